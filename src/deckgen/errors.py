@@ -1,0 +1,122 @@
+"""The exception hierarchy and the one place where errors become exit codes."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from enum import IntEnum
+from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INVALID = 1  # the spec or its data is wrong
+    USAGE = 2  # the command line is wrong
+    BUILD_FAILED = 3  # anything else went wrong while building
+    DELIVERY_FAILED = 4  # at least one recipient did not get the brief
+    STALE = 5  # data older than the spec's max_age
+    OUT_OF_DATE = 10  # `build --check`: a rebuild would change the output
+    LOCKED = 75  # another run holds the lock (EX_TEMPFAIL)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, located in a file (or on the command line)."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+    hint: str | None = None
+    severity: str = "error"  # or "warning"
+    code: str = "invalid"  # which check found it: see the README's table of checks
+
+    @classmethod
+    def at(
+        cls, mark: "Mark | None", message: str, hint: str | None = None, severity: str = "error", code: str = "invalid"
+    ) -> "Problem":
+        mark = mark or Mark("<unknown>", 0, 0)
+        return cls(mark.file, mark.line, mark.col, message, hint, severity, code)
+
+    def as_warning(self) -> "Problem":
+        return replace(self, severity="warning")
+
+    def as_error(self) -> "Problem":
+        return replace(self, severity="error")
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def render(self) -> str:
+        where = self.file if self.line == 0 else f"{self.file}:{self.line}:{self.col}"
+        prefix = "warning: " if self.severity == "warning" else ""
+        text = f"{where}: {prefix}{self.message}"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based position in a source file, printed relative to the working directory."""
+
+    file: str
+    line: int
+    col: int
+
+    @classmethod
+    def of(cls, path: Path | str, line: int, col: int) -> "Mark":
+        return cls(display_path(path), line, col)
+
+
+def display_path(path: Path | str) -> str:
+    path = Path(path)
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+class DeckgenError(Exception):
+    exit_code = ExitCode.BUILD_FAILED
+
+    def lines(self) -> list[str]:
+        return [f"error: {self}"]
+
+
+class SpecError(DeckgenError):
+    """The spec or its data has problems; every one of them is listed."""
+
+    exit_code = ExitCode.INVALID
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=_problem_order)
+        super().__init__("; ".join(p.render() for p in self.problems))
+
+    def lines(self) -> list[str]:
+        errors = sum(p.is_error for p in self.problems)
+        return [p.render() for p in self.problems] + [f"{errors} error(s); nothing was written"]
+
+
+class StaleDataError(SpecError):
+    exit_code = ExitCode.STALE
+
+    def lines(self) -> list[str]:
+        return super().lines()[:-1] + ["data is older than the spec's max_age; refresh it or pass --allow-stale"]
+
+
+class BuildError(DeckgenError):
+    exit_code = ExitCode.BUILD_FAILED
+
+
+class LockedError(DeckgenError):
+    exit_code = ExitCode.LOCKED
+
+
+class DeliveryError(DeckgenError):
+    exit_code = ExitCode.DELIVERY_FAILED
+
+
+def _problem_order(problem: Problem) -> tuple:
+    return (problem.file, problem.line, problem.col, problem.message)

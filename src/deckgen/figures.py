@@ -1,0 +1,165 @@
+"""The data a brief draws on: figures, breakdowns, sources and tables (validated models)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+UNIT_KINDS = ("percent", "count", "multiple", "ratio", "year")
+FigureStyle = Literal["compact", "long", "precise"]
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_RATE = re.compile(r"^([A-Z]{3})/([A-Z]{3})$")
+
+
+def exact_decimal(value):
+    """Floats become the Decimal of their shortest repr, so 2.0 keeps its one decimal place."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not a boolean")
+    return Decimal(repr(value)) if isinstance(value, float) else value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def check_unit(unit: str) -> str:
+    if unit in UNIT_KINDS or _CURRENCY.match(unit) or _RATE.match(unit):
+        return unit
+    raise ValueError(
+        f"unknown unit '{unit}': use an ISO currency code (USD), a rate (JPY/USD) or one of {', '.join(UNIT_KINDS)}"
+    )
+
+
+def unit_currency(unit: str) -> str | None:
+    return unit if _CURRENCY.match(unit) else None
+
+
+def unit_rate(unit: str) -> tuple[str, str] | None:
+    match = _RATE.match(unit)
+    return (match.group(1), match.group(2)) if match else None
+
+
+class Figure(Strict):
+    """One number (or range) with its unit, as-of date and source."""
+
+    name: str = ""
+    label: str | None = None
+    value: Decimal | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    unit: str
+    as_of: dt.date
+    source: str
+    style: FigureStyle = "compact"
+    decimals: int | None = Field(default=None, ge=0, le=6)
+    note: str | None = None
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str) -> str:
+        return check_unit(unit)
+
+    @field_validator("value", "min", "max", mode="before")
+    @classmethod
+    def _exact(cls, value):
+        return exact_decimal(value)
+
+    @model_validator(mode="after")
+    def _value_or_range(self) -> "Figure":
+        if self.value is None and (self.min is None or self.max is None):
+            raise ValueError("give either 'value' or both 'min' and 'max'")
+        if self.value is not None and (self.min is not None or self.max is not None):
+            raise ValueError("give either 'value' or 'min'/'max', not both")
+        return self
+
+    @property
+    def is_range(self) -> bool:
+        return self.value is None
+
+    @property
+    def low(self) -> Decimal:
+        return self.value if self.value is not None else self.min  # type: ignore[return-value]
+
+    @property
+    def high(self) -> Decimal:
+        return self.value if self.value is not None else self.max  # type: ignore[return-value]
+
+    @property
+    def midpoint(self) -> Decimal:
+        return (self.low + self.high) / 2
+
+
+class BreakdownPart(Strict):
+    id: str
+    label: str
+    value: Decimal | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    note: str | None = None
+
+    @field_validator("value", "min", "max", mode="before")
+    @classmethod
+    def _exact(cls, value):
+        return exact_decimal(value)
+
+
+class Breakdown(Strict):
+    """Shares of a whole (percent): each part is a figure named ``<breakdown>.<part id>``."""
+
+    title: str
+    unit: Literal["percent"] = "percent"
+    as_of: dt.date
+    source: str
+    total: str | None = None  # name of the figure the shares are of
+    note: str | None = None
+    parts: list[BreakdownPart] = Field(min_length=1)
+
+
+class FiguresFile(Strict):
+    figures: dict[str, Figure] = Field(default_factory=dict)
+    breakdowns: dict[str, Breakdown] = Field(default_factory=dict)
+
+
+class Source(Strict):
+    """A reference, printed IEEE-style: Author, “Title,” Publisher, date. [Online]. Available: URL."""
+
+    id: str
+    author: str
+    title: str
+    publisher: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    accessed: dt.date | None = None
+    note: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"^https?://[^\s<>\"]+$", url):
+            raise ValueError("url must start with http:// or https:// and contain no spaces or quotes")
+        return url
+
+
+class SourcesFile(Strict):
+    sources: list[Source] = Field(min_length=1)
+
+
+ColumnType = Literal["text", "number", "percent", "date", "ticker"]
+
+
+class Table(BaseModel):
+    """A CSV table, its cells already checked against the declared column types."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    columns: list[str]
+    types: dict[str, ColumnType]
+    rows: list[dict[str, str]]
+    row_lines: list[int]
+    source: str | None = None
+    as_of: dt.date | None = None

@@ -1,0 +1,1 @@
+"""Rendering: Theme + Report -> reportlab flowables and matplotlib charts -> PDF. Imported lazily."""

@@ -1,0 +1,109 @@
+"""What a section's ``render`` gets: the checked report, the theme's styles, and text helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+from xml.sax.saxutils import escape
+
+from babel.dates import format_date
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph
+
+from ..resolve import Report
+from ..text import plain, to_markup
+from ..theme import Theme
+from . import kit
+from .charts import ChartStyle
+from .fonts import ThemeFonts
+
+
+def build_styles(theme: Theme, fonts: ThemeFonts) -> dict[str, ParagraphStyle]:
+    size = theme.base_size
+    lead = size * theme.line_height
+    ink = colors.HexColor(theme.foreground)
+    grey = colors.HexColor(theme.secondary)
+    primary = colors.HexColor(theme.heading_color)
+    body = ParagraphStyle("body", fontName=fonts.body.regular, fontSize=size, leading=lead, textColor=ink, spaceAfter=size * 0.6)
+    styles = {
+        "body": body,
+        "lead": ParagraphStyle("lead", parent=body, fontSize=size + 1.5, leading=(size + 1.5) * 1.35, textColor=grey),
+        "takeaway": ParagraphStyle("takeaway", parent=body, leftIndent=size * 1.3, firstLineIndent=-size * 1.3, spaceAfter=size * 0.45),
+        "bullet": ParagraphStyle("bullet", parent=body, leftIndent=size * 1.2, firstLineIndent=-size * 1.2, spaceAfter=size * 0.35),
+        "small": ParagraphStyle("small", parent=body, fontSize=size - 2, leading=(size - 2) * 1.35, textColor=grey, spaceAfter=3),
+        "caption": ParagraphStyle("caption", parent=body, fontName=fonts.body.italic, fontSize=size - 1.5, leading=(size - 1.5) * 1.35, textColor=ink, spaceBefore=2, spaceAfter=1),
+        "source_line": ParagraphStyle("source_line", parent=body, fontSize=size - 2.2, leading=(size - 2.2) * 1.35, textColor=grey, spaceAfter=size),
+        "h1": ParagraphStyle("h1", fontName=fonts.headings.bold, fontSize=size * 2.6, leading=size * 3.0, textColor=primary, spaceAfter=4),
+        "subtitle": ParagraphStyle("subtitle", fontName=fonts.headings.italic, fontSize=size * 1.45, leading=size * 1.9, textColor=grey, spaceAfter=6),
+        "h2": ParagraphStyle("h2", fontName=fonts.headings.bold, fontSize=size * 1.4, leading=size * 1.75, textColor=primary, spaceBefore=size * 1.1, spaceAfter=size * 0.5),
+        "h3": ParagraphStyle("h3", fontName=fonts.headings.bold, fontSize=size * 1.1, leading=size * 1.4, textColor=primary, spaceBefore=size * 0.8, spaceAfter=size * 0.3),
+        "box_title": ParagraphStyle("box_title", fontName=fonts.headings.bold, fontSize=size * 1.15, leading=size * 1.45, textColor=primary, spaceAfter=size * 0.5),
+        "label": ParagraphStyle("label", fontName=fonts.body.bold, fontSize=size - 1.5, leading=size, textColor=grey),
+        "quote": ParagraphStyle("quote", fontName=fonts.headings.italic, fontSize=size * 1.45, leading=size * 1.95, textColor=primary),
+        "attribution": ParagraphStyle("attribution", parent=body, fontSize=size - 0.5, textColor=grey, spaceBefore=4, spaceAfter=0),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=size - 1, leading=(size - 1) * 1.3, spaceAfter=0),
+        "cell_right": ParagraphStyle("cell_right", parent=body, fontSize=size - 1, leading=(size - 1) * 1.3, spaceAfter=0, alignment=TA_RIGHT),
+        "cell_center": ParagraphStyle("cell_center", parent=body, fontSize=size - 1, leading=(size - 1) * 1.3, spaceAfter=0, alignment=TA_CENTER),
+        "header_cell": ParagraphStyle("header_cell", fontName=fonts.body.bold, fontSize=size - 1.5, leading=(size - 1.5) * 1.3, textColor=colors.white, alignment=TA_LEFT),
+        "kpi_value": ParagraphStyle("kpi_value", fontName=fonts.headings.bold, fontSize=size * 1.9, leading=size * 2.2, textColor=primary, alignment=TA_LEFT),
+        "kpi_label": ParagraphStyle("kpi_label", parent=body, fontSize=size - 1.5, leading=(size - 1.5) * 1.3, textColor=grey, spaceAfter=0),
+        "reference": ParagraphStyle("reference", parent=body, fontSize=size - 1, leading=(size - 1) * 1.35, leftIndent=size * 2.2, firstLineIndent=-size * 2.2, spaceAfter=size * 0.45),
+        "byline": ParagraphStyle("byline", parent=body, fontSize=size - 1, textColor=grey, alignment=TA_RIGHT, spaceAfter=0),
+        "alt": ParagraphStyle("alt", parent=body, fontSize=1, leading=1, textColor=colors.white, spaceAfter=0),
+    }
+    return styles
+
+
+@dataclass
+class RenderContext:
+    report: Report
+    theme: Theme
+    fonts: ThemeFonts
+    styles: dict[str, ParagraphStyle]
+    chart_style: ChartStyle
+    frame_width: float
+    kit = kit
+    anchors: dict[str, str] = field(default_factory=dict)
+
+    # -- text -------------------------------------------------------------------------------------
+    def markup(self, text: str) -> str:
+        return to_markup(text, self.report.format, self.cite_link, self.fonts.glyph_fallback)
+
+    def paragraph(self, text: str, style: str = "body") -> Paragraph:
+        return Paragraph(self.markup(text), self.styles[style])
+
+    def heading(self, text: str, level: int = 2) -> Paragraph:
+        return Paragraph(self.markup(text), self.styles[f"h{level}"])
+
+    def plain(self, text: str) -> str:
+        return plain(text, self.report.format, self.number_of)
+
+    def number_of(self, key: str) -> int:
+        return int(key) if key.isdigit() else self.report.source_numbers[key]
+
+    def cite_link(self, keys: list[str]) -> str:
+        numbers = sorted({self.number_of(key) for key in keys})
+        links = ", ".join(f'<a href="#src-{n}" color="{self.theme.primary}">{n}</a>' for n in numbers)
+        return f"[{links}]"
+
+    def date(self, value) -> str:
+        return format_date(value, format="medium", locale=self.report.spec.locale)
+
+    # -- provenance -------------------------------------------------------------------------------
+    def provenance(self, figure_names: Iterable[str] = (), source_ids: Iterable[str] = (), as_of=()) -> Paragraph:
+        """'Source: [1] US Dept. of Commerce; [3] JPX. As of Dec 15, 2025 – Feb 1, 2026.' from the data."""
+        figures = [self.report.figures[name] for name in figure_names]
+        ids = list(dict.fromkeys([*source_ids, *(figure.source for figure in figures)]))
+        numbers = sorted({self.number_of(i) for i in ids})
+        names = "; ".join(
+            f"{self.cite_link([str(n)])} {self.fonts.glyph_fallback(escape(self.report.sources[n - 1].author))}"
+            for n in numbers
+        )
+        dates = sorted({*(figure.as_of for figure in figures), *as_of})
+        when = ""
+        if dates:
+            when = f" As of {self.date(dates[0])}" + (f" \u2013 {self.date(dates[-1])}" if dates[-1] != dates[0] else "") + "."
+        label = "Sources" if len(numbers) > 1 else "Source"
+        return Paragraph(f"{label}: {names}.{escape(when)}", self.styles["source_line"])

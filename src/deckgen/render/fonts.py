@@ -1,0 +1,82 @@
+"""Registering the brand's TrueType fonts with reportlab, and falling back per glyph."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from ..theme import FontFamily, Theme
+
+
+@dataclass(frozen=True)
+class FontNames:
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+
+
+@lru_cache(maxsize=None)
+def _register_file(path: Path) -> str:
+    digest = hashlib.sha1(path.read_bytes()).hexdigest()[:8]  # content, not location: same bytes anywhere
+    name = f"dg-{path.stem}-{digest}"
+    pdfmetrics.registerFont(TTFont(name, str(path)))
+    return name
+
+
+def register_family(family: FontFamily) -> FontNames:
+    names = FontNames(*(_register_file(path) for path in family.files))
+    alias = "dgf-" + family.name.replace(" ", "")
+    for bold, italic, name in ((0, 0, names.regular), (1, 0, names.bold), (0, 1, names.italic), (1, 1, names.bold_italic)):
+        addMapping(alias, bold, italic, name)
+        addMapping(names.regular, bold, italic, name)
+    return names
+
+
+@dataclass(frozen=True)
+class ThemeFonts:
+    body: FontNames
+    headings: FontNames
+    symbols: FontNames | None
+
+    def glyph_fallback(self, text: str) -> str:
+        """Wrap runs of characters the body font lacks in the symbol font (escaped text only)."""
+        if self.symbols is None:
+            return text
+        covered = _coverage(self.body.regular)
+        out: list[str] = []
+        run: list[str] = []
+        for char in text:
+            if ord(char) < 128 or ord(char) in covered:
+                if run:
+                    out.append(f'<font face="{self.symbols.regular}">{"".join(run)}</font>')
+                    run = []
+                out.append(char)
+            else:
+                run.append(char)
+        if run:
+            out.append(f'<font face="{self.symbols.regular}">{"".join(run)}</font>')
+        return "".join(out)
+
+    def missing_glyphs(self, text: str) -> set[str]:
+        covered = _coverage(self.body.regular) | (_coverage(self.symbols.regular) if self.symbols else set())
+        return {c for c in text if ord(c) >= 32 and ord(c) not in covered}
+
+
+@lru_cache(maxsize=None)
+def _coverage(font_name: str) -> frozenset[int]:
+    return frozenset(pdfmetrics.getFont(font_name).face.charToGlyph)
+
+
+def register_theme(theme: Theme) -> ThemeFonts:
+    return ThemeFonts(
+        body=register_family(theme.body),
+        headings=register_family(theme.headings),
+        symbols=register_family(theme.symbols) if theme.symbols else None,
+    )

@@ -1,0 +1,127 @@
+"""Flowables shared by several section types: boxes, anchors, captions, charts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+from reportlab.lib import colors
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+if TYPE_CHECKING:
+    from .context import RenderContext
+
+
+class SectionAnchor(Flowable):
+    """Zero-size marker that puts a section into the PDF outline and names it as a link target."""
+
+    def __init__(self, key: str, title: str | None, level: int = 0):
+        super().__init__()
+        self.key, self.title, self.level = key, title, level
+        self.keepWithNext = 1
+
+    def wrap(self, available_width, available_height):
+        return 0, 0
+
+    def draw(self):
+        canvas = self.canv
+        canvas.bookmarkHorizontal(self.key, 0, 14)
+        if self.title:
+            canvas.addOutlineEntry(self.title, self.key, level=self.level, closed=False)
+
+
+class InvisibleText(Flowable):
+    """Text a reader's tools can find (search, screen readers) but the eye cannot: a chart's alt text."""
+
+    def __init__(self, text: str, font: str):
+        super().__init__()
+        self.text, self.font = text, font
+
+    def wrap(self, available_width, available_height):
+        return 0, 0
+
+    def draw(self):
+        text = self.canv.beginText(0, 0)
+        text.setTextRenderMode(3)
+        text.setFont(self.font, 1)
+        text.textLine(self.text)
+        self.canv.drawText(text)
+
+
+def keep_heading(story: list[Any]) -> list[Any]:
+    """Never leave a heading alone at the bottom of a page: keep it with what follows."""
+    if len(story) >= 2:
+        return [KeepTogether(story[:2]), *story[2:]]
+    return story
+
+
+def boxed(ctx: "RenderContext", title: str | None, content: Sequence[Any], tone: str = "primary") -> list[Any]:
+    """A tinted box with a coloured rule on the left, used for takeaways and side panels."""
+    rule = colors.HexColor(ctx.theme.primary if tone == "primary" else tone)
+    rows = ([[Paragraph(ctx.markup(title), ctx.styles["box_title"])]] if title else []) + [[item] for item in content]
+    table = Table(rows, colWidths=[ctx.frame_width])
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(ctx.theme.muted)),
+        ("LINEBEFORE", (0, 0), (0, -1), 3, rule),
+        ("LEFTPADDING", (0, 0), (-1, -1), 12),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 12),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ("TOPPADDING", (0, 0), (-1, 0), 9),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), 7),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return [table, Spacer(1, ctx.theme.base_size)]
+
+
+def chart_block(ctx: "RenderContext", drawing, title: str, caption: str | None, alt: str, provenance) -> list[Any]:
+    """Heading, chart, caption, alt text and source line, kept together on one page."""
+    block = [ctx.heading(title, level=3), drawing, InvisibleText(f"Chart: {alt}", ctx.fonts.body.regular)]
+    if caption:
+        block.append(ctx.paragraph(caption, "caption"))
+    block.append(provenance)
+    return [KeepTogether(block)]
+
+
+def table_style(ctx: "RenderContext", rows: int, header: bool = True) -> TableStyle:
+    commands = [
+        ("FONTNAME", (0, 0), (-1, -1), ctx.fonts.body.regular),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), 5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.8, colors.HexColor(ctx.theme.primary)),
+    ]
+    if header:
+        commands += [
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(ctx.theme.primary)),
+            ("FONTNAME", (0, 0), (-1, 0), ctx.fonts.body.bold),
+        ]
+    first = 1 if header else 0
+    for row in range(first, rows):
+        if (row - first) % 2 == 1:
+            commands.append(("BACKGROUND", (0, row), (-1, row), colors.HexColor(ctx.theme.muted)))
+    return TableStyle(commands)
+
+
+def logo(path, height: float):
+    """The brand logo at ``height`` points: SVG stays vector; PNG/JPEG is placed as an image."""
+    from pathlib import Path
+
+    path = Path(path)
+    if path.suffix.lower() == ".svg":
+        from reportlab.graphics.shapes import Drawing, Group
+        from svglib.svglib import svg2rlg
+
+        source = svg2rlg(str(path))
+        scale = height / source.height
+        group = Group(*source.contents)
+        group.scale(scale, scale)
+        drawing = Drawing(source.width * scale, height)
+        drawing.add(group)
+        return drawing
+    from reportlab.platypus import Image
+
+    image = Image(str(path))
+    image.drawWidth, image.drawHeight = image.imageWidth * height / image.imageHeight, height
+    return image

@@ -1,0 +1,187 @@
+"""Stage: Report + Theme -> PDF bytes. Page furniture, outline, metadata, fonts, page X of Y."""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import BinaryIO
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+
+from .. import __version__
+from ..resolve import Report
+from ..theme import Theme
+from . import charts
+from .context import RenderContext, build_styles
+from .fonts import ThemeFonts, register_theme
+from .kit import SectionAnchor
+
+PAGE_SIZES = {"A4": A4, "Letter": LETTER}
+PAGE_COUNT_FORM = "dg-page-count"
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    pages: int
+    outline: tuple[str, ...]
+
+
+class BriefCanvas(Canvas):
+    """A canvas that fills in 'of Y' once the page count is known, as one shared form.
+
+    Every page draws the form by reference, so nothing is re-laid-out or copied afterwards
+    (the NumberedCanvas recipe re-plays pages and loses bookmarks and link targets).
+    """
+
+    def __init__(self, *args, count_font: str, count_size: float, count_color: str, report_date: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._count_style = (count_font, count_size, count_color)
+        stamp = report_date.strftime("D:%Y%m%d000000+00'00'")
+        self._doc.setDateFormatter(lambda *_: stamp)  # metadata dates are the report date, not the clock
+
+    def save(self):
+        total = self._pageNumber - 1 if not self._code else self._pageNumber
+        if self._code:
+            self.showPage()
+        font, size, color = self._count_style
+        self.beginForm(PAGE_COUNT_FORM)
+        self.setFont(font, size)
+        self.setFillColor(colors.HexColor(color))
+        self.drawString(0, 0, str(total))
+        self.endForm()
+        super().save()
+
+
+class BriefDocument(BaseDocTemplate):
+    def afterFlowable(self, flowable):
+        pass
+
+
+def render_pdf(report: Report, theme: Theme, target: BinaryIO) -> RenderResult:
+    spec = report.spec
+    fonts = register_theme(theme)
+    styles = build_styles(theme, fonts)
+    page_width, page_height = PAGE_SIZES[spec.page_size]
+    side, top, bottom = 18 * mm, 22 * mm, 22 * mm
+    frame_width = page_width - 2 * side
+    ctx = RenderContext(
+        report=report, theme=theme, fonts=fonts, styles=styles,
+        chart_style=charts.chart_style(theme, fonts), frame_width=frame_width,
+    )
+    canvasmaker = partial(
+        BriefCanvas, count_font=fonts.body.regular, count_size=theme.base_size - 2,
+        count_color=theme.secondary, report_date=spec.date,
+    )
+    document = BriefDocument(
+        target,
+        pagesize=(page_width, page_height),
+        leftMargin=side, rightMargin=side, topMargin=top, bottomMargin=bottom,
+        title=ctx.plain(spec.title),
+        author=spec.author or theme.author or theme.name,
+        subject=spec.subject or (ctx.plain(spec.subtitle) if spec.subtitle else ctx.plain(spec.title)),
+        keywords=list(spec.keywords),
+        creator=f"deckgen {__version__}",
+        producer=f"deckgen {__version__} (ReportLab)",
+        lang=spec.language,
+        invariant=1,
+        initialFontName=fonts.body.regular,
+        initialFontSize=theme.base_size,
+        displayDocTitle=1,
+    )
+    frame = Frame(side, bottom, frame_width, page_height - top - bottom, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    furniture = _Furniture(ctx, page_width, page_height, side)
+    document.addPageTemplates([
+        PageTemplate(id="first", frames=[frame], onPage=furniture.first_page, autoNextPageTemplate="later"),
+        PageTemplate(id="later", frames=[frame], onPage=furniture.later_page),
+    ])
+    story = []
+    outline = []
+    for index, section in enumerate(spec.sections):
+        title = section.heading()
+        key = section.id or f"section-{index + 1}-{section.type}"
+        plain_title = ctx.plain(title) if title else None
+        if plain_title:
+            outline.append(plain_title)
+        story.append(SectionAnchor(key, plain_title))
+        story.extend(section.render(ctx))
+    with _default_font(fonts.body.regular):
+        document.build(story, canvasmaker=canvasmaker)
+    return RenderResult(pages=document.page, outline=tuple(outline))
+
+
+@contextmanager
+def _default_font(font_name: str):
+    """reportlab starts drawings, table cells and canvases in Helvetica, which would then sit in the
+    PDF unembedded; for the length of a build, its defaults are the brand's body font."""
+    from reportlab import rl_config
+    from reportlab.platypus.tables import CellStyle
+
+    saved = (rl_config.canvas_basefontname, rl_config.defaultGraphicsFontName, CellStyle.fontname)
+    rl_config.canvas_basefontname = rl_config.defaultGraphicsFontName = CellStyle.fontname = font_name
+    try:
+        yield
+    finally:
+        rl_config.canvas_basefontname, rl_config.defaultGraphicsFontName, CellStyle.fontname = saved
+
+
+class _Furniture:
+    """Running header (after the cover) and the footer on every page."""
+
+    def __init__(self, ctx: RenderContext, width: float, height: float, side: float):
+        self.ctx, self.width, self.height, self.side = ctx, width, height, side
+        theme = ctx.theme
+        self.footer_style = ParagraphStyle(
+            "footer", fontName=ctx.fonts.body.regular, fontSize=theme.base_size - 2.5,
+            leading=(theme.base_size - 2.5) * 1.3, textColor=colors.HexColor(theme.secondary),
+        )
+
+    def first_page(self, canvas, document):
+        self._footer(canvas, document)
+
+    def later_page(self, canvas, document):
+        ctx, theme = self.ctx, self.ctx.theme
+        canvas.saveState()
+        y = self.height - 13 * mm
+        canvas.setFont(ctx.fonts.body.bold, theme.base_size - 2)
+        canvas.setFillColor(colors.HexColor(theme.primary))
+        canvas.drawString(self.side, y, theme.name.upper())
+        canvas.setFont(ctx.fonts.body.regular, theme.base_size - 2)
+        canvas.setFillColor(colors.HexColor(theme.secondary))
+        title = f"{ctx.plain(ctx.report.spec.title)} \u00b7 {ctx.date(ctx.report.spec.date)}"
+        canvas.drawRightString(self.width - self.side, y, title)
+        canvas.setStrokeColor(colors.HexColor(theme.rule))
+        canvas.setLineWidth(0.5)
+        canvas.line(self.side, y - 2.5 * mm, self.width - self.side, y - 2.5 * mm)
+        canvas.restoreState()
+        self._footer(canvas, document)
+
+    def _footer(self, canvas, document):
+        ctx, theme = self.ctx, self.ctx.theme
+        canvas.saveState()
+        y = 13 * mm
+        canvas.setStrokeColor(colors.HexColor(theme.rule))
+        canvas.setLineWidth(0.5)
+        canvas.line(self.side, y + 4 * mm, self.width - self.side, y + 4 * mm)
+        size = theme.base_size - 2
+        count_width = canvas.stringWidth("99", ctx.fonts.body.regular, size)
+        label = f"Page {document.page} of "
+        right = self.width - self.side - count_width
+        canvas.setFont(ctx.fonts.body.regular, size)
+        canvas.setFillColor(colors.HexColor(theme.secondary))
+        canvas.drawRightString(right, y, label.rstrip() + " ")
+        canvas.saveState()
+        canvas.translate(right, y)
+        canvas.doForm(PAGE_COUNT_FORM)
+        canvas.restoreState()
+        text = Paragraph(ctx.fonts.glyph_fallback(escape(theme.footer)), self.footer_style)
+        _, text_height = text.wrap(self.width - 2 * self.side - 90, 30)
+        text.drawOn(canvas, self.side, y + self.footer_style.fontSize - text_height)
+        canvas.restoreState()

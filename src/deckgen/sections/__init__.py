@@ -1,0 +1,41 @@
+"""The section registry: the one place a section type is added."""
+
+from __future__ import annotations
+
+from typing import Annotated, Union
+
+from pydantic import Field
+
+from .base import Ref, SectionModel
+from .comparison import Comparison
+from .disclaimer import Disclaimer
+from .implications import Implications
+from .instrument_table import InstrumentTable
+from .kpi_strip import KpiStrip
+from .masthead import Masthead
+from .narrative import Narrative
+from .opportunities_risks import OpportunitiesRisks
+from .quote import Quote
+from .sector_breakdown import SectorBreakdown
+from .sources import Sources
+from .takeaways import Takeaways
+
+SECTION_MODELS: tuple[type[SectionModel], ...] = (
+    Masthead,
+    Takeaways,
+    KpiStrip,
+    Narrative,
+    Quote,
+    OpportunitiesRisks,
+    InstrumentTable,
+    SectorBreakdown,
+    Comparison,
+    Implications,
+    Sources,
+    Disclaimer,
+)
+SECTION_TYPES: tuple[str, ...] = tuple(model.model_fields["type"].annotation.__args__[0] for model in SECTION_MODELS)
+
+AnySection = Annotated[Union[SECTION_MODELS], Field(discriminator="type")]  # type: ignore[valid-type]
+
+__all__ = ["AnySection", "Ref", "SECTION_MODELS", "SECTION_TYPES", "SectionModel"]

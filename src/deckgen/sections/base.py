@@ -1,0 +1,36 @@
+"""What every section type shares. A section type is one module: a model plus ``render``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from ..render.context import RenderContext
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A name a section points at, checked against the data before anything renders."""
+
+    loc: tuple[str | int, ...]  # where, relative to the section
+    kind: str  # figure | table | breakdown | source | column:<table>
+    name: str
+
+
+class SectionModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    id: str | None = None  # anchor name; defaults to the section's type and position
+
+    def refs(self) -> Iterator[Ref]:
+        return iter(())
+
+    def heading(self) -> str | None:
+        """The title shown in the PDF outline (None: not in the outline)."""
+        return getattr(self, "title", None)
+
+    def render(self, ctx: "RenderContext") -> list[Any]:  # list of reportlab flowables
+        raise NotImplementedError

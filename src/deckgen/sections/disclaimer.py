@@ -1,0 +1,27 @@
+"""The small print every investor document carries."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..text import paragraphs
+from .base import SectionModel
+
+DEFAULT_DISCLAIMER = (
+    "This brief is for information only and is not investment advice, an offer or a solicitation to buy "
+    "or sell any security. Figures are taken from the sources listed, as of the dates shown, and have not "
+    "been independently verified. Past performance is not a guide to future returns; the value of "
+    "investments and the income from them can fall as well as rise, and currency movements can affect "
+    "returns. Instruments named are examples of exposure to the themes discussed, not recommendations."
+)
+
+
+class Disclaimer(SectionModel):
+    type: Literal["disclaimer"]
+    title: str = "Important information"
+    text: str = DEFAULT_DISCLAIMER
+
+    def render(self, ctx):
+        story = [ctx.heading(self.title, level=3)]
+        story += [ctx.paragraph(text, "small") for text in paragraphs(self.text)]
+        return ctx.kit.keep_heading(story)

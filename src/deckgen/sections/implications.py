@@ -1,0 +1,53 @@
+"""Investment implications: what to own, why, and the risks to the view."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..text import paragraphs
+from .base import SectionModel
+
+
+class Implication(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str
+    text: str
+    own: list[str] = Field(default_factory=list)  # instruments to own, e.g. tickers
+
+
+class Implications(SectionModel):
+    type: Literal["implications"]
+    title: str = "Investment implications"
+    intro: str | None = None
+    items: list[Implication] = Field(min_length=1)
+    risks: str | None = None
+
+    def render(self, ctx):
+        from reportlab.lib import colors
+        from reportlab.platypus import Table, TableStyle
+
+        story = [ctx.heading(self.title)]
+        if self.intro:
+            story += [ctx.paragraph(text, "body") for text in paragraphs(self.intro)]
+        rows = []
+        for item in self.items:
+            left = [ctx.paragraph(f"**{item.title}**", "cell")]
+            if item.own:
+                left.append(ctx.paragraph("Own: " + ", ".join(item.own), "kpi_label"))
+            rows.append([left, [ctx.paragraph(text, "cell") for text in paragraphs(item.text)]])
+        grid = Table(rows, colWidths=[ctx.frame_width * 0.26, ctx.frame_width * 0.74])
+        grid.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEABOVE", (0, 0), (-1, 0), 1.2, colors.HexColor(ctx.theme.primary)),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor(ctx.theme.rule)),
+            ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+            ("LEFTPADDING", (0, 0), (0, -1), 0),
+        ]))
+        story.append(grid)
+        if self.risks:
+            story.append(ctx.paragraph(" ", "small"))
+            story.append(ctx.paragraph("**Risks to the view.** " + " ".join(paragraphs(self.risks)), "body"))
+        return ctx.kit.keep_heading(story)

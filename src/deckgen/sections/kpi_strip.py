@@ -1,0 +1,60 @@
+"""A row of headline figures, each with a short label."""
+
+from __future__ import annotations
+
+from typing import Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..text import FIGURE_STYLES
+from .base import Ref, SectionModel
+
+
+class Kpi(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    figure: str
+    label: str
+    style: Literal[FIGURE_STYLES] | None = None  # type: ignore[valid-type]
+
+
+class KpiStrip(SectionModel):
+    type: Literal["kpi_strip"]
+    title: str | None = None
+    items: list[Kpi] = Field(min_length=1, max_length=6)
+
+    def heading(self) -> str | None:
+        return self.title or "Key figures"
+
+    def refs(self) -> Iterator[Ref]:
+        for index, item in enumerate(self.items):
+            yield Ref(("items", index, "figure"), "figure", item.figure)
+
+    def render(self, ctx):
+        from reportlab.lib import colors
+        from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+        cells = []
+        for item in self.items:
+            value = ctx.fonts.glyph_fallback(_esc(ctx.report.format(item.figure, item.style)))
+            cells.append([Paragraph(value, ctx.styles["kpi_value"]), ctx.paragraph(item.label, "kpi_label")])
+        width = ctx.frame_width / len(cells)
+        table = Table([cells], colWidths=[width] * len(cells))
+        rule = colors.HexColor(ctx.theme.rule)
+        table.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEABOVE", (0, 0), (-1, 0), 1.5, colors.HexColor(ctx.theme.primary)),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.5, rule),
+            ("LINEAFTER", (0, 0), (-2, 0), 0.5, rule),
+            ("LEFTPADDING", (0, 0), (-1, -1), 8),
+            ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+        ]))
+        story = [ctx.heading(self.title, level=3)] if self.title else []
+        story += [table, ctx.provenance(figure_names=[item.figure for item in self.items])]
+        return [KeepTogether(story), Spacer(1, 4)]
+
+
+def _esc(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text)

@@ -1,0 +1,49 @@
+"""Cover masthead: logo, label, title, subtitle, date and author line."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .base import SectionModel
+
+
+class Masthead(SectionModel):
+    type: Literal["masthead"]
+    label: str = "Investor Brief"
+
+    def heading(self) -> str | None:
+        return None
+
+    def render(self, ctx):
+        from reportlab.lib import colors
+        from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+        from reportlab.platypus.flowables import HRFlowable
+
+        spec, theme = ctx.report.spec, ctx.theme
+        logo = ctx.kit.logo(theme.logo, height=30) if theme.logo else Spacer(1, 30)
+        brand = Paragraph(
+            f'<font name="{ctx.fonts.headings.bold}" color="{theme.primary}">{ctx.fonts.glyph_fallback(_esc(theme.name))}</font>'
+            f'<br/><font color="{theme.secondary}">{ctx.fonts.glyph_fallback(_esc(self.label.upper()))}</font>',
+            ctx.styles["label"],
+        )
+        byline = "<br/>".join(_esc(part) for part in filter(None, [ctx.date(spec.date), spec.author or theme.author]))
+        top = Table([[logo, brand, Paragraph(ctx.fonts.glyph_fallback(byline), ctx.styles["byline"])]],
+                    colWidths=[logo.width + 8, ctx.frame_width * 0.3, None])
+        top.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("ALIGN", (2, 0), (2, 0), "RIGHT"),
+        ]))
+        story = [top, Spacer(1, 10), HRFlowable(width="100%", thickness=2.2, color=colors.HexColor(theme.primary), spaceAfter=14)]
+        story.append(ctx.paragraph(spec.title, "h1"))
+        if spec.subtitle:
+            story.append(ctx.paragraph(spec.subtitle, "subtitle"))
+        story.append(HRFlowable(width="100%", thickness=0.6, color=colors.HexColor(theme.rule), spaceBefore=4, spaceAfter=12))
+        return story
+
+
+def _esc(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text)

@@ -1,0 +1,38 @@
+"""Numbered IEEE-style references, each a link target for the citations that point to it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .base import SectionModel
+
+
+class Sources(SectionModel):
+    type: Literal["sources"]
+    title: str = "Sources"
+
+    def render(self, ctx):
+        from xml.sax.saxutils import escape
+
+        from reportlab.platypus import Paragraph
+
+        def text(value: str) -> str:
+            return ctx.fonts.glyph_fallback(escape(value))
+
+        story = [ctx.heading(self.title)]
+        for number, source in enumerate(ctx.report.sources, start=1):
+            parts = [f"{text(source.author)}, \u201c{text(source.title)},\u201d"]
+            if source.publisher:
+                parts.append(f"{text(source.publisher)},")
+            if source.date:
+                parts.append(f"{source.date.isoformat()}.")
+            if source.url:
+                url = escape(source.url, {'"': "&quot;"})
+                parts.append(f'[Online]. Available: <a href="{url}" color="{ctx.theme.primary}"><u>{url}</u></a>.')
+            if source.accessed:
+                parts.append(f"[Accessed: {source.accessed.isoformat()}].")
+            if source.note:
+                parts.append(text(source.note))
+            markup = f'<a name="src-{number}"/>[{number}]\u2002' + " ".join(parts)
+            story.append(Paragraph(markup, ctx.styles["reference"]))
+        return ctx.kit.keep_heading(story)

@@ -1,0 +1,207 @@
+"""The report spec: YAML -> validated, immutable pydantic models, errors located at FILE:LINE:COL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import Mark, Problem, SpecError
+from .figures import ColumnType
+from .formatting import check_locale
+from .sections import AnySection, SECTION_TYPES
+from .yamlsrc import Document, Loc, load_yaml, parse_yaml
+
+COMMAND_LINE = "<command line>"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Dataset(Strict):
+    """A data file the spec draws on. Tables (CSV) may declare column types and provenance."""
+
+    path: Path
+    columns: dict[str, ColumnType] = Field(default_factory=dict)
+    source: str | None = None
+    as_of: dt.date | None = None
+
+
+class Checks(Strict):
+    share_tolerance: float = Field(default=0.0, ge=0, le=50)  # percentage points around 100%
+    max_age_days: int | None = Field(default=None, ge=1)
+    strict: bool = False  # warnings are errors
+
+
+class Spec(Strict):
+    title: str = Field(min_length=1)
+    subtitle: str | None = None
+    date: dt.date
+    author: str | None = None
+    subject: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    language: str = "en-US"
+    locale: str = "en_US"
+    page_size: Literal["A4", "Letter"] = "A4"
+    brand: Path
+    data: dict[str, Path | Dataset] = Field(min_length=1)
+    checks: Checks = Checks()
+    toc: bool = False
+    sections: list[AnySection] = Field(min_length=1)
+    output: Path | None = None
+    delivery: dict[str, Any] | None = None  # validated by deckgen.delivery
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        return check_locale(value)
+
+    def dataset(self, name: str) -> Dataset:
+        entry = self.data[name]
+        return entry if isinstance(entry, Dataset) else Dataset(path=entry)
+
+
+class LoadedSpec(BaseModel):
+    """The spec model with the document it came from (for locating later problems)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    spec: Spec
+    document: Document
+    path: Path
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def resolve_path(self, relative: Path) -> Path:
+        return (self.base_dir / relative).resolve()
+
+    def mark(self, loc: Loc, key: bool = False) -> Mark:
+        return self.document.mark(loc, key)
+
+
+def load_spec(path: Path, overrides: list[str] | tuple[str, ...] = ()) -> LoadedSpec:
+    """Stage 1: read the spec file, apply ``--set`` overrides, validate it into a Spec."""
+    path = Path(path)
+    document = load_yaml(path)
+    data = document.data
+    problems = apply_overrides(data, document, [o for o in overrides if not o.startswith("figures.")])
+    try:
+        spec = Spec.model_validate(data, context={"document": document})
+    except ValidationError as exc:
+        raise SpecError(problems + validation_problems(exc, document)) from None
+    if problems:
+        raise SpecError(problems)
+    return LoadedSpec(spec=spec, document=document, path=path.resolve())
+
+
+def apply_overrides(data: dict, document: Document, overrides: list[str]) -> list[Problem]:
+    """Set dotted keys (``date=2026-03-01``, ``sections.0.title=...``) as if written in the file."""
+    problems = []
+    for override in overrides:
+        name, sep, raw = override.partition("=")
+        where = Mark(COMMAND_LINE, 0, 0)
+        if not sep or not name.strip():
+            problems.append(Problem.at(where, f"--set {override}: expected NAME=VALUE"))
+            continue
+        try:
+            value = parse_yaml(raw, Path(COMMAND_LINE), expect_mapping=False).data if raw.strip() else ""
+        except SpecError:
+            value = raw
+        keys: list[str | int] = [int(k) if k.isdigit() else k for k in name.strip().split(".")]
+        target: Any = data
+        for key in keys[:-1]:
+            target = target.get(key) if isinstance(target, dict) else (
+                target[key] if isinstance(target, list) and isinstance(key, int) and key < len(target) else None
+            )
+            if not isinstance(target, (dict, list)):
+                break
+        if isinstance(target, dict) or (isinstance(target, list) and isinstance(keys[-1], int) and keys[-1] < len(target)):
+            target[keys[-1]] = value
+            loc = tuple(keys)
+            document.marks[loc] = Mark(f"{COMMAND_LINE} --set {name.strip()}", 0, 0)
+        else:
+            problems.append(Problem.at(where, f"--set {override}: '{name}' does not name a value in the spec"))
+    return problems
+
+
+def validation_problems(error: ValidationError, document: Document, prefix: Loc = ()) -> list[Problem]:
+    """pydantic errors -> one located Problem each, with a did-you-mean hint where it helps."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = prefix + tuple(item["loc"])
+        kind = item["type"]
+        shown = ".".join(str(p) for p in _display_loc(loc, document))
+        hint = None
+        if kind == "extra_forbidden":
+            mark = document.mark(loc, key=True)
+            allowed = _allowed_keys(item, loc)
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            message = f"unknown key '{loc[-1]}'"
+            hint = f"did you mean '{close[0]}'?" if close else (f"allowed: {', '.join(allowed)}" if allowed else None)
+        elif kind == "missing":
+            mark = document.mark(loc[:-1])
+            message = f"missing required key '{loc[-1]}'" + (f" in {'.'.join(map(str, _display_loc(loc[:-1], document)))}" if loc[:-1] else "")
+        elif kind == "union_tag_invalid":
+            mark = document.mark(loc + ("type",))
+            tag = item["ctx"].get("tag")
+            close = difflib.get_close_matches(str(tag), SECTION_TYPES, n=1)
+            message = f"unknown section type '{tag}'"
+            hint = f"did you mean '{close[0]}'?" if close else f"known types: {', '.join(SECTION_TYPES)}"
+        elif kind == "union_tag_not_found":
+            mark = document.mark(loc)
+            message = f"section needs a 'type' (one of: {', '.join(SECTION_TYPES)})"
+        else:
+            mark = document.mark(loc)
+            message = f"{shown}: {_clean(item['msg'])}" if shown else _clean(item["msg"])
+        problems.append(Problem.at(mark, message, hint))
+    return problems
+
+
+def _display_loc(loc: Loc, document: Document) -> Loc:
+    return document.nearest(loc) if document.nearest(loc) else tuple(p for p in loc if not str(p).startswith("function-"))
+
+
+def _clean(message: str) -> str:
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def _allowed_keys(item: dict, loc: Loc) -> list[str]:
+    model = _model_at(Spec, loc[:-1])
+    return sorted(model.model_fields) if model else []
+
+
+def _model_at(model: Any, loc: Loc) -> Any:
+    """The pydantic model class that validates the mapping at ``loc`` (for did-you-mean hints)."""
+    from typing import get_args, get_origin
+
+    from .sections import SECTION_MODELS
+
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if current is None:
+            return None
+        if part in SECTION_TYPES:
+            current = SECTION_MODELS[SECTION_TYPES.index(part)]
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+            return None
+        current = _innermost_model(current.model_fields[part].annotation, get_args, get_origin)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _innermost_model(annotation: Any, get_args, get_origin) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _innermost_model(arg, get_args, get_origin)
+        if found is not None:
+            return found
+    return None

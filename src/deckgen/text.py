@@ -1,0 +1,84 @@
+"""Templates in prose: figure references ``{{ name }}``, citations ``[1]`` / ``[@id]``, light markup.
+
+Nothing here imports reportlab: validation uses the same parser as rendering.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator
+from xml.sax.saxutils import escape
+
+FIGURE_STYLES = ("compact", "long", "precise")
+TEMPLATE = re.compile(r"\{\{\s*(?P<name>[A-Za-z_][\w.\-]*)\s*(?:\|\s*(?P<style>\w+)\s*)?\}\}")
+CITATION = re.compile(r"\[(?:(?P<nums>\d+(?:\s*,\s*\d+)*)|(?P<ids>@[\w.\-]+(?:\s*[;,]\s*@[\w.\-]+)*))\]")
+_TOKEN = re.compile(f"{TEMPLATE.pattern}|{CITATION.pattern}")
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
+_STRAY_BRACES = re.compile(r"\{\{|\}\}")
+
+
+@dataclass(frozen=True)
+class Reference:
+    kind: str  # "figure" | "citation" | "stray"
+    name: str  # figure name, source id, or a 1-based source number as text
+    style: str | None
+    token: str  # the text as written, to locate it in the file
+
+
+def references(text: str) -> Iterator[Reference]:
+    """Every figure reference and citation in ``text``, in order."""
+    for match in _TOKEN.finditer(text):
+        if match.group("name"):
+            yield Reference("figure", match.group("name"), match.group("style"), match.group(0))
+        elif match.group("nums"):
+            for number in re.split(r"\s*,\s*", match.group("nums")):
+                yield Reference("citation", number, None, match.group(0))
+        else:
+            for ident in re.split(r"\s*[;,]\s*", match.group("ids")):
+                yield Reference("citation", ident.lstrip("@"), None, match.group(0))
+    leftover = _TOKEN.sub("", text)
+    for match in _STRAY_BRACES.finditer(leftover):
+        yield Reference("stray", match.group(0), None, match.group(0))
+
+
+def plain(text: str, figure: Callable[[str, str | None], str], cite: Callable[[str], int]) -> str:
+    """The text as a reader sees it, without markup (for alt text, email bodies, manifests)."""
+
+    def substitute(match: re.Match) -> str:
+        if match.group("name"):
+            return figure(match.group("name"), match.group("style"))
+        return "[" + ", ".join(str(cite(r.name)) for r in references(match.group(0))) + "]"
+
+    return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", _TOKEN.sub(substitute, text)))
+
+
+def to_markup(
+    text: str,
+    figure: Callable[[str, str | None], str],
+    cite_link: Callable[[list[str]], str],
+    glyphs: Callable[[str], str] = lambda s: s,
+) -> str:
+    """reportlab paragraph markup: literal text escaped, figures formatted, citations linked.
+
+    ``glyphs`` receives escaped text only (never tags) so it may wrap characters in font tags.
+    """
+    pieces: list[str] = []
+    position = 0
+    for match in _TOKEN.finditer(text):
+        pieces.append(glyphs(escape(text[position : match.start()])))
+        if match.group("name"):
+            pieces.append(glyphs(escape(figure(match.group("name"), match.group("style")))))
+        else:
+            pieces.append(cite_link([r.name for r in references(match.group(0))]))
+        position = match.end()
+    pieces.append(glyphs(escape(text[position:])))
+    markup = "".join(pieces)
+    markup = _BOLD.sub(r"<b>\1</b>", markup)
+    return _ITALIC.sub(r"<i>\1</i>", markup)
+
+
+def paragraphs(body: str) -> list[str]:
+    """Blank lines separate paragraphs; single newlines inside a paragraph are spaces."""
+    return [" ".join(block.split()) for block in re.split(r"\n\s*\n", body.strip()) if block.strip()]

@@ -1,0 +1,211 @@
+"""Safe YAML loading that remembers where every value came from.
+
+PyYAML composes the node graph; we construct Python values ourselves so that we can
+- keep the line and column of every key and value (for FILE:LINE:COL errors),
+- resolve scalars by YAML 1.2 rules (``ON``, ``NO`` and ``Y`` stay strings; ``07:00`` is not 420),
+- refuse duplicate keys, unknown tags, recursive aliases and alias bombs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Mark, Problem, SpecError
+
+MAX_NODES = 100_000  # values constructed per document, aliases counted each time they expand
+MAX_BYTES = 5_000_000
+
+Loc = tuple[str | int, ...]
+
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 core-schema booleans and numbers."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Yaml12Loader.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+_Yaml12Loader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+def _construct_yaml12_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node).replace("_", "")
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    return int(text, 0) if text.startswith("0x") else int(text)
+
+
+_Yaml12Loader.add_constructor(_INT, _construct_yaml12_int)
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: its data plus the position of every value and key."""
+
+    path: Path
+    text: str
+    data: Any
+    marks: dict[Loc, Mark] = field(default_factory=dict)
+    key_marks: dict[Loc, Mark] = field(default_factory=dict)
+
+    def nearest(self, loc: Loc) -> Loc:
+        """The longest prefix of ``loc`` that names a node (skipping union tags pydantic inserts)."""
+        found: Loc = ()
+        for part in loc:
+            if found + (part,) in self.marks:
+                found = found + (part,)
+        return found
+
+    def mark(self, loc: Loc, key: bool = False) -> Mark:
+        found = self.nearest(loc)
+        if key and found in self.key_marks:
+            return self.key_marks[found]
+        return self.marks.get(found) or Mark.of(self.path, 1, 1)
+
+    def mark_of_text(self, loc: Loc, needle: str) -> Mark:
+        """Where ``needle`` occurs inside the string value at ``loc`` (falls back to the value)."""
+        start = self.mark(loc)
+        lines = self.text.splitlines()
+        for number in range(start.line - 1, len(lines)):
+            col_from = start.col - 1 if number == start.line - 1 else 0
+            col = lines[number].find(needle, col_from)
+            if col >= 0:
+                return Mark(start.file, number + 1, col + 1)
+        return start
+
+
+def load_yaml(path: Path, *, expect_mapping: bool = True) -> Document:
+    """Read and parse ``path``; raise SpecError with located problems if it is not usable YAML."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError([Problem.at(Mark.of(path, 0, 0), "file not found")]) from None
+    except OSError as exc:
+        raise SpecError([Problem.at(Mark.of(path, 0, 0), f"cannot read file: {exc.strerror}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise SpecError([Problem.at(Mark.of(path, 1, 1), f"file is larger than {MAX_BYTES // 1_000_000} MB")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError([Problem.at(Mark.of(path, 1, 1), f"not UTF-8 text (byte {exc.start})")]) from None
+    return parse_yaml(text, path, expect_mapping=expect_mapping)
+
+
+def parse_yaml(text: str, path: Path, *, expect_mapping: bool = True) -> Document:
+    loader = _Yaml12Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = f"YAML syntax error: {exc.problem}" + (f" ({exc.context})" if exc.context else "")
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise SpecError([Problem.at(Mark.of(path, line, col), message)]) from None
+    except yaml.YAMLError as exc:
+        raise SpecError([Problem.at(Mark.of(path, 1, 1), f"YAML error: {exc}")]) from None
+    finally:
+        loader.dispose()
+
+    document = Document(path=path, text=text, data=None)
+    if root is None:
+        raise SpecError([Problem.at(Mark.of(path, 1, 1), "file is empty; expected a mapping of keys to values")])
+    builder = _Builder(loader, document)
+    document.data = builder.build(root, ())
+    if builder.problems:
+        raise SpecError(builder.problems)
+    if expect_mapping and not isinstance(document.data, dict):
+        kind = _kind(document.data)
+        raise SpecError([Problem.at(document.mark(()), f"expected a mapping of keys to values at the top level, found {kind}")])
+    return document
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"a {type(value).__name__} ({value!r:.40})"
+
+
+class _Builder:
+    def __init__(self, loader: yaml.SafeLoader, document: Document):
+        self.loader = loader
+        self.document = document
+        self.problems: list[Problem] = []
+        self.budget = MAX_NODES
+        self.active: set[int] = set()
+
+    def _mark(self, node: yaml.Node) -> Mark:
+        return Mark.of(self.document.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            if self.budget == -1:
+                self.problems.append(
+                    Problem.at(self._mark(node), f"document expands to more than {MAX_NODES} values (an alias bomb?)")
+                )
+            return None
+        self.document.marks.setdefault(loc, self._mark(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                return self.loader.construct_object(node, deep=True)
+            except yaml.constructor.ConstructorError as exc:
+                self.problems.append(Problem.at(self._mark(node), f"unsupported value: {exc.problem}"))
+                return None
+        if id(node) in self.active:
+            self.problems.append(Problem.at(self._mark(node), "recursive alias"))
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(child, loc + (i,)) for i, child in enumerate(node.value)]
+            return self._mapping(node, loc)
+        finally:
+            self.active.discard(id(node))
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                key = key_node.value
+                if key in seen:
+                    first = seen[key].start_mark.line + 1
+                    self.problems.append(Problem.at(self._mark(key_node), f"duplicate key '{key}' (first defined on line {first})"))
+                seen[key] = key_node
+        try:
+            self.loader.flatten_mapping(node)
+        except yaml.constructor.ConstructorError as exc:
+            self.problems.append(Problem.at(self._mark(node), f"bad merge key: {exc.problem}"))
+            return {}
+        result: dict = {}
+        for key_node, value_node in node.value:
+            key = self.build(key_node, loc + ("<key>",))
+            if isinstance(key, (dict, list)) or key is None:
+                self.problems.append(Problem.at(self._mark(key_node), "a key must be a plain string or number"))
+                continue
+            key = str(key) if not isinstance(key, (int, float)) else key
+            child = loc + (key,)
+            self.document.key_marks.setdefault(child, self._mark(key_node))
+            result[key] = self.build(value_node, child)
+        return result
