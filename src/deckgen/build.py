@@ -108,6 +108,25 @@ def render(checked: Checked) -> BuildResult:
     )
 
 
+def read_manifest(output: Path) -> dict | None:
+    """The manifest written beside ``output`` by the last successful build, if any and readable."""
+    try:
+        return json.loads(output.with_suffix(".manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def up_to_date(checked: Checked) -> bool:
+    """True when the PDF on disk was built from exactly these inputs and is intact."""
+    manifest = read_manifest(checked.output)
+    if not manifest or manifest.get("input_hash") != checked.input_hash:
+        return False
+    try:
+        return hashlib.sha256(checked.output.read_bytes()).hexdigest() == manifest.get("pdf_sha256")
+    except OSError:
+        return False
+
+
 def default_output(spec_path: Path, configured: Path | None, root: Path) -> Path:
     if configured is not None:
         return (spec_path.parent / configured).resolve()

@@ -1,0 +1,74 @@
+"""Shared fixtures: a throwaway copy of the example project, and ways to run deckgen on it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of specs/, data/ and assets/ in a temporary project folder (marked by deckgen.toml)."""
+    for folder in ("specs", "data", "assets"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    (tmp_path / "deckgen.toml").write_text("# project root marker\n")
+    return tmp_path
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """Run the deckgen CLI in-process (fast); returns exit code, stdout and stderr separately."""
+
+    def run(*args: str, cwd: Path | None = None) -> Run:
+        from deckgen.cli import app
+
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+@pytest.fixture
+def deckgen_process():
+    """Run deckgen as a real process (for behaviour that depends on a fresh interpreter)."""
+
+    def run(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120) -> Run:
+        full_env = {**os.environ, **(env or {})}
+        done = subprocess.run(
+            [sys.executable, "-m", "deckgen", *map(str, args)], cwd=cwd, env=full_env,
+            capture_output=True, text=True, timeout=timeout,
+        )
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def example_pdf(tmp_path_factory) -> Path:
+    """The example brief, built once per test session from a copy of the project."""
+    root = tmp_path_factory.mktemp("example")
+    for folder in ("specs", "data", "assets"):
+        shutil.copytree(REPO / folder, root / folder)
+    (root / "deckgen.toml").write_text("")
+    from deckgen import build
+
+    result = build.build(root / "specs" / "investor.yaml")
+    return result.output
