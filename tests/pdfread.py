@@ -1,0 +1,140 @@
+"""Reading a built PDF the way a reader's tools do (pypdf, pypdfium2): text, fonts, outline, links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+
+
+def text_of(path: Path) -> str:
+    """All text of the PDF as pdfium extracts it (what search and copy-paste see)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+
+
+def page_texts(path: Path) -> list[str]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+
+
+def squash(text: str) -> str:
+    """Text with line breaks and hyphen-free wraps joined, for phrase searches."""
+    return " ".join(text.replace("\r", " ").replace("\n", " ").split())
+
+
+@dataclass(frozen=True)
+class FontInfo:
+    name: str
+    subtype: str
+    embedded: bool
+
+
+def fonts_of(path: Path) -> list[FontInfo]:
+    """Every font resource on every page and in every form XObject."""
+    reader = pypdf.PdfReader(str(path))
+    found: dict[str, FontInfo] = {}
+
+    def visit(resources) -> None:
+        resources = resources.get_object() if resources is not None else {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+            found[str(font["/BaseFont"])] = FontInfo(str(font["/BaseFont"]), str(font["/Subtype"]), embedded)
+        for xobject in (resources.get("/XObject") or {}).values():
+            xobject = xobject.get_object()
+            if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
+                visit(xobject["/Resources"])
+
+    for page in reader.pages:
+        visit(page.get("/Resources"))
+    return list(found.values())
+
+
+def outline_titles(path: Path) -> list[str]:
+    reader = pypdf.PdfReader(str(path))
+
+    def walk(items) -> list[str]:
+        titles = []
+        for item in items:
+            if isinstance(item, list):
+                titles += walk(item)
+            else:
+                titles.append(item.title)
+        return titles
+
+    return walk(reader.outline)
+
+
+@dataclass(frozen=True)
+class Link:
+    page: int  # 0-based page the link is on
+    rect: tuple[float, float, float, float]
+    uri: str | None
+    target_page: int | None  # for internal links: where they land
+    target_top: float | None
+
+
+def links_of(path: Path) -> list[Link]:
+    reader = pypdf.PdfReader(str(path))
+    page_numbers = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
+    links = []
+    for number, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            action = annotation.get("/A")
+            action = action.get_object() if action is not None else {}
+            uri = action.get("/URI")
+            dest = annotation.get("/Dest") or action.get("/D")
+            target_page = target_top = None
+            if dest is not None:
+                dest = dest.get_object()
+                if isinstance(dest, (str, bytes)) or hasattr(dest, "original_bytes"):
+                    named = reader.named_destinations[str(dest)]
+                    target_page, target_top = reader.get_destination_page_number(named), float(named.top or 0)
+                else:
+                    target_page = page_numbers[dest[0].idnum]
+                    target_top = float(dest[3]) if len(dest) > 3 and dest[3] is not None else None
+            rect = tuple(float(v) for v in annotation["/Rect"])
+            links.append(Link(number, rect, str(uri) if uri else None, target_page, target_top))
+    return links
+
+
+def text_in(path: Path, page: int, rect: tuple[float, float, float, float]) -> str:
+    """The text pdfium finds inside ``rect`` (left, bottom, right, top) on a 0-based page."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        left, bottom, right, top = rect
+        return document[page].get_textpage().get_text_bounded(left, bottom, right, top)
+    finally:
+        document.close()
+
+
+def named_destinations(path: Path) -> dict[str, tuple[int, float]]:
+    """Named destination -> (0-based page, top y)."""
+    reader = pypdf.PdfReader(str(path))
+    found = {}
+    for name, destination in reader.named_destinations.items():
+        page = reader.get_destination_page_number(destination)
+        top = destination.top if destination.top is not None else 0.0
+        found[str(name)] = (page, float(top))
+    return found

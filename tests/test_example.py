@@ -1,0 +1,145 @@
+"""The example brief, end to end: what a reader finds in dist/investor.pdf."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+
+from pdfread import fonts_of, links_of, outline_titles, page_texts, squash, text_in, text_of
+
+SEED_TAKEAWAYS = [
+    "Semiconductor reshoring: $52B joint investment to put 30% of leading-edge chip capacity outside East Asia by 2028",
+    "Governance revolution: Record $85B buybacks as TSE Prime companies adopt US-style capital efficiency",
+    "Digital trade norms: US-Japan DTA sets de facto global rules bypassing stalled WTO negotiations",
+]
+INSTRUMENTS = ["SMH", "EWJ", "DXJ", "Tokyo Electron", "Advantest", "Mitsubishi Heavy", "IHI", "10-year Japanese government bond"]
+SOURCES = [
+    "US Dept. of Commerce, “Joint Semiconductor Investment Framework (JSIF) Fact Sheet,”",
+    "Ministry of Defense Japan, “Japan National Security Strategy FY2026 Budget,”",
+    "Tokyo Stock Exchange, “TSE Prime Market Capital Efficiency Report,”",
+    "USTR, “US-Japan Digital Trade Agreement Expansion,”",
+    "Elliott Management, “Japan Equity Strategy: Governance Premium,”",
+]
+NARRATIVE_HEADINGS = [
+    "A strategic convergence with no modern precedent",
+    "Defence spending creates industrial spillovers",
+    "Digital trade frameworks bypass legacy multilateralism",
+    "Corporate Japan adopts US governance reforms",
+    "Investment implications: the Pacific premium",
+]
+SEED_FIGURES = ["78 bilateral agreements", "$52 billion", "2.0% of GDP", "$48 billion", "$40 billion", "100,000 engineering",
+                "$85 billion", "14× forward earnings", "21× for the S&P 500", "¥152/$", "9.4% year-to-date", "1.2%"]
+
+
+@pytest.fixture(scope="module")
+def text(example_pdf: Path) -> str:
+    return squash(text_of(example_pdf))
+
+
+def test_every_takeaway_is_in_the_brief(text):
+    for takeaway in SEED_TAKEAWAYS:
+        assert takeaway in text
+
+
+def test_every_instrument_is_in_the_table(text):
+    for instrument in INSTRUMENTS:
+        assert instrument in text
+
+
+def test_quote_and_its_author(text):
+    assert "“The US-Japan semiconductor partnership is the most important industrial policy initiative since the Marshall Plan.”" in text
+    assert "— Gina Raimondo, US Secretary of Commerce [1]" in text
+
+
+def test_every_seed_source_is_listed_in_order(text):
+    positions = [text.index(f"[{n}] {source}") for n, source in enumerate(SOURCES, start=1)]
+    assert positions == sorted(positions)
+
+
+def test_every_narrative_section_and_figure_from_the_seed(text):
+    for heading in NARRATIVE_HEADINGS:
+        assert heading in text
+    for figure in SEED_FIGURES:
+        assert figure in text
+
+
+def test_opportunities_and_risks_boxes_keep_their_marks(text):
+    assert "✓ Alignment opportunities" in text
+    assert "✗ Strategic risks" in text
+    assert "✓ $52B joint semiconductor investment reshoring chips" in text
+    assert "✗ Yen weakness (¥152/$) creates currency hedging costs" in text
+
+
+def test_framework_charts_carry_their_numbers_and_provenance(text):
+    for label in ("Semiconductors & advanced manufacturing", "35–40%", "Loans & credit facilities", "60–65%", "5–10%"):
+        assert label in text
+    assert "Source: [8] Market analysis (author not stated). As of Feb 16, 2026." in text
+
+
+def test_outline_lists_the_sections(example_pdf):
+    titles = outline_titles(example_pdf)
+    assert titles[:3] == ["Key takeaways", "The alliance in numbers", "A strategic convergence with no modern precedent"]
+    for heading in NARRATIVE_HEADINGS + ["Opportunities and risks", "Instruments for the theme", "Sources", "Important information"]:
+        assert heading in titles
+
+
+def test_page_x_of_y_on_every_page(example_pdf):
+    pages = page_texts(example_pdf)
+    assert len(pages) >= 4
+    for number, page in enumerate(pages, start=1):
+        assert re.search(rf"Page {number} of\s*{len(pages)}\b", page), page[-200:]
+
+
+def test_fonts_are_all_embedded_subsets(example_pdf):
+    fonts = fonts_of(example_pdf)
+    assert fonts, "no fonts found"
+    for font in fonts:
+        assert font.embedded, f"{font.name} is not embedded"
+        assert re.match(r"/[A-Z]{6}\+", font.name), f"{font.name} is not a subset"
+    names = {font.name.split("+")[1] for font in fonts}
+    assert {"Lato-Regular", "Lato-Bold", "NotoSerif-Bold", "DejaVuSans"} <= names
+
+
+def test_citations_link_to_their_source_entry(example_pdf):
+    citations = [link for link in links_of(example_pdf) if link.target_page is not None]
+    assert len(citations) >= 15
+    width = float(pypdf.PdfReader(str(example_pdf)).pages[0].mediabox.width)
+    for link in citations:
+        number = text_in(example_pdf, link.page, link.rect).strip()
+        assert number.isdigit(), f"link text {number!r} is not a citation number"
+        landing = text_in(example_pdf, link.target_page, (0, link.target_top - 16, width, link.target_top + 2))
+        assert landing.strip().startswith(f"[{number}]"), f"[{number}] lands on {landing!r}"
+
+
+def test_source_urls_are_clickable(example_pdf):
+    uris = {link.uri for link in links_of(example_pdf) if link.uri}
+    assert {"https://www.commerce.gov/", "https://www.mod.go.jp/en/", "https://ustr.gov/"} <= uris
+
+
+def test_metadata(example_pdf):
+    reader = pypdf.PdfReader(str(example_pdf))
+    info = reader.metadata
+    assert info.title == "US–Japan Strategic Alignment"
+    assert info.author.startswith("Meridian Pacific Research")
+    assert "US–Japan strategic alignment" in info.subject
+    assert "semiconductors" in info["/Keywords"]
+    assert reader.trailer["/Root"]["/Lang"] == "en-US"
+    assert info["/CreationDate"].startswith("D:20260216")
+
+
+def test_pdf_structure_is_valid(example_pdf):
+    with pikepdf.open(example_pdf) as pdf:
+        assert pdf.check_pdf_syntax() == []
+
+
+def test_charts_are_vector_with_selectable_text(example_pdf):
+    reader = pypdf.PdfReader(str(example_pdf))
+    for page in reader.pages:
+        for xobject in (page["/Resources"].get("/XObject") or {}).values():
+            assert xobject.get_object().get("/Subtype") != "/Image", "a raster image in the brief"
+    text = squash(text_of(example_pdf))
+    assert "Share of total (%)" in text and "Forward price/earnings" in text
