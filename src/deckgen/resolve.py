@@ -100,8 +100,10 @@ def resolve(
         mark = loaded.mark(("data", name))
         if not inside(path, root):
             checker.error(mark, f"dataset '{name}' points outside the project ({root})", "move the file inside it or pass --root", code="path")
+            checker.incomplete = True
         elif not path.is_file():
             checker.error(mark, f"dataset '{name}': file not found: {dataset.path}", code="path")
+            checker.incomplete = True
         elif path.suffix.lower() == ".csv":
             _load_table(checker, name, path, dataset)
         elif path.suffix.lower() in (".yaml", ".yml"):
@@ -123,6 +125,8 @@ def resolve(
     if not checker.sources and not any(p.code == "path" for p in checker.problems):
         checker.error(loaded.mark(("data",), key=True), "no sources dataset: add a YAML file with a 'sources:' list under data", code="unknown")
 
+    if checker.sources and not any(section.type == "sources" for section in spec.sections):
+        checker.error(loaded.mark(("sections",), key=True), "the brief cites sources but has no 'sources' section to list them", "add '- type: sources' to sections", code="unknown")
     _check_figures(checker)
     _check_breakdowns(checker)
     _check_sections(checker)
@@ -168,6 +172,7 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
         checker.incomplete = True
         return
     checker.inputs.append(InputFile("data", path, sha256_file(path)))
+    checker.problems += document.problems
     data = document.data
     if "sources" in data:
         try:

@@ -90,7 +90,7 @@ def load_spec(path: Path, overrides: list[str] | tuple[str, ...] = ()) -> Loaded
     path = Path(path)
     document = load_yaml(path)
     data = document.data
-    problems = apply_overrides(data, document, [o for o in overrides if not o.startswith("figures.")])
+    problems = document.problems + apply_overrides(data, document, [o for o in overrides if not o.startswith("figures.")])
     try:
         spec = Spec.model_validate(data, context={"document": document})
     except ValidationError as exc:

@@ -152,8 +152,8 @@ def load_theme(path: Path) -> Theme:
     try:
         brand = Brand.model_validate(document.data)
     except ValidationError as exc:
-        raise SpecError(validation_problems(exc, document)) from None
-    problems: list[Problem] = []
+        raise SpecError(document.problems + validation_problems(exc, document)) from None
+    problems: list[Problem] = list(document.problems)
     base = path.parent
 
     def color(value: str | None, loc: tuple, fallback: str) -> str:

@@ -68,6 +68,7 @@ class Document:
     data: Any
     marks: dict[Loc, Mark] = field(default_factory=dict)
     key_marks: dict[Loc, Mark] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # recoverable (duplicate keys, bad tags)
 
     def nearest(self, loc: Loc) -> Loc:
         """The longest prefix of ``loc`` that names a node (skipping union tags pydantic inserts)."""
@@ -118,7 +119,10 @@ def parse_yaml(text: str, path: Path, *, expect_mapping: bool = True) -> Documen
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = f"YAML syntax error: {exc.problem}" + (f" ({exc.context})" if exc.context else "")
+        if exc.context and (exc.problem or "").startswith("but "):
+            message = f"YAML syntax error: {exc.context}, {exc.problem}"
+        else:
+            message = f"YAML syntax error: {exc.problem}" + (f" ({exc.context})" if exc.context else "")
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise SpecError([Problem.at(Mark.of(path, line, col), message)]) from None
     except yaml.YAMLError as exc:
@@ -131,8 +135,7 @@ def parse_yaml(text: str, path: Path, *, expect_mapping: bool = True) -> Documen
         raise SpecError([Problem.at(Mark.of(path, 1, 1), "file is empty; expected a mapping of keys to values")])
     builder = _Builder(loader, document)
     document.data = builder.build(root, ())
-    if builder.problems:
-        raise SpecError(builder.problems)
+    document.problems = builder.problems
     if expect_mapping and not isinstance(document.data, dict):
         kind = _kind(document.data)
         raise SpecError([Problem.at(document.mark(()), f"expected a mapping of keys to values at the top level, found {kind}")])
@@ -161,11 +164,8 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.budget -= 1
         if self.budget < 0:
-            if self.budget == -1:
-                self.problems.append(
-                    Problem.at(self._mark(node), f"document expands to more than {MAX_NODES} values (an alias bomb?)")
-                )
-            return None
+            message = f"document expands to more than {MAX_NODES} values (an alias bomb?)"
+            raise SpecError([Problem.at(self._mark(node), message)])
         self.document.marks.setdefault(loc, self._mark(node))
         if isinstance(node, yaml.ScalarNode):
             try:
@@ -173,9 +173,10 @@ class _Builder:
             except yaml.constructor.ConstructorError as exc:
                 self.problems.append(Problem.at(self._mark(node), f"unsupported value: {exc.problem}"))
                 return None
+            except ValueError:  # e.g. a date like 2026-02-30: keep the text, validation names the problem
+                return node.value
         if id(node) in self.active:
-            self.problems.append(Problem.at(self._mark(node), "recursive alias"))
-            return None
+            raise SpecError([Problem.at(self._mark(node), "recursive alias: a value contains itself")])
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
