@@ -63,6 +63,7 @@ class _Checker:
     problems: list[Problem] = field(default_factory=list)
     figures: dict[str, Figure] = field(default_factory=dict)
     figure_marks: dict[str, Mark] = field(default_factory=dict)
+    figure_homes: dict[str, tuple[Document, Loc]] = field(default_factory=dict)  # where each figure is written
     breakdowns: dict[str, Breakdown] = field(default_factory=dict)
     breakdown_docs: dict[str, Document] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
@@ -79,7 +80,14 @@ class _Checker:
             return
         self.problems.append(Problem.at(mark, message, hint, code=code))
 
+    def field_mark(self, figure: str, field_name: str) -> Mark:
+        """Where a figure's field (``as_of``, ``min``...) is written; the figure itself if not there."""
+        document, loc = self.figure_homes[figure]
+        return document.mark(loc + (field_name,))
+
     def warn(self, mark: Mark, message: str, hint: str | None = None, code: str = "invalid") -> None:
+        if self.incomplete:  # with a dataset missing, "never cited" and "shown nowhere" are guesses
+            return
         self.problems.append(Problem.at(mark, message, hint, severity="warning", code=code))
 
 
@@ -208,6 +216,7 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
             continue
         checker.figures[figure_name] = figure.model_copy(update={"name": figure_name})
         checker.figure_marks[figure_name] = mark
+        checker.figure_homes[figure_name] = (document, ("figures", figure_name))
     for breakdown_name, breakdown in parsed.breakdowns.items():
         checker.breakdowns[breakdown_name] = breakdown
         checker.breakdown_docs[breakdown_name] = document
@@ -221,6 +230,7 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
                 unit=breakdown.unit, as_of=breakdown.as_of, source=breakdown.source, note=part.note,
             )
             checker.figure_marks[part_name] = document.mark(("breakdowns", breakdown_name, "parts", index, "id"))
+            checker.figure_homes[part_name] = (document, ("breakdowns", breakdown_name, "parts", index))
 
 
 class _Prefixed:
@@ -333,11 +343,11 @@ def _check_figures(checker: _Checker) -> None:
     for name, figure in checker.figures.items():
         mark = checker.figure_marks[name]
         if figure.is_range and figure.min > figure.max:  # type: ignore[operator]
-            checker.error(mark, f"figure '{name}': min {figure.min} is greater than max {figure.max}", "swap them", code="range")
+            checker.error(checker.field_mark(name, "min"), f"figure '{name}': min {figure.min} is greater than max {figure.max}", "swap them", code="range")
         if "." not in name:
-            _check_date(checker, figure.as_of, mark, f"figure '{name}'")
+            _check_date(checker, figure.as_of, checker.field_mark(name, "as_of"), f"figure '{name}'")
             if figure.source not in source_ids and checker.sources:
-                checker.error(mark, f"figure '{name}' cites unknown source '{figure.source}'", _did_you_mean(figure.source, source_ids), code="unknown")
+                checker.error(checker.field_mark(name, "source"), f"figure '{name}' cites unknown source '{figure.source}'", _did_you_mean(figure.source, source_ids), code="unknown")
 
 
 def _check_breakdowns(checker: _Checker) -> None:
@@ -346,7 +356,7 @@ def _check_breakdowns(checker: _Checker) -> None:
     for name, breakdown in checker.breakdowns.items():
         document = checker.breakdown_docs[name]
         mark = document.mark(("breakdowns", name), key=True)
-        _check_date(checker, breakdown.as_of, mark, f"breakdown '{name}'")
+        _check_date(checker, breakdown.as_of, document.mark(("breakdowns", name, "as_of")), f"breakdown '{name}'")
         if breakdown.source not in source_ids and checker.sources:
             checker.error(document.mark(("breakdowns", name, "source")), f"breakdown '{name}' cites unknown source '{breakdown.source}'", _did_you_mean(breakdown.source, source_ids), code="unknown")
         parts = [checker.figures.get(f"{name}.{p.id}") for p in breakdown.parts]
@@ -355,9 +365,9 @@ def _check_breakdowns(checker: _Checker) -> None:
         low = sum((p.low for p in parts), Decimal(0))
         high = sum((p.high for p in parts), Decimal(0))
         if low > 100 + tolerance:
-            checker.error(mark, f"breakdown '{name}': the minimum shares add up to {low}%, more than 100%", f"check the parts or set checks.share_tolerance (now {tolerance})", code="shares")
+            checker.error(mark, f"breakdown '{name}': the minimum shares add up to {low}%, more than 100%", f"check the parts or set checks.share_tolerance (now {float(tolerance):g})", code="shares")
         elif high < 100 - tolerance:
-            checker.error(mark, f"breakdown '{name}': the maximum shares add up to {high}%, less than 100%", f"check the parts or set checks.share_tolerance (now {tolerance})", code="shares")
+            checker.error(mark, f"breakdown '{name}': the maximum shares add up to {high}%, less than 100%", f"check the parts or set checks.share_tolerance (now {float(tolerance):g})", code="shares")
         if breakdown.total and breakdown.total not in checker.figures:
             checker.error(document.mark(("breakdowns", name, "total")), f"breakdown '{name}': unknown total figure '{breakdown.total}'", _did_you_mean(breakdown.total, checker.figures), code="unknown")
         elif breakdown.total:
