@@ -216,7 +216,7 @@ def test_every_problem_at_once_sorted_by_file_and_line(cli, tiny):
         "data/t/figures.yaml:3:3: warning: figure 'yield' is defined but shown nowhere; refer to it as {{ yield }} or remove it",
         "data/t/figures.yaml:10:37: figure 'split.a': min 55 is greater than max 52; swap them",
         "data/t/sources.yaml:3:10: warning: source 'beta' is never cited; cite it with [@id] or remove it",
-        "specs/t.yaml:17:53: unknown figure 'yeild'; did you mean 'yield'?",
+        "specs/t.yaml:17:51: unknown figure 'yeild'; did you mean 'yield'?",
     ]
 
 
