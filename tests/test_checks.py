@@ -242,7 +242,7 @@ def test_set_overrides_are_validated_like_the_file(cli, tiny):
     assert lines(unknown.stderr) == ["<command line>: --set figures.capitl=1: unknown figure 'capitl'; did you mean 'capital'?"]
     wrong = cli("validate", "specs/t.yaml", "--set", "figures.capital=lots", cwd=tiny)
     assert wrong.code == 1
-    assert lines(wrong.stderr) == ["<command line> --set capital.value: figures.capital.value: Invalid decimal"] or "capital" in wrong.stderr
+    assert lines(wrong.stderr) == ["<command line> --set figures.capital.value: figures.capital.value: Input should be a valid decimal"]
     later = cli("validate", "specs/t.yaml", "--set", "date=2026-06-30", cwd=tiny)
     assert later.code == 5
 

@@ -202,7 +202,7 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
         return
     overrides = [o for o in figure_overrides if o.partition("=")[0].split(".")[0] in (data.get("figures") or {})]
     overrides = [o if "." in o.partition("=")[0] else o.replace("=", ".value=", 1) for o in overrides]
-    checker.problems += apply_overrides(data.get("figures") or {}, _Prefixed(document, "figures"), overrides)
+    checker.problems += apply_overrides(data.get("figures") or {}, _Prefixed(document, "figures"), overrides, "figures.")
     try:
         parsed = FiguresFile.model_validate(data)
     except ValidationError as exc:

@@ -100,7 +100,7 @@ def load_spec(path: Path, overrides: list[str] | tuple[str, ...] = ()) -> Loaded
     return LoadedSpec(spec=spec, document=document, path=path.resolve())
 
 
-def apply_overrides(data: dict, document: Document, overrides: list[str]) -> list[Problem]:
+def apply_overrides(data: dict, document: Document, overrides: list[str], shown_prefix: str = "") -> list[Problem]:
     """Set dotted keys (``date=2026-03-01``, ``sections.0.title=...``) as if written in the file."""
     problems = []
     for override in overrides:
@@ -124,7 +124,7 @@ def apply_overrides(data: dict, document: Document, overrides: list[str]) -> lis
         if isinstance(target, dict) or (isinstance(target, list) and isinstance(keys[-1], int) and keys[-1] < len(target)):
             target[keys[-1]] = value
             loc = tuple(keys)
-            document.marks[loc] = Mark(f"{COMMAND_LINE} --set {name.strip()}", 0, 0)
+            document.marks[loc] = Mark(f"{COMMAND_LINE} --set {shown_prefix}{name.strip()}", 0, 0)
         else:
             problems.append(Problem.at(where, f"--set {override}: '{name}' does not name a value in the spec"))
     return problems
