@@ -1,0 +1,99 @@
+"""Each section type on its own: it builds, and a reader finds what it promises."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from deckgen.build import build
+from deckgen.sections import SECTION_TYPES
+from pdfread import outline_titles, page_texts, squash, text_of
+
+HEAD = """\
+title: Section test
+date: 2026-02-16
+brand: ../assets/brand.yml
+data:
+  figures: ../data/us-japan/figures.yaml
+  sources: ../data/us-japan/sources.yaml
+  instruments:
+    path: ../data/us-japan/instruments.csv
+    source: tse-capital-efficiency
+sections:
+"""
+
+CASES = {
+    "masthead": ("  - type: masthead\n    label: Client Note\n", ["Meridian Pacific Research", "CLIENT NOTE", "Section test", "Feb 16, 2026"]),
+    "takeaways": (
+        "  - type: takeaways\n    items:\n      - {title: Chips, text: 'JSIF is {{ jsif_commitment }}.'}\n",
+        ["Key takeaways", "✓ Chips: JSIF is $52B."],
+    ),
+    "kpi_strip": (
+        "  - type: kpi_strip\n    title: Numbers\n    items:\n      - {figure: usdjpy, label: Yen per dollar}\n"
+        "      - {figure: defence_budget_gdp, label: Defence}\n",
+        ["¥152/$", "Yen per dollar", "2.0%", "Sources: [2] Ministry of Defense Japan; [5] Elliott Management. As of Jan 10, 2026 – Jan 30, 2026."],
+    ),
+    "narrative": (
+        "  - type: narrative\n    title: Story\n    body: |\n      First **bold** paragraph, {{ gcap_jobs }} jobs [2].\n\n      Second *one*.\n",
+        ["Story", "First bold paragraph, 100,000 jobs [2].", "Second one."],
+    ),
+    "quote": (
+        "  - type: quote\n    text: To be or not.\n    author: A. Person\n    role: Speaker\n    source: commerce-jsif\n",
+        ["“To be or not.”", "— A. Person, Speaker [1]"],
+    ),
+    "opportunities_risks": (
+        "  - type: opportunities_risks\n    opportunities: {title: Upside, items: [Growth]}\n    risks: {title: Downside, items: ['Yen at {{ usdjpy }}']}\n",
+        ["✓ Upside", "✓ Growth", "✗ Downside", "✗ Yen at ¥152/$"],
+    ),
+    "instrument_table": (
+        "  - type: instrument_table\n    table: instruments\n    columns:\n      - {key: ticker, label: Ticker}\n      - {key: key_figure, label: Key figure}\n",
+        ["Ticker", "SMH", "$52B JSIF chip capital", "Sources: [1] US Dept. of Commerce; [2] Ministry of Defense Japan; [3] Tokyo Stock Exchange; [5] Elliott Management."],
+    ),
+    "sector_breakdown": (
+        "  - type: sector_breakdown\n    title: By sector\n    breakdown: framework_by_sector\n    caption: Shares of the total.\n    show_table: true\n",
+        ["By sector", "35–40%", "Semiconductors & advanced manufacturing", "Shares of the total.", "Source: [8]"],
+    ),
+    "comparison": (
+        "  - type: comparison\n    title: P/E\n    bars:\n      - {figure: japan_forward_pe, label: Japan}\n      - {figure: sp500_forward_pe, label: US}\n",
+        ["P/E", "14×", "21×", "Japan", "Source: [5] Elliott Management. As of Jan 30, 2026."],
+    ),
+    "implications": (
+        "  - type: implications\n    items:\n      - {title: Bonds, text: 'Yields at {{ jgb_10y_yield }}.', own: [10-year JGB]}\n    risks: Yen rebound.\n",
+        ["Investment implications", "Bonds", "Own: 10-year JGB", "Yields at 1.2%.", "Risks to the view. Yen rebound."],
+    ),
+    "sources": ("", ["Sources", "[1] US Dept. of Commerce, “Joint Semiconductor Investment Framework (JSIF) Fact Sheet,”"]),
+    "disclaimer": ("  - type: disclaimer\n    text: Not advice.\n", ["Important information", "Not advice."]),
+}
+
+
+def test_every_registered_section_type_has_a_case():
+    assert set(CASES) == set(SECTION_TYPES)
+
+
+@pytest.mark.parametrize("section_type", sorted(CASES))
+def test_section_renders_on_its_own(project: Path, section_type: str):
+    snippet, expected = CASES[section_type]
+    spec = project / "specs" / f"{section_type}.yaml"
+    spec.write_text(HEAD + snippet + "  - type: sources\n", encoding="utf-8")
+    result = build(spec, allow_stale=True)
+    text = squash(text_of(result.output))
+    for phrase in expected:
+        assert phrase in text, f"{phrase!r} missing from {section_type}"
+
+
+def test_a_long_table_splits_with_its_header_repeated(project: Path):
+    rows = ["name,ticker,asset_class,theme,key_figure"]
+    rows += [f"Instrument number {n},T{n:03d},ETF,Theme {n},{{{{ usdjpy }}}}" for n in range(120)]
+    (project / "data" / "us-japan" / "instruments.csv").write_text("\n".join(rows) + "\n")
+    spec = project / "specs" / "long.yaml"
+    spec.write_text(HEAD + CASES["instrument_table"][0] + "  - type: sources\n", encoding="utf-8")
+    result = build(spec)
+    pages = page_texts(result.output)
+    table_pages = [page for page in pages if "T0" in page]
+    assert len(table_pages) >= 3
+    for page in table_pages:
+        assert re.search(r"Ticker\s+Key figure", page), "header not repeated"
+    assert "T119" in squash(text_of(result.output))
+    assert "Instruments" in outline_titles(result.output)
