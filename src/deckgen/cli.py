@@ -135,6 +135,27 @@ def validate(
     _run(action, debug)
 
 
+@app.command()
+def preview(
+    spec: Path = typer.Argument(..., help="Spec file to preview.", dir_okay=False),
+    page: Optional[List[int]] = typer.Option(None, "--page", "-p", help="Page number(s) to render (default: all)."),
+    out_dir: Optional[Path] = typer.Option(None, "-o", "--output", help="Folder for the PNGs (default: dist/preview/<name>/)."),
+    scale: float = typer.Option(1.5, "--scale", min=0.2, max=8.0, help="Pixels per point (1.5 ≈ 108 dpi)."),
+    overrides: Optional[List[str]] = SetOption,
+    allow_stale: bool = StaleOption,
+    debug: bool = DebugOption,
+) -> None:
+    """Write PNG pictures of the brief's pages (dist/ is not touched); print each file written."""
+    from .preview import preview as make_preview
+
+    def action() -> int:
+        for path in make_preview(spec, out_dir, page or None, scale, overrides=overrides or (), allow_stale=allow_stale):
+            typer.echo(str(_shown(path)))
+        return 0
+
+    _run(action, debug)
+
+
 def _shown(path: Path) -> Path:
     try:
         return path.relative_to(Path.cwd())

@@ -106,6 +106,10 @@ class StaleDataError(SpecError):
         return super().lines()[:-1] + ["data is older than the spec's max_age; refresh it or pass --allow-stale"]
 
 
+class UsageError(DeckgenError):
+    exit_code = ExitCode.USAGE
+
+
 class BuildError(DeckgenError):
     exit_code = ExitCode.BUILD_FAILED
 

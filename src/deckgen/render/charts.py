@@ -142,7 +142,8 @@ def range_bars(
         axes.tick_params(axis="y", length=0)
         axes.set_ylim(-0.6, len(labels) - 0.4)
         axes.set_xlim(0, top * 1.15)
-        axes.xaxis.grid(True, zorder=0)
+        axes.set_axisbelow(True)
+        axes.xaxis.grid(True)
         axes.set_xlabel(axis_label)
         return _to_drawing(figure)
 
@@ -163,6 +164,7 @@ def bars(style: ChartStyle, labels: Sequence[str], values: Sequence[Decimal], va
         axes.set_xticks(positions, labels=list(labels))
         axes.tick_params(axis="x", length=0)
         axes.set_ylim(0, top * 1.2)
-        axes.yaxis.grid(True, zorder=0)
+        axes.set_axisbelow(True)
+        axes.yaxis.grid(True)
         axes.set_ylabel(axis_label)
         return _to_drawing(figure)

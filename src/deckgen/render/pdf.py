@@ -62,7 +62,8 @@ class BriefCanvas(Canvas):
 
 class BriefDocument(BaseDocTemplate):
     def afterFlowable(self, flowable):
-        pass
+        if isinstance(flowable, SectionAnchor) and flowable.title:
+            self.notify("TOCEntry", (flowable.level, flowable.title, self.page, flowable.key))
 
 
 def render_pdf(report: Report, theme: Theme, target: BinaryIO) -> RenderResult:
@@ -112,9 +113,28 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO) -> RenderResult:
             outline.append(plain_title)
         story.append(SectionAnchor(key, plain_title))
         story.extend(section.render(ctx))
+        if spec.toc and section.type == "masthead":
+            story.extend(_table_of_contents(ctx))
+    if spec.toc and not any(section.type == "masthead" for section in spec.sections):
+        story[0:0] = _table_of_contents(ctx)
     with _default_font(fonts.body.regular):
-        document.build(story, canvasmaker=canvasmaker)
+        if spec.toc:
+            document.multiBuild(story, canvasmaker=canvasmaker)  # page numbers settle over passes
+        else:
+            document.build(story, canvasmaker=canvasmaker)
     return RenderResult(pages=document.page, outline=tuple(outline))
+
+
+def _table_of_contents(ctx: RenderContext) -> list:
+    from reportlab.platypus import Spacer
+    from reportlab.platypus.tableofcontents import TableOfContents
+
+    toc = TableOfContents(dotsMinLevel=0)
+    base = ctx.styles["body"]
+    toc.levelStyles = [ParagraphStyle("toc0", parent=base, leftIndent=0, firstLineIndent=0, spaceAfter=0)]
+    toc.tableStyle = [("FONTNAME", (0, 0), (-1, -1), ctx.fonts.body.regular), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                      ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
+    return [ctx.heading("Contents", level=3), toc, Spacer(1, ctx.theme.base_size)]
 
 
 @contextmanager

@@ -1,0 +1,78 @@
+"""One brand file styles everything: switching it restyles text, tables, charts and logo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deckgen.build import build
+from deckgen.preview import rasterize
+from pdfread import fonts_of, page_texts
+
+DEFAULT = {"primary": (0x0B, 0x25, 0x45), "logo": (0xC9, 0xA2, 0x27), "danger": (0xB2, 0x3A, 0x48)}
+HARBOR = {"primary": (0x7A, 0x1F, 0x3D), "logo": (0xB8, 0x73, 0x3D), "danger": (0xD1, 0x49, 0x5B)}
+
+
+def pixels_near(image, colour: tuple[int, int, int], box=None, tolerance: int = 3) -> int:
+    region = image.crop(box) if box else image
+    return sum(
+        count for count, pixel in region.getcolors(maxcolors=1 << 20)
+        if all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], colour))
+    )
+
+
+@pytest.fixture(scope="module")
+def briefs(tmp_path_factory) -> dict[str, dict]:
+    """The example built with each brand; page images of the cover and of the chart page."""
+    import shutil
+
+    from tests_support import REPO
+
+    built = {}
+    for name, brand in (("default", "../assets/brand.yml"), ("harbor", "../assets/brands/harbor/brand.yml")):
+        root = tmp_path_factory.mktemp(name)
+        for folder in ("specs", "data", "assets"):
+            shutil.copytree(REPO / folder, root / folder)
+        (root / "deckgen.toml").write_text("")
+        result = build(root / "specs" / "investor.yaml", overrides=[f"brand={brand}"])
+        pages = page_texts(result.output)
+        chart_page = next(n for n, text in enumerate(pages, 1) if "Share of total (%)" in text)
+        from PIL import Image
+
+        images = {}
+        for number in (1, chart_page):
+            path = rasterize(result.output, root / "png", [number], scale=1.0)[0]
+            images[number] = Image.open(path).convert("RGB")
+        built[name] = {"pdf": result.output, "cover": images[1], "chart": images[chart_page]}
+    return built
+
+
+def test_fonts_follow_the_brand(briefs):
+    default = {f.name.split("+")[1] for f in fonts_of(briefs["default"]["pdf"])}
+    harbor = {f.name.split("+")[1] for f in fonts_of(briefs["harbor"]["pdf"])}
+    assert {"Lato-Regular", "NotoSerif-Bold"} <= default
+    assert {"DejaVuSans", "DejaVuSerif-Bold"} <= harbor
+    assert not default & {"DejaVuSerif-Bold"} and not harbor & {"Lato-Regular", "NotoSerif-Bold"}
+
+
+def test_text_and_table_colours_follow_the_brand(briefs):
+    for name, colours, other in (("default", DEFAULT, HARBOR), ("harbor", HARBOR, DEFAULT)):
+        cover = briefs[name]["cover"]
+        assert pixels_near(cover, colours["primary"]) > 500, f"{name}: primary colour missing on the cover"
+        assert pixels_near(cover, other["primary"]) == 0, f"{name}: the other brand's colour on the cover"
+
+
+def test_logo_follows_the_brand(briefs):
+    logo_box = (0, 0, 140, 160)  # top-left corner of the cover, where the masthead puts the logo
+    assert pixels_near(briefs["default"]["cover"], DEFAULT["logo"], logo_box) > 50
+    assert pixels_near(briefs["default"]["cover"], HARBOR["logo"], logo_box) == 0
+    assert pixels_near(briefs["harbor"]["cover"], HARBOR["logo"], logo_box) > 20
+    assert pixels_near(briefs["harbor"]["cover"], DEFAULT["logo"], logo_box) == 0
+
+
+def test_chart_colours_follow_the_brand(briefs):
+    for name, colours, other in (("default", DEFAULT, HARBOR), ("harbor", HARBOR, DEFAULT)):
+        chart = briefs[name]["chart"]
+        assert pixels_near(chart, colours["primary"]) > 2000, f"{name}: chart bars not in the brand's first chart colour"
+        assert pixels_near(chart, other["primary"]) == 0
