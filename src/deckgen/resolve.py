@@ -49,10 +49,6 @@ class Report:
     def format(self, name: str, style: str | None = None) -> str:
         return format_figure(self.figures[name], self.spec.locale, style)  # type: ignore[arg-type]
 
-    def source_of(self, name_or_number: str) -> Source:
-        if name_or_number.isdigit():
-            return self.sources[int(name_or_number) - 1]
-        return self.sources[self.source_numbers[name_or_number] - 1]
 
 
 @dataclass
@@ -202,7 +198,7 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
         return
     overrides = [o for o in figure_overrides if o.partition("=")[0].split(".")[0] in (data.get("figures") or {})]
     overrides = [o if "." in o.partition("=")[0] else o.replace("=", ".value=", 1) for o in overrides]
-    checker.problems += apply_overrides(data.get("figures") or {}, _Prefixed(document, "figures"), overrides, "figures.")
+    checker.problems += apply_overrides(data.get("figures") or {}, document, overrides, under=("figures",))
     try:
         parsed = FiguresFile.model_validate(data)
     except ValidationError as exc:
@@ -231,25 +227,6 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
             )
             checker.figure_marks[part_name] = document.mark(("breakdowns", breakdown_name, "parts", index, "id"))
             checker.figure_homes[part_name] = (document, ("breakdowns", breakdown_name, "parts", index))
-
-
-class _Prefixed:
-    """A view of a document whose paths start below a key (so overrides record the right marks)."""
-
-    def __init__(self, document: Document, prefix: str):
-        self.document, self.prefix = document, prefix
-
-    @property
-    def marks(self):
-        return _PrefixedMarks(self.document.marks, self.prefix)
-
-
-class _PrefixedMarks:
-    def __init__(self, marks: dict, prefix: str):
-        self.marks, self.prefix = marks, prefix
-
-    def __setitem__(self, loc: Loc, mark: Mark) -> None:
-        self.marks[(self.prefix,) + loc] = mark
 
 
 def _load_table(checker: _Checker, name: str, path: Path, dataset) -> None:

@@ -100,8 +100,12 @@ def load_spec(path: Path, overrides: list[str] | tuple[str, ...] = ()) -> Loaded
     return LoadedSpec(spec=spec, document=document, path=path.resolve())
 
 
-def apply_overrides(data: dict, document: Document, overrides: list[str], shown_prefix: str = "") -> list[Problem]:
-    """Set dotted keys (``date=2026-03-01``, ``sections.0.title=...``) as if written in the file."""
+def apply_overrides(data: dict, document: Document, overrides: list[str], under: Loc = ()) -> list[Problem]:
+    """Set dotted keys (``date=2026-03-01``, ``sections.0.title=...``) as if written in the file.
+
+    ``data`` is the part of the document at ``under`` (e.g. ``("figures",)`` of a figures file).
+    """
+    shown_prefix = "".join(f"{part}." for part in under)
     problems = []
     for override in overrides:
         name, sep, raw = override.partition("=")
@@ -123,8 +127,7 @@ def apply_overrides(data: dict, document: Document, overrides: list[str], shown_
                 break
         if isinstance(target, dict) or (isinstance(target, list) and isinstance(keys[-1], int) and keys[-1] < len(target)):
             target[keys[-1]] = value
-            loc = tuple(keys)
-            document.marks[loc] = Mark(f"{COMMAND_LINE} --set {shown_prefix}{name.strip()}", 0, 0)
+            document.marks[under + tuple(keys)] = Mark(f"{COMMAND_LINE} --set {shown_prefix}{name.strip()}", 0, 0)
         else:
             problems.append(Problem.at(where, f"--set {override}: '{name}' does not name a value in the spec"))
     return problems

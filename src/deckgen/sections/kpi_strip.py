@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 from typing import Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,7 +37,7 @@ class KpiStrip(SectionModel):
 
         cells = []
         for item in self.items:
-            value = ctx.fonts.glyph_fallback(_esc(ctx.report.format(item.figure, item.style)))
+            value = ctx.fonts.glyph_fallback(escape(ctx.report.format(item.figure, item.style)))
             cells.append([Paragraph(value, ctx.styles["kpi_value"]), ctx.paragraph(item.label, "kpi_label")])
         width = ctx.frame_width / len(cells)
         table = Table([cells], colWidths=[width] * len(cells))
@@ -53,8 +55,3 @@ class KpiStrip(SectionModel):
         story += [table, ctx.provenance(figure_names=[item.figure for item in self.items])]
         return [KeepTogether(story), Spacer(1, 4)]
 
-
-def _esc(text: str) -> str:
-    from xml.sax.saxutils import escape
-
-    return escape(text)

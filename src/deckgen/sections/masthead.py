@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 from typing import Literal
 
 from .base import SectionModel
@@ -22,11 +24,11 @@ class Masthead(SectionModel):
         spec, theme = ctx.report.spec, ctx.theme
         logo = ctx.kit.logo(theme.logo, height=30) if theme.logo else Spacer(1, 30)
         brand = Paragraph(
-            f'<font name="{ctx.fonts.headings.bold}" color="{theme.primary}">{ctx.fonts.glyph_fallback(_esc(theme.name))}</font>'
-            f'<br/><font color="{theme.secondary}">{ctx.fonts.glyph_fallback(_esc(self.label.upper()))}</font>',
+            f'<font name="{ctx.fonts.headings.bold}" color="{theme.primary}">{ctx.fonts.glyph_fallback(escape(theme.name))}</font>'
+            f'<br/><font color="{theme.secondary}">{ctx.fonts.glyph_fallback(escape(self.label.upper()))}</font>',
             ctx.styles["label"],
         )
-        byline = "<br/>".join(_esc(part) for part in filter(None, [ctx.date(spec.date), spec.author or theme.author]))
+        byline = "<br/>".join(escape(part) for part in filter(None, [ctx.date(spec.date), spec.author or theme.author]))
         top = Table([[logo, brand, Paragraph(ctx.fonts.glyph_fallback(byline), ctx.styles["byline"])]],
                     colWidths=[logo.width + 8, ctx.frame_width * 0.3, None])
         top.setStyle(TableStyle([
@@ -42,8 +44,3 @@ class Masthead(SectionModel):
         story.append(HRFlowable(width="100%", thickness=0.6, color=colors.HexColor(theme.rule), spaceBefore=4, spaceAfter=12))
         return story
 
-
-def _esc(text: str) -> str:
-    from xml.sax.saxutils import escape
-
-    return escape(text)
