@@ -12,7 +12,6 @@ import sqlite3
 import ssl
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -22,7 +22,6 @@ from .addresses import header_text_problem, parse_mailbox
 
 if TYPE_CHECKING:
     from ..resolve import Report
-    from ..yamlsrc import Loc
     from .recipients import Recipient
     from .settings import SmtpSettings
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Literal, Mapping, Sequence
 
@@ -85,14 +86,6 @@ class _Plan:
     link: str | None = None
 
 
-@dataclass
-class _Variants:
-    """Each distinct set of recipient overrides, checked once and built once."""
-
-    checked: dict[tuple[str, ...], "Checked"] = field(default_factory=dict)
-    editions: dict[tuple[str, ...], Edition] = field(default_factory=dict)
-
-
 def send(
     spec_path: Path | str,
     *,
@@ -118,7 +111,7 @@ def send(
     delivery section. Raises SpecError/SettingsError (nothing sent) for bad input, DeliveryError when
     the PDF is over the size limit with no base_url; per-recipient failures are in the report.
     """
-    from .. import build as builder  # the build module imports the spec, which imports this package
+    from .. import build as builder  # not at import time: the build module imports the spec, which imports this package
 
     settings = load_settings(environ, require_server=not dry_run)
     build_options = dict(allow_stale=allow_stale, strict=strict, root=root)
@@ -126,80 +119,102 @@ def send(
     checked = builder.check(spec_path, overrides=overrides, **build_options)
     loaded = checked.report.loaded
     delivery = loaded.spec.delivery or DeliverySpec()
-
     everyone = _recipients(loaded, delivery, to, recipients_files)
     _check_templates(loaded, delivery, checked)
+    ledger_path = _ledger_path(ledger, delivery, loaded, checked)
 
-    variants = _Variants()
-    variant_problems: list[Problem] = []
+    # A real send holds the lock from before building until the last message: an overlapping run
+    # fails at once instead of building the same PDFs and then mailing the same people.
+    with contextlib.ExitStack() as held:
+        if not dry_run:
+            held.enter_context(SendLock(ledger_path))
+        variants = _check_variants(spec_path, checked, everyone, overrides, build_options)
+        editions, built = _build_editions(variants, log)
+        limit_mb = max_attachment_mb if max_attachment_mb is not None else delivery.max_attachment_mb
+        links = _links_for_large_editions(editions, limit_mb, delivery.base_url, log)
+        plans = [_Plan(r, editions[r.variant], links[r.variant]) for r in everyone]
+
+        def message_for(plan: _Plan) -> Composed:
+            return compose(
+                plan.edition, plan.recipient, settings, subject_template=delivery.subject, body_template=delivery.body,
+                from_name=delivery.from_name, reply_to=delivery.reply_to, link=plan.link, accent=checked.theme.primary,
+            )
+
+        common = dict(spec=loaded.path, dry_run=dry_run, ledger=ledger_path, built=tuple(built),
+                      warnings=checked.report.warnings)
+        if dry_run:
+            outbox_path = Path(outbox) if outbox is not None else checked.output.parent / "outbox"
+            with Ledger(ledger_path, read_only=True) as record:
+                outcomes = _write_outbox(plans, record, resend, outbox_path, message_for, on_outcome)
+            return DeliveryReport(outcomes=tuple(outcomes), outbox=outbox_path, **common)
+
+        spec_name = _relative_to_project(loaded.path)
+        with Ledger(ledger_path) as record, Mailer(settings, delivery.retry, sleep=sleep, log=log) as mailer:
+            outcomes = _deliver(plans, record, mailer, settings, resend, spec_name, message_for, on_outcome)
+        return DeliveryReport(outcomes=tuple(outcomes), **common)
+
+
+def _check_variants(
+    spec_path: Path | str, checked: "Checked", everyone: list[Recipient], overrides: tuple[str, ...], build_options: dict
+) -> dict[tuple[str, ...], "Checked"]:
+    """Check every distinct recipient variant before anything is built or sent (all problems at once)."""
+    from .. import build as builder
+
+    variants: dict[tuple[str, ...], Checked] = {}
+    problems: list[Problem] = []
     for variant in dict.fromkeys(r.variant for r in everyone):
-        if variant:
-            users = [r for r in everyone if r.variant == variant]
-            try:
-                variants.checked[variant] = builder.check(
-                    spec_path, overrides=overrides + variant, output=_variant_output(checked, overrides + variant),
-                    **build_options,
-                )
-            except SpecError as exc:
-                variant_problems += _relocated(exc.problems, users)
-        else:
-            variants.checked[variant] = checked
-    if variant_problems:
-        raise SpecError(variant_problems)
+        if not variant:
+            variants[variant] = checked
+            continue
+        try:
+            variants[variant] = builder.check(
+                spec_path, overrides=overrides + variant, output=_variant_output(checked, overrides + variant), **build_options
+            )
+        except SpecError as exc:
+            problems += _relocated(exc.problems, [r for r in everyone if r.variant == variant])
+    if problems:
+        raise SpecError(problems)
+    return variants
 
-    built = []
-    for variant, variant_checked in variants.checked.items():
+
+def _build_editions(
+    variants: dict[tuple[str, ...], "Checked"], log: Callable[[str], None]
+) -> tuple[dict[tuple[str, ...], Edition], list[Path]]:
+    """Render what is out of date (the same rule as ``deckgen build``) and read each PDF once."""
+    from .. import build as builder
+
+    editions, built = {}, []
+    for variant, variant_checked in variants.items():
         if not builder.up_to_date(variant_checked):
             builder.render(variant_checked)
             built.append(variant_checked.output)
             log(f"built {_shown(variant_checked.output)}")
-        pdf = variant_checked.output.read_bytes()
-        variants.editions[variant] = Edition(
-            variant_checked.report, variant_checked.output, pdf, hashlib.sha256(pdf).hexdigest(), variant
-        )
+        pdf = variant_checked.output.read_bytes()  # these bytes are sent and hashed: the edition is what was mailed
+        editions[variant] = Edition(variant_checked.report, variant_checked.output, pdf, hashlib.sha256(pdf).hexdigest(), variant)
+    return editions, built
 
-    limit_mb = max_attachment_mb if max_attachment_mb is not None else delivery.max_attachment_mb
+
+def _links_for_large_editions(
+    editions: dict[tuple[str, ...], Edition], limit_mb: float, base_url: str | None, log: Callable[[str], None]
+) -> dict[tuple[str, ...], str | None]:
     links: dict[tuple[str, ...], str | None] = {}
     too_large = []
-    for variant, edition in variants.editions.items():
+    for variant, edition in editions.items():
         links[variant] = None
-        if edition.size_mb > limit_mb:
-            if delivery.base_url:
-                links[variant] = delivery.base_url + edition.filename
-                log(f"{_shown(edition.path)} is {edition.size_mb:.1f} MB, over the {limit_mb:g} MB attachment limit: "
-                    f"sending a link to {links[variant]} instead (publish the PDF there)")
-            else:
-                too_large.append(f"{_shown(edition.path)} is {edition.size_mb:.2f} MB, over the {limit_mb:g} MB attachment limit")
+        if edition.size_mb <= limit_mb:
+            continue
+        if base_url:
+            links[variant] = base_url + edition.filename
+            log(f"{_shown(edition.path)} is {edition.size_mb:.2f} MB, over the {limit_mb:g} MB attachment limit: "
+                f"sending a link to {links[variant]} instead (publish the PDF there)")
+        else:
+            too_large.append(f"{_shown(edition.path)} is {edition.size_mb:.2f} MB, over the {limit_mb:g} MB attachment limit")
     if too_large:
         raise DeliveryError(
             "; ".join(too_large) + "; raise delivery.max_attachment_mb (or --max-size), or set delivery.base_url "
             "to send a link to the published PDF instead; nothing was sent"
         )
-
-    plans = [_Plan(r, variants.editions[r.variant], links[r.variant]) for r in everyone]
-    ledger_path = _ledger_path(ledger, delivery, loaded, checked)
-    spec_name = _relative_to_project(loaded.path)
-    accent = checked.theme.primary
-
-    def message_for(plan: _Plan) -> Composed:
-        return compose(
-            plan.edition, plan.recipient, settings, subject_template=delivery.subject, body_template=delivery.body,
-            from_name=delivery.from_name, reply_to=delivery.reply_to, link=plan.link, accent=accent,
-        )
-
-    common = dict(spec=loaded.path, dry_run=dry_run, ledger=ledger_path, built=tuple(built),
-                  warnings=checked.report.warnings)
-    if dry_run:
-        outbox_path = Path(outbox) if outbox is not None else checked.output.parent / "outbox"
-        with Ledger(ledger_path, read_only=True) as record:
-            outcomes = _write_outbox(plans, record, resend, outbox_path, message_for, on_outcome)
-        return DeliveryReport(outcomes=tuple(outcomes), outbox=outbox_path, **common)
-
-    with SendLock(ledger_path), Ledger(ledger_path) as record, Mailer(
-        settings, delivery.retry, sleep=sleep, log=log
-    ) as mailer:
-        outcomes = _deliver(plans, record, mailer, settings, resend, spec_name, message_for, on_outcome)
-    return DeliveryReport(outcomes=tuple(outcomes), **common)
+    return links
 
 
 def _deliver(
