@@ -661,3 +661,71 @@ def test_deckgen_help_and_the_delivery_package_load_no_rendering_libraries():
     code = "import sys, deckgen.cli, deckgen.delivery; print(sorted(m for m in ('matplotlib', 'reportlab') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_implicit_tls_on_the_ssl_port_also_delivers(project, tls_ca, monkeypatch, cli):
+    server_context, ca_file = tls_ca
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port(), ssl_context=server_context)
+    controller.start()
+    try:
+        _clean_env(monkeypatch)
+        for name, value in {
+            "DECKGEN_SMTP_HOST": "127.0.0.1", "DECKGEN_SMTP_PORT": str(controller.port), "DECKGEN_SMTP_SECURITY": "ssl",
+            "DECKGEN_SMTP_CA_FILE": str(ca_file), "DECKGEN_MAIL_FROM": "briefs@example.com",
+        }.items():
+            monkeypatch.setenv(name, value)
+        result = cli("send", SPEC, "--to", "ann@example.com")
+    finally:
+        controller.stop()
+    assert result.code == 0, result.stderr
+    [received] = handler.received
+    [(_, _, pdf)] = _attachments(received.message)
+    assert _sha(pdf) == _sha((project / "dist" / "investor.pdf").read_bytes())
+
+
+def test_a_yaml_recipients_file_with_mistakes_lists_each_one_where_it_is(project, plain_env, cli):
+    (project / "list.yaml").write_text(
+        "- {email: ann@example.com, nmae: Ann}\n"
+        "- {name: Bob}\n"
+        "- {email: carol@example.com, variant: {figures.usdjpy: 150}}\n"
+        "- {email: not-an-address}\n"
+    )
+
+    result = cli("send", SPEC, "--recipients", "list.yaml")
+
+    assert result.code == ExitCode.INVALID
+    assert result.stderr.splitlines() == [
+        "list.yaml:1:28: unknown key 'nmae'; did you mean 'name'?",
+        "list.yaml:2:3: missing required key 'email'",
+        "list.yaml:4:11: email: 'not-an-address' is not a valid email address",
+        "3 error(s); nothing was written",
+    ]
+    assert plain_env.handler.received == []
+
+
+def test_default_templates_and_html_escaping(built_project):
+    from deckgen import build
+    from deckgen.delivery.message import Edition, compose
+    from deckgen.delivery.model import DeliverySpec
+
+    checked = build.check(built_project / SPEC)
+    pdf = checked.output.read_bytes()
+    edition = Edition(checked.report, checked.output, pdf, _sha(pdf))
+    defaults = DeliverySpec()
+    settings = delivery.load_settings({}, require_server=False)
+    recipient = delivery.Recipient("ann@example.com", "Ann <b>&</b> Co")
+
+    composed = compose(edition, recipient, settings, subject_template=defaults.subject, body_template=defaults.body,
+                       from_name=None, reply_to=None, link=None)
+
+    message = email.message_from_bytes(composed.data, policy=email.policy.default)
+    assert message["Subject"] == "US–Japan Strategic Alignment (February 16, 2026)"
+    assert message["To"].addresses[0].display_name == "Ann <b>&</b> Co"
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n").startswith("Dear Ann <b>&</b> Co,\n\nHere is the February 16, 2026 edition")
+    html_body = message.get_body(("html",)).get_content()
+    assert "<p>Dear Ann &lt;b&gt;&amp;&lt;/b&gt; Co,</p>" in html_body and "<b>" not in html_body
+    assert message["From"].addresses[0].addr_spec == "deckgen@example.invalid"
+    assert message["Message-ID"].endswith("@example.invalid>")
+    [(kind, filename, attached)] = _attachments(message)
+    assert (kind, filename, attached) == ("application/pdf", "us-japan-strategic-alignment-2026-02-16.pdf", pdf)
