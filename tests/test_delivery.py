@@ -717,7 +717,7 @@ def test_default_templates_and_html_escaping(built_project):
     recipient = delivery.Recipient("ann@example.com", "Ann <b>&</b> Co")
 
     composed = compose(edition, recipient, settings, subject_template=defaults.subject, body_template=defaults.body,
-                       from_name=None, reply_to=None, link=None)
+                       from_name=None, reply_to=None, url=None)
 
     message = email.message_from_bytes(composed.data, policy=email.policy.default)
     assert message["Subject"] == "US–Japan Strategic Alignment (February 16, 2026)"
@@ -729,3 +729,28 @@ def test_default_templates_and_html_escaping(built_project):
     assert message["Message-ID"].endswith("@example.invalid>")
     [(kind, filename, attached)] = _attachments(message)
     assert (kind, filename, attached) == ("application/pdf", "us-japan-strategic-alignment-2026-02-16.pdf", pdf)
+
+
+def test_the_link_placeholder_is_the_published_url_whether_or_not_the_pdf_is_attached(built_project):
+    from deckgen import build
+    from deckgen.delivery.message import Edition, compose
+
+    checked = build.check(built_project / SPEC)
+    pdf = checked.output.read_bytes()
+    edition = Edition(checked.report, checked.output, pdf, _sha(pdf))
+    settings = delivery.load_settings({}, require_server=False)
+    recipient = delivery.Recipient("ann@example.com")
+    url = "https://research.example.com/briefs/" + edition.filename
+
+    def message(attach: bool):
+        composed = compose(edition, recipient, settings, subject_template="{{ title }}", body_template="Online: {{ link }}",
+                           from_name=None, reply_to=None, url=url, attach=attach)
+        return email.message_from_bytes(composed.data, policy=email.policy.default)
+
+    attached, linked = message(True), message(False)
+    for sent in (attached, linked):
+        assert sent.get_body(("plain",)).get_content().strip() == f"Online: {url}", "the template places the link itself"
+    assert [a[2] for a in _attachments(attached)] == [pdf] and _attachments(linked) == []
+    with pytest.raises(ValueError, match="needs the URL"):
+        compose(edition, recipient, settings, subject_template="s", body_template="b", from_name=None, reply_to=None,
+                url=None, attach=False)

@@ -153,9 +153,9 @@ def send(
 ) -> None:
     """Build SPEC's brief if needed and email it to each recipient who has not received this edition.
 
-    SMTP settings come from the environment: DECKGEN_SMTP_HOST, DECKGEN_SMTP_PORT, DECKGEN_SMTP_USER,
-    DECKGEN_SMTP_PASSWORD, DECKGEN_SMTP_SECURITY (none|starttls|ssl), DECKGEN_SMTP_CA_FILE,
-    DECKGEN_SMTP_TIMEOUT and DECKGEN_MAIL_FROM. Exit code 4 when any recipient did not get it.
+    SMTP settings come from the environment only: DECKGEN_SMTP_HOST, DECKGEN_SMTP_PORT, DECKGEN_SMTP_USER, DECKGEN_SMTP_PASSWORD, DECKGEN_SMTP_SECURITY (none, starttls or ssl), DECKGEN_SMTP_CA_FILE, DECKGEN_SMTP_TIMEOUT and DECKGEN_MAIL_FROM.
+
+    Exit codes: 0 all sent (or already received), 1 bad input or settings, 3 build failed, 4 a recipient did not get it, 75 another send is running.
     """
     from . import delivery
 

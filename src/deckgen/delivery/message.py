@@ -97,7 +97,7 @@ def template_problems(template: str, where: Callable[[str], Mark], report: "Repo
     return problems
 
 
-def fill(template: str, edition: Edition, recipient: "Recipient", fallback_name: str, link: str | None) -> str:
+def fill(template: str, edition: Edition, recipient: "Recipient", fallback_name: str, url: str | None) -> str:
     """The template with every placeholder replaced by its (plain-text) value."""
     spec = edition.report.spec
     values = {
@@ -106,7 +106,7 @@ def fill(template: str, edition: Edition, recipient: "Recipient", fallback_name:
         "name": recipient.name or fallback_name,
         "email": recipient.address,
         "filename": edition.filename,
-        "link": link or "",
+        "link": url or "",
     }
 
     def substitute(match: re.Match) -> str:
@@ -131,22 +131,29 @@ def compose(
     body_template: str,
     from_name: str | None,
     reply_to: str | None,
-    link: str | None,
+    url: str | None,
+    attach: bool = True,
     accent: str = "#1F3A5F",
     now: dt.datetime | None = None,
 ) -> Composed:
-    """Build the message for one recipient. ``link`` set means: no attachment, link to the PDF instead."""
+    """Build the message for one recipient.
+
+    ``url`` is where this PDF is published (spec's base_url + file name), if anywhere; without
+    ``attach`` the message carries that link instead of the PDF.
+    """
+    if not attach and not url:
+        raise ValueError("a message without the PDF attached needs the URL where it is published")
     spec = edition.report.spec
     fallback = "reader"
-    subject = " ".join(fill(subject_template, edition, recipient, fallback, link).split())
+    subject = " ".join(fill(subject_template, edition, recipient, fallback, url).split())
     if header_text_problem(subject):  # the inputs were checked; this guards against a future placeholder
         raise ValueError(f"subject {header_text_problem(subject)}")
     if len(subject) > SUBJECT_LIMIT:
         subject = subject[: SUBJECT_LIMIT - 1].rstrip() + "\u2026"
-    body = fill(body_template, edition, recipient, fallback, link).strip()
-    if link and not _LINK_PLACEHOLDER.search(body_template):
+    body = fill(body_template, edition, recipient, fallback, url).strip()
+    if not attach and not _LINK_PLACEHOLDER.search(body_template):
         body += (
-            f"\n\nThe brief ({edition.size_mb:.1f} MB) is too large to send as an attachment. Read it here:\n{link}"
+            f"\n\nThe brief ({edition.size_mb:.1f} MB) is too large to send as an attachment. Read it here:\n{url}"
         )
 
     sender_domain = settings.mail_from.rpartition("@")[2]
@@ -164,9 +171,9 @@ def compose(
     message["X-PDF-SHA256"] = edition.sha256  # the edition: lets a reader or a script match the ledger (fits one line)
     message.set_content(body + "\n", subtype="plain", charset="utf-8")
     message.add_alternative(_html(body, spec.language, accent, edition.plain(spec.title)), subtype="html", charset="utf-8")
-    if not link:
+    if attach:
         message.add_attachment(edition.pdf, maintype="application", subtype="pdf", filename=edition.filename)
-    return Composed(message, message.as_bytes(policy=email.policy.SMTP), message_id, subject, bool(link))
+    return Composed(message, message.as_bytes(policy=email.policy.SMTP), message_id, subject, linked=not attach)
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")

@@ -83,7 +83,8 @@ class _Plan:
 
     recipient: Recipient
     edition: Edition
-    link: str | None = None
+    url: str | None = None  # where this edition is published, when the spec has a base_url
+    attach: bool = True
 
 
 def send(
@@ -131,13 +132,17 @@ def send(
         variants = _check_variants(spec_path, checked, everyone, overrides, build_options)
         editions, built = _build_editions(variants, log)
         limit_mb = max_attachment_mb if max_attachment_mb is not None else delivery.max_attachment_mb
-        links = _links_for_large_editions(editions, limit_mb, delivery.base_url, log)
-        plans = [_Plan(r, editions[r.variant], links[r.variant]) for r in everyone]
+        linked = _editions_to_link(editions, limit_mb, delivery.base_url, log)
+        plans = [
+            _Plan(r, editions[r.variant], _published_url(delivery.base_url, editions[r.variant]), r.variant not in linked)
+            for r in everyone
+        ]
 
         def message_for(plan: _Plan) -> Composed:
             return compose(
                 plan.edition, plan.recipient, settings, subject_template=delivery.subject, body_template=delivery.body,
-                from_name=delivery.from_name, reply_to=delivery.reply_to, link=plan.link, accent=checked.theme.primary,
+                from_name=delivery.from_name, reply_to=delivery.reply_to, url=plan.url, attach=plan.attach,
+                accent=checked.theme.primary,
             )
 
         common = dict(spec=loaded.path, dry_run=dry_run, ledger=ledger_path, built=tuple(built),
@@ -194,19 +199,22 @@ def _build_editions(
     return editions, built
 
 
-def _links_for_large_editions(
+def _published_url(base_url: str | None, edition: Edition) -> str | None:
+    return base_url + edition.filename if base_url else None
+
+
+def _editions_to_link(
     editions: dict[tuple[str, ...], Edition], limit_mb: float, base_url: str | None, log: Callable[[str], None]
-) -> dict[tuple[str, ...], str | None]:
-    links: dict[tuple[str, ...], str | None] = {}
-    too_large = []
+) -> set[tuple[str, ...]]:
+    """The editions too large to attach; without a base_url to link to, that is an error (nothing sent)."""
+    linked, too_large = set(), []
     for variant, edition in editions.items():
-        links[variant] = None
         if edition.size_mb <= limit_mb:
             continue
         if base_url:
-            links[variant] = base_url + edition.filename
+            linked.add(variant)
             log(f"{_shown(edition.path)} is {edition.size_mb:.2f} MB, over the {limit_mb:g} MB attachment limit: "
-                f"sending a link to {links[variant]} instead (publish the PDF there)")
+                f"sending a link to {_published_url(base_url, edition)} instead (publish the PDF there)")
         else:
             too_large.append(f"{_shown(edition.path)} is {edition.size_mb:.2f} MB, over the {limit_mb:g} MB attachment limit")
     if too_large:
@@ -214,7 +222,7 @@ def _links_for_large_editions(
             "; ".join(too_large) + "; raise delivery.max_attachment_mb (or --max-size), or set delivery.base_url "
             "to send a link to the published PDF instead; nothing was sent"
         )
-    return links
+    return linked
 
 
 def _deliver(
