@@ -754,3 +754,17 @@ def test_the_link_placeholder_is_the_published_url_whether_or_not_the_pdf_is_att
     with pytest.raises(ValueError, match="needs the URL"):
         compose(edition, recipient, settings, subject_template="s", body_template="b", from_name=None, reply_to=None,
                 url=None, attach=False)
+
+
+def test_the_real_command_exits_4_when_a_recipient_fails(project, plain_env, deckgen_process):
+    import os
+
+    plain_env.handler.refuse_always["akiko.tanaka@example.com"] = "550 5.1.1 No such user here"
+    env = {name: value for name, value in os.environ.items() if name.startswith("DECKGEN_")}
+
+    done = deckgen_process("send", SPEC, cwd=project, env=env)
+
+    assert done.code == ExitCode.DELIVERY_FAILED, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "sent 2, skipped 0, failed 1"
+    assert "Traceback" not in done.stderr
+    assert len(plain_env.handler.received) == 2
