@@ -132,7 +132,7 @@ def smtp_server():
 
 @pytest.fixture
 def tls_ca(tmp_path: Path):
-    trustme = pytest.importorskip("trustme")
+    import trustme
     ca = trustme.CA()
     server_cert = ca.issue_cert("127.0.0.1", "localhost")
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
