@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import traceback
 from pathlib import Path
 from typing import Callable, List, Optional
@@ -152,6 +151,56 @@ def preview(
         for path in make_preview(spec, out_dir, page or None, scale, overrides=overrides or (), allow_stale=allow_stale):
             typer.echo(str(_shown(path)))
         return 0
+
+    _run(action, debug)
+
+
+@app.command()
+def send(
+    spec: Path = typer.Argument(..., help="Spec file whose brief to send.", dir_okay=False),
+    to: Optional[List[str]] = typer.Option(None, "--to", metavar="ADDR", help="Send to this address ('Ann Lee <ann@example.com>' works too) instead of the spec's recipients. Repeatable."),
+    recipients: Optional[List[Path]] = typer.Option(None, "--recipients", metavar="FILE", help="Send to the recipients in this CSV or YAML file instead of the spec's. Repeatable."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Write each message as a .eml file into the outbox; send nothing, record nothing."),
+    outbox: Optional[Path] = typer.Option(None, "--outbox", metavar="DIR", help="Where --dry-run writes .eml files (default: outbox/ beside the PDF)."),
+    resend: bool = typer.Option(False, "--resend", help="Send even to recipients the ledger says already received this edition."),
+    max_size: Optional[float] = typer.Option(None, "--max-size", metavar="MB", min=0.001, help="Attachment size limit in MB (default: the spec's delivery.max_attachment_mb, else 10)."),
+    ledger: Optional[Path] = typer.Option(None, "--ledger", metavar="FILE", help="The delivery ledger (default: the spec's delivery.ledger, else .deckgen/delivery.sqlite beside the PDF)."),
+    overrides: Optional[List[str]] = SetOption,
+    allow_stale: bool = StaleOption,
+    strict: bool = StrictOption,
+    root: Optional[Path] = RootOption,
+    debug: bool = DebugOption,
+) -> None:
+    """Build SPEC's brief if needed and email it to each recipient who has not received this edition.
+
+    SMTP settings come from the environment only: DECKGEN_SMTP_HOST, DECKGEN_SMTP_PORT, DECKGEN_SMTP_USER, DECKGEN_SMTP_PASSWORD, DECKGEN_SMTP_SECURITY (none, starttls or ssl), DECKGEN_SMTP_CA_FILE, DECKGEN_SMTP_TIMEOUT and DECKGEN_MAIL_FROM.
+
+    Exit codes: 0 all sent (or already received), 1 bad input or settings, 3 build failed, 4 a recipient did not get it, 75 another send is running.
+    """
+    from . import delivery
+
+    labels = {"sent": "sent", "skipped": "skipped", "failed": "FAILED", "written": "wrote"}
+
+    def show(outcome: "delivery.Outcome") -> None:
+        who = outcome.recipient.address
+        if outcome.status == "written":
+            line = f"{labels['written']:<8} {outcome.detail}"
+        else:
+            line = f"{labels[outcome.status]:<8} {who}: {outcome.detail}"
+        if outcome.linked:
+            line += " [link instead of attachment]"
+        (_err if outcome.status == "failed" else typer.echo)(line)
+
+    def action() -> int:
+        report = delivery.send(
+            spec, to=to or (), recipients_files=recipients or (), dry_run=dry_run, outbox=outbox, resend=resend,
+            max_attachment_mb=max_size, ledger=ledger, overrides=overrides or (), allow_stale=allow_stale,
+            strict=strict, root=root, on_outcome=show, log=_err,
+        )
+        for warning in report.warnings:
+            _err(warning.render())
+        (typer.echo if report.ok else _err)(report.summary())
+        return ExitCode.OK if report.ok else ExitCode.DELIVERY_FAILED
 
     _run(action, debug)
 

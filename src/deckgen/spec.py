@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .delivery.model import DeliverySpec
 from .errors import Mark, Problem, SpecError
 from .figures import ColumnType
 from .formatting import check_locale
@@ -53,7 +54,7 @@ class Spec(Strict):
     toc: bool = False
     sections: list[AnySection] = Field(min_length=1)
     output: Path | None = None
-    delivery: dict[str, Any] | None = None  # validated by deckgen.delivery
+    delivery: DeliverySpec | None = None
 
     @field_validator("locale")
     @classmethod

@@ -1,0 +1,70 @@
+"""Email addresses and header text: strict validation, so no input can inject a mail header."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from email.errors import HeaderParseError, MessageDefect
+from email.headerregistry import Address
+
+# Everything str.splitlines() treats as a line break: any of them could end a header line in some mail
+# software, so none may reach a header.
+LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def header_text_problem(text: str) -> str | None:
+    """Why ``text`` may not go into a mail header, or None if it is safe."""
+    if any(char in LINE_BREAKS for char in text):
+        return "contains a line break, which could inject mail headers"
+    if any(unicodedata.category(char) == "Cc" and char != "\t" for char in text):
+        return "contains a control character"
+    return None
+
+
+def check_header_text(text: str) -> str:
+    """``text`` unchanged, or ValueError with the reason it cannot be a header value."""
+    problem = header_text_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+def parse_address(text: str) -> str:
+    """A bare address (``name@example.com``) checked strictly; ValueError says what is wrong."""
+    problem = header_text_problem(text)
+    if problem:
+        raise ValueError(f"address {problem}")
+    text = text.strip()
+    if not text:
+        raise ValueError("address is empty")
+    if not text.isascii():
+        raise ValueError(f"'{text}' is not a plain ASCII address (internationalised addresses are not supported)")
+    try:
+        parsed = Address(addr_spec=text)
+    except (HeaderParseError, MessageDefect, ValueError, IndexError):
+        raise ValueError(f"'{text}' is not a valid email address") from None
+    if parsed.addr_spec != text or not parsed.username or not parsed.domain:
+        raise ValueError(f"'{text}' is not a valid email address")
+    labels = parsed.domain.split(".")
+    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels) or len(parsed.domain) > 253:
+        raise ValueError(f"'{text}' does not have a valid domain (expected something like name@example.com)")
+    return text
+
+
+def parse_mailbox(text: str) -> tuple[str | None, str]:
+    """``Name <addr>`` or a bare ``addr`` -> (name or None, address); ValueError if malformed."""
+    problem = header_text_problem(text)
+    if problem:
+        raise ValueError(f"address {problem}")
+    text = text.strip()
+    match = re.fullmatch(r"(?P<name>[^<>]*?)\s*<(?P<addr>[^<>]*)>", text)
+    if not match:
+        return None, parse_address(text)
+    name = match.group("name").strip().strip('"').strip() or None
+    return name, parse_address(match.group("addr"))
+
+
+def recipient_key(address: str) -> str:
+    """The identity of a mailbox for the ledger and de-duplication (case-insensitive, as mail systems are)."""
+    return address.strip().lower()

@@ -1,0 +1,230 @@
+"""The delivery ledger: an SQLite record of who received which edition, so nobody gets one twice.
+
+One row per (edition, recipient). An edition is the sha256 of the PDF bytes that were sent, so a
+rebuild that produces the same bytes is the same edition and a changed brief is a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Literal
+
+from ..errors import DeckgenError, ExitCode, LockedError
+
+Status = Literal["sent", "failed-temporary", "failed-permanent"]
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    edition       TEXT NOT NULL,              -- sha256 of the PDF
+    recipient     TEXT NOT NULL,              -- the address, lower-cased
+    name          TEXT,
+    spec          TEXT NOT NULL,
+    variant       TEXT NOT NULL DEFAULT '',   -- the recipient's --set values, one per line
+    status        TEXT NOT NULL CHECK (status IN ('sent', 'failed-temporary', 'failed-permanent')),
+    message_id    TEXT,
+    smtp_response TEXT,
+    attempts      INTEGER NOT NULL DEFAULT 0, -- SMTP attempts over all runs
+    copies        INTEGER NOT NULL DEFAULT 0, -- times the server accepted it (more than 1 only with --resend)
+    first_sent_at TEXT,
+    updated_at    TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS deliveries_edition_recipient ON deliveries (edition, recipient);
+"""
+
+
+class LedgerError(DeckgenError):
+    exit_code = ExitCode.BUILD_FAILED
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    edition: str
+    recipient: str
+    name: str | None
+    spec: str
+    variant: str
+    status: Status
+    message_id: str | None
+    smtp_response: str | None
+    attempts: int
+    copies: int
+    first_sent_at: str | None
+    updated_at: str
+
+
+class Ledger:
+    """Opened read-write for a real send, read-only (and never created) for a dry run."""
+
+    def __init__(self, path: Path, *, read_only: bool = False):
+        self.path = path
+        self.read_only = read_only
+        self._db: sqlite3.Connection | None = None
+        try:
+            if read_only:
+                if path.exists():
+                    self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
+                self._db.execute("PRAGMA synchronous = FULL")
+                self._create()
+            if self._db is not None:
+                self._check_version()
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot open the delivery ledger {path}: {exc}") from None
+
+    def _create(self) -> None:
+        with self._transaction() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _check_version(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]  # type: ignore[union-attr]
+        if version > SCHEMA_VERSION:
+            raise LedgerError(f"the delivery ledger {self.path} was written by a newer deckgen (schema {version})")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        assert self._db is not None
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def row(self, edition: str, recipient: str) -> LedgerRow | None:
+        if self._db is None:
+            return None
+        found = self._db.execute(
+            f"SELECT {', '.join(LedgerRow.__dataclass_fields__)} FROM deliveries WHERE edition = ? AND recipient = ?",
+            (edition, recipient),
+        ).fetchone()
+        return LedgerRow(*found) if found else None
+
+    def rows(self) -> list[LedgerRow]:
+        if self._db is None:
+            return []
+        cursor = self._db.execute(
+            f"SELECT {', '.join(LedgerRow.__dataclass_fields__)} FROM deliveries ORDER BY updated_at, recipient"
+        )
+        return [LedgerRow(*found) for found in cursor.fetchall()]
+
+    def record(
+        self, *, edition: str, recipient: str, name: str | None, spec: str, variant: str, status: Status,
+        message_id: str | None, smtp_response: str | None, attempts: int,
+    ) -> None:
+        """Record one outcome at once (committed before the next recipient is tried).
+
+        A failure never downgrades an earlier 'sent': with --resend the recipient still has the first copy.
+        """
+        if self.read_only:
+            raise LedgerError("the ledger was opened read-only")
+        now = _now()
+        sent = status == "sent"
+        with self._transaction() as db:
+            db.execute(
+                """
+                INSERT INTO deliveries (edition, recipient, name, spec, variant, status, message_id, smtp_response,
+                                        attempts, copies, first_sent_at, updated_at)
+                VALUES (:edition, :recipient, :name, :spec, :variant, :status, :message_id, :smtp_response,
+                        :attempts, :copies, :sent_at, :now)
+                ON CONFLICT (edition, recipient) DO UPDATE SET
+                    name = excluded.name,
+                    status = CASE WHEN deliveries.status = 'sent' THEN 'sent' ELSE excluded.status END,
+                    message_id = CASE WHEN excluded.status = 'sent' OR deliveries.status != 'sent'
+                                      THEN excluded.message_id ELSE deliveries.message_id END,
+                    smtp_response = excluded.smtp_response,
+                    attempts = deliveries.attempts + excluded.attempts,
+                    copies = deliveries.copies + excluded.copies,
+                    first_sent_at = COALESCE(deliveries.first_sent_at, excluded.first_sent_at),
+                    updated_at = excluded.updated_at
+                """,
+                {
+                    "edition": edition, "recipient": recipient, "name": name, "spec": spec, "variant": variant,
+                    "status": status, "message_id": message_id, "smtp_response": smtp_response,
+                    "attempts": attempts, "copies": int(sent), "sent_at": now if sent else None, "now": now,
+                },
+            )
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class SendLock:
+    """An exclusive, non-blocking lock beside the ledger: two overlapping sends could both mail someone."""
+
+    def __init__(self, ledger_path: Path):
+        self.path = ledger_path.with_name(ledger_path.name + ".lock")
+        self._handle = None
+
+    def __enter__(self) -> "SendLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")
+        try:
+            _lock(handle)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            handle.close()
+            raise LockedError(
+                f"another deckgen send is using the ledger {self.path.with_suffix('')}"
+                + (f" (pid {holder})" if holder else "") + "; try again when it has finished"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._handle = handle
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._handle is not None:
+            self._handle.seek(0)
+            self._handle.truncate()
+            _unlock(self._handle)
+            self._handle.close()
+            self._handle = None
+
+
+try:
+    import fcntl
+
+    def _lock(handle) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(handle) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+except ImportError:  # Windows
+    import msvcrt
+
+    def _lock(handle) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+
+    def _unlock(handle) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)

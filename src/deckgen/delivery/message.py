@@ -1,0 +1,203 @@
+"""One email per recipient: subject and body from the spec's templates, plain text + HTML, the PDF attached."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.policy
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from babel.dates import format_date
+
+from ..errors import Mark, Problem
+from ..text import FIGURE_STYLES, TEMPLATE, plain
+from .addresses import header_text_problem, parse_mailbox
+
+if TYPE_CHECKING:
+    from ..resolve import Report
+    from .recipients import Recipient
+    from .settings import SmtpSettings
+
+# Placeholders every template may use (besides figure names); `link` only when the spec has a base_url.
+PLACEHOLDERS = ("title", "subtitle", "date", "name", "email", "filename", "link")
+DATE_STYLES = ("short", "medium", "long", "full", "iso")
+_LINK_PLACEHOLDER = re.compile(r"\{\{\s*link\s*(?:\|[^}]*)?\}\}")
+SUBJECT_LIMIT = 250  # characters; longer subjects are truncated by many clients and are a sign of a broken template
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One PDF as it will be sent: its bytes, identity (sha256) and the report it was built from."""
+
+    report: "Report"
+    path: Path
+    pdf: bytes
+    sha256: str
+    variant: tuple[str, ...] = ()
+
+    @property
+    def size_mb(self) -> float:
+        return len(self.pdf) / 1_000_000
+
+    @property
+    def filename(self) -> str:
+        """The attachment's name: ``us-japan-strategic-alignment-2026-02-16.pdf`` (+ a variant tag)."""
+        spec = self.report.spec
+        stem = f"{slug(self.plain(spec.title)) or 'brief'}-{spec.date.isoformat()}"
+        if self.variant:
+            stem += f"-{self.sha256[:8]}"
+        return f"{stem}.pdf"
+
+    def plain(self, text: str) -> str:
+        return plain(text, self.report.format, lambda key: int(key) if key.isdigit() else self.report.source_numbers.get(key, 0))
+
+
+@dataclass(frozen=True)
+class Composed:
+    message: EmailMessage
+    data: bytes  # exactly what goes over the wire and into a .eml file
+    message_id: str
+    subject: str
+    linked: bool  # True when the PDF was too large and the message carries a link instead
+
+
+def slug(text: str) -> str:
+    dashed = "".join("-" if unicodedata.category(char) == "Pd" else char for char in text)  # US–Japan -> us-japan
+    ascii_text = unicodedata.normalize("NFKD", dashed).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].rstrip("-")
+
+
+def template_problems(template: str, where: Callable[[str], Mark], report: "Report", has_link: bool) -> list[Problem]:
+    """Unknown placeholders or styles in a subject/body template, each located by ``where(token)``."""
+    problems = []
+    known = set(PLACEHOLDERS) - ({"link"} if not has_link else set())
+    for match in TEMPLATE.finditer(template):
+        name, style, token = match.group("name"), match.group("style"), match.group(0)
+        message = None
+        if name == "link" and not has_link:
+            message = f"{token}: a link needs delivery.base_url (where the PDFs are published)"
+        elif name in known:
+            if style and not (name == "date" and style in DATE_STYLES):
+                allowed = f"one of {', '.join(DATE_STYLES)}" if name == "date" else "no style"
+                message = f"{token}: unknown style '{style}' for {name} ({allowed})"
+        elif name in report.figures:
+            if style and style not in FIGURE_STYLES:
+                message = f"{token}: unknown figure style '{style}' (one of {', '.join(FIGURE_STYLES)})"
+        else:
+            message = f"{token}: unknown placeholder '{name}' (use {', '.join(sorted(known))} or a figure name)"
+        if message:
+            problems.append(Problem.at(where(token), message))
+    return problems
+
+
+def fill(template: str, edition: Edition, recipient: "Recipient", fallback_name: str, url: str | None) -> str:
+    """The template with every placeholder replaced by its (plain-text) value."""
+    spec = edition.report.spec
+    values = {
+        "title": edition.plain(spec.title),
+        "subtitle": edition.plain(spec.subtitle or ""),
+        "name": recipient.name or fallback_name,
+        "email": recipient.address,
+        "filename": edition.filename,
+        "link": url or "",
+    }
+
+    def substitute(match: re.Match) -> str:
+        name, style = match.group("name"), match.group("style")
+        if name == "date":
+            if style == "iso":
+                return spec.date.isoformat()
+            return format_date(spec.date, format=style or "long", locale=spec.locale)
+        if name in values:
+            return values[name]
+        return edition.report.format(name, style)
+
+    return TEMPLATE.sub(substitute, template)
+
+
+def compose(
+    edition: Edition,
+    recipient: "Recipient",
+    settings: "SmtpSettings",
+    *,
+    subject_template: str,
+    body_template: str,
+    from_name: str | None,
+    reply_to: str | None,
+    url: str | None,
+    attach: bool = True,
+    accent: str = "#1F3A5F",
+    now: dt.datetime | None = None,
+) -> Composed:
+    """Build the message for one recipient.
+
+    ``url`` is where this PDF is published (spec's base_url + file name), if anywhere; without
+    ``attach`` the message carries that link instead of the PDF.
+    """
+    if not attach and not url:
+        raise ValueError("a message without the PDF attached needs the URL where it is published")
+    spec = edition.report.spec
+    fallback = "reader"
+    subject = " ".join(fill(subject_template, edition, recipient, fallback, url).split())
+    if header_text_problem(subject):  # the inputs were checked; this guards against a future placeholder
+        raise ValueError(f"subject {header_text_problem(subject)}")
+    if len(subject) > SUBJECT_LIMIT:
+        subject = subject[: SUBJECT_LIMIT - 1].rstrip() + "\u2026"
+    body = fill(body_template, edition, recipient, fallback, url).strip()
+    if not attach and not _LINK_PLACEHOLDER.search(body_template):
+        body += (
+            f"\n\nThe brief ({edition.size_mb:.1f} MB) is too large to send as an attachment. Read it here:\n{url}"
+        )
+
+    sender_domain = settings.mail_from.rpartition("@")[2]
+    message_id = make_msgid(idstring="deckgen", domain=sender_domain)
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["Subject"] = subject
+    message["From"] = Address(display_name=from_name or settings.mail_from_name or "", addr_spec=settings.mail_from)
+    message["To"] = Address(display_name=recipient.name or "", addr_spec=recipient.address)
+    if reply_to:
+        reply_name, reply_address = parse_mailbox(reply_to)
+        message["Reply-To"] = Address(display_name=reply_name or "", addr_spec=reply_address)
+    message["Date"] = format_datetime((now or dt.datetime.now(dt.timezone.utc)).astimezone())
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: vacation responders should stay quiet
+    message["X-PDF-SHA256"] = edition.sha256  # the edition: lets a reader or a script match the ledger (fits one line)
+    message.set_content(body + "\n", subtype="plain", charset="utf-8")
+    message.add_alternative(_html(body, spec.language, accent, edition.plain(spec.title)), subtype="html", charset="utf-8")
+    if attach:
+        message.add_attachment(edition.pdf, maintype="application", subtype="pdf", filename=edition.filename)
+    return Composed(message, message.as_bytes(policy=email.policy.SMTP), message_id, subject, linked=not attach)
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
+
+
+def _html(body: str, language: str, accent: str, title: str) -> str:
+    """The plain body as simple, escaped HTML: paragraphs at blank lines, line breaks kept, URLs linked."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
+    rendered = "\n".join(f"<p>{_link_urls(p)}</p>" for p in paragraphs)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{html.escape(language)}">\n<head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head>\n"
+        f'<body style="font-family: Helvetica, Arial, sans-serif; font-size: 15px; line-height: 1.5; color: #222;">\n'
+        f'<div style="border-top: 4px solid {html.escape(accent)}; padding-top: 12px; max-width: 640px;">\n'
+        f"{rendered}\n</div>\n</body>\n</html>\n"
+    )
+
+
+def _link_urls(paragraph: str) -> str:
+    pieces, position = [], 0
+    for match in _URL.finditer(paragraph):
+        pieces.append(html.escape(paragraph[position : match.start()], quote=False))
+        url = html.escape(match.group(0), quote=True)
+        pieces.append(f'<a href="{url}" style="color: inherit;">{url}</a>')
+        position = match.end()
+    pieces.append(html.escape(paragraph[position:], quote=False))
+    return "".join(pieces).replace("\n", "<br>\n")

@@ -1,0 +1,398 @@
+"""``send``: build the brief if needed, then email it to every recipient who has not received this edition."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Literal, Mapping, Sequence
+
+from ..errors import DeliveryError, Mark, Problem, SpecError, display_path
+from . import recipients as recipient_sources
+from .ledger import Ledger, SendLock
+from .message import Composed, Edition, compose, template_problems
+from .model import DeliverySpec
+from .recipients import COMMAND_LINE, Recipient
+from .settings import SmtpSettings, load_settings
+from .smtp import Mailer, ServerUnavailable
+
+if TYPE_CHECKING:
+    from ..build import Checked
+    from ..spec import LoadedSpec
+
+OutcomeStatus = Literal["sent", "skipped", "failed", "written"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened for one recipient."""
+
+    recipient: Recipient
+    status: OutcomeStatus
+    edition: str  # sha256 of the PDF this recipient gets
+    detail: str  # the server's reply, why it was skipped, or what went wrong
+    message_id: str | None = None
+    attempts: int = 0
+    permanent: bool = False  # a failure that retrying will not fix (5xx)
+    path: Path | None = None  # the .eml file, in a dry run
+    linked: bool = False  # the message links to the PDF instead of attaching it
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    spec: Path
+    dry_run: bool
+    outcomes: tuple[Outcome, ...]
+    ledger: Path
+    outbox: Path | None = None
+    built: tuple[Path, ...] = ()  # PDFs that had to be (re)built for this run
+    warnings: tuple[Problem, ...] = ()
+
+    def count(self, status: OutcomeStatus) -> int:
+        return sum(outcome.status == status for outcome in self.outcomes)
+
+    @property
+    def sent(self) -> int:
+        return self.count("sent")
+
+    @property
+    def skipped(self) -> int:
+        return self.count("skipped")
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    def summary(self) -> str:
+        line = f"sent {self.sent}, skipped {self.skipped}, failed {self.failed}"
+        if self.dry_run:
+            line += f" (dry run: {self.count('written')} message(s) written to {display_path(self.outbox) if self.outbox else '-'}, nothing sent)"
+        return line
+
+
+@dataclass
+class _Plan:
+    """A recipient paired with the edition (PDF) they get and how it travels (attached or linked)."""
+
+    recipient: Recipient
+    edition: Edition
+    url: str | None = None  # where this edition is published, when the spec has a base_url
+    attach: bool = True
+
+
+def send(
+    spec_path: Path | str,
+    *,
+    to: Sequence[str] = (),
+    recipients_files: Sequence[Path | str] = (),
+    dry_run: bool = False,
+    outbox: Path | str | None = None,
+    resend: bool = False,
+    max_attachment_mb: float | None = None,
+    ledger: Path | str | None = None,
+    overrides: Sequence[str] = (),
+    allow_stale: bool = False,
+    strict: bool = False,
+    root: Path | str | None = None,
+    environ: Mapping[str, str] | None = None,
+    on_outcome: Callable[[Outcome], None] = lambda outcome: None,
+    log: Callable[[str], None] = lambda line: None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DeliveryReport:
+    """Build the brief if needed and email it; return what happened to each recipient.
+
+    Recipients come from ``to`` and ``recipients_files`` when either is given, else from the spec's
+    delivery section. Raises SpecError/SettingsError (nothing sent) for bad input, DeliveryError when
+    the PDF is over the size limit with no base_url; per-recipient failures are in the report.
+    """
+    from .. import build as builder  # not at import time: the build module imports the spec, which imports this package
+
+    settings = load_settings(environ, require_server=not dry_run)
+    build_options = dict(allow_stale=allow_stale, strict=strict, root=root)
+    overrides = tuple(overrides)
+    checked = builder.check(spec_path, overrides=overrides, **build_options)
+    loaded = checked.report.loaded
+    delivery = loaded.spec.delivery or DeliverySpec()
+    everyone = _recipients(loaded, delivery, to, recipients_files)
+    _check_templates(loaded, delivery, checked)
+    ledger_path = _ledger_path(ledger, delivery, loaded, checked)
+
+    # A real send holds the lock from before building until the last message: an overlapping run
+    # fails at once instead of building the same PDFs and then mailing the same people.
+    with contextlib.ExitStack() as held:
+        if not dry_run:
+            held.enter_context(SendLock(ledger_path))
+        variants = _check_variants(spec_path, checked, everyone, overrides, build_options)
+        editions, built = _build_editions(variants, log)
+        limit_mb = max_attachment_mb if max_attachment_mb is not None else delivery.max_attachment_mb
+        linked = _editions_to_link(editions, limit_mb, delivery.base_url, log)
+        plans = [
+            _Plan(r, editions[r.variant], _published_url(delivery.base_url, editions[r.variant]), r.variant not in linked)
+            for r in everyone
+        ]
+
+        def message_for(plan: _Plan) -> Composed:
+            return compose(
+                plan.edition, plan.recipient, settings, subject_template=delivery.subject, body_template=delivery.body,
+                from_name=delivery.from_name, reply_to=delivery.reply_to, url=plan.url, attach=plan.attach,
+                accent=checked.theme.primary,
+            )
+
+        common = dict(spec=loaded.path, dry_run=dry_run, ledger=ledger_path, built=tuple(built),
+                      warnings=checked.report.warnings)
+        if dry_run:
+            outbox_path = Path(outbox) if outbox is not None else checked.output.parent / "outbox"
+            with Ledger(ledger_path, read_only=True) as record:
+                outcomes = _write_outbox(plans, record, resend, outbox_path, message_for, on_outcome)
+            return DeliveryReport(outcomes=tuple(outcomes), outbox=outbox_path, **common)
+
+        spec_name = _relative_to_project(loaded.path)
+        with Ledger(ledger_path) as record, Mailer(settings, delivery.retry, sleep=sleep, log=log) as mailer:
+            outcomes = _deliver(plans, record, mailer, settings, resend, spec_name, message_for, on_outcome)
+        return DeliveryReport(outcomes=tuple(outcomes), **common)
+
+
+def _check_variants(
+    spec_path: Path | str, checked: "Checked", everyone: list[Recipient], overrides: tuple[str, ...], build_options: dict
+) -> dict[tuple[str, ...], "Checked"]:
+    """Check every distinct recipient variant before anything is built or sent (all problems at once)."""
+    from .. import build as builder
+
+    variants: dict[tuple[str, ...], Checked] = {}
+    problems: list[Problem] = []
+    for variant in dict.fromkeys(r.variant for r in everyone):
+        if not variant:
+            variants[variant] = checked
+            continue
+        try:
+            variants[variant] = builder.check(
+                spec_path, overrides=overrides + variant, output=_variant_output(checked, overrides + variant), **build_options
+            )
+        except SpecError as exc:
+            problems += _relocated(exc.problems, [r for r in everyone if r.variant == variant])
+    if problems:
+        raise SpecError(problems)
+    return variants
+
+
+def _build_editions(
+    variants: dict[tuple[str, ...], "Checked"], log: Callable[[str], None]
+) -> tuple[dict[tuple[str, ...], Edition], list[Path]]:
+    """Render what is out of date (the same rule as ``deckgen build``) and read each PDF once."""
+    from .. import build as builder
+
+    editions, built = {}, []
+    for variant, variant_checked in variants.items():
+        if not builder.up_to_date(variant_checked):
+            builder.render(variant_checked)
+            built.append(variant_checked.output)
+            log(f"built {_shown(variant_checked.output)}")
+        pdf = variant_checked.output.read_bytes()  # these bytes are sent and hashed: the edition is what was mailed
+        editions[variant] = Edition(variant_checked.report, variant_checked.output, pdf, hashlib.sha256(pdf).hexdigest(), variant)
+    return editions, built
+
+
+def _published_url(base_url: str | None, edition: Edition) -> str | None:
+    return base_url + edition.filename if base_url else None
+
+
+def _editions_to_link(
+    editions: dict[tuple[str, ...], Edition], limit_mb: float, base_url: str | None, log: Callable[[str], None]
+) -> set[tuple[str, ...]]:
+    """The editions too large to attach; without a base_url to link to, that is an error (nothing sent)."""
+    linked, too_large = set(), []
+    for variant, edition in editions.items():
+        if edition.size_mb <= limit_mb:
+            continue
+        if base_url:
+            linked.add(variant)
+            log(f"{_shown(edition.path)} is {edition.size_mb:.2f} MB, over the {limit_mb:g} MB attachment limit: "
+                f"sending a link to {_published_url(base_url, edition)} instead (publish the PDF there)")
+        else:
+            too_large.append(f"{_shown(edition.path)} is {edition.size_mb:.2f} MB, over the {limit_mb:g} MB attachment limit")
+    if too_large:
+        raise DeliveryError(
+            "; ".join(too_large) + "; raise delivery.max_attachment_mb (or --max-size), or set delivery.base_url "
+            "to send a link to the published PDF instead; nothing was sent"
+        )
+    return linked
+
+
+def _deliver(
+    plans: list[_Plan], record: Ledger, mailer: Mailer, settings: SmtpSettings, resend: bool, spec_name: str,
+    message_for: Callable[[_Plan], Composed], on_outcome: Callable[[Outcome], None],
+) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+
+    def done(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        on_outcome(outcome)
+
+    unavailable: str | None = None
+    for plan in plans:
+        recipient, edition = plan.recipient, plan.edition
+        if unavailable:
+            done(Outcome(recipient, "failed", edition.sha256, f"not attempted: {unavailable}"))
+            continue
+        previous = record.row(edition.sha256, recipient.key)
+        if previous and previous.status == "sent" and not resend:
+            done(Outcome(recipient, "skipped", edition.sha256,
+                         f"already received edition {edition.sha256[:12]} on {previous.first_sent_at}",
+                         previous.message_id))
+            continue
+        composed = message_for(plan)
+        try:
+            result = mailer.send(settings.mail_from, recipient.address, composed.data)
+        except ServerUnavailable as exc:
+            unavailable = str(exc)
+            record.record(
+                edition=edition.sha256, recipient=recipient.key, name=recipient.name, spec=spec_name,
+                variant="\n".join(recipient.variant), status="failed-temporary", message_id=None,
+                smtp_response=unavailable, attempts=exc.attempts,
+            )
+            done(Outcome(recipient, "failed", edition.sha256, unavailable))
+            continue
+        record.record(
+            edition=edition.sha256, recipient=recipient.key, name=recipient.name, spec=spec_name,
+            variant="\n".join(recipient.variant), status=result.status,
+            message_id=composed.message_id if result.status == "sent" else None,
+            smtp_response=result.response, attempts=result.attempts,
+        )
+        if result.status == "sent":
+            done(Outcome(recipient, "sent", edition.sha256, result.response, composed.message_id, result.attempts,
+                         linked=composed.linked))
+        else:
+            kind = "permanent" if result.status == "failed-permanent" else f"temporary, gave up after {result.attempts} attempt(s)"
+            done(Outcome(recipient, "failed", edition.sha256, f"{result.response} ({kind})", None, result.attempts,
+                         permanent=result.status == "failed-permanent"))
+    return outcomes
+
+
+def _write_outbox(
+    plans: list[_Plan], record: Ledger, resend: bool, outbox: Path,
+    message_for: Callable[[_Plan], Composed], on_outcome: Callable[[Outcome], None],
+) -> list[Outcome]:
+    from ..build import write_atomic
+
+    outcomes = []
+    for plan in plans:
+        recipient, edition = plan.recipient, plan.edition
+        previous = record.row(edition.sha256, recipient.key)
+        if previous and previous.status == "sent" and not resend:
+            outcome = Outcome(recipient, "skipped", edition.sha256,
+                              f"already received edition {edition.sha256[:12]} on {previous.first_sent_at}")
+        else:
+            composed = message_for(plan)
+            path = outbox / f"{_file_safe(recipient.address)}.eml"
+            write_atomic(path, composed.data)
+            outcome = Outcome(recipient, "written", edition.sha256, str(_shown(path)), composed.message_id,
+                              path=path, linked=composed.linked)
+        outcomes.append(outcome)
+        on_outcome(outcome)
+    return outcomes
+
+
+def _recipients(
+    loaded: "LoadedSpec", delivery: DeliverySpec, to: Sequence[str], files: Sequence[Path | str]
+) -> list[Recipient]:
+    """Command-line recipients replace the spec's list (so a test send to yourself mails nobody else)."""
+    groups: list[list[Recipient]] = []
+    problems: list[Problem] = []
+
+    def gather(load: Callable[[], list[Recipient]]) -> None:
+        try:
+            groups.append(load())
+        except SpecError as exc:
+            problems.extend(exc.problems)
+
+    if to or files:
+        for file in files:
+            gather(lambda file=file: recipient_sources.from_file(Path(file)))
+        gather(lambda: recipient_sources.from_command_line(to))
+    else:
+        gather(lambda: recipient_sources.from_spec(delivery.recipients, loaded.document))
+        if delivery.recipients_file is not None:
+            gather(lambda: recipient_sources.from_file(loaded.resolve_path(delivery.recipients_file)))
+    if problems:
+        raise SpecError(problems)
+    everyone = recipient_sources.merge(groups)
+    if not everyone:
+        where = loaded.mark(("delivery",), key=True) if loaded.spec.delivery else Mark.of(loaded.path, 0, 0)
+        raise SpecError([Problem.at(
+            where, "no recipients: list them under delivery.recipients (or delivery.recipients_file), "
+            "or pass --to ADDR / --recipients FILE",
+        )])
+    return everyone
+
+
+def _check_templates(loaded: "LoadedSpec", delivery: DeliverySpec, checked: "Checked") -> None:
+    problems = []
+    for key in ("subject", "body"):
+        template = getattr(delivery, key)
+        loc = ("delivery", key)
+        written = loaded.spec.delivery is not None and key in (loaded.document.data.get("delivery") or {})
+
+        def where(token: str, loc=loc, written=written) -> Mark:
+            if written:
+                return loaded.document.mark_of_text(loc, token)
+            return Mark.of(loaded.path, 0, 0)
+
+        problems += template_problems(template, where, checked.report, has_link=delivery.base_url is not None)
+    if problems:
+        raise SpecError(problems)
+
+
+def _relocated(problems: Iterable[Problem], users: list[Recipient]) -> list[Problem]:
+    """Problems in a recipient's variant point at the recipient, not at the command line."""
+    first = users[0]
+    more = f" (and {len(users) - 1} more recipient(s) with this variant)" if len(users) > 1 else ""
+    relocated = []
+    for problem in problems:
+        if problem.file.startswith(COMMAND_LINE):
+            message = problem.message.removeprefix("--set ")
+            where = problem.file.removeprefix(COMMAND_LINE).strip().removeprefix("--set").strip()
+            prefix = f"variant of {first.address}: " + (f"{where}: " if where and where not in message else "")
+            relocated.append(Problem.at(first.origin, prefix + message + more, problem.hint))
+        else:
+            relocated.append(problem)
+    return relocated
+
+
+def _variant_output(checked: "Checked", overrides: tuple[str, ...]) -> Path:
+    tag = hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:12]
+    return checked.output.parent / ".deckgen" / "variants" / f"{checked.output.stem}-{tag}.pdf"
+
+
+def _ledger_path(configured: Path | str | None, delivery: DeliverySpec, loaded: "LoadedSpec", checked: "Checked") -> Path:
+    if configured is not None:
+        return Path(configured).resolve()
+    if delivery.ledger is not None:
+        return loaded.resolve_path(delivery.ledger)
+    return checked.output.parent / ".deckgen" / "delivery.sqlite"
+
+
+def _relative_to_project(path: Path) -> str:
+    from ..inputs import project_root
+
+    try:
+        return path.relative_to(project_root(path)).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _file_safe(address: str) -> str:
+    return re.sub(r"[^A-Za-z0-9@._+-]", "_", address)
+
+
+def _shown(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path

@@ -1,0 +1,220 @@
+"""Talking to the mail server: one connection reused, one message per recipient, retries with backoff.
+
+A reply in the 4xx range, a dropped connection or a timeout is temporary: retried after base_delay,
+then twice that, and so on. A 5xx reply is permanent for that recipient. A problem that would hit
+every recipient (TLS certificate not trusted, STARTTLS not offered, login refused, server unreachable
+after every retry) stops the run instead of being repeated for each one.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import time
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+from ..errors import DeliveryError
+from .model import RetryPolicy
+from .settings import SmtpSettings
+
+Result = Literal["sent", "failed-temporary", "failed-permanent"]
+
+
+@dataclass(frozen=True)
+class SmtpResult:
+    status: Result
+    response: str  # the server's final reply (or what went wrong), one line
+    attempts: int
+
+
+class ServerUnavailable(DeliveryError):
+    """Nothing can be sent through this server right now (or with these settings)."""
+
+    def __init__(self, message: str, attempts: int = 1):
+        super().__init__(message)
+        self.attempts = attempts
+
+
+class _Temporary(Exception):
+    pass
+
+
+class _Permanent(Exception):
+    pass
+
+
+class Mailer:
+    def __init__(
+        self, settings: SmtpSettings, retry: RetryPolicy, *,
+        sleep: Callable[[float], None] = time.sleep, log: Callable[[str], None] = lambda line: None,
+    ):
+        self.settings = settings
+        self.retry = retry
+        self.sleep = sleep
+        self.log = log
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> "Mailer":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._smtp is None:
+            return
+        try:
+            self._smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            self._smtp.close()
+        self._smtp = None
+
+    def _drop(self) -> None:
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        return min(self.retry.base_delay * 2 ** (attempt - 1), self.retry.max_delay)
+
+    def send(self, sender: str, recipient: str, data: bytes) -> SmtpResult:
+        """Deliver ``data`` to one recipient; retry temporary failures; never raise for that recipient alone."""
+        last = ""
+        for attempt in range(1, self.retry.attempts + 1):
+            try:
+                self._ensure_connected()
+            except _Temporary as exc:
+                last = str(exc)
+                if attempt == self.retry.attempts:
+                    raise ServerUnavailable(
+                        f"cannot reach the mail server {self.settings.describe()}: {last} "
+                        f"(tried {attempt} time(s))", attempts=attempt,
+                    ) from None
+            else:
+                try:
+                    response = self._transaction(sender, recipient, data)
+                    return SmtpResult("sent", response, attempt)
+                except _Permanent as exc:
+                    return SmtpResult("failed-permanent", str(exc), attempt)
+                except _Temporary as exc:
+                    last = str(exc)
+            if attempt < self.retry.attempts:
+                wait = self.delay(attempt)
+                self.log(f"{recipient}: {last}; retrying in {wait:g}s (attempt {attempt + 1} of {self.retry.attempts})")
+                self.sleep(wait)
+        return SmtpResult("failed-temporary", last, self.retry.attempts)
+
+    def _ensure_connected(self) -> None:
+        if self._smtp is not None:
+            return
+        settings = self.settings
+        try:
+            if settings.security == "ssl":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    settings.host, settings.port, timeout=settings.timeout, context=self._tls_context()
+                )
+            else:
+                smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+            self._smtp = smtp
+            smtp.ehlo()
+            if settings.security == "starttls":
+                if not smtp.has_extn("starttls"):
+                    raise ServerUnavailable(
+                        f"the mail server {settings.describe()} does not offer STARTTLS; refusing to send unencrypted "
+                        "(set DECKGEN_SMTP_SECURITY=none only for a trusted local relay)"
+                    )
+                smtp.starttls(context=self._tls_context())
+                smtp.ehlo()
+            if settings.user:
+                if not smtp.has_extn("auth"):
+                    raise ServerUnavailable(f"the mail server {settings.describe()} does not offer AUTH (login)")
+                smtp.login(settings.user, settings.password or "")
+        except ServerUnavailable:
+            self._drop()
+            raise
+        except smtplib.SMTPAuthenticationError as exc:
+            self._drop()
+            if 400 <= exc.smtp_code < 500:
+                raise _Temporary(f"login: {_reply(exc.smtp_code, exc.smtp_error)}") from None
+            raise ServerUnavailable(
+                f"the mail server {settings.describe()} refused the login: {_reply(exc.smtp_code, exc.smtp_error)}"
+            ) from None
+        except ssl.SSLCertVerificationError as exc:
+            self._drop()
+            raise ServerUnavailable(
+                f"the mail server's TLS certificate is not trusted ({exc.verify_message}); "
+                "if it is signed by a private CA, point DECKGEN_SMTP_CA_FILE at that CA's certificate"
+            ) from None
+        except ssl.SSLError as exc:
+            self._drop()
+            raise ServerUnavailable(f"TLS with the mail server {settings.describe()} failed: {exc.reason or exc}") from None
+        except smtplib.SMTPResponseException as exc:  # e.g. 421 at greeting or a refused EHLO
+            self._drop()
+            if 400 <= exc.smtp_code < 500:
+                raise _Temporary(_reply(exc.smtp_code, exc.smtp_error)) from None
+            raise ServerUnavailable(f"the mail server {settings.describe()} refused the session: {_reply(exc.smtp_code, exc.smtp_error)}") from None
+        except (smtplib.SMTPException, OSError) as exc:  # refused, reset, timed out, disconnected
+            self._drop()
+            raise _Temporary(_describe(exc)) from None
+
+    def _tls_context(self) -> ssl.SSLContext:
+        cafile = str(self.settings.ca_file) if self.settings.ca_file else None
+        return ssl.create_default_context(cafile=cafile)
+
+    def _transaction(self, sender: str, recipient: str, data: bytes) -> str:
+        smtp = self._smtp
+        assert smtp is not None
+        try:
+            options = [f"SIZE={len(data)}"] if smtp.has_extn("size") else []
+            code, reply = smtp.mail(sender, options)
+            if code != 250:
+                self._reset()
+                if 500 <= code < 600:  # the sender is refused: no recipient can be sent to
+                    raise ServerUnavailable(f"the mail server refused the sender {sender}: {_reply(code, reply)}")
+                _raise_for(code, reply)
+            code, reply = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                self._reset()
+                _raise_for(code, reply)
+            code, reply = smtp.data(data)
+            return _reply(code, reply)
+        except smtplib.SMTPDataError as exc:
+            self._reset()
+            _raise_for(exc.smtp_code, exc.smtp_error)
+        except smtplib.SMTPServerDisconnected as exc:
+            self._drop()
+            raise _Temporary(f"connection lost: {exc}" if str(exc) else "connection lost") from None
+        except smtplib.SMTPResponseException as exc:
+            self._drop()
+            _raise_for(exc.smtp_code, exc.smtp_error)
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            raise _Temporary(_describe(exc)) from None
+        raise AssertionError("unreachable")
+
+    def _reset(self) -> None:
+        try:
+            self._smtp.rset()  # type: ignore[union-attr]
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
+
+def _raise_for(code: int, reply: bytes | str) -> None:
+    text = _reply(code, reply)
+    if 500 <= code < 600:
+        raise _Permanent(text)
+    raise _Temporary(text)  # 4xx, and anything unexpected, may well work next time
+
+
+def _reply(code: int, reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return " ".join(f"{code} {text}".split())
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    text = str(exc) or type(exc).__name__
+    return " ".join(text.split())

@@ -1,0 +1,770 @@
+"""deckgen send, against a real SMTP server (aiosmtpd on 127.0.0.1): exactly one copy per recipient per edition."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import hashlib
+import shutil
+import socket
+import sqlite3
+import ssl
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from deckgen import delivery
+from deckgen.errors import ExitCode
+
+SPEC = Path("specs") / "investor.yaml"
+PASSWORD = "s3cret-Pa55word-never-shown"
+BASE_RECIPIENTS = ("portfolio.team@example.com", "akiko.tanaka@example.com")
+VARIANT_RECIPIENT = "james.whitfield@example.com"
+ALL_RECIPIENTS = (*BASE_RECIPIENTS, VARIANT_RECIPIENT)
+
+
+# --- fixtures -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory) -> Path:
+    """The example project with its delivery section, PDFs (base + variant) built once for the module."""
+    root = tmp_path_factory.mktemp("built")
+    repo = Path(__file__).resolve().parent.parent
+    for folder in ("specs", "data", "assets"):
+        shutil.copytree(repo / folder, root / folder)
+    (root / "deckgen.toml").write_text("")
+    spec = root / SPEC
+    text = spec.read_text("utf-8")
+    assert "  max_attachment_mb: 10\n" in text
+    # no waiting between retries in tests; otherwise the spec as shipped
+    spec.write_text(text.replace("  max_attachment_mb: 10\n", "  max_attachment_mb: 10\n  retry: {attempts: 3, base_delay: 0}\n"), "utf-8")
+    delivery.send(spec, dry_run=True, outbox=root / "warm-up", environ={})
+    shutil.rmtree(root / "warm-up")
+    return root
+
+
+@pytest.fixture
+def project(built_project: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A fresh copy of the built project (no ledger yet), as the working directory."""
+    root = tmp_path / "project"
+    shutil.copytree(built_project, root)
+    monkeypatch.chdir(root)
+    return root
+
+
+@dataclass
+class Received:
+    rcpt_tos: list[str]
+    mail_from: str
+    data: bytes
+    authenticated: bool
+
+    @property
+    def message(self) -> email.message.EmailMessage:
+        return email.message_from_bytes(self.data, policy=email.policy.default)  # type: ignore[return-value]
+
+
+@dataclass
+class Handler:
+    """Records what it accepts; refuses recipients or drops the connection on demand."""
+
+    received: list[Received] = field(default_factory=list)
+    refuse_once: dict[str, str] = field(default_factory=dict)  # address -> reply, given on the first RCPT only
+    refuse_always: dict[str, str] = field(default_factory=dict)
+    drop_first_data: bool = False
+    stall_first_data: float = 0.0
+    rcpt_attempts: dict[str, int] = field(default_factory=dict)
+    logins: list[tuple[bytes, bool]] = field(default_factory=list)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpt_attempts[address] = self.rcpt_attempts.get(address, 0) + 1
+        if address in self.refuse_always:
+            return self.refuse_always[address]
+        if address in self.refuse_once:
+            return self.refuse_once.pop(address)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.drop_first_data:
+            self.drop_first_data = False
+            server.transport.close()
+            return "421 4.3.0 dropping the connection"
+        if self.stall_first_data:
+            stall, self.stall_first_data = self.stall_first_data, 0.0
+            await asyncio.sleep(stall)
+            return "451 4.3.0 too slow"
+        self.received.append(Received(list(envelope.rcpt_tos), envelope.mail_from, envelope.content, session.authenticated))
+        return f"250 2.0.0 Ok: queued as Q{len(self.received)}"
+
+    def to(self, address: str) -> list[Received]:
+        return [r for r in self.received if address in r.rcpt_tos]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    handler: Handler
+    port: int
+    controller: Controller
+
+
+@pytest.fixture
+def smtp_server():
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield Server(handler, controller.port, controller)
+    controller.stop()
+
+
+@pytest.fixture
+def tls_ca(tmp_path: Path):
+    import trustme
+    ca = trustme.CA()
+    server_cert = ca.issue_cert("127.0.0.1", "localhost")
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_cert.configure_cert(server_context)
+    ca_file = tmp_path / "test-ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    return server_context, ca_file
+
+
+@pytest.fixture
+def tls_server(tls_ca):
+    """STARTTLS required, AUTH required (only over TLS), one valid login."""
+    server_context, ca_file = tls_ca
+    handler = Handler()
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == b"deckgen" and auth_data.password == PASSWORD.encode()
+        handler.logins.append((auth_data.login, ok))
+        return AuthResult(success=ok, handled=False)
+
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=_free_port(), tls_context=server_context, require_starttls=True,
+        authenticator=authenticate, auth_required=True, auth_require_tls=True,
+    )
+    controller.start()
+    yield Server(handler, controller.port, controller), ca_file
+    controller.stop()
+
+
+def _clean_env(monkeypatch) -> None:
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("DECKGEN_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def plain_env(monkeypatch, smtp_server: Server) -> Server:
+    _clean_env(monkeypatch)
+    monkeypatch.setenv("DECKGEN_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("DECKGEN_SMTP_PORT", str(smtp_server.port))
+    monkeypatch.setenv("DECKGEN_SMTP_SECURITY", "none")
+    monkeypatch.setenv("DECKGEN_MAIL_FROM", "Briefs <briefs@example.com>")
+    return smtp_server
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _attachments(message) -> list[tuple[str, str, bytes]]:
+    return [(part.get_content_type(), part.get_filename(), part.get_content()) for part in message.iter_attachments()]
+
+
+def _ledger(root: Path) -> list[dict]:
+    path = root / "dist" / ".deckgen" / "delivery.sqlite"
+    with sqlite3.connect(path) as db:
+        db.row_factory = sqlite3.Row
+        return [dict(row) for row in db.execute("SELECT * FROM deliveries ORDER BY recipient")]
+
+
+def _variant_pdf(root: Path) -> Path:
+    [pdf] = (root / "dist" / ".deckgen" / "variants").glob("investor-*.pdf")
+    return pdf
+
+
+# --- delivery over SMTP ---------------------------------------------------------------------------
+
+
+def test_each_recipient_receives_the_exact_pdf_over_plain_smtp(project, plain_env, cli):
+    result = cli("send", SPEC)
+
+    assert result.code == 0, result.stderr
+    assert result.stdout.strip().endswith("sent 3, skipped 0, failed 0")
+    base_sha = _sha((project / "dist" / "investor.pdf").read_bytes())
+    variant_sha = _sha(_variant_pdf(project).read_bytes())
+    assert base_sha != variant_sha
+    handler = plain_env.handler
+    assert len(handler.received) == 3
+    for received in handler.received:
+        assert len(received.rcpt_tos) == 1, "one message per recipient: nobody sees anyone else's address"
+        [address] = received.rcpt_tos
+        message = received.message
+        assert message["To"].addresses[0].addr_spec == address
+        assert message["Cc"] is None and message["Bcc"] is None
+        assert received.mail_from == "briefs@example.com"
+        [(kind, filename, pdf)] = _attachments(message)
+        assert kind == "application/pdf"
+        assert filename.startswith("us-japan-strategic-alignment-2026-02-16") and filename.endswith(".pdf")
+        assert _sha(pdf) == (variant_sha if address == VARIANT_RECIPIENT else base_sha)
+        assert message["X-PDF-SHA256"] == _sha(pdf)
+        assert message["Subject"] == "US–Japan Strategic Alignment: investor brief, February 16, 2026"
+        assert message["Message-ID"].endswith("@example.com>") and message["Date"] is not None
+        plain_part = message.get_body(("plain",)).get_content()
+        html_part = message.get_body(("html",)).get_content()
+        name = message["To"].addresses[0].display_name
+        assert f"Dear {name}," in plain_part and f"Dear {name}," in html_part
+        assert "$52B" in plain_part  # a figure placeholder, formatted as in the brief
+    assert sorted(r.rcpt_tos[0] for r in handler.received) == sorted(ALL_RECIPIENTS)
+    rows = _ledger(project)
+    assert [(r["recipient"], r["status"], r["copies"]) for r in rows] == [(a, "sent", 1) for a in sorted(ALL_RECIPIENTS)]
+    assert {r["edition"] for r in rows} == {base_sha, variant_sha}
+    assert all(r["message_id"] and r["smtp_response"].startswith("250") for r in rows)
+
+
+def test_a_second_run_sends_nothing_and_resend_overrides(project, plain_env, cli):
+    assert cli("send", SPEC).code == 0
+    second = cli("send", SPEC)
+
+    assert second.code == 0
+    assert len(plain_env.handler.received) == 3
+    assert "sent 0, skipped 3, failed 0" in second.stdout
+    assert second.stdout.count("already received edition") == 3
+
+    third = cli("send", SPEC, "--resend", "--to", "akiko.tanaka@example.com")
+    assert third.code == 0 and "sent 1, skipped 0, failed 0" in third.stdout
+    assert len(plain_env.handler.to("akiko.tanaka@example.com")) == 2
+    copies = {r["recipient"]: r["copies"] for r in _ledger(project)}
+    assert copies == {"akiko.tanaka@example.com": 2, "james.whitfield@example.com": 1, "portfolio.team@example.com": 1}
+
+
+def test_starttls_with_auth_delivers_the_exact_pdf_and_never_shows_the_password(project, tls_server, monkeypatch, cli):
+    server, ca_file = tls_server
+    _clean_env(monkeypatch)
+    for name, value in {
+        "DECKGEN_SMTP_HOST": "127.0.0.1", "DECKGEN_SMTP_PORT": str(server.port), "DECKGEN_SMTP_SECURITY": "starttls",
+        "DECKGEN_SMTP_USER": "deckgen", "DECKGEN_SMTP_PASSWORD": PASSWORD, "DECKGEN_SMTP_CA_FILE": str(ca_file),
+        "DECKGEN_MAIL_FROM": "briefs@example.com",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    result = cli("send", SPEC, "--debug")
+    dry = cli("send", SPEC, "--dry-run", "--resend", "--outbox", "outbox")
+
+    assert result.code == 0, result.stderr
+    assert len(server.handler.received) == 3
+    assert server.handler.logins == [(b"deckgen", True)], "one connection, one login, for all three messages"
+    base_sha = _sha((project / "dist" / "investor.pdf").read_bytes())
+    for received in server.handler.received:
+        assert received.authenticated
+        [(_, _, pdf)] = _attachments(received.message)
+        if received.rcpt_tos != [VARIANT_RECIPIENT]:
+            assert _sha(pdf) == base_sha
+    secret = PASSWORD.encode()
+    written = [p for p in project.rglob("*") if p.is_file() and p.suffix in (".sqlite", ".eml", ".json", ".lock")]
+    assert any(p.suffix == ".eml" for p in written) and any(p.suffix == ".sqlite" for p in written)
+    for output in (result.stdout, result.stderr, dry.stdout, dry.stderr):
+        assert PASSWORD not in output
+    for path in written:
+        assert secret not in path.read_bytes(), path
+    assert all(secret not in r.data for r in server.handler.received)
+
+
+def test_a_wrong_password_fails_clearly_without_showing_it(project, tls_server, monkeypatch, cli):
+    server, ca_file = tls_server
+    _clean_env(monkeypatch)
+    wrong = "not-the-" + PASSWORD
+    for name, value in {
+        "DECKGEN_SMTP_HOST": "127.0.0.1", "DECKGEN_SMTP_PORT": str(server.port), "DECKGEN_SMTP_SECURITY": "starttls",
+        "DECKGEN_SMTP_USER": "deckgen", "DECKGEN_SMTP_PASSWORD": wrong, "DECKGEN_SMTP_CA_FILE": str(ca_file),
+        "DECKGEN_MAIL_FROM": "briefs@example.com",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    result = cli("send", SPEC, "--debug")
+
+    assert result.code == ExitCode.DELIVERY_FAILED
+    assert "refused the login: 535" in result.stderr
+    assert "failed 3" in result.stderr
+    assert wrong not in result.stdout + result.stderr
+    assert server.handler.received == []
+    # smtplib tries each mechanism the server offers (PLAIN, LOGIN) once; deckgen itself does not retry a 535
+    assert server.handler.logins == [(b"deckgen", False)] * 2
+    assert wrong.encode() not in (project / "dist" / ".deckgen" / "delivery.sqlite").read_bytes()
+
+
+def test_an_untrusted_certificate_is_refused_not_ignored(project, tls_server, monkeypatch, cli):
+    server, _ = tls_server
+    _clean_env(monkeypatch)
+    monkeypatch.setenv("DECKGEN_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("DECKGEN_SMTP_PORT", str(server.port))
+    monkeypatch.setenv("DECKGEN_MAIL_FROM", "briefs@example.com")  # security defaults to starttls; no CA file
+
+    result = cli("send", SPEC, "--to", "ann@example.com")
+
+    assert result.code == ExitCode.DELIVERY_FAILED
+    assert "TLS certificate is not trusted" in result.stderr and "DECKGEN_SMTP_CA_FILE" in result.stderr
+    assert server.handler.received == []
+
+
+def test_a_recipient_refused_once_with_4xx_receives_exactly_one_copy(project, plain_env, cli):
+    plain_env.handler.refuse_once["akiko.tanaka@example.com"] = "450 4.2.1 Mailbox busy, try again later"
+
+    result = cli("send", SPEC)
+
+    assert result.code == 0, result.stderr
+    assert "sent 3, skipped 0, failed 0" in result.stdout
+    assert plain_env.handler.rcpt_attempts["akiko.tanaka@example.com"] == 2
+    assert len(plain_env.handler.to("akiko.tanaka@example.com")) == 1
+    assert "450 4.2.1 Mailbox busy" in result.stderr and "retrying" in result.stderr
+    attempts = {r["recipient"]: r["attempts"] for r in _ledger(project)}
+    assert attempts["akiko.tanaka@example.com"] == 2 and attempts["portfolio.team@example.com"] == 1
+
+
+def test_a_dropped_connection_and_a_timeout_are_retried(project, plain_env, monkeypatch, cli):
+    plain_env.handler.drop_first_data = True
+    result = cli("send", SPEC, "--to", "ann@example.com")
+    assert result.code == 0, result.stderr
+    assert len(plain_env.handler.to("ann@example.com")) == 1
+    assert "connection lost" in result.stderr
+
+    monkeypatch.setenv("DECKGEN_SMTP_TIMEOUT", "0.5")
+    plain_env.handler.stall_first_data = 1.5
+    result = cli("send", SPEC, "--to", "bob@example.com")
+    assert result.code == 0, result.stderr
+    assert len(plain_env.handler.to("bob@example.com")) == 1
+    assert "timed out" in result.stderr
+
+
+def test_a_5xx_for_one_recipient_exits_4_while_the_others_receive_theirs(project, plain_env, cli):
+    plain_env.handler.refuse_always["akiko.tanaka@example.com"] = "550 5.1.1 No such user here"
+
+    result = cli("send", SPEC)
+
+    assert result.code == ExitCode.DELIVERY_FAILED
+    assert "sent 2, skipped 0, failed 1" in result.stderr
+    assert "akiko.tanaka@example.com: 550 5.1.1 No such user here (permanent)" in result.stderr
+    assert plain_env.handler.rcpt_attempts["akiko.tanaka@example.com"] == 1, "a 5xx is not retried"
+    assert sorted(r.rcpt_tos[0] for r in plain_env.handler.received) == sorted(ALL_RECIPIENTS[0::2])
+    statuses = {r["recipient"]: r["status"] for r in _ledger(project)}
+    assert statuses["akiko.tanaka@example.com"] == "failed-permanent"
+
+    # the address is fixed: a re-run sends only to the one who has not received this edition
+    del plain_env.handler.refuse_always["akiko.tanaka@example.com"]
+    rerun = cli("send", SPEC)
+    assert rerun.code == 0 and "sent 1, skipped 2, failed 0" in rerun.stdout
+    assert all(len(plain_env.handler.to(a)) == 1 for a in ALL_RECIPIENTS)
+
+
+def test_an_unreachable_server_fails_every_recipient_without_hanging(project, monkeypatch, cli):
+    _clean_env(monkeypatch)
+    monkeypatch.setenv("DECKGEN_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("DECKGEN_SMTP_PORT", str(_free_port()))  # nothing listens there
+    monkeypatch.setenv("DECKGEN_SMTP_SECURITY", "none")
+    monkeypatch.setenv("DECKGEN_MAIL_FROM", "briefs@example.com")
+
+    result = cli("send", SPEC)
+
+    assert result.code == ExitCode.DELIVERY_FAILED
+    assert "cannot reach the mail server 127.0.0.1" in result.stderr and "tried 3 time(s)" in result.stderr
+    assert "sent 0, skipped 0, failed 3" in result.stderr
+    assert result.stderr.count("not attempted") == 2
+
+
+def test_an_overlapping_send_is_refused(project, plain_env, cli):
+    from deckgen.delivery.ledger import SendLock
+
+    with SendLock(project / "dist" / ".deckgen" / "delivery.sqlite"):
+        result = cli("send", SPEC)
+    assert result.code == ExitCode.LOCKED
+    assert "another deckgen send is using the ledger" in result.stderr
+    assert plain_env.handler.received == []
+
+
+# --- dry runs, recipients files, variants, size ---------------------------------------------------
+
+
+def test_a_dry_run_writes_eml_files_that_parse_back_and_sends_nothing(project, monkeypatch, cli):
+    _clean_env(monkeypatch)  # a dry run needs no SMTP settings at all
+
+    result = cli("send", SPEC, "--dry-run", "--outbox", "out")
+
+    assert result.code == 0, result.stderr
+    assert "dry run: 3 message(s) written to out" in result.stdout
+    files = sorted((project / "out").glob("*.eml"))
+    assert [f.name for f in files] == sorted(f"{a}.eml" for a in ALL_RECIPIENTS)
+    base_sha = _sha((project / "dist" / "investor.pdf").read_bytes())
+    for path in files:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        [(kind, _, pdf)] = _attachments(message)
+        assert kind == "application/pdf" and pdf.startswith(b"%PDF-")
+        if path.name != f"{VARIANT_RECIPIENT}.eml":
+            assert _sha(pdf) == base_sha
+        assert message.get_body(("html",)) is not None and message.get_body(("plain",)) is not None
+        assert message["From"].addresses[0].display_name == "Meridian Pacific Research"
+        assert message["Reply-To"].addresses[0].addr_spec == "research@example.com"
+        assert path.read_bytes().count(b"\r\n") > 10, "SMTP line endings, as it would be sent"
+    assert not (project / "dist" / ".deckgen" / "delivery.sqlite").exists(), "a dry run records nothing"
+
+
+def test_recipients_files_in_csv_and_yaml_replace_the_spec_list(project, plain_env, cli):
+    (project / "list.csv").write_text("email,name\n# a comment row\nann@example.com,Ann Lee\n\nbob@example.com,\n")
+    (project / "more.yaml").write_text("recipients:\n  - {email: carol@example.com, name: Carol}\n  - dan@example.com\n")
+
+    result = cli("send", SPEC, "--recipients", "list.csv", "--recipients", "more.yaml", "--to", "Ann Lee <ANN@example.com>")
+
+    assert result.code == 0, result.stderr
+    got = sorted(r.rcpt_tos[0] for r in plain_env.handler.received)
+    assert got == ["ann@example.com", "bob@example.com", "carol@example.com", "dan@example.com"]
+    greetings = {r.rcpt_tos[0]: r.message.get_body(("plain",)).get_content().splitlines()[0] for r in plain_env.handler.received}
+    assert greetings["ann@example.com"] == "Dear Ann Lee,"
+    assert greetings["bob@example.com"] == "Dear reader,"
+
+
+def test_a_recipient_with_parameters_gets_the_variant_built_with_them(project, plain_env, cli):
+    (project / "desk.csv").write_text("email,name,figures.usdjpy,subtitle\nann@example.com,Ann,150,Tokyo desk edition\nbob@example.com,Bob,,\n")
+
+    result = cli("send", SPEC, "--recipients", "desk.csv")
+
+    assert result.code == 0, result.stderr
+    [ann] = plain_env.handler.to("ann@example.com")
+    [bob] = plain_env.handler.to("bob@example.com")
+    [(_, _, ann_pdf)] = _attachments(ann.message)
+    [(_, _, bob_pdf)] = _attachments(bob.message)
+    assert _sha(bob_pdf) == _sha((project / "dist" / "investor.pdf").read_bytes())
+    variants = {_sha(p.read_bytes()): p for p in (project / "dist" / ".deckgen" / "variants").glob("*.pdf")}
+    assert _sha(ann_pdf) in variants, "the variant is on disk, byte for byte what was sent"
+    from pypdf import PdfReader
+    import io
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(ann_pdf)).pages)
+    assert "Tokyo desk edition" in text and "150" in text
+    assert "Tokyo desk edition" not in " ".join(page.extract_text() for page in PdfReader(io.BytesIO(bob_pdf)).pages)
+    editions = {r["recipient"]: r["edition"] for r in _ledger(project)}
+    assert editions["ann@example.com"] == _sha(ann_pdf) and editions["bob@example.com"] == _sha(bob_pdf)
+
+
+def test_bad_recipient_parameters_are_located_in_the_recipients_file(project, plain_env, cli):
+    (project / "desk.csv").write_text("email,name,region\nann@example.com,Ann,EU\n")
+
+    result = cli("send", SPEC, "--recipients", "desk.csv")
+
+    assert result.code == ExitCode.INVALID
+    assert result.stderr.startswith("desk.csv:2:1: variant of ann@example.com: unknown key 'region'; allowed: author, brand")
+    assert "Traceback" not in result.stderr
+    assert plain_env.handler.received == []
+
+
+def test_over_the_size_limit_a_link_is_sent_when_the_spec_has_a_base_url(project, plain_env, cli):
+    result = cli("send", SPEC, "--max-size", "0.01", "--to", "ann@example.com")
+
+    assert result.code == 0, result.stderr
+    assert "over the 0.01 MB attachment limit" in result.stderr
+    [received] = plain_env.handler.received
+    message = received.message
+    assert _attachments(message) == []
+    link = "https://research.example.com/briefs/us-japan-strategic-alignment-2026-02-16.pdf"
+    assert link in message.get_body(("plain",)).get_content()
+    assert f'href="{link}"' in message.get_body(("html",)).get_content()
+
+
+def test_over_the_size_limit_without_a_base_url_nothing_is_sent(project, plain_env, cli):
+    spec = project / SPEC
+    spec.write_text(spec.read_text("utf-8").replace("  base_url: https://research.example.com/briefs/\n", ""), "utf-8")
+
+    result = cli("send", SPEC, "--max-size", "0.01")
+
+    assert result.code == ExitCode.DELIVERY_FAILED
+    assert "over the 0.01 MB attachment limit" in result.stderr and "nothing was sent" in result.stderr
+    assert plain_env.handler.received == []
+
+
+def test_a_changed_brief_is_a_new_edition_that_everyone_receives(project, plain_env, cli):
+    assert cli("send", SPEC, "--to", "ann@example.com").code == 0
+    old = _sha((project / "dist" / "investor.pdf").read_bytes())
+    figures = project / "data" / "us-japan" / "figures.yaml"
+    text = figures.read_text("utf-8")
+    assert "value: 52" in text
+    figures.write_text(text.replace("value: 52", "value: 53", 1), "utf-8")
+
+    result = cli("send", SPEC, "--to", "ann@example.com")
+
+    assert result.code == 0, result.stderr
+    assert "built dist/investor.pdf" in result.stderr
+    new = _sha((project / "dist" / "investor.pdf").read_bytes())
+    assert new != old
+    assert [_sha(_attachments(r.message)[0][2]) for r in plain_env.handler.received] == [old, new]
+
+
+# --- refusing bad input ---------------------------------------------------------------------------
+
+
+def test_header_injection_is_refused_wherever_it_comes_from(project, plain_env, cli):
+    (project / "evil.csv").write_text('email,name\nann@example.com,Ann\nbob@example.com,"Bob\r\nBcc: all@example.net"\n')
+    from_file = cli("send", SPEC, "--recipients", "evil.csv")
+    assert from_file.code == ExitCode.INVALID
+    assert from_file.stderr.splitlines()[0] == "evil.csv:3:17: name: contains a line break, which could inject mail headers"
+
+    from_option = cli("send", SPEC, "--to", "ann@example.com\nBcc: all@example.net")
+    assert from_option.code == ExitCode.INVALID
+    assert "<command line> --to: 'ann@example.com\\nBcc: all@example.net': address contains a line break" in from_option.stderr
+
+    spec = project / SPEC
+    text = spec.read_text("utf-8")
+    spec.write_text(text.replace('subject: "{{ title }}: investor brief, {{ date }}"', 'subject: "Brief\\r\\nBcc: all@example.net"'), "utf-8")
+    line = next(n for n, l in enumerate(spec.read_text("utf-8").splitlines(), 1) if l.strip().startswith("subject: \"Brief"))
+    from_spec = cli("send", SPEC)
+    assert from_spec.code == ExitCode.INVALID
+    assert f"specs/investor.yaml:{line}:12: delivery.subject: contains a line break" in from_spec.stderr
+    assert "Traceback" not in from_file.stderr + from_option.stderr + from_spec.stderr
+    assert plain_env.handler.received == []
+
+
+def test_unknown_template_placeholders_are_located_in_the_spec(project, plain_env, cli):
+    spec = project / SPEC
+    text = spec.read_text("utf-8").replace("This week: {{ jsif_commitment }}", "This week: {{ jsif_comitment }}")
+    spec.write_text(text, "utf-8")
+    line = next(n for n, l in enumerate(text.splitlines(), 1) if "jsif_comitment" in l)
+    col = text.splitlines()[line - 1].index("{{ jsif_comitment }}") + 1
+
+    result = cli("send", SPEC)
+
+    assert result.code == ExitCode.INVALID
+    assert result.stderr.startswith(f"specs/investor.yaml:{line}:{col}: {{{{ jsif_comitment }}}}: unknown placeholder 'jsif_comitment'")
+    assert plain_env.handler.received == []
+
+
+def test_missing_or_bad_settings_are_listed_one_per_line(project, monkeypatch, cli):
+    _clean_env(monkeypatch)
+    monkeypatch.setenv("DECKGEN_SMTP_PORT", "smtp")
+    monkeypatch.setenv("DECKGEN_SMTP_SECURITY", "tls")
+    monkeypatch.setenv("DECKGEN_SMTP_PASSWORD", PASSWORD)
+
+    result = cli("send", SPEC)
+
+    assert result.code == ExitCode.INVALID
+    assert result.stderr.splitlines() == [
+        "$DECKGEN_MAIL_FROM: is not set: the sender address, like briefs@example.com",
+        "$DECKGEN_SMTP_HOST: is not set: the name of the mail server to send through (or use --dry-run)",
+        "$DECKGEN_SMTP_PORT: must be a port number from 1 to 65535, not 'smtp'",
+        "$DECKGEN_SMTP_SECURITY: must be one of none, starttls, ssl, not 'tls'",
+        "$DECKGEN_SMTP_USER: is not set but $DECKGEN_SMTP_PASSWORD is",
+        "5 setting problem(s); nothing was sent",
+    ]
+    assert PASSWORD not in result.stderr + result.stdout
+
+
+def test_no_recipients_is_an_error_not_a_silent_success(project, plain_env, cli):
+    (project / "empty.csv").write_text("email,name\n")
+    result = cli("send", SPEC, "--recipients", "empty.csv")
+    assert result.code == ExitCode.INVALID
+    assert "no recipients" in result.stderr
+
+
+# --- the parts on their own -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "ann@example.com", "ann.lee+briefs@mail.example.co.uk", '"ann lee"@example.com',
+])
+def test_valid_addresses(text):
+    assert delivery.parse_address(text) == text
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("ann@example.com\r\nBcc: x@example.com", "line break"),
+    ("ann@example.com\u2028", "line break"),
+    ("ann@@example.com", "not a valid email address"),
+    ("ann@example", "valid domain"),
+    ("ann@-example.com", "valid domain"),
+    ("ann@example.com, bob@example.com", "not a valid email address"),
+    ("Ann <ann@example.com>", "not a valid email address"),
+    ("añn@example.com", "ASCII"),
+    ("", "empty"),
+])
+def test_invalid_addresses(text, reason):
+    with pytest.raises(ValueError, match=reason):
+        delivery.parse_address(text)
+
+
+def test_mailboxes_with_display_names():
+    assert delivery.parse_mailbox("Ann Lee <ann@example.com>") == ("Ann Lee", "ann@example.com")
+    assert delivery.parse_mailbox('"Lee, Ann" <ann@example.com>') == ("Lee, Ann", "ann@example.com")
+    assert delivery.parse_mailbox("ann@example.com") == (None, "ann@example.com")
+
+
+def test_settings_defaults_and_the_password_stays_out_of_repr():
+    settings = delivery.load_settings({
+        "DECKGEN_SMTP_HOST": "mail.example.com", "DECKGEN_SMTP_USER": "u", "DECKGEN_SMTP_PASSWORD": PASSWORD,
+        "DECKGEN_MAIL_FROM": "Research <research@example.com>",
+    })
+    assert (settings.security, settings.port) == ("starttls", 587)
+    assert (settings.mail_from_name, settings.mail_from) == ("Research", "research@example.com")
+    assert PASSWORD not in repr(settings) and PASSWORD not in settings.describe()
+    assert delivery.load_settings({"DECKGEN_SMTP_HOST": "h.example.com", "DECKGEN_SMTP_SECURITY": "ssl",
+                                   "DECKGEN_MAIL_FROM": "a@example.com"}).port == 465
+
+
+def test_a_password_is_never_sent_unencrypted_to_a_remote_server():
+    with pytest.raises(delivery.SettingsError) as caught:
+        delivery.load_settings({
+            "DECKGEN_SMTP_HOST": "mail.example.com", "DECKGEN_SMTP_SECURITY": "none", "DECKGEN_SMTP_USER": "u",
+            "DECKGEN_SMTP_PASSWORD": PASSWORD, "DECKGEN_MAIL_FROM": "a@example.com",
+        })
+    assert "refusing to send the password to mail.example.com unencrypted" in caught.value.lines()[0]
+
+
+def test_the_ledger_never_downgrades_a_sent_row(tmp_path):
+    path = tmp_path / "ledger.sqlite"
+    common = dict(edition="e" * 64, recipient="ann@example.com", name="Ann", spec="specs/x.yaml", variant="")
+    with delivery.Ledger(path) as ledger:
+        ledger.record(**common, status="failed-temporary", message_id=None, smtp_response="450 busy", attempts=3)
+        ledger.record(**common, status="sent", message_id="<1@x>", smtp_response="250 ok", attempts=1)
+        ledger.record(**common, status="failed-permanent", message_id=None, smtp_response="550 gone", attempts=1)
+        [row] = ledger.rows()
+    assert (row.status, row.message_id, row.smtp_response, row.attempts, row.copies) == ("sent", "<1@x>", "550 gone", 5, 1)
+    assert row.first_sent_at is not None
+    with delivery.Ledger(tmp_path / "absent.sqlite", read_only=True) as ledger:
+        assert ledger.row("e" * 64, "ann@example.com") is None
+    assert not (tmp_path / "absent.sqlite").exists()
+    with pytest.raises(sqlite3.IntegrityError):
+        with sqlite3.connect(path) as db:
+            db.execute("INSERT INTO deliveries (edition, recipient, spec, status, updated_at) VALUES (?, ?, 's', 'sent', 'now')",
+                       ("e" * 64, "ann@example.com"))
+
+
+def test_backoff_doubles_up_to_the_cap():
+    mailer = delivery.Mailer(
+        delivery.load_settings({}, require_server=False), delivery.RetryPolicy(attempts=6, base_delay=1.5, max_delay=10)
+    )
+    assert [mailer.delay(n) for n in range(1, 6)] == [1.5, 3.0, 6.0, 10, 10]
+
+
+def test_deckgen_help_and_the_delivery_package_load_no_rendering_libraries():
+    code = "import sys, deckgen.cli, deckgen.delivery; print(sorted(m for m in ('matplotlib', 'reportlab') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_implicit_tls_on_the_ssl_port_also_delivers(project, tls_ca, monkeypatch, cli):
+    server_context, ca_file = tls_ca
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port(), ssl_context=server_context)
+    controller.start()
+    try:
+        _clean_env(monkeypatch)
+        for name, value in {
+            "DECKGEN_SMTP_HOST": "127.0.0.1", "DECKGEN_SMTP_PORT": str(controller.port), "DECKGEN_SMTP_SECURITY": "ssl",
+            "DECKGEN_SMTP_CA_FILE": str(ca_file), "DECKGEN_MAIL_FROM": "briefs@example.com",
+        }.items():
+            monkeypatch.setenv(name, value)
+        result = cli("send", SPEC, "--to", "ann@example.com")
+    finally:
+        controller.stop()
+    assert result.code == 0, result.stderr
+    [received] = handler.received
+    [(_, _, pdf)] = _attachments(received.message)
+    assert _sha(pdf) == _sha((project / "dist" / "investor.pdf").read_bytes())
+
+
+def test_a_yaml_recipients_file_with_mistakes_lists_each_one_where_it_is(project, plain_env, cli):
+    (project / "list.yaml").write_text(
+        "- {email: ann@example.com, nmae: Ann}\n"
+        "- {name: Bob}\n"
+        "- {email: carol@example.com, variant: {figures.usdjpy: 150}}\n"
+        "- {email: not-an-address}\n"
+    )
+
+    result = cli("send", SPEC, "--recipients", "list.yaml")
+
+    assert result.code == ExitCode.INVALID
+    assert result.stderr.splitlines() == [
+        "list.yaml:1:28: unknown key 'nmae'; did you mean 'name'?",
+        "list.yaml:2:3: missing required key 'email'",
+        "list.yaml:4:11: email: 'not-an-address' is not a valid email address",
+        "3 error(s); nothing was written",
+    ]
+    assert plain_env.handler.received == []
+
+
+def test_default_templates_and_html_escaping(built_project):
+    from deckgen import build
+    from deckgen.delivery.message import Edition, compose
+    from deckgen.delivery.model import DeliverySpec
+
+    checked = build.check(built_project / SPEC)
+    pdf = checked.output.read_bytes()
+    edition = Edition(checked.report, checked.output, pdf, _sha(pdf))
+    defaults = DeliverySpec()
+    settings = delivery.load_settings({}, require_server=False)
+    recipient = delivery.Recipient("ann@example.com", "Ann <b>&</b> Co")
+
+    composed = compose(edition, recipient, settings, subject_template=defaults.subject, body_template=defaults.body,
+                       from_name=None, reply_to=None, url=None)
+
+    message = email.message_from_bytes(composed.data, policy=email.policy.default)
+    assert message["Subject"] == "US–Japan Strategic Alignment (February 16, 2026)"
+    assert message["To"].addresses[0].display_name == "Ann <b>&</b> Co"
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n").startswith("Dear Ann <b>&</b> Co,\n\nHere is the February 16, 2026 edition")
+    html_body = message.get_body(("html",)).get_content()
+    assert "<p>Dear Ann &lt;b&gt;&amp;&lt;/b&gt; Co,</p>" in html_body and "<b>" not in html_body
+    assert message["From"].addresses[0].addr_spec == "deckgen@example.invalid"
+    assert message["Message-ID"].endswith("@example.invalid>")
+    [(kind, filename, attached)] = _attachments(message)
+    assert (kind, filename, attached) == ("application/pdf", "us-japan-strategic-alignment-2026-02-16.pdf", pdf)
+
+
+def test_the_link_placeholder_is_the_published_url_whether_or_not_the_pdf_is_attached(built_project):
+    from deckgen import build
+    from deckgen.delivery.message import Edition, compose
+
+    checked = build.check(built_project / SPEC)
+    pdf = checked.output.read_bytes()
+    edition = Edition(checked.report, checked.output, pdf, _sha(pdf))
+    settings = delivery.load_settings({}, require_server=False)
+    recipient = delivery.Recipient("ann@example.com")
+    url = "https://research.example.com/briefs/" + edition.filename
+
+    def message(attach: bool):
+        composed = compose(edition, recipient, settings, subject_template="{{ title }}", body_template="Online: {{ link }}",
+                           from_name=None, reply_to=None, url=url, attach=attach)
+        return email.message_from_bytes(composed.data, policy=email.policy.default)
+
+    attached, linked = message(True), message(False)
+    for sent in (attached, linked):
+        assert sent.get_body(("plain",)).get_content().strip() == f"Online: {url}", "the template places the link itself"
+    assert [a[2] for a in _attachments(attached)] == [pdf] and _attachments(linked) == []
+    with pytest.raises(ValueError, match="needs the URL"):
+        compose(edition, recipient, settings, subject_template="s", body_template="b", from_name=None, reply_to=None,
+                url=None, attach=False)
+
+
+def test_the_real_command_exits_4_when_a_recipient_fails(project, plain_env, deckgen_process):
+    import os
+
+    plain_env.handler.refuse_always["akiko.tanaka@example.com"] = "550 5.1.1 No such user here"
+    env = {name: value for name, value in os.environ.items() if name.startswith("DECKGEN_")}
+
+    done = deckgen_process("send", SPEC, cwd=project, env=env)
+
+    assert done.code == ExitCode.DELIVERY_FAILED, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "sent 2, skipped 0, failed 1"
+    assert "Traceback" not in done.stderr
+    assert len(plain_env.handler.received) == 2
