@@ -116,16 +116,17 @@ def build(
     with output_lock(checked.output, wait):
         if if_changed and (current := current_edition(checked)) is not None:  # built while we waited
             return _unchanged(checked, *current, archive=archive)
-        return _render_and_write(checked, archive=archive)
+        return render_and_write(checked, archive=archive)
 
 
 def render(checked: Checked, *, wait: float = 0, archive: bool = False) -> BuildResult:
     """Render a checked spec and write its outputs, under the output's lock (see ``build``)."""
     with output_lock(checked.output, wait):
-        return _render_and_write(checked, archive=archive)
+        return render_and_write(checked, archive=archive)
 
 
-def _render_and_write(checked: Checked, *, archive: bool) -> BuildResult:
+def render_and_write(checked: Checked, *, archive: bool = False) -> BuildResult:
+    """Render in memory, then write the outputs atomically. The caller holds ``output_lock``."""
     from .render.pdf import render_pdf  # heavy: reportlab and matplotlib load here, not before
 
     timings = dict(checked.timings)
@@ -144,8 +145,8 @@ def _render_and_write(checked: Checked, *, archive: bool) -> BuildResult:
     # Nothing is written until the PDF exists in memory. The archive copy first and the manifest
     # last: a manifest on disk always describes a PDF that was completely written.
     archived = _archive(output, manifest, pdf) if archive else None
-    write_atomic(output, pdf)
-    write_atomic(manifest_path(output), manifest_bytes(manifest))
+    _write(output, pdf)
+    _write(manifest_path(output), manifest_bytes(manifest))
     timings["total"] = sum(v for k, v in timings.items() if k != "total")
     return BuildResult(
         spec=checked.report.loaded.path, output=output, manifest=manifest_path(output), pages=result.pages,
@@ -180,10 +181,10 @@ def output_lock(output: Path, wait: float = 0) -> Iterator[Path]:
     from filelock import FileLock, Timeout
 
     path = lock_path(Path(output))
-    path.parent.mkdir(parents=True, exist_ok=True)
     timeout = -1 if wait is None or math.isinf(wait) else max(float(wait), 0.0)
     lock = FileLock(path, timeout=timeout, poll_interval=0.1)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire()
     except Timeout:
         waited = "without waiting" if timeout == 0 else f"after waiting {timeout:g}s"
@@ -193,6 +194,8 @@ def output_lock(output: Path, wait: float = 0) -> Iterator[Path]:
         )
         error.output = Path(output)
         raise error from None
+    except OSError as exc:  # after Timeout, which is an OSError too
+        raise BuildError(f"cannot lock {display_path(output)}: {display_path(path)}: {exc.strerror or exc}") from exc
     try:
         yield path
     finally:
@@ -215,9 +218,9 @@ def _archive(output: Path, manifest: dict, pdf: bytes) -> Path:
     digest = manifest["pdf_sha256"]
     target = archive_path(output, dt.date.fromisoformat(manifest["report_date"]), digest)
     if not (target.is_file() and sha256_file(target) == digest):
-        write_atomic(target, pdf)
+        _write(target, pdf)
     if read_manifest(target) != manifest:
-        write_atomic(manifest_path(target), manifest_bytes(manifest))
+        _write(manifest_path(target), manifest_bytes(manifest))
     return target
 
 
@@ -352,6 +355,14 @@ def write_atomic(path: Path, data: bytes) -> None:
         Path(handle.name).unlink(missing_ok=True)
         raise
     _sync_folder(path.parent)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """``write_atomic``, with a failure (disk full, no permission) as one clear line."""
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise BuildError(f"could not write {display_path(path)}: {exc.strerror or exc}") from exc
 
 
 def _sync_folder(folder: Path) -> None:
