@@ -340,6 +340,13 @@ def test_stale_data_stops_an_unattended_run_and_allow_stale_overrides(project, d
     assert reader.metadata["/CreationDate"].startswith("D:20260901")  # dated as overridden, not today
     assert "Sep 1, 2026" in reader.pages[0].extract_text()
 
+    # the manifest lists those warnings by project-relative path, whatever folder the run starts in
+    manifest, pdf = (project / MANIFEST).read_bytes(), (project / PDF).read_bytes()
+    assert b"data/us-japan/figures.yaml:" in manifest
+    from_elsewhere = cli("build", project / SPEC, *later, "--allow-stale", cwd=project.parent)
+    assert from_elsewhere.code == 0, from_elsewhere.stderr
+    assert (project / MANIFEST).read_bytes() == manifest and (project / PDF).read_bytes() == pdf
+
 
 # -- quiet and machine-readable -------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ import tempfile
 import time
 import traceback
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -334,9 +334,16 @@ def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int) -> di
         ],
         "figures": figures,
         "sources": [{"number": n, "id": s.id, "title": s.title, "url": s.url} for n, s in enumerate(report.sources, 1)],
-        "warnings": [p.render() for p in report.warnings],
+        "warnings": [_relative_to_project(p, root).render() for p in report.warnings],
         "versions": versions(),
     }
+
+
+def _relative_to_project(problem: Problem, root: Path) -> Problem:
+    """Problems name files relative to the working folder; a manifest must not depend on it."""
+    if problem.file.startswith("<"):  # <command line>, <unknown>
+        return problem
+    return replace(problem, file=_relative(Path(problem.file), root))
 
 
 def write_atomic(path: Path, data: bytes) -> None:
