@@ -161,6 +161,18 @@ def test_changed_figure_gives_a_different_pdf_and_a_new_archived_edition(built, 
     assert len(newest) == 1 and sha256(newest[0]) == sha256(built / PDF)
 
 
+def test_if_changed_archive_archives_the_current_pdf_without_rebuilding(built, cli):
+    shutil.rmtree(built / "dist/archive")
+    run = cli("build", SPEC, "--if-changed", "--archive", "--log-format", "json", cwd=built)
+    assert run.code == 0, run.stderr
+    [record] = json_lines(run.stdout)
+    assert record["outcome"] == "unchanged"
+    [edition] = library.editions(built / PDF)
+    assert record["archived"] == str(edition.relative_to(built))
+    assert edition.read_bytes() == (built / PDF).read_bytes()
+    assert library.read_manifest(edition) == library.read_manifest(built / PDF)
+
+
 # -- incremental ----------------------------------------------------------------------------------
 
 def test_if_changed_skips_says_unchanged_and_never_imports_the_renderers(built):
@@ -386,7 +398,7 @@ def test_progress_only_on_a_terminal(built):
     assert process.wait(timeout=60) == 0
     text = seen.decode("utf-8", "replace")
     assert "dist/investor.pdf unchanged" in text
-    assert "1/1" in text and ANSI.search(text)  # a rich progress bar was drawn
+    assert "building" in text and ANSI.search(text)  # a rich progress bar was drawn
 
     piped = subprocess.run(
         [sys.executable, "-m", "deckgen", "build", str(SPEC), "--if-changed"], cwd=built,
