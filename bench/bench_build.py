@@ -67,8 +67,9 @@ def main() -> None:
             rows[label] = [run() for _ in range(repeat)]
             print(summary(label, rows[label]), flush=True)
 
-        cache = "off (PYTHONDONTWRITEBYTECODE set: every process compiles its imports)" if sys.dont_write_bytecode else "on"
-        print(f"python {sys.version.split()[0]}, {repeat} rounds, bytecode cache {cache}\n")
+        note = ("PYTHONDONTWRITEBYTECODE is set: imports without an existing .pyc are compiled in every process"
+                if sys.dont_write_bytecode else "bytecode is cached")
+        print(f"python {sys.version.split()[0]}, {repeat} rounds; {note}\n")
         measure("process: deckgen --help", lambda: timed_process(["--help"], root))
         measure("process: deckgen validate", lambda: timed_process(["validate", SPEC], root))
 
