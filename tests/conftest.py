@@ -48,13 +48,13 @@ def cli(monkeypatch):
 
 @pytest.fixture
 def deckgen_process():
-    """Run deckgen as a real process (for behaviour that depends on a fresh interpreter)."""
+    """Run deckgen as a real, unattended process: a fresh interpreter, no terminal, nothing on stdin."""
 
     def run(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120) -> Run:
         full_env = {**os.environ, **(env or {})}
         done = subprocess.run(
             [sys.executable, "-m", "deckgen", *map(str, args)], cwd=cwd, env=full_env,
-            capture_output=True, text=True, timeout=timeout,
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
         )
         return Run(done.returncode, done.stdout, done.stderr)
 

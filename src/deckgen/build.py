@@ -1,19 +1,37 @@
-"""The library API: ``validate`` and ``build``. The CLI and schedulers call these."""
+"""The library API: ``validate``, ``build`` and ``build_many``. The CLI and schedulers call these.
+
+Guarantees, for the CLI and for Python callers alike:
+
+* the PDF, its manifest and any archived edition are written atomically (temporary file, then
+  rename), after rendering succeeded: a failed build leaves the previous good PDF untouched;
+* one build at a time per output file: a lock under ``<output folder>/.deckgen/`` makes a second,
+  overlapping run wait up to ``wait`` seconds, then raise ``LockedError``;
+* ``if_changed=True`` skips the build (without importing matplotlib or reportlab) when the manifest
+  of the last successful build records the same input hash and the PDF on disk is intact.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
+import math
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Callable, Iterator, Sequence
 
 from . import __version__
-from .errors import BuildError, DeckgenError, Problem
+from .errors import (
+    BuildError, DeckgenError, ExitCode, LockedError, Problem, SpecError, StaleDataError, display_path,
+)
 from .formatting import format_figure
 from .inputs import InputFile, project_root, sha256_file
 from .resolve import Report, resolve
@@ -31,6 +49,8 @@ class BuildResult:
     input_hash: str
     timings: dict[str, float] = field(default_factory=dict)
     outline: tuple[str, ...] = ()
+    outcome: str = "built"  # or "unchanged": skipped by if_changed, the PDF on disk is current
+    archived: Path | None = None  # this edition's copy under archive/, when archive=True
 
 
 @dataclass(frozen=True)
@@ -75,13 +95,38 @@ def validate(spec_path: Path | str, **options) -> Report:
     return check(spec_path, **options).report
 
 
-def build(spec_path: Path | str, **options) -> BuildResult:
-    """Check, render and write the PDF and its manifest atomically; return what was built."""
+def build(
+    spec_path: Path | str,
+    *,
+    wait: float = 0,
+    if_changed: bool = False,
+    archive: bool = False,
+    **options,
+) -> BuildResult:
+    """Check, render and write the PDF and its manifest atomically, under the output's lock.
+
+    ``wait``: seconds to wait for another run building the same output (``math.inf``: no limit);
+    then ``LockedError``. ``if_changed``: return ``outcome="unchanged"`` without rendering when the
+    PDF on disk was built from exactly these inputs. ``archive``: also keep this edition under
+    ``archive/<name>/<report date>/``. ``options`` are those of ``check``.
+    """
     checked = check(spec_path, **options)
-    return render(checked)
+    if if_changed and (current := current_edition(checked)) is not None:
+        return _unchanged(checked, *current, archive=archive)
+    with output_lock(checked.output, wait):
+        if if_changed and (current := current_edition(checked)) is not None:  # built while we waited
+            return _unchanged(checked, *current, archive=archive)
+        return render_and_write(checked, archive=archive)
 
 
-def render(checked: Checked) -> BuildResult:
+def render(checked: Checked, *, wait: float = 0, archive: bool = False) -> BuildResult:
+    """Render a checked spec and write its outputs, under the output's lock (see ``build``)."""
+    with output_lock(checked.output, wait):
+        return render_and_write(checked, archive=archive)
+
+
+def render_and_write(checked: Checked, *, archive: bool = False) -> BuildResult:
+    """Render in memory, then write the outputs atomically. The caller holds ``output_lock``."""
     from .render.pdf import render_pdf  # heavy: reportlab and matplotlib load here, not before
 
     timings = dict(checked.timings)
@@ -96,35 +141,129 @@ def render(checked: Checked) -> BuildResult:
     timings["render"] = time.perf_counter() - started
     pdf = buffer.getvalue()
     output = checked.output
-    manifest_path = output.with_suffix(".manifest.json")
     manifest = build_manifest(checked, output, pdf, result.pages)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(output, pdf)
-    write_atomic(manifest_path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    # Nothing is written until the PDF exists in memory. The archive copy first and the manifest
+    # last: a manifest on disk always describes a PDF that was completely written.
+    archived = _archive(output, manifest, pdf) if archive else None
+    _write(output, pdf)
+    _write(manifest_path(output), manifest_bytes(manifest))
     timings["total"] = sum(v for k, v in timings.items() if k != "total")
     return BuildResult(
-        spec=checked.report.loaded.path, output=output, manifest=manifest_path, pages=result.pages,
+        spec=checked.report.loaded.path, output=output, manifest=manifest_path(output), pages=result.pages,
         warnings=checked.report.warnings, input_hash=checked.input_hash, timings=timings, outline=result.outline,
+        archived=archived,
     )
+
+
+def _unchanged(checked: Checked, manifest: dict, pdf: bytes, *, archive: bool) -> BuildResult:
+    archived = _archive(checked.output, manifest, pdf) if archive else None
+    return BuildResult(
+        spec=checked.report.loaded.path, output=checked.output, manifest=manifest_path(checked.output),
+        pages=int(manifest.get("pages") or 0), warnings=checked.report.warnings, input_hash=checked.input_hash,
+        timings=dict(checked.timings), outcome="unchanged", archived=archived,
+    )
+
+
+# -- locking -------------------------------------------------------------------------------------
+
+def lock_path(output: Path) -> Path:
+    """The lock file that serialises builds of ``output``: ``<output folder>/.deckgen/<name>.lock``."""
+    return output.parent / ".deckgen" / f"{output.name}.lock"
+
+
+@contextmanager
+def output_lock(output: Path, wait: float = 0) -> Iterator[Path]:
+    """Hold the lock on ``output`` for the length of the block, waiting up to ``wait`` seconds for it.
+
+    An OS-level lock (``flock``; on Windows ``msvcrt``): it is released when the holder exits, even if
+    it crashed or was killed, so there are no stale lock files to clean up.
+    """
+    from filelock import FileLock, Timeout
+
+    path = lock_path(Path(output))
+    timeout = -1 if wait is None or math.isinf(wait) else max(float(wait), 0.0)
+    lock = FileLock(path, timeout=timeout, poll_interval=0.1)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except Timeout:
+        waited = "without waiting" if timeout == 0 else f"after waiting {timeout:g}s"
+        error = LockedError(
+            f"{display_path(output)} is being built by another deckgen run (lock {display_path(path)}); "
+            f"gave up {waited}; retry later or pass --wait SECONDS"
+        )
+        error.output = Path(output)
+        raise error from None
+    except OSError as exc:  # after Timeout, which is an OSError too
+        raise BuildError(f"cannot lock {display_path(output)}: {display_path(path)}: {exc.strerror or exc}") from exc
+    try:
+        yield path
+    finally:
+        lock.release()
+
+
+# -- editions ------------------------------------------------------------------------------------
+
+def archive_path(output: Path, report_date: dt.date, pdf_sha256: str) -> Path:
+    """Where an edition is kept: ``archive/<name>/<report date>/<name>-<first 8 hex of its sha256>.pdf``.
+
+    Named by content, so every distinct edition of a report date is kept (a corrected rebuild never
+    replaces what may already have gone out), and rebuilding the same edition stores it only once.
+    """
+    folder = output.parent / "archive" / output.stem / report_date.isoformat()
+    return folder / f"{output.stem}-{pdf_sha256[:8]}.pdf"
+
+
+def _archive(output: Path, manifest: dict, pdf: bytes) -> Path:
+    digest = manifest["pdf_sha256"]
+    target = archive_path(output, dt.date.fromisoformat(manifest["report_date"]), digest)
+    if not (target.is_file() and sha256_file(target) == digest):
+        _write(target, pdf)
+    if read_manifest(target) != manifest:
+        _write(manifest_path(target), manifest_bytes(manifest))
+    return target
+
+
+def editions(output: Path) -> list[Path]:
+    """Every archived edition of ``output``, oldest report date first (same date: in name order)."""
+    folder = output.parent / "archive" / output.stem
+    return sorted(folder.glob(f"*/{output.stem}-*.pdf"))
+
+
+# -- manifests -----------------------------------------------------------------------------------
+
+def manifest_path(output: Path) -> Path:
+    return output.with_suffix(".manifest.json")
+
+
+def manifest_bytes(manifest: dict) -> bytes:
+    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def read_manifest(output: Path) -> dict | None:
     """The manifest written beside ``output`` by the last successful build, if any and readable."""
     try:
-        return json.loads(output.with_suffix(".manifest.json").read_text("utf-8"))
+        manifest = json.loads(manifest_path(output).read_text("utf-8"))
     except (OSError, ValueError):
         return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def current_edition(checked: Checked) -> tuple[dict, bytes] | None:
+    """The manifest and PDF bytes on disk, if they were built from exactly these inputs and are intact."""
+    manifest = read_manifest(checked.output)
+    if not manifest or manifest.get("input_hash") != checked.input_hash:
+        return None
+    try:
+        pdf = checked.output.read_bytes()
+    except OSError:
+        return None
+    return (manifest, pdf) if hashlib.sha256(pdf).hexdigest() == manifest.get("pdf_sha256") else None
 
 
 def up_to_date(checked: Checked) -> bool:
     """True when the PDF on disk was built from exactly these inputs and is intact."""
-    manifest = read_manifest(checked.output)
-    if not manifest or manifest.get("input_hash") != checked.input_hash:
-        return False
-    try:
-        return hashlib.sha256(checked.output.read_bytes()).hexdigest() == manifest.get("pdf_sha256")
-    except OSError:
-        return False
+    return current_edition(checked) is not None
 
 
 def default_output(spec_path: Path, configured: Path | None, root: Path) -> Path:
@@ -134,7 +273,12 @@ def default_output(spec_path: Path, configured: Path | None, root: Path) -> Path
 
 
 def input_hash(inputs: tuple[InputFile, ...], root: Path, overrides: tuple[str, ...]) -> str:
-    digest = hashlib.sha256(f"deckgen {__version__}\n".encode())
+    """One hash of everything that decides the PDF's bytes: the inputs' contents (by path relative
+    to the project, so a copy elsewhere hashes the same), the ``--set`` overrides and the versions of
+    deckgen and of the libraries that render (an upgrade may change the bytes, so it rebuilds)."""
+    digest = hashlib.sha256()
+    for name, version in versions().items():
+        digest.update(f"{name} {version}\n".encode())
     for item in sorted(inputs, key=lambda i: (i.role, str(i.path))):
         digest.update(f"{item.role} {_relative(item.path, root)} {item.sha256}\n".encode())
     for override in overrides:
@@ -149,6 +293,7 @@ def _relative(path: Path, root: Path) -> str:
         return path.resolve().as_posix()
 
 
+@lru_cache(maxsize=1)
 def versions() -> dict[str, str]:
     found = {"deckgen": __version__}
     for name in ("reportlab", "matplotlib", "svglib", "babel", "pydantic"):
@@ -189,13 +334,21 @@ def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int) -> di
         ],
         "figures": figures,
         "sources": [{"number": n, "id": s.id, "title": s.title, "url": s.url} for n, s in enumerate(report.sources, 1)],
-        "warnings": [p.render() for p in report.warnings],
+        "warnings": [_relative_to_project(p, root).render() for p in report.warnings],
         "versions": versions(),
     }
 
 
+def _relative_to_project(problem: Problem, root: Path) -> Problem:
+    """Problems name files relative to the working folder; a manifest must not depend on it."""
+    if problem.file.startswith("<"):  # <command line>, <unknown>
+        return problem
+    return replace(problem, file=_relative(Path(problem.file), root))
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place: readers never see half a file."""
+    """Write to a temporary file beside ``path`` and rename it into place: readers never see half a file,
+    and a crash leaves either the old file or the new one (the folder is synced after the rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
     try:
@@ -208,3 +361,184 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """``write_atomic``, with a failure (disk full, no permission) as one clear line."""
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise BuildError(f"could not write {display_path(path)}: {exc.strerror or exc}") from exc
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX); where folders cannot be opened, do nothing."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+# -- many specs ----------------------------------------------------------------------------------
+
+OUTCOMES = ("built", "unchanged", "current", "out_of_date", "invalid", "stale", "locked", "failed")
+
+
+@dataclass(frozen=True)
+class SpecOutcome:
+    """What happened to one spec of a ``build_many`` run; never raised, always returned."""
+
+    spec: Path
+    outcome: str  # one of OUTCOMES
+    output: Path | None = None
+    pages: int | None = None
+    duration: float = 0.0
+    input_hash: str | None = None
+    archived: Path | None = None
+    warnings: tuple[str, ...] = ()
+    error: DeckgenError | None = None
+    traceback: str | None = None  # for an unexpected error: where it happened
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def exit_code(self) -> int:
+        """What this outcome alone would exit with (the exception's own code for failures)."""
+        if self.error is not None:
+            return int(self.error.exit_code)
+        return int(ExitCode.OUT_OF_DATE) if self.outcome == "out_of_date" else int(ExitCode.OK)
+
+    def as_json(self) -> dict:
+        """One log record: spec, outcome, output, pages, duration, input_hash (+ errors, warnings...)."""
+        record = {
+            "spec": display_path(self.spec),
+            "outcome": self.outcome,
+            "output": display_path(self.output) if self.output else None,
+            "pages": self.pages,
+            "duration": round(self.duration, 3),
+            "input_hash": self.input_hash,
+            "exit_code": self.exit_code,
+        }
+        if self.archived is not None:
+            record["archived"] = display_path(self.archived)
+        if self.warnings:
+            record["warnings"] = list(self.warnings)
+        if self.error is not None:
+            record["errors"] = self.error.lines()
+        return record
+
+
+def build_one(
+    spec: Path | str,
+    *,
+    check_only: bool = False,
+    wait: float = 0,
+    if_changed: bool = False,
+    archive: bool = False,
+    **options,
+) -> SpecOutcome:
+    """Build (or with ``check_only``, only compare) one spec and report the outcome instead of raising."""
+    spec = Path(spec)
+    started = time.perf_counter()
+    try:
+        if check_only:
+            checked = check(spec, **options)
+            current = current_edition(checked)
+            return SpecOutcome(
+                spec, "current" if current else "out_of_date", checked.output,
+                int(current[0].get("pages") or 0) if current else None, time.perf_counter() - started,
+                checked.input_hash, warnings=tuple(p.render() for p in checked.report.warnings),
+            )
+        result = build(spec, wait=wait, if_changed=if_changed, archive=archive, **options)
+        return SpecOutcome(
+            spec, result.outcome, result.output, result.pages, time.perf_counter() - started, result.input_hash,
+            result.archived, tuple(p.render() for p in result.warnings),
+        )
+    except DeckgenError as exc:
+        return SpecOutcome(
+            spec, _outcome_of(exc), getattr(exc, "output", None), duration=time.perf_counter() - started, error=exc,
+        )
+    except Exception as exc:  # a bug or an environment problem: reported, and the other specs go on
+        error = BuildError(f"unexpected {type(exc).__name__}: {exc}")
+        return SpecOutcome(
+            spec, "failed", duration=time.perf_counter() - started, error=error, traceback=traceback.format_exc(),
+        )
+
+
+def _outcome_of(error: DeckgenError) -> str:
+    if isinstance(error, StaleDataError):
+        return "stale"
+    if isinstance(error, SpecError):
+        return "invalid"
+    if isinstance(error, LockedError):
+        return "locked"
+    return "failed"
+
+
+def build_many(
+    specs: Sequence[Path | str],
+    *,
+    jobs: int = 1,
+    output_dir: Path | str | None = None,
+    on_outcome: Callable[[SpecOutcome], None] | None = None,
+    **options,
+) -> list[SpecOutcome]:
+    """Build several specs, ``jobs`` at a time in separate processes (0: one per CPU).
+
+    One spec failing does not stop the others; every spec gets a ``SpecOutcome`` (in the order of
+    ``specs``), and ``on_outcome`` is called with each as soon as it is known. ``output_dir`` puts each
+    PDF there as ``<spec name>.pdf``. Other options are those of ``build_one``. Worker processes are
+    started with "spawn" (safe in a threaded host such as a scheduler); a caller's script must then
+    guard its entry point with ``if __name__ == "__main__":``.
+    """
+    specs = [Path(spec) for spec in specs]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 0:
+        raise ValueError("jobs must be 0 (one per CPU) or more")
+    per_spec = [
+        {**options, "output": Path(output_dir) / f"{spec.stem}.pdf"} if output_dir is not None else dict(options)
+        for spec in specs
+    ]
+    outcomes: list[SpecOutcome | None] = [None] * len(specs)
+
+    def record(index: int, outcome: SpecOutcome) -> None:
+        outcomes[index] = outcome
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    if jobs == 1 or len(specs) <= 1:
+        for index, spec in enumerate(specs):
+            record(index, build_one(spec, **per_spec[index]))
+        return outcomes  # type: ignore[return-value]
+
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    started = time.perf_counter()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), mp_context=context) as pool:
+        futures = {pool.submit(build_one, spec, **per_spec[index]): index for index, spec in enumerate(specs)}
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # the worker died (killed, out of memory) or could not report back
+                    outcome = SpecOutcome(
+                        specs[index], "failed", duration=time.perf_counter() - started,
+                        error=BuildError(f"worker process failed: {type(exc).__name__}: {exc}"),
+                    )
+                record(index, outcome)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return outcomes  # type: ignore[return-value]

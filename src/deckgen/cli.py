@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 import traceback
+from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Callable, List, Optional
 
@@ -64,6 +69,11 @@ def main_options(
     """deckgen: declarative, data-driven, branded PDF briefs."""
 
 
+class LogFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
 @app.command()
 def build(
     specs: List[Path] = SpecArgs,
@@ -72,32 +82,112 @@ def build(
     allow_stale: bool = StaleOption,
     strict: bool = StrictOption,
     root: Optional[Path] = RootOption,
+    if_changed: bool = typer.Option(False, "--if-changed", help="Skip a spec (and say 'unchanged') when nothing it reads changed since its last successful build."),
+    check_only: bool = typer.Option(False, "--check", help="Build nothing; exit 10 if a rebuild would change any output, 0 if all are current."),
+    archive: bool = typer.Option(False, "--archive", help="Also keep each distinct edition under archive/<name>/<report date>/ beside the output."),
+    wait: float = typer.Option(0.0, "--wait", min=0, metavar="SECONDS", help="Wait this long for another run building the same output; then exit 75."),
+    jobs: int = typer.Option(1, "-j", "--jobs", min=0, help="Build this many specs at once, in separate processes (0: one per CPU)."),
+    log_format: LogFormat = typer.Option(LogFormat.text, "--log-format", help="text: paths and messages; json: one JSON object per spec on stdout."),
     debug: bool = DebugOption,
 ) -> None:
-    """Build the PDF for each SPEC; print the path of each file written."""
+    """Build the PDF for each SPEC; print the path of each file written.
+
+    Exit codes: 0 ok, 1 invalid spec or data, 3 build failed, 5 stale data, 10 out of date (--check), 75 locked by another run (see --wait). With several specs: the first of 1, 3, 5, 75, 10 that any spec ended with.
+    """
+    if check_only and (if_changed or archive):
+        raise typer.BadParameter("--check builds nothing, so it cannot be combined with --if-changed or --archive", param_hint="'--check'")
     from . import build as library
+    from .errors import BatchError
+
+    several = len(specs) > 1
 
     def action() -> int:
-        failed = 0
-        for spec in specs:
-            target = output
-            if output is not None and len(specs) > 1:
-                target = output / f"{spec.stem}.pdf"
-            try:
-                result = library.build(spec, output=target, overrides=overrides or (), allow_stale=allow_stale, strict=strict, root=root)
-            except DeckgenError as exc:
-                if len(specs) == 1:
-                    raise
-                for line in exc.lines():
-                    _err(line)
-                failed = max(failed, exc.exit_code)
-                continue
-            for warning in result.warnings:
-                _err(warning.render())
-            typer.echo(str(_shown(result.output)))
-        return failed
+        with _progress(len(specs), enabled=log_format is LogFormat.text and _interactive()) as progress:
+            def on_outcome(outcome) -> None:
+                if log_format is LogFormat.json:
+                    _json_report(outcome)
+                else:
+                    _text_report(outcome, progress.echo, several=several, debug=debug)
+                progress.advance()
+
+            outcomes = library.build_many(
+                specs, jobs=jobs, output_dir=output if several else None, on_outcome=on_outcome,
+                check_only=check_only, wait=wait, if_changed=if_changed, archive=archive,
+                **({} if several else {"output": output}),
+                overrides=tuple(overrides or ()), allow_stale=allow_stale, strict=strict, root=root,
+            )
+        failed = {str(_shown(o.spec)): o.exit_code for o in outcomes if not o.ok}
+        if failed:
+            raise BatchError(failed, total=len(outcomes))
+        return ExitCode.OUT_OF_DATE if any(o.outcome == "out_of_date" for o in outcomes) else ExitCode.OK
 
     _run(action, debug)
+
+
+def _text_report(outcome, echo: Callable[[str, bool], None], *, several: bool, debug: bool) -> None:
+    """One line on stdout per spec that worked; one line on stderr per problem of one that did not."""
+    for warning in outcome.warnings:
+        echo(warning, True)
+    if outcome.error is None:
+        shown = _shown(outcome.output)
+        suffix = {"built": "", "unchanged": " unchanged", "current": " is up to date", "out_of_date": " is out of date"}
+        echo(f"{shown}{suffix[outcome.outcome]}", False)
+        return
+    spec = str(_shown(outcome.spec))
+    prefix = f"{spec}: " if several else ""
+    lines = outcome.error.lines()
+    if outcome.traceback and not debug:
+        lines[-1] += " (run with --debug for the traceback)"
+    for line in lines:
+        echo(line if line.startswith(f"{spec}:") else prefix + line, True)  # every line names its spec
+    if debug:
+        echo(outcome.traceback or "".join(traceback.format_exception(outcome.error)).rstrip(), True)
+
+
+def _json_report(outcome) -> None:
+    typer.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
+
+
+def _interactive() -> bool:
+    """Progress only for a person watching: both streams on a terminal, and not a dumb one."""
+    return sys.stdout.isatty() and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+
+
+class _Quiet:
+    """No progress display: lines go straight to stdout or stderr."""
+
+    def echo(self, line: str, err: bool) -> None:
+        typer.echo(line, err=err)
+
+    def advance(self) -> None:
+        pass
+
+
+class _RichProgress:
+    """A progress bar on the terminal; lines are printed above it so the two never mix."""
+
+    def __init__(self, progress, task):
+        self.progress, self.task = progress, task
+
+    def echo(self, line: str, err: bool) -> None:
+        self.progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    def advance(self) -> None:
+        self.progress.advance(self.task)
+
+
+@contextmanager
+def _progress(total: int, *, enabled: bool):
+    """Rich progress while specs build when a person watches; otherwise plain lines (rich never imported)."""
+    if not enabled:
+        yield _Quiet()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False) as progress:
+        yield _RichProgress(progress, progress.add_task("building", total=total))
 
 
 @app.command()

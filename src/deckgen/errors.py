@@ -94,6 +94,9 @@ class SpecError(DeckgenError):
         self.problems = sorted(problems, key=_problem_order)
         super().__init__("; ".join(p.render() for p in self.problems))
 
+    def __reduce__(self):  # picklable, so a build in a worker process can report it whole
+        return (type(self), (self.problems,))
+
     def lines(self) -> list[str]:
         errors = sum(p.is_error for p in self.problems)
         return [p.render() for p in self.problems] + [f"{errors} error(s); nothing was written"]
@@ -115,11 +118,47 @@ class BuildError(DeckgenError):
 
 
 class LockedError(DeckgenError):
+    """Another run holds the lock on the same output (and ``wait`` ran out)."""
+
     exit_code = ExitCode.LOCKED
 
 
 class DeliveryError(DeckgenError):
     exit_code = ExitCode.DELIVERY_FAILED
+
+
+class BatchError(DeckgenError):
+    """Some of several specs failed; each was already reported. Exits with the most relevant code."""
+
+    def __init__(self, failed: dict[str, int], total: int):
+        self.failed = dict(failed)  # spec (as shown) -> its exit code
+        self.total = total
+        self.exit_code = most_relevant_exit_code(failed.values())
+        super().__init__(f"{len(failed)} of {total} specs failed: {', '.join(failed)}")
+
+    def __reduce__(self):
+        return (type(self), (self.failed, self.total))
+
+    def lines(self) -> list[str]:
+        return [f"error: {self}"] if self.total > 1 else []
+
+
+# When several specs fail differently, the run exits with the first of these that occurred: problems a
+# person must fix (invalid spec, broken build) before ones that go away on their own (stale data gets
+# refreshed, a lock gets released); "out of date" (build --check) only when nothing failed.
+EXIT_CODE_PRIORITY = (
+    ExitCode.INVALID, ExitCode.BUILD_FAILED, ExitCode.DELIVERY_FAILED, ExitCode.STALE, ExitCode.LOCKED,
+    ExitCode.OUT_OF_DATE,
+)
+
+
+def most_relevant_exit_code(codes) -> int:
+    """The exit code that best describes a run whose specs ended with ``codes`` (0 when all are 0)."""
+    codes = {int(code) for code in codes if code}
+    for code in EXIT_CODE_PRIORITY:
+        if code in codes:
+            return int(code)
+    return max(codes, default=int(ExitCode.OK))  # e.g. 130 (interrupted): not in the table, still non-zero
 
 
 def _problem_order(problem: Problem) -> tuple:
