@@ -226,12 +226,12 @@ def test_yaml_1_1_booleans_and_sexagesimals_stay_strings(tmp_path):
 
 
 def test_tickers_that_look_like_booleans_reach_the_page(cli, tiny):
-    edit(tiny, "specs/t.yaml", "  - type: sources", "  - type: implications\n    items:\n      - {title: Own, text: Both, own: [ON, NO, Y]}\n  - type: sources")
+    edit(tiny, "specs/t.yaml", "  - type: sources", "  - type: implications\n    items:\n      - {title: Own, text: Both, exposure: [ON, NO, Y]}\n  - type: sources")
     result = cli("build", "specs/t.yaml", cwd=tiny)
     assert result.code == 0, result.stderr
     from pdfread import squash, text_of
 
-    assert "Own: ON, NO, Y" in squash(text_of(tiny / "dist" / "t.pdf"))
+    assert "Exposure: ON, NO, Y" in squash(text_of(tiny / "dist" / "t.pdf"))
 
 
 def test_set_overrides_are_validated_like_the_file(cli, tiny):

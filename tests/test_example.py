@@ -14,7 +14,7 @@ from pdfread import fonts_of, links_of, outline_titles, page_texts, squash, text
 SEED_TAKEAWAYS = [
     "Semiconductor reshoring: $52B joint investment to put 30% of leading-edge chip capacity outside East Asia by 2028",
     "Governance revolution: Record $85B buybacks as TSE Prime companies adopt US-style capital efficiency",
-    "Digital trade norms: US-Japan DTA sets de facto global rules bypassing stalled WTO negotiations",
+    "Digital trade norms: US–Japan DTA sets de facto global rules bypassing stalled WTO negotiations",
 ]
 INSTRUMENTS = ["SMH", "EWJ", "DXJ", "Tokyo Electron", "Advantest", "Mitsubishi Heavy", "IHI", "10-year Japanese government bond"]
 SOURCES = [
@@ -51,7 +51,7 @@ def test_every_instrument_is_in_the_table(text):
 
 
 def test_quote_and_its_author(text):
-    assert "“The US-Japan semiconductor partnership is the most important industrial policy initiative since the Marshall Plan.”" in text
+    assert "“The US–Japan semiconductor partnership is the most important industrial policy initiative since the Marshall Plan.”" in text
     assert "— Gina Raimondo, US Secretary of Commerce [1]" in text
 
 
@@ -77,7 +77,7 @@ def test_opportunities_and_risks_boxes_keep_their_marks(text):
 def test_framework_charts_carry_their_numbers_and_provenance(text):
     for label in ("Semiconductors & advanced manufacturing", "35–40%", "Loans & credit facilities", "60–65%", "5–10%"):
         assert label in text
-    assert "Source: [8] Market analysis (author not stated). As of Feb 16, 2026." in text
+    assert "Source: [8] Portfolio Prints. As of Feb 16, 2026." in text
 
 
 def test_outline_lists_the_sections(example_pdf):
@@ -124,7 +124,7 @@ def test_metadata(example_pdf):
     reader = pypdf.PdfReader(str(example_pdf))
     info = reader.metadata
     assert info.title == "US–Japan Strategic Alignment"
-    assert info.author.startswith("Meridian Pacific Research")
+    assert info.author == "Meridian Pacific Research, Global Macro & Thematics"
     assert "US–Japan strategic alignment" in info.subject
     assert "semiconductors" in info["/Keywords"]
     assert reader.trailer["/Root"]["/Lang"] == "en-US"

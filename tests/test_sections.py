@@ -49,7 +49,7 @@ CASES = {
     ),
     "instrument_table": (
         "  - type: instrument_table\n    table: instruments\n    columns:\n      - {key: ticker, label: Ticker}\n      - {key: key_figure, label: Key figure}\n",
-        ["Ticker", "SMH", "$52B JSIF chip capital", "Sources: [1] US Dept. of Commerce; [2] Ministry of Defense Japan; [3] Tokyo Stock Exchange; [5] Elliott Management."],
+        ["Ticker", "SMH", "JSIF chip capital $52B", "Sources: [1] US Dept. of Commerce; [2] Ministry of Defense Japan; [3] Tokyo Stock Exchange; [5] Elliott Management."],
     ),
     "sector_breakdown": (
         "  - type: sector_breakdown\n    title: By sector\n    breakdown: framework_by_sector\n    caption: Shares of the total.\n    show_table: true\n",
@@ -60,8 +60,8 @@ CASES = {
         ["P/E", "14×", "21×", "Japan", "Source: [5] Elliott Management. As of Jan 30, 2026."],
     ),
     "implications": (
-        "  - type: implications\n    items:\n      - {title: Bonds, text: 'Yields at {{ jgb_10y_yield }}.', own: [10-year JGB]}\n    risks: Yen rebound.\n",
-        ["Investment implications", "Bonds", "Own: 10-year JGB", "Yields at 1.2%.", "Risks to the view. Yen rebound."],
+        "  - type: implications\n    items:\n      - {title: Bonds, text: 'Yields at {{ jgb_10y_yield }}.', exposure: [10-year JGB]}\n    risks: Yen rebound.\n",
+        ["Investment implications", "Bonds", "Exposure: 10-year JGB", "Yields at 1.2%.", "Risks to the view. Yen rebound."],
     ),
     "sources": ("", ["Sources", "[1] US Dept. of Commerce, “Joint Semiconductor Investment Framework (JSIF) Fact Sheet,”"]),
     "disclaimer": ("  - type: disclaimer\n    text: Not advice.\n", ["Important information", "Not advice."]),

@@ -11,6 +11,7 @@ from typing import Callable, Iterator
 from xml.sax.saxutils import escape
 
 FIGURE_STYLES = ("compact", "long", "precise")
+NO_BREAK = "\u00a0"
 TEMPLATE = re.compile(r"\{\{\s*(?P<name>[A-Za-z_][\w.\-]*)\s*(?:\|\s*(?P<style>\w+)\s*)?\}\}")
 CITATION = re.compile(r"\[(?:(?P<nums>\d+(?:\s*,\s*\d+)*)|(?P<ids>@[\w.\-]+(?:\s*[;,]\s*@[\w.\-]+)*))\]")
 _TOKEN = re.compile(f"{TEMPLATE.pattern}|{CITATION.pattern}")
@@ -67,10 +68,15 @@ def to_markup(
     pieces: list[str] = []
     position = 0
     for match in _TOKEN.finditer(text):
-        pieces.append(glyphs(escape(text[position : match.start()])))
+        literal = text[position : match.start()]
         if match.group("name"):
-            pieces.append(glyphs(escape(figure(match.group("name"), match.group("style")))))
+            pieces.append(glyphs(escape(literal)))
+            value = figure(match.group("name"), match.group("style"))
+            pieces.append(glyphs(escape(value.replace(" ", NO_BREAK))))  # "$48 billion" stays on one line
         else:
+            if literal.endswith(" "):  # a citation never starts a line on its own
+                literal = literal[:-1] + NO_BREAK
+            pieces.append(glyphs(escape(literal)))
             pieces.append(cite_link([r.name for r in references(match.group(0))]))
         position = match.end()
     pieces.append(glyphs(escape(text[position:])))

@@ -123,28 +123,43 @@ def range_bars(
     axis_label: str,
 ):
     """Horizontal bars: solid to the low end of each range, a lighter band from low to high (35–40%)."""
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
+
+    has_ranges = any(low != high for low, high in zip(lows, highs))
     row = 20
-    height_pt = 42 + row * len(labels)
-    label_width = max(len(label) for label in labels) * style.size * 0.5 + 14
+    legend_room = 18 if has_ranges else 4
+    height_pt = 34 + legend_room + row * len(labels)
+    label_column = width_pt * 0.36  # the same in every chart, so stacked charts line up
     with matplotlib.rc_context(style.rc()):
         figure = MplFigure(figsize=(width_pt / 72, height_pt / 72))
-        axes = figure.add_axes(_axes_rect(width_pt, height_pt, label_width, 12, 32, 4))
+        axes = figure.add_axes(_axes_rect(width_pt, height_pt, label_column, 4, 30, legend_room))
         positions = list(range(len(labels)))[::-1]
         lows_f = [float(v) for v in lows]
         spans = [float(h - l) for l, h in zip(lows, highs)]
-        colour = style.palette[0]
-        axes.barh(positions, lows_f, height=0.62, color=colour, zorder=3)
-        axes.barh(positions, spans, left=lows_f, height=0.62, color=_lighter(colour), zorder=3)
+        colour, band = style.palette[0], _lighter(style.palette[0])
+        axes.barh(positions, lows_f, height=0.62, color=colour)
+        axes.barh(positions, spans, left=lows_f, height=0.62, color=band)
         top = max(float(h) for h in highs)
+        axes_width = width_pt - label_column - 4
+        value_room = max(len(text) for text in value_labels) * style.size * 0.55 + 8
+        axes.set_xlim(0, top * axes_width / (axes_width - value_room))
+        axes.set_xticks([tick for tick in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, top) if 0 <= tick <= top])
         for position, high, text in zip(positions, highs, value_labels):
-            axes.text(float(high) + top * 0.012, position, text, va="center", ha="left", fontsize=style.size)
+            axes.annotate(text, (float(high), position), xytext=(4, 0), textcoords="offset points",
+                          va="center", ha="left", fontsize=style.size)
         axes.set_yticks(positions, labels=list(labels))
         axes.tick_params(axis="y", length=0)
         axes.set_ylim(-0.6, len(labels) - 0.4)
-        axes.set_xlim(0, top * 1.15)
         axes.set_axisbelow(True)
         axes.xaxis.grid(True)
         axes.set_xlabel(axis_label)
+        if has_ranges:
+            axes.legend(
+                handles=[Patch(color=colour), Patch(color=band)], labels=["Low end of the range", "Range"],
+                loc="lower right", bbox_to_anchor=(1, 1.0), ncol=2, frameon=False, fontsize=style.size - 0.5,
+                handlelength=1.2, handleheight=0.8, borderaxespad=0.2,
+            )
         return _to_drawing(figure)
 
 

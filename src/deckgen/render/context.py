@@ -68,14 +68,15 @@ class RenderContext:
     anchors: dict[str, str] = field(default_factory=dict)
 
     # -- text -------------------------------------------------------------------------------------
-    def markup(self, text: str) -> str:
-        return to_markup(text, self.report.format, self.cite_link, self.fonts.glyph_fallback)
+    def markup(self, text: str, style: str = "body") -> str:
+        font = self.styles[style].fontName
+        return to_markup(text, self.report.format, self.cite_link, lambda s: self.fonts.glyph_fallback(s, font))
 
     def paragraph(self, text: str, style: str = "body") -> Paragraph:
-        return Paragraph(self.markup(text), self.styles[style])
+        return Paragraph(self.markup(text, style), self.styles[style])
 
     def heading(self, text: str, level: int = 2) -> Paragraph:
-        return Paragraph(self.markup(text), self.styles[f"h{level}"])
+        return self.paragraph(text, f"h{level}")
 
     def plain(self, text: str) -> str:
         return plain(text, self.report.format, self.number_of)
@@ -89,7 +90,8 @@ class RenderContext:
         return f"[{links}]"
 
     def date(self, value) -> str:
-        return format_date(value, format="medium", locale=self.report.spec.locale)
+        """A date as readers of the locale write it, never split across lines."""
+        return format_date(value, format="medium", locale=self.report.spec.locale).replace(" ", "\u00a0")
 
     # -- provenance -------------------------------------------------------------------------------
     def provenance(self, figure_names: Iterable[str] = (), source_ids: Iterable[str] = (), as_of=()) -> Paragraph:

@@ -45,11 +45,14 @@ class ThemeFonts:
     headings: FontNames
     symbols: FontNames | None
 
-    def glyph_fallback(self, text: str) -> str:
-        """Wrap runs of characters the body font lacks in the symbol font (escaped text only)."""
+    def glyph_fallback(self, text: str, font: str | None = None) -> str:
+        """Wrap runs of characters ``font`` (default: the body font) lacks in the symbol font.
+
+        ``text`` must be escaped text without tags.
+        """
         if self.symbols is None:
             return text
-        covered = _coverage(self.body.regular)
+        covered = _coverage(font or self.body.regular)
         out: list[str] = []
         run: list[str] = []
         for char in text:

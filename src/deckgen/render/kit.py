@@ -57,7 +57,7 @@ def keep_heading(story: list[Any]) -> list[Any]:
 def boxed(ctx: "RenderContext", title: str | None, content: Sequence[Any], tone: str = "primary") -> list[Any]:
     """A tinted box with a coloured rule on the left, used for takeaways and side panels."""
     rule = colors.HexColor(ctx.theme.primary if tone == "primary" else tone)
-    rows = ([[Paragraph(ctx.markup(title), ctx.styles["box_title"])]] if title else []) + [[item] for item in content]
+    rows = ([[ctx.paragraph(title, "box_title")]] if title else []) + [[item] for item in content]
     table = Table(rows, colWidths=[ctx.frame_width])
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(ctx.theme.muted)),

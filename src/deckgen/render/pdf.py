@@ -86,7 +86,7 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO) -> RenderResult:
         pagesize=(page_width, page_height),
         leftMargin=side, rightMargin=side, topMargin=top, bottomMargin=bottom,
         title=ctx.plain(spec.title),
-        author=spec.author or theme.author or theme.name,
+        author=", ".join(dict.fromkeys(filter(None, [theme.name, spec.author or theme.author]))),
         subject=spec.subject or (ctx.plain(spec.subtitle) if spec.subtitle else ctx.plain(spec.title)),
         keywords=list(spec.keywords),
         creator=f"deckgen {__version__}",
@@ -191,7 +191,8 @@ class _Furniture:
         canvas.setLineWidth(0.5)
         canvas.line(self.side, y + 4 * mm, self.width - self.side, y + 4 * mm)
         size = theme.base_size - 2
-        count_width = canvas.stringWidth("99", ctx.fonts.body.regular, size)
+        # the total is drawn later (a form); it has as many digits as this page's number on all but a few pages
+        count_width = canvas.stringWidth("9" * len(str(document.page)), ctx.fonts.body.regular, size)
         label = f"Page {document.page} of "
         right = self.width - self.side - count_width
         canvas.setFont(ctx.fonts.body.regular, size)

@@ -14,7 +14,7 @@ class Implication(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     title: str
     text: str
-    own: list[str] = Field(default_factory=list)  # instruments to own, e.g. tickers
+    exposure: list[str] = Field(default_factory=list)  # instruments that give exposure, e.g. tickers
 
 
 class Implications(SectionModel):
@@ -34,8 +34,8 @@ class Implications(SectionModel):
         rows = []
         for item in self.items:
             left = [ctx.paragraph(f"**{item.title}**", "cell")]
-            if item.own:
-                left.append(ctx.paragraph("Own: " + ", ".join(item.own), "kpi_label"))
+            if item.exposure:
+                left.append(ctx.paragraph("Exposure: " + ", ".join(item.exposure), "kpi_label"))
             rows.append([left, [ctx.paragraph(text, "cell") for text in paragraphs(item.text)]])
         grid = Table(rows, colWidths=[ctx.frame_width * 0.26, ctx.frame_width * 0.74])
         grid.setStyle(TableStyle([

@@ -31,10 +31,10 @@ class InstrumentTable(SectionModel):
             yield Ref(("columns", index, "key"), f"column:{self.table}", column.key)
 
     def render(self, ctx):
-        from reportlab.platypus import Paragraph, Table
+        from reportlab.platypus import KeepTogether, Table
 
         data = ctx.report.tables[self.table]
-        header = [Paragraph(ctx.markup(column.label), ctx.styles["header_cell"]) for column in self.columns]
+        header = [ctx.paragraph(column.label, "header_cell") for column in self.columns]
         styles = {"left": "cell", "right": "cell_right", "center": "cell_center"}
         rows = [header]
         shown: list[str] = []
@@ -54,4 +54,4 @@ class InstrumentTable(SectionModel):
             story.append(ctx.paragraph(self.caption, "caption"))
         story.append(ctx.provenance(figure_names=dict.fromkeys(shown), source_ids=[data.source] if data.source else [],
                                     as_of=[data.as_of] if data.as_of else []))
-        return ctx.kit.keep_heading(story)
+        return [KeepTogether(story)]  # a table that fits on a page stays whole, with its caption and source

@@ -37,7 +37,7 @@ class KpiStrip(SectionModel):
 
         cells = []
         for item in self.items:
-            value = ctx.fonts.glyph_fallback(escape(ctx.report.format(item.figure, item.style)))
+            value = ctx.fonts.glyph_fallback(escape(ctx.report.format(item.figure, item.style)), ctx.styles["kpi_value"].fontName)
             cells.append([Paragraph(value, ctx.styles["kpi_value"]), ctx.paragraph(item.label, "kpi_label")])
         width = ctx.frame_width / len(cells)
         table = Table([cells], colWidths=[width] * len(cells))

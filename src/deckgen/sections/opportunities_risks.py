@@ -25,40 +25,42 @@ class OpportunitiesRisks(SectionModel):
         return self.title or f"{self.opportunities.title} and {self.risks.title.lower()}"
 
     def render(self, ctx):
+        from itertools import zip_longest
+
         from reportlab.lib import colors
         from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
         gap = 10
         width = (ctx.frame_width - gap) / 2
-        panels = []
-        for symbol, column, colour in (("\u2713", self.opportunities, ctx.theme.positive), ("\u2717", self.risks, ctx.theme.negative)):
-            header = Paragraph(
-                f'<font color="white">{ctx.markup(symbol + " " + column.title)}</font>', ctx.styles["box_title"]
-            )
-            items = [ctx.paragraph(f"{symbol}\u2002{item}", "bullet") for item in column.items]
-            panel = Table([[header]] + [[item] for item in items], colWidths=[width])
-            panel.setStyle(TableStyle([
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(colour)),
-                ("BACKGROUND", (0, 1), (-1, -1), colors.HexColor(ctx.theme.muted)),
-                ("LINEBELOW", (0, -1), (-1, -1), 1.5, colors.HexColor(colour)),
-                ("LEFTPADDING", (0, 0), (-1, -1), 10),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-                ("TOPPADDING", (0, 0), (-1, 0), 7),
-                ("BOTTOMPADDING", (0, 0), (-1, 0), 3),
-                ("TOPPADDING", (0, 1), (-1, 1), 8),
-                ("TOPPADDING", (0, 2), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 1), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 7),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]))
-            panels.append(panel)
-        row = Table([[panels[0], Spacer(gap, 1), panels[1]]], colWidths=[width, gap, width])
-        row.setStyle(TableStyle([
+        columns = (("\u2713", self.opportunities, ctx.theme.positive), ("\u2717", self.risks, ctx.theme.negative))
+        header = []
+        for symbol, column, _ in columns:
+            title = ctx.markup(f"{symbol} {column.title}", "box_title")
+            header += [Paragraph(f'<font color="white">{title}</font>', ctx.styles["box_title"]), ""]
+        rows = [header[:3]]
+        for left, right in zip_longest(self.opportunities.items, self.risks.items):
+            cells = [ctx.paragraph(f"{symbol}\u2002{item}", "bullet") if item else ""
+                     for (symbol, _, _), item in zip(columns, (left, right))]
+            rows.append([cells[0], "", cells[1]])
+        # one table for both boxes: matching rows line up and both boxes end on the same line
+        table = Table(rows, colWidths=[width, gap, width])
+        commands = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), 0),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-        ]))
+            ("LEFTPADDING", (0, 0), (-1, -1), 10),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+            ("TOPPADDING", (0, 0), (-1, 0), 7),
+            ("BOTTOMPADDING", (0, 0), (-1, 0), 3),
+            ("TOPPADDING", (0, 1), (-1, 1), 8),
+            ("TOPPADDING", (0, 2), (-1, -1), 1),
+            ("BOTTOMPADDING", (0, 1), (-1, -1), 1),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+        ]
+        for index, (_, _, colour) in zip((0, 2), columns):
+            commands += [
+                ("BACKGROUND", (index, 0), (index, 0), colors.HexColor(colour)),
+                ("BACKGROUND", (index, 1), (index, -1), colors.HexColor(ctx.theme.muted)),
+                ("LINEBELOW", (index, -1), (index, -1), 1.5, colors.HexColor(colour)),
+            ]
+        table.setStyle(TableStyle(commands))
         story = [ctx.heading(self.title, level=2)] if self.title else []
-        return [KeepTogether(story + [row]), Spacer(1, 12)]
+        return [KeepTogether(story + [table]), Spacer(1, 12)]

@@ -22,7 +22,7 @@ class Sources(SectionModel):
         story = [ctx.heading(self.title)]
         for number, source in enumerate(ctx.report.sources, start=1):
             parts = [f"{text(source.author)}, \u201c{text(source.title)},\u201d"]
-            if source.publisher:
+            if source.publisher and source.publisher != source.author:
                 parts.append(f"{text(source.publisher)},")
             if source.date:
                 parts.append(f"{source.date.isoformat()}.")
