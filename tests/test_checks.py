@@ -167,7 +167,7 @@ def test_stale_data_exits_5_and_allow_stale_builds(cli, tiny):
     assert lines(result.stderr) == [
         "data/t/figures.yaml:2:54: figure 'capital' is stale: as of 2025-10-01, 138 days before the report date "
         "(max_age_days: 90); refresh the data or pass --allow-stale",
-        "data is older than the spec's max_age; refresh it or pass --allow-stale",
+        "data is older than the spec's checks.max_age_days allow; refresh it or pass --allow-stale",
     ]
     assert not (tiny / "dist").exists()
     allowed = cli("build", "specs/t.yaml", "--allow-stale", cwd=tiny)
@@ -237,12 +237,12 @@ def test_tickers_that_look_like_booleans_reach_the_page(cli, tiny):
 def test_set_overrides_are_validated_like_the_file(cli, tiny):
     bad = cli("validate", "specs/t.yaml", "--set", "date=2026-13-01", cwd=tiny)
     assert bad.code == 1
-    assert lines(bad.stderr) == ["<command line> --set date: date: Input should be a valid date or datetime, month value is outside expected range of 1-12"]
+    assert lines(bad.stderr) == ["<command line>: --set date=2026-13-01: Input should be a valid date or datetime, month value is outside expected range of 1-12"]
     unknown = cli("validate", "specs/t.yaml", "--set", "figures.capitl=1", cwd=tiny)
     assert lines(unknown.stderr) == ["<command line>: --set figures.capitl=1: unknown figure 'capitl'; did you mean 'capital'?"]
     wrong = cli("validate", "specs/t.yaml", "--set", "figures.capital=lots", cwd=tiny)
     assert wrong.code == 1
-    assert lines(wrong.stderr) == ["<command line> --set figures.capital.value: figures.capital.value: Input should be a valid decimal"]
+    assert lines(wrong.stderr) == ["<command line>: --set figures.capital.value=lots: Input should be a valid decimal"]
     later = cli("validate", "specs/t.yaml", "--set", "date=2026-06-30", cwd=tiny)
     assert later.code == 5
 

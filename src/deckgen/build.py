@@ -433,7 +433,14 @@ class SpecOutcome:
         if self.warnings:
             record["warnings"] = list(self.warnings)
         if self.error is not None:
-            record["errors"] = self.error.lines()
+            problems = getattr(self.error, "problems", None)
+            if problems is not None:  # a spec error: warnings and errors in their own lists
+                record["errors"] = [p.render() for p in problems if p.is_error]
+                warnings = [p.render() for p in problems if not p.is_error]
+                if warnings:
+                    record["warnings"] = record.get("warnings", []) + warnings
+            else:
+                record["errors"] = self.error.lines()
         return record
 
 

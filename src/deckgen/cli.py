@@ -234,7 +234,7 @@ def preview(
     allow_stale: bool = StaleOption,
     debug: bool = DebugOption,
 ) -> None:
-    """Write PNG pictures of the brief's pages (dist/ is not touched); print each file written."""
+    """Write PNG pictures of the brief's pages (the PDF in dist/ is left alone); print each file written."""
     from .preview import preview as make_preview
 
     def action() -> int:

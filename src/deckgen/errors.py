@@ -106,7 +106,7 @@ class StaleDataError(SpecError):
     exit_code = ExitCode.STALE
 
     def lines(self) -> list[str]:
-        return super().lines()[:-1] + ["data is older than the spec's max_age; refresh it or pass --allow-stale"]
+        return super().lines()[:-1] + ["data is older than the spec's checks.max_age_days allow; refresh it or pass --allow-stale"]
 
 
 class UsageError(DeckgenError):

@@ -7,7 +7,7 @@ import datetime as dt
 import difflib
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -143,7 +143,7 @@ def resolve(
 def _finish(checker: _Checker) -> Report:
     problems = checker.problems
     if checker.allow_stale:
-        problems = [p.as_warning() if p.code == "stale" else p for p in problems]
+        problems = [replace(p, severity="warning", hint=None) if p.code == "stale" else p for p in problems]
     if checker.strict:
         problems = [p.as_error() for p in problems]
     errors = [p for p in problems if p.is_error]
@@ -182,7 +182,7 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
         try:
             parsed = SourcesFile.model_validate(data)
         except ValidationError as exc:
-            checker.problems += validation_problems(exc, document)
+            checker.problems += validation_problems(exc, document, model=SourcesFile)
             checker.incomplete = True
             return
         for index, source in enumerate(parsed.sources):
@@ -202,7 +202,7 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
     try:
         parsed = FiguresFile.model_validate(data)
     except ValidationError as exc:
-        checker.problems += validation_problems(exc, document)
+        checker.problems += validation_problems(exc, document, model=FiguresFile)
         checker.incomplete = True
         return
     for figure_name, figure in parsed.figures.items():

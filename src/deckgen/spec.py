@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -128,13 +128,16 @@ def apply_overrides(data: dict, document: Document, overrides: list[str], under:
                 break
         if isinstance(target, dict) or (isinstance(target, list) and isinstance(keys[-1], int) and keys[-1] < len(target)):
             target[keys[-1]] = value
-            document.marks[under + tuple(keys)] = Mark(f"{COMMAND_LINE} --set {shown_prefix}{name.strip()}", 0, 0)
+            document.marks[under + tuple(keys)] = Mark(COMMAND_LINE, 0, 0)
+            document.overridden[under + tuple(keys)] = f"--set {shown_prefix}{override}"
         else:
             problems.append(Problem.at(where, f"--set {override}: '{name}' does not name a value in the spec"))
     return problems
 
 
-def validation_problems(error: ValidationError, document: Document, prefix: Loc = ()) -> list[Problem]:
+def validation_problems(
+    error: ValidationError, document: Document, prefix: Loc = (), model: type[BaseModel] | None = None
+) -> list[Problem]:
     """pydantic errors -> one located Problem each, with a did-you-mean hint where it helps."""
     problems = []
     for item in error.errors(include_url=False):
@@ -144,7 +147,7 @@ def validation_problems(error: ValidationError, document: Document, prefix: Loc 
         hint = None
         if kind == "extra_forbidden":
             mark = document.mark(loc, key=True)
-            allowed = _allowed_keys(item, loc)
+            allowed = _allowed_keys(model or Spec, loc[:-1])
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             message = f"unknown key '{loc[-1]}'"
             hint = f"did you mean '{close[0]}'?" if close else (f"allowed: {', '.join(allowed)}" if allowed else None)
@@ -160,6 +163,9 @@ def validation_problems(error: ValidationError, document: Document, prefix: Loc 
         elif kind == "union_tag_not_found":
             mark = document.mark(loc)
             message = f"section needs a 'type' (one of: {', '.join(SECTION_TYPES)})"
+        elif document.nearest(loc) in document.overridden:
+            mark = Mark(COMMAND_LINE, 0, 0)
+            message = f"{document.overridden[document.nearest(loc)]}: {_clean(item['msg'])}"
         else:
             mark = document.mark(loc)
             message = f"{shown}: {_clean(item['msg'])}" if shown else _clean(item["msg"])
@@ -175,37 +181,45 @@ def _clean(message: str) -> str:
     return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
-def _allowed_keys(item: dict, loc: Loc) -> list[str]:
-    model = _model_at(Spec, loc[:-1])
-    return sorted(model.model_fields) if model else []
+def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    found = _model_at(model, loc)
+    return sorted(found.model_fields) if found else []
 
 
-def _model_at(model: Any, loc: Loc) -> Any:
+def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     """The pydantic model class that validates the mapping at ``loc`` (for did-you-mean hints)."""
-    from typing import get_args, get_origin
-
     from .sections import SECTION_MODELS
 
     current: Any = model
-    for part in loc:
+    parts = list(loc)
+    while parts:
+        part = parts.pop(0)
         if isinstance(part, int):
             continue
-        if current is None:
-            return None
-        if part in SECTION_TYPES:
-            current = SECTION_MODELS[SECTION_TYPES.index(part)]
+        if part in SECTION_TYPES and current is not None and not (isinstance(current, type) and part in getattr(current, "model_fields", {})):
+            current = SECTION_MODELS[SECTION_TYPES.index(part)]  # the tag pydantic puts in union locations
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
             return None
-        current = _innermost_model(current.model_fields[part].annotation, get_args, get_origin)
+        annotation = current.model_fields[part].annotation
+        if _is_mapping(annotation) and parts:
+            parts.pop(0)  # the next part is a key of the mapping (a figure's name), not a field
+        current = _innermost_model(annotation)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _innermost_model(annotation: Any, get_args, get_origin) -> Any:
+def _is_mapping(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin is dict:
+        return True
+    return any(_is_mapping(arg) for arg in get_args(annotation)) if origin is not None else False
+
+
+def _innermost_model(annotation: Any) -> Any:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in get_args(annotation):
-        found = _innermost_model(arg, get_args, get_origin)
+        found = _innermost_model(arg)
         if found is not None:
             return found
     return None

@@ -152,7 +152,7 @@ def load_theme(path: Path) -> Theme:
     try:
         brand = Brand.model_validate(document.data)
     except ValidationError as exc:
-        raise SpecError(document.problems + validation_problems(exc, document)) from None
+        raise SpecError(document.problems + validation_problems(exc, document, model=Brand)) from None
     problems: list[Problem] = list(document.problems)
     base = path.parent
 

@@ -69,6 +69,7 @@ class Document:
     marks: dict[Loc, Mark] = field(default_factory=dict)
     key_marks: dict[Loc, Mark] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # recoverable (duplicate keys, bad tags)
+    overridden: dict[Loc, str] = field(default_factory=dict)  # values set on the command line: loc -> "--set k=v"
 
     def nearest(self, loc: Loc) -> Loc:
         """The longest prefix of ``loc`` that names a node (skipping union tags pydantic inserts)."""

@@ -53,6 +53,8 @@ def build_styles(theme: Theme, fonts: ThemeFonts) -> dict[str, ParagraphStyle]:
         "byline": ParagraphStyle("byline", parent=body, fontSize=size - 1, textColor=grey, alignment=TA_RIGHT, spaceAfter=0),
         "alt": ParagraphStyle("alt", parent=body, fontSize=1, leading=1, textColor=colors.white, spaceAfter=0),
     }
+    for align, alignment in (("left", TA_LEFT), ("right", TA_RIGHT), ("center", TA_CENTER)):
+        styles[f"header_cell_{align}"] = ParagraphStyle(f"header_cell_{align}", parent=styles["header_cell"], alignment=alignment)
     return styles
 
 

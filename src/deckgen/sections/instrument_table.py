@@ -34,7 +34,7 @@ class InstrumentTable(SectionModel):
         from reportlab.platypus import KeepTogether, Table
 
         data = ctx.report.tables[self.table]
-        header = [ctx.paragraph(column.label, "header_cell") for column in self.columns]
+        header = [ctx.paragraph(column.label, f"header_cell_{column.align}") for column in self.columns]
         styles = {"left": "cell", "right": "cell_right", "center": "cell_center"}
         rows = [header]
         shown: list[str] = []
