@@ -114,10 +114,7 @@ def apply_overrides(data: dict, document: Document, overrides: list[str], under:
         if not sep or not name.strip():
             problems.append(Problem.at(where, f"--set {override}: expected NAME=VALUE"))
             continue
-        try:
-            value = parse_yaml(raw, Path(COMMAND_LINE), expect_mapping=False).data if raw.strip() else ""
-        except SpecError:
-            value = raw
+        value = override_value(raw)
         keys: list[str | int] = [int(k) if k.isdigit() else k for k in name.strip().split(".")]
         target: Any = data
         for key in keys[:-1]:
@@ -133,6 +130,23 @@ def apply_overrides(data: dict, document: Document, overrides: list[str], under:
         else:
             problems.append(Problem.at(where, f"--set {override}: '{name}' does not name a value in the spec"))
     return problems
+
+
+def override_value(raw: str) -> Any:
+    """A ``--set`` value: numbers, booleans, dates and [lists] as YAML reads them, quoted strings
+    unquoted, and any other text exactly as typed (so ``US #1: the alliance`` is not a comment)."""
+    text = raw.strip()
+    if not text:
+        return ""
+    try:
+        value = parse_yaml(text, Path(COMMAND_LINE), expect_mapping=False).data
+    except SpecError:
+        return text
+    if text[0] in "\"'":
+        return value
+    if isinstance(value, (str, dict)) or (value is None and text not in ("null", "~")):
+        return text
+    return value
 
 
 def validation_problems(
