@@ -30,12 +30,12 @@ from typing import Callable, Iterator, Sequence
 
 from . import __version__
 from .errors import (
-    BuildError, DeckgenError, ExitCode, LockedError, Problem, SpecError, StaleDataError, display_path,
+    BuildError, DeckgenError, ExitCode, LockedError, Mark, Problem, SpecError, StaleDataError, display_path,
 )
 from .formatting import format_figure
-from .inputs import InputFile, project_root, sha256_file
+from .inputs import InputFile, inside, project_root, sha256_file
 from .resolve import Report, resolve
-from .spec import load_spec
+from .spec import COMMAND_LINE, load_spec
 from .theme import Theme, load_theme
 
 
@@ -63,6 +63,12 @@ class Checked:
     inputs: tuple[InputFile, ...]
     output: Path
     timings: dict[str, float]
+    options: dict = field(default_factory=dict)  # what check() was called with, to check again later
+    root: Path | None = None  # the project folder paths are relative to
+
+    def again(self) -> "Checked":
+        """Check the same spec with the same options now (the inputs may have changed meanwhile)."""
+        return check(self.report.loaded.path, **self.options)
 
 
 def check(
@@ -77,17 +83,33 @@ def check(
     """Load, validate and resolve a spec without rendering (no matplotlib or reportlab import)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    options = {"overrides": tuple(overrides), "output": output, "allow_stale": allow_stale, "strict": strict, "root": root}
     spec_path = Path(spec_path)
     overrides = tuple(overrides)
     loaded = load_spec(spec_path, overrides)
     timings["load"] = time.perf_counter() - started
     root_path = Path(root).resolve() if root else project_root(loaded.path)
     report = resolve(loaded, overrides, allow_stale=allow_stale, strict=strict, root=root_path)
-    theme = load_theme(loaded.resolve_path(loaded.spec.brand))
+    theme = load_theme(loaded.resolve_path(loaded.spec.brand), root=root_path)
     timings["resolve"] = time.perf_counter() - started - timings["load"]
     inputs = report.inputs + tuple(InputFile("brand", p, sha256_file(p)) for p in theme.files)
-    target = default_output(loaded.path, loaded.spec.output, root_path) if output is None else Path(output)
-    return Checked(report, theme, input_hash(inputs, root_path, overrides), inputs, target.resolve(), timings)
+    target = (default_output(loaded.path, loaded.spec.output, root_path) if output is None else Path(output)).resolve()
+    _check_output(loaded, target, inputs, root_path, from_spec=output is None)
+    return Checked(report, theme, input_hash(inputs, root_path, overrides), inputs, target, timings, options, root_path)
+
+
+def _check_output(loaded, target: Path, inputs: tuple[InputFile, ...], root: Path, *, from_spec: bool) -> None:
+    """The PDF (and its manifest) may never replace an input; from the spec, it stays in the project."""
+    where = loaded.mark(("output",)) if from_spec else Mark(COMMAND_LINE, 0, 0)
+    problems = []
+    if from_spec and not inside(target, root):
+        problems.append(Problem.at(where, f"output points outside the project ({root})", "write inside it or pass -o"))
+    read = {item.path.resolve() for item in inputs}
+    for path in (target, manifest_path(target)):
+        if path in read:
+            problems.append(Problem.at(where, f"output would overwrite an input file: {display_path(path)}"))
+    if problems:
+        raise SpecError(problems)
 
 
 def validate(spec_path: Path | str, **options) -> Report:
@@ -113,16 +135,20 @@ def build(
     checked = check(spec_path, **options)
     if if_changed and (current := current_edition(checked)) is not None:
         return _unchanged(checked, *current, archive=archive)
-    with output_lock(checked.output, wait):
-        if if_changed and (current := current_edition(checked)) is not None:  # built while we waited
-            return _unchanged(checked, *current, archive=archive)
-        return render_and_write(checked, archive=archive)
+    return render(checked, wait=wait, if_changed=if_changed, archive=archive)
 
 
-def render(checked: Checked, *, wait: float = 0, archive: bool = False) -> BuildResult:
-    """Render a checked spec and write its outputs, under the output's lock (see ``build``)."""
+def render(checked: Checked, *, wait: float = 0, if_changed: bool = False, archive: bool = False) -> BuildResult:
+    """Render a checked spec and write its outputs, under the output's lock (see ``build``).
+
+    Inside the lock the spec is checked again: a run that waited renders the inputs as they are
+    now, never the snapshot it took before waiting.
+    """
     with output_lock(checked.output, wait):
-        return render_and_write(checked, archive=archive)
+        fresh = checked.again()
+        if if_changed and (current := current_edition(fresh)) is not None:  # built while we waited
+            return _unchanged(fresh, *current, archive=archive)
+        return render_and_write(fresh, archive=archive)
 
 
 def render_and_write(checked: Checked, *, archive: bool = False) -> BuildResult:
@@ -306,7 +332,7 @@ def versions() -> dict[str, str]:
 
 def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int) -> dict:
     report = checked.report
-    root = project_root(report.loaded.path)
+    root = checked.root or project_root(report.loaded.path)
     locale = report.spec.locale
     figures = []
     for name in report.shown_figures:
@@ -491,6 +517,30 @@ def _outcome_of(error: DeckgenError) -> str:
     return "failed"
 
 
+def _shared_outputs(specs: list[Path], per_spec: list[dict]) -> dict[int, SpecError]:
+    """Specs of one run that would write the same PDF: none of them is built (which should win?)."""
+    by_output: dict[Path, list[tuple[int, Mark]]] = {}
+    for index, spec in enumerate(specs):
+        options = per_spec[index]
+        try:
+            loaded = load_spec(spec, tuple(options.get("overrides") or ()))
+        except DeckgenError:
+            continue  # reported when the spec itself is built
+        root = Path(options["root"]).resolve() if options.get("root") else project_root(loaded.path)
+        configured = options.get("output")
+        output = (default_output(loaded.path, loaded.spec.output, root) if configured is None else Path(configured)).resolve()
+        mark = loaded.mark(("output",)) if configured is None and loaded.spec.output else Mark.of(spec, 1, 1)
+        by_output.setdefault(output, []).append((index, mark))
+    errors = {}
+    for output, users in by_output.items():
+        if len(users) > 1:
+            for index, mark in users:
+                others = ", ".join(display_path(specs[other]) for other, _ in users if other != index)
+                message = f"writes the same PDF as {others} ({display_path(output)}); give each spec its own output"
+                errors[index] = SpecError([Problem.at(mark, message, code="output")])
+    return errors
+
+
 def build_many(
     specs: Sequence[Path | str],
     *,
@@ -522,9 +572,13 @@ def build_many(
         if on_outcome is not None:
             on_outcome(outcome)
 
-    if jobs == 1 or len(specs) <= 1:
-        for index, spec in enumerate(specs):
-            record(index, build_one(spec, **per_spec[index]))
+    for index, error in _shared_outputs(specs, per_spec).items():
+        record(index, SpecOutcome(specs[index], "invalid", duration=0.0, error=error))
+    pending = [index for index in range(len(specs)) if outcomes[index] is None]
+
+    if jobs == 1 or len(pending) <= 1:
+        for index in pending:
+            record(index, build_one(specs[index], **per_spec[index]))
         return outcomes  # type: ignore[return-value]
 
     import multiprocessing
@@ -532,8 +586,8 @@ def build_many(
 
     started = time.perf_counter()
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), mp_context=context) as pool:
-        futures = {pool.submit(build_one, spec, **per_spec[index]): index for index, spec in enumerate(specs)}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context) as pool:
+        futures = {pool.submit(build_one, specs[index], **per_spec[index]): index for index in pending}
         try:
             for future in as_completed(futures):
                 index = futures[future]

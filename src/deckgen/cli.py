@@ -201,18 +201,19 @@ def validate(
 ) -> None:
     """Run every check on each SPEC and its data without rendering."""
     from . import build as library
-    from .errors import SpecError
+    from .errors import SpecError, most_relevant_exit_code
 
     def action() -> int:
         problems = []
-        code = 0
+        codes = []
         for spec in specs:
             try:
                 report = library.validate(spec, overrides=overrides or (), allow_stale=allow_stale, strict=strict, root=root)
                 problems += list(report.warnings)
             except SpecError as exc:
                 problems += exc.problems
-                code = max(code, exc.exit_code)
+                codes.append(exc.exit_code)
+        code = most_relevant_exit_code(codes)
         for problem in sorted(problems):
             _err(problem.render())
         errors = sum(p.is_error for p in problems)

@@ -15,6 +15,16 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _RATE = re.compile(r"^([A-Z]{3})/([A-Z]{3})$")
 
 
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+
+
+def check_names(names, what: str):
+    for name in names:
+        if not NAME.match(str(name)):
+            raise ValueError(f"{what} name '{name}' must start with a letter or _ and use only letters, digits, _ and -")
+    return names
+
+
 def exact_decimal(value):
     """Floats become the Decimal of their shortest repr, so 2.0 keeps its one decimal place."""
     if isinstance(value, bool):
@@ -94,7 +104,7 @@ class Figure(Strict):
 
 
 class BreakdownPart(Strict):
-    id: str
+    id: str = Field(pattern=NAME.pattern)
     label: str
     value: Decimal | None = None
     min: Decimal | None = None
@@ -122,6 +132,13 @@ class Breakdown(Strict):
 class FiguresFile(Strict):
     figures: dict[str, Figure] = Field(default_factory=dict)
     breakdowns: dict[str, Breakdown] = Field(default_factory=dict)
+
+    @field_validator("figures", "breakdowns", mode="before")
+    @classmethod
+    def _plain_names(cls, value, info):
+        if isinstance(value, dict):
+            check_names(value, "figure" if info.field_name == "figures" else "breakdown")
+        return value
 
 
 class Source(Strict):

@@ -22,6 +22,7 @@ from .spec import COMMAND_LINE, LoadedSpec, apply_overrides, validation_problems
 from .text import FIGURE_STYLES, references
 from .yamlsrc import Document, Loc, load_yaml
 
+MAX_TABLE_BYTES = 20_000_000
 TICKER = re.compile(r"^[A-Z0-9][A-Z0-9.\-/ ]{0,15}$")
 
 
@@ -68,7 +69,7 @@ class _Checker:
     inputs: list[InputFile] = field(default_factory=list)
     shown: dict[str, None] = field(default_factory=dict)
     cited: set[str] = field(default_factory=set)
-    table_cells: list[tuple[Mark, str]] = field(default_factory=list)
+    table_cells: list[tuple[Mark, str, str | None]] = field(default_factory=list)  # (cell, text, its CSV line)
     incomplete: bool = False  # a dataset failed to load: "unknown name" errors would only be echoes
 
     def error(self, mark: Mark, message: str, hint: str | None = None, code: str = "invalid") -> None:
@@ -144,8 +145,8 @@ def _finish(checker: _Checker) -> Report:
     problems = checker.problems
     if checker.allow_stale:
         problems = [replace(p, severity="warning", hint=None) if p.code == "stale" else p for p in problems]
-    if checker.strict:
-        problems = [p.as_error() for p in problems]
+    if checker.strict:  # warnings become errors, except stale data the caller explicitly allowed
+        problems = [p.as_error() if p.code != "stale" else p for p in problems]
     errors = [p for p in problems if p.is_error]
     if errors:
         only_stale = all(p.code == "stale" for p in errors)
@@ -218,6 +219,9 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
         checker.breakdown_docs[breakdown_name] = document
         for index, part in enumerate(breakdown.parts):
             part_name = f"{breakdown_name}.{part.id}"
+            if part_name in checker.figures:
+                checker.error(document.mark(("breakdowns", breakdown_name, "parts", index, "id")), f"breakdown '{breakdown_name}' has two parts with id '{part.id}'", code="duplicate")
+                continue
             if part.value is None and (part.min is None or part.max is None):
                 checker.error(document.mark(("breakdowns", breakdown_name, "parts", index)), f"part '{part.id}': give either 'value' or both 'min' and 'max'", code="invalid")
                 continue
@@ -232,6 +236,10 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
 def _load_table(checker: _Checker, name: str, path: Path, dataset) -> None:
     checker.inputs.append(InputFile("table", path, sha256_file(path)))
     spec_mark = checker.loaded.mark(("data", name))
+    if path.stat().st_size > MAX_TABLE_BYTES:
+        checker.error(Mark.of(path, 1, 1), f"table is larger than {MAX_TABLE_BYTES // 1_000_000} MB", code="table")
+        checker.incomplete = True
+        return
     try:
         text = path.read_text("utf-8-sig")
     except UnicodeDecodeError:
@@ -266,11 +274,11 @@ def _load_table(checker: _Checker, name: str, path: Path, dataset) -> None:
                 checker.error(Mark.of(path, line, col), f"column '{column}': {problem}", code="table")
         for column, cell in row.items():
             if "{{" in cell or "[" in cell:
-                checker.table_cells.append((Mark.of(path, line, _cell_column(lines[line - 1], cell)), cell))
+                checker.table_cells.append((Mark.of(path, line, _cell_column(lines[line - 1], cell)), cell, lines[line - 1]))
     if dataset.source is None:
         checker.error(spec_mark, f"table '{name}' needs a 'source' (a source id) so its provenance can be shown", code="unknown")
     else:
-        checker.table_cells.append((checker.loaded.mark(("data", name, "source")), f"[@{dataset.source}]"))
+        checker.table_cells.append((checker.loaded.mark(("data", name, "source")), f"[@{dataset.source}]", None))
     if dataset.as_of is not None:
         _check_date(checker, dataset.as_of, checker.loaded.mark(("data", name, "as_of")), f"table '{name}'")
     checker.tables[name] = Table(
@@ -337,8 +345,8 @@ def _check_breakdowns(checker: _Checker) -> None:
         if breakdown.source not in source_ids and checker.sources:
             checker.error(document.mark(("breakdowns", name, "source")), f"breakdown '{name}' cites unknown source '{breakdown.source}'", _did_you_mean(breakdown.source, source_ids), code="unknown")
         parts = [checker.figures.get(f"{name}.{p.id}") for p in breakdown.parts]
-        if any(p is None for p in parts):
-            continue
+        if any(p is None for p in parts) or len({p.id for p in breakdown.parts}) < len(parts):
+            continue  # a part is missing or repeated: its own error says so, a sum would only mislead
         low = sum((p.low for p in parts), Decimal(0))
         high = sum((p.high for p in parts), Decimal(0))
         if low > 100 + tolerance:
@@ -430,17 +438,13 @@ def _known(what: str, names) -> str:
 
 
 def _check_table_cells(checker: _Checker) -> None:
-    for mark, cell in checker.table_cells:
-        _check_text(checker, lambda token, mark=mark: _token_mark(mark, token), cell)
+    for mark, cell, line in checker.table_cells:
+        _check_text(checker, lambda token, mark=mark, line=line: _token_mark(mark, token, line), cell)
 
 
-def _token_mark(cell: Mark, token: str) -> Mark:
-    """Where ``token`` starts within the CSV line of ``cell`` (the cell's start if not found)."""
-    try:
-        line = Path(cell.file).read_text("utf-8-sig").splitlines()[cell.line - 1]
-    except (OSError, IndexError):
-        return cell
-    col = line.find(token, cell.col - 1)
+def _token_mark(cell: Mark, token: str, line: str | None) -> Mark:
+    """Where ``token`` starts within ``line``, the CSV line of ``cell`` (the cell's start if not found)."""
+    col = line.find(token, cell.col - 1) if line is not None else -1
     return Mark(cell.file, cell.line, col + 1) if col >= 0 else cell
 
 

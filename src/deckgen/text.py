@@ -82,7 +82,9 @@ def to_markup(
     pieces.append(glyphs(escape(text[position:])))
     markup = "".join(pieces)
     markup = _BOLD.sub(r"<b>\1</b>", markup)
-    return _ITALIC.sub(r"<i>\1</i>", markup)
+    # italics are matched between bold tags, never across them, so tags always nest properly
+    pieces = re.split(r"(</?b>)", markup)
+    return "".join(piece if piece in ("<b>", "</b>") else _ITALIC.sub(r"<i>\1</i>", piece) for piece in pieces)
 
 
 def paragraphs(body: str) -> list[str]:

@@ -146,8 +146,12 @@ class Theme:
         return (self.path, *sorted(fonts), *((self.logo,) if self.logo else ()))
 
 
-def load_theme(path: Path) -> Theme:
-    """Stage: read brand.yml and resolve colours, fonts and logo (paths relative to it)."""
+def load_theme(path: Path, root: Path | None = None) -> Theme:
+    """Stage: read brand.yml and resolve colours, fonts and logo (paths relative to it).
+
+    Font and logo files must be inside ``root`` (the project) when it is given, and be files
+    deckgen can use: TrueType fonts, SVG, PNG or JPEG logos.
+    """
     document = load_yaml(path)
     try:
         brand = Brand.model_validate(document.data)
@@ -183,7 +187,7 @@ def load_theme(path: Path) -> Theme:
         if source.source != "file":
             problems.append(Problem.at(document.mark(("typography", "fonts", index, "source")), f"font '{source.family}': only source: file is supported (fonts must be embedded)"))
             continue
-        families[source.family] = _family(source, base, document, ("typography", "fonts", index), problems)
+        families[source.family] = _family(source, base, document, ("typography", "fonts", index), problems, root)
 
     def family_of(style: TextStyle | str, loc: tuple) -> FontFamily | None:
         name = style if isinstance(style, str) else style.family
@@ -200,8 +204,10 @@ def load_theme(path: Path) -> Theme:
     headings = family_of(typography.headings, ("typography", "headings"))
     symbols = family_of(extras.symbol_font, ("defaults", "deckgen", "symbol-font")) if extras.symbol_font else None
     logo = _logo_path(brand, base)
-    if logo is not None and not logo.is_file():
-        problems.append(Problem.at(document.mark(("logo",)), f"logo file not found: {logo.name}"))
+    if logo is not None:
+        problem = _asset_problem(logo, root, LOGO_KINDS, "logo")
+        if problem:
+            problems.append(Problem.at(document.mark(("logo",)), problem))
     if problems:
         raise SpecError(problems)
     base_style = typography.base if isinstance(typography.base, TextStyle) else TextStyle()
@@ -245,15 +251,34 @@ def _points(size: str | float | None, default: float) -> float:
     return {"pt": number, "px": number * 0.75, "rem": number * default, "em": number * default}[unit]
 
 
-def _family(source: FontSource, base: Path, document, loc: tuple, problems: list[Problem]) -> FontFamily | None:
+FONT_KINDS = {b"\x00\x01\x00\x00": "TrueType", b"true": "TrueType"}
+LOGO_KINDS = {b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"<": "SVG", b"\xef\xbb\xbf<": "SVG"}
+
+
+def _asset_problem(path: Path, root: Path | None, kinds: dict[bytes, str], what: str) -> str | None:
+    """Why a font or logo file cannot be used (None if it can), judged from where it is and its first bytes."""
+    if root is not None and not path.resolve().is_relative_to(root.resolve()):
+        return f"{what} file points outside the project ({root}): {path.name}"
+    try:
+        head = path.read_bytes()[:2048]
+    except FileNotFoundError:
+        return f"{what} file not found: {path.name}"
+    except OSError as exc:
+        return f"cannot read {what} file {path.name}: {exc.strerror}"
+    kind = next((name for magic, name in kinds.items() if head.startswith(magic)), None)
+    if kind is None or (kind == "SVG" and b"<svg" not in head):
+        wanted = " or ".join(sorted(set(kinds.values())))
+        return f"{what} file {path.name} is not {wanted}" + (" (OpenType/CFF fonts cannot be embedded; use a .ttf)" if head.startswith(b"OTTO") else "")
+    return None
+
+
+def _family(source: FontSource, base: Path, document, loc: tuple, problems: list[Problem], root: Path | None) -> FontFamily | None:
     found: dict[tuple[bool, bool], Path] = {}
     for index, file in enumerate(source.files):
         path = (base / file.path).resolve()
-        if not path.is_file():
-            problems.append(Problem.at(document.mark(loc + ("files", index, "path")), f"font file not found: {file.path}"))
-            continue
-        if path.suffix.lower() != ".ttf":
-            problems.append(Problem.at(document.mark(loc + ("files", index, "path")), f"font file must be TrueType (.ttf): {file.path}"))
+        problem = _asset_problem(path, root, FONT_KINDS, "font")
+        if problem:
+            problems.append(Problem.at(document.mark(loc + ("files", index, "path")), problem))
             continue
         weight = file.weight if isinstance(file.weight, int) else {"bold": 700, "semi-bold": 600}.get(str(file.weight), 400)
         found[(weight >= 600, file.style == "italic")] = path

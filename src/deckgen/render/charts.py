@@ -76,6 +76,7 @@ class ChartStyle:
             "grid.color": self.rule,
             "grid.linewidth": 0.4,
             "svg.fonttype": "none",
+            "text.parse_math": False,  # "$5bn vs $6bn" is text, not mathtext
             "svg.hashsalt": "deckgen",
             "svg.id": None,
             "figure.dpi": 72,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 from xml.sax.saxutils import escape
 
@@ -67,7 +67,6 @@ class RenderContext:
     chart_style: ChartStyle
     frame_width: float
     kit = kit
-    anchors: dict[str, str] = field(default_factory=dict)
 
     # -- text -------------------------------------------------------------------------------------
     def markup(self, text: str, style: str = "body") -> str:

@@ -67,9 +67,6 @@ class ThemeFonts:
             out.append(f'<font face="{self.symbols.regular}">{"".join(run)}</font>')
         return "".join(out)
 
-    def missing_glyphs(self, text: str) -> set[str]:
-        covered = _coverage(self.body.regular) | (_coverage(self.symbols.regular) if self.symbols else set())
-        return {c for c in text if ord(c) >= 32 and ord(c) not in covered}
 
 
 @lru_cache(maxsize=None)

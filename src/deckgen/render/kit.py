@@ -114,6 +114,10 @@ def logo(path, height: float):
         from svglib.svglib import svg2rlg
 
         source = svg2rlg(str(path))
+        if source is None or not source.height:
+            from ..errors import BuildError
+
+            raise BuildError(f"logo {path.name} could not be read as SVG")
         scale = height / source.height
         group = Group(*source.contents)
         group.scale(scale, scale)
