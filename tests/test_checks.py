@@ -255,21 +255,6 @@ def test_set_changes_the_figure_everywhere(cli, tiny):
     assert {"name": "capital", "value": "$61B", "raw": "61000000000.0", "unit": "USD", "as_of": "2026-01-15", "source": "alpha"} in manifest["figures"]
 
 
-def test_validate_imports_neither_matplotlib_nor_reportlab(project):
-    probe = textwrap.dedent("""
-        import sys
-        from typer.testing import CliRunner
-        from deckgen.cli import app
-        result = CliRunner().invoke(app, ["validate", "specs/investor.yaml"])
-        assert result.exit_code == 0, result.output
-        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("matplotlib", "reportlab", "svglib"))
-        print(",".join(heavy) or "none")
-    """)
-    done = subprocess.run([sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "none"
-
-
 def test_manifest_lists_every_figure_of_the_example(example_pdf):
     manifest = json.loads(example_pdf.with_suffix(".manifest.json").read_text())
     names = {figure["name"] for figure in manifest["figures"]}

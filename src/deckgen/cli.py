@@ -14,7 +14,7 @@ from typing import Callable, List, Optional
 import typer
 
 from . import __version__
-from .errors import DeckgenError, ExitCode
+from .errors import DeckgenError, ExitCode, display_path
 
 app = typer.Typer(
     add_completion=False,
@@ -116,7 +116,7 @@ def build(
                 **({} if several else {"output": output}),
                 overrides=tuple(overrides or ()), allow_stale=allow_stale, strict=strict, root=root,
             )
-        failed = {str(_shown(o.spec)): o.exit_code for o in outcomes if not o.ok}
+        failed = {display_path(o.spec): o.exit_code for o in outcomes if not o.ok}
         if failed:
             raise BatchError(failed, total=len(outcomes))
         return ExitCode.OUT_OF_DATE if any(o.outcome == "out_of_date" for o in outcomes) else ExitCode.OK
@@ -129,11 +129,11 @@ def _text_report(outcome, echo: Callable[[str, bool], None], *, several: bool, d
     for warning in outcome.warnings:
         echo(warning, True)
     if outcome.error is None:
-        shown = _shown(outcome.output)
+        shown = display_path(outcome.output)
         suffix = {"built": "", "unchanged": " unchanged", "current": " is up to date", "out_of_date": " is out of date"}
         echo(f"{shown}{suffix[outcome.outcome]}", False)
         return
-    spec = str(_shown(outcome.spec))
+    spec = display_path(outcome.spec)
     prefix = f"{spec}: " if several else ""
     lines = outcome.error.lines()
     if outcome.traceback and not debug:
@@ -240,7 +240,7 @@ def preview(
 
     def action() -> int:
         for path in make_preview(spec, out_dir, page or None, scale, overrides=overrides or (), allow_stale=allow_stale):
-            typer.echo(str(_shown(path)))
+            typer.echo(display_path(path))
         return 0
 
     _run(action, debug)
@@ -294,13 +294,6 @@ def send(
         return ExitCode.OK if report.ok else ExitCode.DELIVERY_FAILED
 
     _run(action, debug)
-
-
-def _shown(path: Path) -> Path:
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
 
 
 def main() -> None:

@@ -71,11 +71,13 @@ class Mark:
 
 
 def display_path(path: Path | str) -> str:
+    """A path as the user would type it: relative to the working directory inside it, else absolute."""
     path = Path(path)
+    absolute = Path(os.path.abspath(path))
     try:
-        return os.path.relpath(path)
+        return absolute.relative_to(Path.cwd()).as_posix()
     except ValueError:
-        return str(path)
+        return str(absolute)
 
 
 class DeckgenError(Exception):

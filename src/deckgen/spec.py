@@ -11,16 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .delivery.model import DeliverySpec
 from .errors import Mark, Problem, SpecError
-from .figures import ColumnType
+from .figures import ColumnType, Strict
 from .formatting import check_locale
 from .sections import AnySection, SECTION_TYPES
 from .yamlsrc import Document, Loc, load_yaml, parse_yaml
 
 COMMAND_LINE = "<command line>"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class Dataset(Strict):
