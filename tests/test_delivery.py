@@ -699,7 +699,7 @@ def test_a_yaml_recipients_file_with_mistakes_lists_each_one_where_it_is(project
         "list.yaml:1:28: unknown key 'nmae'; did you mean 'name'?",
         "list.yaml:2:3: missing required key 'email'",
         "list.yaml:4:11: email: 'not-an-address' is not a valid email address",
-        "3 error(s); nothing was written",
+        "3 error(s); nothing was built or sent",
     ]
     assert plain_env.handler.received == []
 
