@@ -57,6 +57,8 @@ def parse_address(text: str) -> str:
         raise ValueError(f"{quoted(text)} is not a valid email address") from None
     if parsed.addr_spec != text or not parsed.username or not parsed.domain:
         raise ValueError(f"{quoted(text)} is not a valid email address")
+    if len(text) > 254 or len(text.rpartition("@")[0]) > 64:  # RFC 5321's limits on a path and a local part
+        raise ValueError(f"{quoted(text)} is too long for an email address (at most 64 characters before the @, 254 in all)")
     labels = parsed.domain.split(".")
     if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels) or len(parsed.domain) > 253:
         raise ValueError(f"{quoted(text)} does not have a valid domain (expected something like name@example.com)")

@@ -212,7 +212,7 @@ def _spec_file(loaded: "LoadedSpec", key: str, root: Path) -> tuple[Path, Proble
     option = "--recipients FILE" if key == "recipients_file" else "--ledger FILE"
     return path, Problem.at(
         loaded.mark(("delivery", key)), f"delivery.{key} points outside the project ({root})",
-        f"move the file inside it, or pass --root, or name it with {option}", code="path",
+        f"move the file inside it or pass --root ({option} on the command line may be anywhere)", code="path",
     )
 
 
