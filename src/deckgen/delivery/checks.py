@@ -258,14 +258,14 @@ def _check_variants(
                 continue
             try:
                 variants[variant] = builder.check(
-                    spec_path, overrides=overrides + variant, output=variant_output(checked, overrides + variant), **options
+                    spec_path, overrides=overrides + variant, output=_variant_output(checked, overrides + variant), **options
                 )
             except SpecError as exc:
                 problems += _relocated(exc.problems, [r for r in everyone if r.variant == variant])
     return variants, problems
 
 
-def variant_output(checked: "Checked", overrides: tuple[str, ...]) -> Path:
+def _variant_output(checked: "Checked", overrides: tuple[str, ...]) -> Path:
     tag = hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:12]
     return checked.output.parent / ".deckgen" / "variants" / f"{checked.output.stem}-{tag}.pdf"
 
