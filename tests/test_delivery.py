@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import email
 import email.policy
 import hashlib
@@ -20,7 +21,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from deckgen import delivery
-from deckgen.errors import ExitCode
+from deckgen.errors import ExitCode, display_path
 
 SPEC = Path("specs") / "investor.yaml"
 PASSWORD = "s3cret-Pa55word-never-shown"
@@ -439,7 +440,8 @@ def test_recipients_files_in_csv_and_yaml_replace_the_spec_list(project, plain_e
 
 
 def test_a_recipient_with_parameters_gets_the_variant_built_with_them(project, plain_env, cli):
-    (project / "desk.csv").write_text("email,name,figures.usdjpy,subtitle\nann@example.com,Ann,150,Tokyo desk edition\nbob@example.com,Bob,,\n")
+    # a cell is taken as typed: "#" does not start a comment, so the subtitle is not cut to "Desk"
+    (project / "desk.csv").write_text("email,name,figures.usdjpy,subtitle\nann@example.com,Ann,150,Desk #2 edition\nbob@example.com,Bob,,\n")
 
     result = cli("send", SPEC, "--recipients", "desk.csv")
 
@@ -455,8 +457,8 @@ def test_a_recipient_with_parameters_gets_the_variant_built_with_them(project, p
     import io
 
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(ann_pdf)).pages)
-    assert "Tokyo desk edition" in text and "150" in text
-    assert "Tokyo desk edition" not in " ".join(page.extract_text() for page in PdfReader(io.BytesIO(bob_pdf)).pages)
+    assert "Desk #2 edition" in text and "150" in text
+    assert "Desk #2 edition" not in " ".join(page.extract_text() for page in PdfReader(io.BytesIO(bob_pdf)).pages)
     editions = {r["recipient"]: r["edition"] for r in _ledger(project)}
     assert editions["ann@example.com"] == _sha(ann_pdf) and editions["bob@example.com"] == _sha(bob_pdf)
 
@@ -597,6 +599,8 @@ def test_valid_addresses(text):
     ("ann@example.com, bob@example.com", "not a valid email address"),
     ("Ann <ann@example.com>", "not a valid email address"),
     ("añn@example.com", "ASCII"),
+    ("a" * 65 + "@example.com", "too long"),
+    ("ann@" + "example." * 31 + "com", "too long"),
     ("", "empty"),
 ])
 def test_invalid_addresses(text, reason):
@@ -657,10 +661,82 @@ def test_backoff_doubles_up_to_the_cap():
     assert [mailer.delay(n) for n in range(1, 6)] == [1.5, 3.0, 6.0, 10, 10]
 
 
-def test_deckgen_help_and_the_delivery_package_load_no_rendering_libraries():
-    code = "import sys, deckgen.cli, deckgen.delivery; print(sorted(m for m in ('matplotlib', 'reportlab') if m in sys.modules))"
+# Modules only sending needs: loading any of them on `deckgen validate` or `build` is the bug this guards.
+SENDING_ONLY = {"smtplib", "sqlite3", "deckgen.delivery.smtp", "deckgen.delivery.ledger", "deckgen.delivery.message",
+                "deckgen.delivery.service", "babel.dates"}
+RENDERING = {"matplotlib", "reportlab"}
+
+
+def _imports(stderr: str) -> list[tuple[int, str]]:
+    """(depth, module) from ``python -X importtime``, in its order: a module's imports come before it, deeper."""
+    found = []
+    for line in stderr.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2 and not line.endswith("| imported package"):
+            name = line.rsplit("|", 1)[1]
+            found.append(((len(name) - len(name.lstrip())) // 2, name.strip()))
+    return found
+
+
+def _importers(imports: list[tuple[int, str]], module: str) -> list[str]:
+    """The chain of modules whose import first loaded ``module`` (its parent, its parent's parent...)."""
+    for index, (depth, name) in enumerate(imports):
+        if name == module:
+            chain = []
+            for later_depth, later in imports[index + 1:]:
+                if later_depth < depth:
+                    chain.append(later)
+                    depth = later_depth
+            return chain
+    return []
+
+
+def _assert_nothing_only_sending_needs(stderr: str) -> None:
+    imports = _imports(stderr)
+    loaded = {name for _, name in imports}
+    assert "deckgen.delivery.model" in loaded, "the measurement itself works"
+    assert {m for m in loaded if m.split(".")[0] in RENDERING} == set()
+    assert loaded & SENDING_ONLY == set()
+    # ssl arrives with xml.sax.saxutils (imported by deckgen.text) today; it must never come from delivery code
+    first_importer = next((m for m in _importers(imports, "ssl") if m.startswith("deckgen")), "")
+    assert not first_importer.startswith("deckgen.delivery"), _importers(imports, "ssl")
+
+
+def test_validate_loads_nothing_that_only_sending_needs(project):
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "deckgen", "validate", str(SPEC)], cwd=project,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    _assert_nothing_only_sending_needs(done.stderr)
+
+
+def test_check_delivery_loads_nothing_that_only_sending_needs(project):
+    (project / "desk.csv").write_text("email,name,subtitle\nann@example.com,Ann,Desk #2 edition\n")
+    spec = project / SPEC
+    spec.write_text(spec.read_text("utf-8").replace("  max_attachment_mb: 10\n", "  max_attachment_mb: 10\n  recipients_file: ../desk.csv\n"), "utf-8")
+    probe = (
+        "import deckgen.delivery.recipients\n"  # first, then checks: what each imports shows as its own
+        "from deckgen.delivery.checks import inspect_delivery\n"
+        "from deckgen import build\n"
+        f"plan = inspect_delivery(build.check({str(SPEC)!r}))\n"
+        "assert plan.problems == () and len(plan.variants) == 3, plan\n"  # the spec, the London desk, the CSV's
+    )
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", probe], cwd=project, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "deckgen.delivery.checks" in {name for _, name in _imports(done.stderr)}
+    _assert_nothing_only_sending_needs(done.stderr)
+
+
+def test_the_package_exports_every_name_on_first_use():
+    code = (
+        "import sys, deckgen.delivery as d\n"
+        "before = sorted(m for m in sys.modules if m.startswith('deckgen.delivery.') or m in ('smtplib', 'sqlite3'))\n"
+        "missing = [n for n in d.__all__ if getattr(d, n, None) is None]\n"
+        "print(before, missing, 'send' in dir(d))\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
+    assert done.stdout.strip() == "[] [] True", "importing the package loads no submodule; every export resolves"
+    with pytest.raises(AttributeError, match="no attribute 'sned'"):
+        delivery.sned  # noqa: B018
 
 
 def test_implicit_tls_on_the_ssl_port_also_delivers(project, tls_ca, monkeypatch, cli):
@@ -699,7 +775,7 @@ def test_a_yaml_recipients_file_with_mistakes_lists_each_one_where_it_is(project
         "list.yaml:1:28: unknown key 'nmae'; did you mean 'name'?",
         "list.yaml:2:3: missing required key 'email'",
         "list.yaml:4:11: email: 'not-an-address' is not a valid email address",
-        "3 error(s); nothing was written",
+        "3 error(s); nothing was built or sent",
     ]
     assert plain_env.handler.received == []
 
@@ -768,3 +844,354 @@ def test_the_real_command_exits_4_when_a_recipient_fails(project, plain_env, dec
     assert done.stderr.strip().splitlines()[-1] == "sent 2, skipped 0, failed 1"
     assert "Traceback" not in done.stderr
     assert len(plain_env.handler.received) == 2
+
+
+# --- the checks send runs before anything is built or sent (also for validate) -------------------
+
+
+def _at(text: str, needle: str, after: str = "") -> str:
+    """``LINE:COL`` (1-based) of ``needle`` in ``text``, searching from where ``after`` occurs."""
+    start = text.index(after) if after else 0
+    offset = text.index(needle, start)
+    line = text.count("\n", 0, offset) + 1
+    return f"{line}:{offset - text.rfind(chr(10), 0, offset)}"
+
+
+def _edit_spec(project: Path, *replacements: tuple[str, str]) -> str:
+    spec = project / SPEC
+    text = spec.read_text("utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    spec.write_text(text, "utf-8")
+    return text
+
+
+def _check(project: Path, **options) -> list[str]:
+    from deckgen import build
+    from deckgen.delivery.checks import check_delivery
+
+    return [p.render() for p in sorted(check_delivery(build.check(project / SPEC, **options), **options))]
+
+
+BROKEN = (
+    ('subject: "{{ title }}: investor brief, {{ date }}"', 'subject: "{{ titel }}: investor brief, {{ date }}"'),
+    ('variant: {subtitle: "The Pacific premium: a briefing for the London desk"}', 'variant: {subtitel: London desk}'),
+    ("  max_attachment_mb: 10\n", "  max_attachment_mb: 10\n  recipients_file: ../lists/investors.csv\n"
+                                  "  ledger: ../../ledger-elsewhere.sqlite\n"),
+)
+
+
+def _broken_lines(text: str) -> list[str]:
+    spec = "specs/investor.yaml"
+    return [
+        f"{spec}:{_at(text, '{{ titel }}')}: {{{{ titel }}}}: unknown placeholder 'titel' (use date, email, filename, "
+        "link, name, subtitle, title or a figure name)",
+        f"{spec}:{_at(text, 'email: james')}: variant of james.whitfield@example.com: unknown key 'subtitel'; "
+        "did you mean 'subtitle'?",
+        f"{spec}:{_at(text, '../lists/investors.csv')}: delivery.recipients_file: file not found: ../lists/investors.csv",
+        f"{spec}:{_at(text, '../../ledger-elsewhere.sqlite')}: delivery.ledger points outside the project "
+        f"({Path.cwd()}); move the file inside it or pass --root (--ledger FILE on the command line may be anywhere)",
+    ]
+
+
+def test_check_delivery_passes_the_example_and_checks_its_variant(project):
+    from deckgen import build
+    from deckgen.delivery.checks import check_delivery, inspect_delivery
+
+    checked = build.check(project / SPEC)
+    assert check_delivery(checked) == []
+    plan = inspect_delivery(checked)
+    assert [r.address for r in plan.recipients] == list(ALL_RECIPIENTS)
+    london = plan.variants[('subtitle="The Pacific premium: a briefing for the London desk"',)]
+    assert london.report.spec.subtitle == "The Pacific premium: a briefing for the London desk"
+    assert london.output.parent == project / "dist" / ".deckgen" / "variants"
+    assert plan.ledger == project / "dist" / ".deckgen" / "delivery.sqlite"
+
+
+def test_check_delivery_lists_every_problem_send_would_stop_at(project):
+    text = _edit_spec(project, *BROKEN)
+    assert _check(project) == _broken_lines(text)
+
+
+def test_send_stops_at_the_same_problems_before_building_anything(project, plain_env, cli):
+    text = _edit_spec(project, *BROKEN)
+    pdf_before = (project / "dist" / "investor.pdf").stat().st_mtime_ns
+
+    result = cli("send", SPEC)
+
+    assert result.code == ExitCode.INVALID
+    assert result.stderr.splitlines() == _broken_lines(text) + ["4 error(s); nothing was built or sent"]
+    assert plain_env.handler.received == []
+    assert (project / "dist" / "investor.pdf").stat().st_mtime_ns == pdf_before
+    assert not (project / "dist" / ".deckgen" / "delivery.sqlite").exists()
+
+
+def _with_validate_hook(monkeypatch) -> list[tuple[str, ...]]:
+    """deckgen.build.check() with the lines proposed for it, so that validate reports delivery problems."""
+    from deckgen import build
+    from deckgen.errors import SpecError
+
+    original, calls = build.check, []
+
+    def check(spec_path, *, overrides=(), output=None, allow_stale=False, strict=False, root=None):
+        calls.append(tuple(overrides))
+        checked = original(spec_path, overrides=overrides, output=output, allow_stale=allow_stale, strict=strict, root=root)
+        report = checked.report
+        # -- the proposed hook, at the end of build.check() --
+        if report.spec.delivery is not None:
+            from deckgen.delivery.checks import check_delivery  # no smtplib, ssl or sqlite3
+            if problems := check_delivery(checked, overrides=overrides, allow_stale=allow_stale, strict=strict, root=root):
+                raise SpecError([*report.warnings, *problems])
+        return checked
+
+    monkeypatch.setattr(build, "check", check)
+    return calls
+
+
+def test_with_the_hook_in_build_check_validate_reports_delivery_problems_and_nothing_recurses(project, plain_env, monkeypatch, cli):
+    calls = _with_validate_hook(monkeypatch)
+    london = 'subtitle="The Pacific premium: a briefing for the London desk"'
+
+    assert cli("validate", SPEC).code == 0
+    assert calls == [(), (london,)], "the spec, then its one variant; the variant's own check does not recurse"
+
+    calls.clear()
+    assert cli("send", SPEC, "--dry-run", "--to", "ann@example.com").code == 0
+    assert calls == [()], "send checks the delivery itself (with its own recipients): the hook adds nothing"
+
+    text = _edit_spec(project, *BROKEN)
+    result = cli("validate", SPEC)
+    assert result.code == ExitCode.INVALID
+    assert result.stderr.splitlines() == _broken_lines(text) + ["1 spec(s) checked: 4 error(s), 0 warning(s)"]
+
+
+def test_recipients_file_and_ledger_from_the_spec_stay_in_the_project_but_the_command_line_may_name_any(
+    project, plain_env, tmp_path, cli
+):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "passwd.csv").write_text("email,name\nroot:x:0:0:SECRET-OUTSIDE,root\n")
+    (project / "lists").mkdir()
+    (project / "lists" / "linked.csv").symlink_to(outside / "passwd.csv")  # a link out counts as outside
+    for target in ("../../outside/passwd.csv", "../lists/linked.csv"):
+        spec = project / SPEC
+        spec.write_text(spec.read_text("utf-8").replace("  base_url:", f"  recipients_file: {target}\n  base_url:", 1), "utf-8")
+        text = spec.read_text("utf-8")
+
+        result = cli("send", SPEC)
+
+        assert result.code == ExitCode.INVALID
+        assert result.stderr.splitlines()[0] == (
+            f"specs/investor.yaml:{_at(text, target)}: delivery.recipients_file points outside the project ({project}); "
+            "move the file inside it or pass --root (--recipients FILE on the command line may be anywhere)"
+        )
+        assert "SECRET" not in result.stdout + result.stderr
+        assert _check(project)[0].endswith("--recipients FILE on the command line may be anywhere)")
+        widened = _check(project, root=tmp_path)  # --root widens the project: the file is read, and is not a list
+        assert widened == [f"{display_path(outside / 'passwd.csv')}:2:1: email: 'root:x:0:0:SECRET-OUTSIDE' is not a valid email address"]
+        spec.write_text(text.replace(f"  recipients_file: {target}\n", ""), "utf-8")
+    assert plain_env.handler.received == []
+
+    (outside / "list.csv").write_text("email,name\nann@example.com,Ann\n")
+    ledger = outside / "ledgers" / "delivery.sqlite"
+    explicit = cli("send", SPEC, "--recipients", outside / "list.csv", "--ledger", ledger)
+    assert explicit.code == 0, explicit.stderr
+    assert [r.rcpt_tos for r in plain_env.handler.received] == [["ann@example.com"]]
+    with sqlite3.connect(ledger) as db:
+        assert db.execute("SELECT recipient, status FROM deliveries").fetchall() == [("ann@example.com", "sent")]
+
+    # the offending cell of a file named on the command line is shown, but never much of it
+    (outside / "long.csv").write_text("email,name\n" + "x" * 300 + ",Ann\n")
+    bad = cli("send", SPEC, "--recipients", outside / "long.csv")
+    assert bad.code == ExitCode.INVALID
+    assert "x" * 60 not in bad.stderr and "'" + "x" * 59 + "\u2026' is not a valid email address" in bad.stderr
+
+
+def test_long_cells_are_cut_in_variant_problems(project, plain_env, cli):
+    (project / "desk.csv").write_text("email,name,date\nann@example.com,Ann," + "2026-" * 100 + "\n")
+
+    result = cli("send", SPEC, "--recipients", "desk.csv")
+
+    assert result.code == ExitCode.INVALID
+    [problem, summary] = result.stderr.splitlines()
+    assert problem.startswith("desk.csv:2:1: variant of ann@example.com: date=" + ("2026-" * 12)[:59] + "\u2026: ")
+    assert "2026-" * 13 not in problem and summary == "1 error(s); nothing was built or sent"
+
+
+def test_a_csv_column_cannot_hold_an_equals_sign(project, plain_env, cli):
+    (project / "desk.csv").write_text("email,name,subtitle=x\nann@example.com,Ann,y\n")
+    result = cli("send", SPEC, "--recipients", "desk.csv")
+    assert result.code == ExitCode.INVALID
+    assert result.stderr.splitlines()[0] == (
+        "desk.csv:1:12: column 'subtitle=x': a variant column is named after a spec value (like subtitle or "
+        "figures.usdjpy), without '='"
+    )
+
+
+def test_a_delivery_section_without_recipients_is_valid_but_send_needs_some(project, plain_env, cli):
+    from deckgen import build
+    from deckgen.delivery.checks import check_delivery
+
+    spec = project / SPEC
+    text = spec.read_text("utf-8")
+    start, end = text.index("  recipients:\n"), text.index("  base_url:")
+    spec.write_text(text[:start] + text[end:], "utf-8")
+    assert check_delivery(build.check(spec)) == []
+
+    result = cli("send", SPEC)
+    assert result.code == ExitCode.INVALID
+    assert "no recipients: list them under delivery.recipients" in result.stderr
+
+
+# --- variant values round-trip exactly ----------------------------------------------------------
+
+
+ROUND_TRIP = ["Desk #2 edition", "Note: draft", "150", "true", "", "a \"quoted\" 'one'", "Tōkyō\tdesk", 150, -2, 1.5,
+              1e20, 1e-7, float("inf"), True, False, dt.date(2026, 2, 20)]
+
+
+@pytest.mark.parametrize("value", ROUND_TRIP, ids=repr)
+def test_a_yaml_variant_value_is_read_back_as_the_same_value_and_type(value):
+    from deckgen.delivery.recipients import variant_overrides
+    from deckgen.spec import override_value
+
+    [override] = variant_overrides({"subtitle": value})
+    name, _, raw = override.partition("=")
+    assert name == "subtitle"
+    back = override_value(raw)
+    assert (type(back), back) == (type(value), value)
+
+
+def test_variant_values_from_csv_and_yaml_reach_the_brief_as_written(project):
+    from deckgen import build
+    from deckgen.delivery.checks import inspect_delivery
+
+    (project / "desk.csv").write_text(
+        "email,name,subtitle,figures.usdjpy,date\n"
+        "ann@example.com,Ann,Desk #2 edition,150,2026-02-20\n"
+        "bob@example.com,Bob,Note: draft,,\n"
+    )
+    (project / "desk.yaml").write_text(
+        "- {email: carol@example.com, variant: {subtitle: 'Desk #2 edition', figures.usdjpy: 150, date: 2026-02-20}}\n"
+        "- {email: dan@example.com, variant: {subtitle: 'Note: draft'}}\n"
+        "- {email: eve@example.com, variant: {subtitle: '150'}}\n"
+    )
+    plan = inspect_delivery(build.check(project / SPEC), recipients_files=[project / "desk.csv", project / "desk.yaml"])
+    assert plan.problems == ()
+    got = {}
+    for recipient in plan.recipients:
+        report = plan.variants[recipient.variant].report
+        got[recipient.address] = (report.spec.subtitle, report.figures["usdjpy"].value, report.spec.date)
+    base = 152
+    assert got == {
+        "ann@example.com": ("Desk #2 edition", 150, dt.date(2026, 2, 20)),
+        "bob@example.com": ("Note: draft", base, dt.date(2026, 2, 16)),
+        "carol@example.com": ("Desk #2 edition", 150, dt.date(2026, 2, 20)),
+        "dan@example.com": ("Note: draft", base, dt.date(2026, 2, 16)),
+        "eve@example.com": ("150", base, dt.date(2026, 2, 16)),
+    }
+
+
+# --- stale data, credentials ---------------------------------------------------------------------
+
+
+def test_send_on_stale_data_exits_5_and_says_nothing_was_sent(project, plain_env, cli):
+    result = cli("send", SPEC, "--set", "date=2027-06-01")
+
+    assert result.code == ExitCode.STALE
+    lines = result.stderr.splitlines()
+    assert all(": figure '" in line or ": breakdown '" in line or ": table '" in line for line in lines[:-1])
+    assert lines[-1] == ("data is older than the spec's checks.max_age_days allow: nothing was built or sent; "
+                         "refresh the data, or pass --allow-stale to send it anyway")
+    assert plain_env.handler.received == []
+    assert not (project / "dist" / ".deckgen" / "delivery.sqlite").exists()
+
+
+UNICODE_USER, UNICODE_PASSWORD = "déckgen", "pässwörd-ü-密码-never-shown"
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_a_non_ascii_user_and_password_log_in_as_utf8(project, tls_ca, monkeypatch, cli, mechanism):
+    server_context, ca_file = tls_ca
+    handler = Handler()
+
+    def authenticate(server, session, envelope, used, auth_data):
+        ok = (used, auth_data.login, auth_data.password) == (mechanism, UNICODE_USER.encode(), UNICODE_PASSWORD.encode())
+        handler.logins.append((auth_data.login, ok))
+        return AuthResult(success=ok, handled=False)
+
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=_free_port(), tls_context=server_context, require_starttls=True,
+        authenticator=authenticate, auth_required=True, auth_require_tls=True,
+        auth_exclude_mechanism=[m for m in ("PLAIN", "LOGIN") if m != mechanism],
+    )
+    controller.start()
+    try:
+        _clean_env(monkeypatch)
+        for name, value in {
+            "DECKGEN_SMTP_HOST": "127.0.0.1", "DECKGEN_SMTP_PORT": str(controller.port), "DECKGEN_SMTP_USER": UNICODE_USER,
+            "DECKGEN_SMTP_PASSWORD": UNICODE_PASSWORD, "DECKGEN_SMTP_CA_FILE": str(ca_file), "DECKGEN_MAIL_FROM": "briefs@example.com",
+        }.items():
+            monkeypatch.setenv(name, value)
+        result = cli("send", SPEC, "--to", "ann@example.com")
+        monkeypatch.setenv("DECKGEN_SMTP_PASSWORD", "wrong-" + UNICODE_PASSWORD)
+        refused = cli("send", SPEC, "--to", "bob@example.com")
+    finally:
+        controller.stop()
+    assert result.code == 0, result.stderr
+    assert [r.rcpt_tos for r in handler.received] == [["ann@example.com"]] and handler.received[0].authenticated
+    assert refused.code == ExitCode.DELIVERY_FAILED and "refused the login: 535" in refused.stderr
+    assert handler.logins == [(UNICODE_USER.encode(), True), (UNICODE_USER.encode(), False)]
+    for output in (result.stdout, result.stderr, refused.stdout, refused.stderr):
+        assert UNICODE_PASSWORD not in output and "Traceback" not in output and "Unicode" not in output
+
+
+def test_a_non_ascii_password_needs_plain_or_login(project, tls_ca, monkeypatch, cli):
+    from aiosmtpd.smtp import SMTP as Session
+
+    class CramOnly(Session):
+        async def auth_CRAM__MD5(self, server, args):
+            return AuthResult(success=False, handled=False)
+
+    class CramController(Controller):
+        def factory(self):
+            return CramOnly(self.handler, **self.SMTP_kwargs)
+
+    server_context, ca_file = tls_ca
+    handler = Handler()
+    controller = CramController(
+        handler, hostname="127.0.0.1", port=_free_port(), tls_context=server_context, require_starttls=True,
+        authenticator=lambda *args: AuthResult(success=False), auth_required=True, auth_exclude_mechanism=["PLAIN", "LOGIN"],
+    )
+    controller.start()
+    try:
+        _clean_env(monkeypatch)
+        for name, value in {
+            "DECKGEN_SMTP_HOST": "127.0.0.1", "DECKGEN_SMTP_PORT": str(controller.port), "DECKGEN_SMTP_USER": "deckgen",
+            "DECKGEN_SMTP_PASSWORD": UNICODE_PASSWORD, "DECKGEN_SMTP_CA_FILE": str(ca_file), "DECKGEN_MAIL_FROM": "briefs@example.com",
+        }.items():
+            monkeypatch.setenv(name, value)
+        result = cli("send", SPEC, "--to", "ann@example.com")
+    finally:
+        controller.stop()
+    assert result.code == ExitCode.DELIVERY_FAILED
+    assert ("offers AUTH CRAM-MD5, but a user name or password with non-ASCII characters can only be sent with "
+            "AUTH PLAIN or LOGIN") in result.stderr
+    assert UNICODE_PASSWORD not in result.stdout + result.stderr and handler.received == []
+
+
+def test_a_password_the_environment_could_not_decode_is_a_setting_problem(project, monkeypatch, cli):
+    _clean_env(monkeypatch)
+    monkeypatch.setenv("DECKGEN_SMTP_HOST", "mail.example.com")
+    monkeypatch.setenv("DECKGEN_MAIL_FROM", "briefs@example.com")
+    monkeypatch.setenv("DECKGEN_SMTP_USER", "deckgen")
+    monkeypatch.setenv("DECKGEN_SMTP_PASSWORD", "p\udce4ss-latin1-secret")  # the byte 0xE4, not valid UTF-8
+
+    result = cli("send", SPEC)
+
+    assert result.code == ExitCode.INVALID
+    assert result.stderr.splitlines() == [
+        "$DECKGEN_SMTP_PASSWORD: is not valid text in the environment's encoding (set it as UTF-8)",
+        "1 setting problem(s); nothing was sent",
+    ]

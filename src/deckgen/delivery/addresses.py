@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from email.errors import HeaderParseError, MessageDefect
-from email.headerregistry import Address
 
 # Everything str.splitlines() treats as a line break: any of them could end a header line in some mail
 # software, so none may reach a header.
 LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+SHOWN_LIMIT = 60  # characters of a rejected value that an error message repeats
+
+
+def quoted(text: str, limit: int = SHOWN_LIMIT) -> str:
+    """``text`` for an error message: quoted, control characters escaped, cut to ``limit`` characters.
+
+    A rejected value may come from a file that is not a recipients list at all: repeat only the
+    offending value, and never much of it.
+    """
+    return repr(text if len(text) <= limit else text[: limit - 1] + "\u2026")
 
 
 def header_text_problem(text: str) -> str | None:
@@ -39,16 +47,21 @@ def parse_address(text: str) -> str:
     if not text:
         raise ValueError("address is empty")
     if not text.isascii():
-        raise ValueError(f"'{text}' is not a plain ASCII address (internationalised addresses are not supported)")
+        raise ValueError(f"{quoted(text)} is not a plain ASCII address (internationalised addresses are not supported)")
+    from email.errors import HeaderParseError, MessageDefect  # here, not at import: the spec model imports this module
+    from email.headerregistry import Address
+
     try:
         parsed = Address(addr_spec=text)
     except (HeaderParseError, MessageDefect, ValueError, IndexError):
-        raise ValueError(f"'{text}' is not a valid email address") from None
+        raise ValueError(f"{quoted(text)} is not a valid email address") from None
     if parsed.addr_spec != text or not parsed.username or not parsed.domain:
-        raise ValueError(f"'{text}' is not a valid email address")
+        raise ValueError(f"{quoted(text)} is not a valid email address")
+    if len(text) > 254 or len(text.rpartition("@")[0]) > 64:  # RFC 5321's limits on a path and a local part
+        raise ValueError(f"{quoted(text)} is too long for an email address (at most 64 characters before the @, 254 in all)")
     labels = parsed.domain.split(".")
     if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels) or len(parsed.domain) > 253:
-        raise ValueError(f"'{text}' does not have a valid domain (expected something like name@example.com)")
+        raise ValueError(f"{quoted(text)} does not have a valid domain (expected something like name@example.com)")
     return text
 
 

@@ -12,12 +12,11 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 
-from ..errors import Mark, Problem
-from ..text import FIGURE_STYLES, TEMPLATE, plain
+from ..text import TEMPLATE, plain
 from .addresses import header_text_problem, parse_mailbox
 
 if TYPE_CHECKING:
@@ -25,9 +24,7 @@ if TYPE_CHECKING:
     from .recipients import Recipient
     from .settings import SmtpSettings
 
-# Placeholders every template may use (besides figure names); `link` only when the spec has a base_url.
-PLACEHOLDERS = ("title", "subtitle", "date", "name", "email", "filename", "link")
-DATE_STYLES = ("short", "medium", "long", "full", "iso")
+# The placeholders (and their checks, done before anything is built) are in .checks.
 _LINK_PLACEHOLDER = re.compile(r"\{\{\s*link\s*(?:\|[^}]*)?\}\}")
 SUBJECT_LIMIT = 250  # characters; longer subjects are truncated by many clients and are a sign of a broken template
 
@@ -72,29 +69,6 @@ def slug(text: str) -> str:
     dashed = "".join("-" if unicodedata.category(char) == "Pd" else char for char in text)  # US–Japan -> us-japan
     ascii_text = unicodedata.normalize("NFKD", dashed).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].rstrip("-")
-
-
-def template_problems(template: str, where: Callable[[str], Mark], report: "Report", has_link: bool) -> list[Problem]:
-    """Unknown placeholders or styles in a subject/body template, each located by ``where(token)``."""
-    problems = []
-    known = set(PLACEHOLDERS) - ({"link"} if not has_link else set())
-    for match in TEMPLATE.finditer(template):
-        name, style, token = match.group("name"), match.group("style"), match.group(0)
-        message = None
-        if name == "link" and not has_link:
-            message = f"{token}: a link needs delivery.base_url (where the PDFs are published)"
-        elif name in known:
-            if style and not (name == "date" and style in DATE_STYLES):
-                allowed = f"one of {', '.join(DATE_STYLES)}" if name == "date" else "no style"
-                message = f"{token}: unknown style '{style}' for {name} ({allowed})"
-        elif name in report.figures:
-            if style and style not in FIGURE_STYLES:
-                message = f"{token}: unknown figure style '{style}' (one of {', '.join(FIGURE_STYLES)})"
-        else:
-            message = f"{token}: unknown placeholder '{name}' (use {', '.join(sorted(known))} or a figure name)"
-        if message:
-            problems.append(Problem.at(where(token), message))
-    return problems
 
 
 def fill(template: str, edition: Edition, recipient: "Recipient", fallback_name: str, url: str | None) -> str:

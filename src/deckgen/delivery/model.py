@@ -61,10 +61,10 @@ class DeliverySpec(_Strict):
     from_name: str | None = None  # display name for DECKGEN_MAIL_FROM's address
     reply_to: str | None = None
     recipients: list[RecipientEntry] = Field(default_factory=list)
-    recipients_file: Path | None = None  # CSV or YAML, relative to the spec
+    recipients_file: Path | None = None  # CSV or YAML, relative to the spec, inside the project
     base_url: str | None = None  # where the PDFs are published; enables a link when over the size limit
     max_attachment_mb: float = Field(default=DEFAULT_MAX_ATTACHMENT_MB, gt=0, le=1000)
-    ledger: Path | None = None  # relative to the spec; default <output folder>/.deckgen/delivery.sqlite
+    ledger: Path | None = None  # relative to the spec, inside the project; default <output folder>/.deckgen/delivery.sqlite
     retry: RetryPolicy = RetryPolicy()
 
     @field_validator("subject", "from_name")

@@ -7,6 +7,7 @@ import datetime as dt
 import difflib
 import io
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -15,11 +16,12 @@ from pydantic import ValidationError
 
 from ..errors import Mark, Problem, SpecError
 from ..yamlsrc import Document, load_yaml
-from .addresses import check_header_text, parse_address, parse_mailbox, recipient_key
+from .addresses import check_header_text, parse_address, parse_mailbox, quoted, recipient_key
 from .model import RecipientEntry, VariantValue
 
 COMMAND_LINE = "<command line>"
 ENTRY_KEYS = ("email", "name", "variant")
+SUFFIXES = (".csv", ".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def from_command_line(values: Iterable[str]) -> list[Recipient]:
         try:
             name, address = parse_mailbox(value)
         except ValueError as exc:
-            problems.append(Problem.at(mark, f"{value!r}: {exc}"))
+            problems.append(Problem.at(mark, f"{quoted(value)}: {exc}"))
             continue
         recipients.append(Recipient(address, name, (), mark))
     if problems:
@@ -65,7 +67,11 @@ def from_file(path: Path) -> list[Recipient]:
         return _from_yaml(path)
     if suffix == ".csv":
         return _from_csv(path)
-    raise SpecError([Problem.at(Mark.of(path, 0, 0), f"unsupported recipients file type '{suffix}' (use .csv, .yaml or .yml)")])
+    raise SpecError([Problem.at(Mark.of(path, 0, 0), unsupported_type(path))])
+
+
+def unsupported_type(path: Path) -> str:
+    return f"unsupported recipients file type {quoted(path.suffix, 20)} (use .csv, .yaml or .yml)"
 
 
 def merge(groups: Iterable[list[Recipient]]) -> list[Recipient]:
@@ -88,18 +94,23 @@ def merge(groups: Iterable[list[Recipient]]) -> list[Recipient]:
 
 
 def variant_overrides(values: dict[str, VariantValue]) -> tuple[str, ...]:
-    """``{figures.usdjpy: 150, subtitle: "Tokyo desk"}`` -> ``("figures.usdjpy=150", 'subtitle="Tokyo desk"')``."""
+    """``{figures.usdjpy: 150, subtitle: "Tokyo desk"}`` -> ``("figures.usdjpy=150", 'subtitle="Tokyo desk"')``.
+
+    Each value is written so that ``--set`` reads it back as exactly the same value and type.
+    """
     return tuple(sorted(f"{name.strip()}={_as_yaml(value)}" for name, value in values.items()))
 
 
 def _as_yaml(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    return json.dumps(str(value), ensure_ascii=False)  # a quoted YAML string stays a string
+    return json.dumps(str(value), ensure_ascii=False)  # a double-quoted YAML string: stays a string, as written
 
 
 def _from_csv(path: Path) -> list[Recipient]:
@@ -118,13 +129,17 @@ def _from_csv(path: Path) -> list[Recipient]:
         hint = difflib.get_close_matches("email", lowered, n=1)
         raise SpecError([Problem.at(
             Mark.of(path, 1, 1), "recipients file needs an 'email' column in its header row",
-            f"did you mean '{columns[lowered.index(hint[0])]}'?" if hint else None,
+            f"did you mean {quoted(columns[lowered.index(hint[0])])}?" if hint else None,
         )])
     for index, name in enumerate(columns):
+        mark = Mark.of(path, 1, _csv_column(text, 1, index))
         if not name:
-            problems.append(Problem.at(Mark.of(path, 1, 1), f"column {index + 1} has no name in the header row"))
+            problems.append(Problem.at(mark, f"column {index + 1} has no name in the header row"))
         elif lowered.count(name.lower()) > 1 and lowered.index(name.lower()) != index:
-            problems.append(Problem.at(Mark.of(path, 1, 1), f"column '{name}' appears twice in the header row"))
+            problems.append(Problem.at(mark, f"column {quoted(name)} appears twice in the header row"))
+        elif "=" in name:
+            problems.append(Problem.at(mark, f"column {quoted(name)}: a variant column is named after a spec value "
+                                             "(like subtitle or figures.usdjpy), without '='"))
     email_at, name_at = lowered.index("email"), (lowered.index("name") if "name" in lowered else None)
     variant_columns = [(i, c) for i, c in enumerate(columns) if i not in (email_at, name_at) and c]
 
@@ -158,6 +173,7 @@ def _from_csv(path: Path) -> list[Recipient]:
             except ValueError as exc:
                 problems.append(Problem.at(Mark.of(path, start, _csv_column(text, start, name_at)), f"name: {exc}"))
                 continue
+        # a cell is a --set value, as typed: `Desk #2 edition` stays that text, `150` is a number
         variant = tuple(sorted(f"{column}={row[i].strip()}" for i, column in variant_columns if row[i].strip()))
         recipients.append(Recipient(address, name, variant, mark))
     if problems:

@@ -8,22 +8,43 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Literal, Mapping, Sequence
 
-from ..errors import DeliveryError, Mark, Problem, SpecError, display_path
-from . import recipients as recipient_sources
+from ..errors import DeliveryError, Problem, SpecError, StaleDataError, display_path
+from .checks import delivery_checked_by_caller, inspect_delivery
 from .ledger import Ledger, SendLock
-from .message import Composed, Edition, compose, template_problems
-from .model import DeliverySpec
-from .recipients import COMMAND_LINE, Recipient
+from .message import Composed, Edition, compose
+from .recipients import Recipient
 from .settings import SmtpSettings, load_settings
 from .smtp import Mailer, ServerUnavailable
 
 if TYPE_CHECKING:
     from ..build import Checked
-    from ..spec import LoadedSpec
 
 OutcomeStatus = Literal["sent", "skipped", "failed", "written"]
+
+
+class NotSent(SpecError):
+    """The spec, its recipients or the command line have problems; every one is listed, nothing was sent."""
+
+    def lines(self) -> list[str]:
+        errors = sum(p.is_error for p in self.problems)
+        return [p.render() for p in self.problems] + [f"{errors} error(s); nothing was built or sent"]
+
+
+class StaleNotSent(StaleDataError):
+    """The data is older than the spec allows (exit 5, as ``deckgen build``); nothing was sent."""
+
+    def lines(self) -> list[str]:
+        return [p.render() for p in self.problems] + [
+            "data is older than the spec's checks.max_age_days allow: nothing was built or sent; "
+            "refresh the data, or pass --allow-stale to send it anyway"
+        ]
+
+
+def _nothing_sent(error: SpecError) -> SpecError:
+    """The same problems, with a last line that says no one was mailed."""
+    return (StaleNotSent if isinstance(error, StaleDataError) else NotSent)(error.problems)
 
 
 @dataclass(frozen=True)
@@ -109,28 +130,35 @@ def send(
     """Build the brief if needed and email it; return what happened to each recipient.
 
     Recipients come from ``to`` and ``recipients_files`` when either is given, else from the spec's
-    delivery section. Raises SpecError/SettingsError (nothing sent) for bad input, DeliveryError when
-    the PDF is over the size limit with no base_url; per-recipient failures are in the report.
+    delivery section. Before anything is built or sent: raises SettingsError or SpecError (``NotSent``)
+    listing every problem in the settings, the spec, the recipients or the variants, StaleDataError
+    (``StaleNotSent``) for stale data, and DeliveryError when a PDF is over the size limit with no
+    base_url. Per-recipient failures are in the report.
     """
     from .. import build as builder  # not at import time: the build module imports the spec, which imports this package
 
     settings = load_settings(environ, require_server=not dry_run)
-    build_options = dict(allow_stale=allow_stale, strict=strict, root=root)
-    overrides = tuple(overrides)
-    checked = builder.check(spec_path, overrides=overrides, **build_options)
-    loaded = checked.report.loaded
-    delivery = loaded.spec.delivery or DeliverySpec()
-    everyone = _recipients(loaded, delivery, to, recipients_files)
-    _check_templates(loaded, delivery, checked)
-    ledger_path = _ledger_path(ledger, delivery, loaded, checked)
-
-    # A real send holds the lock from before building until the last message: an overlapping run
-    # fails at once instead of building the same PDFs and then mailing the same people.
+    options = dict(overrides=tuple(overrides), allow_stale=allow_stale, strict=strict, root=root)
     with contextlib.ExitStack() as held:
+        # inspect_delivery checks the delivery with this run's recipients: a delivery check hooked into
+        # build.check() (for the spec, its variants, or a re-check before rendering) would only repeat it
+        held.enter_context(delivery_checked_by_caller())
+        try:
+            checked = builder.check(spec_path, **options)
+            plan = inspect_delivery(
+                checked, to=to, recipients_files=recipients_files, ledger=ledger, require_recipients=True, **options
+            )
+        except SpecError as exc:
+            raise _nothing_sent(exc) from None
+        if plan.problems:
+            raise NotSent(list(plan.problems))
+        loaded, delivery, everyone, ledger_path = checked.report.loaded, plan.delivery, plan.recipients, plan.ledger
+
+        # A real send holds the lock from before building until the last message: an overlapping run
+        # fails at once instead of building the same PDFs and then mailing the same people.
         if not dry_run:
             held.enter_context(SendLock(ledger_path))
-        variants = _check_variants(spec_path, checked, everyone, overrides, build_options)
-        editions, built = _build_editions(variants, log)
+        editions, built = _build_editions(plan.variants, log)
         limit_mb = max_attachment_mb if max_attachment_mb is not None else delivery.max_attachment_mb
         linked = _editions_to_link(editions, limit_mb, delivery.base_url, log)
         plans = [
@@ -159,29 +187,6 @@ def send(
         return DeliveryReport(outcomes=tuple(outcomes), **common)
 
 
-def _check_variants(
-    spec_path: Path | str, checked: "Checked", everyone: list[Recipient], overrides: tuple[str, ...], build_options: dict
-) -> dict[tuple[str, ...], "Checked"]:
-    """Check every distinct recipient variant before anything is built or sent (all problems at once)."""
-    from .. import build as builder
-
-    variants: dict[tuple[str, ...], Checked] = {}
-    problems: list[Problem] = []
-    for variant in dict.fromkeys(r.variant for r in everyone):
-        if not variant:
-            variants[variant] = checked
-            continue
-        try:
-            variants[variant] = builder.check(
-                spec_path, overrides=overrides + variant, output=_variant_output(checked, overrides + variant), **build_options
-            )
-        except SpecError as exc:
-            problems += _relocated(exc.problems, [r for r in everyone if r.variant == variant])
-    if problems:
-        raise SpecError(problems)
-    return variants
-
-
 def _build_editions(
     variants: dict[tuple[str, ...], "Checked"], log: Callable[[str], None]
 ) -> tuple[dict[tuple[str, ...], Edition], list[Path]]:
@@ -193,7 +198,7 @@ def _build_editions(
         if not builder.up_to_date(variant_checked):
             builder.render(variant_checked)
             built.append(variant_checked.output)
-            log(f"built {_shown(variant_checked.output)}")
+            log(f"built {display_path(variant_checked.output)}")
         pdf = variant_checked.output.read_bytes()  # these bytes are sent and hashed: the edition is what was mailed
         editions[variant] = Edition(variant_checked.report, variant_checked.output, pdf, hashlib.sha256(pdf).hexdigest(), variant)
     return editions, built
@@ -213,10 +218,10 @@ def _editions_to_link(
             continue
         if base_url:
             linked.add(variant)
-            log(f"{_shown(edition.path)} is {edition.size_mb:.2f} MB, over the {limit_mb:g} MB attachment limit: "
+            log(f"{display_path(edition.path)} is {edition.size_mb:.2f} MB, over the {limit_mb:g} MB attachment limit: "
                 f"sending a link to {_published_url(base_url, edition)} instead (publish the PDF there)")
         else:
-            too_large.append(f"{_shown(edition.path)} is {edition.size_mb:.2f} MB, over the {limit_mb:g} MB attachment limit")
+            too_large.append(f"{display_path(edition.path)} is {edition.size_mb:.2f} MB, over the {limit_mb:g} MB attachment limit")
     if too_large:
         raise DeliveryError(
             "; ".join(too_large) + "; raise delivery.max_attachment_mb (or --max-size), or set delivery.base_url "
@@ -292,90 +297,11 @@ def _write_outbox(
             composed = message_for(plan)
             path = outbox / f"{_file_safe(recipient.address)}.eml"
             write_atomic(path, composed.data)
-            outcome = Outcome(recipient, "written", edition.sha256, str(_shown(path)), composed.message_id,
+            outcome = Outcome(recipient, "written", edition.sha256, display_path(path), composed.message_id,
                               path=path, linked=composed.linked)
         outcomes.append(outcome)
         on_outcome(outcome)
     return outcomes
-
-
-def _recipients(
-    loaded: "LoadedSpec", delivery: DeliverySpec, to: Sequence[str], files: Sequence[Path | str]
-) -> list[Recipient]:
-    """Command-line recipients replace the spec's list (so a test send to yourself mails nobody else)."""
-    groups: list[list[Recipient]] = []
-    problems: list[Problem] = []
-
-    def gather(load: Callable[[], list[Recipient]]) -> None:
-        try:
-            groups.append(load())
-        except SpecError as exc:
-            problems.extend(exc.problems)
-
-    if to or files:
-        for file in files:
-            gather(lambda file=file: recipient_sources.from_file(Path(file)))
-        gather(lambda: recipient_sources.from_command_line(to))
-    else:
-        gather(lambda: recipient_sources.from_spec(delivery.recipients, loaded.document))
-        if delivery.recipients_file is not None:
-            gather(lambda: recipient_sources.from_file(loaded.resolve_path(delivery.recipients_file)))
-    if problems:
-        raise SpecError(problems)
-    everyone = recipient_sources.merge(groups)
-    if not everyone:
-        where = loaded.mark(("delivery",), key=True) if loaded.spec.delivery else Mark.of(loaded.path, 0, 0)
-        raise SpecError([Problem.at(
-            where, "no recipients: list them under delivery.recipients (or delivery.recipients_file), "
-            "or pass --to ADDR / --recipients FILE",
-        )])
-    return everyone
-
-
-def _check_templates(loaded: "LoadedSpec", delivery: DeliverySpec, checked: "Checked") -> None:
-    problems = []
-    for key in ("subject", "body"):
-        template = getattr(delivery, key)
-        loc = ("delivery", key)
-        written = loaded.spec.delivery is not None and key in (loaded.document.data.get("delivery") or {})
-
-        def where(token: str, loc=loc, written=written) -> Mark:
-            if written:
-                return loaded.document.mark_of_text(loc, token)
-            return Mark.of(loaded.path, 0, 0)
-
-        problems += template_problems(template, where, checked.report, has_link=delivery.base_url is not None)
-    if problems:
-        raise SpecError(problems)
-
-
-def _relocated(problems: Iterable[Problem], users: list[Recipient]) -> list[Problem]:
-    """Problems in a recipient's variant point at the recipient, not at the command line."""
-    first = users[0]
-    more = f" (and {len(users) - 1} more recipient(s) with this variant)" if len(users) > 1 else ""
-    relocated = []
-    for problem in problems:
-        if problem.file.startswith(COMMAND_LINE):
-            message = problem.message.removeprefix("--set ")
-            where = problem.file.removeprefix(COMMAND_LINE).strip().removeprefix("--set").strip()
-            prefix = f"variant of {first.address}: " + (f"{where}: " if where and where not in message else "")
-            relocated.append(Problem.at(first.origin, prefix + message + more, problem.hint))
-        else:
-            relocated.append(problem)
-    return relocated
-
-
-def _variant_output(checked: "Checked", overrides: tuple[str, ...]) -> Path:
-    tag = hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:12]
-    return checked.output.parent / ".deckgen" / "variants" / f"{checked.output.stem}-{tag}.pdf"
-
-
-def _ledger_path(configured: Path | str | None, delivery: DeliverySpec, loaded: "LoadedSpec", checked: "Checked") -> Path:
-    if configured is not None:
-        return Path(configured).resolve()
-    if delivery.ledger is not None:
-        return loaded.resolve_path(delivery.ledger)
-    return checked.output.parent / ".deckgen" / "delivery.sqlite"
 
 
 def _relative_to_project(path: Path) -> str:
@@ -389,10 +315,3 @@ def _relative_to_project(path: Path) -> str:
 
 def _file_safe(address: str) -> str:
     return re.sub(r"[^A-Za-z0-9@._+-]", "_", address)
-
-
-def _shown(path: Path) -> Path:
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path

@@ -103,6 +103,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, require_server: b
         problem(PASSWORD, f"is not set but ${USER} is")
     if password and not user:
         problem(USER, f"is not set but ${PASSWORD} is")
+    for name, text in ((USER, user), (PASSWORD, password)):
+        if text is not None and not _utf8(text):  # bytes the locale could not decode: never shown
+            problem(name, "is not valid text in the environment's encoding (set it as UTF-8)")
     if user and password and security == "none" and host and not _is_loopback(host):
         problem(SECURITY, f"is 'none': refusing to send the password to {host} unencrypted (use starttls or ssl)")
 
@@ -129,6 +132,15 @@ def load_settings(environ: Mapping[str, str] | None = None, *, require_server: b
         host=host, port=port, security=security, mail_from=mail_from, mail_from_name=mail_from_name,
         user=user, password=password, ca_file=ca_file, timeout=timeout,
     )
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` can be sent as UTF-8 (os.environ holds undecodable bytes as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_loopback(host: str) -> bool:

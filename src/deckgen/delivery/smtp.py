@@ -8,6 +8,7 @@ after every retry) stops the run instead of being repeated for each one.
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import ssl
 import time
@@ -130,7 +131,7 @@ class Mailer:
             if settings.user:
                 if not smtp.has_extn("auth"):
                     raise ServerUnavailable(f"the mail server {settings.describe()} does not offer AUTH (login)")
-                smtp.login(settings.user, settings.password or "")
+                _login(smtp, settings.user, settings.password or "", settings.describe())
         except ServerUnavailable:
             self._drop()
             raise
@@ -199,6 +200,36 @@ class Mailer:
             self._smtp.rset()  # type: ignore[union-attr]
         except (smtplib.SMTPException, OSError):
             self._drop()
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str, server: str) -> None:
+    """Log in; a user or password with non-ASCII characters is sent as UTF-8 with AUTH PLAIN or LOGIN.
+
+    smtplib's ``login`` encodes credentials as ASCII (UnicodeEncodeError otherwise). RFC 4616 defines
+    PLAIN's user and password as UTF-8, and servers read LOGIN's the same way; CRAM-MD5 has no
+    defined encoding, so it is not used for such a password.
+    """
+    if user.isascii() and password.isascii():
+        smtp.login(user, password)
+        return
+    offered = smtp.esmtp_features.get("auth", "").upper().split()
+
+    def encoded(text: str) -> str:
+        return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+    if "PLAIN" in offered:
+        code, reply = smtp.docmd("AUTH", "PLAIN " + encoded(f"\0{user}\0{password}"))
+    elif "LOGIN" in offered:
+        code, reply = smtp.docmd("AUTH", "LOGIN " + encoded(user))
+        if code == 334:
+            code, reply = smtp.docmd(encoded(password))
+    else:
+        raise ServerUnavailable(
+            f"the mail server {server} offers AUTH {' '.join(offered) or '(no mechanism)'}, but a user name or "
+            "password with non-ASCII characters can only be sent with AUTH PLAIN or LOGIN"
+        )
+    if code not in (235, 503):  # 503: already logged in
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _raise_for(code: int, reply: bytes | str) -> None:
