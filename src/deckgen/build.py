@@ -113,8 +113,17 @@ def _check_output(loaded, target: Path, inputs: tuple[InputFile, ...], root: Pat
 
 
 def validate(spec_path: Path | str, **options) -> Report:
-    """Run every check on a spec and its data; raise SpecError listing every problem."""
-    return check(spec_path, **options).report
+    """Run every check on a spec and its data (and its delivery section); raise SpecError listing every problem."""
+    checked = check(spec_path, **options)
+    if checked.report.spec.delivery is not None:
+        from .delivery.checks import check_delivery  # no smtplib, ssl or sqlite3
+
+        problems = check_delivery(checked, overrides=tuple(options.get("overrides") or ()),
+                                  allow_stale=options.get("allow_stale", False), strict=options.get("strict", False),
+                                  root=checked.root)
+        if problems:
+            raise SpecError([*checked.report.warnings, *problems])
+    return checked.report
 
 
 def build(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
-from xml.sax.saxutils import escape
+from html import escape as _html_escape
 
 FIGURE_STYLES = ("compact", "long", "precise")
 NO_BREAK = "\u00a0"
@@ -26,6 +26,11 @@ class Reference:
     name: str  # figure name, source id, or a 1-based source number as text
     style: str | None
     token: str  # the text as written, to locate it in the file
+
+
+def escape(text: str) -> str:
+    """&, < and > as entities (html.escape: xml.sax.saxutils would import urllib, and with it ssl)."""
+    return _html_escape(text, quote=False)
 
 
 def references(text: str) -> Iterator[Reference]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from ..text import escape
 
 from typing import Iterator, Literal
 
