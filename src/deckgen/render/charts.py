@@ -148,7 +148,8 @@ def range_bars(
         axes.set_xticks([tick for tick in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, top) if 0 <= tick <= top])
         for position, high, text in zip(positions, highs, value_labels):
             axes.annotate(text, (float(high), position), xytext=(4, 0), textcoords="offset points",
-                          va="center", ha="left", fontsize=style.size)
+                          va="center", ha="left", fontsize=style.size,
+                          bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"})
         axes.set_yticks(positions, labels=list(labels))
         axes.tick_params(axis="y", length=0)
         axes.set_ylim(-0.6, len(labels) - 0.4)
