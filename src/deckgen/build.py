@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Literal, Sequence
 
 from . import __version__
 from .errors import (
@@ -150,11 +150,11 @@ def build(
 def render(checked: Checked, *, wait: float = 0, if_changed: bool = False, archive: bool = False) -> BuildResult:
     """Render a checked spec and write its outputs, under the output's lock (see ``build``).
 
-    Inside the lock the spec is checked again: a run that waited renders the inputs as they are
-    now, never the snapshot it took before waiting.
+    A run that had to wait for the lock checks the spec again inside it, so it renders the inputs
+    as they are now, never the snapshot it took before waiting.
     """
-    with output_lock(checked.output, wait):
-        fresh = checked.again()
+    with output_lock(checked.output, wait) as waited:
+        fresh = checked.again() if waited else checked
         if if_changed and (current := current_edition(fresh)) is not None:  # built while we waited
             return _unchanged(fresh, *current, archive=archive)
         return render_and_write(fresh, archive=archive)
@@ -207,8 +207,8 @@ def lock_path(output: Path) -> Path:
 
 
 @contextmanager
-def output_lock(output: Path, wait: float = 0) -> Iterator[Path]:
-    """Hold the lock on ``output`` for the length of the block, waiting up to ``wait`` seconds for it.
+def output_lock(output: Path, wait: float = 0) -> Iterator[bool]:
+    """Hold the lock on ``output`` for the block, waiting up to ``wait`` seconds; yields whether it waited.
 
     An OS-level lock (``flock``; on Windows ``msvcrt``): it is released when the holder exits, even if
     it crashed or was killed, so there are no stale lock files to clean up.
@@ -218,9 +218,16 @@ def output_lock(output: Path, wait: float = 0) -> Iterator[Path]:
     path = lock_path(Path(output))
     timeout = -1 if wait is None or math.isinf(wait) else max(float(wait), 0.0)
     lock = FileLock(path, timeout=timeout, poll_interval=0.1)
+    waited = False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock.acquire()
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if timeout == 0:
+                raise
+            waited = True
+            lock.acquire()
     except Timeout:
         waited = "without waiting" if timeout == 0 else f"after waiting {timeout:g}s"
         error = LockedError(
@@ -232,7 +239,7 @@ def output_lock(output: Path, wait: float = 0) -> Iterator[Path]:
     except OSError as exc:  # after Timeout, which is an OSError too
         raise BuildError(f"cannot lock {display_path(output)}: {display_path(path)}: {exc.strerror or exc}") from exc
     try:
-        yield path
+        yield waited
     finally:
         lock.release()
 
@@ -423,7 +430,7 @@ def _sync_folder(folder: Path) -> None:
 
 # -- many specs ----------------------------------------------------------------------------------
 
-OUTCOMES = ("built", "unchanged", "current", "out_of_date", "invalid", "stale", "locked", "failed")
+Outcome = Literal["built", "unchanged", "current", "out_of_date", "invalid", "stale", "locked", "failed"]
 
 
 @dataclass(frozen=True)
@@ -431,7 +438,7 @@ class SpecOutcome:
     """What happened to one spec of a ``build_many`` run; never raised, always returned."""
 
     spec: Path
-    outcome: str  # one of OUTCOMES
+    outcome: Outcome
     output: Path | None = None
     pages: int | None = None
     duration: float = 0.0

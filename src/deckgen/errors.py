@@ -38,9 +38,6 @@ class Problem:
         mark = mark or Mark("<unknown>", 0, 0)
         return cls(mark.file, mark.line, mark.col, message, hint, severity, code)
 
-    def as_warning(self) -> "Problem":
-        return replace(self, severity="warning")
-
     def as_error(self) -> "Problem":
         return replace(self, severity="error")
 

@@ -175,8 +175,6 @@ class Table(BaseModel):
 
     name: str
     columns: list[str]
-    types: dict[str, ColumnType]
     rows: list[dict[str, str]]
-    row_lines: list[int]
     source: str | None = None
     as_of: dt.date | None = None

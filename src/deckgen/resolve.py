@@ -47,6 +47,10 @@ class Report:
     def source_numbers(self) -> dict[str, int]:
         return {source.id: number for number, source in enumerate(self.sources, start=1)}
 
+    def source_number(self, key: str) -> int:
+        """The number a citation key (``3`` or a source id) is printed as."""
+        return int(key) if key.isdigit() else self.source_numbers[key]
+
     def format(self, name: str, style: str | None = None) -> str:
         return format_figure(self.figures[name], self.spec.locale, style)  # type: ignore[arg-type]
 
@@ -59,7 +63,6 @@ class _Checker:
     strict: bool = False
     problems: list[Problem] = field(default_factory=list)
     figures: dict[str, Figure] = field(default_factory=dict)
-    figure_marks: dict[str, Mark] = field(default_factory=dict)
     figure_homes: dict[str, tuple[Document, Loc]] = field(default_factory=dict)  # where each figure is written
     breakdowns: dict[str, Breakdown] = field(default_factory=dict)
     breakdown_docs: dict[str, Document] = field(default_factory=dict)
@@ -77,9 +80,11 @@ class _Checker:
             return
         self.problems.append(Problem.at(mark, message, hint, code=code))
 
-    def field_mark(self, figure: str, field_name: str) -> Mark:
-        """Where a figure's field (``as_of``, ``min``...) is written; the figure itself if not there."""
+    def field_mark(self, figure: str, field_name: str | None = None) -> Mark:
+        """Where a figure's field (``as_of``, ``min``...) is written; without a field, the figure's name."""
         document, loc = self.figure_homes[figure]
+        if field_name is None:
+            return document.mark(loc, key=True) if loc[0] == "figures" else document.mark(loc + ("id",))
         return document.mark(loc + (field_name,))
 
     def warn(self, mark: Mark, message: str, hint: str | None = None, code: str = "invalid") -> None:
@@ -212,7 +217,6 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
             checker.error(mark, f"figure '{figure_name}' is defined twice", code="duplicate")
             continue
         checker.figures[figure_name] = figure.model_copy(update={"name": figure_name})
-        checker.figure_marks[figure_name] = mark
         checker.figure_homes[figure_name] = (document, ("figures", figure_name))
     for breakdown_name, breakdown in parsed.breakdowns.items():
         checker.breakdowns[breakdown_name] = breakdown
@@ -229,7 +233,6 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
                 name=part_name, label=part.label, value=part.value, min=part.min, max=part.max,
                 unit=breakdown.unit, as_of=breakdown.as_of, source=breakdown.source, note=part.note,
             )
-            checker.figure_marks[part_name] = document.mark(("breakdowns", breakdown_name, "parts", index, "id"))
             checker.figure_homes[part_name] = (document, ("breakdowns", breakdown_name, "parts", index))
 
 
@@ -282,7 +285,7 @@ def _load_table(checker: _Checker, name: str, path: Path, dataset) -> None:
     if dataset.as_of is not None:
         _check_date(checker, dataset.as_of, checker.loaded.mark(("data", name, "as_of")), f"table '{name}'")
     checker.tables[name] = Table(
-        name=name, columns=columns, types=dict(dataset.columns), rows=rows, row_lines=row_lines,
+        name=name, columns=columns, rows=rows,
         source=dataset.source, as_of=dataset.as_of,
     )
 
@@ -326,7 +329,6 @@ def _check_date(checker: _Checker, as_of: dt.date, mark: Mark, what: str) -> Non
 def _check_figures(checker: _Checker) -> None:
     source_ids = {s.id for s in checker.sources}
     for name, figure in checker.figures.items():
-        mark = checker.figure_marks[name]
         if figure.is_range and figure.min > figure.max:  # type: ignore[operator]
             checker.error(checker.field_mark(name, "min"), f"figure '{name}': min {figure.min} is greater than max {figure.max}", "swap them", code="range")
         if "." not in name:
@@ -459,6 +461,6 @@ def _check_sources_cited(checker: _Checker) -> None:
 
 
 def _check_unused(checker: _Checker) -> None:
-    for name, mark in checker.figure_marks.items():
+    for name in checker.figure_homes:
         if "." not in name and name not in checker.shown:
-            checker.warn(mark, f"figure '{name}' is defined but shown nowhere", "refer to it as {{ " + name + " }} or remove it", code="unused")
+            checker.warn(checker.field_mark(name), f"figure '{name}' is defined but shown nowhere", "refer to it as {{ " + name + " }} or remove it", code="unused")

@@ -53,7 +53,7 @@ class Edition:
         return f"{stem}.pdf"
 
     def plain(self, text: str) -> str:
-        return plain(text, self.report.format, lambda key: int(key) if key.isdigit() else self.report.source_numbers.get(key, 0))
+        return plain(text, self.report.format, self.report.source_number)
 
 
 @dataclass(frozen=True)

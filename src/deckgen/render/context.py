@@ -80,13 +80,10 @@ class RenderContext:
         return self.paragraph(text, f"h{level}")
 
     def plain(self, text: str) -> str:
-        return plain(text, self.report.format, self.number_of)
-
-    def number_of(self, key: str) -> int:
-        return int(key) if key.isdigit() else self.report.source_numbers[key]
+        return plain(text, self.report.format, self.report.source_number)
 
     def cite_link(self, keys: list[str]) -> str:
-        numbers = sorted({self.number_of(key) for key in keys})
+        numbers = sorted({self.report.source_number(key) for key in keys})
         links = ", ".join(f'<a href="#src-{n}" color="{self.theme.primary}">{n}</a>' for n in numbers)
         return f"[{links}]"
 
@@ -99,7 +96,7 @@ class RenderContext:
         """'Source: [1] US Dept. of Commerce; [3] JPX. As of Dec 15, 2025 – Feb 1, 2026.' from the data."""
         figures = [self.report.figures[name] for name in figure_names]
         ids = list(dict.fromkeys([*source_ids, *(figure.source for figure in figures)]))
-        numbers = sorted({self.number_of(i) for i in ids})
+        numbers = sorted({self.report.source_number(i) for i in ids})
         names = "; ".join(
             f"{self.cite_link([str(n)])} {self.fonts.glyph_fallback(escape(self.report.sources[n - 1].author))}"
             for n in numbers
