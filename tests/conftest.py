@@ -15,13 +15,18 @@ from typer.testing import CliRunner
 REPO = Path(__file__).resolve().parent.parent
 
 
+def copy_project(target: Path) -> Path:
+    """specs/, data/ and assets/ copied into ``target``, marked as a project by deckgen.toml."""
+    for folder in ("specs", "data", "assets"):
+        shutil.copytree(REPO / folder, target / folder)
+    (target / "deckgen.toml").write_text("# project root marker\n")
+    return target
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of specs/, data/ and assets/ in a temporary project folder (marked by deckgen.toml)."""
-    for folder in ("specs", "data", "assets"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
-    (tmp_path / "deckgen.toml").write_text("# project root marker\n")
-    return tmp_path
+    """A throwaway copy of the example project."""
+    return copy_project(tmp_path)
 
 
 @dataclass
@@ -64,10 +69,7 @@ def deckgen_process():
 @pytest.fixture(scope="session")
 def example_pdf(tmp_path_factory) -> Path:
     """The example brief, built once per test session from a copy of the project."""
-    root = tmp_path_factory.mktemp("example")
-    for folder in ("specs", "data", "assets"):
-        shutil.copytree(REPO / folder, root / folder)
-    (root / "deckgen.toml").write_text("")
+    root = copy_project(tmp_path_factory.mktemp("example"))
     from deckgen import build
 
     result = build.build(root / "specs" / "investor.yaml")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_project
 from deckgen.build import build
 from deckgen.preview import rasterize
 from pdfread import fonts_of, page_texts
@@ -25,16 +26,9 @@ def pixels_near(image, colour: tuple[int, int, int], box=None, tolerance: int = 
 @pytest.fixture(scope="module")
 def briefs(tmp_path_factory) -> dict[str, dict]:
     """The example built with each brand; page images of the cover and of the chart page."""
-    import shutil
-
-    from tests_support import REPO
-
     built = {}
     for name, brand in (("default", "../assets/brand.yml"), ("harbor", "../assets/brands/harbor/brand.yml")):
-        root = tmp_path_factory.mktemp(name)
-        for folder in ("specs", "data", "assets"):
-            shutil.copytree(REPO / folder, root / folder)
-        (root / "deckgen.toml").write_text("")
+        root = copy_project(tmp_path_factory.mktemp(name))
         result = build(root / "specs" / "investor.yaml", overrides=[f"brand={brand}"])
         pages = page_texts(result.output)
         chart_page = next(n for n, text in enumerate(pages, 1) if "Share of total (%)" in text)

@@ -20,6 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from conftest import copy_project
 from deckgen import delivery
 from deckgen.errors import ExitCode, display_path
 
@@ -36,11 +37,7 @@ ALL_RECIPIENTS = (*BASE_RECIPIENTS, VARIANT_RECIPIENT)
 @pytest.fixture(scope="module")
 def built_project(tmp_path_factory) -> Path:
     """The example project with its delivery section, PDFs (base + variant) built once for the module."""
-    root = tmp_path_factory.mktemp("built")
-    repo = Path(__file__).resolve().parent.parent
-    for folder in ("specs", "data", "assets"):
-        shutil.copytree(repo / folder, root / folder)
-    (root / "deckgen.toml").write_text("")
+    root = copy_project(tmp_path_factory.mktemp("built"))
     spec = root / SPEC
     text = spec.read_text("utf-8")
     assert "  max_attachment_mb: 10\n" in text

@@ -22,7 +22,7 @@ import pytest
 from deckgen import build as library
 from deckgen.errors import ExitCode, LockedError, most_relevant_exit_code
 
-from conftest import REPO
+from conftest import copy_project
 
 SPEC = Path("specs/investor.yaml")
 PDF = Path("dist/investor.pdf")
@@ -34,13 +34,6 @@ JSON_FIELDS = {"spec", "outcome", "output", "pages", "duration", "input_hash", "
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def copy_project(target: Path) -> Path:
-    for folder in ("specs", "data", "assets"):
-        shutil.copytree(REPO / folder, target / folder)
-    (target / "deckgen.toml").write_text("# project root marker\n")
-    return target
 
 
 def edit(path: Path, old: str, new: str) -> None:
