@@ -207,8 +207,11 @@ def test_every_problem_at_once_sorted_by_file_and_line(cli, tiny):
     edit(tiny, "data/t/figures.yaml", "unit: percent", "unit: percnt")
     result = cli("validate", "specs/t.yaml", cwd=tiny)
     assert lines(result.stderr) == [
-        "data/t/figures.yaml:3:29: figures.yield.unit: unknown unit 'percnt': use an ISO currency code (USD), "
-        "a rate (JPY/USD) or one of percent, count, multiple, ratio, year",
+        "data/t/figures.yaml:3:3: warning: figure 'yield' is defined but shown nowhere; refer to it as {{ yield }} or remove it",
+        "data/t/figures.yaml:3:29: figure 'yield': unknown unit 'percnt'; did you mean 'percent'?",
+        "data/t/figures.yaml:10:37: figure 'split.a': min 55 is greater than max 52; swap them",
+        "data/t/sources.yaml:3:10: warning: source 'beta' is never cited; cite it with [@id] or remove it",
+        "specs/t.yaml:17:51: unknown figure 'yeild'; did you mean 'yield'?",
     ]
     edit(tiny, "data/t/figures.yaml", "unit: percnt", "unit: percent")
     result = cli("validate", "specs/t.yaml", cwd=tiny)

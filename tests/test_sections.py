@@ -21,6 +21,12 @@ data:
   instruments:
     path: ../data/us-japan/instruments.csv
     source: tse-capital-efficiency
+    as_of: 2026-02-01
+  capacity:
+    path: ../data/grid-storage/capacity.csv
+    source: elliott-governance
+    as_of: 2026-01-30
+    columns: {gw: {type: number, label: Capacity}}
 sections:
 """
 
@@ -64,6 +70,14 @@ CASES = {
         ["Investment implications", "Bonds", "Exposure: 10-year JGB", "Yields at 1.2%.", "Risks to the view. Yen rebound."],
     ),
     "sources": ("", ["Sources", "[1] US Dept. of Commerce, “Joint Semiconductor Investment Framework (JSIF) Fact Sheet,”"]),
+    "chart": (
+        "  - type: chart\n    kind: line\n    title: Capacity\n    table: capacity\n    x: month\n    y: gw\n    series: country\n",
+        ["Exhibit 1: Capacity", "Germany", "Great Britain", "Jul 2024", "Source: [5] Elliott Management. As of Jan 30, 2026."],
+    ),
+    "table": (
+        "  - type: table\n    title: Capacity by month\n    table: capacity\n    where: {country: Germany}\n",
+        ["Exhibit 1: Capacity by month", "Month Country Capacity", "Jul 1, 2024 Germany 4.10", "Jun 1, 2026 Germany"],
+    ),
     "disclaimer": ("  - type: disclaimer\n    text: Not advice.\n", ["Important information", "Not advice."]),
 }
 

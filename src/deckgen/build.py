@@ -32,7 +32,6 @@ from . import __version__
 from .errors import (
     BuildError, DeckgenError, ExitCode, LockedError, Mark, Problem, SpecError, StaleDataError, display_path,
 )
-from .formatting import format_figure
 from .inputs import InputFile, inside, project_root, sha256_file
 from .resolve import Report, resolve
 from .spec import COMMAND_LINE, load_spec
@@ -355,7 +354,7 @@ def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int) -> di
         figure = report.figures[name]
         figures.append({
             "name": name,
-            "value": format_figure(figure, locale),
+            "value": report.format(name),
             "raw": str(figure.value) if figure.value is not None else [str(figure.min), str(figure.max)],
             "unit": figure.unit,
             "as_of": figure.as_of.isoformat(),

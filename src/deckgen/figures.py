@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-UNIT_KINDS = ("percent", "count", "multiple", "ratio", "year")
-FigureStyle = Literal["compact", "long", "precise"]
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_RATE = re.compile(r"^([A-Z]{3})/([A-Z]{3})$")
+from .models import Strict
+from .tables import Aggregate, FigureStyle
+from .units import UnitDef, check_unit_name
 
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
@@ -32,27 +31,6 @@ def exact_decimal(value):
     return Decimal(repr(value)) if isinstance(value, float) else value
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-def check_unit(unit: str) -> str:
-    if unit in UNIT_KINDS or _CURRENCY.match(unit) or _RATE.match(unit):
-        return unit
-    raise ValueError(
-        f"unknown unit '{unit}': use an ISO currency code (USD), a rate (JPY/USD) or one of {', '.join(UNIT_KINDS)}"
-    )
-
-
-def unit_currency(unit: str) -> str | None:
-    return unit if _CURRENCY.match(unit) else None
-
-
-def unit_rate(unit: str) -> tuple[str, str] | None:
-    match = _RATE.match(unit)
-    return (match.group(1), match.group(2)) if match else None
-
-
 class Figure(Strict):
     """One number (or range) with its unit, as-of date and source."""
 
@@ -67,11 +45,6 @@ class Figure(Strict):
     style: FigureStyle = "compact"
     decimals: int | None = Field(default=None, ge=0, le=6)
     note: str | None = None
-
-    @field_validator("unit")
-    @classmethod
-    def _known_unit(cls, unit: str) -> str:
-        return check_unit(unit)
 
     @field_validator("value", "min", "max", mode="before")
     @classmethod
@@ -129,8 +102,43 @@ class Breakdown(Strict):
     parts: list[BreakdownPart] = Field(min_length=1)
 
 
+class TableFigure(Strict):
+    """A figure computed from a table, so text and chart cannot disagree::
+
+        installed_total: {table: capacity, column: gw, where: {month: last}, agg: sum}
+
+    ``agg`` is value (exactly one matching row; the default), sum, mean, median, min, max, count,
+    first, last, change or pct_change (the last four along ``over``, e.g. ``over: month``). Unit,
+    as-of date and source default to the column's unit and the table's as_of and source.
+    """
+
+    table: str
+    column: str
+    where: dict[str, Any] = Field(default_factory=dict)
+    agg: Aggregate = "value"
+    over: str | None = None
+    unit: str | None = None
+    as_of: dt.date | None = None
+    source: str | None = None
+    label: str | None = None
+    style: FigureStyle = "compact"
+    decimals: int | None = Field(default=None, ge=0, le=6)
+    note: str | None = None
+
+
+def _figure_kind(value: Any) -> str:
+    return "from-table" if isinstance(value, dict) and "table" in value else "with-value"
+
+
+AnyFigure = Annotated[
+    Union[Annotated[Figure, Tag("with-value")], Annotated[TableFigure, Tag("from-table")]],
+    Discriminator(_figure_kind),
+]
+
+
 class FiguresFile(Strict):
-    figures: dict[str, Figure] = Field(default_factory=dict)
+    units: dict[str, UnitDef] = Field(default_factory=dict)
+    figures: dict[str, AnyFigure] = Field(default_factory=dict)
     breakdowns: dict[str, Breakdown] = Field(default_factory=dict)
 
     @field_validator("figures", "breakdowns", mode="before")
@@ -138,6 +146,14 @@ class FiguresFile(Strict):
     def _plain_names(cls, value, info):
         if isinstance(value, dict):
             check_names(value, "figure" if info.field_name == "figures" else "breakdown")
+        return value
+
+    @field_validator("units", mode="before")
+    @classmethod
+    def _unit_names(cls, value):
+        if isinstance(value, dict):
+            for name in value:
+                check_unit_name(str(name))
         return value
 
 
@@ -163,18 +179,3 @@ class Source(Strict):
 
 class SourcesFile(Strict):
     sources: list[Source] = Field(min_length=1)
-
-
-ColumnType = Literal["text", "number", "percent", "date", "ticker"]
-
-
-class Table(BaseModel):
-    """A CSV table, its cells already checked against the declared column types."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str
-    columns: list[str]
-    rows: list[dict[str, str]]
-    source: str | None = None
-    as_of: dt.date | None = None

@@ -1,4 +1,8 @@
-"""The one place where figures become text: babel, by locale, per figure style."""
+"""The one place where numbers and dates become text: babel, by locale, per unit and figure style.
+
+Figures in prose, table cells and chart axes all go through here, so a number reads the same
+wherever it is shown.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,11 @@ from babel.numbers import (
     get_currency_symbol,
 )
 
-from .figures import Figure, FigureStyle, unit_currency, unit_rate
+import datetime as dt
+
+from .figures import Figure
+from .tables import FigureStyle
+from .units import Unit
 
 EN_DASH = "\u2013"
 TIMES = "\u00d7"
@@ -28,13 +36,13 @@ def check_locale(name: str) -> str:
     return name
 
 
-def format_figure(figure: Figure, locale: str = "en_US", style: FigureStyle | None = None) -> str:
+def format_figure(figure: Figure, unit: Unit, locale: str = "en_US", style: FigureStyle | None = None) -> str:
     style = style or figure.style
     if figure.is_range:
-        low = format_number(figure.min, figure, locale, style)  # type: ignore[arg-type]
-        high = format_number(figure.max, figure, locale, style)  # type: ignore[arg-type]
+        low = format_number(figure.min, unit, locale, style, figure.decimals)  # type: ignore[arg-type]
+        high = format_number(figure.max, unit, locale, style, figure.decimals)  # type: ignore[arg-type]
         return join_range(low, high)
-    return format_number(figure.value, figure, locale, style)  # type: ignore[arg-type]
+    return format_number(figure.value, unit, locale, style, figure.decimals)  # type: ignore[arg-type]
 
 
 def join_range(low: str, high: str) -> str:
@@ -67,26 +75,82 @@ def decimals_of(number: Decimal, explicit: int | None) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def format_number(number: Decimal, figure: Figure, locale: str, style: FigureStyle) -> str:
-    unit = figure.unit
-    currency = unit_currency(unit)
-    if currency:
-        return _format_money(number, currency, locale, style, figure.decimals)
-    rate = unit_rate(unit)
-    if rate:
-        base, quote = rate
-        amount = format_decimal(number, format=_pattern(decimals_of(number, figure.decimals)), locale=locale)
+def format_number(
+    number: Decimal, unit: Unit | None, locale: str, style: FigureStyle = "compact", decimals: int | None = None,
+) -> str:
+    """One number in its unit (None: a plain number), e.g. '$52B', '35%', '1.2 GW', '€140/kWh'."""
+    if unit is None:
+        return format_decimal(number, format=_pattern(decimals_of(number, decimals)), locale=locale)
+    if unit.currency:
+        return _format_money(number, unit.currency, locale, style, decimals)
+    if unit.rate:
+        base, quote = unit.rate
+        amount = format_decimal(number, format=_pattern(decimals_of(number, decimals)), locale=locale)
         return f"{get_currency_symbol(base, locale)}{amount}/{get_currency_symbol(quote, locale)}"
-    digits = decimals_of(number, figure.decimals)
-    if unit == "percent":
+    digits = decimals_of(number, decimals if decimals is not None else unit.decimals)
+    if unit.kind == "custom":
+        if unit.compact and style != "precise" and abs(number) >= 10_000:
+            core = format_compact_decimal(number, format_type="long" if style == "long" else "short", locale=locale, fraction_digits=1)
+        else:
+            core = format_decimal(number, format=_pattern(digits), locale=locale)
+        return f"{unit.prefix}{core}{unit.suffix}"
+    if unit.kind == "percent":
         return format_percent(number / 100, format=_pattern(digits) + "%", locale=locale)
-    if unit == "multiple":
+    if unit.kind == "multiple":
         return format_decimal(number, format=_pattern(digits), locale=locale) + TIMES
-    if unit == "year":
+    if unit.kind == "year":
         return str(int(number))
-    if unit == "count" and style == "long" and abs(number) >= 1_000_000:
+    if unit.kind == "count" and style == "long" and abs(number) >= 1_000_000:
         return format_compact_decimal(number, format_type="long", locale=locale, fraction_digits=2)
     return format_decimal(number, format=_pattern(digits), locale=locale)
+
+
+def format_date(value: dt.date, locale: str) -> str:
+    """A date as readers of the locale write it (Feb 16, 2026; 16.02.2026), never split across lines."""
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format="medium", locale=locale).replace(" ", "\u00a0")
+
+
+def format_month(value: dt.date, locale: str, skeleton: str = "yMMM") -> str:
+    """A month, quarter or year as an axis tick ('Jan 2026', 'janv. 2026', '2026年1月')."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton(skeleton, value, locale=locale)
+
+
+def tick_affixes(unit: Unit | None, locale: str) -> tuple[str, str, bool]:
+    """(prefix, suffix, name_in_title) for axis ticks: short symbols stay on the ticks ('$', '%', '×'),
+    longer unit names ('GW', '/kWh') go to the axis title so the ticks stay short."""
+    if unit is None:
+        return "", "", False
+    if unit.currency:
+        return get_currency_symbol(unit.currency, locale), "", False
+    if unit.kind == "percent":
+        return "", "%", False
+    if unit.kind == "multiple":
+        return "", TIMES, False
+    if unit.kind == "custom":
+        short = len(unit.suffix.strip()) <= 1
+        return unit.prefix, unit.suffix if short else "", not short and bool(unit.suffix.strip())
+    return "", "", bool(unit.axis_label)
+
+
+def format_tick(value: float, step: float, unit: Unit | None, locale: str) -> str:
+    """An axis tick: as many decimals as the tick spacing needs, large values compact (1.5K, 2M)."""
+    prefix, suffix, _ = tick_affixes(unit, locale)
+    digits = 0
+    while digits < 4 and abs(step * 10**digits - round(step * 10**digits)) > 1e-6:
+        digits += 1
+    if abs(value) >= 10_000 and (unit is None or unit.kind != "year"):
+        core = format_compact_decimal(value, locale=locale, fraction_digits=1 if step < abs(value) / 2 else 0)
+    elif unit is not None and unit.kind == "year":
+        core = str(int(round(value)))
+    else:
+        core = format_decimal(round(value, digits), format=_pattern(digits), locale=locale)
+    if core.startswith("-"):
+        return f"\u2212{prefix}{core[1:]}{suffix}"
+    return f"{prefix}{core}{suffix}"
 
 
 def _pattern(digits: int) -> str:

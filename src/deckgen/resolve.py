@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
-import io
-import re
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from pydantic import ValidationError
 
 from .errors import Mark, Problem, SpecError, StaleDataError
-from .figures import Breakdown, Figure, FiguresFile, Source, SourcesFile, Table
+from .figures import Breakdown, Figure, FiguresFile, Source, SourcesFile, TableFigure
 from .formatting import format_figure
 from .inputs import InputFile, inside, project_root, sha256_file
 from .spec import COMMAND_LINE, LoadedSpec, apply_overrides, validation_problems
-from .text import FIGURE_STYLES, references
+from .tables import DataErrors, QueryError, Table, aggregate, read_csv, select
+from .text import FIGURE_STYLES, plain, references
+from .units import BUILT_IN_KINDS, Unit, find_unit, unit_from_def, unknown_unit_hint
 from .yamlsrc import Document, Loc, load_yaml
-
-MAX_TABLE_BYTES = 20_000_000
-TICKER = re.compile(r"^[A-Z0-9][A-Z0-9.\-/ ]{0,15}$")
 
 
 @dataclass(frozen=True)
@@ -38,6 +34,8 @@ class Report:
     shown_figures: tuple[str, ...]  # in order of first appearance
     warnings: tuple[Problem, ...]
     inputs: tuple[InputFile, ...]
+    units: Mapping[str, Unit] = field(default_factory=dict)  # declared in data files
+    prepared: Mapping[int, Any] = field(default_factory=dict)  # section index -> its chart or table data
 
     @property
     def spec(self):
@@ -51,8 +49,19 @@ class Report:
         """The number a citation key (``3`` or a source id) is printed as."""
         return int(key) if key.isdigit() else self.source_numbers[key]
 
+    def unit(self, name: str) -> Unit:
+        unit = find_unit(name, self.units)
+        if unit is None:  # resolve() refuses unknown units, so this is a bug, not a user error
+            raise KeyError(f"unknown unit {name!r}")
+        return unit
+
     def format(self, name: str, style: str | None = None) -> str:
-        return format_figure(self.figures[name], self.spec.locale, style)  # type: ignore[arg-type]
+        figure = self.figures[name]
+        return format_figure(figure, self.unit(figure.unit), self.spec.locale, style)  # type: ignore[arg-type]
+
+    def plain(self, text: str) -> str:
+        """Text as a reader sees it: figures formatted, citations as numbers, no markup."""
+        return plain(text, self.format, self.source_number)
 
 
 
@@ -67,12 +76,16 @@ class _Checker:
     breakdowns: dict[str, Breakdown] = field(default_factory=dict)
     breakdown_docs: dict[str, Document] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
+    unit_marks: dict[str, Mark] = field(default_factory=dict)
+    table_figures: dict[str, tuple[TableFigure, Document]] = field(default_factory=dict)  # computed once tables are in
     sources: list[Source] = field(default_factory=list)
     source_marks: dict[str, Mark] = field(default_factory=dict)
     inputs: list[InputFile] = field(default_factory=list)
     shown: dict[str, None] = field(default_factory=dict)
     cited: set[str] = field(default_factory=set)
     table_cells: list[tuple[Mark, str, str | None]] = field(default_factory=list)  # (cell, text, its CSV line)
+    column_units: list[tuple[str, Mark]] = field(default_factory=list)  # units table columns declare
     incomplete: bool = False  # a dataset failed to load: "unknown name" errors would only be echoes
 
     def error(self, mark: Mark, message: str, hint: str | None = None, code: str = "invalid") -> None:
@@ -121,6 +134,9 @@ def resolve(
         else:
             checker.error(mark, f"dataset '{name}': unsupported file type '{path.suffix}' (use .yaml or .csv)", code="path")
 
+    _compute_table_figures(checker)
+    _check_units(checker)
+
     brand_path = loaded.resolve_path(spec.brand)
     if not inside(brand_path, root):
         checker.error(loaded.mark(("brand",)), f"brand file points outside the project ({root})", code="path")
@@ -143,10 +159,11 @@ def resolve(
     _check_table_cells(checker)
     _check_sources_cited(checker)
     _check_unused(checker)
-    return _finish(checker)
+    prepared = _prepare_sections(checker)
+    return _finish(checker, prepared)
 
 
-def _finish(checker: _Checker) -> Report:
+def _finish(checker: _Checker, prepared: dict[int, Any]) -> Report:
     problems = checker.problems
     if checker.allow_stale:
         problems = [replace(p, severity="warning", hint=None) if p.code == "stale" else p for p in problems]
@@ -166,6 +183,8 @@ def _finish(checker: _Checker) -> Report:
         shown_figures=shown,
         warnings=tuple(sorted(problems)),
         inputs=tuple(checker.inputs),
+        units=dict(checker.units),
+        prepared=prepared,
     )
 
 
@@ -199,8 +218,8 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
             checker.source_marks[source.id] = mark
             checker.sources.append(source)
         return
-    if "figures" not in data and "breakdowns" not in data:
-        checker.error(document.mark(()), f"dataset '{name}': expected a 'figures:', 'breakdowns:' or 'sources:' key at the top", code="invalid")
+    if not {"figures", "breakdowns", "units"} & set(data):
+        checker.error(document.mark(()), f"dataset '{name}': expected a 'figures:', 'breakdowns:', 'units:' or 'sources:' key at the top", code="invalid")
         return
     overrides = [o for o in figure_overrides if o.partition("=")[0].split(".")[0] in (data.get("figures") or {})]
     overrides = [o if "." in o.partition("=")[0] else o.replace("=", ".value=", 1) for o in overrides]
@@ -211,13 +230,23 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
         checker.problems += validation_problems(exc, document, model=FiguresFile)
         checker.incomplete = True
         return
+    for unit_name, definition in parsed.units.items():
+        mark = document.mark(("units", unit_name), key=True)
+        if unit_name in checker.units:
+            checker.error(mark, f"unit '{unit_name}' is declared twice (also at {checker.unit_marks[unit_name].file}:{checker.unit_marks[unit_name].line})", code="duplicate")
+            continue
+        checker.units[unit_name] = unit_from_def(unit_name, definition)
+        checker.unit_marks[unit_name] = mark
     for figure_name, figure in parsed.figures.items():
         mark = document.mark(("figures", figure_name), key=True)
-        if figure_name in checker.figures:
+        if figure_name in checker.figures or figure_name in checker.table_figures:
             checker.error(mark, f"figure '{figure_name}' is defined twice", code="duplicate")
             continue
-        checker.figures[figure_name] = figure.model_copy(update={"name": figure_name})
         checker.figure_homes[figure_name] = (document, ("figures", figure_name))
+        if isinstance(figure, TableFigure):
+            checker.table_figures[figure_name] = (figure, document)
+        else:
+            checker.figures[figure_name] = figure.model_copy(update={"name": figure_name})
     for breakdown_name, breakdown in parsed.breakdowns.items():
         checker.breakdowns[breakdown_name] = breakdown
         checker.breakdown_docs[breakdown_name] = document
@@ -239,79 +268,91 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
 def _load_table(checker: _Checker, name: str, path: Path, dataset) -> None:
     checker.inputs.append(InputFile("table", path, sha256_file(path)))
     spec_mark = checker.loaded.mark(("data", name))
-    if path.stat().st_size > MAX_TABLE_BYTES:
-        checker.error(Mark.of(path, 1, 1), f"table is larger than {MAX_TABLE_BYTES // 1_000_000} MB", code="table")
+    result = read_csv(path, name, dataset.columns, lambda loc, key=False: checker.loaded.mark(("data", name) + loc, key),
+                      source=dataset.source, as_of=dataset.as_of)
+    checker.problems += result.problems
+    if result.table is None:
         checker.incomplete = True
         return
-    try:
-        text = path.read_text("utf-8-sig")
-    except UnicodeDecodeError:
-        checker.error(Mark.of(path, 1, 1), "not UTF-8 text", code="table")
-        return
-    lines = text.splitlines()
-    reader = csv.DictReader(io.StringIO(text), strict=True)
-    try:
-        columns = [c.strip() for c in (reader.fieldnames or [])]
-        rows, row_lines = [], []
-        for row in reader:
-            if None in row:
-                checker.error(Mark.of(path, reader.line_num, 1), f"row has {len(columns) + len(row[None])} cells, the header has {len(columns)}", code="table")
-                continue
-            rows.append({k.strip(): (v or "").strip() for k, v in row.items()})
-            row_lines.append(reader.line_num)
-    except csv.Error as exc:
-        checker.error(Mark.of(path, reader.line_num, 1), f"CSV error: {exc}", code="table")
-        return
-    if not columns:
-        checker.error(Mark.of(path, 1, 1), "table is empty: expected a header row", code="table")
-        return
-    for column, kind in dataset.columns.items():
-        if column not in columns:
-            checker.error(checker.loaded.mark(("data", name, "columns", column), key=True), f"column '{column}' is not in {path.name}", _did_you_mean(column, columns), code="unknown")
-    for row, line in zip(rows, row_lines):
-        for column, kind in dataset.columns.items():
-            cell = row.get(column, "")
-            col = _cell_column(lines[line - 1] if line - 1 < len(lines) else "", cell)
-            problem = _cell_problem(cell, kind)
-            if problem:
-                checker.error(Mark.of(path, line, col), f"column '{column}': {problem}", code="table")
-        for column, cell in row.items():
-            if "{{" in cell or "[" in cell:
-                checker.table_cells.append((Mark.of(path, line, _cell_column(lines[line - 1], cell)), cell, lines[line - 1]))
+    checker.table_cells += [(mark, cell, line) for mark, cell, line in result.cells_with_markup]
     if dataset.source is None:
         checker.error(spec_mark, f"table '{name}' needs a 'source' (a source id) so its provenance can be shown", code="unknown")
     else:
         checker.table_cells.append((checker.loaded.mark(("data", name, "source")), f"[@{dataset.source}]", None))
-    if dataset.as_of is not None:
+    if dataset.as_of is None:
+        checker.error(spec_mark, f"table '{name}' needs an 'as_of' date (when its data was current)",
+                      "add as_of: YYYY-MM-DD to its data entry", code="unknown")
+    else:
         _check_date(checker, dataset.as_of, checker.loaded.mark(("data", name, "as_of")), f"table '{name}'")
-    checker.tables[name] = Table(
-        name=name, columns=columns, rows=rows,
-        source=dataset.source, as_of=dataset.as_of,
-    )
+    for column in result.table.columns:
+        if column.unit is not None:
+            checker.column_units.append((column.unit, checker.loaded.mark(("data", name, "columns", column.name, "unit"))))
+    checker.tables[name] = result.table
 
 
-def _cell_column(line: str, cell: str) -> int:
-    return (line.find(cell) + 1) if cell and cell in line else 1
-
-
-def _cell_problem(cell: str, kind: str) -> str | None:
-    if cell == "" or kind == "text":
-        return None
-    if kind in ("number", "percent"):
+def _compute_table_figures(checker: _Checker) -> None:
+    """Figures defined by a table cell or aggregate: computed here, then checked like any figure."""
+    for name, (spec, document) in checker.table_figures.items():
+        home = ("figures", name)
+        table = checker.tables.get(spec.table)
+        if table is None:
+            if not checker.incomplete:
+                checker.error(document.mark(home + ("table",)), f"figure '{name}': unknown table '{spec.table}'",
+                              _did_you_mean(spec.table, checker.tables) or _known("tables", checker.tables), code="unknown")
+            continue
         try:
-            Decimal(cell.removesuffix("%") if kind == "percent" else cell)
-        except InvalidOperation:
-            return f"'{cell}' is not a {kind}"
-        return None
-    if kind == "date":
+            rows = select(table, spec.where)
+            value = aggregate(table, rows, spec.column, spec.agg, spec.over, ())
+        except QueryError as error:
+            checker.error(document.mark(home + error.loc), f"figure '{name}': {error.message}", error.hint, code="unknown")
+            continue
+        column = table.column(spec.column)
+        unit = spec.unit or ("percent" if spec.agg == "pct_change" else "count" if spec.agg == "count" else column.unit or "count")
+        decimals = spec.decimals if spec.decimals is not None else (
+            1 if spec.agg in ("mean", "median", "pct_change") else column.decimals)
+        if decimals is not None:
+            value = value.quantize(Decimal(1).scaleb(-decimals))
+        as_of, source = spec.as_of or table.as_of, spec.source or table.source
+        if as_of is None or source is None:
+            continue  # the table's own missing as_of or source is reported at the table
+        checker.figures[name] = Figure(
+            name=name, label=spec.label, value=value, unit=unit, as_of=as_of, source=source,
+            style=spec.style, decimals=decimals, note=spec.note,
+        )
+
+
+def _check_units(checker: _Checker) -> None:
+    known = [*BUILT_IN_KINDS, *checker.units]
+
+    def hint(unit: str) -> str:
+        return _did_you_mean(unit, known) or unknown_unit_hint(checker.units)
+
+    for name, figure in checker.figures.items():
+        if find_unit(figure.unit, checker.units) is None and "." not in name:
+            checker.error(checker.field_mark(name, "unit"), f"figure '{name}': unknown unit '{figure.unit}'", hint(figure.unit), code="unknown")
+    for unit, mark in checker.column_units:
+        if find_unit(unit, checker.units) is None:
+            checker.error(mark, f"unknown unit '{unit}'", hint(unit), code="unknown")
+
+
+def _prepare_sections(checker: _Checker) -> dict[int, Any]:
+    """Each section's data (chart series, table rows), checked against the tables now, so a section
+    that validates renders. Skipped when earlier problems would make its errors mere echoes."""
+    if checker.incomplete or any(p.is_error and p.code not in ("stale", "future") for p in checker.problems):
+        return {}
+    report = _finish(_Checker(checker.loaded, allow_stale=True, figures=checker.figures, breakdowns=checker.breakdowns,
+                              tables=checker.tables, units=checker.units, sources=checker.sources), {})
+    prepared = {}
+    for index, section in enumerate(checker.loaded.spec.sections):
         try:
-            dt.date.fromisoformat(cell)
-        except ValueError:
-            return f"'{cell}' is not a date (YYYY-MM-DD)"
-        return None
-    if kind == "ticker" and not TICKER.match(cell):
-        return f"'{cell}' is not a ticker (capital letters, digits, '.', '-', '/', space)"
-    return None
+            result = section.prepare(report)
+        except DataErrors as errors:
+            for error in errors.errors:
+                checker.error(checker.loaded.mark(("sections", index) + error.loc, key=False), error.message, error.hint, code="data")
+            continue
+        if result is not None:
+            prepared[index] = result
+    return prepared
 
 
 def _check_date(checker: _Checker, as_of: dt.date, mark: Mark, what: str) -> None:
@@ -431,8 +472,8 @@ def _check_sections(checker: _Checker) -> None:
                     checker.error(mark, f"unknown source '{ref.name}'", _did_you_mean(ref.name, checker.source_marks), code="unknown")
             elif ref.kind.startswith("column:"):
                 table = checker.tables.get(ref.kind.partition(":")[2])
-                if table is not None and ref.name not in table.columns:
-                    checker.error(mark, f"unknown column '{ref.name}' in table '{table.name}'", _did_you_mean(ref.name, table.columns) or _known("columns", table.columns), code="unknown")
+                if table is not None and ref.name not in table.column_names:
+                    checker.error(mark, f"unknown column '{ref.name}' in table '{table.name}'", _did_you_mean(ref.name, table.column_names) or _known("columns", table.column_names), code="unknown")
 
 
 def _known(what: str, names) -> str:

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .delivery.model import DeliverySpec
 from .errors import Mark, Problem, SpecError
-from .figures import ColumnType, Strict
+from .models import Strict
+from .tables import ColumnKind, ColumnSpec
 from .formatting import check_locale
 from .sections import AnySection, SECTION_TYPES
 from .yamlsrc import Document, Loc, load_yaml, parse_yaml
@@ -23,7 +24,7 @@ class Dataset(Strict):
     """A data file the spec draws on. Tables (CSV) may declare column types and provenance."""
 
     path: Path
-    columns: dict[str, ColumnType] = Field(default_factory=dict)
+    columns: dict[str, ColumnKind | ColumnSpec] = Field(default_factory=dict)
     source: str | None = None
     as_of: dt.date | None = None
 
@@ -161,6 +162,8 @@ def validation_problems(
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             message = f"unknown key '{loc[-1]}'"
             hint = f"did you mean '{close[0]}'?" if close else (f"allowed: {', '.join(allowed)}" if allowed else None)
+            if not close and " " in str(loc[-1]).strip():  # {label: Capacity, June 2026}: the comma split the value
+                hint = "a comma inside { } starts a new key: put the previous value in quotes"
         elif kind == "missing":
             mark = document.mark(loc[:-1])
             message = f"missing required key '{loc[-1]}'" + (f" in {'.'.join(map(str, _display_loc(loc[:-1], document)))}" if loc[:-1] else "")

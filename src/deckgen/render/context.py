@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Iterable
 from xml.sax.saxutils import escape
 
-from babel.dates import format_date
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
+from ..formatting import format_date
 from ..resolve import Report
 from ..text import plain, to_markup
 from ..theme import Theme
 from . import kit
-from .charts import ChartStyle
+from .charts import ChartStyle, SeriesColours
 from .fonts import ThemeFonts
 
 
@@ -38,6 +38,7 @@ def build_styles(theme: Theme, fonts: ThemeFonts) -> dict[str, ParagraphStyle]:
         "h1": ParagraphStyle("h1", fontName=fonts.headings.bold, fontSize=size * 2.6, leading=size * 3.0, textColor=primary, spaceAfter=4),
         "subtitle": ParagraphStyle("subtitle", fontName=fonts.headings.italic, fontSize=size * 1.45, leading=size * 1.9, textColor=grey, spaceAfter=6),
         "h2": ParagraphStyle("h2", fontName=fonts.headings.bold, fontSize=size * 1.4, leading=size * 1.75, textColor=primary, spaceBefore=size * 1.1, spaceAfter=size * 0.5),
+        "exhibit": ParagraphStyle("exhibit", parent=body, fontName=fonts.body.regular, fontSize=size + 0.5, leading=(size + 0.5) * 1.3, textColor=ink, spaceBefore=size * 0.9, spaceAfter=size * 0.45),
         "h3": ParagraphStyle("h3", fontName=fonts.headings.bold, fontSize=size * 1.1, leading=size * 1.4, textColor=primary, spaceBefore=size * 0.8, spaceAfter=size * 0.3),
         "box_title": ParagraphStyle("box_title", fontName=fonts.headings.bold, fontSize=size * 1.15, leading=size * 1.45, textColor=primary, spaceAfter=size * 0.5),
         "label": ParagraphStyle("label", fontName=fonts.body.bold, fontSize=size - 1.5, leading=size, textColor=grey),
@@ -66,7 +67,14 @@ class RenderContext:
     styles: dict[str, ParagraphStyle]
     chart_style: ChartStyle
     frame_width: float
+    series_colours: SeriesColours
+    prepared: Any = None  # what the section being rendered prepared at resolve (its chart or table data)
+    exhibits: int = 0
     kit = kit
+
+    def next_exhibit(self) -> int:
+        self.exhibits += 1
+        return self.exhibits
 
     # -- text -------------------------------------------------------------------------------------
     def markup(self, text: str, style: str = "body") -> str:
@@ -89,7 +97,7 @@ class RenderContext:
 
     def date(self, value) -> str:
         """A date as readers of the locale write it, never split across lines."""
-        return format_date(value, format="medium", locale=self.report.spec.locale).replace(" ", "\u00a0")
+        return format_date(value, self.report.spec.locale)
 
     # -- provenance -------------------------------------------------------------------------------
     def provenance(self, figure_names: Iterable[str] = (), source_ids: Iterable[str] = (), as_of=()) -> Paragraph:

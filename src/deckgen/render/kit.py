@@ -73,13 +73,102 @@ def boxed(ctx: "RenderContext", title: str | None, content: Sequence[Any], tone:
     return [table, Spacer(1, ctx.theme.base_size)]
 
 
-def chart_block(ctx: "RenderContext", drawing, title: str, caption: str | None, alt: str, provenance) -> list[Any]:
-    """Heading, chart, caption, alt text and source line, kept together on one page."""
-    block = [ctx.heading(title, level=3), drawing, InvisibleText(f"Chart: {alt}", ctx.fonts.body.regular)]
-    if caption:
-        block.append(ctx.paragraph(caption, "caption"))
-    block.append(provenance)
-    return [KeepTogether(block)]
+GUTTER = 16.0  # points between two half-width exhibits
+
+
+def exhibit_title(ctx: "RenderContext", title: str) -> Paragraph:
+    """'Exhibit 3: Installed capacity by country': numbered in order, set apart from section headings."""
+    number = ctx.next_exhibit()
+    style = "exhibit"
+    return Paragraph(f"<b>Exhibit\u00a0{number}:</b> " + ctx.markup(title, style), ctx.styles[style])
+
+
+class HalfWidth(KeepTogether):
+    """A half-width exhibit. Two in a row share a line (``pair_half_width``); one alone keeps its
+    caption and source beside it."""
+
+    def __init__(self, ctx: "RenderContext", title, body: list[Any], notes: list[Any]):
+        self.ctx, self.title, self.body, self.notes = ctx, title, body, notes
+        super().__init__([_grid(ctx, [[title, ""], [body, notes]], span_first_row=True)])
+
+
+def _grid(ctx: "RenderContext", rows: list[list[Any]], span_first_row: bool = False) -> Table:
+    half = (ctx.frame_width - GUTTER) / 2
+    table = Table([[row[0], "", row[1]] for row in rows], colWidths=[half, GUTTER, half])
+    commands = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]
+    if span_first_row:
+        commands.append(("SPAN", (0, 0), (-1, 0)))
+    else:
+        commands.append(("VALIGN", (0, 1), (-1, 1), "BOTTOM"))  # the two charts share a baseline
+    table.setStyle(TableStyle(commands))
+    table.hAlign = "LEFT"
+    return table
+
+
+def pair_half_width(ctx: "RenderContext", story: list[Any]) -> list[Any]:
+    """Consecutive half-width exhibits side by side (the anchors of both go before the pair)."""
+    result: list[Any] = []
+    index = 0
+    while index < len(story):
+        item = story[index]
+        if isinstance(item, HalfWidth):
+            following = index + 1
+            anchors = []
+            while following < len(story) and isinstance(story[following], SectionAnchor):
+                anchors.append(story[following])
+                following += 1
+            if following < len(story) and isinstance(story[following], HalfWidth):
+                partner = story[following]
+                result.extend(anchors)
+                grid = _grid(ctx, [[item.title, partner.title], [item.body, partner.body], [item.notes, partner.notes]])
+                result.append(KeepTogether([grid, Spacer(1, ctx.theme.base_size * 0.6)]))
+                index = following + 1
+                continue
+        result.append(item)
+        index += 1
+    return result
+
+
+def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
+    """Exhibit title, chart, alt text, caption and source line, kept together on one page."""
+    from .charts import render_chart
+
+    half = chart.width == "half"
+    width = (ctx.frame_width - GUTTER) / 2 if half else ctx.frame_width
+    title = exhibit_title(ctx, chart.title)
+    drawing = render_chart(data, ctx.chart_style, ctx.series_colours.for_chart(data), width)
+    drawing.hAlign = "LEFT"
+    from ..charts.data import describe
+
+    body = [drawing, InvisibleText(f"Chart: {ctx.plain(data.alt) if data.alt else describe(data)}", ctx.fonts.body.regular)]
+    notes = ([ctx.paragraph(chart.caption, "caption")] if chart.caption else [])
+    notes.append(ctx.provenance(figure_names=data.figure_names, source_ids=data.source_ids, as_of=data.as_of))
+    if half:
+        return [HalfWidth(ctx, title, body, notes)]
+    return [KeepTogether([title, *body, *notes])]
+
+
+def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:
+    """Exhibit title and a table that flows across pages (header repeated), with caption and source."""
+    from reportlab.platypus import CondPageBreak, PageBreak
+
+    from .tables import data_table
+
+    title = exhibit_title(ctx, section.title)
+    table, first_rows_height = data_table(ctx, data, font_size=section.font_size)
+    _, title_height = title.wrap(ctx.frame_width, 1000)
+    opening = PageBreak() if section.page_break == "before" else CondPageBreak(title_height + first_rows_height + 8)
+    story = [opening, title, table]
+    if section.caption:
+        story.append(ctx.paragraph(section.caption, "caption"))
+    story.append(ctx.provenance(source_ids=[data.table.source] if data.table.source else [],
+                                as_of=[data.table.as_of] if data.table.as_of else [],
+                                figure_names=data.figure_names))
+    return story
 
 
 def table_style(ctx: "RenderContext", rows: int, header: bool = True) -> TableStyle:

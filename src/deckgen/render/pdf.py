@@ -19,7 +19,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 from .. import __version__
 from ..resolve import Report
 from ..theme import Theme
-from . import charts
+from . import charts, kit
 from .context import RenderContext, build_styles
 from .fonts import ThemeFonts, register_theme
 from .kit import SectionAnchor
@@ -75,7 +75,8 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO) -> RenderResult:
     frame_width = page_width - 2 * side
     ctx = RenderContext(
         report=report, theme=theme, fonts=fonts, styles=styles,
-        chart_style=charts.chart_style(theme, fonts), frame_width=frame_width,
+        chart_style=(style := charts.chart_style(theme, fonts)), frame_width=frame_width,
+        series_colours=charts.SeriesColours(style.palette),
     )
     canvasmaker = partial(
         BriefCanvas, count_font=fonts.body.regular, count_size=theme.base_size - 2,
@@ -112,9 +113,11 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO) -> RenderResult:
         if plain_title:
             outline.append(plain_title)
         story.append(SectionAnchor(key, plain_title))
+        ctx.prepared = report.prepared.get(index)
         story.extend(section.render(ctx))
         if spec.toc and section.type == "masthead":
             story.extend(_table_of_contents(ctx))
+    story = kit.pair_half_width(ctx, story)
     if spec.toc and not any(section.type == "masthead" for section in spec.sections):
         story[0:0] = _table_of_contents(ctx)
     with _default_font(fonts.body.regular):

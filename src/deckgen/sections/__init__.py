@@ -7,6 +7,7 @@ from typing import Annotated, Union
 from pydantic import Field
 
 from .base import Ref, SectionModel
+from .chart import Chart
 from .comparison import Comparison
 from .disclaimer import Disclaimer
 from .implications import Implications
@@ -18,6 +19,7 @@ from .opportunities_risks import OpportunitiesRisks
 from .quote import Quote
 from .sector_breakdown import SectorBreakdown
 from .sources import Sources
+from .table import TableSection
 from .takeaways import Takeaways
 
 SECTION_MODELS: tuple[type[SectionModel], ...] = (
@@ -30,6 +32,8 @@ SECTION_MODELS: tuple[type[SectionModel], ...] = (
     InstrumentTable,
     SectorBreakdown,
     Comparison,
+    Chart,
+    TableSection,
     Implications,
     Sources,
     Disclaimer,

@@ -32,5 +32,12 @@ class SectionModel(BaseModel):
         """The title shown in the PDF outline (None: not in the outline)."""
         return getattr(self, "title", None)
 
+    def prepare(self, report) -> Any:
+        """Check the section against the data (raise ``tables.DataErrors``) and return what it shows.
+
+        Runs at validate and at build alike; ``render`` gets the result as ``ctx.prepared``.
+        """
+        return None
+
     def render(self, ctx: "RenderContext") -> list[Any]:  # list of reportlab flowables
         raise NotImplementedError

@@ -1,4 +1,4 @@
-"""A bar chart comparing figures of one unit (e.g. forward P/E, Japan vs S&P 500)."""
+"""Figures of one unit side by side (e.g. forward P/E, Japan vs S&P 500): a bar chart of figures."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from typing import Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..tables import DataErrors, QueryError
 from .base import Ref, SectionModel
+from .chart import Chart, ChartFigure
 
 
 class Bar(BaseModel):
@@ -20,23 +22,29 @@ class Comparison(SectionModel):
     title: str
     bars: list[Bar] = Field(min_length=2, max_length=8)
     axis_label: str = ""
+    width: Literal["full", "half"] = "half"
     caption: str | None = None
     alt: str | None = None
+
+    def heading(self) -> str | None:
+        return None  # an exhibit, not a section of the outline
 
     def refs(self) -> Iterator[Ref]:
         for index, bar in enumerate(self.bars):
             yield Ref(("bars", index, "figure"), "figure", bar.figure)
 
-    def render(self, ctx):
-        from ..render import charts
-
-        names = [bar.figure for bar in self.bars]
-        values = [ctx.report.format(name) for name in names]
-        labels = [ctx.plain(bar.label) for bar in self.bars]
-        drawing = charts.bars(
-            ctx.chart_style, labels, [ctx.report.figures[name].midpoint for name in names], values,
-            width_pt=ctx.frame_width * 0.62, axis_label=self.axis_label,
+    def as_chart(self) -> Chart:
+        return Chart(
+            type="chart", kind="bar", title=self.title, id=self.id, width=self.width, caption=self.caption, alt=self.alt,
+            figures=[ChartFigure(figure=bar.figure, label=bar.label) for bar in self.bars], y_label=self.axis_label,
         )
-        drawing.hAlign = "LEFT"
-        alt = self.alt or f"{self.title}: " + "; ".join(f"{label} {value}" for label, value in zip(labels, values))
-        return ctx.kit.chart_block(ctx, drawing, self.title, self.caption, ctx.plain(alt), ctx.provenance(figure_names=names))
+
+    def prepare(self, report):
+        try:
+            return self.as_chart().prepare(report)
+        except DataErrors as errors:  # the chart's 'figures' are this section's 'bars'
+            raise DataErrors([QueryError(("bars",) + e.loc[1:] if e.loc[:1] == ("figures",) else e.loc, e.message, e.hint)
+                              for e in errors.errors]) from None
+
+    def render(self, ctx):
+        return ctx.kit.chart_exhibit(ctx, self.as_chart(), ctx.prepared)

@@ -1,57 +1,14 @@
-"""A table of instruments (ETFs, equities, bonds) from a CSV dataset; the header repeats across pages."""
+"""A table of instruments (ETFs, equities, bonds) from a CSV dataset: a table section with its own default title."""
 
 from __future__ import annotations
 
-from typing import Iterator, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from .table import TableColumn, TableSection
 
-from ..text import references
-from .base import Ref, SectionModel
-
-
-class TableColumn(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    key: str
-    label: str
-    width: float | None = Field(default=None, gt=0)  # relative width
-    align: Literal["left", "right", "center"] = "left"
+__all__ = ["InstrumentTable", "TableColumn"]
 
 
-class InstrumentTable(SectionModel):
-    type: Literal["instrument_table"]
+class InstrumentTable(TableSection):
+    type: Literal["instrument_table"]  # type: ignore[assignment]
     title: str = "Instruments"
-    table: str
-    columns: list[TableColumn] = Field(min_length=1)
-    caption: str | None = None
-
-    def refs(self) -> Iterator[Ref]:
-        yield Ref(("table",), "table", self.table)
-        for index, column in enumerate(self.columns):
-            yield Ref(("columns", index, "key"), f"column:{self.table}", column.key)
-
-    def render(self, ctx):
-        from reportlab.platypus import KeepTogether, Table
-
-        data = ctx.report.tables[self.table]
-        header = [ctx.paragraph(column.label, f"header_cell_{column.align}") for column in self.columns]
-        styles = {"left": "cell", "right": "cell_right", "center": "cell_center"}
-        rows = [header]
-        shown: list[str] = []
-        for row in data.rows:
-            cells = []
-            for column in self.columns:
-                value = row.get(column.key, "") or "\u2014"
-                shown += [r.name for r in references(value) if r.kind == "figure"]
-                cells.append(ctx.paragraph(value, styles[column.align]))
-            rows.append(cells)
-        weights = [column.width or 1 for column in self.columns]
-        widths = [ctx.frame_width * w / sum(weights) for w in weights]
-        table = Table(rows, colWidths=widths, repeatRows=1, splitByRow=1)
-        table.setStyle(ctx.kit.table_style(ctx, len(rows)))
-        story = [ctx.heading(self.title, level=2), table]
-        if self.caption:
-            story.append(ctx.paragraph(self.caption, "caption"))
-        story.append(ctx.provenance(figure_names=dict.fromkeys(shown), source_ids=[data.source] if data.source else [],
-                                    as_of=[data.as_of] if data.as_of else []))
-        return [KeepTogether(story)]  # a table that fits on a page stays whole, with its caption and source

@@ -1,10 +1,11 @@
-"""A chart of shares of a whole (ranges drawn as ranges) with its numbers, caption and source."""
+"""Shares of a whole from a breakdown, ranges drawn as floating bars: a range chart of a breakdown."""
 
 from __future__ import annotations
 
 from typing import Iterator, Literal
 
 from .base import Ref, SectionModel
+from .chart import Chart
 
 
 class SectorBreakdown(SectionModel):
@@ -15,29 +16,28 @@ class SectorBreakdown(SectionModel):
     alt: str | None = None  # alt text; derived from the data when absent
     show_table: bool = False
 
+    def heading(self) -> str | None:
+        return None  # an exhibit, not a section of the outline
+
     def refs(self) -> Iterator[Ref]:
         yield Ref(("breakdown",), "breakdown", self.breakdown)
+
+    def as_chart(self) -> Chart:
+        return Chart(type="chart", kind="range", title=self.title, id=self.id, breakdown=self.breakdown,
+                     caption=self.caption, alt=self.alt)
+
+    def prepare(self, report):
+        return self.as_chart().prepare(report)
 
     def render(self, ctx):
         from reportlab.platypus import Table
 
-        from ..render import charts
-
-        breakdown = ctx.report.breakdowns[self.breakdown]
-        names = [f"{self.breakdown}.{part.id}" for part in breakdown.parts]
-        figures = [ctx.report.figures[name] for name in names]
-        values = [ctx.report.format(name) for name in names]
-        labels = [part.label for part in breakdown.parts]
-        drawing = charts.range_bars(
-            ctx.chart_style, labels, [f.low for f in figures], [f.high for f in figures], values,
-            width_pt=ctx.frame_width, axis_label="Share of total (%)",
-        )
-        alt = self.alt or f"{breakdown.title}: " + "; ".join(f"{label} {value}" for label, value in zip(labels, values))
-        provenance = ctx.provenance(figure_names=names)
-        block = ctx.kit.chart_block(ctx, drawing, self.title, self.caption, ctx.plain(alt), provenance)
+        block = ctx.kit.chart_exhibit(ctx, self.as_chart(), ctx.prepared)
         if self.show_table:
-            rows = [[ctx.paragraph("Part", "header_cell"), ctx.paragraph("Share", "header_cell")]]
-            rows += [[ctx.paragraph(label, "cell"), ctx.paragraph(value, "cell_right")] for label, value in zip(labels, values)]
+            data = ctx.prepared
+            rows = [[ctx.paragraph("Part", "header_cell"), ctx.paragraph("Share", "header_cell_right")]]
+            rows += [[ctx.paragraph(str(label), "cell"), ctx.paragraph(value, "cell_right")]
+                     for label, value in zip(data.x, data.series[0].labels)]
             table = Table(rows, colWidths=[ctx.frame_width * 0.7, ctx.frame_width * 0.3], repeatRows=1)
             table.setStyle(ctx.kit.table_style(ctx, len(rows)))
             block.append(table)

@@ -1,0 +1,435 @@
+"""Chart section + checked report -> ChartData: the numbers a chart draws, checked, with no drawing.
+
+This runs at validate time (so a chart that validates can be drawn) and its result is what the
+renderer draws. Nothing here imports matplotlib or reportlab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..formatting import format_date, format_figure, format_month, format_number
+from ..tables import DataErrors, QueryError, Table, check_column, select
+from ..units import Unit, find_unit
+from .kinds import KINDS
+
+if TYPE_CHECKING:
+    from ..resolve import Report
+    from ..sections.chart import Chart
+
+MAX_SERIES = 12
+MAX_POINTS = 5_000
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float | None, ...]  # one per x; None: no value (a gap)
+    lows: tuple[float | None, ...] = ()  # range charts: the ends of each bar
+    highs: tuple[float | None, ...] = ()
+    labels: tuple[str, ...] = ()  # each value as the brief writes it ("35–40%", "1.2 GW")
+    keyed: bool = False  # named by the data (a series column): its colour is the same in every chart
+
+
+@dataclass(frozen=True)
+class Reference:
+    axis: str  # "x" or "y"
+    value: Any  # a date, a number, or a category
+    label: str | None
+
+
+@dataclass(frozen=True)
+class ChartData:
+    kind: str
+    title: str
+    x_kind: str  # date | number | category
+    x: tuple[Any, ...]
+    series: tuple[Series, ...]
+    unit: Unit | None  # of the values
+    x_unit: Unit | None
+    value_title: str  # the value axis title ("Capacity (GW)")
+    x_title: str
+    references: tuple[Reference, ...] = ()
+    point_labels: tuple[str, ...] = ()  # scatter
+    source_ids: tuple[str, ...] = ()
+    as_of: tuple[dt.date, ...] = ()
+    figure_names: tuple[str, ...] = ()
+    alt: str = ""  # as the spec gives it; ``describe`` derives one from the data at render time
+    locale: str = "en_US"
+    options: dict = field(default_factory=dict)  # y_min, y_max, legend, value_labels, width, height
+
+
+def chart_data(chart: "Chart", report: "Report") -> ChartData:
+    """The chart's data, or DataErrors naming every problem at its key in the section."""
+    if chart.table is not None:
+        data = _from_table(chart, report)
+    elif chart.figures is not None:
+        data = _from_figures(chart, report)
+    else:
+        data = _from_breakdown(chart, report)
+    errors = _check_shape(chart, data)
+    if errors:
+        raise DataErrors(errors)
+    references = tuple(_reference(chart, data, index, annotation) for index, annotation in enumerate(chart.annotations))
+    options = {
+        "y_min": chart.y_min, "y_max": chart.y_max, "legend": chart.legend, "value_labels": chart.value_labels,
+        "width": chart.width, "height": chart.height,
+    }
+    return _replace(data, references=references, options=options, locale=report.spec.locale, alt=chart.alt or "")
+
+
+def _replace(data: ChartData, **changes) -> ChartData:
+    from dataclasses import replace
+
+    return replace(data, **changes)
+
+
+# -- from a table --------------------------------------------------------------------------------
+
+def _from_table(chart: "Chart", report: "Report") -> ChartData:
+    table: Table = report.tables[chart.table]  # type: ignore[index]
+    errors: list[QueryError] = []
+
+    def column(name, loc, **kwargs):
+        try:
+            return check_column(table, name, loc, **kwargs)
+        except QueryError as error:
+            errors.append(error)
+            return None
+
+    kind = KINDS[chart.kind]
+    x_column = column(chart.x, ("x",), kinds=kind.x_kinds)
+    if chart.kind == "range":
+        value_columns = [column(chart.low, ("low",), numeric=True), column(chart.high, ("high",), numeric=True)]
+    else:
+        value_columns = [column(name, ("y", index) if isinstance(chart.y, list) else ("y",), numeric=True)
+                         for index, name in enumerate(chart.y_columns)]
+    series_column = column(chart.series, ("series",)) if chart.series is not None else None
+    label_column = column(chart.label, ("label",)) if chart.label is not None else None
+    if chart.label is not None and chart.kind != "scatter":
+        errors.append(QueryError(("label",), "'label' names the points of a scatter chart", "remove it or use kind: scatter"))
+    try:
+        rows = select(table, chart.where)
+    except QueryError as error:
+        errors.append(error)
+        rows = []
+    if errors:
+        raise DataErrors(errors)
+    if not rows:
+        raise DataErrors([QueryError(("where",) if chart.where else ("table",),
+                                      f"no rows of table '{table.name}' to draw" + (" after where:" if chart.where else ""),
+                                      "check the where: conditions" if chart.where else "the table is empty")])
+    units = {c.unit for c in value_columns if c is not None}
+    if len(units) > 1:
+        names = ", ".join(sorted(str(u) for u in units))
+        raise DataErrors([QueryError(("y",), f"the y columns have different units ({names}); one chart has one value axis",
+                                      "draw them in separate charts")])
+    unit = _unit(next(iter(units)), report, ("y",))
+    x_kind = {"date": "date", "number": "number", "percent": "number"}.get(x_column.kind, "category")  # type: ignore[union-attr]
+    x_index = table.index(chart.x)  # type: ignore[arg-type]
+    value_indexes = [table.index(c.name) for c in value_columns if c is not None]
+    rows = [row for row in rows if row[x_index] is not None]
+
+    if chart.kind == "scatter":
+        return _scatter(chart, report, table, rows, x_index, value_indexes[0], series_column, label_column, unit)
+
+    x_values = _ordered_x([row[x_index] for row in rows], x_kind)
+    position = {value: index for index, value in enumerate(x_values)}
+    series_names: list[str]
+    if chart.kind == "range":
+        keyed = series_column is not None
+        series_names = _distinct(rows, table.index(series_column.name)) if series_column else [chart.title]
+    elif series_column is not None:
+        keyed = True
+        series_names = _distinct(rows, table.index(series_column.name))
+    else:
+        keyed = False
+        series_names = [c.title for c in value_columns if c is not None]
+    if len(series_names) > MAX_SERIES:
+        raise DataErrors([QueryError(("series",), f"{len(series_names)} series; a chart can show at most {MAX_SERIES}",
+                                      "narrow it with where: or show the data as a table")])
+    if len(x_values) > MAX_POINTS:
+        raise DataErrors([QueryError(("x",), f"{len(x_values)} points along x; a chart can show at most {MAX_POINTS}",
+                                      "aggregate the table or narrow it with where:")])
+
+    cells: dict[tuple[int, int], list[tuple]] = {}
+    for row in rows:
+        s = series_names.index(str(row[table.index(series_column.name)])) if series_column else 0
+        cells.setdefault((s, position[row[x_index]]), []).append(row)
+    duplicated = next(((s, i) for (s, i), found in cells.items() if len(found) > 1), None)
+    if duplicated is not None and chart.agg is None:
+        s, i = duplicated
+        where = f" and {chart.series} {series_names[s]}" if series_column else ""
+        raise DataErrors([QueryError(("x",), f"several rows for {chart.x} {_plain(x_values[i])}{where}; a chart needs one value each",
+                                      "filter them with where:, name a series column, or set agg: sum | mean | min | max | last")])
+
+    series: list[Series] = []
+    if chart.kind == "range":
+        low_index, high_index = value_indexes
+        for s, name in enumerate(series_names):
+            lows = [_agg([r[low_index] for r in cells.get((s, i), [])], chart.agg) for i in range(len(x_values))]
+            highs = [_agg([r[high_index] for r in cells.get((s, i), [])], chart.agg) for i in range(len(x_values))]
+            highs = [h if h is not None else l for l, h in zip(lows, highs)]
+            labels = [_range_label(l, h, unit, report, value_columns[0]) for l, h in zip(lows, highs)]
+            series.append(Series(name, tuple(_float(h) for h in highs), tuple(_float(l) for l in lows),
+                                 tuple(_float(h) for h in highs), tuple(labels), keyed))
+    else:
+        for s, name in enumerate(series_names):
+            index = value_indexes[0] if series_column is not None else value_indexes[s]
+            decimals = table.columns[index].decimals
+            numbers = [_agg([r[index] for r in cells.get((0 if series_column is None else s, i), [])], chart.agg)
+                       for i in range(len(x_values))]
+            labels = ["" if n is None else format_number(n, unit, report.spec.locale, "compact", decimals) for n in numbers]
+            series.append(Series(name, tuple(_float(n) for n in numbers), labels=tuple(labels), keyed=keyed))
+
+    x_values, series = _sorted(chart, x_kind, x_values, series)
+    first = value_columns[0]
+    value_title = chart.y_label if chart.y_label is not None else _axis_title(
+        first.title if len(value_columns) == 1 or chart.kind == "range" else "", unit)  # type: ignore[union-attr]
+    if chart.kind == "range" and chart.y_label is None:
+        value_title = _axis_title(_common_title(value_columns), unit)
+    if chart.kind == "percent_bar" and chart.y_label is None:
+        value_title = "Share of the total"
+    x_title = chart.x_label if chart.x_label is not None else ("" if x_kind == "date" else x_column.title)  # type: ignore[union-attr]
+    return ChartData(
+        chart.kind, chart.title, x_kind, tuple(x_values), tuple(series), unit,
+        _unit(x_column.unit, report, ("x",)) if x_kind == "number" else None,  # type: ignore[union-attr]
+        value_title, x_title,
+        source_ids=(table.source,) if table.source else (), as_of=(table.as_of,) if table.as_of else (),
+    )
+
+
+def _scatter(chart, report, table, rows, x_index, y_index, series_column, label_column, unit) -> ChartData:
+    names = _distinct(rows, table.index(series_column.name)) if series_column else [table.columns[y_index].title]
+    if len(names) > MAX_SERIES:
+        raise DataErrors([QueryError(("series",), f"{len(names)} series; a chart can show at most {MAX_SERIES}",
+                                      "narrow it with where:")])
+    usable = [row for row in rows if row[y_index] is not None]
+    if len(usable) > MAX_POINTS:
+        raise DataErrors([QueryError(("table",), f"{len(usable)} points; a chart can show at most {MAX_POINTS}")])
+    xs = tuple(float(row[x_index]) for row in usable)
+    series = []
+    for name in names:
+        values = tuple(float(row[y_index]) if (series_column is None or str(row[table.index(series_column.name)]) == name) else None
+                       for row in usable)
+        series.append(Series(name, values, keyed=series_column is not None))
+    point_labels = tuple(str(row[table.index(label_column.name)] or "") for row in usable) if label_column else ()
+    x_column = table.columns[x_index]
+    return ChartData(
+        "scatter", chart.title, "number", xs, tuple(series), unit, _unit(x_column.unit, report, ("x",)),
+        chart.y_label if chart.y_label is not None else _axis_title(table.columns[y_index].title, unit),
+        chart.x_label if chart.x_label is not None else _axis_title(x_column.title, _unit(x_column.unit, report, ("x",))),
+        point_labels=point_labels,
+        source_ids=(table.source,) if table.source else (), as_of=(table.as_of,) if table.as_of else (),
+    )
+
+
+def _unit(name: str | None, report: "Report", loc: tuple) -> Unit | None:
+    if name is None:
+        return None
+    unit = find_unit(name, report.units)
+    if unit is None:
+        raise DataErrors([QueryError(loc, f"unknown unit '{name}'")])
+    return unit
+
+
+def _distinct(rows, index: int) -> list[str]:
+    return list(dict.fromkeys(str(row[index]) for row in rows if row[index] is not None))
+
+
+def _ordered_x(values: list, x_kind: str) -> list:
+    distinct = list(dict.fromkeys(values))
+    return sorted(distinct) if x_kind in ("date", "number") else distinct
+
+
+def _agg(values: list, how: str | None) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    if how is None or how == "last":
+        return present[-1]
+    if how == "sum":
+        return sum(present, Decimal(0))
+    if how == "mean":
+        return sum(present, Decimal(0)) / len(present)
+    return min(present) if how == "min" else max(present)
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _range_label(low, high, unit, report, column) -> str:
+    if low is None:
+        return ""
+    from ..figures import Figure
+
+    decimals = column.decimals if column is not None else None
+    if high is None or high == low:
+        return format_number(low, unit, report.spec.locale, "compact", decimals)
+    figure = Figure(min=low, max=high, unit=unit.name if unit else "count", as_of=dt.date(2000, 1, 1), source="-", decimals=decimals)
+    if unit is None:
+        from ..formatting import join_range
+
+        return join_range(format_number(low, None, report.spec.locale), format_number(high, None, report.spec.locale))
+    return format_figure(figure, unit, report.spec.locale)
+
+
+def _sorted(chart, x_kind, x_values, series):
+    if x_kind != "category" or (chart.sort == "none" and chart.limit is None):
+        return x_values, series
+    order = list(range(len(x_values)))
+    if chart.sort != "none":
+        totals = [sum((s.highs[i] if s.highs else s.values[i]) or 0 for s in series) for i in order]
+        order.sort(key=lambda i: totals[i], reverse=chart.sort == "descending")
+    if chart.limit is not None:
+        order = order[: chart.limit]
+    pick = lambda items: tuple(items[i] for i in order) if items else items  # noqa: E731
+    return [x_values[i] for i in order], [
+        Series(s.name, pick(s.values), pick(s.lows), pick(s.highs), pick(s.labels), s.keyed) for s in series
+    ]
+
+
+def _axis_title(title: str, unit: Unit | None) -> str:
+    from ..formatting import tick_affixes
+
+    if unit is None:
+        return title
+    _, _, name_in_title = tick_affixes(unit, "en_US")
+    if name_in_title and unit.axis_label:
+        return f"{title} ({unit.axis_label})" if title else unit.axis_label
+    return title
+
+
+def _common_title(columns) -> str:
+    titles = [c.title for c in columns if c is not None]
+    return titles[0] if len(set(titles)) == 1 else ""
+
+
+# -- from figures and breakdowns -----------------------------------------------------------------
+
+def _from_figures(chart: "Chart", report: "Report") -> ChartData:
+    names = [item.figure for item in chart.figures or ()]
+    figures = [report.figures[name] for name in names]
+    unit_names = list(dict.fromkeys(f.unit for f in figures))
+    if len(unit_names) > 1:
+        raise DataErrors([QueryError(("figures",), f"the figures have different units ({', '.join(unit_names)}); one chart has one value axis",
+                                      "draw them in separate charts")])
+    unit = report.unit(unit_names[0])
+    labels = [report.plain(item.label) if item.label else (f.label or name) for item, f, name in zip(chart.figures or (), figures, names)]
+    formatted = [report.format(name) for name in names]
+    if chart.kind == "range" or any(f.is_range for f in figures):
+        series = Series(chart.title, tuple(float(f.high) for f in figures), tuple(float(f.low) for f in figures),
+                        tuple(float(f.high) for f in figures), tuple(formatted))
+    else:
+        series = Series(chart.title, tuple(float(f.value) for f in figures), labels=tuple(formatted))  # type: ignore[arg-type]
+    return ChartData(
+        chart.kind, chart.title, "category", tuple(labels), (series,), unit, None,
+        chart.y_label if chart.y_label is not None else unit.axis_label if unit.kind == "custom" else "", chart.x_label or "",
+        source_ids=tuple(dict.fromkeys(f.source for f in figures)), as_of=tuple(sorted({f.as_of for f in figures})),
+        figure_names=tuple(names),
+    )
+
+
+def _from_breakdown(chart: "Chart", report: "Report") -> ChartData:
+    breakdown = report.breakdowns[chart.breakdown]  # type: ignore[index]
+    names = [f"{chart.breakdown}.{part.id}" for part in breakdown.parts]
+    figures = [report.figures[name] for name in names]
+    formatted = [report.format(name) for name in names]
+    has_ranges = any(f.is_range for f in figures)
+    if has_ranges and chart.kind not in ("range",):
+        raise DataErrors([QueryError(("kind",), f"breakdown '{chart.breakdown}' has ranges; only kind: range draws them honestly",
+                                      "use kind: range")])
+    if chart.kind == "range":
+        series = Series(breakdown.title, tuple(float(f.high) for f in figures), tuple(float(f.low) for f in figures),
+                        tuple(float(f.high) for f in figures), tuple(formatted))
+    else:
+        series = Series(breakdown.title, tuple(float(f.value) for f in figures), labels=tuple(formatted))  # type: ignore[arg-type]
+    return ChartData(
+        chart.kind, chart.title, "category", tuple(part.label for part in breakdown.parts), (series,),
+        report.unit("percent"), None, chart.y_label if chart.y_label is not None else "Share of total (%)", chart.x_label or "",
+        source_ids=(breakdown.source,), as_of=(breakdown.as_of,), figure_names=tuple(names),
+    )
+
+
+# -- checks on the shape -------------------------------------------------------------------------
+
+def _check_shape(chart: "Chart", data: ChartData) -> list[QueryError]:
+    kind = KINDS[chart.kind]
+    errors = []
+    if data.x_kind not in kind.x_kinds_drawn:
+        errors.append(QueryError(("kind",), f"kind: {chart.kind} needs x to be {' or '.join(kind.x_kinds_drawn)}; "
+                                            f"'{chart.x or 'the labels'}' is {data.x_kind}"))
+    if len(data.x) > kind.max_categories and data.x_kind == "category":
+        errors.append(QueryError(("x",), f"{len(data.x)} categories; kind: {chart.kind} shows at most {kind.max_categories} legibly",
+                                 "set limit: N with sort:, narrow it with where:, or show the data as a table"))
+    if chart.kind == "percent_bar" and any((v or 0) < 0 for s in data.series for v in s.values):
+        errors.append(QueryError(("y",), "percent_bar shows shares of a whole; a value is negative"))
+    if chart.kind == "range" and any(l is not None and h is not None and l > h for s in data.series for l, h in zip(s.lows, s.highs)):
+        errors.append(QueryError(("low",), "a bar's low end is above its high end", "swap the low and high values"))
+    values = [v for s in data.series for v in (s.values + s.lows) if v is not None]
+    if not values:
+        errors.append(QueryError(("y",) if chart.table else ("kind",), "nothing to draw: every value is empty"))
+    if chart.y_min is not None and values and chart.kind != "percent_bar" and max(values) <= chart.y_min:
+        errors.append(QueryError(("y_min",), f"y_min {chart.y_min:g} is above every value (the largest is {max(values):g})"))
+    if chart.y_max is not None and values and chart.kind != "percent_bar" and min(values) >= chart.y_max:
+        errors.append(QueryError(("y_max",), f"y_max {chart.y_max:g} is below every value (the smallest is {min(values):g})"))
+    return errors
+
+
+def _reference(chart: "Chart", data: ChartData, index: int, annotation) -> Reference:
+    loc = ("annotations", index)
+    if annotation.y is not None:
+        return Reference("y", annotation.y, annotation.label)
+    value = annotation.x
+    if data.x_kind == "date":
+        if not isinstance(value, dt.date):
+            raise DataErrors([QueryError(loc + ("x",), f"'{value}' is not a date, and x holds dates", "write it as YYYY-MM-DD")])
+        if not data.x[0] <= value <= data.x[-1]:
+            raise DataErrors([QueryError(loc + ("x",), f"{value} is outside the chart's dates ({data.x[0]} to {data.x[-1]})")])
+    elif data.x_kind == "number":
+        if isinstance(value, (str, dt.date)):
+            raise DataErrors([QueryError(loc + ("x",), f"'{value}' is not a number, and x holds numbers")])
+    elif str(value) not in [str(x) for x in data.x]:
+        raise DataErrors([QueryError(loc + ("x",), f"'{value}' is not one of the chart's categories")])
+    return Reference("x", value, annotation.label)
+
+
+# -- alt text ------------------------------------------------------------------------------------
+
+KIND_WORDS = {
+    "line": "Line chart", "area": "Stacked area chart", "bar": "Bar chart", "stacked_bar": "Stacked bar chart",
+    "percent_bar": "100% stacked bar chart", "hbar": "Horizontal bar chart", "range": "Range chart",
+    "scatter": "Scatter plot",
+}
+
+
+def _plain(value: Any, locale: str = "en_US") -> str:
+    if isinstance(value, dt.date):
+        return format_date(value, locale).replace("\u00a0", " ")
+    return str(value)
+
+
+def describe(data: ChartData) -> str:
+    """A description a screen reader can speak, from the data: what, over what, and the values."""
+    fmt = lambda v: format_number(Decimal(repr(v)), data.unit, data.locale)  # noqa: E731
+    words = f"{KIND_WORDS[data.kind]}: {data.title}."
+    if data.kind == "scatter":
+        return f"{words} {len(data.x)} points of {data.value_title or 'y'} against {data.x_title or 'x'}."
+    if data.x_kind in ("date", "number"):
+        span = (format_month(data.x[0], data.locale), format_month(data.x[-1], data.locale)) if data.x_kind == "date" else (str(data.x[0]), str(data.x[-1]))
+        parts = []
+        for series in data.series[:MAX_SERIES]:
+            present = [(x, v) for x, v in zip(data.x, series.values) if v is not None]
+            if present:
+                parts.append(f"{series.name} from {fmt(present[0][1])} to {fmt(present[-1][1])}")
+        return f"{words} {len(data.x)} points from {span[0]} to {span[1]}. " + "; ".join(parts) + "."
+    parts = []
+    for series in data.series:
+        items = [f"{x} {label}" for x, label in zip(data.x, series.labels) if label][:20]
+        prefix = f"{series.name}: " if len(data.series) > 1 else ""
+        parts.append(prefix + ", ".join(items))
+    return f"{words} " + "; ".join(parts) + "."

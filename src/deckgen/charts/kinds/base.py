@@ -1,0 +1,24 @@
+"""What a chart kind declares: the data it accepts and the function that draws it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from ...render.charts import Plot
+
+COLUMN_KINDS_ANY = ("date", "number", "percent", "text", "ticker")
+COLUMN_KINDS_CATEGORY = ("text", "ticker", "date", "number")
+
+
+@dataclass(frozen=True)
+class ChartKind:
+    name: str
+    draw: Callable[["Plot"], None]
+    x_kinds: tuple[str, ...] = COLUMN_KINDS_ANY  # column types allowed for x
+    x_kinds_drawn: tuple[str, ...] = ("date", "number", "category")
+    horizontal: bool = False  # categories down the side, values along the bottom
+    stacked: bool = False
+    max_categories: int = 60
+    value_labels: bool = False  # values written on the marks by default (when few)

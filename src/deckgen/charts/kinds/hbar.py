@@ -1,0 +1,24 @@
+"""Horizontal bar: one row per category (long labels stay readable), values at the bar ends."""
+
+from __future__ import annotations
+
+from .base import ChartKind
+
+
+def draw(plot) -> None:
+    count = len(plot.data.series)
+    height = 0.62 if count == 1 else 0.8 / count
+    for index, (series, colour) in enumerate(zip(plot.data.series, plot.colours)):
+        offset = (index - (count - 1) / 2) * height
+        ys = [x + offset for x in plot.xs]
+        plot.axes.barh(ys, plot.values(series, 0.0), height=height * 0.92, color=colour, zorder=3)
+        if plot.value_labels:
+            for y, value, label in zip(ys, series.values, series.labels):
+                if value is not None:
+                    plot.axes.annotate(label, (value, y), xytext=(4 if value >= 0 else -4, 0), textcoords="offset points",
+                                       va="center", ha="left" if value >= 0 else "right", fontsize=plot.style.size,
+                                       bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+
+
+KIND = ChartKind("hbar", draw, x_kinds=("text", "ticker", "date", "number"), x_kinds_drawn=("category",),
+                 horizontal=True, value_labels=True, max_categories=40)

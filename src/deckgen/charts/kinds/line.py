@@ -1,0 +1,15 @@
+"""Line: one line per series along dates or numbers; named at their ends when there are few."""
+
+from __future__ import annotations
+
+from .base import ChartKind
+
+
+def draw(plot) -> None:
+    many_points = len(plot.xs) > 40
+    for series, colour in zip(plot.data.series, plot.colours):
+        plot.axes.plot(plot.xs, plot.values(series), color=colour, linewidth=1.4 if many_points else 1.8,
+                       marker=None if many_points or len(plot.xs) > 16 else "o", markersize=3, zorder=3)
+
+
+KIND = ChartKind("line", draw, x_kinds=("date", "number", "percent"), x_kinds_drawn=("date", "number"))

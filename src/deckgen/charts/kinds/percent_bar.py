@@ -1,0 +1,9 @@
+"""100% stacked bar: each bar is a whole, split into the shares of its series."""
+
+from __future__ import annotations
+
+from .base import ChartKind
+from .stacked_bar import stack
+
+# the renderer turns the values into shares of each bar's total before drawing
+KIND = ChartKind("percent_bar", stack, stacked=True, max_categories=40)

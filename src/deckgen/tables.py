@@ -1,0 +1,418 @@
+"""Table datasets: a CSV read strictly into typed columns, and the queries charts and figures run on it.
+
+A column is text, number, percent, date or ticker; numbers may carry a unit. Columns the spec does
+not declare are inferred (all numbers: number; all ISO dates: date; else text). Every cell is
+checked where it stands (FILE:LINE:COL), and a table is bounded in bytes, rows and columns.
+
+Queries (``where``, aggregates) are shared by derived figures, charts and table sections, so the
+three can never disagree about which rows a filter selects.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Callable, Iterable, Literal, Sequence
+
+from pydantic import Field
+
+from .errors import Mark, Problem
+from .models import Strict
+
+ColumnKind = Literal["text", "number", "percent", "date", "ticker"]
+FigureStyle = Literal["compact", "long", "precise"]
+Aggregate = Literal["value", "sum", "mean", "median", "min", "max", "count", "first", "last", "change", "pct_change"]
+
+MAX_TABLE_BYTES = 20_000_000
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 5_000
+MAX_DIGITS = 28  # significant digits of a number: more is a typo or an attack, never a measurement
+TICKER = re.compile(r"^[A-Z0-9][A-Z0-9.\-/ ]{0,15}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class ColumnSpec(Strict):
+    """How a column is read and shown: ``gw: {type: number, unit: GW, label: Capacity}``."""
+
+    type: ColumnKind = "number"
+    unit: str | None = None
+    label: str | None = Field(default=None, max_length=80)
+    decimals: int | None = Field(default=None, ge=0, le=6)
+    style: FigureStyle | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text | number | percent | date | ticker
+    unit: str | None = None  # numbers: a unit name ("GW", "USD", "percent"); None is a plain number
+    label: str = ""
+    decimals: int | None = None
+    style: str | None = None
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("number", "percent")
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV table: typed columns and rows of values (Decimal, date, str or None for an empty cell)."""
+
+    name: str
+    path: Path
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    lines: tuple[int, ...]  # the CSV line each row starts on
+    source: str | None = None
+    as_of: dt.date | None = None
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    def column(self, name: str) -> Column:
+        return self.columns[self.index(name)]
+
+    def index(self, name: str) -> int:
+        return self.column_names.index(name)
+
+    def values(self, name: str, rows: Iterable[tuple] | None = None) -> list[Any]:
+        position = self.index(name)
+        return [row[position] for row in (self.rows if rows is None else rows)]
+
+
+class QueryError(ValueError):
+    """A query that does not fit its table; ``loc`` is where in the query (``("where", "month")``)."""
+
+    def __init__(self, loc: tuple, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.loc, self.message, self.hint = loc, message, hint
+
+
+class DataErrors(Exception):
+    """Every problem found in one section's data, each a QueryError located relative to the section."""
+
+    def __init__(self, errors: list[QueryError]):
+        super().__init__("; ".join(error.message for error in errors))
+        self.errors = errors
+
+
+# -- numbers and dates ---------------------------------------------------------------------------
+
+def parse_number(text: str) -> Decimal | None:
+    """A finite decimal number of at most MAX_DIGITS significant digits, or None."""
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite():
+        return None
+    digits, exponent = len(number.as_tuple().digits), number.as_tuple().exponent
+    if digits > MAX_DIGITS or not isinstance(exponent, int) or abs(exponent) > 30:
+        return None
+    return number
+
+
+def parse_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _parse_cell(text: str, kind: str) -> tuple[Any, str | None]:
+    """(value, problem): the cell as its column's type, or why it is not one."""
+    if text == "":
+        return None, None
+    if kind in ("number", "percent"):
+        number = parse_number(text.removesuffix("%").strip() if kind == "percent" else text)
+        if number is None:
+            hint = " (write numbers without thousands separators: 1234.5)" if re.fullmatch(r"[\d.,\s]+", text) else ""
+            return None, f"'{text}' is not a {kind}{hint}"
+        return number, None
+    if kind == "date":
+        value = parse_date(text)
+        return (value, None) if value else (None, f"'{text}' is not a date (YYYY-MM-DD)")
+    if kind == "ticker" and not TICKER.match(text):
+        return None, f"'{text}' is not a ticker (capital letters, digits, '.', '-', '/', space)"
+    return text, None
+
+
+def _infer_kind(cells: list[str]) -> str:
+    filled = [cell for cell in cells if cell != ""]
+    if not filled:
+        return "text"
+    if all(parse_number(cell) is not None for cell in filled):
+        return "number"
+    if all(cell.endswith("%") and parse_number(cell[:-1].strip()) is not None for cell in filled):
+        return "percent"
+    if all(parse_date(cell) is not None for cell in filled):
+        return "date"
+    return "text"
+
+
+# -- reading a CSV -------------------------------------------------------------------------------
+
+def _field_starts(line: str) -> list[int]:
+    """The 1-based column where each comma-separated field of ``line`` starts (quotes respected)."""
+    starts, quoted = [1], False
+    for position, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            starts.append(position + 2)
+    return starts
+
+
+@dataclass
+class CsvResult:
+    table: Table | None
+    problems: list[Problem]
+    cells_with_markup: list[tuple[Mark, str, str]]  # (where, cell text, its line) for {{ }} and [@id]
+
+
+def read_csv(
+    path: Path, name: str, declared: dict[str, str | ColumnSpec], spec_mark: Callable[[tuple, bool], Mark],
+    *, source: str | None = None, as_of: dt.date | None = None,
+) -> CsvResult:
+    """Read ``path`` into a Table, checking every cell; problems are located in the CSV or the spec."""
+    problems: list[Problem] = []
+    markup: list[tuple[Mark, str, str]] = []
+
+    def fail(line: int, col: int, message: str, hint: str | None = None) -> None:
+        problems.append(Problem.at(Mark.of(path, line, col), message, hint, code="table"))
+
+    size = path.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        fail(1, 1, f"table is {size / 1e6:.1f} MB, more than the limit of {MAX_TABLE_BYTES // 1_000_000} MB",
+             "split it, or aggregate it before deckgen reads it")
+        return CsvResult(None, problems, markup)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        fail(line, col, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", "save the file as UTF-8")
+        return CsvResult(None, problems, markup)
+    lines = text.splitlines()
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    previous_end = 0
+    try:
+        for record in reader:
+            start, previous_end = previous_end + 1, reader.line_num
+            if not record or record == [""]:
+                continue
+            if len(records) > MAX_ROWS:
+                fail(start, 1, f"table has more than {MAX_ROWS:,} rows", "aggregate it before deckgen reads it")
+                return CsvResult(None, problems, markup)
+            records.append((start, record))
+    except csv.Error as exc:
+        fail(reader.line_num, 1, f"CSV error: {exc}", "check the quotes on this line")
+        return CsvResult(None, problems, markup)
+    if not records:
+        fail(1, 1, "table is empty: expected a header row")
+        return CsvResult(None, problems, markup)
+
+    header_line, header = records[0]
+    starts = _field_starts(lines[header_line - 1]) if header_line - 1 < len(lines) else []
+    names: list[str] = []
+    for position, cell in enumerate(header):
+        col = starts[position] if position < len(starts) else 1
+        label = cell.strip()
+        if not label:
+            fail(header_line, col, f"header cell {position + 1} is empty", "give every column a name")
+        elif label in names:
+            fail(header_line, col, f"duplicate column '{label}' (also column {names.index(label) + 1})", "rename one of them")
+        elif _CONTROL.search(label):
+            fail(header_line, col, f"column {position + 1}: the name contains control characters")
+        names.append(label)
+    if len(names) > MAX_COLUMNS:
+        fail(header_line, 1, f"table has {len(names)} columns, more than the limit of {MAX_COLUMNS}")
+    if problems:
+        return CsvResult(None, problems, markup)
+
+    body: list[tuple[int, list[str]]] = []
+    for line, record in records[1:]:
+        if len(record) != len(names):
+            more_or_fewer = "more" if len(record) > len(names) else "fewer"
+            fail(line, 1, f"row has {len(record)} cells, {more_or_fewer} than the header's {len(names)}",
+                 "add the missing cells (empty ones too) or quote cells that contain commas")
+            continue
+        cells = [cell.strip() for cell in record]
+        row_starts = _field_starts(lines[line - 1]) if line - 1 < len(lines) else []
+        for position, cell in enumerate(cells):
+            col = row_starts[position] if position < len(row_starts) else 1
+            if _CONTROL.search(cell):
+                fail(line, col, f"column '{names[position]}': the cell contains a control character", "remove it")
+                cells[position] = ""
+            elif len(cell) > MAX_CELL_CHARS:
+                fail(line, col, f"column '{names[position]}': the cell is longer than {MAX_CELL_CHARS} characters")
+                cells[position] = ""
+            elif "{{" in cell or "[" in cell:
+                markup.append((Mark.of(path, line, col), cell, lines[line - 1] if line - 1 < len(lines) else ""))
+        body.append((line, cells))
+
+    columns = []
+    for position, column_name in enumerate(names):
+        given = declared.get(column_name)
+        spec = ColumnSpec(type=given) if isinstance(given, str) else given
+        kind = spec.type if spec else _infer_kind([cells[position] for _, cells in body])
+        unit = (spec.unit if spec else None) or ("percent" if kind == "percent" else None)
+        columns.append(Column(column_name, kind, unit, (spec.label if spec else None) or "",
+                              spec.decimals if spec else None, spec.style if spec else None))
+    for column_name in declared:
+        if column_name not in names:
+            close = _close(column_name, names)
+            problems.append(Problem.at(spec_mark(("columns", column_name), True),
+                                       f"column '{column_name}' is not in {path.name}",
+                                       f"did you mean '{close}'?" if close else f"its columns: {', '.join(names)}",
+                                       code="unknown"))
+
+    rows, row_lines = [], []
+    for line, cells in body:
+        values = []
+        row_starts = _field_starts(lines[line - 1]) if line - 1 < len(lines) else []
+        for position, (cell, column) in enumerate(zip(cells, columns)):
+            value, problem = _parse_cell(cell, column.kind)
+            if problem:
+                col = row_starts[position] if position < len(row_starts) else 1
+                fail(line, col, f"column '{column.name}': {problem}")
+            values.append(value)
+        rows.append(tuple(values))
+        row_lines.append(line)
+    table = Table(name, path, tuple(columns), tuple(rows), tuple(row_lines), source, as_of)
+    return CsvResult(table, problems, markup)
+
+
+def _close(name: str, known: Sequence[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+# -- queries -------------------------------------------------------------------------------------
+
+def check_column(table: Table, name: Any, loc: tuple, *, numeric: bool = False, kinds: Sequence[str] = ()) -> Column:
+    """The column ``name`` of ``table``, or a QueryError at ``loc`` saying what is wrong."""
+    if not isinstance(name, str) or name not in table.column_names:
+        close = _close(str(name), table.column_names)
+        raise QueryError(loc, f"unknown column '{name}' in table '{table.name}'",
+                         f"did you mean '{close}'?" if close else f"its columns: {', '.join(table.column_names)}")
+    column = table.column(name)
+    if numeric and not column.numeric:
+        raise QueryError(loc, f"column '{name}' of table '{table.name}' is {column.kind}, not a number",
+                         f"declare it in the spec's data entry: columns: {{{name}: number}}" if column.kind == "text" else None)
+    if kinds and column.kind not in kinds:
+        raise QueryError(loc, f"column '{name}' of table '{table.name}' is {column.kind}; expected {' or '.join(kinds)}")
+    return column
+
+
+def _coerce(value: Any, column: Column, loc: tuple) -> Any:
+    """A value written in YAML as the column's type (a date for a date column, a Decimal for a number)."""
+    if column.kind == "date":
+        if isinstance(value, dt.date):
+            return value
+        parsed = parse_date(str(value))
+        if parsed is None:
+            raise QueryError(loc, f"'{value}' is not a date (YYYY-MM-DD), and column '{column.name}' holds dates")
+        return parsed
+    if column.numeric:
+        parsed = parse_number(str(value).removesuffix("%")) if not isinstance(value, bool) else None
+        if parsed is None:
+            raise QueryError(loc, f"'{value}' is not a number, and column '{column.name}' holds numbers")
+        return parsed
+    return str(value)
+
+
+def select(table: Table, where: dict | None, loc: tuple = ("where",)) -> list[tuple]:
+    """The rows matching every condition of ``where``, in file order.
+
+    A condition is ``column: value``, ``column: [v1, v2]`` (any of), ``column: {min: a, max: b}``
+    (inclusive), or ``column: last`` / ``first``: the latest / earliest value of a date or number
+    column (of a text column: the value in the last / first row).
+    """
+    rows = list(table.rows)
+    for name, wanted in (where or {}).items():
+        column = check_column(table, name, loc + (name,))
+        position = table.index(name)
+        present = [row[position] for row in rows if row[position] is not None]
+        if wanted in ("last", "first") and not isinstance(wanted, bool):
+            if not present:
+                raise QueryError(loc + (name,), f"no rows left to take the {wanted} '{name}' of")
+            if column.kind == "text" or column.kind == "ticker":
+                target = present[-1] if wanted == "last" else present[0]
+            else:
+                target = max(present) if wanted == "last" else min(present)
+            rows = [row for row in rows if row[position] == target]
+        elif isinstance(wanted, dict):
+            unknown = set(wanted) - {"min", "max"}
+            if unknown:
+                raise QueryError(loc + (name, sorted(unknown)[0]), f"unknown key '{sorted(unknown)[0]}' in a range condition", "use min and max")
+            low = _coerce(wanted["min"], column, loc + (name, "min")) if "min" in wanted else None
+            high = _coerce(wanted["max"], column, loc + (name, "max")) if "max" in wanted else None
+            rows = [row for row in rows if row[position] is not None
+                    and (low is None or row[position] >= low) and (high is None or row[position] <= high)]
+        else:
+            options = wanted if isinstance(wanted, list) else [wanted]
+            allowed = {_coerce(option, column, loc + (name,)) for option in options}
+            rows = [row for row in rows if row[position] in allowed]
+    return rows
+
+
+def aggregate(table: Table, rows: list[tuple], column: str, how: str, over: str | None, loc: tuple) -> Decimal:
+    """One number from ``column`` of ``rows``: see ``Aggregate``. ``over`` orders rows for first/last/change."""
+    check_column(table, column, loc + ("column",), numeric=how != "count")
+    values_rows = [row for row in rows if row[table.index(column)] is not None]
+    if how == "count":
+        return Decimal(len(values_rows))
+    if not values_rows:
+        raise QueryError(loc + ("where",), f"no rows with a value in '{column}' match", "check the where: conditions")
+    if how in ("first", "last", "change", "pct_change"):
+        if over is None:
+            raise QueryError(loc + ("agg",), f"agg: {how} needs 'over: COLUMN' to order the rows by", "e.g. over: month")
+        check_column(table, over, loc + ("over",))
+        order = table.index(over)
+        values_rows = sorted((row for row in values_rows if row[order] is not None), key=lambda row: row[order])
+        if not values_rows:
+            raise QueryError(loc + ("over",), f"no rows with a value in '{over}'")
+    values = [row[table.index(column)] for row in values_rows]
+    if how == "value":
+        if len(values) != 1:
+            raise QueryError(loc + ("where",), f"{len(values)} rows match; a figure's value needs exactly one",
+                             "narrow where: or set agg: sum | mean | last ...")
+        return values[0]
+    if how == "sum":
+        return sum(values, Decimal(0))
+    if how == "mean":
+        return sum(values, Decimal(0)) / len(values)
+    if how == "median":
+        return Decimal(statistics.median(values))
+    if how == "min":
+        return min(values)
+    if how == "max":
+        return max(values)
+    if how == "first":
+        return values[0]
+    if how == "last":
+        return values[-1]
+    first, last = values[0], values[-1]
+    if how == "change":
+        return last - first
+    if first == 0:
+        raise QueryError(loc + ("agg",), f"pct_change from a first value of 0 in '{column}' is undefined")
+    return (last - first) / abs(first) * 100
