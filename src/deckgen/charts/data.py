@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..formatting import format_date, format_figure, format_month, format_number
+from ..formatting import format_date, format_month, format_number, join_range
 from ..tables import DataErrors, QueryError, Table, check_column, select
 from ..units import Unit, find_unit
 from .kinds import KINDS
@@ -30,8 +30,10 @@ class Series:
     values: tuple[float | None, ...]  # one per x; None: no value (a gap)
     lows: tuple[float | None, ...] = ()  # range charts: the ends of each bar
     highs: tuple[float | None, ...] = ()
-    labels: tuple[str, ...] = ()  # each value as the brief writes it ("35–40%", "1.2 GW")
+    labels: tuple[str, ...] = ()  # each value as the brief writes it ("35–40%", "1.2 GW"): see ``formatted``
     keyed: bool = False  # named by the data (a series column): its colour is the same in every chart
+    raw: tuple[Any, ...] = ()  # what each label is made from: a Decimal, a (low, high) pair, a figure's name
+    decimals: int | None = None
 
 
 @dataclass(frozen=True)
@@ -173,17 +175,16 @@ def _from_table(chart: "Chart", report: "Report") -> ChartData:
             lows = [_agg([r[low_index] for r in cells.get((s, i), [])], chart.agg) for i in range(len(x_values))]
             highs = [_agg([r[high_index] for r in cells.get((s, i), [])], chart.agg) for i in range(len(x_values))]
             highs = [h if h is not None else l for l, h in zip(lows, highs)]
-            labels = [_range_label(l, h, unit, report, value_columns[0]) for l, h in zip(lows, highs)]
             series.append(Series(name, tuple(_float(h) for h in highs), tuple(_float(l) for l in lows),
-                                 tuple(_float(h) for h in highs), tuple(labels), keyed))
+                                 tuple(_float(h) for h in highs), keyed=keyed, raw=tuple(zip(lows, highs)),
+                                 decimals=value_columns[0].decimals))  # type: ignore[union-attr]
     else:
         for s, name in enumerate(series_names):
             index = value_indexes[0] if series_column is not None else value_indexes[s]
             decimals = table.columns[index].decimals
             numbers = [_agg([r[index] for r in cells.get((0 if series_column is None else s, i), [])], chart.agg)
                        for i in range(len(x_values))]
-            labels = ["" if n is None else format_number(n, unit, report.spec.locale, "compact", decimals) for n in numbers]
-            series.append(Series(name, tuple(_float(n) for n in numbers), labels=tuple(labels), keyed=keyed))
+            series.append(Series(name, tuple(_float(n) for n in numbers), keyed=keyed, raw=tuple(numbers), decimals=decimals))
 
     x_values, series = _sorted(chart, x_kind, x_values, series)
     first = value_columns[0]
@@ -262,20 +263,28 @@ def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _range_label(low, high, unit, report, column) -> str:
-    if low is None:
-        return ""
-    from ..figures import Figure
+def formatted(data: ChartData, report: "Report") -> ChartData:
+    """The chart data with every value written out as the brief writes it (at render time: the
+    locale's data loads only when a brief is drawn, never for ``validate``)."""
+    locale = report.spec.locale
 
-    decimals = column.decimals if column is not None else None
-    if high is None or high == low:
-        return format_number(low, unit, report.spec.locale, "compact", decimals)
-    figure = Figure(min=low, max=high, unit=unit.name if unit else "count", as_of=dt.date(2000, 1, 1), source="-", decimals=decimals)
-    if unit is None:
-        from ..formatting import join_range
+    def label(raw: Any, decimals: int | None) -> str:
+        if raw is None:
+            return ""
+        if isinstance(raw, str):
+            return report.format(raw)
+        if isinstance(raw, tuple):
+            low, high = raw
+            if low is None:
+                return ""
+            if high is None or high == low:
+                return format_number(low, data.unit, locale, "compact", decimals)
+            return join_range(format_number(low, data.unit, locale, "compact", decimals),
+                              format_number(high, data.unit, locale, "compact", decimals))
+        return format_number(raw, data.unit, locale, "compact", decimals)
 
-        return join_range(format_number(low, None, report.spec.locale), format_number(high, None, report.spec.locale))
-    return format_figure(figure, unit, report.spec.locale)
+    series = tuple(_replace(s, labels=tuple(label(raw, s.decimals) for raw in s.raw)) for s in data.series)
+    return _replace(data, series=series)
 
 
 def _sorted(chart, x_kind, x_values, series):
@@ -289,7 +298,7 @@ def _sorted(chart, x_kind, x_values, series):
         order = order[: chart.limit]
     pick = lambda items: tuple(items[i] for i in order) if items else items  # noqa: E731
     return [x_values[i] for i in order], [
-        Series(s.name, pick(s.values), pick(s.lows), pick(s.highs), pick(s.labels), s.keyed) for s in series
+        Series(s.name, pick(s.values), pick(s.lows), pick(s.highs), pick(s.labels), s.keyed, pick(s.raw), s.decimals) for s in series
     ]
 
 
@@ -320,12 +329,11 @@ def _from_figures(chart: "Chart", report: "Report") -> ChartData:
                                       "draw them in separate charts")])
     unit = report.unit(unit_names[0])
     labels = [report.plain(item.label) if item.label else (f.label or name) for item, f, name in zip(chart.figures or (), figures, names)]
-    formatted = [report.format(name) for name in names]
     if chart.kind == "range" or any(f.is_range for f in figures):
         series = Series(chart.title, tuple(float(f.high) for f in figures), tuple(float(f.low) for f in figures),
-                        tuple(float(f.high) for f in figures), tuple(formatted))
+                        tuple(float(f.high) for f in figures), raw=tuple(names))
     else:
-        series = Series(chart.title, tuple(float(f.value) for f in figures), labels=tuple(formatted))  # type: ignore[arg-type]
+        series = Series(chart.title, tuple(float(f.value) for f in figures), raw=tuple(names))  # type: ignore[arg-type]
     return ChartData(
         chart.kind, chart.title, "category", tuple(labels), (series,), unit, None,
         chart.y_label if chart.y_label is not None else unit.axis_label if unit.kind == "custom" else "", chart.x_label or "",
@@ -338,16 +346,15 @@ def _from_breakdown(chart: "Chart", report: "Report") -> ChartData:
     breakdown = report.breakdowns[chart.breakdown]  # type: ignore[index]
     names = [f"{chart.breakdown}.{part.id}" for part in breakdown.parts]
     figures = [report.figures[name] for name in names]
-    formatted = [report.format(name) for name in names]
     has_ranges = any(f.is_range for f in figures)
     if has_ranges and chart.kind not in ("range",):
         raise DataErrors([QueryError(("kind",), f"breakdown '{chart.breakdown}' has ranges; only kind: range draws them honestly",
                                       "use kind: range")])
     if chart.kind == "range":
         series = Series(breakdown.title, tuple(float(f.high) for f in figures), tuple(float(f.low) for f in figures),
-                        tuple(float(f.high) for f in figures), tuple(formatted))
+                        tuple(float(f.high) for f in figures), raw=tuple(names))
     else:
-        series = Series(breakdown.title, tuple(float(f.value) for f in figures), labels=tuple(formatted))  # type: ignore[arg-type]
+        series = Series(breakdown.title, tuple(float(f.value) for f in figures), raw=tuple(names))  # type: ignore[arg-type]
     return ChartData(
         chart.kind, chart.title, "category", tuple(part.label for part in breakdown.parts), (series,),
         report.unit("percent"), None, chart.y_label if chart.y_label is not None else "Share of total (%)", chart.x_label or "",

@@ -398,7 +398,7 @@ def _value_axis(plot: Plot, horizontal: bool, options: dict) -> None:
         high = options["y_max"]
     ticks = [t for t in locator.tick_values(low, high)]
     if data.kind == "range" and not starts_at_zero and options.get("y_min") is None:
-        below = [t for t in ticks if t <= min(v for s in data.series for v in s.lows if v is not None)]
+        below = [t for t in ticks if t < min(v for s in data.series for v in s.lows if v is not None)]
         low = below[-1] if below else low
     if data.kind in ("bar", "stacked_bar", "area", "hbar", "range") and options.get("y_max") is None:
         high = max(high, ticks[-1]) if ticks[-1] - high < (ticks[1] - ticks[0]) * 0.6 else high

@@ -137,13 +137,14 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     """Exhibit title, chart, alt text, caption and source line, kept together on one page."""
     from .charts import render_chart
 
+    from ..charts.data import describe, formatted
+
+    data = formatted(data, ctx.report)
     half = chart.width == "half"
     width = (ctx.frame_width - GUTTER) / 2 if half else ctx.frame_width
     title = exhibit_title(ctx, chart.title)
     drawing = render_chart(data, ctx.chart_style, ctx.series_colours.for_chart(data), width)
     drawing.hAlign = "LEFT"
-    from ..charts.data import describe
-
     body = [drawing, InvisibleText(f"Chart: {ctx.plain(data.alt) if data.alt else describe(data)}", ctx.fonts.body.regular)]
     notes = ([ctx.paragraph(chart.caption, "caption")] if chart.caption else [])
     notes.append(ctx.provenance(figure_names=data.figure_names, source_ids=data.source_ids, as_of=data.as_of))

@@ -34,7 +34,9 @@ class SectorBreakdown(SectionModel):
 
         block = ctx.kit.chart_exhibit(ctx, self.as_chart(), ctx.prepared)
         if self.show_table:
-            data = ctx.prepared
+            from ..charts.data import formatted
+
+            data = formatted(ctx.prepared, ctx.report)
             rows = [[ctx.paragraph("Part", "header_cell"), ctx.paragraph("Share", "header_cell_right")]]
             rows += [[ctx.paragraph(str(label), "cell"), ctx.paragraph(value, "cell_right")]
                      for label, value in zip(data.x, data.series[0].labels)]
