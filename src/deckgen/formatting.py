@@ -120,8 +120,9 @@ def format_month(value: dt.date, locale: str, skeleton: str = "yMMM") -> str:
 
 
 def tick_affixes(unit: Unit | None, locale: str) -> tuple[str, str, bool]:
-    """(prefix, suffix, name_in_title) for axis ticks: short symbols stay on the ticks ('$', '%', '×'),
-    longer unit names ('GW', '/kWh') go to the axis title so the ticks stay short."""
+    """(prefix, suffix, name_in_title) for axis ticks and table cells: short symbols stay on the
+    numbers ('$', '%', '×'); a longer unit ('GW', '€/kWh') is named once, in the axis title or the
+    column header, so the numbers stay short and line up."""
     if unit is None:
         return "", "", False
     if unit.currency:
@@ -131,8 +132,9 @@ def tick_affixes(unit: Unit | None, locale: str) -> tuple[str, str, bool]:
     if unit.kind == "multiple":
         return "", TIMES, False
     if unit.kind == "custom":
-        short = len(unit.suffix.strip()) <= 1
-        return unit.prefix, unit.suffix if short else "", not short and bool(unit.suffix.strip())
+        if len(unit.suffix.strip()) <= 1:
+            return unit.prefix, unit.suffix, False
+        return "", "", True  # the axis title names the whole unit ("€/kWh"), the ticks are plain numbers
     return "", "", bool(unit.axis_label)
 
 

@@ -419,6 +419,8 @@ def _check_text(checker: _Checker, mark_of, text: str) -> None:
     source_ids = [s.id for s in checker.sources]
     for ref in references(text):
         if ref.kind == "figure":
+            if ref.name in checker.table_figures and ref.name not in checker.figures:
+                continue  # defined, but could not be computed: its own error says why
             if ref.name not in checker.figures:
                 checker.error(mark_of(ref.token), f"unknown figure '{ref.name}'", _did_you_mean(ref.name, checker.figures), code="unknown")
             elif ref.style and ref.style not in FIGURE_STYLES:
@@ -453,6 +455,8 @@ def _check_sections(checker: _Checker) -> None:
             if ref.kind == "figure":
                 if ref.name in checker.figures:
                     checker.shown.setdefault(ref.name)
+                elif ref.name in checker.table_figures:
+                    pass  # defined, but could not be computed: its own error says why
                 else:
                     checker.error(mark, f"unknown figure '{ref.name}'", _did_you_mean(ref.name, checker.figures), code="unknown")
             elif ref.kind == "table":

@@ -307,18 +307,25 @@ def _close(name: str, known: Sequence[str]) -> str | None:
 
 # -- queries -------------------------------------------------------------------------------------
 
-def check_column(table: Table, name: Any, loc: tuple, *, numeric: bool = False, kinds: Sequence[str] = ()) -> Column:
-    """The column ``name`` of ``table``, or a QueryError at ``loc`` saying what is wrong."""
+def check_column(
+    table: Table, name: Any, loc: tuple, *, numeric: bool = False, kinds: Sequence[str] = (), purpose: str = "",
+) -> Column:
+    """The column ``name`` of ``table``, or a QueryError at ``loc`` saying what is wrong.
+
+    ``purpose`` says who needs the type, for the message ("kind: line needs x to be").
+    """
     if not isinstance(name, str) or name not in table.column_names:
         close = _close(str(name), table.column_names)
         raise QueryError(loc, f"unknown column '{name}' in table '{table.name}'",
                          f"did you mean '{close}'?" if close else f"its columns: {', '.join(table.column_names)}")
     column = table.column(name)
     if numeric and not column.numeric:
+        numbers = [c.name for c in table.columns if c.numeric]
         raise QueryError(loc, f"column '{name}' of table '{table.name}' is {column.kind}, not a number",
-                         f"declare it in the spec's data entry: columns: {{{name}: number}}" if column.kind == "text" else None)
+                         f"its number columns: {', '.join(numbers)}" if numbers else "the table has no number columns")
     if kinds and column.kind not in kinds:
-        raise QueryError(loc, f"column '{name}' of table '{table.name}' is {column.kind}; expected {' or '.join(kinds)}")
+        wanted = " or ".join(dict.fromkeys("number" if k == "percent" else k for k in kinds))
+        raise QueryError(loc, f"{purpose or 'expected'} a {wanted} column; '{name}' is {column.kind}")
     return column
 
 

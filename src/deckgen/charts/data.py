@@ -103,7 +103,7 @@ def _from_table(chart: "Chart", report: "Report") -> ChartData:
             return None
 
     kind = KINDS[chart.kind]
-    x_column = column(chart.x, ("x",), kinds=kind.x_kinds)
+    x_column = column(chart.x, ("x",), kinds=kind.x_kinds, purpose=f"kind: {chart.kind} needs x to be")
     if chart.kind == "range":
         value_columns = [column(chart.low, ("low",), numeric=True), column(chart.high, ("high",), numeric=True)]
     else:

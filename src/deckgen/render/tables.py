@@ -43,9 +43,10 @@ def _cell_text(value: Any, column, setting, unit: Unit | None, decimals: int | N
     if column.kind == "date":
         return format_date(value, locale)
     if column.numeric:
+        if _header_unit(unit, locale) and unit is not None:  # the header names the unit: plain numbers
+            digits = decimals if decimals is not None else unit.decimals
+            return format_number(value, None, locale, decimals=digits).replace(" ", "\u00a0")
         text = format_number(value, unit, locale, setting.style or column.style or "compact", decimals)
-        if _header_unit(unit, locale) and unit is not None:
-            text = text.removesuffix(unit.suffix)
         return text.replace(" ", "\u00a0")
     return str(value)
 
@@ -136,12 +137,13 @@ def _fit_widths(ctx, data, texts, headers, wraps, size, header_size, font, bold)
             match = _WIDTH.match(setting.width)
             number, unit = float(match.group(1)), match.group(2)  # type: ignore[union-attr]
             fixed[position] = available * number / 100 if unit == "%" else number * _POINTS[unit]
-    natural, minimum = [], []
+    natural, minimum, header_widths = [], [], []
     for position, header in enumerate(headers):
         cells = [row[position] for row in texts]
         widest_cell = max((stringWidth(text, font, size) for text in cells), default=0)
         header_words = max((stringWidth(word, bold, header_size) for word in header.split()), default=0)
         header_full = stringWidth(header, bold, header_size)
+        header_widths.append(header_full + 2 * PADDING + 1)
         if wraps[position]:
             longest_word = max((stringWidth(word, font, size) for text in cells for word in text.split()), default=0)
             natural.append(max(widest_cell, header_full) + 2 * PADDING)
@@ -154,6 +156,10 @@ def _fit_widths(ctx, data, texts, headers, wraps, size, header_size, font, bold)
     free = [i for i in range(len(headers)) if i not in fixed]
     total = sum(widths)
     if total <= available:
+        for i in free:  # with room to spare, a number column's header stays on one line
+            if not wraps[i] and header_widths[i] > widths[i] and total + header_widths[i] - widths[i] <= available:
+                total += header_widths[i] - widths[i]
+                widths[i] = header_widths[i]
         spare = available - total
         growable = [i for i in free if wraps[i]] or free
         weight = sum(natural[i] for i in growable) or 1

@@ -1,0 +1,392 @@
+"""Charts and tables bound to data: every kind draws what its data says, and every mistake is caught
+at validate, at the key where it was made."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pikepdf
+import pypdfium2 as pdfium
+import pytest
+
+from deckgen.build import build
+from deckgen.charts.kinds import KINDS
+from pdfread import outline_titles, page_texts, squash, text_of
+
+HEAD = """\
+title: Storage test
+date: 2026-07-15
+locale: en_GB
+brand: ../assets/brands/harbor/brand.yml
+data:
+  figures: ../data/grid-storage/figures.yaml
+  sources: ../data/grid-storage/sources.yaml
+  capacity:
+    path: ../data/grid-storage/capacity.csv
+    source: illustrative-capacity
+    as_of: 2026-06-30
+    columns: {month: date, gw: {type: number, unit: GW, label: Installed capacity}}
+  additions:
+    path: ../data/grid-storage/additions.csv
+    source: illustrative-additions
+    as_of: 2026-06-30
+    columns:
+      lfp: {type: number, unit: GW, label: LFP}
+      nmc: {type: number, unit: GW, label: NMC}
+      sodium_ion: {type: number, unit: GW, label: Sodium-ion}
+      flow: {type: number, unit: GW, label: Flow}
+  costs:
+    path: ../data/grid-storage/costs.csv
+    source: illustrative-costs
+    as_of: 2026-06-30
+    columns: {low: {type: number, unit: EUR/kWh}, high: {type: number, unit: EUR/kWh}}
+  projects:
+    path: ../data/grid-storage/projects.csv
+    source: illustrative-projects
+    as_of: 2026-07-01
+    columns: {mw: {type: number, unit: MW}, mwh: {type: number, unit: MWh}, capex_eur: {type: number, unit: EUR}, cod: date}
+sections:
+"""
+
+KIND_CASES = {
+    "line": ("table: capacity\n    x: month\n    y: gw\n    series: country",
+             ["Germany", "Great Britain", "Netherlands", "Jul 2024", "Jan 2025", "Jan 2026", "Installed capacity (GW)"]),
+    "area": ("table: capacity\n    x: month\n    y: gw\n    series: country\n    where: {country: [Germany, Italy]}",
+             ["Germany", "Italy", "Jul 2024", "Jan 2026"]),
+    "bar": ("table: capacity\n    x: country\n    y: gw\n    where: {month: last}",
+            ["Germany", "Spain", "9.0 GW", "3.4 GW"]),
+    "stacked_bar": ("table: additions\n    x: quarter\n    y: [lfp, nmc, sodium_ion, flow]",
+                    ["LFP", "NMC", "Sodium-ion", "Flow", "Jul 2024", "Jan 2026"]),
+    "percent_bar": ("table: additions\n    x: quarter\n    y: [lfp, nmc]",
+                    ["LFP", "NMC", "100%", "40%", "Share of the total"]),
+    "hbar": ("table: projects\n    x: country\n    y: mw\n    agg: sum\n    sort: descending",
+             ["Great Britain", "France", "MW"]),
+    "range": ("table: costs\n    x: market\n    low: low\n    high: high",
+              ["Range (low to high)", "Single estimate", "€215–260/kWh", "€240/kWh", "Netherlands"]),
+    "scatter": ("table: projects\n    x: mwh\n    y: capex_eur\n    series: status\n    label: project\n    where: {country: France}",
+                ["Operating", "€100M", "Rhône Battery Hub I"]),
+}
+
+
+REGISTER = """\
+  register:
+    path: ../data/grid-storage/register.csv
+    source: illustrative-projects
+    as_of: 2026-07-01
+    columns: {mw: {type: number, unit: MW}, capex_eur: {type: number, unit: EUR}, cod: date}
+"""
+
+
+def write_spec(root: Path, sections: str, name: str = "t") -> Path:
+    spec = root / "specs" / f"{name}.yaml"
+    spec.write_text(HEAD + sections + "  - type: sources\n", encoding="utf-8")
+    return spec
+
+
+def image_count(path: Path) -> int:
+    """Raster images anywhere in the PDF: on pages and inside form XObjects."""
+    seen, count = set(), 0
+    with pikepdf.open(path) as pdf:
+        stack = [page.obj for page in pdf.pages]
+        while stack:
+            obj = stack.pop()
+            resources = obj.get("/Resources")
+            if resources is None or "/XObject" not in resources:
+                continue
+            for _, xobject in resources.XObject.items():
+                if xobject.objgen in seen:
+                    continue
+                seen.add(xobject.objgen)
+                if xobject.get("/Subtype") == "/Image":
+                    count += 1
+                else:
+                    stack.append(xobject)
+    return count
+
+
+def test_the_kind_registry_has_every_kind_of_the_contract():
+    assert set(KINDS) == {"line", "area", "bar", "stacked_bar", "percent_bar", "hbar", "range", "scatter"}
+
+
+@pytest.mark.parametrize("kind", sorted(KIND_CASES))
+def test_each_kind_draws_its_data_as_vector_text(project: Path, kind: str):
+    body, expected = KIND_CASES[kind]
+    spec = write_spec(project, f"  - type: chart\n    kind: {kind}\n    title: The {kind} exhibit\n    {body}\n")
+    result = build(spec)
+    text = squash(text_of(result.output))
+    assert f"Exhibit 1: The {kind} exhibit" in text
+    for phrase in expected:
+        assert phrase in text, f"{phrase!r} missing from the {kind} chart"
+    assert re.search(r"Sources?: \[\d\] deckgen examples\. As of", text), "no source line derived from the dataset"
+    assert image_count(result.output) == 0, "a chart was embedded as a raster image"
+    assert f"The {kind} exhibit" not in outline_titles(result.output), "exhibits do not fill the outline"
+
+
+def test_exhibits_are_numbered_in_order_across_charts_and_tables(project: Path):
+    spec = write_spec(project, (
+        "  - type: chart\n    kind: line\n    title: First\n    table: capacity\n    x: month\n    y: gw\n    series: country\n"
+        "  - type: table\n    title: Second\n    table: costs\n"
+        "  - type: chart\n    kind: hbar\n    title: Third\n    table: costs\n    x: market\n    y: low\n"
+    ))
+    text = squash(text_of(build(spec).output))
+    assert text.index("Exhibit 1: First") < text.index("Exhibit 2: Second") < text.index("Exhibit 3: Third")
+
+
+def _word_boxes(path: Path, word: str) -> list[tuple[int, float, float]]:
+    """(page, left, top) of each occurrence of ``word`` on the pages."""
+    found = []
+    document = pdfium.PdfDocument(str(path))
+    for index in range(len(document)):
+        text_page = document[index].get_textpage()
+        content = text_page.get_text_range()
+        start = 0
+        while (at := content.find(word, start)) >= 0:
+            left, _, _, top = text_page.get_charbox(at)
+            found.append((index, left, top))
+            start = at + 1
+    return found
+
+
+def test_consecutive_half_width_charts_sit_side_by_side(project: Path):
+    spec = write_spec(project, (
+        "  - type: chart\n    kind: stacked_bar\n    title: Left exhibit\n    table: additions\n    x: quarter\n    y: [lfp, nmc]\n    width: half\n"
+        "  - type: chart\n    kind: percent_bar\n    title: Right exhibit\n    table: additions\n    x: quarter\n    y: [lfp, nmc]\n    width: half\n"
+        "  - type: chart\n    kind: bar\n    title: Alone exhibit\n    table: capacity\n    x: country\n    y: gw\n    where: {month: last}\n    width: half\n"
+        "    caption: The caption beside the chart.\n"
+    ))
+    result = build(spec)
+    (left_page, left_x, left_top), = _word_boxes(result.output, "1: Left exhibit")
+    (right_page, right_x, right_top), = _word_boxes(result.output, "2: Right exhibit")
+    assert left_page == right_page and abs(left_top - right_top) < 1, "the pair's titles are not on one line"
+    assert right_x - left_x > 200, "the second chart is not beside the first"
+    (_, alone_x, alone_top), = _word_boxes(result.output, "3: Alone exhibit")
+    (_, caption_x, caption_top), = _word_boxes(result.output, "The caption beside")
+    assert caption_x > alone_x + 200 and caption_top < alone_top, "a lone half-width chart keeps its caption beside it"
+
+
+def test_annotations_reference_lines_and_axis_limits(project: Path):
+    spec = write_spec(project, (
+        "  - type: chart\n    kind: line\n    title: Annotated\n    table: capacity\n    x: month\n    y: gw\n    series: country\n"
+        "    y_min: 0\n    y_max: 12\n    height: 70mm\n    annotations:\n      - {x: 2025-10-01, label: Auction}\n      - {y: 10, label: Ten gigawatts}\n"
+    ))
+    text = squash(text_of(build(spec).output))
+    assert "Auction" in text and "Ten gigawatts" in text
+    assert "10.0" in text and "12.5" not in text, "y_max caps the axis"
+
+
+def test_the_same_series_keeps_its_colour_in_every_chart():
+    from deckgen.charts.data import ChartData, Series
+    from deckgen.render.charts import SeriesColours
+
+    def chart(*names):
+        return ChartData("line", "t", "date", (1,), tuple(Series(n, (1.0,), keyed=True) for n in names), None, None, "", "")
+
+    colours = SeriesColours(["#111111", "#222222", "#333333", "#444444"])
+    first = dict(zip(["Germany", "Italy", "Spain"], colours.for_chart(chart("Germany", "Italy", "Spain"))))
+    second = dict(zip(["Spain", "France", "Germany"], colours.for_chart(chart("Spain", "France", "Germany"))))
+    assert second["Spain"] == first["Spain"] and second["Germany"] == first["Germany"]
+    assert len(set(second.values())) == 3, "series of one chart never share a colour"
+
+
+def test_date_ticks_follow_the_span_and_the_locale():
+    from deckgen.render.charts import ChartStyle, date_ticks
+
+    style = ChartStyle("DejaVu Sans", "Helvetica", 8, "#000000", "#555555", "#cccccc", ("#000000",), "#000000")
+    months = [dt.date(2024 + (6 + i) // 12, (6 + i) % 12 + 1, 1) for i in range(24)]
+    ticks, labels = date_ticks(months, 420, style, "en_US")
+    assert labels[0] == "Jul 2024" and "Jan 2025" in labels and all(t.day == 1 for t in ticks)
+    assert len(set((t.month - 1) % 3 for t in ticks)) == 1, "quarterly ticks, evenly spaced"
+    _, narrow = date_ticks(months, 150, style, "en_US")
+    assert narrow == ["2025", "2026"], narrow
+    _, german = date_ticks(months, 420, style, "de_DE")
+    assert "Jan. 2025" in german
+    long_months = [dt.date(2000 + i // 12, i % 12 + 1, 1) for i in range(300)]
+    ticks, labels = date_ticks(long_months, 420, style, "en_US")
+    assert all(re.fullmatch(r"\d{4}", label) for label in labels) and all(t.month == 1 for t in ticks)
+    assert len({b.year - a.year for a, b in zip(ticks, ticks[1:])}) == 1 and len(ticks) <= 15
+
+
+def test_a_long_formatted_table_flows_across_pages_with_its_header(project: Path):
+    rows = ["project,country,mw,capex_eur,cod"]
+    rows += [f"Project {n:03d},Germany,{100 + n},{25_000_000 + n * 1_000_000},2026-{n % 12 + 1:02d}-15" for n in range(150)]
+    (project / "data" / "grid-storage" / "register.csv").write_text("\n".join(rows) + "\n")
+    spec = write_spec(project, (
+        "  - type: narrative\n    title: Before the table\n    body: A short paragraph.\n"
+        "  - type: table\n    title: Every project\n    table: register\n    columns:\n"
+        "      - {key: project}\n      - {key: mw, label: Power}\n      - {key: capex_eur, label: Capex}\n"
+        "      - {key: cod, label: Online}\n"
+    ))
+    spec.write_text(spec.read_text().replace("sections:\n", REGISTER + "sections:\n"))
+    result = build(spec, strict=False)
+    pages = page_texts(result.output)
+    assert "Before the table" in pages[0] and "Project 000" in pages[0], "the table starts under the text, no forced break"
+    table_pages = [page for page in pages if "Project 0" in page or "Project 1" in page]
+    assert len(table_pages) >= 3
+    for page in table_pages:
+        assert re.search(r"Project\s+Power\s+\(MW\)\s+Capex\s+Online", page), "header not repeated on every page"
+    text = squash(text_of(result.output))
+    assert re.search(r"Project 000\s+100\s+€25M\s+15 Jan 2026", text), "numbers, money and dates formatted by unit and locale"
+    assert "Project 149" in text
+    for page in pages:  # numbers and dates never break across lines
+        assert not re.search(r"\d,\s*\n\s*\d|\bJan\s*\n\s*2026", page)
+
+
+def test_a_table_section_takes_column_widths_as_given(project: Path):
+    spec = write_spec(project, (
+        "  - type: table\n    title: Costs\n    table: costs\n    columns:\n"
+        "      - {key: market, width: 60mm}\n      - {key: low, label: From}\n      - {key: high, label: To, align: center}\n"
+    ))
+    result = build(spec)
+    text = squash(text_of(result.output))
+    assert "Market From (€/kWh) To (€/kWh)" in text
+    assert "Germany 215 260" in text and "Netherlands 240 –" in text, "the header names the unit, the cells are numbers"
+
+
+def test_custom_units_format_figures_tables_and_axes():
+    from deckgen.formatting import format_number, format_tick
+    from deckgen.units import UnitDef, unit_from_def
+
+    gw = unit_from_def("GW", UnitDef(suffix=" GW", decimals=1))
+    eur_kwh = unit_from_def("EUR/kWh", UnitDef(prefix="€", suffix="/kWh", decimals=0))
+    bp = unit_from_def("bp", UnitDef(suffix=" bp"))
+    assert format_number(Decimal("34.04"), gw, "en_US") == "34.0 GW"
+    assert format_number(Decimal("1234.5"), gw, "de_DE") == "1.234,5 GW"
+    assert format_number(Decimal("215"), eur_kwh, "en_US") == "€215/kWh"
+    assert format_number(Decimal("25"), bp, "en_US") == "25 bp"
+    assert format_tick(2.5, 0.5, gw, "en_US") == "2.5"  # the unit goes to the axis title
+    assert format_tick(-200, 100, eur_kwh, "en_US") == "\u2212200"
+    dollars = unit_from_def("usd", UnitDef(prefix="$", decimals=0))
+    assert format_tick(-200, 100, dollars, "en_US") == "\u2212$200"
+
+
+def test_derived_figures_match_the_table(project: Path):
+    spec = write_spec(project, (
+        "  - type: narrative\n    title: Derived\n    body: Total {{ installed_total }}, Germany {{ installed_germany }},"
+        " growth {{ germany_growth }}, {{ project_count }} projects, largest {{ largest_project_mw }}.\n"
+    ))
+    result = build(spec, allow_stale=True)
+    text = squash(text_of(result.output))
+    capacity = (project / "data" / "grid-storage" / "capacity.csv").read_text().splitlines()[1:]
+    last = [line.split(",") for line in capacity if line.startswith("2026-06-01")]
+    total = sum(Decimal(cells[2]) for cells in last)
+    germany = [line.split(",") for line in capacity if ",Germany," in line]
+    growth = (Decimal(germany[-1][2]) - Decimal(germany[0][2])) / Decimal(germany[0][2]) * 100
+    assert f"Total {total:.1f} GW" in text
+    assert f"Germany {Decimal(germany[-1][2]):.1f} GW" in text
+    assert f"growth {growth:.0f}%" in text
+    assert "60 projects" in text and "largest 500 MW" in text
+
+
+def test_a_series_is_as_fresh_as_its_dataset_not_its_first_row(project: Path, cli):
+    spec = write_spec(project, "  - type: chart\n    kind: line\n    title: Fresh\n    table: capacity\n    x: month\n    y: gw\n    series: country\n")
+    spec.write_text(spec.read_text().replace("locale: en_GB\n", "locale: en_GB\nchecks: {max_age_days: 30}\n"))
+    result = cli("validate", spec, cwd=project)
+    assert "capacity" not in result.stderr, result.stderr  # its first month is two years old; the table is current
+    spec.write_text(spec.read_text().replace("date: 2026-07-15", "date: 2026-09-15"))
+    result = cli("validate", spec, cwd=project)
+    assert result.code == 5
+    assert re.search(r"table 'capacity' is stale: as of 2026-06-30, 77 days before", result.stderr)
+
+
+def test_the_second_example_builds_every_kind_it_promises(tmp_path):
+    from conftest import copy_project
+
+    root = copy_project(tmp_path)
+    result = build(root / "specs" / "grid-storage.yaml")
+    text = squash(text_of(result.output))
+    for phrase in ("European Grid Storage Monthly", "Exhibit 1: Installed capacity by country", "Italian auction",
+                   "Exhibit 2: Quarterly additions by chemistry", "Exhibit 3: Share of quarterly additions",
+                   "Exhibit 4: Installed cost by market", "Exhibit 7: The project register", "illustrative"):
+        assert phrase in text, phrase
+    again = build(root / "specs" / "grid-storage.yaml", output=tmp_path / "again.pdf")
+    assert again.output.read_bytes() == result.output.read_bytes(), "rebuilds are byte-identical"
+
+
+def _chart(body: str, kind: str = "line", table: str = "capacity") -> str:
+    return f"  - type: chart\n    kind: {kind}\n    title: T\n    table: {table}\n{body}"
+
+
+CHART_ERRORS = {
+    "unknown column": (_chart("    x: month\n    y: gww\n    series: country\n"),
+                       "38:8: unknown column 'gww' in table 'capacity'; did you mean 'gw'?"),
+    "y not numeric": (_chart("    x: month\n    y: country\n"),
+                      "38:8: column 'country' of table 'capacity' is text, not a number; its number columns: gw"),
+    "x of the wrong type": (_chart("    x: country\n    y: gw\n    where: {month: last}\n"),
+                            "37:8: kind: line needs x to be a date or number column; 'country' is text"),
+    "nothing left after where": (_chart("    x: month\n    y: gw\n    where: {country: Atlantis}\n"),
+                                 "39:12: no rows of table 'capacity' to draw after where:; check the where: conditions"),
+    "unknown column in where": (_chart("    x: month\n    y: gw\n    where: {contry: Germany}\n"),
+                                "39:21: unknown column 'contry' in table 'capacity'; did you mean 'country'?"),
+    "too many series": (_chart("    x: cod\n    y: mw\n    series: project\n", table="projects"),
+                        "39:13: 60 series; a chart can show at most 12; narrow it with where: or show the data as a table"),
+    "range without ends": (_chart("    x: market\n    y: low\n", kind="range", table="costs"),
+                           "33:5: sections.0: kind: range needs 'low' and 'high' columns (the ends of each bar)"),
+    "several rows per bar": (_chart("    x: country\n    y: mw\n", kind="hbar", table="projects"),
+                             "37:8: several rows for country Netherlands; a chart needs one value each; filter them with "
+                             "where:, name a series column, or set agg: sum | mean | min | max | last"),
+    "mixed units": (_chart("    x: project\n    y: [mw, mwh]\n", kind="bar", table="projects"),
+                    "38:8: the y columns have different units (MW, MWh); one chart has one value axis; draw them in separate charts"),
+    "annotation off the axis": (_chart("    x: month\n    y: gw\n    series: country\n    annotations:\n      - {x: 2030-01-01, label: Later}\n"),
+                                "41:13: 2030-01-01 is outside the chart's dates (2024-07-01 to 2026-06-01)"),
+    "y_min above the data": (_chart("    x: month\n    y: gw\n    series: country\n    y_min: 50\n"),
+                             "40:12: y_min 50 is above every value (the largest is 9.17)"),
+    "unknown table": (_chart("    x: month\n    y: gw\n", table="capacty"),
+                      "36:12: unknown table 'capacty'; did you mean 'capacity'?"),
+    "unknown kind": (_chart("    x: month\n    y: gw\n", kind="pie"),
+                     "34:11: sections.0.kind: Input should be 'line', 'area', 'bar', 'stacked_bar', 'percent_bar', 'hbar', 'range' or 'scatter'"),
+    "table section column": ("  - type: table\n    title: T\n    table: projects\n    columns:\n      - {key: projekt}\n",
+                             "37:15: unknown column 'projekt' in table 'projects'; did you mean 'project'?"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CHART_ERRORS))
+def test_chart_mistakes_are_caught_at_validate_where_they_were_made(project: Path, cli, case: str):
+    body, expected = CHART_ERRORS[case]
+    spec = write_spec(project, body)
+    result = cli("validate", "specs/t.yaml", cwd=project)
+    errors = [line for line in result.stderr.splitlines() if "warning" not in line and "error(s)" not in line]
+    assert result.code == 1
+    assert errors == [f"specs/t.yaml:{expected}"]
+    build_result = cli("build", "specs/t.yaml", cwd=project)
+    assert build_result.code == 1 and not (project / "dist" / "t.pdf").exists(), "build refuses what validate refuses"
+
+
+DERIVED_ERRORS = {
+    "unknown column": ("{table: capacity, column: gww, where: {month: last}, agg: sum}",
+                       "figure 'bad': unknown column 'gww' in table 'capacity'; did you mean 'gw'?"),
+    "several rows for one value": ("{table: capacity, column: gw, where: {month: last}}",
+                                   "figure 'bad': 6 rows match; a figure's value needs exactly one; narrow where: or set agg: sum | mean | last ..."),
+    "change without an order": ("{table: capacity, column: gw, where: {country: Germany}, agg: change}",
+                                "figure 'bad': agg: change needs 'over: COLUMN' to order the rows by; e.g. over: month"),
+    "unknown table": ("{table: capcity, column: gw}", "figure 'bad': unknown table 'capcity'; did you mean 'capacity'?"),
+    "where on a date that is not one": ("{table: capacity, column: gw, where: {month: soon}, agg: sum}",
+                                        "figure 'bad': 'soon' is not a date (YYYY-MM-DD), and column 'month' holds dates"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DERIVED_ERRORS))
+def test_derived_figure_mistakes_point_into_the_figures_file(project: Path, cli, case: str):
+    definition, message = DERIVED_ERRORS[case]
+    figures = project / "data" / "grid-storage" / "figures.yaml"
+    figures.write_text(figures.read_text() + f"  bad: {definition}\n")
+    line = len(figures.read_text().splitlines())
+    write_spec(project, "  - type: narrative\n    title: N\n    body: '{{ bad }}'\n")
+    result = cli("validate", "specs/t.yaml", cwd=project)
+    errors = [line for line in result.stderr.splitlines() if "warning" not in line and "error(s)" not in line]
+    assert result.code == 1
+    assert len(errors) == 1 and errors[0].startswith(f"data/grid-storage/figures.yaml:{line}:"), errors
+    assert errors[0].split(": ", 1)[1] == message
+
+
+def test_units_are_declared_once_and_checked(project: Path, cli):
+    figures = project / "data" / "grid-storage" / "figures.yaml"
+    text = figures.read_text().replace("unit: GW, as_of", "unit: GWW, as_of")
+    figures.write_text(text + "units:\n  GW: {suffix: ' GW'}\n")
+    write_spec(project, "  - type: narrative\n    title: N\n    body: '{{ target_2030 }}'\n")
+    result = cli("validate", "specs/t.yaml", cwd=project)
+    assert result.code == 1
+    errors = [line for line in result.stderr.splitlines() if "warning" not in line and "error(s)" not in line]
+    assert any(line.startswith("data/grid-storage/figures.yaml:") and "duplicate key 'units'" in line for line in errors), errors
