@@ -390,3 +390,38 @@ def test_units_are_declared_once_and_checked(project: Path, cli):
     assert result.code == 1
     errors = [line for line in result.stderr.splitlines() if "warning" not in line and "error(s)" not in line]
     assert any(line.startswith("data/grid-storage/figures.yaml:") and "duplicate key 'units'" in line for line in errors), errors
+
+
+def _readme_block(after: str) -> str:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    start = readme.index("```yaml", readme.index(after)) + len("```yaml\n")
+    return readme[start:readme.index("```", start)]
+
+
+def test_the_readme_has_a_working_example_of_every_kind(project: Path):
+    block = _readme_block("One example per kind")
+    kinds = re.findall(r"kind: (\w+)", block)
+    assert sorted(kinds) == sorted(KINDS), "one example per kind"
+    sections = "".join("  " + line + "\n" for line in block.splitlines())
+    result = build(write_spec(project, sections))
+    text = squash(text_of(result.output))
+    assert [int(n) for n in re.findall(r"Exhibit (\d+):", text)] == list(range(1, len(kinds) + 1))
+
+
+def test_the_readme_first_chart_works_as_written(tmp_path: Path):
+    import shutil
+
+    from conftest import REPO
+
+    (tmp_path / "deckgen.toml").write_text("")
+    (tmp_path / "data").mkdir()
+    shutil.copy(REPO / "data" / "grid-storage" / "capacity.csv", tmp_path / "data" / "capacity.csv")
+    (tmp_path / "data" / "sources.yaml").write_text("sources:\n  - {id: my-source, author: Me, title: My data}\n")
+    shutil.copytree(REPO / "assets", tmp_path / "assets")
+    (tmp_path / "specs").mkdir()
+    block = _readme_block("Your first chart")
+    block = block.replace("data:\n", "data:\n  sources: ../data/sources.yaml\n")
+    spec = tmp_path / "specs" / "first.yaml"
+    spec.write_text("title: First\ndate: 2026-07-15\nbrand: ../assets/brand.yml\n" + block + "  - type: sources\n")
+    text = squash(text_of(build(spec).output))
+    assert "Exhibit 1: Installed capacity by country" in text and "Germany" in text and "Jan 2025" in text
