@@ -192,9 +192,12 @@ def test_the_same_series_keeps_its_colour_in_every_chart():
 
 
 def test_date_ticks_follow_the_span_and_the_locale():
-    from deckgen.render.charts import ChartStyle, date_ticks
+    from deckgen.render.chart_draw import date_ticks
+    from deckgen.render.charts import ChartStyle
+    from deckgen.render.fonts import FontNames
 
-    style = ChartStyle("DejaVu Sans", "Helvetica", 8, "#000000", "#555555", "#cccccc", ("#000000",), "#000000")
+    fonts = FontNames("Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique")
+    style = ChartStyle(fonts, 8, "#000000", "#555555", "#cccccc", ("#000000",), "#000000")
     months = [dt.date(2024 + (6 + i) // 12, (6 + i) % 12 + 1, 1) for i in range(24)]
     ticks, labels = date_ticks(months, 420, style, "en_US")
     assert labels[0] == "Jul 2024" and "Jan 2025" in labels and all(t.day == 1 for t in ticks)

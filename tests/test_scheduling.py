@@ -292,7 +292,7 @@ def test_invalid_data_after_a_good_build_leaves_the_previous_pdf_intact(built, c
 def test_rendering_failure_leaves_the_previous_pdf_intact(built, cli, monkeypatch):
     import deckgen.render.pdf as pdf_stage
 
-    def half_a_pdf_then_crash(report, theme, target):
+    def half_a_pdf_then_crash(report, theme, target, **options):
         target.write(b"%PDF-1.4 half written")
         raise RuntimeError("disk on fire")
 

@@ -167,7 +167,7 @@ def render_and_write(checked: Checked, *, archive: bool = False) -> BuildResult:
     started = time.perf_counter()
     buffer = io.BytesIO()
     try:
-        result = render_pdf(checked.report, checked.theme, buffer)
+        result = render_pdf(checked.report, checked.theme, buffer, chart_cache=chart_cache_path(checked.output))
     except DeckgenError:
         raise
     except Exception as exc:  # reportlab/matplotlib failures become one clear line
@@ -199,6 +199,11 @@ def _unchanged(checked: Checked, manifest: dict, pdf: bytes, *, archive: bool) -
 
 
 # -- locking -------------------------------------------------------------------------------------
+
+def chart_cache_path(output: Path) -> Path:
+    """Where drawn charts are kept between builds: ``<output folder>/.deckgen/charts/``."""
+    return output.parent / ".deckgen" / "charts"
+
 
 def lock_path(output: Path) -> Path:
     """The lock file that serialises builds of ``output``: ``<output folder>/.deckgen/<name>.lock``."""

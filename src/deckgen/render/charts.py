@@ -1,69 +1,28 @@
-"""Drawing charts: ChartData -> matplotlib (styled by the Theme) -> SVG -> a vector reportlab drawing.
+"""Charts in the brief: the brand's chart style, a colour per series, and a drawing per chart.
 
-Text stays text (svg.fonttype 'none' -> svglib -> the brand's embedded TrueType fonts), so chart
-labels are selectable and set in the body font. The same data gives the same bytes.
-
-The pieces every kind shares live here: the frame (size and margins measured from the labels),
-the value axis formatted by the unit, date ticks by locale, legends or direct labels, reference
-lines. A kind's module (``charts/kinds/``) draws only its marks.
+``chart_drawing`` returns a chart as a vector reportlab Drawing. A chart drawn before with the same
+data, style, size and versions comes from the chart cache (``chart_cache``) without importing
+matplotlib; otherwise ``chart_draw`` lays it out with matplotlib and records what it draws.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import math
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
-import matplotlib
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
-matplotlib.use("svg")
-
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure as MplFigure  # noqa: E402
-from reportlab.pdfbase.pdfmetrics import stringWidth  # noqa: E402
-from svglib import fonts as svg_fonts  # noqa: E402
-from svglib.svglib import svg2rlg  # noqa: E402
-
-from ..charts.data import ChartData, Series  # noqa: E402
-from ..charts.kinds import KINDS  # noqa: E402
-from ..formatting import format_month, format_number, format_tick  # noqa: E402
-from ..theme import FontFamily, Theme  # noqa: E402
-from ..units import Unit, builtin_unit  # noqa: E402
-from .fonts import ThemeFonts, register_family  # noqa: E402
+from ..charts.data import ChartData
+from ..theme import Theme
+from .fonts import FontNames, ThemeFonts
 
 MIN_SERIES_COLOURS = 12
 
 
-@lru_cache(maxsize=None)
-def _mpl_family(path: Path) -> str:
-    font_manager.fontManager.addfont(str(path))
-    return font_manager.FontProperties(fname=str(path)).get_name()
-
-
-def _register_for_svg(family: FontFamily, names) -> str:
-    """Make matplotlib know the family and svglib map it back to our registered reportlab fonts."""
-    mpl_name = _mpl_family(family.regular)
-    for path in family.files:
-        _mpl_family(path)
-    for weight, style, path, rl_name in (
-        ("normal", "normal", family.regular, names.regular),
-        ("bold", "normal", family.bold, names.bold),
-        ("normal", "italic", family.italic, names.italic),
-        ("bold", "italic", family.bold_italic, names.bold_italic),
-    ):
-        svg_fonts.register_font(mpl_name, str(path), weight=weight, style=style, rlgFontName=rl_name)
-    register_family(family)  # svglib re-registers the files, which resets their bold/italic mapping
-    return mpl_name
-
-
 @dataclass(frozen=True)
 class ChartStyle:
-    family: str
-    font: str  # the reportlab name of the same font, to measure labels
+    fonts: FontNames  # the brand's body font, as registered with reportlab
     size: float
     foreground: str
     secondary: str
@@ -73,7 +32,7 @@ class ChartStyle:
 
     def rc(self) -> dict:
         return {
-            "font.family": [self.family],
+            "font.family": ["DejaVu Sans"],  # only a stand-in: text is measured and set in self.fonts
             "font.size": self.size,
             "text.color": self.foreground,
             "axes.labelcolor": self.foreground,
@@ -89,23 +48,18 @@ class ChartStyle:
             "xtick.major.width": 0.6,
             "grid.color": self.rule,
             "grid.linewidth": 0.4,
-            "svg.fonttype": "none",
             "text.parse_math": False,  # "$5bn vs $6bn" is text, not mathtext
-            "svg.hashsalt": "deckgen",
-            "svg.id": None,
             "figure.dpi": 72,
             "lines.solid_capstyle": "round",
         }
 
     def width(self, text: str, size: float | None = None) -> float:
-        return stringWidth(text, self.font, size or self.size)
+        return stringWidth(text, self.fonts.regular, size or self.size)
 
 
 def chart_style(theme: Theme, fonts: ThemeFonts) -> ChartStyle:
-    family = _register_for_svg(theme.body, fonts.body)
     return ChartStyle(
-        family=family,
-        font=fonts.body.regular,
+        fonts=fonts.body,
         size=max(theme.base_size - 1.5, 7),
         foreground=theme.foreground,
         secondary=theme.secondary,
@@ -163,395 +117,19 @@ class SeriesColours:
         return [self.palette[i % len(self.palette)] for i in indexes]  # type: ignore[index]
 
 
-# -- the plot a kind draws into ------------------------------------------------------------------
+def chart_drawing(data: ChartData, style: ChartStyle, colours: list[str], width: float, cache: Path | None = None):
+    """The chart as a vector reportlab Drawing ``width`` points wide, from the cache when it can be."""
+    from . import chart_cache
+    from .chart_backend import drawing_from_ops
 
-@dataclass
-class Plot:
-    """What a kind's ``draw`` gets: the axes, the data, a colour per series and x as numbers."""
-
-    axes: Any
-    data: ChartData
-    style: ChartStyle
-    colours: list[str]
-    xs: list[float]  # x positions: matplotlib date numbers, numbers, or category indexes
-    step: float  # the smallest distance between two x positions
-    unit: Unit | None
-    value_labels: bool
-    handles: list = field(default_factory=list)  # legend entries a kind adds beyond the series
-    handle_labels: list = field(default_factory=list)
-
-    def values(self, series: Series, missing: float = math.nan) -> list[float]:
-        return [missing if v is None else v for v in series.values]
-
-    def label(self, value: float) -> str:
-        from decimal import Decimal
-
-        return format_number(Decimal(repr(value)), self.unit, self.data.locale)
-
-
-def render_chart(data: ChartData, style: ChartStyle, colours: list[str], width_pt: float):
-    """The chart as a vector reportlab Drawing ``width_pt`` wide."""
-    kind = KINDS[data.kind]
-    data = _normalised(data) if data.kind == "percent_bar" else data
-    unit = builtin_unit("percent") if data.kind == "percent_bar" else data.unit
-    options = data.options
-    with matplotlib.rc_context(style.rc()):
-        xs, step, tick_positions, tick_labels = _x_positions(data, width_pt, style, kind.horizontal)
-        value_labels = options.get("value_labels")
-        if value_labels is None:
-            value_labels = kind.value_labels and len(data.series) == 1 and len(data.x) <= (24 if kind.horizontal else 12)
-        legend_mode = _legend_mode(data, options.get("legend", "auto"))
-        height_pt = options.get("height") or _default_height(data, kind, width_pt, options.get("width"))
-        margins = _margins(data, style, unit, kind.horizontal, legend_mode, tick_labels, width_pt, value_labels)
-        figure = MplFigure(figsize=(width_pt / 72, height_pt / 72))
-        left, right, bottom, top = margins
-        axes = figure.add_axes((left / width_pt, bottom / height_pt, 1 - (left + right) / width_pt, 1 - (bottom + top) / height_pt))
-        plot = Plot(axes, data, style, colours, xs, step, unit, value_labels)
-        axes.set_axisbelow(True)
-        (axes.xaxis if kind.horizontal else axes.yaxis).grid(True)
-        kind.draw(plot)
-        _value_axis(plot, kind.horizontal, options)
-        _category_axis(plot, kind.horizontal, tick_positions, tick_labels)
-        _references(plot, kind.horizontal)
-        _titles(plot, kind.horizontal, margins, width_pt, height_pt)
-        if legend_mode == "legend" or (plot.handles and legend_mode != "none") or (plot.handles and options.get("legend") == "auto"):
-            _legend(plot, figure, margins, width_pt, height_pt)
-        elif legend_mode == "direct":
-            _direct_labels(plot)
-        return _to_drawing(figure)
-
-
-def _normalised(data: ChartData) -> ChartData:
-    from dataclasses import replace
-
-    totals = [sum((s.values[i] or 0) for s in data.series) for i in range(len(data.x))]
-    series = tuple(
-        replace(s, values=tuple((v or 0) / t * 100 if t else 0 for v, t in zip(s.values, totals))) for s in data.series
-    )
-    return replace(data, series=series)
-
-
-def _legend_mode(data: ChartData, asked: str) -> str:
-    if asked != "auto":
-        return asked
-    if len(data.series) < 2:
-        return "none"
-    return "direct" if data.kind == "line" and len(data.series) <= 6 else "legend"
-
-
-def _default_height(data: ChartData, kind, width_pt: float, width: str | None) -> float:
-    if kind.horizontal:
-        rows = len(data.x) * max(1, len(data.series) if data.kind != "range" else 1)
-        return min(40 + 19 * rows + (18 if len(data.series) > 1 or data.kind == "range" else 0), 600)
-    return 170.0 if width == "half" else 200.0
-
-
-# -- x positions and ticks -----------------------------------------------------------------------
-
-def _x_positions(data: ChartData, width_pt: float, style: ChartStyle, horizontal: bool):
-    if data.x_kind == "date":
-        from matplotlib.dates import date2num
-
-        xs = [float(date2num(value)) for value in data.x]
-        step = min((b - a for a, b in zip(xs, xs[1:])), default=30.0)
-        positions, labels = date_ticks(list(data.x), width_pt * 0.85, style, data.locale)
-        return xs, step, [float(date2num(p)) for p in positions], labels
-    if data.x_kind == "number":
-        xs = [float(value) for value in data.x]
-        step = min((b - a for a, b in zip(xs, xs[1:])), default=1.0) or 1.0
-        return xs, step, None, None
-    xs = [float(i) for i in range(len(data.x))]
-    return xs, 1.0, xs, [str(value) for value in data.x]
-
-
-MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)
-
-
-def date_ticks(dates: list[dt.date], room_pt: float, style: ChartStyle, locale: str) -> tuple[list[dt.date], list[str]]:
-    """Ticks on whole months, quarters, half-years or years, as many as fit; labelled by locale.
-
-    Monthly and quarterly ticks name the year at the first tick and at each January ('Jan 2025',
-    'Apr', 'Jul', 'Oct', 'Jan 2026'); yearly ticks are just the year.
-    """
-    first, last = dates[0], dates[-1]
-    if (last - first).days < 62:  # daily data over a few weeks: day ticks
-        days = max(1, (last - first).days)
-        for step in (1, 2, 7, 14, 28):
-            ticks = [first + dt.timedelta(days=d) for d in range(0, days + 1, step)]
-            labels = [format_month(t, locale, "MMMd") for t in ticks]
-            if _fits(labels, room_pt, style):
-                return ticks, labels
-        return [first, last], [format_month(first, locale, "MMMd"), format_month(last, locale, "MMMd")]
-    for step in MONTH_STEPS:
-        start_month = (first.year * 12 + first.month - 1)
-        start_month += (-start_month) % step if step <= 12 else (-(start_month // 12)) % (step // 12) * 12 + (-start_month) % 12
-        ticks = []
-        month = start_month
-        while True:
-            tick = dt.date(month // 12, month % 12 + 1, 1)
-            if tick > last:
-                break
-            if tick >= first:
-                ticks.append(tick)
-            month += step
-        if not ticks:
-            continue
-        if step >= 12:
-            labels = [format_month(t, locale, "y") for t in ticks]
-        else:
-            labels = [format_month(t, locale, "yMMM") if i == 0 or t.month == 1 else format_month(t, locale, "MMM")
-                      for i, t in enumerate(ticks)]
-        if _fits(labels, room_pt, style):
-            return ticks, labels
-    return [first, last], [format_month(first, locale, "y"), format_month(last, locale, "y")]
-
-
-def _fits(labels: list[str], room_pt: float, style: ChartStyle) -> bool:
-    widest = max(style.width(label, style.size - 0.5) for label in labels)
-    return len(labels) * (widest + 10) <= room_pt
-
-
-# -- margins, measured from what will be written there ---------------------------------------------
-
-def _value_ticks(plot_values: list[float], unit: Unit | None, locale: str) -> list[str]:
-    from matplotlib.ticker import MaxNLocator
-
-    low, high = min(plot_values + [0.0]), max(plot_values + [0.0])
-    ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
-    step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
-    return [format_tick(float(t), step, unit, locale) for t in ticks]
-
-
-def _margins(data, style, unit, horizontal, legend_mode, tick_labels, width_pt, value_labels) -> tuple[float, float, float, float]:
-    values = [v for s in data.series for v in (s.highs or s.values) if v is not None] or [0.0]
-    if data.kind in ("stacked_bar", "area"):
-        values = values + [sum(max(s.values[i] or 0, 0) for s in data.series) for i in range(len(data.x))]
-    value_ticks = _value_ticks(values, unit, data.locale)
-    tick_width = max(style.width(t, style.size - 0.5) for t in value_ticks)
-    title_room = style.size + 6 if data.value_title and not horizontal else 0
-    legend_room = _legend_rows(data, style, width_pt) * (style.size + 5) + 4 if legend_mode == "legend" or data.kind == "range" else 0
-    if horizontal:
-        category_width = max((style.width(str(x), style.size - 0.5) for x in data.x), default=0)
-        left = min(category_width + 10, width_pt * 0.42)
-        longest_label = max((style.width(label, style.size) for s in data.series for label in s.labels), default=0)
-        right = 6 + (longest_label + 6 if value_labels or data.kind == "range" else tick_width / 2)
-        bottom = style.size + 10 + (style.size + 6 if data.value_title else 0)
-        return left, right, bottom, max(legend_room, 6)
-    left = tick_width + 8
-    right = 8.0
-    if legend_mode == "direct":
-        right = 8 + max(style.width(_direct_text(plot_label, data), style.size - 0.5) for plot_label in data.series)
-        right = min(right, width_pt * 0.35)
-    bottom = style.size + 10 + (style.size + 6 if data.x_title else 0)
-    if data.x_kind == "category" and tick_labels:
-        per_label = (width_pt - left - right) / max(len(tick_labels), 1)
-        lines = max(len(_wrap(label, per_label, style)) for label in tick_labels)
-        bottom += (lines - 1) * (style.size + 1)
-    top = 6 + title_room + legend_room + (style.size + 4 if value_labels else 0)
-    return left, right, bottom, top
-
-
-def _legend_rows(data: ChartData, style: ChartStyle, width_pt: float) -> int:
-    entries = [s.name for s in data.series] + (["Range (low to high)", "Single estimate"] if data.kind == "range" else [])
-    if data.kind == "range" and len(data.series) == 1:
-        entries = ["Range (low to high)", "Single estimate"]
-    widths = [style.width(e, style.size - 0.5) + 26 for e in entries]
-    rows, used = 1, 0.0
-    for w in widths:
-        if used + w > width_pt - 10 and used > 0:
-            rows, used = rows + 1, 0.0
-        used += w
-    return rows
-
-
-def _wrap(label: str, room: float, style: ChartStyle) -> list[str]:
-    words, lines = label.split(), [""]
-    for word in words:
-        candidate = f"{lines[-1]} {word}".strip()
-        if style.width(candidate, style.size - 0.5) <= room - 4 or not lines[-1]:
-            lines[-1] = candidate
-        else:
-            lines.append(word)
-    return lines
-
-
-# -- axes ----------------------------------------------------------------------------------------
-
-def _value_axis(plot: Plot, horizontal: bool, options: dict) -> None:
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    axes, data = plot.axes, plot.data
-    axis = axes.xaxis if horizontal else axes.yaxis
-    locator = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])
-    axis.set_major_locator(locator)
-    get_limits, set_limits = (axes.get_xlim, axes.set_xlim) if horizontal else (axes.get_ylim, axes.set_ylim)
-    low, high = get_limits()
-    starts_at_zero = data.kind in ("bar", "stacked_bar", "percent_bar", "area", "hbar") or (
-        data.kind == "range" and plot.unit is not None and plot.unit.kind == "percent")  # floating cost bars need no zero
-    if starts_at_zero and low > 0:
-        low = 0.0
-    if data.kind == "percent_bar":
-        low, high = 0.0, 100.0
-    if options.get("y_min") is not None:
-        low = options["y_min"]
-    if options.get("y_max") is not None:
-        high = options["y_max"]
-    ticks = [t for t in locator.tick_values(low, high)]
-    if data.kind == "range" and not starts_at_zero and options.get("y_min") is None:
-        below = [t for t in ticks if t < min(v for s in data.series for v in s.lows if v is not None)]
-        low = below[-1] if below else low
-    if data.kind in ("bar", "stacked_bar", "area", "hbar", "range") and options.get("y_max") is None:
-        high = max(high, ticks[-1]) if ticks[-1] - high < (ticks[1] - ticks[0]) * 0.6 else high
-    set_limits(low, high)
-    step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
-    axis.set_major_formatter(FuncFormatter(lambda value, _: format_tick(value, step, plot.unit, data.locale)))
-    axes.tick_params(axis="x" if horizontal else "y", length=0, pad=4)
-    if horizontal:
-        axes.spines["bottom"].set_visible(False)
+    key = chart_cache.key(data, style, colours, width)
+    found = chart_cache.load(cache, key) if cache is not None else None
+    if found is not None:
+        height, ops = found
     else:
-        axes.spines["left"].set_visible(False)
-    if low < 0 < high and data.kind != "scatter":
-        (axes.axvline if horizontal else axes.axhline)(0, color=plot.style.foreground, linewidth=0.7, zorder=2)
+        from .chart_draw import draw_chart  # matplotlib loads here, only for a chart not drawn before
 
-
-def _category_axis(plot: Plot, horizontal: bool, positions, labels) -> None:
-    axes, data = plot.axes, plot.data
-    if data.x_kind == "category":
-        if horizontal:
-            axes.set_yticks(positions, labels=labels)
-            axes.set_ylim(len(data.x) - 0.5, -0.5)  # the first category at the top
-            axes.tick_params(axis="y", length=0, pad=4)
-            axes.spines["left"].set_visible(True)
-        else:
-            room = axes.get_position().width * axes.figure.get_figwidth() * 72 / max(len(labels), 1)
-            axes.set_xticks(positions, labels=["\n".join(_wrap(label, room, plot.style)) for label in labels])
-            axes.set_xlim(-0.6, len(data.x) - 0.4)
-            axes.tick_params(axis="x", length=0, pad=4)
-    elif data.x_kind == "date":
-        axes.set_xticks(positions, labels=labels)
-        pad = plot.step * 0.6 if data.kind in ("bar", "stacked_bar", "percent_bar") else 0
-        axes.set_xlim(plot.xs[0] - pad, plot.xs[-1] + pad)
-    else:
-        from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-        locator = MaxNLocator(nbins=6)
-        axes.xaxis.set_major_locator(locator)
-        ticks = locator.tick_values(min(plot.xs), max(plot.xs))
-        step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
-        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: format_tick(value, step, data.x_unit, data.locale)))
-
-
-def _references(plot: Plot, horizontal: bool) -> None:
-    from matplotlib.dates import date2num
-
-    axes, style = plot.axes, plot.style
-    for reference in plot.data.references:
-        if reference.axis == "x":
-            if plot.data.x_kind == "date":
-                position = float(date2num(reference.value))
-            elif plot.data.x_kind == "number":
-                position = float(reference.value)
-            else:
-                position = float([str(x) for x in plot.data.x].index(str(reference.value)))
-            line = axes.axhline if horizontal else axes.axvline
-            line(position, color=style.secondary, linewidth=0.8, linestyle=(0, (3, 2)), zorder=4)
-            if reference.label:
-                if horizontal:
-                    axes.annotate(reference.label, (1, position), xycoords=("axes fraction", "data"), xytext=(-2, 2),
-                                  textcoords="offset points", ha="right", va="bottom", fontsize=style.size - 0.5, color=style.secondary)
-                else:
-                    axes.annotate(reference.label, (position, 1), xycoords=("data", "axes fraction"), xytext=(3, -2),
-                                  textcoords="offset points", ha="left", va="top", fontsize=style.size - 0.5, color=style.secondary,
-                                  bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
-        else:
-            line = axes.axvline if horizontal else axes.axhline
-            solid = reference.value == 0
-            line(reference.value, color=style.foreground if solid else style.secondary, linewidth=0.8,
-                 linestyle="-" if solid else (0, (3, 2)), zorder=4)
-            if reference.label:
-                if horizontal:
-                    axes.annotate(reference.label, (reference.value, 1), xycoords=("data", "axes fraction"), xytext=(3, -2),
-                                  textcoords="offset points", ha="left", va="top", fontsize=style.size - 0.5, color=style.secondary)
-                else:
-                    axes.annotate(reference.label, (0, reference.value), xycoords=("axes fraction", "data"), xytext=(2, 2),
-                                  textcoords="offset points", ha="left", va="bottom", fontsize=style.size - 0.5, color=style.secondary,
-                                  bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
-
-
-def _titles(plot: Plot, horizontal: bool, margins, width_pt: float, height_pt: float) -> None:
-    axes, data, style = plot.axes, plot.data, plot.style
-    left, _, bottom, top = margins
-    if horizontal:
-        if data.value_title:
-            axes.set_xlabel(data.value_title, fontsize=style.size - 0.5, color=style.secondary, labelpad=4)
-        return
-    if data.value_title:  # above the value axis, read left to right rather than turned on its side
-        above = (style.size + 4 if plot.value_labels else 0) + 5
-        axes.annotate(data.value_title, (0, 1), xycoords="axes fraction", xytext=(-left + 1, above),
-                      textcoords="offset points", ha="left", va="bottom", fontsize=style.size - 0.5, color=style.secondary)
-    if data.x_title:
-        axes.set_xlabel(data.x_title, fontsize=style.size - 0.5, color=style.secondary, labelpad=4)
-
-
-def _legend(plot: Plot, figure, margins, width_pt: float, height_pt: float) -> None:
-    from matplotlib.patches import Patch
-    from matplotlib.lines import Line2D
-
-    data, style = plot.data, plot.style
-    left, _, _, top = margins
-    handles, labels = list(plot.handles), list(plot.handle_labels)
-    if not (data.kind == "range" and len(data.series) == 1):
-        for series, colour in zip(data.series, plot.colours):
-            if data.kind in ("line",):
-                handles.append(Line2D([0], [0], color=colour, linewidth=2))
-            elif data.kind == "scatter":
-                handles.append(Line2D([0], [0], color=colour, marker="o", linestyle="", markersize=4.5))
-            else:
-                handles.append(Patch(color=colour))
-            labels.append(series.name)
-    if not handles:
-        return
-    rows = _legend_rows(data, style, width_pt)
-    columns = math.ceil(len(handles) / rows)
-    figure.legend(handles=handles, labels=labels, loc="upper left", bbox_to_anchor=(2 / width_pt, 1 - 2 / height_pt),
-                  ncol=columns, frameon=False, fontsize=style.size - 0.5, handlelength=1.3, handleheight=0.8,
-                  handletextpad=0.5, columnspacing=1.2, borderaxespad=0, borderpad=0)
-
-
-def _direct_text(series: Series, data: ChartData) -> str:
-    last = next((label for label in reversed(series.labels) if label), "")
-    return f"{series.name} {last}".strip()
-
-
-def _direct_labels(plot: Plot) -> None:
-    """Each line named at its end, nudged apart so no two labels overlap."""
-    axes, style, data = plot.axes, plot.style, plot.data
-    ends = []
-    for series, colour in zip(data.series, plot.colours):
-        last = next((i for i in range(len(series.values) - 1, -1, -1) if series.values[i] is not None), None)
-        if last is not None:
-            ends.append([series.values[last], plot.xs[last], _direct_text(series, data), colour])
-    if not ends:
-        return
-    low, high = axes.get_ylim()
-    axes_height = axes.get_position().height * axes.figure.get_figheight() * 72
-    gap = (style.size + 1.5) * (high - low) / axes_height
-    ends.sort(key=lambda end: end[0])
-    positions = [end[0] for end in ends]
-    for i in range(1, len(positions)):
-        positions[i] = max(positions[i], positions[i - 1] + gap)
-    overflow = positions[-1] - (high - gap / 2)
-    if overflow > 0:
-        positions = [p - overflow for p in positions]
-        for i in range(len(positions) - 2, -1, -1):
-            positions[i] = min(positions[i], positions[i + 1] - gap)
-    for (value, x, text, colour), y in zip(ends, positions):
-        axes.annotate(text, (plot.xs[-1], y), xytext=(5, 0), textcoords="offset points", va="center", ha="left",
-                      fontsize=style.size - 0.5, color=colour, annotation_clip=False)
-
-
-def _to_drawing(figure: MplFigure):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, transparent=True)
-    buffer.seek(0)
-    return svg2rlg(buffer)
+        height, ops = draw_chart(data, style, colours, width)
+        if cache is not None:
+            chart_cache.store(cache, key, height, ops)
+    return drawing_from_ops(width, height, ops)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable
 from xml.sax.saxutils import escape
 
@@ -69,6 +70,7 @@ class RenderContext:
     frame_width: float
     series_colours: SeriesColours
     prepared: Any = None  # what the section being rendered prepared at resolve (its chart or table data)
+    chart_cache: Path | None = None  # where drawn charts are kept between builds (None: no cache)
     exhibits: int = 0
     kit = kit
 

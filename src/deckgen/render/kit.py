@@ -135,7 +135,7 @@ def pair_half_width(ctx: "RenderContext", story: list[Any]) -> list[Any]:
 
 def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     """Exhibit title, chart, alt text, caption and source line, kept together on one page."""
-    from .charts import render_chart
+    from .charts import chart_drawing
 
     from ..charts.data import describe, formatted
 
@@ -143,7 +143,7 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     half = chart.width == "half"
     width = (ctx.frame_width - GUTTER) / 2 if half else ctx.frame_width
     title = exhibit_title(ctx, chart.title)
-    drawing = render_chart(data, ctx.chart_style, ctx.series_colours.for_chart(data), width)
+    drawing = chart_drawing(data, ctx.chart_style, ctx.series_colours.for_chart(data), width, ctx.chart_cache)
     drawing.hAlign = "LEFT"
     body = [drawing, InvisibleText(f"Chart: {ctx.plain(data.alt) if data.alt else describe(data)}", ctx.fonts.body.regular)]
     notes = ([ctx.paragraph(chart.caption, "caption")] if chart.caption else [])

@@ -6,6 +6,7 @@ import datetime as dt
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
@@ -66,7 +67,8 @@ class BriefDocument(BaseDocTemplate):
             self.notify("TOCEntry", (flowable.level, flowable.title, self.page, flowable.key))
 
 
-def render_pdf(report: Report, theme: Theme, target: BinaryIO) -> RenderResult:
+def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path | None = None) -> RenderResult:
+    """Lay the brief out and write the PDF to ``target``; charts drawn before come from ``chart_cache``."""
     spec = report.spec
     fonts = register_theme(theme)
     styles = build_styles(theme, fonts)
@@ -76,7 +78,7 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO) -> RenderResult:
     ctx = RenderContext(
         report=report, theme=theme, fonts=fonts, styles=styles,
         chart_style=(style := charts.chart_style(theme, fonts)), frame_width=frame_width,
-        series_colours=charts.SeriesColours(style.palette),
+        series_colours=charts.SeriesColours(style.palette), chart_cache=chart_cache,
     )
     canvasmaker = partial(
         BriefCanvas, count_font=fonts.body.regular, count_size=theme.base_size - 2,

@@ -1,0 +1,74 @@
+"""The chart cache: a chart's drawing operations, stored under its content's hash.
+
+A chart is drawn again only when something that decides its look changes: its data, the style
+(fonts, sizes, colours), its width, or the versions of deckgen and matplotlib. Entries live in
+``<output folder>/.deckgen/charts/`` as JSON (never pickle: nothing read back can run code), are
+checked as they are read, and are written atomically. A build with and without the cache writes
+the same bytes: a cache hit replays exactly the operations a fresh drawing records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .chart_backend import OPS_VERSION
+
+MAX_ENTRIES = 2_000
+MAX_ENTRY_BYTES = 20_000_000
+
+
+def _versions() -> str:
+    from .. import __version__
+
+    try:
+        matplotlib_version = metadata.version("matplotlib")
+    except metadata.PackageNotFoundError:
+        matplotlib_version = "?"
+    return f"deckgen {__version__}; matplotlib {matplotlib_version}; ops {OPS_VERSION}"
+
+
+def key(data: Any, style: Any, colours: list[str], width: float) -> str:
+    """The content hash of everything that decides how a chart looks."""
+    text = repr((_versions(), data, style, tuple(colours), round(width, 3)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load(folder: Path, digest: str) -> tuple[float, list] | None:
+    path = folder / f"{digest}.json"
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_ENTRY_BYTES:
+            return None
+        entry = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(entry, dict) and entry.get("key") == digest and isinstance(entry.get("ops"), list)
+            and isinstance(entry.get("height"), (int, float))):
+        return None
+    try:
+        os.utime(path)  # recently used: kept when the cache is trimmed
+    except OSError:
+        pass
+    return float(entry["height"]), entry["ops"]
+
+
+def store(folder: Path, digest: str, height: float, ops: list) -> None:
+    """Keep a chart's operations; a cache that cannot be written only costs time, never a build."""
+    from ..build import write_atomic
+
+    try:
+        write_atomic(folder / f"{digest}.json", json.dumps({"key": digest, "height": height, "ops": ops},
+                                                           separators=(",", ":"), ensure_ascii=False).encode())
+        _trim(folder)
+    except OSError:
+        pass
+
+
+def _trim(folder: Path) -> None:
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+    for stale in entries[: max(0, len(entries) - MAX_ENTRIES)]:
+        stale.unlink(missing_ok=True)
