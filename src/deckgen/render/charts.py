@@ -6,6 +6,8 @@ labels are selectable and use the body font. The same data gives the same bytes.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import io
 from dataclasses import dataclass
 from decimal import Decimal
@@ -96,11 +98,19 @@ def chart_style(theme: Theme, fonts: ThemeFonts) -> ChartStyle:
     )
 
 
+_DRAWINGS: dict[bytes, object] = {}  # SVG digest -> drawing: a warm process (preview --watch) converts each chart once
+
+
 def _to_drawing(figure: MplFigure):
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, transparent=True)
-    buffer.seek(0)
-    return svg2rlg(buffer)
+    key = hashlib.sha256(buffer.getvalue()).digest()
+    if key not in _DRAWINGS:
+        if len(_DRAWINGS) >= 64:
+            _DRAWINGS.pop(next(iter(_DRAWINGS)))
+        buffer.seek(0)
+        _DRAWINGS[key] = svg2rlg(buffer)
+    return copy.deepcopy(_DRAWINGS[key])  # each document gets its own: reportlab lays drawings out in place
 
 
 def _axes_rect(width_pt: float, height_pt: float, left: float, right: float, bottom: float, top: float):
