@@ -147,13 +147,15 @@ def main_options(
 
     Start with `deckgen init my-brief`, then `deckgen preview my-brief/specs/brief.yaml --watch`.
     """
+    global _verbosity
+    _verbosity = Verbosity.NORMAL  # every run starts from the default (the CLI may run many times in one process)
     _set_verbosity(quiet, verbose)
 
 
 @app.command()
 def build(
     specs: List[Path] = SpecArgs,
-    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="PATH", help="Where to write the PDF (a folder when building several specs; - writes the PDF to stdout)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="PATH", help="Where to write the PDF: a file, a folder (an existing one, one ending in /, or always with several specs: <name>.pdf in it), or - for stdout."),
     overrides: Optional[List[str]] = SetOption,
     allow_stale: bool = StaleOption,
     strict: bool = StrictOption,
@@ -182,6 +184,7 @@ def build(
     from .errors import BatchError
 
     several = len(specs) > 1
+    into_folder = several or (output is not None and (output.is_dir() or str(output).endswith(("/", os.sep))))
 
     def action() -> int:
         with _progress(len(specs), enabled=log_format is LogFormat.text and _verbosity > Verbosity.QUIET and _interactive()) as progress:
@@ -197,9 +200,9 @@ def build(
                 progress.advance()
 
             outcomes = library.build_many(
-                specs, jobs=jobs, output_dir=output if several else None, on_outcome=on_outcome,
+                specs, jobs=jobs, output_dir=output if into_folder else None, on_outcome=on_outcome,
                 check_only=check_only, wait=wait, if_changed=if_changed, archive=archive,
-                **({} if several else {"output": output}),
+                **({} if into_folder else {"output": output}),
                 overrides=tuple(overrides or ()), allow_stale=allow_stale, strict=strict, root=root,
             )
         failed = {display_path(o.spec): o.exit_code for o in outcomes if not o.ok}

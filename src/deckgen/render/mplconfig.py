@@ -15,11 +15,13 @@ from pathlib import Path
 
 
 def _writable(folder: Path) -> bool:
-    """True if ``folder`` is a writable folder, or could be created (its nearest existing parent is one)."""
-    for candidate in (folder, *folder.parents):
-        if candidate.exists():
-            return candidate.is_dir() and os.access(candidate, os.W_OK | os.X_OK)
-    return False
+    """True if ``folder`` is (or could be made) a writable folder: the test matplotlib itself applies.
+    Trying is the only reliable test (root passes ``os.access`` on folders it still cannot write)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
 
 
 def _matplotlib_defaults() -> tuple[Path, Path]:
@@ -44,14 +46,19 @@ def _own_private_folder(folder: Path) -> bool:
 def ensure_matplotlib_config_dir() -> Path | None:
     """Set ``MPLCONFIGDIR`` when matplotlib's own choice is not writable; return the folder set, if any.
 
-    Leaves an explicit ``MPLCONFIGDIR`` alone. The fallback is ``<temp>/deckgen-matplotlib-<uid>``,
+    Leaves an explicit ``MPLCONFIGDIR`` alone. When only the cache folder is writable, config and cache
+    both go there. Otherwise the fallback is ``<temp>/deckgen-matplotlib-<uid>``,
     private to the user and reused by later runs (so the font cache survives); if that cannot be made
     safely (someone else owns it), a fresh private temporary folder.
     """
     if os.environ.get("MPLCONFIGDIR"):
         return None
-    if all(_writable(folder) for folder in _matplotlib_defaults()):
+    config, cache = _matplotlib_defaults()
+    if _writable(config) and _writable(cache):
         return None
+    if _writable(cache):  # e.g. HOME read-only but XDG_CACHE_HOME set to a writable folder (systemd CacheDirectory=)
+        os.environ["MPLCONFIGDIR"] = str(cache)
+        return cache
     uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
     folder = Path(tempfile.gettempdir()) / f"deckgen-matplotlib-{uid}"
     if not _own_private_folder(folder):
