@@ -16,8 +16,18 @@ from typing import Callable
 
 from ..errors import DeckgenError, Problem, problems_of
 
+FONT_FILES = (".ttf", ".otf")
 # Files that may become inputs once a broken spec is fixed: watched beside the spec until a build works.
 LIKELY_INPUTS = (".yaml", ".yml", ".csv", ".ttf", ".otf", ".svg", ".png", ".jpg", ".jpeg")
+
+
+def forget_fonts() -> None:
+    """Make the next rebuild read every font file again (only if the renderers were loaded at all)."""
+    import sys
+
+    for module in ("deckgen.render.fonts", "deckgen.render.charts"):
+        if module in sys.modules:
+            sys.modules[module].forget_fonts()
 
 
 @dataclass(frozen=True)
@@ -175,7 +185,10 @@ class LiveBrief:
                 continue
             for changes in watch(*existing, recursive=False, stop_event=stop, debounce=400, step=20,
                                  rust_timeout=500, yield_on_timeout=True):
-                if any(self._relevant(Path(path)) for _, path in changes):
+                changed = [Path(path) for _, path in changes if self._relevant(Path(path))]
+                if any(path.suffix.lower() in FONT_FILES for path in changed):
+                    forget_fonts()  # the renderers cache fonts by path: a changed file must be read again
+                if changed:
                     self.rebuild()
                 if self._folders() != folders:
                     break  # inputs moved to other folders: watch those

@@ -7,7 +7,7 @@ labels are selectable and use the body font. The same data gives the same bytes.
 from __future__ import annotations
 
 import copy
-import hashlib
+import functools
 import io
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,8 +34,24 @@ def _mpl_family(path: Path) -> str:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
+_SVG_FAMILIES: dict[tuple, str] = {}  # (family, names) already registered with svglib -> matplotlib's name
+
+
+def forget_fonts() -> None:
+    """Forget every font registered for charts (a warm process whose font files changed calls this)."""
+    _SVG_FAMILIES.clear()
+    _DRAWINGS.clear()
+    _mpl_family.cache_clear()
+
+
 def _register_for_svg(family: FontFamily, names) -> str:
-    """Make matplotlib know the family and svglib map it back to our registered reportlab fonts."""
+    """Make matplotlib know the family and svglib map it back to our registered reportlab fonts (once per process)."""
+    if (family, names) not in _SVG_FAMILIES:
+        _SVG_FAMILIES[(family, names)] = _register_for_svg_now(family, names)
+    return _SVG_FAMILIES[(family, names)]
+
+
+def _register_for_svg_now(family: FontFamily, names) -> str:
     mpl_name = _mpl_family(family.regular)
     for path in family.files:
         _mpl_family(path)
@@ -98,19 +114,31 @@ def chart_style(theme: Theme, fonts: ThemeFonts) -> ChartStyle:
     )
 
 
-_DRAWINGS: dict[bytes, object] = {}  # SVG digest -> drawing: a warm process (preview --watch) converts each chart once
-
-
 def _to_drawing(figure: MplFigure):
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, transparent=True)
-    key = hashlib.sha256(buffer.getvalue()).digest()
-    if key not in _DRAWINGS:
-        if len(_DRAWINGS) >= 64:
-            _DRAWINGS.pop(next(iter(_DRAWINGS)))
-        buffer.seek(0)
-        _DRAWINGS[key] = svg2rlg(buffer)
-    return copy.deepcopy(_DRAWINGS[key])  # each document gets its own: reportlab lays drawings out in place
+    buffer.seek(0)
+    return svg2rlg(buffer)
+
+
+_DRAWINGS: dict[tuple, object] = {}  # chart and its arguments -> drawing
+
+
+def _remembered(chart):
+    """Draw each distinct chart once per process: a warm process (preview --watch) redraws only the
+    charts whose data changed. Every call gets its own copy (reportlab lays drawings out in place)."""
+
+    @functools.wraps(chart)
+    def draw(style, *args, **options):
+        frozen = lambda value: tuple(value) if isinstance(value, (list, tuple)) else value  # noqa: E731
+        key = (chart.__name__, style, *map(frozen, args), *sorted((k, frozen(v)) for k, v in options.items()))
+        if key not in _DRAWINGS:
+            if len(_DRAWINGS) >= 64:
+                _DRAWINGS.pop(next(iter(_DRAWINGS)))
+            _DRAWINGS[key] = chart(style, *args, **options)
+        return copy.deepcopy(_DRAWINGS[key])
+
+    return draw
 
 
 def _axes_rect(width_pt: float, height_pt: float, left: float, right: float, bottom: float, top: float):
@@ -124,6 +152,7 @@ def _lighter(colour: str, amount: float = 0.62) -> str:
     return "#" + "".join(f"{c:02X}" for c in mix)
 
 
+@_remembered
 def range_bars(
     style: ChartStyle,
     labels: Sequence[str],
@@ -175,6 +204,7 @@ def range_bars(
         return _to_drawing(figure)
 
 
+@_remembered
 def bars(style: ChartStyle, labels: Sequence[str], values: Sequence[Decimal], value_labels: Sequence[str],
          width_pt: float, axis_label: str):
     """Vertical bars with their formatted values on top."""
