@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, List, Optional
 
 import typer
+from typer.core import TyperArgument, TyperCommand
 
 from . import __version__
 from .errors import DeckgenError, ExitCode, Problem, display_path, problems_of
@@ -25,6 +26,16 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     help="Turn a YAML report spec and its data into a branded PDF brief.",
 )
+
+
+class _Command(TyperCommand):
+    """A command whose --help shows arguments by their metavar alone (SPEC, not SPEC <list[Path]>)."""
+
+    def format_help(self, ctx, formatter) -> None:
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar and param.nargs != 1:
+                param.display_type_rich = lambda ctx: None  # the metavar already says what to give
+        super().format_help(ctx, formatter)
 
 
 def Flag(*names: str, help: str):  # noqa: N802 - reads like typer.Option
@@ -152,7 +163,7 @@ def main_options(
     _set_verbosity(quiet, verbose)
 
 
-@app.command()
+@app.command(cls=_Command)
 def build(
     specs: List[Path] = SpecArgs,
     output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="PATH", help="Where to write the PDF: a file, a folder (an existing one, one ending in /, or always with several specs: <name>.pdf in it), or - for stdout."),
@@ -298,7 +309,7 @@ def _progress(total: int, *, enabled: bool):
         yield _RichProgress(progress, progress.add_task("building", total=total))
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
     specs: List[Path] = SpecArgs,
     overrides: Optional[List[str]] = SetOption,
@@ -346,7 +357,7 @@ def validate(
     _run(action, debug, log_format)
 
 
-@app.command()
+@app.command(cls=_Command)
 def preview(
     spec: Path = typer.Argument(..., metavar="SPEC", help="Spec file to preview.", dir_okay=False),
     watch: bool = Flag("-w", "--watch", help="Serve the brief on 127.0.0.1 as a page that rebuilds and reloads itself whenever the spec, data, brand, fonts or logo change."),
@@ -391,7 +402,7 @@ def preview(
     _run(action, debug, subject=spec)
 
 
-@app.command()
+@app.command(cls=_Command)
 def send(
     spec: Path = typer.Argument(..., metavar="SPEC", help="Spec file whose brief to send.", dir_okay=False),
     to: Optional[List[str]] = typer.Option(None, "--to", metavar="ADDR", help="Send to this address ('Ann Lee <ann@example.com>' works too) instead of the spec's recipients. Repeatable."),
@@ -462,9 +473,9 @@ def send(
     _run(action, debug, log_format, subject=spec)
 
 
-@app.command()
+@app.command(cls=_Command)
 def init(
-    directory: Path = typer.Argument(..., metavar="DIR", help="Folder for the new project (created; must not exist or be empty).", file_okay=False),
+    directory: Path = typer.Argument(..., metavar="DIR", help="Folder for the new project (created if needed; no file in it is ever overwritten).", file_okay=False),
     quiet: bool = QuietOption,
     verbose: bool = VerboseOption,
     debug: bool = DebugOption,
@@ -496,7 +507,7 @@ class SchemaKind(str, Enum):
     brand = "brand"
 
 
-@app.command()
+@app.command(cls=_Command)
 def schema(
     kind: SchemaKind = typer.Argument(SchemaKind.spec, metavar="[spec|data|brand]", help="Which file the schema describes: a spec, a data file (figures, breakdowns, sources) or brand.yml."),
     debug: bool = DebugOption,
