@@ -84,9 +84,14 @@ def test_the_server_rebuilds_after_an_edit_and_keeps_the_last_good_pages(live_pr
     # a busy CI runner but fails if rebuilds go cold (re-importing or re-reading everything each time).
     assert rebuilt["duration"] < 1.5, rebuilt["duration"]
 
+    figures = project / "data/us-japan/figures.yaml"  # a data file is watched too, not only the spec
+    figures.write_text(figures.read_text("utf-8").replace("usdjpy: {value: 152,", "usdjpy: {value: 149,"), "utf-8")
+    refreshed = _state(url, since=rebuilt["generation"])
+    assert refreshed["ok"] and "¥149" in _get(url).decode() and "¥152" not in _get(url).decode()
+
     spec = project / SPEC
     spec.write_text(spec.read_text("utf-8").replace("page_size: A4", "page_size: A5"), "utf-8")
-    broken = _state(url, since=rebuilt["generation"])
+    broken = _state(url, since=refreshed["generation"])
     assert not broken["ok"] and broken["pages"] == rebuilt["pages"]  # the last good pages stay
     assert any(p["file"].endswith("investor.yaml") and p["line"] > 0 and "page_size" in p["message"] for p in broken["problems"])
     page = _get(url).decode()
