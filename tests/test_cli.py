@@ -60,10 +60,21 @@ def test_build_log_format_json_reports_problems_on_stderr_and_the_spec_on_stdout
 
 
 def test_a_failure_that_is_not_about_a_line_is_json_too(cli, project):
-    (project / "data/us-japan/figures.yaml").write_text("figures: {}\n")  # nothing to show: many unknown figures
+    run = cli("build", SPEC, "-o", "/proc/deckgen-cannot-write.pdf", "--log-format", "json", cwd=project)
+    assert run.code == 3
+    [problem] = [json.loads(line) for line in run.stderr.splitlines()]
+    assert set(problem) == PROBLEM_KEYS
+    assert (problem["file"], problem["line"], problem["code"]) == (SPEC, 0, "build_failed")
+    assert json.loads(run.stdout)["outcome"] == "failed"
+
+
+def test_send_log_format_json_gives_one_record_per_recipient_and_a_summary(cli, project):
     run = cli("send", SPEC, "--dry-run", "--log-format", "json", cwd=project)
-    assert run.code == 1
-    assert all(set(json.loads(line)) == PROBLEM_KEYS for line in run.stderr.splitlines())
+    assert run.code == 0, run.stderr
+    *recipients, summary = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(recipients) == 3 and all(r["status"] == "written" and r["path"].endswith(".eml") for r in recipients)
+    assert summary == {"sent": 0, "skipped": 0, "failed": 0, "ok": True}
+    assert all(json.loads(line)["severity"] == "info" for line in run.stderr.splitlines())  # "built …", as JSON
 
 
 def test_dash_o_dash_writes_the_pdf_to_stdout_and_no_file(project):
