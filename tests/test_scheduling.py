@@ -424,7 +424,8 @@ def test_jobs_2_builds_every_spec_and_reports_the_one_that_failed(project, deckg
     assert (broken["outcome"], broken["exit_code"]) == ("invalid", 1)
     assert any("missing.yaml" in error for error in broken["errors"])
     assert not (project / "dist/broken.pdf").exists()
-    assert run.stderr.strip() == "error: 1 of 3 specs failed: specs/broken.yaml"
+    problems = json_lines(run.stderr)  # stderr: one JSON object per problem, nothing else
+    assert [(p["file"], p["code"]) for p in problems] == [("specs/broken.yaml", "path")] and "missing.yaml" in problems[0]["message"]
 
     as_text = deckgen_process("build", *specs, "--jobs", "2", "--if-changed", cwd=project)
     assert as_text.code == ExitCode.INVALID

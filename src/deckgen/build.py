@@ -92,14 +92,20 @@ def check(
     theme = load_theme(loaded.resolve_path(loaded.spec.brand), root=root_path)
     timings["resolve"] = time.perf_counter() - started - timings["load"]
     inputs = report.inputs + tuple(InputFile("brand", p, sha256_file(p)) for p in theme.files)
-    target = (default_output(loaded.path, loaded.spec.output, root_path) if output is None else Path(output)).resolve()
-    _check_output(loaded, target, inputs, root_path, from_spec=output is None)
+    # --root widens (or narrows) where inputs may live; it never moves the default output
+    target = (default_output(loaded.path, loaded.spec.output, project_root(loaded.path)) if output is None else Path(output)).resolve()
+    _check_output(loaded, target, inputs, root_path, from_spec=output is None and loaded.spec.output is not None,
+                  from_command_line=output is not None)
     return Checked(report, theme, input_hash(inputs, root_path, overrides), inputs, target, timings, options, root_path)
 
 
-def _check_output(loaded, target: Path, inputs: tuple[InputFile, ...], root: Path, *, from_spec: bool) -> None:
+def _check_output(loaded, target: Path, inputs: tuple[InputFile, ...], root: Path, *, from_spec: bool,
+                  from_command_line: bool = True) -> None:
     """The PDF (and its manifest) may never replace an input; from the spec, it stays in the project."""
-    where = loaded.mark(("output",)) if from_spec else Mark(COMMAND_LINE, 0, 0)
+    if from_spec:
+        where = loaded.mark(("output",))
+    else:
+        where = Mark(COMMAND_LINE, 0, 0) if from_command_line else Mark.of(loaded.path, 1, 1)
     problems = []
     if from_spec and not inside(target, root):
         problems.append(Problem.at(where, f"output points outside the project ({root})", "write inside it or pass -o"))
@@ -161,19 +167,10 @@ def render(checked: Checked, *, wait: float = 0, if_changed: bool = False, archi
 
 def render_and_write(checked: Checked, *, archive: bool = False) -> BuildResult:
     """Render in memory, then write the outputs atomically. The caller holds ``output_lock``."""
-    from .render.pdf import render_pdf  # heavy: reportlab and matplotlib load here, not before
-
     timings = dict(checked.timings)
     started = time.perf_counter()
-    buffer = io.BytesIO()
-    try:
-        result = render_pdf(checked.report, checked.theme, buffer, chart_cache=chart_cache_path(checked.output))
-    except DeckgenError:
-        raise
-    except Exception as exc:  # reportlab/matplotlib failures become one clear line
-        raise BuildError(f"rendering failed: {type(exc).__name__}: {exc}") from exc
+    pdf, result = render_in_memory(checked)
     timings["render"] = time.perf_counter() - started
-    pdf = buffer.getvalue()
     output = checked.output
     manifest = build_manifest(checked, output, pdf, result.pages)
     # Nothing is written until the PDF exists in memory. The archive copy first and the manifest
@@ -187,6 +184,25 @@ def render_and_write(checked: Checked, *, archive: bool = False) -> BuildResult:
         warnings=checked.report.warnings, input_hash=checked.input_hash, timings=timings, outline=result.outline,
         archived=archived,
     )
+
+
+def render_in_memory(checked: Checked):
+    """Render a checked spec; return the PDF's bytes and the renderer's result (pages, outline). Writes nothing."""
+    from .render.pdf import render_pdf  # heavy: reportlab and matplotlib load here, not before
+
+    buffer = io.BytesIO()
+    try:
+        result = render_pdf(checked.report, checked.theme, buffer, chart_cache=chart_cache_path(checked.output))
+    except DeckgenError:
+        raise
+    except Exception as exc:  # reportlab/matplotlib failures become one clear line
+        raise BuildError(f"rendering failed: {type(exc).__name__}: {exc}") from exc
+    return buffer.getvalue(), result
+
+
+def build_bytes(spec_path: Path | str, **options) -> bytes:
+    """Check and render a spec and return the PDF's bytes; nothing is written (``deckgen build -o -``)."""
+    return render_in_memory(check(spec_path, **options))[0]
 
 
 def _unchanged(checked: Checked, manifest: dict, pdf: bytes, *, archive: bool) -> BuildResult:
@@ -313,6 +329,7 @@ def up_to_date(checked: Checked) -> bool:
 
 
 def default_output(spec_path: Path, configured: Path | None, root: Path) -> Path:
+    """The spec's ``output:`` (relative to the spec), else ``dist/<name>.pdf`` in the project folder ``root``."""
     if configured is not None:
         return (spec_path.parent / configured).resolve()
     return root / "dist" / f"{spec_path.stem}.pdf"
@@ -451,6 +468,17 @@ class SpecOutcome:
     warnings: tuple[str, ...] = ()
     error: DeckgenError | None = None
     traceback: str | None = None  # for an unexpected error: where it happened
+    warning_problems: tuple[Problem, ...] = ()  # the warnings, located (``warnings`` has them as text)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem of this spec, located: the warnings, and the errors if it failed."""
+        from .errors import problems_of
+
+        found = list(self.warning_problems)
+        if self.error is not None:
+            found += [p for p in problems_of(self.error, self.spec) if p not in found]
+        return found
 
     @property
     def ok(self) -> bool:
@@ -487,6 +515,8 @@ class SpecOutcome:
                     record["warnings"] = record.get("warnings", []) + warnings
             else:
                 record["errors"] = self.error.lines()
+        if problems := self.problems:
+            record["problems"] = [problem.as_json() for problem in problems]
         return record
 
 
@@ -510,11 +540,12 @@ def build_one(
                 spec, "current" if current else "out_of_date", checked.output,
                 int(current[0].get("pages") or 0) if current else None, time.perf_counter() - started,
                 checked.input_hash, warnings=tuple(p.render() for p in checked.report.warnings),
+                warning_problems=tuple(checked.report.warnings),
             )
         result = build(spec, wait=wait, if_changed=if_changed, archive=archive, **options)
         return SpecOutcome(
             spec, result.outcome, result.output, result.pages, time.perf_counter() - started, result.input_hash,
-            result.archived, tuple(p.render() for p in result.warnings),
+            result.archived, tuple(p.render() for p in result.warnings), warning_problems=tuple(result.warnings),
         )
     except DeckgenError as exc:
         return SpecOutcome(
@@ -546,9 +577,8 @@ def _shared_outputs(specs: list[Path], per_spec: list[dict]) -> dict[int, SpecEr
             loaded = load_spec(spec, tuple(options.get("overrides") or ()))
         except DeckgenError:
             continue  # reported when the spec itself is built
-        root = Path(options["root"]).resolve() if options.get("root") else project_root(loaded.path)
         configured = options.get("output")
-        output = (default_output(loaded.path, loaded.spec.output, root) if configured is None else Path(configured)).resolve()
+        output = (default_output(loaded.path, loaded.spec.output, project_root(loaded.path)) if configured is None else Path(configured)).resolve()
         mark = loaded.mark(("output",)) if configured is None and loaded.spec.output else Mark.of(spec, 1, 1)
         by_output.setdefault(output, []).append((index, mark))
     errors = {}

@@ -5,43 +5,124 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 import traceback
 from contextlib import contextmanager
-from enum import Enum
+from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Callable, List, Optional
 
 import typer
+from typer.core import TyperArgument, TyperCommand
 
 from . import __version__
-from .errors import DeckgenError, ExitCode, display_path
+from .errors import DeckgenError, ExitCode, Problem, display_path, problems_of
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: readable metavars, and no rich import for --help
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     help="Turn a YAML report spec and its data into a branded PDF brief.",
 )
 
-SpecArgs = typer.Argument(..., help="Spec file(s) to use.", exists=False, dir_okay=False)
-SetOption = typer.Option(None, "--set", metavar="NAME=VALUE", help="Override a spec value (date=2026-03-01) or a figure (figures.usdjpy=150).")
-DebugOption = typer.Option(False, "--debug", help="Show the traceback of unexpected errors.")
-StaleOption = typer.Option(False, "--allow-stale", help="Build even if data is older than the spec's max_age.")
-StrictOption = typer.Option(False, "--strict", help="Treat warnings as errors.")
-RootOption = typer.Option(None, "--root", help="Project folder that data files must stay inside (default: nearest folder with .git, pyproject.toml or deckgen.toml).")
+
+class _Command(TyperCommand):
+    """A command whose --help shows arguments by their metavar alone (SPEC, not SPEC <list[Path]>)."""
+
+    def format_help(self, ctx, formatter) -> None:
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar and param.nargs != 1:
+                param.display_type_rich = lambda ctx: None  # the metavar already says what to give
+        super().format_help(ctx, formatter)
+
+
+def Flag(*names: str, help: str):  # noqa: N802 - reads like typer.Option
+    """A boolean option that takes no value (no type shown in --help)."""
+    return typer.Option(False, *names, help=help, metavar="")
+
+
+SpecArgs = typer.Argument(..., metavar="SPEC", help="Spec file(s) to use.", exists=False, dir_okay=False)
+SetOption = typer.Option(None, "--set", metavar="NAME=VALUE", help="Override a spec value (date=2026-03-01) or a figure (figures.usdjpy=150). Repeatable.")
+DebugOption = Flag("--debug", help="Show the traceback of unexpected errors.")
+StaleOption = Flag("--allow-stale", help="Build even if data is older than the spec's max_age.")
+StrictOption = Flag("--strict", help="Treat warnings as errors.")
+RootOption = typer.Option(None, "--root", metavar="DIR", help="Project folder that data files must stay inside (default: nearest folder with .git, pyproject.toml or deckgen.toml). The default output stays in the spec's own project.")
+QuietOption = Flag("-q", "--quiet", help="Print only results and errors: no warnings, summaries or progress.")
+VerboseOption = Flag("-v", "--verbose", help="Also print how long each step took.")
+
+
+class LogFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+LogFormatOption = typer.Option(LogFormat.text, "--log-format", metavar="text|json", help="text: one line per problem; json: one JSON object per problem on stderr (file, line, column, severity, code, message, hint), results as JSON on stdout.")
+
+
+class Verbosity(IntEnum):
+    QUIET = -1
+    NORMAL = 0
+    VERBOSE = 1
+
+
+_verbosity = Verbosity.NORMAL  # set by the global -q/-v, or by a command's own
+
+
+def _set_verbosity(quiet: bool, verbose: bool) -> Verbosity:
+    global _verbosity
+    if quiet and verbose:
+        raise typer.BadParameter("choose one of -q/--quiet and -v/--verbose", param_hint="'-q'")
+    if quiet:
+        _verbosity = Verbosity.QUIET
+    elif verbose:
+        _verbosity = Verbosity.VERBOSE
+    return _verbosity
 
 
 def _err(line: str) -> None:
     typer.echo(line, err=True)
 
 
-def _run(action: Callable[[], int | None], debug: bool) -> None:
+def _info(line: str) -> None:
+    """A diagnostic line a person may want, on stderr; -q hides it."""
+    if _verbosity > Verbosity.QUIET:
+        _err(line)
+
+
+def _detail(line: str) -> None:
+    """A diagnostic line only -v shows."""
+    if _verbosity >= Verbosity.VERBOSE:
+        _err(line)
+
+
+def _json_line(record: dict, err: bool = False) -> None:
+    typer.echo(json.dumps(record, ensure_ascii=False), err=err)
+
+
+def _report_problem(problem: Problem, log_format: LogFormat) -> None:
+    """One problem on stderr: a line of text, or one JSON object. -q hides warnings."""
+    if not problem.is_error and _verbosity == Verbosity.QUIET:
+        return
+    if log_format is LogFormat.json:
+        _json_line(problem.as_json(), err=True)
+    else:
+        _err(problem.render())
+
+
+def _run(action: Callable[[], int | None], debug: bool, log_format: LogFormat = LogFormat.text,
+         subject: Path | None = None) -> None:
     """The one place where exceptions become messages and exit codes."""
     try:
         code = action() or ExitCode.OK
     except DeckgenError as exc:
-        for line in exc.lines():
-            _err(line)
+        if log_format is LogFormat.json:
+            for problem in problems_of(exc, subject):
+                _report_problem(problem, log_format)
+        else:
+            for line in exc.lines():
+                _err(line)
         if debug:
             traceback.print_exc()
         code = exc.exit_code
@@ -51,7 +132,12 @@ def _run(action: Callable[[], int | None], debug: bool) -> None:
     except Exception as exc:  # a bug or an environment problem: one line, unless --debug
         if debug:
             traceback.print_exc()
-        _err(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        message = f"unexpected {type(exc).__name__}: {exc}"
+        if log_format is LogFormat.json:
+            where = display_path(subject) if subject is not None else "<unknown>"
+            _report_problem(Problem(where, 0, 0, message, "run with --debug for the traceback", code="unexpected"), log_format)
+        else:
+            _err(f"error: {message} (run with --debug for the traceback)")
         code = ExitCode.BUILD_FAILED
     raise typer.Exit(int(code))
 
@@ -64,56 +150,70 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, metavar="", help="Show the version and exit."),
+    quiet: bool = QuietOption,
+    verbose: bool = VerboseOption,
 ) -> None:
-    """deckgen: declarative, data-driven, branded PDF briefs."""
+    """deckgen: declarative, data-driven, branded PDF briefs.
+
+    Start with `deckgen init my-brief`, then `deckgen preview my-brief/specs/brief.yaml --watch`.
+    """
+    global _verbosity
+    _verbosity = Verbosity.NORMAL  # every run starts from the default (the CLI may run many times in one process)
+    _set_verbosity(quiet, verbose)
 
 
-class LogFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
-@app.command()
+@app.command(cls=_Command)
 def build(
     specs: List[Path] = SpecArgs,
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where to write the PDF (a folder when building several specs)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="PATH", help="Where to write the PDF: a file, a folder (an existing one, one ending in /, or always with several specs: <name>.pdf in it), or - for stdout."),
     overrides: Optional[List[str]] = SetOption,
     allow_stale: bool = StaleOption,
     strict: bool = StrictOption,
     root: Optional[Path] = RootOption,
-    if_changed: bool = typer.Option(False, "--if-changed", help="Skip a spec (and say 'unchanged') when nothing it reads changed since its last successful build."),
-    check_only: bool = typer.Option(False, "--check", help="Build nothing; exit 10 if a rebuild would change any output, 0 if all are current."),
-    archive: bool = typer.Option(False, "--archive", help="Also keep each distinct edition under archive/<name>/<report date>/ beside the output."),
+    if_changed: bool = Flag("--if-changed", help="Skip a spec (and say 'unchanged') when nothing it reads changed since its last successful build."),
+    check_only: bool = Flag("--check", help="Build nothing; exit 10 if a rebuild would change any output, 0 if all are current."),
+    archive: bool = Flag("--archive", help="Also keep each distinct edition under archive/<name>/<report date>/ beside the output."),
     wait: float = typer.Option(0.0, "--wait", min=0, metavar="SECONDS", help="Wait this long for another run building the same output; then exit 75."),
-    jobs: int = typer.Option(1, "-j", "--jobs", min=0, help="Build this many specs at once, in separate processes (0: one per CPU)."),
-    log_format: LogFormat = typer.Option(LogFormat.text, "--log-format", help="text: paths and messages; json: one JSON object per spec on stdout."),
+    jobs: int = typer.Option(1, "-j", "--jobs", min=0, metavar="N", help="Build this many specs at once, in separate processes (0: one per CPU)."),
+    log_format: LogFormat = typer.Option(LogFormat.text, "--log-format", metavar="text|json", help="text: paths and messages; json: one JSON object per spec on stdout, one per problem on stderr."),
+    quiet: bool = QuietOption,
+    verbose: bool = VerboseOption,
     debug: bool = DebugOption,
 ) -> None:
     """Build the PDF for each SPEC; print the path of each file written.
 
     Exit codes: 0 ok, 1 invalid spec or data, 3 build failed, 5 stale data, 10 out of date (--check), 75 locked by another run (see --wait). With several specs: the first of 1, 3, 5, 75, 10 that any spec ended with.
     """
+    _set_verbosity(quiet, verbose)
     if check_only and (if_changed or archive):
         raise typer.BadParameter("--check builds nothing, so it cannot be combined with --if-changed or --archive", param_hint="'--check'")
+    if output is not None and str(output) == "-":
+        _build_to_stdout(specs, overrides, allow_stale, strict, root, if_changed or check_only or archive, log_format, debug)
+        return
     from . import build as library
     from .errors import BatchError
 
     several = len(specs) > 1
+    into_folder = several or (output is not None and (output.is_dir() or str(output).endswith(("/", os.sep))))
 
     def action() -> int:
-        with _progress(len(specs), enabled=log_format is LogFormat.text and _interactive()) as progress:
+        with _progress(len(specs), enabled=log_format is LogFormat.text and _verbosity > Verbosity.QUIET and _interactive()) as progress:
             def on_outcome(outcome) -> None:
                 if log_format is LogFormat.json:
-                    _json_report(outcome)
+                    for problem in outcome.problems:
+                        _report_problem(problem, log_format)
+                    _json_line(outcome.as_json())
                 else:
                     _text_report(outcome, progress.echo, several=several, debug=debug)
+                if outcome.ok and outcome.outcome == "built":
+                    _detail(f"{display_path(outcome.spec)}: built in {outcome.duration:.2f} s")
                 progress.advance()
 
             outcomes = library.build_many(
-                specs, jobs=jobs, output_dir=output if several else None, on_outcome=on_outcome,
+                specs, jobs=jobs, output_dir=output if into_folder else None, on_outcome=on_outcome,
                 check_only=check_only, wait=wait, if_changed=if_changed, archive=archive,
-                **({} if several else {"output": output}),
+                **({} if into_folder else {"output": output}),
                 overrides=tuple(overrides or ()), allow_stale=allow_stale, strict=strict, root=root,
             )
         failed = {display_path(o.spec): o.exit_code for o in outcomes if not o.ok}
@@ -121,12 +221,35 @@ def build(
             raise BatchError(failed, total=len(outcomes))
         return ExitCode.OUT_OF_DATE if any(o.outcome == "out_of_date" for o in outcomes) else ExitCode.OK
 
-    _run(action, debug)
+    _run(action, debug, log_format)
+
+
+def _build_to_stdout(specs, overrides, allow_stale, strict, root, incremental: bool, log_format: LogFormat, debug: bool) -> None:
+    """`build -o -`: one spec, rendered in memory, its PDF's bytes on stdout; nothing written to disk."""
+    if len(specs) != 1:
+        raise typer.BadParameter("-o - writes one PDF to stdout: give exactly one SPEC", param_hint="'-o'")
+    if incremental:
+        raise typer.BadParameter("-o - writes no file, so --if-changed, --check and --archive do not apply", param_hint="'-o'")
+    stdout = typer.get_binary_stream("stdout")
+    if stdout.isatty():
+        raise typer.BadParameter("refusing to write a PDF to the terminal: redirect stdout (> brief.pdf) or pipe it", param_hint="'-o -'")
+    from . import build as library
+
+    def action() -> int:
+        checked = library.check(specs[0], overrides=tuple(overrides or ()), allow_stale=allow_stale, strict=strict, root=root)
+        for warning in checked.report.warnings:
+            _report_problem(warning, log_format)
+        pdf, _ = library.render_in_memory(checked)
+        stdout.write(pdf)
+        stdout.flush()
+        return ExitCode.OK
+
+    _run(action, debug, log_format, subject=specs[0])
 
 
 def _text_report(outcome, echo: Callable[[str, bool], None], *, several: bool, debug: bool) -> None:
     """One line on stdout per spec that worked; one line on stderr per problem of one that did not."""
-    for warning in outcome.warnings:
+    for warning in outcome.warnings if _verbosity > Verbosity.QUIET else ():
         echo(warning, True)
     if outcome.error is None:
         shown = display_path(outcome.output)
@@ -142,10 +265,6 @@ def _text_report(outcome, echo: Callable[[str, bool], None], *, several: bool, d
         echo(line if line.startswith(f"{spec}:") else prefix + line, True)  # every line names its spec
     if debug:
         echo(outcome.traceback or "".join(traceback.format_exception(outcome.error)).rstrip(), True)
-
-
-def _json_report(outcome) -> None:
-    typer.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
 
 
 def _interactive() -> bool:
@@ -190,16 +309,23 @@ def _progress(total: int, *, enabled: bool):
         yield _RichProgress(progress, progress.add_task("building", total=total))
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
     specs: List[Path] = SpecArgs,
     overrides: Optional[List[str]] = SetOption,
     allow_stale: bool = StaleOption,
     strict: bool = StrictOption,
     root: Optional[Path] = RootOption,
+    log_format: LogFormat = LogFormatOption,
+    quiet: bool = QuietOption,
+    verbose: bool = VerboseOption,
     debug: bool = DebugOption,
 ) -> None:
-    """Run every check on each SPEC and its data without rendering."""
+    """Run every check on each SPEC and its data without rendering.
+
+    Problems go to stderr, one per line (or one JSON object each with --log-format json); the summary goes to stdout when there are no errors.
+    """
+    _set_verbosity(quiet, verbose)
     from . import build as library
     from .errors import SpecError, most_relevant_exit_code
 
@@ -207,59 +333,92 @@ def validate(
         problems = []
         codes = []
         for spec in specs:
+            started = time.perf_counter()
             try:
                 report = library.validate(spec, overrides=overrides or (), allow_stale=allow_stale, strict=strict, root=root)
                 problems += list(report.warnings)
+                _detail(f"{display_path(spec)}: {len(report.inputs)} file(s) checked in {time.perf_counter() - started:.2f} s")
             except SpecError as exc:
                 problems += exc.problems
                 codes.append(exc.exit_code)
         code = most_relevant_exit_code(codes)
         for problem in sorted(problems):
-            _err(problem.render())
+            _report_problem(problem, log_format)
         errors = sum(p.is_error for p in problems)
         warnings = len(problems) - errors
-        summary = f"{len(specs)} spec(s) checked: {errors} error(s), {warnings} warning(s)"
-        (_err if errors else typer.echo)(summary)
+        if log_format is LogFormat.json:
+            _json_line({"specs": len(specs), "errors": errors, "warnings": warnings, "exit_code": int(code)})
+        elif errors:
+            _err(f"{len(specs)} spec(s) checked: {errors} error(s), {warnings} warning(s)")
+        elif _verbosity > Verbosity.QUIET:
+            typer.echo(f"{len(specs)} spec(s) checked: {errors} error(s), {warnings} warning(s)")
         return code
 
-    _run(action, debug)
+    _run(action, debug, log_format)
 
 
-@app.command()
+@app.command(cls=_Command)
 def preview(
-    spec: Path = typer.Argument(..., help="Spec file to preview.", dir_okay=False),
-    page: Optional[List[int]] = typer.Option(None, "--page", "-p", help="Page number(s) to render (default: all)."),
-    out_dir: Optional[Path] = typer.Option(None, "-o", "--output", help="Folder for the PNGs (default: dist/preview/<name>/)."),
-    scale: float = typer.Option(1.5, "--scale", min=0.2, max=8.0, help="Pixels per point (1.5 ≈ 108 dpi)."),
+    spec: Path = typer.Argument(..., metavar="SPEC", help="Spec file to preview.", dir_okay=False),
+    watch: bool = Flag("-w", "--watch", help="Serve the brief on 127.0.0.1 as a page that rebuilds and reloads itself whenever the spec, data, brand, fonts or logo change."),
+    port: int = typer.Option(8765, "--port", min=0, max=65535, metavar="N", help="With --watch: the port to serve on (0: any free port)."),
+    page: Optional[List[int]] = typer.Option(None, "--page", "-p", metavar="N", help="Page number(s) to render (default: all). Repeatable."),
+    out_dir: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="Folder for the PNGs (default: dist/preview/<name>/)."),
+    scale: float = typer.Option(1.5, "--scale", min=0.2, max=8.0, metavar="FACTOR", help="Pixels per point (1.5 ≈ 108 dpi)."),
     overrides: Optional[List[str]] = SetOption,
     allow_stale: bool = StaleOption,
+    root: Optional[Path] = RootOption,
+    quiet: bool = QuietOption,
+    verbose: bool = VerboseOption,
     debug: bool = DebugOption,
 ) -> None:
-    """Write PNG pictures of the brief's pages (the PDF in dist/ is left alone); print each file written."""
+    """Write PNG pictures of the brief's pages (the PDF in dist/ is left alone); print each file written.
+
+    With --watch: serve the pages on http://127.0.0.1:N/ instead, rebuild after every change and reload the page; the URL is printed on stdout, each rebuild and every problem on stderr. Ctrl-C stops it.
+    """
+    _set_verbosity(quiet, verbose)
+    if out_dir is not None and str(out_dir) == "-":
+        raise typer.BadParameter("preview writes PNG files into a folder; give a folder, not -", param_hint="'-o'")
+    options = {"overrides": tuple(overrides or ()), "allow_stale": allow_stale, "root": root}
+    if watch:
+        from .preview.server import serve
+
+        def on_event(line: str, problem: bool) -> None:
+            (_err if problem else _info)(line)
+
+        def announce(url: str) -> None:
+            typer.echo(url)
+            sys.stdout.flush()
+
+        _run(lambda: serve(spec, port=port, scale=scale, on_ready=announce, on_event=on_event, **options), debug, subject=spec)
+        return
     from .preview import preview as make_preview
 
     def action() -> int:
-        for path in make_preview(spec, out_dir, page or None, scale, overrides=overrides or (), allow_stale=allow_stale):
+        for path in make_preview(spec, out_dir, page or None, scale, **options):
             typer.echo(display_path(path))
         return 0
 
-    _run(action, debug)
+    _run(action, debug, subject=spec)
 
 
-@app.command()
+@app.command(cls=_Command)
 def send(
-    spec: Path = typer.Argument(..., help="Spec file whose brief to send.", dir_okay=False),
+    spec: Path = typer.Argument(..., metavar="SPEC", help="Spec file whose brief to send.", dir_okay=False),
     to: Optional[List[str]] = typer.Option(None, "--to", metavar="ADDR", help="Send to this address ('Ann Lee <ann@example.com>' works too) instead of the spec's recipients. Repeatable."),
     recipients: Optional[List[Path]] = typer.Option(None, "--recipients", metavar="FILE", help="Send to the recipients in this CSV or YAML file instead of the spec's. Repeatable."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Write each message as a .eml file into the outbox; send nothing, record nothing."),
+    dry_run: bool = Flag("--dry-run", help="Write each message as a .eml file into the outbox; send nothing, record nothing."),
     outbox: Optional[Path] = typer.Option(None, "--outbox", metavar="DIR", help="Where --dry-run writes .eml files (default: outbox/ beside the PDF)."),
-    resend: bool = typer.Option(False, "--resend", help="Send even to recipients the ledger says already received this edition."),
+    resend: bool = Flag("--resend", help="Send even to recipients the ledger says already received this edition."),
     max_size: Optional[float] = typer.Option(None, "--max-size", metavar="MB", min=0.001, help="Attachment size limit in MB (default: the spec's delivery.max_attachment_mb, else 10)."),
     ledger: Optional[Path] = typer.Option(None, "--ledger", metavar="FILE", help="The delivery ledger (default: the spec's delivery.ledger, else .deckgen/delivery.sqlite beside the PDF)."),
     overrides: Optional[List[str]] = SetOption,
     allow_stale: bool = StaleOption,
     strict: bool = StrictOption,
     root: Optional[Path] = RootOption,
+    log_format: LogFormat = LogFormatOption,
+    quiet: bool = QuietOption,
+    verbose: bool = VerboseOption,
     debug: bool = DebugOption,
 ) -> None:
     """Build SPEC's brief if needed and email it to each recipient who has not received this edition.
@@ -268,11 +427,18 @@ def send(
 
     Exit codes: 0 all sent (or already received), 1 bad input or settings, 3 build failed, 4 a recipient did not get it, 5 stale data, 75 another send is running.
     """
+    _set_verbosity(quiet, verbose)
     from . import delivery
 
     labels = {"sent": "sent", "skipped": "skipped", "failed": "FAILED", "written": "wrote"}
 
     def show(outcome: "delivery.Outcome") -> None:
+        """Each recipient's outcome is a result (stdout); a failure is a diagnostic (stderr)."""
+        if log_format is LogFormat.json:
+            record = {"recipient": outcome.recipient.address, "status": outcome.status, "detail": outcome.detail,
+                      "linked": outcome.linked, "path": display_path(outcome.path) if outcome.path else None}
+            _json_line(record, err=outcome.status == "failed")
+            return
         who = outcome.recipient.address
         if outcome.status == "written":
             line = f"{labels['written']:<8} {outcome.detail}"
@@ -282,16 +448,79 @@ def send(
             line += " [link instead of attachment]"
         (_err if outcome.status == "failed" else typer.echo)(line)
 
+    def log(line: str) -> None:
+        """What send does on the way ("built …"): diagnostics, on stderr."""
+        if log_format is LogFormat.json:
+            if _verbosity > Verbosity.QUIET:
+                _json_line(Problem(display_path(spec), 0, 0, line, severity="info", code="progress").as_json(), err=True)
+        else:
+            _info(line)
+
     def action() -> int:
         report = delivery.send(
             spec, to=to or (), recipients_files=recipients or (), dry_run=dry_run, outbox=outbox, resend=resend,
             max_attachment_mb=max_size, ledger=ledger, overrides=overrides or (), allow_stale=allow_stale,
-            strict=strict, root=root, on_outcome=show, log=_err,
+            strict=strict, root=root, on_outcome=show, log=log,
         )
         for warning in report.warnings:
-            _err(warning.render())
-        (typer.echo if report.ok else _err)(report.summary())
+            _report_problem(warning, log_format)
+        if log_format is LogFormat.json:
+            _json_line({"sent": report.sent, "skipped": report.skipped, "failed": report.failed, "ok": report.ok})
+        else:
+            (typer.echo if report.ok else _err)(report.summary())
         return ExitCode.OK if report.ok else ExitCode.DELIVERY_FAILED
+
+    _run(action, debug, log_format, subject=spec)
+
+
+@app.command(cls=_Command)
+def init(
+    directory: Path = typer.Argument(..., metavar="DIR", help="Folder for the new project (created if needed; no file in it is ever overwritten).", file_okay=False),
+    quiet: bool = QuietOption,
+    verbose: bool = VerboseOption,
+    debug: bool = DebugOption,
+) -> None:
+    """Start a new brief: write a working project (spec, data, sources, brand with fonts and logo, editor settings) into DIR.
+
+    It validates with --strict and builds at once. The last line on stdout is the path of the spec written. Never overwrites a file.
+    """
+    _set_verbosity(quiet, verbose)
+    from .init import create_project
+
+    def action() -> int:
+        created = create_project(directory)
+        for path in created.files:
+            _detail(f"wrote {display_path(path)}")
+        spec = display_path(created.spec)
+        _info(f"created a new brief in {display_path(created.root)}; next:")
+        _info(f"  deckgen build {spec}")
+        _info(f"  deckgen preview {spec} --watch")
+        typer.echo(spec)
+        return ExitCode.OK
+
+    _run(action, debug)
+
+
+class SchemaKind(str, Enum):
+    spec = "spec"
+    data = "data"
+    brand = "brand"
+
+
+@app.command(cls=_Command)
+def schema(
+    kind: SchemaKind = typer.Argument(SchemaKind.spec, metavar="[spec|data|brand]", help="Which file the schema describes: a spec, a data file (figures, breakdowns, sources) or brand.yml."),
+    debug: bool = DebugOption,
+) -> None:
+    """Print the JSON Schema of a spec, data file or brand.yml, generated from deckgen's own models.
+
+    Point an editor at it for completion and checking as you type: deckgen schema > spec.schema.json, then a first line "# yaml-language-server: $schema=spec.schema.json" in the YAML file. See the README, "Editor support".
+    """
+    from .schema import schema_text
+
+    def action() -> int:
+        typer.echo(schema_text(kind.value))
+        return ExitCode.OK
 
     _run(action, debug)
 

@@ -45,6 +45,11 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    def as_json(self) -> dict:
+        """One machine-readable record (``--log-format json``); line and column are 0 when unknown."""
+        return {"file": self.file, "line": self.line, "column": self.col, "severity": self.severity,
+                "code": self.code, "message": self.message, "hint": self.hint}
+
     def render(self) -> str:
         where = self.file if self.line == 0 else f"{self.file}:{self.line}:{self.col}"
         prefix = "warning: " if self.severity == "warning" else ""
@@ -162,3 +167,14 @@ def most_relevant_exit_code(codes) -> int:
 
 def _problem_order(problem: Problem) -> tuple:
     return (problem.file, problem.line, problem.col, problem.message)
+
+
+def problems_of(error: DeckgenError, file: Path | str | None = None) -> list[Problem]:
+    """Every problem an error stands for, located: a spec error's own, else one for ``file`` (or none
+    for a batch error, whose specs were each reported already). The code names the kind of failure."""
+    if isinstance(error, SpecError):
+        return list(error.problems)
+    if isinstance(error, BatchError):
+        return []
+    where = display_path(file) if file is not None else "<unknown>"
+    return [Problem(where, 0, 0, str(error), code=ExitCode(error.exit_code).name.lower())]

@@ -20,6 +20,8 @@ from .chart_backend import OPS_VERSION
 
 MAX_ENTRIES = 2_000
 MAX_ENTRY_BYTES = 20_000_000
+MAX_IN_MEMORY = 256
+_IN_MEMORY: dict[str, tuple[float, list]] = {}  # a warm process (preview --watch) skips even the file
 
 
 def _versions() -> str:
@@ -36,6 +38,16 @@ def key(data: Any, style: Any, colours: list[str], width: float) -> str:
     """The content hash of everything that decides how a chart looks."""
     text = repr((_versions(), data, style, tuple(colours), round(width, 3)))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def remembered(digest: str) -> tuple[float, list] | None:
+    return _IN_MEMORY.get(digest)
+
+
+def remember(digest: str, height: float, ops: list) -> None:
+    if len(_IN_MEMORY) >= MAX_IN_MEMORY:
+        _IN_MEMORY.pop(next(iter(_IN_MEMORY)))
+    _IN_MEMORY[digest] = (height, ops)
 
 
 def load(folder: Path, digest: str) -> tuple[float, list] | None:

@@ -123,7 +123,7 @@ def chart_drawing(data: ChartData, style: ChartStyle, colours: list[str], width:
     from .chart_backend import drawing_from_ops
 
     key = chart_cache.key(data, style, colours, width)
-    found = chart_cache.load(cache, key) if cache is not None else None
+    found = chart_cache.remembered(key) or (chart_cache.load(cache, key) if cache is not None else None)
     if found is not None:
         height, ops = found
     else:
@@ -132,4 +132,5 @@ def chart_drawing(data: ChartData, style: ChartStyle, colours: list[str], width:
         height, ops = draw_chart(data, style, colours, width)
         if cache is not None:
             chart_cache.store(cache, key, height, ops)
+    chart_cache.remember(key, height, ops)
     return drawing_from_ops(width, height, ops)

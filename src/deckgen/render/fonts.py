@@ -30,6 +30,12 @@ def _register_file(path: Path) -> str:
     return name
 
 
+def forget_fonts() -> None:
+    """Forget the registered font files, so changed files are read again (for a warm process)."""
+    _register_file.cache_clear()
+    _coverage.cache_clear()
+
+
 def register_family(family: FontFamily) -> FontNames:
     names = FontNames(*(_register_file(path) for path in family.files))
     alias = "dgf-" + family.name.replace(" ", "")

@@ -6,9 +6,9 @@ import io
 import tempfile
 from pathlib import Path
 
-from .build import check, render, write_atomic
-from .errors import UsageError
-from .inputs import project_root
+from ..build import check, render, write_atomic
+from ..errors import UsageError
+from ..inputs import project_root
 
 
 def rasterize(pdf: Path, out_dir: Path, pages: list[int] | None = None, scale: float = 1.5) -> list[Path]:
@@ -24,15 +24,20 @@ def rasterize(pdf: Path, out_dir: Path, pages: list[int] | None = None, scale: f
                 raise UsageError(f"page {number} does not exist: the brief has {count} page(s)")
         written = []
         for number in chosen:
-            image = document[number - 1].render(scale=scale).to_pil()
-            buffer = io.BytesIO()
-            image.save(buffer, format="PNG", optimize=True)
             target = out_dir / f"page-{number}.png"
-            write_atomic(target, buffer.getvalue())
+            write_atomic(target, page_png(document, number, scale, optimize=True))
             written.append(target)
         return written
     finally:
         document.close()
+
+
+def page_png(document, number: int, scale: float = 1.5, *, optimize: bool = False) -> bytes:
+    """PNG bytes of page ``number`` (1-based) of an open pypdfium2 document."""
+    image = document[number - 1].render(scale=scale).to_pil()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=optimize)
+    return buffer.getvalue()
 
 
 def preview(spec_path: Path | str, out_dir: Path | str | None = None, pages: list[int] | None = None,
