@@ -186,13 +186,16 @@ def render_and_write(checked: Checked, *, archive: bool = False) -> BuildResult:
     )
 
 
-def render_in_memory(checked: Checked):
-    """Render a checked spec; return the PDF's bytes and the renderer's result (pages, outline). Writes nothing."""
+def render_in_memory(checked: Checked, *, cache_charts: bool = True):
+    """Render a checked spec; return the PDF's bytes and the renderer's result (pages, outline).
+
+    Writes nothing but, with ``cache_charts``, the charts it draws to the chart cache."""
     from .render.pdf import render_pdf  # heavy: reportlab and matplotlib load here, not before
 
     buffer = io.BytesIO()
     try:
-        result = render_pdf(checked.report, checked.theme, buffer, chart_cache=chart_cache_path(checked.output))
+        cache = chart_cache_path(checked.output) if cache_charts else None
+        result = render_pdf(checked.report, checked.theme, buffer, chart_cache=cache)
     except DeckgenError:
         raise
     except Exception as exc:  # reportlab/matplotlib failures become one clear line
@@ -202,7 +205,7 @@ def render_in_memory(checked: Checked):
 
 def build_bytes(spec_path: Path | str, **options) -> bytes:
     """Check and render a spec and return the PDF's bytes; nothing is written (``deckgen build -o -``)."""
-    return render_in_memory(check(spec_path, **options))[0]
+    return render_in_memory(check(spec_path, **options), cache_charts=False)[0]
 
 
 def _unchanged(checked: Checked, manifest: dict, pdf: bytes, *, archive: bool) -> BuildResult:

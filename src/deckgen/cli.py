@@ -239,7 +239,7 @@ def _build_to_stdout(specs, overrides, allow_stale, strict, root, incremental: b
         checked = library.check(specs[0], overrides=tuple(overrides or ()), allow_stale=allow_stale, strict=strict, root=root)
         for warning in checked.report.warnings:
             _report_problem(warning, log_format)
-        pdf, _ = library.render_in_memory(checked)
+        pdf, _ = library.render_in_memory(checked, cache_charts=False)  # -o - writes no file at all
         stdout.write(pdf)
         stdout.flush()
         return ExitCode.OK
