@@ -11,22 +11,63 @@ if TYPE_CHECKING:
     from .context import RenderContext
 
 
-class SectionAnchor(Flowable):
-    """Zero-size marker that puts a section into the PDF outline and names it as a link target."""
+class Anchored(Flowable):
+    """A section's first flowable, carrying the section's outline entry and link target.
 
-    def __init__(self, key: str, title: str | None, level: int = 0):
+    The anchor is drawn by the flowable it belongs to, at its top: wherever the heading lands
+    (pushed to the next page, split off with the rest of a table), the bookmark and the table of
+    contents land with it. A separate zero-size marker would stay behind at the foot of the page.
+    """
+
+    def __init__(self, inner: Flowable, key: str, title: str | None, level: int = 0):
         super().__init__()
-        self.key, self.title, self.level = key, title, level
-        self.keepWithNext = 1
+        self.inner, self.key, self.title, self.level = inner, key, title, level
+        self.hAlign = getattr(inner, "hAlign", "LEFT")
+
+    def __getattr__(self, name):  # keepWithNext, hAlign, spaceBefore... are the inner flowable's
+        if name == "inner":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
 
     def wrap(self, available_width, available_height):
-        return 0, 0
+        self.width, self.height = self.inner.wrap(available_width, available_height)
+        return self.width, self.height
 
-    def draw(self):
-        canvas = self.canv
-        canvas.bookmarkHorizontal(self.key, 0, 14)
+    def split(self, available_width, available_height):
+        parts = self.inner.split(available_width, available_height)
+        if not parts:
+            return []
+        return [Anchored(parts[0], self.key, self.title, self.level), *parts[1:]]
+
+    def getSpaceBefore(self):
+        return self.inner.getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self.inner.getSpaceAfter()
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        canvas.bookmarkHorizontal(self.key, 0, y + self.height + 2)
         if self.title:
             canvas.addOutlineEntry(self.title, self.key, level=self.level, closed=False)
+        self.inner.drawOn(canvas, x, y, _sW)
+
+
+def anchor(story: list[Any], key: str, title: str | None, level: int = 0) -> list[Any]:
+    """``story`` with its first drawn flowable carrying the section's anchor (inside KeepTogether
+    groups, which hand their content on to the frame)."""
+    if not story:
+        return story
+    first = story[0]
+    if isinstance(first, HalfWidth):  # the exhibit's title, inside its grid, carries the anchor
+        first.title = Anchored(first.title, key, title, level)
+        first._content = [_grid(first.ctx, [[first.title, ""], [first.body, first.notes]], span_first_row=True)]
+        return story
+    if isinstance(first, KeepTogether):
+        first._content = anchor(list(first._content), key, title, level)
+        return story
+    if type(first).__name__ in ("CondPageBreak", "PageBreak", "Spacer") and len(story) > 1:
+        return [first, *anchor(story[1:], key, title, level)]
+    return [Anchored(first, key, title, level), *story[1:]]
 
 
 class InvisibleText(Flowable):
@@ -110,20 +151,15 @@ def _grid(ctx: "RenderContext", rows: list[list[Any]], span_first_row: bool = Fa
 
 
 def pair_half_width(ctx: "RenderContext", story: list[Any]) -> list[Any]:
-    """Consecutive half-width exhibits side by side (the anchors of both go before the pair)."""
+    """Consecutive half-width exhibits side by side (each exhibit's title carries its own anchor)."""
     result: list[Any] = []
     index = 0
     while index < len(story):
         item = story[index]
         if isinstance(item, HalfWidth):
             following = index + 1
-            anchors = []
-            while following < len(story) and isinstance(story[following], SectionAnchor):
-                anchors.append(story[following])
-                following += 1
             if following < len(story) and isinstance(story[following], HalfWidth):
                 partner = story[following]
-                result.extend(anchors)
                 grid = _grid(ctx, [[item.title, partner.title], [item.body, partner.body], [item.notes, partner.notes]])
                 result.append(KeepTogether([grid, Spacer(1, ctx.theme.base_size * 0.6)]))
                 index = following + 1

@@ -23,7 +23,7 @@ from ..theme import Theme
 from . import charts, kit
 from .context import RenderContext, build_styles
 from .fonts import ThemeFonts, register_theme
-from .kit import SectionAnchor
+from .kit import Anchored, anchor
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
 PAGE_COUNT_FORM = "dg-page-count"
@@ -63,7 +63,7 @@ class BriefCanvas(Canvas):
 
 class BriefDocument(BaseDocTemplate):
     def afterFlowable(self, flowable):
-        if isinstance(flowable, SectionAnchor) and flowable.title:
+        if isinstance(flowable, Anchored) and flowable.title:
             self.notify("TOCEntry", (flowable.level, flowable.title, self.page, flowable.key))
 
 
@@ -114,9 +114,8 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path
         plain_title = ctx.plain(title) if title else None
         if plain_title:
             outline.append(plain_title)
-        story.append(SectionAnchor(key, plain_title))
         ctx.prepared = report.prepared.get(index)
-        story.extend(section.render(ctx))
+        story.extend(anchor(section.render(ctx), key, plain_title))
         if spec.toc and section.type == "masthead":
             story.extend(_table_of_contents(ctx))
     story = kit.pair_half_width(ctx, story)

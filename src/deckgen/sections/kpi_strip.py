@@ -25,7 +25,7 @@ class KpiStrip(SectionModel):
     items: list[Kpi] = Field(min_length=1, max_length=6)
 
     def heading(self) -> str | None:
-        return self.title or "Key figures"
+        return self.title  # in the outline only with a heading a reader can see
 
     def refs(self) -> Iterator[Ref]:
         for index, item in enumerate(self.items):
