@@ -23,6 +23,7 @@ from ..theme import Theme
 from . import charts, kit
 from .context import RenderContext, build_styles
 from .fonts import ThemeFonts, register_theme
+from .archival import DocumentInfo
 from .kit import Anchored, anchor
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
@@ -68,6 +69,18 @@ class BriefDocument(BaseDocTemplate):
 
 
 def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path | None = None) -> RenderResult:
+    """Lay the brief out, finish it as PDF/A-2b and write it to ``target``."""
+    import io
+
+    from .archival import finish
+
+    laid_out = io.BytesIO()
+    result, info = _lay_out(report, theme, laid_out, chart_cache)
+    target.write(finish(laid_out.getvalue(), info))
+    return result
+
+
+def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path | None):
     """Lay the brief out and write the PDF to ``target``; charts drawn before come from ``chart_cache``."""
     spec = report.spec
     fonts = register_theme(theme)
@@ -84,16 +97,19 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path
         BriefCanvas, count_font=fonts.body.regular, count_size=theme.base_size - 2,
         count_color=theme.secondary, report_date=spec.date,
     )
+    info = DocumentInfo(
+        title=ctx.plain(spec.title),
+        author=", ".join(dict.fromkeys(filter(None, [theme.name, spec.author or theme.author]))),
+        subject=spec.subject or (ctx.plain(spec.subtitle) if spec.subtitle else ctx.plain(spec.title)),
+        keywords=tuple(spec.keywords), language=spec.language, created=spec.date,
+        creator_tool=f"deckgen {__version__}", producer=f"deckgen {__version__} (ReportLab)",
+    )
     document = BriefDocument(
         target,
         pagesize=(page_width, page_height),
         leftMargin=side, rightMargin=side, topMargin=top, bottomMargin=bottom,
-        title=ctx.plain(spec.title),
-        author=", ".join(dict.fromkeys(filter(None, [theme.name, spec.author or theme.author]))),
-        subject=spec.subject or (ctx.plain(spec.subtitle) if spec.subtitle else ctx.plain(spec.title)),
-        keywords=list(spec.keywords),
-        creator=f"deckgen {__version__}",
-        producer=f"deckgen {__version__} (ReportLab)",
+        title=info.title, author=info.author, subject=info.subject, keywords=list(info.keywords),
+        creator=info.creator_tool, producer=info.producer,
         lang=spec.language,
         invariant=1,
         initialFontName=fonts.body.regular,
@@ -126,7 +142,7 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path
             document.multiBuild(story, canvasmaker=canvasmaker)  # page numbers settle over passes
         else:
             document.build(story, canvasmaker=canvasmaker)
-    return RenderResult(pages=document.page, outline=tuple(outline))
+    return RenderResult(pages=document.page, outline=tuple(outline)), info
 
 
 def _table_of_contents(ctx: RenderContext) -> list:

@@ -1,0 +1,73 @@
+"""PDF/A-2b: the clauses deckgen implements, checked with pikepdf (veraPDF is not available here).
+
+Checked: 6.1.3 (a trailer /ID), 6.2.3 (an output intent with an RGB ICC profile), 6.2.11 (every
+font embedded), 6.3.2 (annotations printable, none hidden), 6.6.2 / 6.6.4 (XMP metadata with the
+PDF/A identification, matching the document information), and no encryption or JavaScript.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+
+from deckgen.build import build
+
+
+def _fonts(pdf: pikepdf.Pdf):
+    seen = set()
+    stack = [page.obj for page in pdf.pages]
+    while stack:
+        obj = stack.pop()
+        resources = obj.get("/Resources")
+        if resources is None:
+            continue
+        for _, font in resources.get("/Font", {}).items():
+            if font.objgen not in seen:
+                seen.add(font.objgen)
+                yield font
+        for _, xobject in resources.get("/XObject", {}).items():
+            if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                stack.append(xobject)
+
+
+def test_the_brief_identifies_itself_as_pdf_a_2b(example_pdf: Path):
+    with pikepdf.open(example_pdf) as pdf:
+        meta = pdf.open_metadata()
+        assert meta["pdfaid:part"] == "2" and meta["pdfaid:conformance"] == "B"
+        assert meta["dc:title"] == str(pdf.docinfo["/Title"]) == "US–Japan Strategic Alignment"
+        assert meta["pdf:Producer"] == str(pdf.docinfo["/Producer"])
+        assert meta["xmp:CreateDate"].startswith("2026-02-16")
+        assert not pdf.is_encrypted
+        assert "/JavaScript" not in pdf.Root.get("/Names", {}) and "/OpenAction" not in pdf.Root
+
+
+def test_an_srgb_output_intent_is_embedded(example_pdf: Path):
+    with pikepdf.open(example_pdf) as pdf:
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFA1"
+        profile = intent.DestOutputProfile
+        data = profile.read_bytes()
+        assert profile.N == 3 and data[36:40] == b"acsp" and data[16:20] == b"RGB "
+
+
+def test_every_annotation_prints_and_every_font_is_embedded(example_pdf: Path):
+    with pikepdf.open(example_pdf) as pdf:
+        annotations = [a for page in pdf.pages for a in page.obj.get("/Annots", [])]
+        assert annotations, "the brief has links"
+        assert all(int(a.F) & 4 and not int(a.F) & (1 | 2 | 32) for a in annotations)
+        for font in _fonts(pdf):
+            descendants = font.get("/DescendantFonts")
+            descriptor = (descendants[0] if descendants else font).get("/FontDescriptor")
+            assert descriptor is not None and ("/FontFile2" in descriptor or "/FontFile3" in descriptor), font.get("/BaseFont")
+
+
+def test_each_edition_has_its_own_id_and_a_rebuild_the_same(project: Path, tmp_path: Path):
+    spec = project / "specs" / "investor.yaml"
+    first = build(spec, output=tmp_path / "a.pdf").output
+    again = build(spec, output=tmp_path / "b.pdf").output
+    later = build(spec, output=tmp_path / "c.pdf", overrides=["date=2026-02-17"]).output
+    assert first.read_bytes() == again.read_bytes()
+    ids = [bytes(pikepdf.open(p).trailer.ID[0]) for p in (first, later)]
+    assert ids[0] != ids[1] and all(len(i) == 16 for i in ids)
