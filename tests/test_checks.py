@@ -26,6 +26,7 @@ data:
     columns: {ticker: ticker, weight: percent, price: number, listed: date}
 checks:
   max_age_days: 90
+  disclosures: not-research
 sections:
   - type: narrative
     title: Figures
@@ -198,7 +199,7 @@ def test_table_cells_are_checked_row_by_row(cli, tiny):
 def test_table_column_that_does_not_exist(cli, tiny):
     edit(tiny, "specs/t.yaml", "{key: weight, label: Weight}", "{key: wieght, label: Weight}")
     result = cli("validate", "specs/t.yaml", cwd=tiny)
-    assert lines(result.stderr) == ["specs/t.yaml:25:15: unknown column 'wieght' in table 'holdings'; did you mean 'weight'?"]
+    assert lines(result.stderr) == ["specs/t.yaml:26:15: unknown column 'wieght' in table 'holdings'; did you mean 'weight'?"]
 
 
 def test_every_problem_at_once_sorted_by_file_and_line(cli, tiny):
@@ -211,7 +212,7 @@ def test_every_problem_at_once_sorted_by_file_and_line(cli, tiny):
         "data/t/figures.yaml:3:29: figure 'yield': unknown unit 'percnt'; did you mean 'percent'?",
         "data/t/figures.yaml:10:37: figure 'split.a': min 55 is greater than max 52; swap them",
         "data/t/sources.yaml:3:10: warning: source 'beta' is never cited; cite it with [@id] or remove it",
-        "specs/t.yaml:17:51: unknown figure 'yeild'; did you mean 'yield'?",
+        "specs/t.yaml:18:51: unknown figure 'yeild'; did you mean 'yield'?",
     ]
     edit(tiny, "data/t/figures.yaml", "unit: percnt", "unit: percent")
     result = cli("validate", "specs/t.yaml", cwd=tiny)
@@ -219,7 +220,7 @@ def test_every_problem_at_once_sorted_by_file_and_line(cli, tiny):
         "data/t/figures.yaml:3:3: warning: figure 'yield' is defined but shown nowhere; refer to it as {{ yield }} or remove it",
         "data/t/figures.yaml:10:37: figure 'split.a': min 55 is greater than max 52; swap them",
         "data/t/sources.yaml:3:10: warning: source 'beta' is never cited; cite it with [@id] or remove it",
-        "specs/t.yaml:17:51: unknown figure 'yeild'; did you mean 'yield'?",
+        "specs/t.yaml:18:51: unknown figure 'yeild'; did you mean 'yield'?",
     ]
 
 
@@ -272,3 +273,37 @@ def test_manifest_lists_every_figure_of_the_example(example_pdf):
     assert roles == {"spec", "data", "table", "brand"}
     assert set(manifest["versions"]) >= {"deckgen", "reportlab", "matplotlib"}
     assert manifest["pages"] >= 4 and len(manifest["pdf_sha256"]) == 64
+
+
+DISCLOSURES = """\
+  - type: disclosures
+    issuer: {name: Example Research Ltd, regulator: Example Authority (ref 1)}
+    analysts:
+      - {name: A. Analyst, email: a@example.com, phone: "+44 20 0000 0000"}
+    prices: {table: holdings, instrument: ticker, price: price, at: listed}
+    disseminated: 2026-02-16T07:00:00+00:00
+    restrictions: Professional investors only.
+"""
+
+
+def test_research_without_disclosures_is_refused(cli, tiny):
+    edit(tiny, "specs/t.yaml", "  disclosures: not-research\n", "")
+    result = cli("validate", "specs/t.yaml", cwd=tiny)
+    assert result.code == 1
+    assert lines(result.stderr) == [
+        "specs/t.yaml:21:11: this brief names instruments (an instrument table) but has no disclosures section; add "
+        "'- type: disclosures' (analysts, issuer, conflicts, restrictions) or, if it is not research, set "
+        "checks.disclosures: not-research"]
+    edit(tiny, "specs/t.yaml", "  - type: sources\n", "  - type: sources\n" + DISCLOSURES)
+    assert cli("validate", "specs/t.yaml", cwd=tiny).code == 0
+
+
+def test_recommendation_words_make_a_brief_research(cli, tiny):
+    edit(tiny, "specs/t.yaml", "  disclosures: not-research\n", "")
+    edit(tiny, "specs/t.yaml", "  - type: instrument_table\n    table: holdings\n    columns:\n      - {key: ticker, label: Ticker}\n"
+         "      - {key: weight, label: Weight}\n", "")
+    edit(tiny, "specs/t.yaml", "and a yield of", "and our top pick, a yield of")
+    result = cli("validate", "specs/t.yaml", cwd=tiny)
+    assert result.code == 1
+    assert lines(result.stderr)[-1].startswith(
+        "specs/t.yaml:17:44: this brief uses the words of a recommendation ('top pick') but has no disclosures section")

@@ -26,6 +26,7 @@ from conftest import copy_project
 
 SPEC = Path("specs/investor.yaml")
 PDF = Path("dist/investor.pdf")
+EXAMPLE_PAGES = 6  # pages of the example brief
 MANIFEST = Path("dist/investor.manifest.json")
 HEAVY = ("matplotlib", "reportlab", "svglib")
 ANSI = re.compile(r"\x1b\[")
@@ -237,7 +238,7 @@ def test_overlapping_run_exits_75_with_one_line_and_the_pdf_stays_whole(built, c
     assert (record["outcome"], record["exit_code"], record["output"]) == ("locked", 75, "dist/investor.pdf")
     assert (unchanged.code, unchanged.stdout) == (0, "dist/investor.pdf unchanged\n")
     assert (built / PDF).read_bytes() == pdf_before
-    assert len(pypdf.PdfReader(built / PDF).pages) == 5
+    assert len(pypdf.PdfReader(built / PDF).pages) == EXAMPLE_PAGES
 
 
 def test_overlapping_run_waits_for_the_lock_then_builds(built, cli):
@@ -250,7 +251,7 @@ def test_overlapping_run_waits_for_the_lock_then_builds(built, cli):
         holder.stop()
     assert run.code == 0, run.stderr
     assert run.stdout == "dist/investor.pdf\n"
-    assert len(pypdf.PdfReader(built / PDF).pages) == 5
+    assert len(pypdf.PdfReader(built / PDF).pages) == EXAMPLE_PAGES
 
 
 def test_overlapping_if_changed_run_waits_and_then_finds_the_brief_already_built(built, cli):
@@ -363,7 +364,7 @@ def test_json_log_is_one_parseable_line_per_spec_with_its_fields(built, cli):
     assert JSON_FIELDS <= record.keys()
     assert record["spec"] == "specs/investor.yaml" and record["outcome"] == "unchanged"
     assert record["output"] == "dist/investor.pdf"
-    assert record["pages"] == manifest["pages"] == 5
+    assert record["pages"] == manifest["pages"] == EXAMPLE_PAGES
     assert record["input_hash"] == manifest["input_hash"]
     assert isinstance(record["duration"], float) and record["duration"] >= 0
 
@@ -418,8 +419,8 @@ def test_jobs_2_builds_every_spec_and_reports_the_one_that_failed(project, deckg
     assert set(records) == set(specs)
     for name in ("alpha", "beta"):
         record = records[f"specs/{name}.yaml"]
-        assert (record["outcome"], record["output"], record["pages"]) == ("built", f"dist/{name}.pdf", 5)
-        assert len(pypdf.PdfReader(project / f"dist/{name}.pdf").pages) == 5
+        assert (record["outcome"], record["output"], record["pages"]) == ("built", f"dist/{name}.pdf", EXAMPLE_PAGES)
+        assert len(pypdf.PdfReader(project / f"dist/{name}.pdf").pages) == EXAMPLE_PAGES
     broken = records["specs/broken.yaml"]
     assert (broken["outcome"], broken["exit_code"]) == ("invalid", 1)
     assert any("missing.yaml" in error for error in broken["errors"])

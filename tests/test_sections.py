@@ -27,6 +27,7 @@ data:
     source: elliott-governance
     as_of: 2026-01-30
     columns: {gw: {type: number, label: Capacity}}
+checks: {disclosures: not-research}
 sections:
 """
 
@@ -77,6 +78,14 @@ CASES = {
     "table": (
         "  - type: table\n    title: Capacity by month\n    table: capacity\n    where: {country: Germany}\n",
         ["Exhibit 1: Capacity by month", "Month Country Capacity", "Jul 1, 2024 Germany 4.10", "Jun 1, 2026 Germany"],
+    ),
+    "disclosures": (
+        "  - type: disclosures\n    issuer: {name: Example Research Ltd, regulator: Example Authority}\n"
+        "    analysts:\n      - {name: A. Analyst, title: Strategist, email: a@example.com, phone: '+44 20 0000 0000'}\n"
+        "    conflicts:\n      - {issuer: SMH, text: No relationship.}\n"
+        "    disseminated: 2026-02-16T07:00:00+00:00\n    restrictions: Professional investors only.\n",
+        ["Disclosures", "A. Analyst certifies that the views expressed", "a@example.com", "Regulated by Example Authority",
+         "SMH: No relationship.", "First disseminated Feb 16, 2026 07:00 UTC. Professional investors only."],
     ),
     "disclaimer": ("  - type: disclaimer\n    text: Not advice.\n", ["Important information", "Not advice."]),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -159,6 +160,7 @@ def resolve(
     _check_table_cells(checker)
     _check_sources_cited(checker)
     _check_unused(checker)
+    _check_disclosures(checker)
     prepared = _prepare_sections(checker)
     return _finish(checker, prepared)
 
@@ -503,6 +505,44 @@ def _check_sources_cited(checker: _Checker) -> None:
     for source in checker.sources:
         if source.id not in checker.cited:
             checker.warn(checker.source_marks[source.id], f"source '{source.id}' is never cited", "cite it with [@id] or remove it", code="uncited")
+
+
+RECOMMENDATION_WORDS = re.compile(
+    r"\b(buy|sell|hold|overweight|underweight|outperform|underperform|top picks?|highest conviction|"
+    r"price targets?|target prices?|recommend(?:s|ed|ation|ations)?)\b", re.IGNORECASE)
+_NOT_SCANNED = ("disclaimer", "disclosures", "sources")
+
+
+def _check_disclosures(checker: _Checker) -> None:
+    """Research carries disclosures: a brief that names instruments or uses a recommendation's words
+    needs a disclosures section, unless ``checks.disclosures: not-research`` says it is not research."""
+    spec, document = checker.loaded.spec, checker.loaded.document
+    if spec.checks.disclosures == "not-research" or any(s.type == "disclosures" for s in spec.sections):
+        return
+    for index, section in enumerate(spec.sections):
+        found = _research_sign(checker, index, section)
+        if found is not None:
+            reason, where = found
+            checker.error(where, f"this brief {reason} but has no disclosures section",
+                          "add '- type: disclosures' (analysts, issuer, conflicts, restrictions) or, if it is not "
+                          "research, set checks.disclosures: not-research", code="disclosures")
+            return
+
+
+def _research_sign(checker: _Checker, index: int, section) -> tuple[str, Mark] | None:
+    """What makes a section research (and where), if anything."""
+    document = checker.loaded.document
+    if section.type == "instrument_table":
+        return "names instruments (an instrument table)", document.mark(("sections", index, "type"))
+    if section.type == "implications" and any(item.exposure for item in section.items):
+        return "names instruments (exposure in its implications)", document.mark(("sections", index, "items"))
+    if section.type in _NOT_SCANNED:
+        return None
+    for text_loc, text in _strings(document.data["sections"][index], ("sections", index)):
+        match = RECOMMENDATION_WORDS.search(text)
+        if match:
+            return f"uses the words of a recommendation ('{match.group(0)}')", document.mark_of_text(text_loc, match.group(0))
+    return None
 
 
 def _check_unused(checker: _Checker) -> None:

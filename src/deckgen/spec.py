@@ -33,6 +33,9 @@ class Checks(Strict):
     share_tolerance: float = Field(default=0.0, ge=0, le=50)  # percentage points around 100%
     max_age_days: int | None = Field(default=None, ge=1)
     strict: bool = False  # warnings are errors
+    # research (instruments named, a recommendation's words) must carry a disclosures section;
+    # "not-research" says the brief is not research, so it need not
+    disclosures: Literal["required-for-research", "not-research"] = "required-for-research"
 
 
 class Spec(Strict):

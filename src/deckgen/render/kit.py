@@ -193,19 +193,25 @@ def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:
     """Exhibit title and a table that flows across pages (header repeated), with caption and source."""
     from reportlab.platypus import CondPageBreak, PageBreak
 
-    from .tables import data_table
-
     title = exhibit_title(ctx, section.title)
-    table, first_rows_height = data_table(ctx, data, font_size=section.font_size)
+    block, first_rows_height = table_block(ctx, data, section.caption, section.font_size)
     _, title_height = title.wrap(ctx.frame_width, 1000)
     opening = PageBreak() if section.page_break == "before" else CondPageBreak(title_height + first_rows_height + 8)
-    story = [opening, title, table]
-    if section.caption:
-        story.append(ctx.paragraph(section.caption, "caption"))
+    return [opening, title, *block]
+
+
+def table_block(ctx: "RenderContext", data, caption: str | None = None, font_size: float | None = None) -> tuple[list[Any], float]:
+    """A table of a dataset with its caption and source line; and the height of its header and first rows."""
+    from .tables import data_table
+
+    table, first_rows_height = data_table(ctx, data, font_size=font_size)
+    story: list[Any] = [table]
+    if caption:
+        story.append(ctx.paragraph(caption, "caption"))
     story.append(ctx.provenance(source_ids=[data.table.source] if data.table.source else [],
                                 as_of=[data.table.as_of] if data.table.as_of else [],
                                 figure_names=data.figure_names))
-    return story
+    return story, first_rows_height
 
 
 def table_style(ctx: "RenderContext", rows: int, header: bool = True) -> TableStyle:

@@ -10,6 +10,7 @@ from .base import Ref, SectionModel
 from .chart import Chart
 from .comparison import Comparison
 from .disclaimer import Disclaimer
+from .disclosures import Disclosures
 from .implications import Implications
 from .instrument_table import InstrumentTable
 from .kpi_strip import KpiStrip
@@ -36,6 +37,7 @@ SECTION_MODELS: tuple[type[SectionModel], ...] = (
     TableSection,
     Implications,
     Sources,
+    Disclosures,
     Disclaimer,
 )
 SECTION_TYPES: tuple[str, ...] = tuple(model.model_fields["type"].annotation.__args__[0] for model in SECTION_MODELS)

@@ -12,7 +12,8 @@ DEFAULT_DISCLAIMER = (
     "or sell any security. Figures are taken from the sources listed, as of the dates shown, and have not "
     "been independently verified. Past performance is not a guide to future returns; the value of "
     "investments and the income from them can fall as well as rise, and currency movements can affect "
-    "returns. Instruments named are examples of exposure to the themes discussed, not recommendations."
+    "returns. Instruments named are examples of exposure to the themes discussed; where the brief states a view "
+    "on them, the disclosures set out who holds it, their conflicts of interest and the prices quoted."
 )
 
 

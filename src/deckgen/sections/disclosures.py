@@ -1,0 +1,188 @@
+"""Research disclosures: who wrote the brief and for whom, what they certify, their conflicts, the
+prices quoted and when, when the brief went out, and who may receive it.
+
+    - type: disclosures
+      issuer: {name: Meridian Pacific Research Ltd, regulator: Financial Conduct Authority (FRN 000000)}
+      analysts:
+        - {name: A. Analyst, title: Strategist, entity: Meridian Pacific Research Ltd,
+           email: a.analyst@example.com, phone: "+44 20 0000 0000"}
+      conflicts:
+        - {issuer: Tokyo Electron, text: The issuer is not a client; no position is held.}
+      prices: {table: prices, instrument: name, price: price, at: priced_at}
+      disseminated: 2026-02-16T07:00:00+00:00
+      restrictions: For professional investors in the UK and EU only. Not for distribution in the US.
+
+A brief that names instruments or uses the words of a recommendation must carry this section
+(``checks.disclosures: not-research`` says why one does not: see resolve).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .base import Ref, SectionModel
+
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
+_PHONE = re.compile(r"^\+?[0-9 ().\-]{6,24}$")
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Analyst(_Part):
+    name: str = Field(min_length=1, max_length=80)
+    title: str | None = Field(default=None, max_length=80)
+    entity: str | None = Field(default=None, max_length=120)
+    email: str | None = None
+    phone: str | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value):
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError(f"'{value}' is not an email address")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value):
+        if value is not None and not _PHONE.match(value):
+            raise ValueError(f"'{value}' is not a phone number (digits, spaces, + ( ) . -)")
+        return value
+
+
+class Issuer(_Part):
+    name: str = Field(min_length=1, max_length=160)
+    regulator: str = Field(min_length=1, max_length=200)
+    address: str | None = Field(default=None, max_length=200)
+
+
+class Conflict(_Part):
+    issuer: str = Field(min_length=1, max_length=120)
+    text: str = Field(min_length=1)
+
+
+class View(_Part):
+    instrument: str = Field(min_length=1, max_length=120)
+    view: str = Field(min_length=1, max_length=60)
+    since: dt.date | None = None
+
+
+class Prices(_Part):
+    """A table of prices: which columns name the instrument, give the price and its time."""
+
+    table: str
+    instrument: str
+    price: str
+    at: str  # the column with each price's date or date and time
+
+
+class Disclosures(SectionModel):
+    type: Literal["disclosures"]
+    title: str = "Disclosures"
+    issuer: Issuer
+    analysts: list[Analyst] = Field(min_length=1, max_length=12)
+    certification: str | None = None  # default: the analysts certify the views are their own
+    conflicts: list[Conflict] = Field(default_factory=list)
+    no_conflicts: str = "Neither the issuer nor the analysts hold positions in, or have business relationships with, the issuers named."
+    views: list[View] = Field(default_factory=list)
+    prices: Prices | None = None
+    disseminated: dt.datetime
+    restrictions: str = Field(min_length=1)
+    note: str | None = None  # e.g. that the people and entities named are illustrative
+
+    @field_validator("disseminated")
+    @classmethod
+    def _with_zone(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None:
+            raise ValueError("give the time zone of the dissemination time, e.g. 2026-02-16T07:00:00+00:00")
+        return value
+
+    def refs(self) -> Iterator[Ref]:
+        if self.prices is not None:
+            yield Ref(("prices", "table"), "table", self.prices.table)
+
+    def prepare(self, report):
+        if self.prices is None:
+            return None
+        from ..tables import DataErrors, QueryError, check_column
+        from .table import TableColumn, TableData
+
+        table = report.tables[self.prices.table]
+        errors, columns = [], []
+        for key, kinds, label in (("instrument", (), "Instrument"), ("price", ("number", "percent"), "Price"),
+                                  ("at", ("date", "text"), "Priced at")):
+            try:
+                column = check_column(table, getattr(self.prices, key), ("prices", key), kinds=kinds,
+                                      purpose=f"prices: {key} needs")
+                columns.append((column, TableColumn(key=column.name, label=label)))
+            except QueryError as error:
+                errors.append(error)
+        if errors:
+            raise DataErrors(errors)
+        positions = [table.index(column.name) for column, _ in columns]
+        return TableData(table, tuple(columns), tuple(tuple(row[p] for p in positions) for row in table.rows))
+
+    def certification_text(self) -> str:
+        if self.certification:
+            return self.certification
+        names = ", ".join(analyst.name for analyst in self.analysts)
+        return (f"{names} certif{'ies' if len(self.analysts) == 1 else 'y'} that the views expressed in this brief "
+                "accurately reflect their personal views about the subjects and issuers discussed, and that no part "
+                "of their compensation was, is or will be related to the specific views expressed in it.")
+
+    def render(self, ctx):
+        from reportlab.platypus import Table
+
+        from ..text import escape
+
+        story = [ctx.heading(self.title, level=2)]
+        if self.note:
+            story.append(ctx.paragraph(f"*{self.note}*", "small"))
+        story.append(ctx.heading("Analyst certification", level=3))
+        story.append(ctx.paragraph(self.certification_text(), "small"))
+        rows = [[ctx.paragraph(h, "header_cell") for h in ("Analyst", "Entity", "Contact")]]
+        for analyst in self.analysts:
+            contact = []
+            if analyst.email:
+                contact.append(f'<a href="mailto:{escape(analyst.email)}" color="{ctx.theme.primary}">{escape(analyst.email)}</a>')
+            if analyst.phone:
+                contact.append(escape(analyst.phone).replace(" ", "\u00a0"))
+            who = escape(analyst.name) + (f"<br/>{escape(analyst.title)}" if analyst.title else "")
+            from reportlab.platypus import Paragraph
+
+            rows.append([Paragraph(who, ctx.styles["cell"]), ctx.paragraph(analyst.entity or self.issuer.name, "cell"),
+                         Paragraph("<br/>".join(contact) or "\u2013", ctx.styles["cell"])])
+        widths = [ctx.frame_width * w for w in (0.34, 0.36, 0.30)]
+        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        table.setStyle(ctx.kit.table_style(ctx, len(rows)))
+        story.append(table)
+        story.append(ctx.heading("Issuer and regulation", level=3))
+        issuer = f"Issued by {self.issuer.name}" + (f", {self.issuer.address}" if self.issuer.address else "") + \
+            f". Regulated by {self.issuer.regulator}."
+        story.append(ctx.paragraph(issuer, "small"))
+        story.append(ctx.heading("Conflicts of interest", level=3))
+        if self.conflicts:
+            for conflict in self.conflicts:
+                story.append(ctx.paragraph(f"**{conflict.issuer}:** {conflict.text}", "small"))
+        else:
+            story.append(ctx.paragraph(self.no_conflicts, "small"))
+        if self.views:
+            story.append(ctx.heading("Views", level=3))
+            for view in self.views:
+                since = f" (since {ctx.date(view.since)})" if view.since else ""
+                story.append(ctx.paragraph(f"**{view.instrument}:** {view.view}{since}", "small"))
+        if ctx.prepared is not None:
+            from reportlab.platypus import KeepTogether
+
+            story.append(KeepTogether([ctx.heading("Prices", level=3), *ctx.kit.table_block(ctx, ctx.prepared)[0]]))
+        story.append(ctx.heading("Dissemination and distribution", level=3))
+        when = self.disseminated.astimezone(dt.timezone.utc)
+        stamp = f"{ctx.date(when.date())} {when:%H:%M}\u00a0UTC"
+        story.append(ctx.paragraph(f"First disseminated {stamp}. {self.restrictions}", "small"))
+        return ctx.kit.keep_heading(story)
