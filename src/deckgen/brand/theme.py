@@ -118,6 +118,7 @@ class _Resolver:
         self.problems: list[Problem] = []
         self.warned_fonts: set[str] = set()
         self.described: dict[Path, FontInfo] = {}
+        self.unusable: set[Path] = set()  # font files already reported
 
     # -- problems ---------------------------------------------------------------------------------
     def error(self, loc: Loc, message: str, hint: str | None = None, key: bool = False) -> None:
@@ -149,9 +150,13 @@ class _Resolver:
 
             close = difflib.get_close_matches(text, known, n=1)
             cycle = any(name == text for _, name in seen)
-            self.error(loc, f"colour '{text}' " + ("refers to itself in a loop" if cycle else
-                                                   "is not a palette or theme colour, a CSS colour name, #RRGGBB, rgb() or hsl()"),
-                       f"did you mean '{close[0]}'?" if close and not cycle else None)
+            if cycle:
+                message = "refers to itself in a loop"
+            elif text in THEME_COLOURS:
+                message = f"refers to color.{text}, which this brand does not set"
+            else:
+                message = "is not a palette or theme colour, a CSS colour name, #RRGGBB, rgb() or hsl()"
+            self.error(loc, f"colour '{text}' {message}", f"did you mean '{close[0]}'?" if close and not cycle else None)
         return literal
 
     background_for_alpha = "#FFFFFF"
@@ -209,7 +214,7 @@ class _Resolver:
         negative = deckgen_colour(extras.negative, "negative", DEFAULTS["negative"])
         muted = deckgen_colour(extras.muted, "muted", "") or self._muted(foreground, background, primary)
         rule = self.theme_colour("tertiary") or css.mix(secondary, background, 0.35)
-        if css.contrast(rule, background) > 4.5:  # a dark tertiary makes heavy rules: lighten it
+        if css.contrast(rule, background) > 1.8:  # rules and gridlines are hairlines: lighten a strong colour
             rule = css.mix(rule, background, 0.45)
         palette = tuple(
             c for i, name in enumerate(extras.chart_palette)
@@ -226,6 +231,7 @@ class _Resolver:
                        else ("color", "primary"), "headings")
         self._contrast(link_color, background, ("typography", "link", "color") if link and link.color
                        else ("color", "link") if brand.color.link else ("color", "primary"), "links")
+        self._contrast(secondary, background, ("color", "secondary"), "secondary text (subtitles, labels, sources)")
         on_primary = max(("#FFFFFF", foreground), key=lambda c: css.contrast(c, primary))
 
         base = typography.base
@@ -353,11 +359,19 @@ class _Resolver:
                 self.error(loc, f"font file points outside the project ({self.root}): {Path(entry.path).name}",
                            "copy the font into the project")
                 continue
+            if path in self.unusable:
+                continue
+            if not path.exists() and not path.is_symlink():
+                self.unusable.add(path)
+                self.warn(loc, f"font file not found: {entry.path}; '{source.family}' falls back to another font",
+                          "add the file or fix the path")
+                continue
             try:
                 if path not in self.described:
                     self.described[path] = describe(read_regular_file(path, MAX_FONT_BYTES, "font"), path.name)
                 info = self.described[path]
             except AssetError as exc:
+                self.unusable.add(path)
                 self.error(loc, str(exc))
                 continue
             low, high = min(entry.weight), max(entry.weight)

@@ -24,7 +24,7 @@ class Masthead(SectionModel):
         spec, theme = ctx.report.spec, ctx.theme
         logo = ctx.kit.logo(theme.logo, height=30) if theme.logo else Spacer(1, 30)
         brand = Paragraph(
-            f'<font name="{ctx.fonts.headings.bold}" color="{theme.primary}">{ctx.fonts.glyph_fallback(escape(theme.name), ctx.fonts.headings.bold)}</font>'
+            f'<font name="{ctx.fonts.headings.bold}" color="{theme.heading_color}">{ctx.fonts.glyph_fallback(escape(theme.name), ctx.fonts.headings.bold)}</font>'
             f'<br/><font color="{theme.secondary}">{ctx.fonts.glyph_fallback(escape(self.label.upper()))}</font>',
             ctx.styles["label"],
         )
