@@ -43,3 +43,9 @@ def read_regular_file(path: Path, limit: int, what: str) -> bytes:
     if len(data) > limit:
         raise AssetError(f"{what} file {name} is larger than the limit of {limit:,} bytes")
     return data
+
+
+def printable(text: str, limit: int = 80) -> str:
+    """A library's error text made safe to print: control characters escaped, length bounded."""
+    text = text[:limit]
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)

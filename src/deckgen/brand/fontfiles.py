@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .files import AssetError as FontFileError
-from .files import read_regular_file
+from .files import printable, read_regular_file
 
 MAX_FONT_BYTES = 30_000_000
 
@@ -68,7 +68,7 @@ def _open_font(data: bytes, name: str):
     except FontFileError:
         raise
     except Exception as exc:  # fontTools raises many kinds for damaged data
-        raise FontFileError(f"font file {name} is corrupt or truncated ({type(exc).__name__}: {str(exc)[:80]}); "
+        raise FontFileError(f"font file {name} is corrupt or truncated ({type(exc).__name__}: {printable(str(exc))}); "
                             "replace it with a complete copy") from None
     fs_type = font["OS/2"].fsType if "OS/2" in font else 0
     if fs_type == 0x0002 or fs_type & 0x0300:
@@ -137,14 +137,16 @@ def _embeddable(path: Path, data: bytes, weight: int, label: str) -> Path:
             font = _instance(font, weight)
         if "CFF " in font or "CFF2" in font:
             _cff_to_truetype(font)
-        font["name"].setName(_safe(label), 6, 3, 1, 0x409)  # PostScript name, as the PDF shows it
+        names = font["name"]
+        names.names = [record for record in names.names if record.nameID != 6]
+        names.setName(_safe(label), 6, 3, 1, 0x409)  # the PostScript name, which the PDF shows
         buffer = io.BytesIO()
         font.save(buffer)
     except FontFileError:
         raise
     except Exception as exc:
         raise FontFileError(f"font file {path.name} could not be converted to TrueType "
-                            f"({type(exc).__name__}: {str(exc)[:80]}); supply a .ttf") from None
+                            f"({type(exc).__name__}: {printable(str(exc))}); supply a .ttf") from None
     _write(target, buffer.getvalue())
     return target
 

@@ -14,9 +14,10 @@ import base64
 import binascii
 import io
 import re
+import struct
 from xml.parsers import expat
 
-from .files import AssetError
+from .files import AssetError, printable
 
 MAX_LOGO_BYTES = 10_000_000
 MAX_PIXELS = 25_000_000  # 5000 x 5000
@@ -58,6 +59,11 @@ def check_bitmap(data: bytes, name: str) -> tuple[int, int]:
     """Decode a PNG or JPEG in full (within MAX_PIXELS); its size in pixels."""
     from PIL import Image
 
+    if data.startswith(PNG) and len(data) >= 24:  # the header's size, before PIL's own (larger) bomb limit
+        width, height = struct.unpack(">II", data[16:24])
+        if width * height > MAX_PIXELS:
+            raise AssetError(f"logo image {name} is {width}x{height} pixels, more than the limit of "
+                             f"{MAX_PIXELS // 1_000_000} megapixels; scale it down")
     try:
         with Image.open(io.BytesIO(data), formats=["PNG", "JPEG", "GIF"]) as image:
             width, height = image.size
@@ -73,7 +79,7 @@ def check_bitmap(data: bytes, name: str) -> tuple[int, int]:
         raise AssetError(f"logo image {name} has more pixels than the limit of {MAX_PIXELS // 1_000_000} "
                          "megapixels; scale it down") from None
     except Exception as exc:  # PIL raises OSError, SyntaxError, ValueError ... for damaged files
-        raise AssetError(f"logo image {name} is corrupt or truncated ({str(exc)[:80]}); export it again") from None
+        raise AssetError(f"logo image {name} is corrupt or truncated ({printable(str(exc))}); export it again") from None
     return width, height
 
 

@@ -254,7 +254,7 @@ class _Style(Strict):
         return value
 
 
-Size = str | float | None
+Size = str | int | float | None
 
 
 class BaseStyle(_Style):

@@ -100,7 +100,7 @@ def load_theme(path: Path, root: Path | None = None) -> Theme:
         raise SpecError(document.problems + validation_problems(exc, document, model=Brand)) from None
     resolver = _Resolver(brand, document, path.parent, root)
     theme = resolver.theme(path)
-    problems = document.problems + resolver.problems
+    problems = list(dict.fromkeys(document.problems + resolver.problems))  # a value used twice is reported once
     if any(p.is_error for p in problems):
         raise SpecError(problems)
     return theme if not problems else _with_warnings(theme, problems)
@@ -441,7 +441,7 @@ class _Resolver:
                 self.error(loc, str(exc))
                 paths.append(face.path)
         chosen_bold, at = choose(faces, bold, False)
-        if bold >= 600 and at < 600 and name not in self.warned_fonts:
+        if bold >= 600 and at < 600 and name not in self.warned_fonts and not self.unusable:
             self.warned_fonts.add(name)
             self.warn(loc, f"font '{name}' has no bold face (only weight {at}); {role} will not look bold",
                       "add its bold file or a variable font")
