@@ -355,5 +355,9 @@ def test_low_contrast_text_is_a_located_warning(cli, project):
     edit(project / BRAND, "  foreground: ink", "  foreground: '#BBBBBB'")
     result = cli("validate", "specs/investor.yaml", cwd=project)
     assert result.code == 0
-    assert ("assets/brand.yml:24:15: warning: body text (color.foreground) in #BBBBBB on #FFFFFF has a contrast "
-            "of 1.9:1, below WCAG AA (4.5:1)") in result.stderr
+    assert ("assets/brand.yml:24:15: warning: body text (color.foreground) in #BBBBBB would be unreadable on the "
+            "white page (contrast 1.92:1, WCAG AA needs 4.5:1); using #1A1A1A instead") in result.stderr
+    edit(project / BRAND, "  foreground: '#BBBBBB'", "  foreground: '#777777'")
+    result = cli("validate", "specs/investor.yaml", cwd=project)
+    assert ("assets/brand.yml:24:15: warning: body text (color.foreground) in #777777 on the white page has a "
+            "contrast of 4.48:1, below WCAG AA (4.5:1)") in result.stderr

@@ -25,6 +25,7 @@ from .fontlookup import (BUNDLED_FAMILY, Face, bundled_faces, choose, find_famil
 from .logos import MAX_LOGO_BYTES, check_logo
 from .models import THEME_COLOURS, Brand, FontSource, LightDark
 
+PAPER = "#FFFFFF"  # a brief is printed on white: brand backgrounds and dark mode are not used
 DEFAULT_BASE_SIZE = 9.5  # points; what 1rem (16px in a browser) becomes in a printed brief
 MIN_SIZE, MAX_SIZE = 6.0, 16.0
 MIN_LINE_HEIGHT, MAX_LINE_HEIGHT = 1.0, 2.5
@@ -159,7 +160,7 @@ class _Resolver:
             self.error(loc, f"colour '{text}' {message}", f"did you mean '{close[0]}'?" if close and not cycle else None)
         return literal
 
-    background_for_alpha = "#FFFFFF"
+    background_for_alpha = PAPER
 
     def theme_colour(self, name: str, seen: frozenset = frozenset()) -> str | None:
         value: LightDark | None = getattr(self.brand.color, name)
@@ -199,10 +200,26 @@ class _Resolver:
         brand, extras = self.brand, self.brand.defaults.deckgen
         self.check_all_colours()
         theme_colour = lambda name, default: self.theme_colour(name) or default  # noqa: E731
-        background = theme_colour("background", DEFAULTS["background"])
-        foreground = theme_colour("foreground", DEFAULTS["foreground"])
+        background = theme_colour("background", DEFAULTS["background"])  # kept for reference: pages are white
         primary = theme_colour("primary", DEFAULTS["primary"])
-        secondary = theme_colour("secondary", DEFAULTS["secondary"])
+        typography = brand.typography
+        headings, link = typography.headings, typography.link
+        dark = self.theme_colour("dark")
+        fallback_text = dark if dark and css.contrast(dark, PAPER) >= css.WCAG_AA else DEFAULTS["foreground"]
+        foreground = self.readable(theme_colour("foreground", DEFAULTS["foreground"]), ("color", "foreground"),
+                                   "body text (color.foreground)", fallback_text)
+        secondary = self.readable(theme_colour("secondary", DEFAULTS["secondary"]), ("color", "secondary"),
+                                  "secondary text (color.secondary: subtitles, labels, sources)",
+                                  css.mix(foreground, PAPER, 0.75))
+        heading_loc = ("typography", "headings", "color") if headings and headings.color else ("color", "primary")
+        heading_color = self.readable(
+            self.style_colour(headings.color if headings else None, ("typography", "headings", "color")) or primary,
+            heading_loc, "headings", foreground)
+        link_loc = (("typography", "link", "color") if link and link.color
+                    else ("color", "link") if brand.color.link else ("color", "primary"))
+        link_color = self.readable(
+            self.style_colour(link.color if link else None, ("typography", "link", "color"))
+            or self.theme_colour("link") or primary, link_loc, "links", heading_color)
 
         def deckgen_colour(value: str | None, key: str, default: str) -> str:
             if value is None or (value in THEME_COLOURS and value not in self.brand.color.palette
@@ -212,26 +229,14 @@ class _Resolver:
 
         positive = deckgen_colour(extras.positive, "positive", DEFAULTS["positive"])
         negative = deckgen_colour(extras.negative, "negative", DEFAULTS["negative"])
-        muted = deckgen_colour(extras.muted, "muted", "") or self._muted(foreground, background, primary)
-        rule = self.theme_colour("tertiary") or css.mix(secondary, background, 0.35)
-        if css.contrast(rule, background) > 1.8:  # rules and gridlines are hairlines: lighten a strong colour
-            rule = css.mix(rule, background, 0.45)
+        muted = deckgen_colour(extras.muted, "muted", "") or self._muted(foreground, primary)
+        rule = self.theme_colour("tertiary") or css.mix(secondary, PAPER, 0.35)
+        if css.contrast(rule, PAPER) > 1.8:  # rules and gridlines are hairlines: lighten a strong colour
+            rule = css.mix(rule, PAPER, 0.45)
         palette = tuple(
             c for i, name in enumerate(extras.chart_palette)
             if (c := self.colour(name, ("defaults", "deckgen", "chart-palette", i), theme_first=True))
-        ) or self._chart_palette(background)
-        typography = brand.typography
-        headings = typography.headings
-        heading_color = self.style_colour(headings.color if headings else None, ("typography", "headings", "color")) or primary
-        link = typography.link
-        link_color = (self.style_colour(link.color if link else None, ("typography", "link", "color"))
-                      or self.theme_colour("link") or primary)
-        self._contrast(foreground, background, ("color", "foreground"), "body text (color.foreground)")
-        self._contrast(heading_color, background, ("typography", "headings", "color") if headings and headings.color
-                       else ("color", "primary"), "headings")
-        self._contrast(link_color, background, ("typography", "link", "color") if link and link.color
-                       else ("color", "link") if brand.color.link else ("color", "primary"), "links")
-        self._contrast(secondary, background, ("color", "secondary"), "secondary text (subtitles, labels, sources)")
+        ) or self._chart_palette()
         on_primary = max(("#FFFFFF", foreground), key=lambda c: css.contrast(c, primary))
 
         base = typography.base
@@ -271,13 +276,13 @@ class _Resolver:
             author=extras.author, path=path.resolve(), link_color=link_color, on_primary=on_primary, logo_alt=alt,
         )
 
-    def _muted(self, foreground: str, background: str, primary: str) -> str:
+    def _muted(self, foreground: str, primary: str) -> str:
         light = self.theme_colour("light")
-        if light and css.contrast(foreground, light) >= css.WCAG_AA and light != background:
+        if light and css.contrast(foreground, light) >= css.WCAG_AA and light != PAPER:
             return light
-        return css.mix(primary, background, 0.08)
+        return css.mix(primary, PAPER, 0.08)
 
-    def _chart_palette(self, background: str) -> tuple[str, ...]:
+    def _chart_palette(self) -> tuple[str, ...]:
         """The brand's accent colours in the standard's order, then its palette, skipping colours
         too close to the page to see; deckgen's defaults if fewer than two remain."""
         chosen: list[str] = []
@@ -285,17 +290,25 @@ class _Resolver:
         candidates = [self.theme_colour(n) for n in names]
         candidates += [self.colour(n, ("color", "palette", n)) for n in self.brand.color.palette]
         for colour in candidates:
-            if colour and colour not in chosen and css.contrast(colour, background) >= 1.6:
+            if colour and colour not in chosen and css.contrast(colour, PAPER) >= 1.6:
                 chosen.append(colour)
         if len(chosen) < 2:
             chosen += [c for c in (DEFAULTS["primary"], "#1F5F8B", "#2A9D8F", "#C9A227") if c not in chosen]
         return tuple(chosen[:6])
 
-    def _contrast(self, text: str, background: str, loc: Loc, what: str) -> None:
-        ratio = css.contrast(text, background)
-        if ratio < css.WCAG_AA:
-            self.warn(loc, f"{what} in {text} on {background} has a contrast of {ratio:.1f}:1, below WCAG AA (4.5:1)",
+    def readable(self, text: str, loc: Loc, what: str, fallback: str) -> str:
+        """``text`` if it can be read on the white page; below WCAG AA (4.5:1) a warning, and below
+        3:1 (unreadable: a colour meant for a dark background) ``fallback`` in its place."""
+        ratio = css.contrast(text, PAPER)
+        if ratio >= css.WCAG_AA:
+            return text
+        if ratio >= 3.0:
+            self.warn(loc, f"{what} in {text} on the white page has a contrast of {ratio:.2f}:1, below WCAG AA (4.5:1)",
                       "pick a darker colour, or readers will struggle")
+            return text
+        self.warn(loc, f"{what} in {text} would be unreadable on the white page (contrast {ratio:.2f}:1, WCAG AA "
+                       f"needs 4.5:1); using {fallback} instead", "pick a darker colour for print")
+        return fallback
 
     def _size(self, value: Any, loc: Loc) -> float:
         """A font size in points: pt as written; px, rem and em as a browser would (16px = 1rem),
