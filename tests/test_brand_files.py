@@ -361,3 +361,17 @@ def test_low_contrast_text_is_a_located_warning(cli, project):
     result = cli("validate", "specs/investor.yaml", cwd=project)
     assert ("assets/brand.yml:24:15: warning: body text (color.foreground) in #777777 on the white page has a "
             "contrast of 4.48:1, below WCAG AA (4.5:1)") in result.stderr
+
+
+@needs_shared
+def test_png_logo_with_alt_text(shared_project):
+    root = shared_project
+    brand = with_real_brand(root, "35-SGSSSonline-nvivo-guidance") if not (root / "brands" / "35-SGSSSonline-nvivo-guidance").exists() \
+        else "../brands/35-SGSSSonline-nvivo-guidance/_extensions/SGSSSonline/sgsss/brand.yml"
+    result = build(root / "specs" / "investor.yaml", overrides=[f"brand={brand}", "output=out/alt.pdf"])
+    assert "Logo: SGSSS Thistle logo" in text_of(result.output)
+    import pypdf
+
+    page = pypdf.PdfReader(result.output).pages[0]
+    images = [name for name, item in page["/Resources"]["/XObject"].items() if item.get_object()["/Subtype"] == "/Image"]
+    assert images, "the PNG logo is on the cover"

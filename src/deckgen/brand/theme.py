@@ -344,7 +344,7 @@ class _Resolver:
 
     # -- fonts ------------------------------------------------------------------------------------
     def font_folders(self) -> tuple[Path, ...]:
-        folders = [self.base / "fonts", self.base]
+        folders = [self.base / "fonts"]
         if self.root is not None:
             folders += [self.root / "fonts", self.root / "assets" / "fonts"]
         return tuple(dict.fromkeys(f.resolve() for f in folders))
