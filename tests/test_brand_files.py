@@ -272,9 +272,13 @@ def test_opentype_cff_is_converted_to_truetype(tmp_path):
     builder.setupOS2(usWeightClass=400)
     builder.setupPost()
     builder.save(tmp_path / "Test.otf")
-    converted = TTFont(embeddable(tmp_path / "Test.otf", 400, "Test-400"))
+    path = embeddable(tmp_path / "Test.otf", 400, "Test-400")
+    converted = TTFont(path)
     assert "glyf" in converted and "CFF " not in converted
     assert converted["glyf"]["A"].numberOfContours == 1
+    from reportlab.pdfbase.ttfonts import TTFont as ReportlabFont
+
+    assert ReportlabFont("converted-test", str(path)).face.charToGlyph[ord("A")]
 
 
 def png(width: int, height: int, rows: bytes | None = None) -> bytes:
@@ -375,3 +379,30 @@ def test_png_logo_with_alt_text(shared_project):
     page = pypdf.PdfReader(result.output).pages[0]
     images = [name for name, item in page["/Resources"]["/XObject"].items() if item.get_object()["/Subtype"] == "/Image"]
     assert images, "the PNG logo is on the cover"
+
+
+def test_system_fonts_are_found_through_fontconfig(cli, project):
+    from deckgen.brand.fontlookup import find_family
+
+    if not shutil.which("fc-list") or not find_family("Liberation Serif", ()):
+        pytest.skip("fontconfig or Liberation Serif is not installed here")
+    edit(project / BRAND, "  headings:\n    family: Noto Serif", "  headings:\n    family: Liberation Serif")
+    edit(project / BRAND, "  fonts:\n", "  fonts:\n    - {family: Liberation Serif, source: system}\n")
+    result = cli("build", "specs/investor.yaml", cwd=project)
+    assert result.code == 0 and "warning" not in result.stderr, result.stderr
+    names = {f.name.split("+")[1] for f in fonts_of(project / "dist" / "investor.pdf")}
+    assert "LiberationSerif-Bold" in names, names
+
+
+def test_file_weight_auto_and_css_keywords(tmp_path):
+    fonts = REPO / "assets" / "fonts"
+    shutil.copy(fonts / "Lato-Regular.ttf", tmp_path)
+    shutil.copy(fonts / "Lato-Bold.ttf", tmp_path)
+    (tmp_path / "brand.yml").write_text(
+        "color: {primary: '#224466'}\n"
+        "typography:\n  fonts:\n    - family: Lato\n      source: file\n"
+        "      files: [Lato-Regular.ttf, {path: Lato-Bold.ttf, weight: auto}]\n"
+        "  base: {family: Lato, size: 10}\n  link: {background-color: transparent}\n")
+    theme = load_theme(tmp_path / "brand.yml", tmp_path)
+    assert theme.body.bold.name == "Lato-Bold.ttf" and theme.base_size == 10
+    assert not theme.warnings

@@ -86,7 +86,10 @@ def describe(data: bytes, name: str) -> FontInfo:
 
         return _info(TTFont(io.BytesIO(data), lazy=True), kind)
     font, kind = _open_font(data, name)
-    _write(marker, b"")
+    try:
+        _write(marker, b"")
+    except OSError:
+        pass  # only a speed-up: the font is checked in full again next time
     return _info(font, kind)
 
 
@@ -108,8 +111,19 @@ def _info(font, kind: str) -> FontInfo:
 
 
 def cache_dir() -> Path:
+    """Where converted fonts are kept: $DECKGEN_CACHE, else $XDG_CACHE_HOME/deckgen/fonts, else
+    ~/.cache/deckgen/fonts; a private folder under the temporary directory if that is not writable."""
     base = os.environ.get("DECKGEN_CACHE") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "deckgen" / "fonts"
+    preferred = Path(base) / "deckgen" / "fonts"
+    try:
+        preferred.mkdir(parents=True, exist_ok=True)
+        if os.access(preferred, os.W_OK | os.X_OK):
+            return preferred
+    except OSError:
+        pass
+    fallback = Path(tempfile.gettempdir()) / f"deckgen-fonts-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    fallback.mkdir(mode=0o700, exist_ok=True)
+    return fallback
 
 
 def embeddable(path: Path, weight: int, label: str) -> Path:
@@ -147,7 +161,11 @@ def _embeddable(path: Path, data: bytes, weight: int, label: str) -> Path:
     except Exception as exc:
         raise FontFileError(f"font file {path.name} could not be converted to TrueType "
                             f"({type(exc).__name__}: {printable(str(exc))}); supply a .ttf") from None
-    _write(target, buffer.getvalue())
+    try:
+        _write(target, buffer.getvalue())
+    except OSError as exc:
+        raise FontFileError(f"cannot write the converted font {target.name} to {target.parent}: {exc.strerror}; "
+                            "set DECKGEN_CACHE to a writable folder") from None
     return target
 
 

@@ -176,10 +176,11 @@ class Logo(Strict):
 
 class FontFile(Strict):
     path: str
-    weight: tuple[int, ...] = (400,)  # one weight, or (low, high) for a variable font's range
+    weight: tuple[int, ...] = ()  # one weight, (low, high) for a variable font's range, () for the file's own
     style: Literal["normal", "italic", "oblique"] = "normal"
 
-    _weight = field_validator("weight", mode="before")(classmethod(lambda cls, v: weight_list(v) if v is not None else (400,)))
+    # "auto" (or no weight): the weight the font file itself declares
+    _weight = field_validator("weight", mode="before")(classmethod(lambda cls, v: () if v in (None, "auto") else weight_list(v)))
 
 
 class FontSource(Strict):

@@ -25,6 +25,7 @@ from .fontlookup import (BUNDLED_FAMILY, Face, bundled_faces, choose, find_famil
 from .logos import MAX_LOGO_BYTES, check_logo
 from .models import THEME_COLOURS, Brand, FontSource, LightDark
 
+NO_COLOUR = {"inherit", "initial", "unset", "currentcolor", "transparent", "none"}
 PAPER = "#FFFFFF"  # a brief is printed on white: brand backgrounds and dark mode are not used
 DEFAULT_BASE_SIZE = 9.5  # points; what 1rem (16px in a browser) becomes in a printed brief
 MIN_SIZE, MAX_SIZE = 6.0, 16.0
@@ -132,6 +133,8 @@ class _Resolver:
     def colour(self, text: str, loc: Loc, seen: frozenset = frozenset(), theme_first: bool = False) -> str | None:
         """A colour value -> #RRGGBB: palette name, theme colour name, CSS name or literal."""
         palette, color = self.brand.color.palette, self.brand.color
+        if text.strip().lower() in NO_COLOUR:
+            return None  # "inherit", "transparent": nothing to resolve, the default applies
         lookups = [("palette", text in palette), ("theme", text in THEME_COLOURS and getattr(color, text) is not None)]
         if theme_first:
             lookups.reverse()
@@ -319,7 +322,7 @@ class _Resolver:
         if not match:
             self.error(loc, f"font size '{value}' is not a size", "write e.g. 10pt, 16px, 1rem or 0.9em")
             return DEFAULT_BASE_SIZE
-        number, unit = float(match.group(1)), match.group(2) or ("pt" if not isinstance(value, str) else "px")
+        number, unit = float(match.group(1)), match.group(2) or "pt"  # a bare number is in points
         if number <= 0:
             self.error(loc, f"font size {value} must be greater than 0", "write e.g. 10pt or 1rem")
             return DEFAULT_BASE_SIZE
@@ -387,7 +390,7 @@ class _Resolver:
                 self.unusable.add(path)
                 self.error(loc, str(exc))
                 continue
-            low, high = min(entry.weight), max(entry.weight)
+            low, high = (min(entry.weight), max(entry.weight)) if entry.weight else (info.weight, info.weight)
             weight_range = info.weight_range or ((low, high) if low != high else None)
             weight = info.weight if info.weight_range else low
             faces.append(Face(path, FontInfo(source.family, weight, weight_range, entry.style != "normal", info.kind)))
