@@ -65,6 +65,13 @@ def weight_list(value: Any) -> tuple[int, ...]:
     return (font_weight(value),)
 
 
+def plain_text(value: Any) -> Any:
+    """Names and paths are one line of text: control characters (NUL, line breaks) are refused."""
+    if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("contains a control character (such as NUL or a line break); remove it")
+    return value
+
+
 def _colour_shorthand(value: Any) -> Any:
     if value is None or isinstance(value, dict):
         return value
@@ -124,6 +131,8 @@ class MetaName(Strict):
     full: str | None = None
     short: str | None = None
 
+    _plain = field_validator("full", "short", mode="after")(classmethod(lambda cls, v: plain_text(v)))
+
 
 class Meta(Open):
     name: str | MetaName | None = None
@@ -132,12 +141,15 @@ class Meta(Open):
     @field_validator("name", mode="before")
     @classmethod
     def _name(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        value = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        return plain_text(value)
 
 
 class LogoImage(Strict):
     path: str
     alt: str | None = None
+
+    _plain = field_validator("path", mode="after")(classmethod(lambda cls, v: plain_text(v)))
 
 
 def _logo_image(value: Any) -> Any:
@@ -176,6 +188,8 @@ class Logo(Strict):
 
 class FontFile(Strict):
     path: str
+
+    _plain = field_validator("path", mode="after")(classmethod(lambda cls, v: plain_text(v)))
     weight: tuple[int, ...] = ()  # one weight, (low, high) for a variable font's range, () for the file's own
     style: Literal["normal", "italic", "oblique"] = "normal"
 
@@ -192,6 +206,8 @@ class FontSource(Strict):
     weight: tuple[int, ...] = (400, 700)
     style: tuple[Literal["normal", "italic", "oblique"], ...] = ("normal", "italic")
     display: Literal["auto", "block", "swap", "fallback", "optional"] | None = None
+
+    _plain = field_validator("family", mode="after")(classmethod(lambda cls, v: plain_text(v)))
 
     _weight = field_validator("weight", mode="before")(classmethod(lambda cls, v: weight_list(v) if v is not None else (400, 700)))
 
@@ -227,6 +243,11 @@ class _Style(Strict):
     @classmethod
     def _shorthand(cls, value: Any) -> Any:
         return _family_shorthand(value)
+
+    @field_validator("family", mode="after", check_fields=False)
+    @classmethod
+    def _plain_family(cls, value: Any) -> Any:
+        return plain_text(value)
 
     @field_validator("color", "background_color", mode="before", check_fields=False)
     @classmethod
@@ -312,6 +333,8 @@ class DeckgenDefaults(Strict):
     muted: str | None = None
     footer: str | None = None  # the short disclaimer in every page's footer
     author: str | None = None
+
+    _plain = field_validator("symbol_font", "footer", "author", mode="after")(classmethod(lambda cls, v: plain_text(v)))
 
 
 class Defaults(Open):

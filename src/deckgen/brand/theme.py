@@ -377,7 +377,7 @@ class _Resolver:
                 continue
             if path in self.unusable:
                 continue
-            if not path.exists() and not path.is_symlink():
+            if not _present(path):
                 self.unusable.add(path)
                 self.warn(loc, f"font file not found: {entry.path}; '{source.family}' falls back to another font",
                           "add the file or fix the path")
@@ -500,7 +500,7 @@ class _Resolver:
             self.error(loc, f"logo file points outside the project ({self.root}): {Path(text).name}",
                        "copy the logo into the project")
             return None
-        if not path.exists() and not path.is_symlink():
+        if not _present(path):
             self.warn(loc, f"logo file not found: {text}; the brief is built without a logo", "add the file or fix the path")
             return None
         try:
@@ -509,6 +509,15 @@ class _Resolver:
             self.error(loc, str(exc))
             return None
         return path
+
+
+def _present(path: Path) -> bool:
+    """Whether anything (even a broken link or a FIFO) is at ``path``; an unusable name (too long)
+    counts as present, so that reading it reports why."""
+    try:
+        return path.exists() or path.is_symlink()
+    except (OSError, ValueError):
+        return True
 
 
 def _rest(info: FontInfo) -> tuple:
