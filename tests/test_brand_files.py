@@ -406,3 +406,53 @@ def test_file_weight_auto_and_css_keywords(tmp_path):
     theme = load_theme(tmp_path / "brand.yml", tmp_path)
     assert theme.body.bold.name == "Lato-Bold.ttf" and theme.base_size == 10
     assert not theme.warnings
+
+
+ODD_VALUES = [None, "", 0, -1, 1e308, [], {}, "x" * 3000, "\x00bad", "#", "#GGG", "rgb(", "hsl(1,2)", "10", "-5px",
+              "0rem", "999em", True, [1, 2], {"light": None}, {"dark": "red"}, "900..100", 350, "auto",
+              "../../etc/passwd", "/dev/zero", "http://x/y.png", "primary", "a, b, sans-serif", "inherit"]
+
+
+def test_mutated_brands_validate_cleanly_and_whatever_validates_builds(tmp_path):
+    """Seeded mutations of the shipped brands: load_theme only ever raises SpecError (located
+    problems), and every mutation it accepts builds the brief."""
+    import copy
+    import random
+
+    import yaml
+
+    from deckgen.errors import SpecError
+
+    root = copy_project(tmp_path / "project")
+    rng = random.Random(20261122)
+    sources = [root / "assets" / "brand.yml", root / "assets" / "brands" / "harbor" / "brand.yml"]
+    accepted = []
+    for number in range(120):
+        source = rng.choice(sources)
+        data = yaml.safe_load(source.read_text())
+        for _ in range(rng.randint(1, 3)):
+            parent, key = _random_slot(data, rng)
+            parent[key] = copy.deepcopy(rng.choice(ODD_VALUES))
+        target = source.parent / f"mutated-{number}.yml"
+        target.write_text(yaml.safe_dump(data, allow_unicode=True))
+        try:
+            load_theme(target, root)
+            accepted.append(target)
+        except SpecError as error:
+            assert all(p.line > 0 and p.file.endswith(target.name) for p in error.problems), error.problems
+    assert 5 <= len(accepted) < 120
+    for target in accepted[:6]:
+        build(root / "specs" / "investor.yaml", overrides=[f"brand=../{target.relative_to(root).as_posix()}", "output=out/m.pdf"])
+
+
+def _random_slot(data, rng):
+    slots = []
+
+    def walk(node):
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in items:
+            slots.append((node, key))
+            walk(child)
+
+    walk(data)
+    return rng.choice(slots)

@@ -16,7 +16,7 @@ def read_regular_file(path: Path, limit: int, what: str) -> bytes:
 
     Opened non-blocking and checked again after opening, so a FIFO or device swapped in never hangs.
     """
-    name = path.name
+    name = printable(path.name)
     try:
         info = os.stat(path)
     except FileNotFoundError:

@@ -13,9 +13,9 @@ Shorthands are normalised before validation, so every value has one shape afterw
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 WEIGHT_NAMES = {
     "thin": 100, "extra-light": 200, "ultra-light": 200, "light": 300, "normal": 400, "regular": 400,
@@ -100,8 +100,17 @@ THEME_COLOURS = (
 )
 
 
+def _colour_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a colour as text (a name, #RRGGBB or rgb(...)), found {value!r:.40}")
+    return value
+
+
+ColourText = Annotated[str, BeforeValidator(_colour_text)]
+
+
 class Color(Strict):
-    palette: dict[str, str] = Field(default_factory=dict)
+    palette: dict[str, ColourText] = Field(default_factory=dict)
     foreground: LightDark | None = None
     background: LightDark | None = None
     primary: LightDark | None = None
