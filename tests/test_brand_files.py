@@ -295,10 +295,29 @@ def use_logo(project: Path, name: str, data: bytes) -> None:
     edit(project / BRAND, "    mark: logo.svg", f"    mark: {name}")
 
 
-def test_png_logo_builds(cli, project):
-    use_logo(project, "logo.png", png(120, 40))
+def jpeg(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (0xC9, 0x30, 0x30)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, make", [("logo.png", lambda: png(120, 40)), ("logo.jpg", lambda: jpeg(120, 40))])
+def test_png_and_jpeg_logos_build(cli, project, tmp_path, name, make):
+    use_logo(project, name, make())
     result = cli("build", "specs/investor.yaml", cwd=project)
     assert result.code == 0, result.stderr
+    expected = "#802020" if name.endswith("png") else "#C93030"
+    assert pixels_near(cover(project / "dist" / "investor.pdf", tmp_path), expected, (0, 0, 140, 160), tolerance=12) > 200
+
+
+def test_logo_that_is_a_fifo_is_refused_without_hanging(cli, project):
+    os.mkfifo(project / "assets" / "pipe.svg")
+    edit(project / BRAND, "    mark: logo.svg", "    mark: pipe.svg")
+    refused(cli, project, "assets/brand.yml:9:11: logo pipe.svg is not a regular file (a folder, FIFO or device)")
 
 
 @pytest.mark.parametrize("data, message", [
