@@ -49,3 +49,12 @@ def printable(text: str, limit: int = 80) -> str:
     """A library's error text made safe to print: control characters escaped, length bounded."""
     text = text[:limit]
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+def present(path: Path) -> bool:
+    """Whether anything (even a broken link or a FIFO) is at ``path``; an unusable name (too long)
+    counts as present, so that reading it reports why."""
+    try:
+        return path.exists() or path.is_symlink()
+    except (OSError, ValueError):
+        return True
