@@ -475,3 +475,12 @@ def _random_slot(data, rng):
 
     walk(data)
     return rng.choice(slots)
+
+
+def test_a_white_logo_is_a_warning(cli, project):
+    use_logo(project, "white.svg", b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 40">'
+                                   b'<rect width="100" height="40" style="fill:#FFFFFF"/><circle r="9" fill="white"/></svg>')
+    result = cli("validate", "specs/investor.yaml", cwd=project)
+    assert result.code == 0, result.stderr
+    assert ("assets/brand.yml:9:11: warning: logo white.svg is white or nearly so (made for dark backgrounds) and "
+            "will not show on the white page") in result.stderr

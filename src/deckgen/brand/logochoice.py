@@ -9,7 +9,7 @@ from pathlib import Path
 from ..yamlsrc import Loc
 from .files import AssetError, present, read_regular_file
 from .findings import Findings
-from .logos import MAX_LOGO_BYTES, check_logo
+from .logos import MAX_LOGO_BYTES, check_logo, is_pale
 from .models import Brand
 
 
@@ -54,8 +54,12 @@ class BrandLogo:
             self.findings.warn(loc, f"logo file not found: {text}; the brief is built without a logo", "add the file or fix the path")
             return None
         try:
-            check_logo(read_regular_file(path, MAX_LOGO_BYTES, "logo"), path.name)
+            data = read_regular_file(path, MAX_LOGO_BYTES, "logo")
+            kind = check_logo(data, path.name)
         except AssetError as exc:
             self.findings.error(loc, str(exc))
             return None
+        if is_pale(data, kind):
+            self.findings.warn(loc, f"logo {path.name} is white or nearly so (made for dark backgrounds) and will not "
+                                    "show on the white page", "point the logo's light: variant at a dark-on-light version")
         return path

@@ -189,3 +189,35 @@ def _check_svg_size(attributes: dict, name: str) -> None:
     width, height = (_NUMBER.match(attributes.get(k, "")) for k in ("width", "height"))
     if not (width and height and float(width.group(1)) > 0 and float(height.group(1)) > 0):
         raise AssetError(f"SVG logo {name} has no size: give the <svg> a viewBox or absolute width and height")
+
+
+_SVG_COLOUR = re.compile(r"(?<![-\w])(?:fill|stroke|stop-color|color)\s*[:=]\s*[\"']?\s*(#[0-9a-fA-F]{3,8}|rgba?\([^)]*\)|hsla?\([^)]*\)|[a-zA-Z]+)")
+PALE = 1.25  # contrast with white below which a colour does not show on the page
+
+
+def is_pale(data: bytes, kind: str) -> bool:
+    """Whether a checked logo is white or nearly so (made for dark backgrounds): nothing in it
+    would show on a white page. SVG: every colour it names; images: every opaque pixel."""
+    from .colours import ColourError, contrast, parse_literal
+
+    if kind == "SVG":
+        found = []
+        for text in _SVG_COLOUR.findall(data.decode("utf-8", "replace")):
+            if text.lower() in ("none", "transparent", "currentcolor", "inherit", "url"):
+                continue
+            try:
+                colour = parse_literal(text)
+            except ColourError:
+                continue
+            if colour:
+                found.append(colour)
+        return bool(found) and all(contrast(colour, "#FFFFFF") < PALE for colour in found)
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        small = image.convert("RGBA")
+        small.thumbnail((96, 96))
+        opaque = [pixel[:3] for pixel in small.getdata() if pixel[3] > 128]
+    if not opaque:
+        return True
+    return all(contrast("#%02X%02X%02X" % pixel, "#FFFFFF") < PALE for pixel in opaque)

@@ -128,7 +128,10 @@ def logo(path, height: float, max_width: float = 170):
         from reportlab.graphics.shapes import Drawing, Group
         from svglib.svglib import svg2rlg
 
-        source = svg2rlg(io.BytesIO(data))
+        try:
+            source = svg2rlg(io.BytesIO(data))
+        except Exception as exc:  # svglib's own failures, on an SVG the sandbox accepted
+            raise BuildError(f"logo {path.name} could not be drawn as SVG ({type(exc).__name__}); re-export it") from None
         if source is None or not source.height or not source.width:
             raise BuildError(f"logo {path.name} could not be read as SVG")
         scale = min(height / source.height, max_width / source.width)
