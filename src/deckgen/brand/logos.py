@@ -217,7 +217,8 @@ def is_pale(data: bytes, kind: str) -> bool:
     with Image.open(io.BytesIO(data)) as image:
         small = image.convert("RGBA")
         small.thumbnail((96, 96))
-        opaque = [pixel[:3] for pixel in small.getdata() if pixel[3] > 128]
+        raw = small.tobytes()  # RGBA, 4 bytes a pixel
+        opaque = [tuple(raw[i:i + 3]) for i in range(0, len(raw), 4) if raw[i + 3] > 128]
     if not opaque:
         return True
     return all(contrast("#%02X%02X%02X" % pixel, "#FFFFFF") < PALE for pixel in opaque)
