@@ -71,7 +71,7 @@ def test_brand_fonts_and_logo_stay_in_the_project_and_are_checked(cli, project, 
     (project / "assets/logo.svg").write_text("not an image")
     result = cli("validate", "specs/investor.yaml", cwd=project)
     assert result.code == 1
-    assert "assets/brand.yml:8:3: logo file logo.svg is not JPEG or PNG or SVG" in result.stderr
+    assert "assets/brand.yml:9:11: logo file logo.svg is not SVG, PNG or JPEG; convert it to one of those" in result.stderr
     assert f"font file points outside the project ({project}): Evil.ttf" in result.stderr
 
 

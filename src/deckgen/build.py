@@ -90,6 +90,7 @@ def check(
     root_path = Path(root).resolve() if root else project_root(loaded.path)
     report = resolve(loaded, overrides, allow_stale=allow_stale, strict=strict, root=root_path)
     theme = load_theme(loaded.resolve_path(loaded.spec.brand), root=root_path)
+    report = _with_brand_warnings(report, theme, strict or loaded.spec.checks.strict)
     timings["resolve"] = time.perf_counter() - started - timings["load"]
     inputs = report.inputs + tuple(InputFile("brand", p, sha256_file(p)) for p in theme.files)
     # --root widens (or narrows) where inputs may live; it never moves the default output
@@ -97,6 +98,15 @@ def check(
     _check_output(loaded, target, inputs, root_path, from_spec=output is None and loaded.spec.output is not None,
                   from_command_line=output is not None)
     return Checked(report, theme, input_hash(inputs, root_path, overrides), inputs, target, timings, options, root_path)
+
+
+def _with_brand_warnings(report: Report, theme: Theme, strict: bool) -> Report:
+    """The brand's warnings join the report's (and, under --strict, become errors)."""
+    if not theme.warnings:
+        return report
+    if strict:
+        raise SpecError([*report.warnings, *(p.as_error() for p in theme.warnings)])
+    return replace(report, warnings=tuple(sorted((*report.warnings, *theme.warnings))))
 
 
 def _check_output(loaded, target: Path, inputs: tuple[InputFile, ...], root: Path, *, from_spec: bool,
@@ -362,7 +372,7 @@ def _relative(path: Path, root: Path) -> str:
 @lru_cache(maxsize=1)
 def versions() -> dict[str, str]:
     found = {"deckgen": __version__}
-    for name in ("reportlab", "matplotlib", "svglib", "babel", "pydantic"):
+    for name in ("reportlab", "matplotlib", "svglib", "babel", "pydantic", "fonttools", "pillow"):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -32,7 +32,7 @@ def _model(kind: str) -> Any:
 
         return Union[FiguresFile, SourcesFile]
     if kind == "brand":
-        from .theme import Brand
+        from .brand.models import Brand
 
         return Brand
     raise ValueError(f"unknown schema '{kind}': choose one of {', '.join(KINDS)}")
@@ -42,7 +42,30 @@ def json_schema(kind: SchemaKind | str = "spec") -> dict:
     """The JSON Schema (draft 2020-12) for a spec, a data file or a brand file."""
     generated = TypeAdapter(_model(kind)).json_schema(mode="validation")
     generated.pop("title", None)
+    if kind == "brand":
+        generated = _accept_shorthands(generated)
     return {"$schema": DIALECT, "title": _TITLES[kind], **generated}
+
+
+_SHORTHAND = {"type": ["string", "number", "boolean", "array", "null"]}
+
+
+def _accept_shorthands(node: Any) -> Any:
+    """brand.yml lets most values be written short (a logo as a path, a weight as 400 or a list, a
+    colour as a name), which the models expand before validating. In the schema, every value may
+    therefore also be a plain value or a list; mappings are still checked key by key, so a
+    misspelt key is still an error."""
+    if isinstance(node, dict):
+        result = {key: _accept_shorthands(value) for key, value in node.items()}
+        for key in ("properties",):
+            if isinstance(result.get(key), dict):
+                result[key] = {name: {"anyOf": [value, _SHORTHAND]} for name, value in result[key].items()}
+        if isinstance(result.get("additionalProperties"), dict):
+            result["additionalProperties"] = {"anyOf": [result["additionalProperties"], _SHORTHAND]}
+        return result
+    if isinstance(node, list):
+        return [_accept_shorthands(item) for item in node]
+    return node
 
 
 def schema_text(kind: SchemaKind | str = "spec") -> str:

@@ -199,7 +199,7 @@ def _clean(message: str) -> str:
 
 def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
     found = _model_at(model, loc)
-    return sorted(found.model_fields) if found else []
+    return sorted(field.alias or name for name, field in found.model_fields.items()) if found else []
 
 
 def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:

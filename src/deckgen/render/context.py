@@ -48,7 +48,7 @@ def build_styles(theme: Theme, fonts: ThemeFonts) -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", parent=body, fontSize=size - 1, leading=(size - 1) * 1.3, spaceAfter=0),
         "cell_right": ParagraphStyle("cell_right", parent=body, fontSize=size - 1, leading=(size - 1) * 1.3, spaceAfter=0, alignment=TA_RIGHT),
         "cell_center": ParagraphStyle("cell_center", parent=body, fontSize=size - 1, leading=(size - 1) * 1.3, spaceAfter=0, alignment=TA_CENTER),
-        "header_cell": ParagraphStyle("header_cell", fontName=fonts.body.bold, fontSize=size - 1.5, leading=(size - 1.5) * 1.3, textColor=colors.white, alignment=TA_LEFT),
+        "header_cell": ParagraphStyle("header_cell", fontName=fonts.body.bold, fontSize=size - 1.5, leading=(size - 1.5) * 1.3, textColor=colors.HexColor(theme.on_primary), alignment=TA_LEFT),
         "kpi_value": ParagraphStyle("kpi_value", fontName=fonts.headings.bold, fontSize=size * 1.9, leading=size * 2.2, textColor=primary, alignment=TA_LEFT),
         "kpi_label": ParagraphStyle("kpi_label", parent=body, fontSize=size - 1.5, leading=(size - 1.5) * 1.3, textColor=grey, spaceAfter=0),
         "reference": ParagraphStyle("reference", parent=body, fontSize=size - 1, leading=(size - 1) * 1.35, leftIndent=size * 2.2, firstLineIndent=-size * 2.2, spaceAfter=size * 0.45),
@@ -94,7 +94,7 @@ class RenderContext:
 
     def cite_link(self, keys: list[str]) -> str:
         numbers = sorted({self.report.source_number(key) for key in keys})
-        links = ", ".join(f'<a href="#src-{n}" color="{self.theme.primary}">{n}</a>' for n in numbers)
+        links = ", ".join(f'<a href="#src-{n}" color="{self.theme.link_color}">{n}</a>' for n in numbers)
         return f"[{links}]"
 
     def date(self, value) -> str:

@@ -228,6 +228,7 @@ def table_style(ctx: "RenderContext", rows: int, header: bool = True) -> TableSt
         commands += [
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(ctx.theme.primary)),
             ("FONTNAME", (0, 0), (-1, 0), ctx.fonts.body.bold),
+            ("TEXTCOLOR", (0, 0), (-1, 0), colors.HexColor(ctx.theme.on_primary)),
         ]
     first = 1 if header else 0
     for row in range(first, rows):
@@ -236,21 +237,37 @@ def table_style(ctx: "RenderContext", rows: int, header: bool = True) -> TableSt
     return TableStyle(commands)
 
 
-def logo(path, height: float):
-    """The brand logo at ``height`` points: SVG stays vector; PNG/JPEG is placed as an image."""
+def logo(path, height: float, max_width: float = 170):
+    """The brand logo at ``height`` points (less if it would be wider than ``max_width``): SVG stays
+    vector; PNG/JPEG is placed as an image.
+
+    The bytes drawn are the bytes checked (the same sandbox rules as ``validate``), read once.
+    """
+    import io
     from pathlib import Path
 
+    from ..brand.files import AssetError, read_regular_file
+    from ..brand.logos import MAX_LOGO_BYTES, check_logo
+    from ..errors import BuildError
+
     path = Path(path)
-    if path.suffix.lower() == ".svg":
+    try:
+        data = read_regular_file(path, MAX_LOGO_BYTES, "logo")
+        kind = check_logo(data, path.name)
+    except AssetError as exc:
+        raise BuildError(str(exc)) from None
+    if kind == "SVG":
         from reportlab.graphics.shapes import Drawing, Group
         from svglib.svglib import svg2rlg
 
-        source = svg2rlg(str(path))
-        if source is None or not source.height:
-            from ..errors import BuildError
-
+        try:
+            source = svg2rlg(io.BytesIO(data))
+        except Exception as exc:  # svglib's own failures, on an SVG the sandbox accepted
+            raise BuildError(f"logo {path.name} could not be drawn as SVG ({type(exc).__name__}); re-export it") from None
+        if source is None or not source.height or not source.width:
             raise BuildError(f"logo {path.name} could not be read as SVG")
-        scale = height / source.height
+        scale = min(height / source.height, max_width / source.width)
+        height = source.height * scale
         group = Group(*source.contents)
         group.scale(scale, scale)
         drawing = Drawing(source.width * scale, height)
@@ -258,6 +275,10 @@ def logo(path, height: float):
         return drawing
     from reportlab.platypus import Image
 
-    image = Image(str(path))
-    image.drawWidth, image.drawHeight = image.imageWidth * height / image.imageHeight, height
+    from reportlab.lib.utils import ImageReader
+
+    pixels_wide, pixels_high = ImageReader(io.BytesIO(data)).getSize()
+    scale = min(height / pixels_high, max_width / pixels_wide)
+    image = Image(io.BytesIO(data), width=pixels_wide * scale, height=pixels_high * scale)
+    image.width, image.height = image.drawWidth, image.drawHeight  # known before layout, like a Drawing's
     return image

@@ -24,7 +24,7 @@ class Masthead(SectionModel):
         spec, theme = ctx.report.spec, ctx.theme
         logo = ctx.kit.logo(theme.logo, height=30) if theme.logo else Spacer(1, 30)
         brand = Paragraph(
-            f'<font name="{ctx.fonts.headings.bold}" color="{theme.primary}">{ctx.fonts.glyph_fallback(escape(theme.name), ctx.fonts.headings.bold)}</font>'
+            f'<font name="{ctx.fonts.headings.bold}" color="{theme.heading_color}">{ctx.fonts.glyph_fallback(escape(theme.name), ctx.fonts.headings.bold)}</font>'
             f'<br/><font color="{theme.secondary}">{ctx.fonts.glyph_fallback(escape(self.label.upper()))}</font>',
             ctx.styles["label"],
         )
@@ -37,7 +37,10 @@ class Masthead(SectionModel):
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ("ALIGN", (2, 0), (2, 0), "RIGHT"),
         ]))
-        story = [top, Spacer(1, 10), HRFlowable(width="100%", thickness=2.2, color=colors.HexColor(theme.primary), spaceAfter=14)]
+        story = [top]
+        if theme.logo and theme.logo_alt:  # the logo's alt text, for search and screen readers
+            story.append(ctx.kit.InvisibleText(f"Logo: {theme.logo_alt}", ctx.fonts.body.regular))
+        story += [Spacer(1, 10), HRFlowable(width="100%", thickness=2.2, color=colors.HexColor(theme.primary), spaceAfter=14)]
         story.append(ctx.paragraph(spec.title, "h1"))
         if spec.subtitle:
             story.append(ctx.paragraph(spec.subtitle, "subtitle"))

@@ -28,7 +28,7 @@ class Sources(SectionModel):
                 parts.append(f"{source.date.isoformat()}.")
             if source.url:
                 url = escape(source.url, {'"': "&quot;"})
-                parts.append(f'[Online]. Available: <a href="{url}" color="{ctx.theme.primary}"><u>{url}</u></a>.')
+                parts.append(f'[Online]. Available: <a href="{url}" color="{ctx.theme.link_color}"><u>{url}</u></a>.')
             if source.accessed:
                 parts.append(f"[Accessed: {source.accessed.isoformat()}].")
             if source.note:
