@@ -1,0 +1,93 @@
+"""Hostile or broken input is refused at its place, in one line, never with a crash or a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_errors import MINIMAL, check_fails, write
+
+
+def figures_file(project: Path) -> Path:
+    return project / "data" / "us-japan" / "figures.yaml"
+
+
+def validate_fails(cli, project, expected: list[str], *args: str) -> None:
+    result = cli("validate", "specs/investor.yaml", *args, cwd=project)
+    assert result.code == 1, result.stderr
+    assert [line for line in result.stderr.splitlines() if "spec(s) checked" not in line] == expected
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+
+
+# -- YAML ---------------------------------------------------------------------------------------
+
+def test_deeply_nested_yaml_is_refused_where_it_gets_too_deep(cli, project):
+    text = MINIMAL + "keywords: " + "[" * 5000 + "]" * 5000 + "\n"
+    check_fails(cli, project, text, [
+        "specs/t.yaml:12:74: lists and mappings are nested more than 64 levels deep; flatten the structure",
+    ])
+
+
+def test_aliases_cannot_nest_deeper_than_the_limit(cli, project):
+    text = "a: &a " + "[" * 40 + "]" * 40 + "\nb: " + "[" * 30 + "*a" + "]" * 30 + "\n"
+    check_fails(cli, project, text, [
+        "specs/t.yaml:1:40: lists and mappings are nested more than 64 levels deep; flatten the structure",
+    ])
+
+
+def test_nesting_within_the_limit_is_read(cli, project):
+    text = MINIMAL.replace("title: Test brief", "title: Test brief\nsubtitel: " + "[" * 63 + "]" * 63)
+    check_fails(cli, project, text, ["specs/t.yaml:2:1: unknown key 'subtitel'; did you mean 'subtitle'?"], command="validate")
+
+
+def test_control_characters_in_yaml_are_located(cli, project):
+    check_fails(cli, project, MINIMAL.replace("title: One", "title: O\x00ne"), [
+        "specs/t.yaml:9:13: control character U+0000 is not allowed in YAML; remove it",
+    ])
+    check_fails(cli, project, MINIMAL.replace("body: The", "body: \x1b[31mThe"), [
+        "specs/t.yaml:10:11: control character U+001B is not allowed in YAML; remove it",
+    ])
+
+
+def test_control_characters_in_a_data_file_are_located(cli, project):
+    path = figures_file(project)
+    path.write_bytes(path.read_bytes().replace(b"figures:\n", b"figures:\n  \x07\n", 1))
+    validate_fails(cli, project, ["data/us-japan/figures.yaml:5:3: control character U+0007 is not allowed in YAML; remove it"])
+
+
+def test_invalid_utf8_is_reported_where_the_bad_byte_is(cli, project):
+    path = figures_file(project)
+    path.write_bytes(path.read_bytes().replace(b"title: The $550B", b"title: The \xe9 $550B", 1))
+    line = next(n for n, text in enumerate(path.read_bytes().split(b"\n"), 1) if b"\xe9" in text)
+    col = path.read_bytes().split(b"\n")[line - 1].index(b"\xe9") + 1
+    validate_fails(cli, project, [
+        f"data/us-japan/figures.yaml:{line}:{col}: not UTF-8 text: byte 0xE9 cannot be read as UTF-8; save the file as UTF-8",
+    ])
+
+
+def test_invalid_utf8_column_counts_characters_not_bytes(cli, project):
+    (project / "specs" / "t.yaml").write_bytes(MINIMAL.replace("title: Test brief", "title: Tést \xff").encode("latin-1", "replace"))
+    result = cli("build", "specs/t.yaml", cwd=project)
+    assert result.code == 1
+    assert result.stderr.splitlines()[0] == "specs/t.yaml:1:9: not UTF-8 text: byte 0xE9 cannot be read as UTF-8; save the file as UTF-8"
+    (project / "specs" / "t.yaml").write_bytes(MINIMAL.replace("title: Test brief", "title: Tést \xff").encode("utf-8").replace(b"\xc3\xbf", b"\xff"))
+    result = cli("build", "specs/t.yaml", cwd=project)
+    assert result.stderr.splitlines()[0] == "specs/t.yaml:1:13: not UTF-8 text: byte 0xFF cannot be read as UTF-8; save the file as UTF-8"
+
+
+def test_utf16_data_files_with_a_byte_order_mark_are_read(cli, project):
+    for encoding in ("utf-16", "utf-16-be", "utf-32"):
+        path = figures_file(project)
+        text = path.read_bytes().decode("utf-8")
+        bom = {"utf-16": b"", "utf-16-be": b"\xfe\xff", "utf-32": b""}[encoding]
+        path.write_bytes(bom + text.encode(encoding))
+        result = cli("validate", "specs/investor.yaml", cwd=project)
+        assert result.code == 0, (encoding, result.stderr)
+        path.write_bytes(text.encode("utf-8"))
+
+
+def test_truncated_utf16_is_refused(cli, project):
+    path = figures_file(project)
+    path.write_bytes(path.read_text().encode("utf-16") + b"\x00")
+    validate_fails(cli, project, [
+        f"data/us-japan/figures.yaml:1:1: not UTF-16 text (byte {path.stat().st_size - 1} is not valid); save the file as UTF-8",
+    ])
