@@ -536,6 +536,58 @@ def test_header_injection_is_refused_wherever_it_comes_from(project, plain_env, 
     assert plain_env.handler.received == []
 
 
+def test_control_characters_in_recipients_files_are_located_and_escaped(project, plain_env, cli):
+    (project / "ctl.csv").write_bytes(b"email,name,subtitle\nann@example.com,Ann,Desk\x00 two\nbob@example.com,Bob,\"Two\nlines\"\n")
+    result = cli("send", SPEC, "--recipients", "ctl.csv")
+    assert result.code == ExitCode.INVALID
+    assert result.stderr.splitlines()[:2] == [
+        "ctl.csv:2:21: subtitle: contains U+0000, a control character or line break; remove it",
+        "ctl.csv:3:21: subtitle: contains U+000A, a control character or line break; remove it",
+    ]
+    (project / "ctl.yaml").write_bytes(b"- {email: ann@example.com, name: \"Ann\\x07\"}\n- bob@example.com\x1b\n")
+    result = cli("send", SPEC, "--recipients", "ctl.yaml")
+    assert result.code == ExitCode.INVALID
+    assert result.stderr.splitlines()[0] == "ctl.yaml:2:18: control character U+001B is not allowed in YAML; remove it"
+    assert "Traceback" not in result.stderr and plain_env.handler.received == []
+
+
+def test_bidi_and_other_format_characters_in_names_are_refused(project, plain_env, cli, monkeypatch):
+    rlo = "\u202e"
+    (project / "bidi.csv").write_text(f"email,name\nann@example.com,Ann{rlo}moc.knab\n", "utf-8")
+    from_file = cli("send", SPEC, "--recipients", "bidi.csv")
+    assert from_file.code == ExitCode.INVALID
+    assert from_file.stderr.splitlines()[0] == (
+        "bidi.csv:2:17: name: contains the invisible formatting character U+202E RIGHT-TO-LEFT OVERRIDE, "
+        "which can disguise a name; remove it"
+    )
+    from_option = cli("send", SPEC, "--to", f"Ann\u200b Lee <ann@example.com>")
+    assert from_option.code == ExitCode.INVALID
+    assert from_option.stderr.splitlines()[0] == (
+        "<command line> --to: 'Ann\\u200b Lee <ann@example.com>': name contains the invisible formatting character "
+        "U+200B ZERO WIDTH SPACE, which can disguise a name; remove it"
+    )
+    monkeypatch.setenv("DECKGEN_MAIL_FROM", f"Your Bank{rlo} <briefs@example.com>")
+    from_setting = cli("send", SPEC, "--to", "ann@example.com")
+    assert from_setting.code == ExitCode.INVALID
+    assert from_setting.stderr.splitlines()[0] == (
+        "$DECKGEN_MAIL_FROM: name contains the invisible formatting character U+202E RIGHT-TO-LEFT OVERRIDE, "
+        "which can disguise a name; remove it"
+    )
+    monkeypatch.setenv("DECKGEN_MAIL_FROM", "briefs@example.com")
+    spec = project / SPEC
+    text = spec.read_text("utf-8")
+    assert "  from_name: Meridian Pacific Research\n" in text
+    spec.write_text(text.replace("  from_name: Meridian Pacific Research\n", f"  from_name: Meridian{rlo} Research\n"), "utf-8")
+    line = next(n for n, l in enumerate(spec.read_text("utf-8").splitlines(), 1) if l.startswith("  from_name:"))
+    from_spec = cli("send", SPEC)
+    assert from_spec.code == ExitCode.INVALID
+    assert from_spec.stderr.splitlines()[0] == (
+        f"specs/investor.yaml:{line}:14: delivery.from_name: contains the invisible formatting character "
+        "U+202E RIGHT-TO-LEFT OVERRIDE, which can disguise a name; remove it"
+    )
+    assert plain_env.handler.received == []
+
+
 def test_unknown_template_placeholders_are_located_in_the_spec(project, plain_env, cli):
     spec = project / SPEC
     text = spec.read_text("utf-8").replace("This week: {{ jsif_commitment }}", "This week: {{ jsif_comitment }}")

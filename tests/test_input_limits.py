@@ -91,3 +91,28 @@ def test_truncated_utf16_is_refused(cli, project):
     validate_fails(cli, project, [
         f"data/us-japan/figures.yaml:1:1: not UTF-16 text (byte {path.stat().st_size - 1} is not valid); save the file as UTF-8",
     ])
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+def test_set_values_with_control_characters_or_line_breaks_are_refused_and_never_echoed_raw(cli, project):
+    validate_fails(cli, project, [
+        "<command line>: --set subtitle=\\x1b[31mred: contains U+001B, a control character or line break; remove it",
+        "<command line>: --set title=a\\u2028b: contains U+2028 LINE SEPARATOR, a control character or line break; remove it",
+    ], "--set", "title=a\u2028b", "--set", "subtitle=\x1b[31mred")
+    validate_fails(cli, project, [
+        "<command line>: --set figures.usdjpy.value=1\\nfake.yaml:1:1: injected: contains U+000A, a control character "
+        "or line break; remove it",
+    ], "--set", "figures.usdjpy=1\nfake.yaml:1:1: injected")
+
+
+def test_every_message_that_quotes_input_escapes_invisible_characters(cli, project):
+    check_fails(cli, project, MINIMAL.replace("type: narrative", "type: narr\u202eative"), [
+        "specs/t.yaml:8:11: unknown section type 'narr\\u202eative'; did you mean 'narrative'?",
+    ])
+
+
+def test_control_characters_spelt_as_yaml_escapes_are_refused(cli, project):
+    check_fails(cli, project, MINIMAL.replace("title: One", 'title: "O\\0ne"'), [
+        "specs/t.yaml:9:12: control character U+0000 in a value; remove it",
+    ])

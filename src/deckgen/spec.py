@@ -10,7 +10,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .delivery.model import DeliverySpec
-from .errors import Mark, Problem, SpecError
+from .errors import Mark, Problem, SpecError, control_character, describe_character
 from .figures import ColumnType, Strict
 from .formatting import check_locale
 from .sections import AnySection, SECTION_TYPES
@@ -109,6 +109,10 @@ def apply_overrides(data: dict, document: Document, overrides: list[str], under:
         where = Mark(COMMAND_LINE, 0, 0)
         if not sep or not name.strip():
             problems.append(Problem.at(where, f"--set {override}: expected NAME=VALUE"))
+            continue
+        if bad := control_character(override):
+            message = f"--set {shown_prefix}{override}: contains {describe_character(bad)}, a control character or line break; remove it"
+            problems.append(Problem.at(where, message))
             continue
         value = override_value(raw)
         keys: list[str | int] = [int(k) if k.isdigit() else k for k in name.strip().split(".")]

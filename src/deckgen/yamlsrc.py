@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import Mark, Problem, SpecError
+from .errors import Mark, Problem, SpecError, describe_character
 
 MAX_NODES = 100_000  # values constructed per document, aliases counted each time they expand
 MAX_BYTES = 5_000_000
@@ -159,6 +158,8 @@ def decode_text(raw: bytes, path: Path) -> str:
 
 # What YAML allows in a stream (YAML 1.2, 5.1): tab, line breaks and printable characters.
 _NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+# Controls other than tab and line breaks, which a double-quoted scalar can still spell (\x00, \e)
+_CONTROL_IN_VALUE = re.compile("[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]")
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
@@ -168,16 +169,10 @@ def position(text: str, index: int) -> tuple[int, int]:
     return len(breaks) + 1, index - (breaks[-1].end() if breaks else 0) + 1
 
 
-def describe_char(char: str) -> str:
-    """``U+0000`` (and its name where it has one), for messages about characters that cannot be shown."""
-    name = unicodedata.name(char, "")
-    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
-
-
 def parse_yaml(text: str, path: Path, *, expect_mapping: bool = True) -> Document:
     if bad := _NOT_PRINTABLE.search(text):
         line, col = position(text, bad.start())
-        message = f"control character {describe_char(bad.group())} is not allowed in YAML; remove it"
+        message = f"control character {describe_character(bad.group())} is not allowed in YAML; remove it"
         raise SpecError([Problem.at(Mark.of(path, line, col), message)])
     loader = _Yaml12Loader(text)
     try:
@@ -238,6 +233,10 @@ class _Builder:
         if self.depth >= MAX_DEPTH:
             raise SpecError([Problem.at(self._mark(node), too_deep_message())])
         if isinstance(node, yaml.ScalarNode):
+            if bad := _CONTROL_IN_VALUE.search(node.value):
+                message = f"control character {describe_character(bad.group())} in a value; remove it"
+                self.problems.append(Problem.at(self._mark(node), message))
+                return node.value  # reported; validation goes on to find the other problems
             try:
                 return self.loader.construct_object(node, deep=True)
             except yaml.constructor.ConstructorError as exc:

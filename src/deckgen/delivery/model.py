@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .addresses import check_header_text, parse_address, parse_mailbox
+from .addresses import check_display_name, check_header_text, parse_address, parse_mailbox
 
 DEFAULT_SUBJECT = "{{ title }} ({{ date }})"
 DEFAULT_BODY = "Dear {{ name }},\n\nHere is the {{ date }} edition of {{ title }}."
@@ -36,7 +36,7 @@ class RecipientEntry(_Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str | None) -> str | None:
-        return check_header_text(value) if value is not None else None
+        return check_display_name(value) if value is not None else None
 
     @field_validator("variant")
     @classmethod
@@ -67,10 +67,15 @@ class DeliverySpec(_Strict):
     ledger: Path | None = None  # relative to the spec, inside the project; default <output folder>/.deckgen/delivery.sqlite
     retry: RetryPolicy = RetryPolicy()
 
-    @field_validator("subject", "from_name")
+    @field_validator("subject")
     @classmethod
-    def _single_line(cls, value: str | None) -> str | None:
-        return check_header_text(value) if value is not None else None
+    def _single_line(cls, value: str) -> str:
+        return check_header_text(value)
+
+    @field_validator("from_name")
+    @classmethod
+    def _display_name(cls, value: str | None) -> str | None:
+        return check_display_name(value) if value is not None else None
 
     @field_validator("reply_to")
     @classmethod
