@@ -116,3 +116,59 @@ def test_control_characters_spelt_as_yaml_escapes_are_refused(cli, project):
     check_fails(cli, project, MINIMAL.replace("title: One", 'title: "O\\0ne"'), [
         "specs/t.yaml:9:12: control character U+0000 in a value; remove it",
     ])
+
+
+# -- numbers, shares, section ids ---------------------------------------------------------------
+
+def test_figures_too_long_to_show_are_refused_at_validate(cli, project):
+    path = figures_file(project)
+    text = path.read_text()
+    line = next(n for n, l in enumerate(text.splitlines(), 1) if l.startswith("  usdjpy:"))
+    path.write_text(text.replace("usdjpy: {value: 152,", "usdjpy: {value: " + "9" * 400 + ","))
+    validate_fails(cli, project, [
+        f"data/us-japan/figures.yaml:{line}:19: figures.usdjpy.value: the number is too large: at most 15 digits "
+        "before the decimal point",
+    ])
+    path.write_text(text.replace("usdjpy: {value: 152,", "usdjpy: {value: 152.0000000000001,"))
+    validate_fails(cli, project, [
+        f"data/us-japan/figures.yaml:{line}:19: figures.usdjpy.value: the number has 16 significant digits; round it "
+        "to at most 15",
+    ])
+    validate_fails(cli, project, [
+        "<command line>: --set figures.usdjpy.value=1e300: the number is too large: at most 15 digits before the decimal point",
+    ], "--set", "figures.usdjpy=1e300")
+
+
+def test_the_largest_allowed_figure_builds(cli, project):
+    result = cli("build", "specs/investor.yaml", "--set", "figures.usdjpy=999999999999999", "--set",
+                 "figures.jsif_commitment=0.00000000000001", cwd=project)
+    assert result.code == 0, result.stderr
+
+
+def test_shares_are_percentages_from_0_to_100(cli, project):
+    path = figures_file(project)
+    text = path.read_text()
+    line = next(n for n, l in enumerate(text.splitlines(), 1) if "{id: other," in l)
+    col = text.splitlines()[line - 1].index("value: 10}") + 8
+    path.write_text(text.replace("Other strategic industries, value: 10}", "Other strategic industries, value: -10}"))
+    validate_fails(cli, project, [
+        f"data/us-japan/figures.yaml:{line}:{col}: breakdowns.framework_by_sector.parts.4.value: a share is a percentage "
+        "from 0 to 100, not -10",
+    ])
+    path.write_text(text.replace("Other strategic industries, value: 10}", "Other strategic industries, min: 0, max: 101}"))
+    validate_fails(cli, project, [
+        f"data/us-japan/figures.yaml:{line}:{col + 6}: breakdowns.framework_by_sector.parts.4.max: a share is a "
+        "percentage from 0 to 100, not 101",
+    ])
+
+
+def test_duplicate_section_ids_are_refused_at_the_second(cli, project):
+    text = MINIMAL.replace("  - type: narrative\n", "  - type: narrative\n    id: intro\n")
+    text += "  - type: quote\n    id: intro\n    text: Hi\n    author: Someone\n"
+    check_fails(cli, project, text, [
+        "specs/t.yaml:14:9: section id 'intro' is already used by section 1; give each section its own id",
+    ])
+    text = MINIMAL.replace("  - type: sources\n", "  - type: sources\n    id: section-1-narrative\n")
+    check_fails(cli, project, text, [
+        "specs/t.yaml:12:9: section id 'section-1-narrative' is already used by section 1; give each section its own id",
+    ])

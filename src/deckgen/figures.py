@@ -25,11 +25,27 @@ def check_names(names, what: str):
     return names
 
 
+MAX_DIGITS = 15  # significant digits of a figure: what a chart (a double) shows exactly
+
+
 def exact_decimal(value):
     """Floats become the Decimal of their shortest repr, so 2.0 keeps its one decimal place."""
     if isinstance(value, bool):
         raise ValueError("expected a number, not a boolean")
     return Decimal(repr(value)) if isinstance(value, float) else value
+
+
+def within_digits(value: Decimal | None) -> Decimal | None:
+    """``value`` if formatting and charts can show it exactly: at most MAX_DIGITS significant digits,
+    and less than 10^MAX_DIGITS in size (so a 400-digit number is refused here, not when rendering)."""
+    if value is None or not value.is_finite():
+        return value  # pydantic has already refused NaN and infinity
+    if value and value.adjusted() >= MAX_DIGITS:
+        raise ValueError(f"the number is too large: at most {MAX_DIGITS} digits before the decimal point")
+    significant = "".join(map(str, value.as_tuple().digits)).strip("0")
+    if len(significant) > MAX_DIGITS:
+        raise ValueError(f"the number has {len(significant)} significant digits; round it to at most {MAX_DIGITS}")
+    return value
 
 
 class Strict(BaseModel):
@@ -78,6 +94,11 @@ class Figure(Strict):
     def _exact(cls, value):
         return exact_decimal(value)
 
+    @field_validator("value", "min", "max")
+    @classmethod
+    def _showable(cls, value: Decimal | None) -> Decimal | None:
+        return within_digits(value)
+
     @model_validator(mode="after")
     def _value_or_range(self) -> "Figure":
         if self.value is None and (self.min is None or self.max is None):
@@ -115,6 +136,13 @@ class BreakdownPart(Strict):
     @classmethod
     def _exact(cls, value):
         return exact_decimal(value)
+
+    @field_validator("value", "min", "max")
+    @classmethod
+    def _share(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value.is_finite() and not 0 <= value <= 100:
+            raise ValueError(f"a share is a percentage from 0 to 100, not {value}")
+        return within_digits(value)
 
 
 class Breakdown(Strict):

@@ -107,7 +107,7 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO) -> RenderResult:
     outline = []
     for index, section in enumerate(spec.sections):
         title = section.heading()
-        key = section.id or f"section-{index + 1}-{section.type}"
+        key = section.anchor(index)
         plain_title = ctx.plain(title) if title else None
         if plain_title:
             outline.append(plain_title)

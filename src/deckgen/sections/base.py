@@ -25,6 +25,10 @@ class SectionModel(BaseModel):
 
     id: str | None = None  # anchor name; defaults to the section's type and position
 
+    def anchor(self, index: int) -> str:
+        """The section's link target and outline key: its ``id``, else its position and type (``section-3-narrative``)."""
+        return self.id or f"section-{index + 1}-{getattr(self, 'type', 'section')}"
+
     def refs(self) -> Iterator[Ref]:
         return iter(())
 
