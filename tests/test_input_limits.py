@@ -172,3 +172,73 @@ def test_duplicate_section_ids_are_refused_at_the_second(cli, project):
     check_fails(cli, project, text, [
         "specs/t.yaml:12:9: section id 'section-1-narrative' is already used by section 1; give each section its own id",
     ])
+
+
+# -- where the PDF goes -------------------------------------------------------------------------
+
+def test_an_output_that_is_a_folder_is_refused_by_validate_and_build(cli, project):
+    (project / "dist" / "investor.pdf").mkdir(parents=True)
+    for command in ("validate", "build"):
+        result = cli(command, "specs/investor.yaml", cwd=project)
+        assert result.code == 1, result.stderr
+        assert result.stderr.splitlines()[0] == (
+            "specs/investor.yaml:27:9: output dist/investor.pdf is a folder; name the PDF file, like dist/investor.pdf/brief.pdf"
+        )
+
+
+def test_a_device_is_never_replaced(cli, project):
+    before = Path("/dev/full").stat()
+    result = cli("build", "specs/investor.yaml", "-o", "/dev/full", cwd=project)
+    assert result.code == 1
+    assert result.stderr.splitlines()[0] == "<command line>: output /dev/full is a device, not a regular file; write the PDF to a file"
+    after = Path("/dev/full").stat()
+    assert (after.st_mode, after.st_rdev, after.st_ino) == (before.st_mode, before.st_rdev, before.st_ino)
+
+
+def test_a_file_deckgen_did_not_write_is_never_replaced(cli, project):
+    (project / "pyproject.toml").write_text("[project]\nname = 'mine'\n")
+    spec = project / "specs" / "investor.yaml"
+    spec.write_text(spec.read_text().replace("output: ../dist/investor.pdf", "output: ../pyproject.toml"))
+    result = cli("validate", "specs/investor.yaml", cwd=project)
+    assert result.code == 1
+    assert result.stderr.splitlines()[0] == (
+        "specs/investor.yaml:27:9: output pyproject.toml exists and was not written by deckgen; choose a new file name, "
+        "or move that file away"
+    )
+    assert cli("build", "specs/investor.yaml", cwd=project).code == 1
+    assert (project / "pyproject.toml").read_text() == "[project]\nname = 'mine'\n"
+    assert not (project / "pyproject.manifest.json").exists()
+
+    (project / "other.pdf").write_bytes(b"%PDF-1.4\n% someone else's PDF\n/Creator (LibreOffice)\n%%EOF\n")
+    result = cli("build", "specs/investor.yaml", "-o", "other.pdf", cwd=project)
+    assert result.code == 1 and "output other.pdf exists and was not written by deckgen" in result.stderr
+
+
+def test_a_manifest_beside_the_output_must_be_deckgens(cli, project):
+    (project / "dist").mkdir()
+    (project / "dist" / "investor.manifest.json").write_text('{"mine": true}\n')
+    result = cli("build", "specs/investor.yaml", cwd=project)
+    assert result.code == 1
+    assert result.stderr.splitlines()[0] == (
+        "specs/investor.yaml:27:9: the manifest dist/investor.manifest.json would replace a file that is not a deckgen "
+        "manifest; choose another output name, or move that file away"
+    )
+    assert (project / "dist" / "investor.manifest.json").read_text() == '{"mine": true}\n'
+
+
+def test_a_previous_deckgen_output_is_replaced_with_or_without_its_manifest(cli, project):
+    assert cli("build", "specs/investor.yaml", cwd=project).code == 0
+    assert cli("build", "specs/investor.yaml", "--set", "subtitle=Second", cwd=project).code == 0  # the manifest matches
+    (project / "dist" / "investor.manifest.json").unlink()  # recognised by the PDF's Creator and Producer
+    assert cli("build", "specs/investor.yaml", "--set", "subtitle=Third", cwd=project).code == 0
+    (project / "dist" / "investor.pdf").rename(project / "copy.pdf")  # a deckgen PDF without its manifest
+    assert cli("build", "specs/investor.yaml", "-o", "copy.pdf", cwd=project).code == 0
+
+
+def test_an_output_below_a_file_is_refused(cli, project):
+    (project / "notes").write_text("x")
+    result = cli("validate", "specs/investor.yaml", "--set", "output=../notes/brief.pdf", cwd=project)
+    assert result.code == 1
+    assert result.stderr.splitlines()[0] == (
+        "<command line>: cannot write notes/brief.pdf: notes is not a folder; choose another output path"
+    )

@@ -18,6 +18,7 @@ import io
 import json
 import math
 import os
+import stat
 import tempfile
 import time
 import traceback
@@ -99,7 +100,11 @@ def check(
 
 
 def _check_output(loaded, target: Path, inputs: tuple[InputFile, ...], root: Path, *, from_spec: bool) -> None:
-    """The PDF (and its manifest) may never replace an input; from the spec, it stays in the project."""
+    """Everything that could stop the PDF and its manifest being written, found before rendering.
+
+    The PDF (and its manifest) may never replace an input, a folder, a device or any file deckgen did
+    not write; from the spec, it stays in the project.
+    """
     where = loaded.mark(("output",)) if from_spec else Mark(COMMAND_LINE, 0, 0)
     problems = []
     if from_spec and not inside(target, root):
@@ -108,8 +113,84 @@ def _check_output(loaded, target: Path, inputs: tuple[InputFile, ...], root: Pat
     for path in (target, manifest_path(target)):
         if path in read:
             problems.append(Problem.at(where, f"output would overwrite an input file: {display_path(path)}"))
+    if not problems:
+        problems += [Problem.at(where, message, hint, code="output") for message, hint in output_target_problems(target)]
     if problems:
         raise SpecError(problems)
+
+
+def output_target_problems(target: Path) -> list[tuple[str, str]]:
+    """Why the PDF could not be written to ``target`` (with its manifest and lock beside it): (message, hint) pairs."""
+    shown = display_path(target)
+    kind = _kind_of(target)
+    if kind == "folder":
+        return [(f"output {shown} is a folder", f"name the PDF file, like {display_path(target / 'brief.pdf')}")]
+    if kind is not None and kind != "file":
+        return [(f"output {shown} is {kind}, not a regular file", "write the PDF to a file")]
+    if kind == "file" and not written_by_deckgen(target):
+        return [(f"output {shown} exists and was not written by deckgen", "choose a new file name, or move that file away")]
+    problems = []
+    manifest = manifest_path(target)
+    manifest_kind = _kind_of(manifest)
+    if manifest_kind not in (None, "file") or (manifest_kind == "file" and "deckgen_manifest" not in (read_manifest(target) or {})):
+        problems.append((f"the manifest {display_path(manifest)} would replace a file that is not a deckgen manifest",
+                         "choose another output name, or move that file away"))
+    for folder in (target.parent, lock_path(target).parent):
+        existing = next((f for f in (folder, *folder.parents) if os.path.lexists(f)), None)
+        if existing is not None and _kind_of(existing) != "folder":
+            problems.append((f"cannot write {shown}: {display_path(existing)} is not a folder", "choose another output path"))
+            break
+        if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+            problems.append((f"cannot write {shown}: no permission to write in {display_path(existing)}",
+                             "choose another output path"))
+            break
+    return problems
+
+
+def _kind_of(path: Path) -> str | None:
+    """None if nothing is at ``path``, else "file", "folder" or what else it is ("a device", "a named pipe"...)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError:
+        return "unreadable"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+_DECKGEN_METADATA = (b"/Creator (deckgen ", b"/Producer (deckgen ")
+_METADATA_SCAN_LIMIT = 256_000_000  # bytes of a PDF searched for deckgen's metadata
+
+
+def written_by_deckgen(path: Path) -> bool:
+    """Whether the file at ``path`` is a PDF deckgen wrote: its manifest records its sha256, or its
+    document information names deckgen as Creator or Producer."""
+    manifest = read_manifest(path)
+    try:
+        if manifest and manifest.get("pdf_sha256") == sha256_file(path):
+            return True
+        with open(path, "rb") as handle:
+            if not handle.read(5) == b"%PDF-":
+                return False
+            overlap, tail, scanned = max(map(len, _DECKGEN_METADATA)), b"", 0
+            while scanned < _METADATA_SCAN_LIMIT and (chunk := handle.read(1 << 20)):
+                window = tail + chunk
+                if any(marker in window for marker in _DECKGEN_METADATA):
+                    return True
+                tail, scanned = window[-overlap:], scanned + len(chunk)
+    except OSError:
+        return False
+    return False
 
 
 def validate(spec_path: Path | str, **options) -> Report:
