@@ -14,7 +14,7 @@ from typing import Callable, List, Optional
 import typer
 
 from . import __version__
-from .errors import DeckgenError, ExitCode, display_path
+from .errors import DeckgenError, ExitCode, display_path, escape_invisible
 
 app = typer.Typer(
     add_completion=False,
@@ -72,6 +72,11 @@ def main_options(
 class LogFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+class OnAmbiguous(str, Enum):
+    hold = "hold"
+    retry = "retry"
 
 
 @app.command()
@@ -256,6 +261,7 @@ def send(
     resend: bool = typer.Option(False, "--resend", help="Send even to recipients the ledger says already received this edition."),
     max_size: Optional[float] = typer.Option(None, "--max-size", metavar="MB", min=0.001, help="Attachment size limit in MB (default: the spec's delivery.max_attachment_mb, else 10)."),
     ledger: Optional[Path] = typer.Option(None, "--ledger", metavar="FILE", help="The delivery ledger (default: the spec's delivery.ledger, else .deckgen/delivery.sqlite beside the PDF)."),
+    on_ambiguous: OnAmbiguous = typer.Option(OnAmbiguous.hold, "--on-ambiguous", help="When the connection is lost after a message was sent, so the server may have stored it: hold (record 'unknown', never send it again unless told: at most once) or retry (send again, now and on later runs: at least once)."),
     overrides: Optional[List[str]] = SetOption,
     allow_stale: bool = StaleOption,
     strict: bool = StrictOption,
@@ -266,11 +272,11 @@ def send(
 
     SMTP settings come from the environment only: DECKGEN_SMTP_HOST, DECKGEN_SMTP_PORT, DECKGEN_SMTP_USER, DECKGEN_SMTP_PASSWORD, DECKGEN_SMTP_SECURITY (none, starttls or ssl), DECKGEN_SMTP_CA_FILE, DECKGEN_SMTP_TIMEOUT and DECKGEN_MAIL_FROM.
 
-    Exit codes: 0 all sent (or already received), 1 bad input or settings, 3 build failed, 4 a recipient did not get it, 5 stale data, 75 another send is running.
+    Exit codes: 0 all sent (or already received), 1 bad input or settings, 3 build failed, 4 a recipient did not get it (or may not have: unknown), 5 stale data, 75 another send is running.
     """
     from . import delivery
 
-    labels = {"sent": "sent", "skipped": "skipped", "failed": "FAILED", "written": "wrote"}
+    labels = {"sent": "sent", "skipped": "skipped", "failed": "FAILED", "unknown": "UNKNOWN", "written": "wrote"}
 
     def show(outcome: "delivery.Outcome") -> None:
         who = outcome.recipient.address
@@ -280,13 +286,13 @@ def send(
             line = f"{labels[outcome.status]:<8} {who}: {outcome.detail}"
         if outcome.linked:
             line += " [link instead of attachment]"
-        (_err if outcome.status == "failed" else typer.echo)(line)
+        (_err if outcome.status in ("failed", "unknown") else typer.echo)(escape_invisible(line))
 
     def action() -> int:
         report = delivery.send(
             spec, to=to or (), recipients_files=recipients or (), dry_run=dry_run, outbox=outbox, resend=resend,
             max_attachment_mb=max_size, ledger=ledger, overrides=overrides or (), allow_stale=allow_stale,
-            strict=strict, root=root, on_outcome=show, log=_err,
+            strict=strict, root=root, on_ambiguous=on_ambiguous.value, on_outcome=show, log=_err,
         )
         for warning in report.warnings:
             _err(warning.render())
