@@ -220,9 +220,10 @@ class _Builder:
         self.budget = MAX_NODES
         self.active: set[int] = set()
         self.depth = 0  # aliases can nest documents deeper than the composer saw
+        self.shown_path = Mark.of(document.path, 0, 0).file  # once, not for every node
 
     def _mark(self, node: yaml.Node) -> Mark:
-        return Mark.of(self.document.path, node.start_mark.line + 1, node.start_mark.column + 1)
+        return Mark(self.shown_path, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.budget -= 1
