@@ -242,3 +242,31 @@ def test_an_output_below_a_file_is_refused(cli, project):
     assert result.stderr.splitlines()[0] == (
         "<command line>: cannot write notes/brief.pdf: notes is not a folder; choose another output path"
     )
+
+
+# -- found by the property test (test_validate_implies_build.py) --------------------------------
+
+def test_a_table_column_too_narrow_to_print_is_refused_at_its_width(cli, project):
+    spec = project / "specs" / "investor.yaml"
+    spec.write_text(spec.read_text().replace("{key: ticker, label: Ticker, width: 0.85}", "{key: ticker, label: Ticker, width: 0.3}"))
+    lines = spec.read_text().splitlines()
+    line = next(n for n, l in enumerate(lines, 1) if "{key: ticker," in l)
+    col = lines[line - 1].index("width: ") + 8
+    validate_fails(cli, project, [
+        f"specs/investor.yaml:{line}:{col}: column 'ticker' would be 3.7% of the table's width, too narrow to print; "
+        "give every column at least 5% (widths are relative to their sum)",
+    ])
+
+
+def test_a_breakdown_title_is_data_text_not_a_template(cli, project):
+    path = figures_file(project)
+    path.write_text(path.read_text().replace("title: The $550B framework by sector", "title: 'Shares {{ nope }} [@x]'"))
+    result = cli("build", "specs/investor.yaml", cwd=project)
+    assert result.code == 0, result.stderr
+
+
+def test_a_table_source_must_be_a_citable_id(cli, project):
+    validate_fails(cli, project, [
+        "<command line>: --set data.instruments.source=%s {0}: source id '%s {0}' can only use letters, digits, '.', '_' "
+        "and '-' (so that [@id] can cite it)",
+    ], "--set", "data.instruments.source=%s {0}")

@@ -32,7 +32,8 @@ RootOption = typer.Option(None, "--root", help="Project folder that data files m
 
 
 def _err(line: str) -> None:
-    typer.echo(line, err=True)
+    """One line on stderr; whatever it quotes (a server's reply, a file name) cannot split it or act on the terminal."""
+    typer.echo(escape_invisible(line), err=True)
 
 
 def _run(action: Callable[[], int | None], debug: bool) -> None:

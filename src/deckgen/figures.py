@@ -16,6 +16,13 @@ _RATE = re.compile(r"^([A-Z]{3})/([A-Z]{3})$")
 
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+SOURCE_ID = re.compile(r"^[\w.\-]+$")  # what a citation [@id] can name
+
+
+def check_source_id(value: str) -> str:
+    if not SOURCE_ID.match(value):
+        raise ValueError(f"source id '{value}' can only use letters, digits, '.', '_' and '-' (so that [@id] can cite it)")
+    return value
 
 
 def check_names(names, what: str):
@@ -180,6 +187,11 @@ class Source(Strict):
     url: str | None = None
     accessed: dt.date | None = None
     note: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _citable(cls, value: str) -> str:
+        return check_source_id(value)
 
     @field_validator("url")
     @classmethod

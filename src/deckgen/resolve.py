@@ -415,6 +415,8 @@ def _check_sections(checker: _Checker) -> None:
                 "give each section its own id", code="duplicate",
             )
         anchors.setdefault(anchor, index)
+        for loc, message, hint in section.layout_problems():
+            checker.error(loaded.mark(("sections", index) + loc), message, hint, code="layout")
         for ref in section.refs():
             mark = loaded.mark(("sections", index) + ref.loc)
             if ref.kind == "figure":

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
 
 from .delivery.model import DeliverySpec
 from .errors import Mark, Problem, SpecError, control_character, describe_character
-from .figures import ColumnType, Strict
+from .figures import ColumnType, Strict, check_source_id
 from .formatting import check_locale
 from .sections import AnySection, SECTION_TYPES
 from .yamlsrc import Document, Loc, load_yaml, parse_yaml
@@ -26,6 +26,22 @@ class Dataset(Strict):
     columns: dict[str, ColumnType] = Field(default_factory=dict)
     source: str | None = None
     as_of: dt.date | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _citable(cls, value: str | None) -> str | None:
+        return check_source_id(value) if value is not None else None
+
+
+def _dataset_or_path(value: Any) -> str:
+    return "Dataset" if isinstance(value, (dict, Dataset)) else "path"
+
+
+# A mapping is a Dataset, anything else a path: so a mistake in a Dataset is reported as that, and
+# not also as "Input is not a valid path". The tag appears in error locations (see _model_at).
+DataEntry = Annotated[
+    Union[Annotated[Path, Tag("path")], Annotated[Dataset, Tag("Dataset")]], Discriminator(_dataset_or_path)
+]
 
 
 class Checks(Strict):
@@ -45,7 +61,7 @@ class Spec(Strict):
     locale: str = "en_US"
     page_size: Literal["A4", "Letter"] = "A4"
     brand: Path
-    data: dict[str, Path | Dataset] = Field(min_length=1)
+    data: dict[str, DataEntry] = Field(min_length=1)
     checks: Checks = Checks()
     toc: bool = False
     sections: list[AnySection] = Field(min_length=1)
@@ -208,8 +224,8 @@ def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     parts = list(loc)
     while parts:
         part = parts.pop(0)
-        if isinstance(part, int):
-            continue
+        if isinstance(part, int) or (isinstance(current, type) and part == current.__name__):
+            continue  # a list index, or the tag of a union member (data.<name>.Dataset...)
         if part in SECTION_TYPES and current is not None and not (isinstance(current, type) and part in getattr(current, "model_fields", {})):
             current = SECTION_MODELS[SECTION_TYPES.index(part)]  # the tag pydantic puts in union locations
             continue

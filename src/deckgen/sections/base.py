@@ -32,6 +32,10 @@ class SectionModel(BaseModel):
     def refs(self) -> Iterator[Ref]:
         return iter(())
 
+    def layout_problems(self) -> Iterator[tuple[tuple[str | int, ...], str, str | None]]:
+        """What would stop this section being laid out, as (where relative to the section, message, hint)."""
+        return iter(())
+
     def heading(self) -> str | None:
         """The title shown in the PDF outline (None: not in the outline)."""
         return getattr(self, "title", None)

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..text import references
 from .base import Ref, SectionModel
 
+MIN_COLUMN_SHARE = 0.05
+
 
 class TableColumn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -30,6 +32,20 @@ class InstrumentTable(SectionModel):
         for index, column in enumerate(self.columns):
             yield Ref(("columns", index, "key"), f"column:{self.table}", column.key)
 
+    def layout_problems(self):
+        """Each column gets at least MIN_COLUMN_SHARE of the table's width: a narrower one has no room
+        left for text inside its cell padding (and so at most 1/MIN_COLUMN_SHARE columns)."""
+        weights = self.weights()
+        for index, (column, weight) in enumerate(zip(self.columns, weights)):
+            share = weight / sum(weights)
+            if share < MIN_COLUMN_SHARE:
+                yield (("columns", index, "width") if column.width is not None else ("columns", index),
+                       f"column '{column.key}' would be {share:.1%} of the table's width, too narrow to print",
+                       f"give every column at least {MIN_COLUMN_SHARE:.0%} (widths are relative to their sum)")
+
+    def weights(self) -> list[float]:
+        return [column.width or 1 for column in self.columns]
+
     def render(self, ctx):
         from reportlab.platypus import KeepTogether, Table
 
@@ -45,7 +61,7 @@ class InstrumentTable(SectionModel):
                 shown += [r.name for r in references(value) if r.kind == "figure"]
                 cells.append(ctx.paragraph(value, styles[column.align]))
             rows.append(cells)
-        weights = [column.width or 1 for column in self.columns]
+        weights = self.weights()
         widths = [ctx.frame_width * w / sum(weights) for w in weights]
         table = Table(rows, colWidths=widths, repeatRows=1, splitByRow=1)
         table.setStyle(ctx.kit.table_style(ctx, len(rows)))

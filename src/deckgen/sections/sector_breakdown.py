@@ -32,9 +32,10 @@ class SectorBreakdown(SectionModel):
             ctx.chart_style, labels, [f.low for f in figures], [f.high for f in figures], values,
             width_pt=ctx.frame_width, axis_label="Share of total (%)",
         )
-        alt = self.alt or f"{breakdown.title}: " + "; ".join(f"{label} {value}" for label, value in zip(labels, values))
+        # the spec's alt text may hold {{ figures }}; the derived one is the data's plain text, as written
+        alt = ctx.plain(self.alt) if self.alt else f"{breakdown.title}: " + "; ".join(f"{label} {value}" for label, value in zip(labels, values))
         provenance = ctx.provenance(figure_names=names)
-        block = ctx.kit.chart_block(ctx, drawing, self.title, self.caption, ctx.plain(alt), provenance)
+        block = ctx.kit.chart_block(ctx, drawing, self.title, self.caption, alt, provenance)
         if self.show_table:
             rows = [[ctx.paragraph("Part", "header_cell"), ctx.paragraph("Share", "header_cell")]]
             rows += [[ctx.paragraph(label, "cell"), ctx.paragraph(value, "cell_right")] for label, value in zip(labels, values)]
