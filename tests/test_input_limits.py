@@ -270,3 +270,25 @@ def test_a_table_source_must_be_a_citable_id(cli, project):
         "<command line>: --set data.instruments.source=%s {0}: source id '%s {0}' can only use letters, digits, '.', '_' "
         "and '-' (so that [@id] can cite it)",
     ], "--set", "data.instruments.source=%s {0}")
+
+
+def test_text_set_in_a_cell_or_box_is_bounded_so_that_it_fits_on_a_page(cli, project):
+    text = MINIMAL + f"  - type: quote\n    text: {'x' * 1501}\n    author: {'Someone ' * 40}\n"
+    check_fails(cli, project, text, [
+        "specs/t.yaml:13:11: sections.2.text: String should have at most 1500 characters",
+        "specs/t.yaml:14:13: sections.2.author: String should have at most 300 characters",
+    ])
+
+
+def test_a_long_set_value_is_cut_in_messages(cli, project):
+    validate_fails(cli, project, [
+        f"<command line>: --set sections.0.label={'x' * 59}\u2026: String should have at most 300 characters",
+    ], "--set", "sections.0.label=" + "x" * 400)
+
+
+def test_the_longest_allowed_texts_build(cli, project):
+    longest = ["sections.0.label=" + "x" * 300, "sections.2.items.0.label=" + "x" * 300, "sections.4.text=" + "x" * 1500,
+               "sections.12.opportunities.items.0=" + "x" * 1500, "sections.12.risks.title=" + "x" * 300,
+               "sections.13.items.0.title=" + "x" * 300, "sections.14.columns.1.label=" + "x" * 60]
+    result = cli("build", "specs/investor.yaml", *[arg for value in longest for arg in ("--set", value)], cwd=project)
+    assert result.code == 0, result.stderr

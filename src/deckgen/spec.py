@@ -122,12 +122,13 @@ def apply_overrides(data: dict, document: Document, overrides: list[str], under:
     problems = []
     for override in overrides:
         name, sep, raw = override.partition("=")
+        shown = f"--set {shown_prefix}{shown_override(override)}"
         where = Mark(COMMAND_LINE, 0, 0)
         if not sep or not name.strip():
-            problems.append(Problem.at(where, f"--set {override}: expected NAME=VALUE"))
+            problems.append(Problem.at(where, f"{shown}: expected NAME=VALUE"))
             continue
         if bad := control_character(override):
-            message = f"--set {shown_prefix}{override}: contains {describe_character(bad)}, a control character or line break; remove it"
+            message = f"{shown}: contains {describe_character(bad)}, a control character or line break; remove it"
             problems.append(Problem.at(where, message))
             continue
         value = override_value(raw)
@@ -142,10 +143,21 @@ def apply_overrides(data: dict, document: Document, overrides: list[str], under:
         if isinstance(target, dict) or (isinstance(target, list) and isinstance(keys[-1], int) and keys[-1] < len(target)):
             target[keys[-1]] = value
             document.marks[under + tuple(keys)] = Mark(COMMAND_LINE, 0, 0)
-            document.overridden[under + tuple(keys)] = f"--set {shown_prefix}{override}"
+            document.overridden[under + tuple(keys)] = shown
         else:
-            problems.append(Problem.at(where, f"--set {override}: '{name}' does not name a value in the spec"))
+            problems.append(Problem.at(where, f"{shown}: '{name}' does not name a value in the spec"))
     return problems
+
+
+SHOWN_VALUE_LIMIT = 60  # characters of a --set value that a message repeats
+
+
+def shown_override(override: str) -> str:
+    """``NAME=VALUE`` for a message, the value cut to its first SHOWN_VALUE_LIMIT characters."""
+    name, sep, value = override.partition("=")
+    if len(value) > SHOWN_VALUE_LIMIT:
+        value = value[: SHOWN_VALUE_LIMIT - 1] + "\u2026"
+    return name + sep + value
 
 
 def override_value(raw: str) -> Any:

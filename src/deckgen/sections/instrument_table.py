@@ -7,7 +7,7 @@ from typing import Iterator, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..text import references
-from .base import Ref, SectionModel
+from .base import ColumnLabel, Line, Ref, SectionModel
 
 MIN_COLUMN_SHARE = 0.05
 
@@ -15,14 +15,14 @@ MIN_COLUMN_SHARE = 0.05
 class TableColumn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     key: str
-    label: str
+    label: ColumnLabel
     width: float | None = Field(default=None, gt=0)  # relative width
     align: Literal["left", "right", "center"] = "left"
 
 
 class InstrumentTable(SectionModel):
     type: Literal["instrument_table"]
-    title: str = "Instruments"
+    title: Line = "Instruments"
     table: str
     columns: list[TableColumn] = Field(min_length=1)
     caption: str | None = None
