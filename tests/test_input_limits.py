@@ -292,3 +292,16 @@ def test_the_longest_allowed_texts_build(cli, project):
                "sections.13.items.0.title=" + "x" * 300, "sections.14.columns.1.label=" + "x" * 60]
     result = cli("build", "specs/investor.yaml", *[arg for value in longest for arg in ("--set", value)], cwd=project)
     assert result.code == 0, result.stderr
+
+
+def test_a_spec_or_recipients_file_that_is_a_named_pipe_is_refused_not_waited_on(cli, project):
+    import os
+
+    os.mkfifo(project / "specs" / "pipe.yaml")
+    result = cli("validate", "specs/pipe.yaml", cwd=project)
+    assert result.code == 1
+    assert result.stderr.splitlines()[0] == "specs/pipe.yaml: not a regular file (a named pipe); give the path of a YAML file"
+    os.mkfifo(project / "pipe.csv")
+    result = cli("send", "specs/investor.yaml", "--recipients", "pipe.csv", "--dry-run", cwd=project)
+    assert result.code == 1
+    assert result.stderr.splitlines()[0] == "pipe.csv: recipients file is not a regular file (a named pipe)"

@@ -18,7 +18,6 @@ import io
 import json
 import math
 import os
-import stat
 import tempfile
 import time
 import traceback
@@ -34,7 +33,7 @@ from .errors import (
     BuildError, DeckgenError, ExitCode, LockedError, Mark, Problem, SpecError, StaleDataError, display_path,
 )
 from .formatting import format_figure
-from .inputs import InputFile, inside, project_root, sha256_file
+from .inputs import InputFile, file_kind, inside, project_root, sha256_file
 from .resolve import Report, resolve
 from .spec import COMMAND_LINE, load_spec
 from .theme import Theme, load_theme
@@ -122,7 +121,7 @@ def _check_output(loaded, target: Path, inputs: tuple[InputFile, ...], root: Pat
 def output_target_problems(target: Path) -> list[tuple[str, str]]:
     """Why the PDF could not be written to ``target`` (with its manifest and lock beside it): (message, hint) pairs."""
     shown = display_path(target)
-    kind = _kind_of(target)
+    kind = file_kind(target)
     if kind == "folder":
         return [(f"output {shown} is a folder", f"name the PDF file, like {display_path(target / 'brief.pdf')}")]
     if kind is not None and kind != "file":
@@ -131,13 +130,13 @@ def output_target_problems(target: Path) -> list[tuple[str, str]]:
         return [(f"output {shown} exists and was not written by deckgen", "choose a new file name, or move that file away")]
     problems = []
     manifest = manifest_path(target)
-    manifest_kind = _kind_of(manifest)
+    manifest_kind = file_kind(manifest)
     if manifest_kind not in (None, "file") or (manifest_kind == "file" and "deckgen_manifest" not in (read_manifest(target) or {})):
         problems.append((f"the manifest {display_path(manifest)} would replace a file that is not a deckgen manifest",
                          "choose another output name, or move that file away"))
     for folder in (target.parent, lock_path(target).parent):
         existing = next((f for f in (folder, *folder.parents) if os.path.lexists(f)), None)
-        if existing is not None and _kind_of(existing) != "folder":
+        if existing is not None and file_kind(existing) != "folder":
             problems.append((f"cannot write {shown}: {display_path(existing)} is not a folder", "choose another output path"))
             break
         if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
@@ -145,27 +144,6 @@ def output_target_problems(target: Path) -> list[tuple[str, str]]:
                              "choose another output path"))
             break
     return problems
-
-
-def _kind_of(path: Path) -> str | None:
-    """None if nothing is at ``path``, else "file", "folder" or what else it is ("a device", "a named pipe"...)."""
-    try:
-        mode = os.stat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError:
-        return "unreadable"
-    if stat.S_ISREG(mode):
-        return "file"
-    if stat.S_ISDIR(mode):
-        return "folder"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 _DECKGEN_METADATA = (b"/Creator (deckgen ", b"/Producer (deckgen ")

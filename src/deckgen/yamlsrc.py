@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import Mark, Problem, SpecError, describe_character
+from .inputs import file_kind
 
 MAX_NODES = 100_000  # values constructed per document, aliases counted each time they expand
 MAX_BYTES = 5_000_000
@@ -122,6 +123,9 @@ class Document:
 
 def load_yaml(path: Path, *, expect_mapping: bool = True) -> Document:
     """Read and parse ``path``; raise SpecError with located problems if it is not usable YAML."""
+    kind = file_kind(path)
+    if kind not in (None, "file"):  # reading a named pipe or a device could wait forever
+        raise SpecError([Problem.at(Mark.of(path, 0, 0), f"not a regular file ({kind}); give the path of a YAML file")])
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

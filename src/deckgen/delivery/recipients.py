@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 from pydantic import ValidationError
 
 from ..errors import Mark, Problem, SpecError, control_character, describe_character
+from ..inputs import file_kind
 from ..yamlsrc import Document, decode_text, load_yaml
 from .addresses import check_display_name, parse_address, parse_mailbox, quoted, recipient_key
 from .model import RecipientEntry, VariantValue
@@ -249,6 +250,9 @@ def _entry_problems(error: ValidationError, document: Document, prefix: tuple) -
 
 
 def _read_text(path: Path) -> str:
+    kind = file_kind(path)
+    if kind not in (None, "file"):  # reading a named pipe or a device could wait forever
+        raise SpecError([Problem.at(Mark.of(path, 0, 0), f"recipients file is not a regular file ({kind})")])
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
