@@ -305,3 +305,15 @@ def test_a_spec_or_recipients_file_that_is_a_named_pipe_is_refused_not_waited_on
     result = cli("send", "specs/investor.yaml", "--recipients", "pipe.csv", "--dry-run", cwd=project)
     assert result.code == 1
     assert result.stderr.splitlines()[0] == "pipe.csv: recipients file is not a regular file (a named pipe)"
+
+
+def test_paths_the_system_cannot_open_are_refused_where_they_are_written(cli, project):
+    validate_fails(cli, project, [
+        f"<command line>: --set data.figures={'x' * 59}\u2026: a file or folder name in this path is longer than 255 bytes",
+    ], "--set", "data.figures=" + "x" * 300)
+    result = cli("build", "specs/investor.yaml", "-o", "x" * 300 + ".pdf", cwd=project)
+    assert result.code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"<command line>: output {'x' * 300}.pdf: a file or folder name in this path is longer than 255 bytes; "
+        "choose a shorter path"
+    )

@@ -33,7 +33,7 @@ from .errors import (
     BuildError, DeckgenError, ExitCode, LockedError, Mark, Problem, SpecError, StaleDataError, display_path,
 )
 from .formatting import format_figure
-from .inputs import InputFile, file_kind, inside, project_root, sha256_file
+from .inputs import InputFile, file_kind, inside, project_root, sha256_file, usable_path
 from .resolve import Report, resolve
 from .spec import COMMAND_LINE, load_spec
 from .theme import Theme, load_theme
@@ -121,6 +121,10 @@ def _check_output(loaded, target: Path, inputs: tuple[InputFile, ...], root: Pat
 def output_target_problems(target: Path) -> list[tuple[str, str]]:
     """Why the PDF could not be written to ``target`` (with its manifest and lock beside it): (message, hint) pairs."""
     shown = display_path(target)
+    try:
+        usable_path(target)
+    except ValueError as exc:
+        return [(f"output {shown}: {exc}", "choose a shorter path")]
     kind = file_kind(target)
     if kind == "folder":
         return [(f"output {shown} is a folder", f"name the PDF file, like {display_path(target / 'brief.pdf')}")]

@@ -13,6 +13,7 @@ from .delivery.model import DeliverySpec
 from .errors import Mark, Problem, SpecError, control_character, describe_character
 from .figures import ColumnType, Strict, check_source_id
 from .formatting import check_locale
+from .inputs import FilePath
 from .sections import AnySection, SECTION_TYPES
 from .yamlsrc import Document, Loc, load_yaml, parse_yaml
 
@@ -22,7 +23,7 @@ COMMAND_LINE = "<command line>"
 class Dataset(Strict):
     """A data file the spec draws on. Tables (CSV) may declare column types and provenance."""
 
-    path: Path
+    path: FilePath
     columns: dict[str, ColumnType] = Field(default_factory=dict)
     source: str | None = None
     as_of: dt.date | None = None
@@ -40,7 +41,7 @@ def _dataset_or_path(value: Any) -> str:
 # A mapping is a Dataset, anything else a path: so a mistake in a Dataset is reported as that, and
 # not also as "Input is not a valid path". The tag appears in error locations (see _model_at).
 DataEntry = Annotated[
-    Union[Annotated[Path, Tag("path")], Annotated[Dataset, Tag("Dataset")]], Discriminator(_dataset_or_path)
+    Union[Annotated[FilePath, Tag("path")], Annotated[Dataset, Tag("Dataset")]], Discriminator(_dataset_or_path)
 ]
 
 
@@ -60,12 +61,12 @@ class Spec(Strict):
     language: str = "en-US"
     locale: str = "en_US"
     page_size: Literal["A4", "Letter"] = "A4"
-    brand: Path
+    brand: FilePath
     data: dict[str, DataEntry] = Field(min_length=1)
     checks: Checks = Checks()
     toc: bool = False
     sections: list[AnySection] = Field(min_length=1)
-    output: Path | None = None
+    output: FilePath | None = None
     delivery: DeliverySpec | None = None
 
     @field_validator("locale")

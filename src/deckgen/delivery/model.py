@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..inputs import FilePath
 from .addresses import check_display_name, check_header_text, parse_address, parse_mailbox
 
 DEFAULT_SUBJECT = "{{ title }} ({{ date }})"
@@ -61,10 +62,10 @@ class DeliverySpec(_Strict):
     from_name: str | None = None  # display name for DECKGEN_MAIL_FROM's address
     reply_to: str | None = None
     recipients: list[RecipientEntry] = Field(default_factory=list)
-    recipients_file: Path | None = None  # CSV or YAML, relative to the spec, inside the project
+    recipients_file: FilePath | None = None  # CSV or YAML, relative to the spec, inside the project
     base_url: str | None = None  # where the PDFs are published; enables a link when over the size limit
     max_attachment_mb: float = Field(default=DEFAULT_MAX_ATTACHMENT_MB, gt=0, le=1000)
-    ledger: Path | None = None  # relative to the spec, inside the project; default <output folder>/.deckgen/delivery.sqlite
+    ledger: FilePath | None = None  # relative to the spec, inside the project; default <output folder>/.deckgen/delivery.sqlite
     retry: RetryPolicy = RetryPolicy()
 
     @field_validator("subject")
