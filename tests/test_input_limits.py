@@ -317,3 +317,13 @@ def test_paths_the_system_cannot_open_are_refused_where_they_are_written(cli, pr
         f"<command line>: output {'x' * 300}.pdf: a file or folder name in this path is longer than 255 bytes; "
         "choose a shorter path"
     )
+
+
+def test_a_lock_folder_that_is_a_file_is_found_by_validate(cli, project):
+    (project / "dist").mkdir()
+    (project / "dist" / ".deckgen").write_text("")
+    result = cli("validate", "specs/investor.yaml", cwd=project)
+    assert result.code == 1
+    assert result.stderr.splitlines()[0] == (
+        "specs/investor.yaml:27:9: cannot write dist/investor.pdf: dist/.deckgen is not a folder; choose another output path"
+    )
