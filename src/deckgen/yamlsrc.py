@@ -35,8 +35,7 @@ class _TooDeep(Exception):
         self.mark = mark
 
 
-def too_deep_message() -> str:
-    return f"lists and mappings are nested more than {MAX_DEPTH} levels deep; flatten the structure"
+TOO_DEEP = f"lists and mappings are nested more than {MAX_DEPTH} levels deep; flatten the structure"
 
 
 class _Yaml12Loader(yaml.SafeLoader):
@@ -182,7 +181,7 @@ def parse_yaml(text: str, path: Path, *, expect_mapping: bool = True) -> Documen
     try:
         root = loader.get_single_node()
     except _TooDeep as exc:
-        raise SpecError([Problem.at(Mark.of(path, exc.mark.line + 1, exc.mark.column + 1), too_deep_message())]) from None
+        raise SpecError([Problem.at(Mark.of(path, exc.mark.line + 1, exc.mark.column + 1), TOO_DEEP)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context and (exc.problem or "").startswith("but "):
@@ -236,7 +235,7 @@ class _Builder:
             raise SpecError([Problem.at(self._mark(node), message)])
         self.document.marks.setdefault(loc, self._mark(node))
         if self.depth >= MAX_DEPTH:
-            raise SpecError([Problem.at(self._mark(node), too_deep_message())])
+            raise SpecError([Problem.at(self._mark(node), TOO_DEEP)])
         if isinstance(node, yaml.ScalarNode):
             if bad := _CONTROL_IN_VALUE.search(node.value):
                 message = f"control character {describe_character(bad.group())} in a value; remove it"

@@ -27,7 +27,6 @@ from .settings import SmtpSettings
 
 Result = Literal["sent", "failed-temporary", "failed-permanent", "unknown"]
 OnAmbiguous = Literal["hold", "retry"]
-ON_AMBIGUOUS_CHOICES: tuple[OnAmbiguous, ...] = ("hold", "retry")
 
 
 @dataclass(frozen=True)
