@@ -327,3 +327,14 @@ def test_a_lock_folder_that_is_a_file_is_found_by_validate(cli, project):
     assert result.stderr.splitlines()[0] == (
         "specs/investor.yaml:27:9: cannot write dist/investor.pdf: dist/.deckgen is not a folder; choose another output path"
     )
+
+
+def test_a_share_with_both_a_value_and_a_range_is_refused_at_the_part(cli, project):
+    path = figures_file(project)
+    text = path.read_text()
+    line = next(n for n, l in enumerate(text.splitlines(), 1) if "{id: other," in l)
+    path.write_text(text.replace("Other strategic industries, value: 10}", "Other strategic industries, value: 10, min: 5}"))
+    validate_fails(cli, project, [
+        f"data/us-japan/figures.yaml:{line}:9: breakdowns.framework_by_sector.parts.4: part 'other': give either "
+        "'value' or 'min'/'max', not both",
+    ])

@@ -151,6 +151,12 @@ class BreakdownPart(Strict):
             raise ValueError(f"a share is a percentage from 0 to 100, not {value}")
         return within_digits(value)
 
+    @model_validator(mode="after")
+    def _value_or_range(self) -> "BreakdownPart":
+        if self.value is not None and (self.min is not None or self.max is not None):
+            raise ValueError(f"part '{self.id}': give either 'value' or 'min'/'max', not both")
+        return self  # a part with neither is reported with the breakdown's other checks
+
 
 class Breakdown(Strict):
     """Shares of a whole (percent): each part is a figure named ``<breakdown>.<part id>``."""
