@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import time
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +104,7 @@ def test_whatever_validates_builds(project: Path):
         (project / name).write_text(text, "utf-8")
     validate(spec)  # the example, written back as the mutations will be, is valid
     rng = random.Random(SEED)
-    failures, counts, started = [], {"refused": 0, "built": 0}, time.perf_counter()
+    failures, counts = [], {"refused": 0, "built": 0}
     for case in range(CASES):
         name = rng.choices(FILES, WEIGHTS)[0]
         data = yaml.safe_load(_dump(parsed[name]))  # a deep copy
@@ -128,4 +127,3 @@ def test_whatever_validates_builds(project: Path):
             failures.append(f"{where}: validated, then build failed: {type(exc).__name__}: {str(exc)[:300]}")
     assert failures == [], "\n".join(failures)
     assert counts["built"] >= CASES // 5 and counts["refused"] >= CASES // 5, counts  # both sides were exercised
-    assert time.perf_counter() - started < 180
