@@ -76,13 +76,23 @@ class Handler:
     received: list[Received] = field(default_factory=list)
     refuse_once: dict[str, str] = field(default_factory=dict)  # address -> reply, given on the first RCPT only
     refuse_always: dict[str, str] = field(default_factory=dict)
-    drop_first_data: bool = False
-    stall_first_data: float = 0.0
+    drop_first_rcpt: bool = False  # before the message is sent: clearly not delivered
+    stall_first_rcpt: float = 0.0
+    store_then_drop_data: int = 0  # this many times: store the message, then drop the connection before replying
+    store_then_stall_data: float = 0.0  # once: store the message, then reply only after this many seconds
     rcpt_attempts: dict[str, int] = field(default_factory=dict)
     logins: list[tuple[bytes, bool]] = field(default_factory=list)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpt_attempts[address] = self.rcpt_attempts.get(address, 0) + 1
+        if self.drop_first_rcpt:
+            self.drop_first_rcpt = False
+            server.transport.close()
+            return "421 4.3.0 dropping the connection"
+        if self.stall_first_rcpt:
+            stall, self.stall_first_rcpt = self.stall_first_rcpt, 0.0
+            await asyncio.sleep(stall)
+            return "451 4.3.0 too slow"
         if address in self.refuse_always:
             return self.refuse_always[address]
         if address in self.refuse_once:
@@ -91,15 +101,14 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.drop_first_data:
-            self.drop_first_data = False
+        self.received.append(Received(list(envelope.rcpt_tos), envelope.mail_from, envelope.content, session.authenticated))
+        if self.store_then_drop_data:
+            self.store_then_drop_data -= 1
             server.transport.close()
             return "421 4.3.0 dropping the connection"
-        if self.stall_first_data:
-            stall, self.stall_first_data = self.stall_first_data, 0.0
+        if self.store_then_stall_data:
+            stall, self.store_then_stall_data = self.store_then_stall_data, 0.0
             await asyncio.sleep(stall)
-            return "451 4.3.0 too slow"
-        self.received.append(Received(list(envelope.rcpt_tos), envelope.mail_from, envelope.content, session.authenticated))
         return f"250 2.0.0 Ok: queued as Q{len(self.received)}"
 
     def to(self, address: str) -> list[Received]:
@@ -336,19 +345,131 @@ def test_a_recipient_refused_once_with_4xx_receives_exactly_one_copy(project, pl
     assert attempts["akiko.tanaka@example.com"] == 2 and attempts["portfolio.team@example.com"] == 1
 
 
-def test_a_dropped_connection_and_a_timeout_are_retried(project, plain_env, monkeypatch, cli):
-    plain_env.handler.drop_first_data = True
+def test_a_dropped_connection_and_a_timeout_before_the_message_is_sent_are_retried(project, plain_env, monkeypatch, cli):
+    plain_env.handler.drop_first_rcpt = True
     result = cli("send", SPEC, "--to", "ann@example.com")
     assert result.code == 0, result.stderr
     assert len(plain_env.handler.to("ann@example.com")) == 1
     assert "connection lost" in result.stderr
 
     monkeypatch.setenv("DECKGEN_SMTP_TIMEOUT", "0.5")
-    plain_env.handler.stall_first_data = 1.5
+    plain_env.handler.stall_first_rcpt = 1.5
     result = cli("send", SPEC, "--to", "bob@example.com")
     assert result.code == 0, result.stderr
     assert len(plain_env.handler.to("bob@example.com")) == 1
     assert "timed out" in result.stderr
+
+
+UNKNOWN_SUMMARY = "unknown 1 (may have been delivered; not sent again unless you pass --on-ambiguous retry)"
+
+
+def test_a_connection_lost_after_the_message_was_sent_is_unknown_held_and_never_resent_unless_told(project, plain_env, cli):
+    plain_env.handler.store_then_drop_data = 1
+
+    first = cli("send", SPEC, "--to", "ann@example.com")
+
+    assert first.code == ExitCode.DELIVERY_FAILED
+    assert "UNKNOWN  ann@example.com: the connection was lost after the message was sent, before the server confirmed " \
+           "it (Connection unexpectedly closed): it may have been delivered" in first.stderr
+    assert first.stderr.splitlines()[-1] == f"sent 0, skipped 0, failed 0, {UNKNOWN_SUMMARY}"
+    assert "retrying" not in first.stderr  # hold (the default): at most once
+    assert len(plain_env.handler.to("ann@example.com")) == 1  # the server did store it
+    [row] = _ledger(project)
+    assert (row["recipient"], row["status"], row["copies"], row["attempts"]) == ("ann@example.com", "unknown", 0, 1)
+    assert row["message_id"] == plain_env.handler.received[0].message["Message-ID"]
+
+    again = cli("send", SPEC, "--to", "ann@example.com")
+    assert again.code == ExitCode.DELIVERY_FAILED
+    assert "UNKNOWN  ann@example.com: may already have edition" in again.stderr and "held, not sent again" in again.stderr
+    assert again.stderr.splitlines()[-1] == f"sent 0, skipped 0, failed 0, {UNKNOWN_SUMMARY}"
+    assert len(plain_env.handler.to("ann@example.com")) == 1
+
+    dry = cli("send", SPEC, "--to", "ann@example.com", "--dry-run")
+    assert "UNKNOWN  ann@example.com: may already have edition" in dry.stderr and not (project / "dist" / "outbox").exists()
+
+    told = cli("send", SPEC, "--to", "ann@example.com", "--on-ambiguous", "retry")
+    assert told.code == 0, told.stderr
+    assert "sent 1, skipped 0, failed 0" in told.stdout
+    assert len(plain_env.handler.to("ann@example.com")) == 2  # at least once: the first copy had arrived
+    [row] = _ledger(project)
+    assert (row["status"], row["copies"], row["attempts"]) == ("sent", 1, 2)
+
+
+def test_with_retry_an_unconfirmed_message_is_sent_again_in_the_same_run(project, plain_env, monkeypatch, cli):
+    monkeypatch.setenv("DECKGEN_SMTP_TIMEOUT", "0.5")
+    plain_env.handler.store_then_stall_data = 1.5
+
+    result = cli("send", SPEC, "--to", "ann@example.com", "--on-ambiguous", "retry")
+
+    assert result.code == 0, result.stderr
+    assert "timed out" in result.stderr and "retrying" in result.stderr
+    assert len(plain_env.handler.to("ann@example.com")) == 2
+    [row] = _ledger(project)
+    assert (row["status"], row["copies"]) == ("sent", 1)
+
+
+def test_a_reply_that_times_out_after_the_message_is_unknown(project, plain_env, monkeypatch, cli):
+    monkeypatch.setenv("DECKGEN_SMTP_TIMEOUT", "0.5")
+    plain_env.handler.store_then_stall_data = 1.5
+
+    result = cli("send", SPEC, "--to", "ann@example.com")
+
+    assert result.code == ExitCode.DELIVERY_FAILED
+    assert "UNKNOWN  ann@example.com: the connection was lost after the message was sent, before the server confirmed " \
+           "it (Connection unexpectedly closed: timed out): it may have been delivered" in result.stderr
+    assert len(plain_env.handler.to("ann@example.com")) == 1
+
+
+def test_when_every_retry_is_unconfirmed_the_recipient_stays_unknown(project, plain_env, cli):
+    plain_env.handler.store_then_drop_data = 3  # the spec allows 3 attempts
+
+    result = cli("send", SPEC, "--to", "ann@example.com", "--on-ambiguous", "retry")
+
+    assert result.code == ExitCode.DELIVERY_FAILED
+    assert result.stderr.splitlines()[-1] == f"sent 0, skipped 0, failed 0, {UNKNOWN_SUMMARY}"
+    assert len(plain_env.handler.to("ann@example.com")) == 3
+    assert [row["status"] for row in _ledger(project)] == ["unknown"]
+
+
+def test_a_run_killed_while_sending_leaves_the_recipient_unknown(project, plain_env, cli):
+    from deckgen.delivery.ledger import Ledger
+
+    edition = _sha((project / "dist" / "investor.pdf").read_bytes())
+    with Ledger(project / "dist" / ".deckgen" / "delivery.sqlite") as ledger:  # what a run killed mid-send leaves
+        ledger.mark_sending(edition=edition, recipient="ann@example.com", name=None, spec="specs/investor.yaml", variant="")
+
+    held = cli("send", SPEC, "--to", "ann@example.com")
+    assert held.code == ExitCode.DELIVERY_FAILED
+    assert "UNKNOWN  ann@example.com: may already have edition" in held.stderr
+    assert "(a run stopped while sending it," in held.stderr
+    assert plain_env.handler.received == []
+
+    assert cli("send", SPEC, "--to", "ann@example.com", "--on-ambiguous", "retry").code == 0
+    assert [row["status"] for row in _ledger(project)] == ["sent"]
+
+
+def test_a_ledger_from_the_previous_schema_is_upgraded_in_place(tmp_path):
+    from deckgen.delivery.ledger import Ledger
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript("""
+            CREATE TABLE deliveries (edition TEXT NOT NULL, recipient TEXT NOT NULL, name TEXT, spec TEXT NOT NULL,
+                variant TEXT NOT NULL DEFAULT '', status TEXT NOT NULL CHECK (status IN ('sent', 'failed-temporary',
+                'failed-permanent')), message_id TEXT, smtp_response TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+                copies INTEGER NOT NULL DEFAULT 0, first_sent_at TEXT, updated_at TEXT NOT NULL);
+            CREATE UNIQUE INDEX deliveries_edition_recipient ON deliveries (edition, recipient);
+            INSERT INTO deliveries VALUES ('e', 'ann@example.com', 'Ann', 's', '', 'sent', '<1@x>', '250 ok', 1, 1, 't', 't');
+            PRAGMA user_version = 1;
+        """)
+    with Ledger(path) as ledger:
+        assert ledger.row("e", "ann@example.com").status == "sent"
+        common = dict(edition="e", recipient="bob@example.com", name=None, spec="s", variant="")
+        ledger.record(**common, status="unknown", message_id="<2@x>", smtp_response="lost", attempts=1)
+        ledger.record(**common, status="failed-temporary", message_id=None, smtp_response="450", attempts=1)
+        assert ledger.row("e", "bob@example.com").status == "unknown"  # a later failure: the first copy may have arrived
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_a_5xx_for_one_recipient_exits_4_while_the_others_receive_theirs(project, plain_env, cli):
@@ -533,6 +654,58 @@ def test_header_injection_is_refused_wherever_it_comes_from(project, plain_env, 
     assert from_spec.code == ExitCode.INVALID
     assert f"specs/investor.yaml:{line}:12: delivery.subject: contains a line break" in from_spec.stderr
     assert "Traceback" not in from_file.stderr + from_option.stderr + from_spec.stderr
+    assert plain_env.handler.received == []
+
+
+def test_control_characters_in_recipients_files_are_located_and_escaped(project, plain_env, cli):
+    (project / "ctl.csv").write_bytes(b"email,name,subtitle\nann@example.com,Ann,Desk\x00 two\nbob@example.com,Bob,\"Two\nlines\"\n")
+    result = cli("send", SPEC, "--recipients", "ctl.csv")
+    assert result.code == ExitCode.INVALID
+    assert result.stderr.splitlines()[:2] == [
+        "ctl.csv:2:21: subtitle: contains U+0000, a control character or line break; remove it",
+        "ctl.csv:3:21: subtitle: contains U+000A, a control character or line break; remove it",
+    ]
+    (project / "ctl.yaml").write_bytes(b"- {email: ann@example.com, name: \"Ann\\x07\"}\n- bob@example.com\x1b\n")
+    result = cli("send", SPEC, "--recipients", "ctl.yaml")
+    assert result.code == ExitCode.INVALID
+    assert result.stderr.splitlines()[0] == "ctl.yaml:2:18: control character U+001B is not allowed in YAML; remove it"
+    assert "Traceback" not in result.stderr and plain_env.handler.received == []
+
+
+def test_bidi_and_other_format_characters_in_names_are_refused(project, plain_env, cli, monkeypatch):
+    rlo = "\u202e"
+    (project / "bidi.csv").write_text(f"email,name\nann@example.com,Ann{rlo}moc.knab\n", "utf-8")
+    from_file = cli("send", SPEC, "--recipients", "bidi.csv")
+    assert from_file.code == ExitCode.INVALID
+    assert from_file.stderr.splitlines()[0] == (
+        "bidi.csv:2:17: name: contains the invisible formatting character U+202E RIGHT-TO-LEFT OVERRIDE, "
+        "which can disguise a name; remove it"
+    )
+    from_option = cli("send", SPEC, "--to", f"Ann\u200b Lee <ann@example.com>")
+    assert from_option.code == ExitCode.INVALID
+    assert from_option.stderr.splitlines()[0] == (
+        "<command line> --to: 'Ann\\u200b Lee <ann@example.com>': name contains the invisible formatting character "
+        "U+200B ZERO WIDTH SPACE, which can disguise a name; remove it"
+    )
+    monkeypatch.setenv("DECKGEN_MAIL_FROM", f"Your Bank{rlo} <briefs@example.com>")
+    from_setting = cli("send", SPEC, "--to", "ann@example.com")
+    assert from_setting.code == ExitCode.INVALID
+    assert from_setting.stderr.splitlines()[0] == (
+        "$DECKGEN_MAIL_FROM: name contains the invisible formatting character U+202E RIGHT-TO-LEFT OVERRIDE, "
+        "which can disguise a name; remove it"
+    )
+    monkeypatch.setenv("DECKGEN_MAIL_FROM", "briefs@example.com")
+    spec = project / SPEC
+    text = spec.read_text("utf-8")
+    assert "  from_name: Meridian Pacific Research\n" in text
+    spec.write_text(text.replace("  from_name: Meridian Pacific Research\n", f"  from_name: Meridian{rlo} Research\n"), "utf-8")
+    line = next(n for n, l in enumerate(spec.read_text("utf-8").splitlines(), 1) if l.startswith("  from_name:"))
+    from_spec = cli("send", SPEC)
+    assert from_spec.code == ExitCode.INVALID
+    assert from_spec.stderr.splitlines()[0] == (
+        f"specs/investor.yaml:{line}:14: delivery.from_name: contains the invisible formatting character "
+        "U+202E RIGHT-TO-LEFT OVERRIDE, which can disguise a name; remove it"
+    )
     assert plain_env.handler.received == []
 
 

@@ -32,7 +32,7 @@ from . import __version__
 from .errors import (
     BuildError, DeckgenError, ExitCode, LockedError, Mark, Problem, SpecError, StaleDataError, display_path,
 )
-from .inputs import InputFile, inside, project_root, sha256_file
+from .inputs import InputFile, file_kind, inside, project_root, sha256_file, usable_path
 from .resolve import Report, resolve
 from .spec import COMMAND_LINE, load_spec
 from .theme import Theme, load_theme
@@ -111,7 +111,11 @@ def _with_brand_warnings(report: Report, theme: Theme, strict: bool) -> Report:
 
 def _check_output(loaded, target: Path, inputs: tuple[InputFile, ...], root: Path, *, from_spec: bool,
                   from_command_line: bool = True) -> None:
-    """The PDF (and its manifest) may never replace an input; from the spec, it stays in the project."""
+    """Everything that could stop the PDF and its manifest being written, found before rendering.
+
+    The PDF (and its manifest) may never replace an input, a folder, a device or any file deckgen did
+    not write; from the spec, it stays in the project.
+    """
     if from_spec:
         where = loaded.mark(("output",))
     else:
@@ -123,8 +127,67 @@ def _check_output(loaded, target: Path, inputs: tuple[InputFile, ...], root: Pat
     for path in (target, manifest_path(target)):
         if path in read:
             problems.append(Problem.at(where, f"output would overwrite an input file: {display_path(path)}"))
+    if not problems:
+        problems += [Problem.at(where, message, hint, code="output") for message, hint in output_target_problems(target)]
     if problems:
         raise SpecError(problems)
+
+
+def output_target_problems(target: Path) -> list[tuple[str, str]]:
+    """Why the PDF could not be written to ``target`` (with its manifest and lock beside it): (message, hint) pairs."""
+    shown = display_path(target)
+    try:
+        usable_path(target)
+    except ValueError as exc:
+        return [(f"output {shown}: {exc}", "choose a shorter path")]
+    kind = file_kind(target)
+    if kind == "folder":
+        return [(f"output {shown} is a folder", f"name the PDF file, like {display_path(target / 'brief.pdf')}")]
+    if kind is not None and kind != "file":
+        return [(f"output {shown} is {kind}, not a regular file", "write the PDF to a file")]
+    if kind == "file" and not written_by_deckgen(target):
+        return [(f"output {shown} exists and was not written by deckgen", "choose a new file name, or move that file away")]
+    problems = []
+    manifest = manifest_path(target)
+    manifest_kind = file_kind(manifest)
+    if manifest_kind not in (None, "file") or (manifest_kind == "file" and "deckgen_manifest" not in (read_manifest(target) or {})):
+        problems.append((f"the manifest {display_path(manifest)} would replace a file that is not a deckgen manifest",
+                         "choose another output name, or move that file away"))
+    for folder in (target.parent, lock_path(target).parent):
+        existing = next((f for f in (folder, *folder.parents) if os.path.lexists(f)), None)
+        if existing is not None and file_kind(existing) != "folder":
+            problems.append((f"cannot write {shown}: {display_path(existing)} is not a folder", "choose another output path"))
+            break
+        if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+            problems.append((f"cannot write {shown}: no permission to write in {display_path(existing)}",
+                             "choose another output path"))
+            break
+    return problems
+
+
+_DECKGEN_METADATA = (b"/Creator (deckgen ", b"/Producer (deckgen ")
+_METADATA_SCAN_LIMIT = 256_000_000  # bytes of a PDF searched for deckgen's metadata
+
+
+def written_by_deckgen(path: Path) -> bool:
+    """Whether the file at ``path`` is a PDF deckgen wrote: its manifest records its sha256, or its
+    document information names deckgen as Creator or Producer."""
+    manifest = read_manifest(path)
+    try:
+        if manifest and manifest.get("pdf_sha256") == sha256_file(path):
+            return True
+        with open(path, "rb") as handle:
+            if not handle.read(5) == b"%PDF-":
+                return False
+            overlap, tail, scanned = max(map(len, _DECKGEN_METADATA)), b"", 0
+            while scanned < _METADATA_SCAN_LIMIT and (chunk := handle.read(1 << 20)):
+                window = tail + chunk
+                if any(marker in window for marker in _DECKGEN_METADATA):
+                    return True
+                tail, scanned = window[-overlap:], scanned + len(chunk)
+    except OSError:
+        return False
+    return False
 
 
 def validate(spec_path: Path | str, **options) -> Report:

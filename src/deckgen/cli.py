@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand
 
 from . import __version__
-from .errors import DeckgenError, ExitCode, Problem, display_path, problems_of
+from .errors import DeckgenError, ExitCode, Problem, display_path, escape_invisible, problems_of
 
 app = typer.Typer(
     add_completion=True,
@@ -82,7 +82,8 @@ def _set_verbosity(quiet: bool, verbose: bool) -> Verbosity:
 
 
 def _err(line: str) -> None:
-    typer.echo(line, err=True)
+    """One line on stderr; whatever it quotes (a server's reply, a file name) cannot split it or act on the terminal."""
+    typer.echo(escape_invisible(line), err=True)
 
 
 def _info(line: str) -> None:
@@ -109,6 +110,15 @@ def _report_problem(problem: Problem, log_format: LogFormat) -> None:
         _json_line(problem.as_json(), err=True)
     else:
         _err(problem.render())
+
+
+def _is_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder; a path the system cannot even look at (a name too long) is not,
+    and the build's own checks say what is wrong with it."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _run(action: Callable[[], int | None], debug: bool, log_format: LogFormat = LogFormat.text,
@@ -163,6 +173,11 @@ def main_options(
     _set_verbosity(quiet, verbose)
 
 
+class OnAmbiguous(str, Enum):
+    hold = "hold"
+    retry = "retry"
+
+
 @app.command(cls=_Command)
 def build(
     specs: List[Path] = SpecArgs,
@@ -195,7 +210,7 @@ def build(
     from .errors import BatchError
 
     several = len(specs) > 1
-    into_folder = several or (output is not None and (output.is_dir() or str(output).endswith(("/", os.sep))))
+    into_folder = several or (output is not None and (_is_folder(output) or str(output).endswith(("/", os.sep))))
 
     def action() -> int:
         with _progress(len(specs), enabled=log_format is LogFormat.text and _verbosity > Verbosity.QUIET and _interactive()) as progress:
@@ -412,6 +427,7 @@ def send(
     resend: bool = Flag("--resend", help="Send even to recipients the ledger says already received this edition."),
     max_size: Optional[float] = typer.Option(None, "--max-size", metavar="MB", min=0.001, help="Attachment size limit in MB (default: the spec's delivery.max_attachment_mb, else 10)."),
     ledger: Optional[Path] = typer.Option(None, "--ledger", metavar="FILE", help="The delivery ledger (default: the spec's delivery.ledger, else .deckgen/delivery.sqlite beside the PDF)."),
+    on_ambiguous: OnAmbiguous = typer.Option(OnAmbiguous.hold, "--on-ambiguous", help="When the connection is lost after a message was sent, so the server may have stored it: hold (record 'unknown', never send it again unless told: at most once) or retry (send again, now and on later runs: at least once)."),
     overrides: Optional[List[str]] = SetOption,
     allow_stale: bool = StaleOption,
     strict: bool = StrictOption,
@@ -425,12 +441,12 @@ def send(
 
     SMTP settings come from the environment only: DECKGEN_SMTP_HOST, DECKGEN_SMTP_PORT, DECKGEN_SMTP_USER, DECKGEN_SMTP_PASSWORD, DECKGEN_SMTP_SECURITY (none, starttls or ssl), DECKGEN_SMTP_CA_FILE, DECKGEN_SMTP_TIMEOUT and DECKGEN_MAIL_FROM.
 
-    Exit codes: 0 all sent (or already received), 1 bad input or settings, 3 build failed, 4 a recipient did not get it, 5 stale data, 75 another send is running.
+    Exit codes: 0 all sent (or already received), 1 bad input or settings, 3 build failed, 4 a recipient did not get it (or may not have: unknown), 5 stale data, 75 another send is running.
     """
     _set_verbosity(quiet, verbose)
     from . import delivery
 
-    labels = {"sent": "sent", "skipped": "skipped", "failed": "FAILED", "written": "wrote"}
+    labels = {"sent": "sent", "skipped": "skipped", "failed": "FAILED", "unknown": "UNKNOWN", "written": "wrote"}
 
     def show(outcome: "delivery.Outcome") -> None:
         """Each recipient's outcome is a result (stdout); a failure is a diagnostic (stderr)."""
@@ -446,7 +462,7 @@ def send(
             line = f"{labels[outcome.status]:<8} {who}: {outcome.detail}"
         if outcome.linked:
             line += " [link instead of attachment]"
-        (_err if outcome.status == "failed" else typer.echo)(line)
+        (_err if outcome.status in ("failed", "unknown") else typer.echo)(escape_invisible(line))
 
     def log(line: str) -> None:
         """What send does on the way ("built …"): diagnostics, on stderr."""
@@ -460,7 +476,7 @@ def send(
         report = delivery.send(
             spec, to=to or (), recipients_files=recipients or (), dry_run=dry_run, outbox=outbox, resend=resend,
             max_attachment_mb=max_size, ledger=ledger, overrides=overrides or (), allow_stale=allow_stale,
-            strict=strict, root=root, on_outcome=show, log=log,
+            strict=strict, root=root, on_ambiguous=on_ambiguous.value, on_outcome=show, log=log,
         )
         for warning in report.warnings:
             _report_problem(warning, log_format)

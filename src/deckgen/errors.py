@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from dataclasses import dataclass, replace
 from enum import IntEnum
 from pathlib import Path
@@ -51,12 +53,13 @@ class Problem:
                 "code": self.code, "message": self.message, "hint": self.hint}
 
     def render(self) -> str:
+        """One line, whatever the message quotes: control, format and line-break characters are escaped."""
         where = self.file if self.line == 0 else f"{self.file}:{self.line}:{self.col}"
         prefix = "warning: " if self.severity == "warning" else ""
         text = f"{where}: {prefix}{self.message}"
         if self.hint:
             text += f"; {self.hint}"
-        return text
+        return escape_invisible(text)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,45 @@ class Mark:
     @classmethod
     def of(cls, path: Path | str, line: int, col: int) -> "Mark":
         return cls(display_path(path), line, col)
+
+
+# Characters that would split a message over lines, act on the terminal, or reorder what it shows:
+# controls (Cc: C0, DEL, C1), format characters (Cf: bidi overrides, zero-width ones) and the Unicode
+# line and paragraph separators.
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029"  # Cc, Zl, Zp
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"  # Cf (Unicode 15)
+)
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_invisible(text: str) -> str:
+    """``text`` with each control, format or line-break character written as an escape (``\\n``, ``\\x00``, ``\\u202e``)."""
+    return _INVISIBLE.sub(lambda m: _ESCAPES.get(m.group()) or (
+        f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"), text)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # Cc, Zl, Zp
+
+
+def control_character(text: str) -> str | None:
+    """The first control or line-break character in ``text`` (tab included), if any."""
+    found = _CONTROL.search(text)
+    return found.group() if found else None
+
+
+def format_character(text: str) -> str | None:
+    """The first invisible format character in ``text`` (Unicode category Cf: bidi overrides, zero-width ones), if any."""
+    found = _INVISIBLE.search(_CONTROL.sub("", text))
+    return found.group() if found else None
+
+
+def describe_character(char: str) -> str:
+    """``U+0000`` with its name where Unicode gives one: for characters a message cannot show as they are."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" {name}" if name else "")
 
 
 def display_path(path: Path | str) -> str:
@@ -86,7 +128,7 @@ class DeckgenError(Exception):
     exit_code = ExitCode.BUILD_FAILED
 
     def lines(self) -> list[str]:
-        return [f"error: {self}"]
+        return [escape_invisible(f"error: {self}")]
 
 
 class SpecError(DeckgenError):

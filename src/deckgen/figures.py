@@ -15,6 +15,13 @@ from .units import UnitDef, check_unit_name
 
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+SOURCE_ID = re.compile(r"^[\w.\-]+$")  # what a citation [@id] can name
+
+
+def check_source_id(value: str) -> str:
+    if not SOURCE_ID.match(value):
+        raise ValueError(f"source id '{value}' can only use letters, digits, '.', '_' and '-' (so that [@id] can cite it)")
+    return value
 
 
 def check_names(names, what: str):
@@ -24,11 +31,27 @@ def check_names(names, what: str):
     return names
 
 
+MAX_DIGITS = 15  # significant digits of a figure: what a chart (a double) shows exactly
+
+
 def exact_decimal(value):
     """Floats become the Decimal of their shortest repr, so 2.0 keeps its one decimal place."""
     if isinstance(value, bool):
         raise ValueError("expected a number, not a boolean")
     return Decimal(repr(value)) if isinstance(value, float) else value
+
+
+def within_digits(value: Decimal | None) -> Decimal | None:
+    """``value`` if formatting and charts can show it exactly: at most MAX_DIGITS significant digits,
+    and less than 10^MAX_DIGITS in size (so a 400-digit number is refused here, not when rendering)."""
+    if value is None or not value.is_finite():
+        return value  # pydantic has already refused NaN and infinity
+    if value and value.adjusted() >= MAX_DIGITS:
+        raise ValueError(f"the number is too large: at most {MAX_DIGITS} digits before the decimal point")
+    significant = "".join(map(str, value.as_tuple().digits)).strip("0")
+    if len(significant) > MAX_DIGITS:
+        raise ValueError(f"the number has {len(significant)} significant digits; round it to at most {MAX_DIGITS}")
+    return value
 
 
 class Figure(Strict):
@@ -50,6 +73,11 @@ class Figure(Strict):
     @classmethod
     def _exact(cls, value):
         return exact_decimal(value)
+
+    @field_validator("value", "min", "max")
+    @classmethod
+    def _showable(cls, value: Decimal | None) -> Decimal | None:
+        return within_digits(value)
 
     @model_validator(mode="after")
     def _value_or_range(self) -> "Figure":
@@ -88,6 +116,19 @@ class BreakdownPart(Strict):
     @classmethod
     def _exact(cls, value):
         return exact_decimal(value)
+
+    @field_validator("value", "min", "max")
+    @classmethod
+    def _share(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value.is_finite() and not 0 <= value <= 100:
+            raise ValueError(f"a share is a percentage from 0 to 100, not {value}")
+        return within_digits(value)
+
+    @model_validator(mode="after")
+    def _value_or_range(self) -> "BreakdownPart":
+        if self.value is not None and (self.min is not None or self.max is not None):
+            raise ValueError(f"part '{self.id}': give either 'value' or 'min'/'max', not both")
+        return self  # a part with neither is reported with the breakdown's other checks
 
 
 class Breakdown(Strict):
@@ -168,6 +209,11 @@ class Source(Strict):
     url: str | None = None
     accessed: dt.date | None = None
     note: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _citable(cls, value: str) -> str:
+        return check_source_id(value)
 
     @field_validator("url")
     @classmethod

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 ROOT_MARKERS = (".git", "pyproject.toml", "deckgen.toml")
 
@@ -14,6 +19,22 @@ class InputFile:
     role: str  # spec | brand | figures | sources | table | font | logo
     path: Path
     sha256: str
+
+
+MAX_NAME_BYTES = 255  # a file or folder name (NAME_MAX on Linux and macOS)
+MAX_PATH_BYTES = 4000  # a whole path (under PATH_MAX)
+
+
+def usable_path(path: Path) -> Path:
+    """``path`` unchanged if the operating system can open it; else ValueError (for a spec's paths)."""
+    if any(len(os.fsencode(part)) > MAX_NAME_BYTES for part in path.parts):
+        raise ValueError(f"a file or folder name in this path is longer than {MAX_NAME_BYTES} bytes")
+    if len(os.fsencode(str(path))) > MAX_PATH_BYTES:
+        raise ValueError(f"the path is longer than {MAX_PATH_BYTES} bytes")
+    return path
+
+
+FilePath = Annotated[Path, AfterValidator(usable_path)]
 
 
 def sha256_file(path: Path) -> str:
@@ -31,3 +52,24 @@ def project_root(spec_path: Path) -> Path:
 
 def inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
+
+
+def file_kind(path: Path) -> str | None:
+    """None if nothing is at ``path``, else "file", "folder" or what else it is ("a device", "a named pipe"...)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError:
+        return "unreadable"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"

@@ -451,7 +451,17 @@ def _check_sections(checker: _Checker) -> None:
             _check_text(checker, lambda token, loc=(key,): document.mark_of_text(loc, token), document.data[key])
     for loc, text in _strings(document.data.get("sections", []), ("sections",)):
         _check_text(checker, lambda token, loc=loc: document.mark_of_text(loc, token), text)
+    anchors: dict[str, int] = {}
     for index, section in enumerate(loaded.spec.sections):
+        anchor = section.anchor(index)
+        if anchor in anchors:
+            checker.error(
+                loaded.mark(("sections", index, "id")), f"section id '{anchor}' is already used by section {anchors[anchor] + 1}",
+                "give each section its own id", code="duplicate",
+            )
+        anchors.setdefault(anchor, index)
+        for loc, message, hint in section.layout_problems():
+            checker.error(loaded.mark(("sections", index) + loc), message, hint, code="layout")
         for ref in section.refs():
             mark = loaded.mark(("sections", index) + ref.loc)
             if ref.kind == "figure":

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
 
 from .delivery.model import DeliverySpec
-from .errors import Mark, Problem, SpecError
+from .errors import Mark, Problem, SpecError, control_character, describe_character
+from .figures import check_source_id
 from .models import Strict
 from .tables import ColumnKind, ColumnSpec
 from .formatting import check_locale
+from .inputs import FilePath
 from .sections import AnySection, SECTION_TYPES
 from .yamlsrc import Document, Loc, load_yaml, parse_yaml
 
@@ -23,10 +25,26 @@ COMMAND_LINE = "<command line>"
 class Dataset(Strict):
     """A data file the spec draws on. Tables (CSV) may declare column types and provenance."""
 
-    path: Path
+    path: FilePath
     columns: dict[str, ColumnKind | ColumnSpec] = Field(default_factory=dict)
     source: str | None = None
     as_of: dt.date | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _citable(cls, value: str | None) -> str | None:
+        return check_source_id(value) if value is not None else None
+
+
+def _dataset_or_path(value: Any) -> str:
+    return "Dataset" if isinstance(value, (dict, Dataset)) else "path"
+
+
+# A mapping is a Dataset, anything else a path: so a mistake in a Dataset is reported as that, and
+# not also as "Input is not a valid path". The tag appears in error locations (see _model_at).
+DataEntry = Annotated[
+    Union[Annotated[FilePath, Tag("path")], Annotated[Dataset, Tag("Dataset")]], Discriminator(_dataset_or_path)
+]
 
 
 class Checks(Strict):
@@ -48,12 +66,12 @@ class Spec(Strict):
     language: str = "en-US"
     locale: str = "en_US"
     page_size: Literal["A4", "Letter"] = "A4"
-    brand: Path
-    data: dict[str, Path | Dataset] = Field(min_length=1)
+    brand: FilePath
+    data: dict[str, DataEntry] = Field(min_length=1)
     checks: Checks = Checks()
     toc: bool = False
     sections: list[AnySection] = Field(min_length=1)
-    output: Path | None = None
+    output: FilePath | None = None
     delivery: DeliverySpec | None = None
 
     @field_validator("locale")
@@ -110,9 +128,14 @@ def apply_overrides(data: dict, document: Document, overrides: list[str], under:
     problems = []
     for override in overrides:
         name, sep, raw = override.partition("=")
+        shown = f"--set {shown_prefix}{shown_override(override)}"
         where = Mark(COMMAND_LINE, 0, 0)
         if not sep or not name.strip():
-            problems.append(Problem.at(where, f"--set {override}: expected NAME=VALUE"))
+            problems.append(Problem.at(where, f"{shown}: expected NAME=VALUE"))
+            continue
+        if bad := control_character(override):
+            message = f"{shown}: contains {describe_character(bad)}, a control character or line break; remove it"
+            problems.append(Problem.at(where, message))
             continue
         value = override_value(raw)
         keys: list[str | int] = [int(k) if k.isdigit() else k for k in name.strip().split(".")]
@@ -126,10 +149,21 @@ def apply_overrides(data: dict, document: Document, overrides: list[str], under:
         if isinstance(target, dict) or (isinstance(target, list) and isinstance(keys[-1], int) and keys[-1] < len(target)):
             target[keys[-1]] = value
             document.marks[under + tuple(keys)] = Mark(COMMAND_LINE, 0, 0)
-            document.overridden[under + tuple(keys)] = f"--set {shown_prefix}{override}"
+            document.overridden[under + tuple(keys)] = shown
         else:
-            problems.append(Problem.at(where, f"--set {override}: '{name}' does not name a value in the spec"))
+            problems.append(Problem.at(where, f"{shown}: '{name}' does not name a value in the spec"))
     return problems
+
+
+SHOWN_VALUE_LIMIT = 60  # characters of a --set value that a message repeats
+
+
+def shown_override(override: str) -> str:
+    """``NAME=VALUE`` for a message, the value cut to its first SHOWN_VALUE_LIMIT characters."""
+    name, sep, value = override.partition("=")
+    if len(value) > SHOWN_VALUE_LIMIT:
+        value = value[: SHOWN_VALUE_LIMIT - 1] + "\u2026"
+    return name + sep + value
 
 
 def override_value(raw: str) -> Any:
@@ -210,8 +244,8 @@ def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     parts = list(loc)
     while parts:
         part = parts.pop(0)
-        if isinstance(part, int):
-            continue
+        if isinstance(part, int) or (isinstance(current, type) and part == current.__name__):
+            continue  # a list index, or the tag of a union member (data.<name>.Dataset...)
         if part in SECTION_TYPES and current is not None and not (isinstance(current, type) and part in getattr(current, "model_fields", {})):
             current = SECTION_MODELS[SECTION_TYPES.index(part)]  # the tag pydantic puts in union locations
             continue

@@ -33,7 +33,7 @@ MAX_TABLE_BYTES = 20_000_000
 MAX_ROWS = 200_000
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 5_000
-MAX_DIGITS = 28  # significant digits of a number: more is a typo or an attack, never a measurement
+MAX_DIGITS = 15  # significant digits of a number (what a chart, a double, shows exactly), and its size below 10^15
 TICKER = re.compile(r"^[A-Z0-9][A-Z0-9.\-/ ]{0,15}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -119,8 +119,8 @@ def parse_number(text: str) -> Decimal | None:
         return None
     if not number.is_finite():
         return None
-    digits, exponent = len(number.as_tuple().digits), number.as_tuple().exponent
-    if digits > MAX_DIGITS or not isinstance(exponent, int) or abs(exponent) > 30:
+    significant = "".join(map(str, number.as_tuple().digits)).strip("0")
+    if len(significant) > MAX_DIGITS or (number and number.adjusted() >= MAX_DIGITS) or number.as_tuple().exponent < -30:
         return None
     return number
 

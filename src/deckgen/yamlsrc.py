@@ -8,6 +8,7 @@ PyYAML composes the node graph; we construct Python values ourselves so that we 
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +16,12 @@ from typing import Any
 
 import yaml
 
-from .errors import Mark, Problem, SpecError
+from .errors import Mark, Problem, SpecError, describe_character
+from .inputs import file_kind
 
 MAX_NODES = 100_000  # values constructed per document, aliases counted each time they expand
 MAX_BYTES = 5_000_000
+MAX_DEPTH = 64  # lists and mappings inside each other (a spec needs fewer than 10)
 
 Loc = tuple[str | int, ...]
 
@@ -27,8 +30,28 @@ _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 
 
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark):
+        self.mark = mark
+
+
+TOO_DEEP = f"lists and mappings are nested more than {MAX_DEPTH} levels deep; flatten the structure"
+
+
 class _Yaml12Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 core-schema booleans and numbers."""
+    """SafeLoader with YAML 1.2 core-schema booleans and numbers, and a bound on nesting depth
+    (PyYAML composes nodes recursively: a deep enough document would exhaust the stack)."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _Yaml12Loader.yaml_implicit_resolvers = {
@@ -99,6 +122,9 @@ class Document:
 
 def load_yaml(path: Path, *, expect_mapping: bool = True) -> Document:
     """Read and parse ``path``; raise SpecError with located problems if it is not usable YAML."""
+    kind = file_kind(path)
+    if kind not in (None, "file"):  # reading a named pipe or a device could wait forever
+        raise SpecError([Problem.at(Mark.of(path, 0, 0), f"not a regular file ({kind}); give the path of a YAML file")])
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -107,17 +133,55 @@ def load_yaml(path: Path, *, expect_mapping: bool = True) -> Document:
         raise SpecError([Problem.at(Mark.of(path, 0, 0), f"cannot read file: {exc.strerror}")]) from None
     if len(raw) > MAX_BYTES:
         raise SpecError([Problem.at(Mark.of(path, 1, 1), f"file is larger than {MAX_BYTES // 1_000_000} MB")])
+    return parse_yaml(decode_text(raw, path), path, expect_mapping=expect_mapping)
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"), (codecs.BOM_UTF8, "utf-8-sig"))
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    """The text of a file: UTF-8 (with or without a byte-order mark), or UTF-16/32 with one.
+
+    Bytes that are not text raise SpecError at the line and column where they are.
+    """
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), "utf-8")
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise SpecError([Problem.at(Mark.of(path, 1, 1), f"not UTF-8 text (byte {exc.start})")]) from None
-    return parse_yaml(text, path, expect_mapping=expect_mapping)
+        if encoding != "utf-8":
+            message = f"not {encoding.upper().removesuffix('-SIG')} text (byte {exc.start} is not valid); save the file as UTF-8"
+            raise SpecError([Problem.at(Mark.of(path, 1, 1), message)]) from None
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = len(raw[line_start:exc.start].decode("utf-8", "replace")) + 1
+        message = f"not UTF-8 text: byte 0x{raw[exc.start]:02X} cannot be read as UTF-8; save the file as UTF-8"
+        raise SpecError([Problem.at(Mark.of(path, line, col), message)]) from None
+
+
+# What YAML allows in a stream (YAML 1.2, 5.1): tab, line breaks and printable characters.
+_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+# Controls other than tab and line breaks, which a double-quoted scalar can still spell (\x00, \e)
+_CONTROL_IN_VALUE = re.compile("[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]")
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def position(text: str, index: int) -> tuple[int, int]:
+    """The 1-based line and column of ``text[index]``, counting line breaks as YAML does."""
+    breaks = list(_LINE_BREAK.finditer(text, 0, index))
+    return len(breaks) + 1, index - (breaks[-1].end() if breaks else 0) + 1
 
 
 def parse_yaml(text: str, path: Path, *, expect_mapping: bool = True) -> Document:
+    if bad := _NOT_PRINTABLE.search(text):
+        line, col = position(text, bad.start())
+        message = f"control character {describe_character(bad.group())} is not allowed in YAML; remove it"
+        raise SpecError([Problem.at(Mark.of(path, line, col), message)])
     loader = _Yaml12Loader(text)
     try:
         root = loader.get_single_node()
+    except _TooDeep as exc:
+        raise SpecError([Problem.at(Mark.of(path, exc.mark.line + 1, exc.mark.column + 1), TOO_DEEP)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context and (exc.problem or "").startswith("but "):
@@ -158,9 +222,11 @@ class _Builder:
         self.problems: list[Problem] = []
         self.budget = MAX_NODES
         self.active: set[int] = set()
+        self.depth = 0  # aliases can nest documents deeper than the composer saw
+        self.shown_path = Mark.of(document.path, 0, 0).file  # once, not for every node
 
     def _mark(self, node: yaml.Node) -> Mark:
-        return Mark.of(self.document.path, node.start_mark.line + 1, node.start_mark.column + 1)
+        return Mark(self.shown_path, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.budget -= 1
@@ -168,7 +234,13 @@ class _Builder:
             message = f"document expands to more than {MAX_NODES} values (an alias bomb?)"
             raise SpecError([Problem.at(self._mark(node), message)])
         self.document.marks.setdefault(loc, self._mark(node))
+        if self.depth >= MAX_DEPTH:
+            raise SpecError([Problem.at(self._mark(node), TOO_DEEP)])
         if isinstance(node, yaml.ScalarNode):
+            if bad := _CONTROL_IN_VALUE.search(node.value):
+                message = f"control character {describe_character(bad.group())} in a value; remove it"
+                self.problems.append(Problem.at(self._mark(node), message))
+                return node.value  # reported; validation goes on to find the other problems
             try:
                 return self.loader.construct_object(node, deep=True)
             except yaml.constructor.ConstructorError as exc:
@@ -179,11 +251,13 @@ class _Builder:
         if id(node) in self.active:
             raise SpecError([Problem.at(self._mark(node), "recursive alias: a value contains itself")])
         self.active.add(id(node))
+        self.depth += 1
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(child, loc + (i,)) for i, child in enumerate(node.value)]
             return self._mapping(node, loc)
         finally:
+            self.depth -= 1
             self.active.discard(id(node))
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..errors import describe_character, format_character
+
 # Everything str.splitlines() treats as a line break: any of them could end a header line in some mail
 # software, so none may reach a header.
 LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
@@ -35,6 +37,19 @@ def check_header_text(text: str) -> str:
     problem = header_text_problem(text)
     if problem:
         raise ValueError(problem)
+    return text
+
+
+def check_display_name(text: str) -> str:
+    """A person's or sender's name for a header: ``check_header_text``, and no invisible format characters.
+
+    A bidi override (U+202E) or a zero-width character makes a name read differently from what it is
+    ("Bank" written backwards to look like another sender), so names may not contain any (Unicode Cf).
+    """
+    check_header_text(text)
+    if bad := format_character(text):
+        raise ValueError(f"contains the invisible formatting character {describe_character(bad)}, "
+                         "which can disguise a name; remove it")
     return text
 
 
@@ -75,6 +90,11 @@ def parse_mailbox(text: str) -> tuple[str | None, str]:
     if not match:
         return None, parse_address(text)
     name = match.group("name").strip().strip('"').strip() or None
+    if name is not None:
+        try:
+            check_display_name(name)
+        except ValueError as exc:
+            raise ValueError(f"name {exc}") from None
     return name, parse_address(match.group("addr"))
 
 

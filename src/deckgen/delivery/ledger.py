@@ -16,8 +16,13 @@ from typing import Iterator, Literal
 
 from ..errors import DeckgenError, ExitCode, LockedError
 
-Status = Literal["sent", "failed-temporary", "failed-permanent"]
-SCHEMA_VERSION = 1
+Status = Literal["sent", "failed-temporary", "failed-permanent", "unknown", "sending"]
+SCHEMA_VERSION = 2  # 2: the statuses 'unknown' and 'sending'
+
+# 'unknown': the connection was lost after the message was sent; the server may have stored it.
+# 'sending': written before the message goes to the server and replaced by its outcome; a row still
+# 'sending' means that run stopped (killed, crashed) in between, so it is as uncertain as 'unknown'.
+UNCERTAIN = ("unknown", "sending")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -26,7 +31,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     name          TEXT,
     spec          TEXT NOT NULL,
     variant       TEXT NOT NULL DEFAULT '',   -- the recipient's --set values, one per line
-    status        TEXT NOT NULL CHECK (status IN ('sent', 'failed-temporary', 'failed-permanent')),
+    status        TEXT NOT NULL CHECK (status IN ('sent', 'failed-temporary', 'failed-permanent', 'unknown', 'sending')),
     message_id    TEXT,
     smtp_response TEXT,
     attempts      INTEGER NOT NULL DEFAULT 0, -- SMTP attempts over all runs
@@ -82,9 +87,16 @@ class Ledger:
     def _create(self) -> None:
         with self._transaction() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0:
+            if version == 1:  # the same table with a narrower CHECK on status: SQLite can only copy it over
+                db.execute("ALTER TABLE deliveries RENAME TO deliveries_v1")
+                db.execute("DROP INDEX IF EXISTS deliveries_edition_recipient")
+            if version in (0, 1):
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     db.execute(statement)
+            if version == 1:
+                db.execute("INSERT INTO deliveries SELECT * FROM deliveries_v1")
+                db.execute("DROP TABLE deliveries_v1")
+            if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _check_version(self) -> None:
@@ -138,6 +150,7 @@ class Ledger:
         """Record one outcome at once (committed before the next recipient is tried).
 
         A failure never downgrades an earlier 'sent': with --resend the recipient still has the first copy.
+        Nor does it turn an earlier 'unknown' into a failure: that copy may still have been delivered.
         """
         if self.read_only:
             raise LedgerError("the ledger was opened read-only")
@@ -152,7 +165,10 @@ class Ledger:
                         :attempts, :copies, :sent_at, :now)
                 ON CONFLICT (edition, recipient) DO UPDATE SET
                     name = excluded.name,
-                    status = CASE WHEN deliveries.status = 'sent' THEN 'sent' ELSE excluded.status END,
+                    status = CASE
+                        WHEN deliveries.status = 'sent' THEN 'sent'
+                        WHEN deliveries.status = 'unknown' AND excluded.status LIKE 'failed-%' THEN 'unknown'
+                        ELSE excluded.status END,
                     message_id = CASE WHEN excluded.status = 'sent' OR deliveries.status != 'sent'
                                       THEN excluded.message_id ELSE deliveries.message_id END,
                     smtp_response = excluded.smtp_response,
@@ -166,6 +182,26 @@ class Ledger:
                     "status": status, "message_id": message_id, "smtp_response": smtp_response,
                     "attempts": attempts, "copies": int(sent), "sent_at": now if sent else None, "now": now,
                 },
+            )
+
+
+    def mark_sending(self, *, edition: str, recipient: str, name: str | None, spec: str, variant: str) -> None:
+        """Say, before the message goes to the server, that it is on its way (see ``UNCERTAIN``).
+
+        An earlier 'sent' or 'unknown' row stays as it is: the outcome recorded next decides.
+        """
+        if self.read_only:
+            raise LedgerError("the ledger was opened read-only")
+        with self._transaction() as db:
+            db.execute(
+                """
+                INSERT INTO deliveries (edition, recipient, name, spec, variant, status, updated_at)
+                VALUES (?, ?, ?, ?, ?, 'sending', ?)
+                ON CONFLICT (edition, recipient) DO UPDATE SET
+                    status = CASE WHEN deliveries.status IN ('sent', 'unknown') THEN deliveries.status ELSE 'sending' END,
+                    updated_at = excluded.updated_at
+                """,
+                (edition, recipient, name, spec, variant, _now()),
             )
 
 

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .addresses import check_header_text, parse_address, parse_mailbox
+from ..inputs import FilePath
+from .addresses import check_display_name, check_header_text, parse_address, parse_mailbox
 
 DEFAULT_SUBJECT = "{{ title }} ({{ date }})"
 DEFAULT_BODY = "Dear {{ name }},\n\nHere is the {{ date }} edition of {{ title }}."
@@ -36,7 +37,7 @@ class RecipientEntry(_Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str | None) -> str | None:
-        return check_header_text(value) if value is not None else None
+        return check_display_name(value) if value is not None else None
 
     @field_validator("variant")
     @classmethod
@@ -61,16 +62,21 @@ class DeliverySpec(_Strict):
     from_name: str | None = None  # display name for DECKGEN_MAIL_FROM's address
     reply_to: str | None = None
     recipients: list[RecipientEntry] = Field(default_factory=list)
-    recipients_file: Path | None = None  # CSV or YAML, relative to the spec, inside the project
+    recipients_file: FilePath | None = None  # CSV or YAML, relative to the spec, inside the project
     base_url: str | None = None  # where the PDFs are published; enables a link when over the size limit
     max_attachment_mb: float = Field(default=DEFAULT_MAX_ATTACHMENT_MB, gt=0, le=1000)
-    ledger: Path | None = None  # relative to the spec, inside the project; default <output folder>/.deckgen/delivery.sqlite
+    ledger: FilePath | None = None  # relative to the spec, inside the project; default <output folder>/.deckgen/delivery.sqlite
     retry: RetryPolicy = RetryPolicy()
 
-    @field_validator("subject", "from_name")
+    @field_validator("subject")
     @classmethod
-    def _single_line(cls, value: str | None) -> str | None:
-        return check_header_text(value) if value is not None else None
+    def _single_line(cls, value: str) -> str:
+        return check_header_text(value)
+
+    @field_validator("from_name")
+    @classmethod
+    def _display_name(cls, value: str | None) -> str | None:
+        return check_display_name(value) if value is not None else None
 
     @field_validator("reply_to")
     @classmethod

@@ -14,9 +14,10 @@ from typing import Any, Iterable, Sequence
 
 from pydantic import ValidationError
 
-from ..errors import Mark, Problem, SpecError
-from ..yamlsrc import Document, load_yaml
-from .addresses import check_header_text, parse_address, parse_mailbox, quoted, recipient_key
+from ..errors import Mark, Problem, SpecError, control_character, describe_character
+from ..inputs import file_kind
+from ..yamlsrc import Document, decode_text, load_yaml
+from .addresses import check_display_name, parse_address, parse_mailbox, quoted, recipient_key
 from .model import RecipientEntry, VariantValue
 
 COMMAND_LINE = "<command line>"
@@ -137,6 +138,9 @@ def _from_csv(path: Path) -> list[Recipient]:
             problems.append(Problem.at(mark, f"column {index + 1} has no name in the header row"))
         elif lowered.count(name.lower()) > 1 and lowered.index(name.lower()) != index:
             problems.append(Problem.at(mark, f"column {quoted(name)} appears twice in the header row"))
+        elif bad := control_character(name):
+            problems.append(Problem.at(mark, f"column {index + 1} of the header row contains {describe_character(bad)}, "
+                                             "a control character or line break; remove it"))
         elif "=" in name:
             problems.append(Problem.at(mark, f"column {quoted(name)}: a variant column is named after a spec value "
                                              "(like subtitle or figures.usdjpy), without '='"))
@@ -161,6 +165,13 @@ def _from_csv(path: Path) -> list[Recipient]:
             problems.append(Problem.at(mark, f"row has {len(row)} cells but the header names {len(columns)} columns"))
             continue
         row = row + [""] * (len(columns) - len(row))
+        # the email and name cells have their own checks; a variant cell is a --set value, which may not hold these
+        controls = [(i, column, bad) for i, column in variant_columns if (bad := control_character(row[i]))]
+        for index, column, bad in controls:
+            message = f"{column}: contains {describe_character(bad)}, a control character or line break; remove it"
+            problems.append(Problem.at(Mark.of(path, start, _csv_column(text, start, index)), message))
+        if controls:
+            continue
         try:
             address = parse_address(row[email_at])
         except ValueError as exc:
@@ -169,7 +180,7 @@ def _from_csv(path: Path) -> list[Recipient]:
         name = None
         if name_at is not None:
             try:
-                name = check_header_text(row[name_at].strip()) or None
+                name = check_display_name(row[name_at].strip()) or None
             except ValueError as exc:
                 problems.append(Problem.at(Mark.of(path, start, _csv_column(text, start, name_at)), f"name: {exc}"))
                 continue
@@ -239,11 +250,13 @@ def _entry_problems(error: ValidationError, document: Document, prefix: tuple) -
 
 
 def _read_text(path: Path) -> str:
+    kind = file_kind(path)
+    if kind not in (None, "file"):  # reading a named pipe or a device could wait forever
+        raise SpecError([Problem.at(Mark.of(path, 0, 0), f"recipients file is not a regular file ({kind})")])
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise SpecError([Problem.at(Mark.of(path, 0, 0), "recipients file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise SpecError([Problem.at(Mark.of(path, 1, 1), f"not UTF-8 text (byte {exc.start})")]) from None
     except OSError as exc:
         raise SpecError([Problem.at(Mark.of(path, 0, 0), f"cannot read recipients file: {exc.strerror}")]) from None
+    return decode_text(raw, path)

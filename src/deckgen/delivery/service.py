@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING, Callable, Literal, Mapping, Sequence
 
 from ..errors import DeliveryError, Problem, SpecError, StaleDataError, display_path
 from .checks import delivery_checked_by_caller, inspect_delivery
-from .ledger import Ledger, SendLock
+from .ledger import UNCERTAIN, Ledger, LedgerRow, SendLock
 from .message import Composed, Edition, compose
 from .recipients import Recipient
 from .settings import SmtpSettings, load_settings
-from .smtp import Mailer, ServerUnavailable
+from .smtp import Mailer, OnAmbiguous, ServerUnavailable
 
 if TYPE_CHECKING:
     from ..build import Checked
 
-OutcomeStatus = Literal["sent", "skipped", "failed", "written"]
+OutcomeStatus = Literal["sent", "skipped", "failed", "unknown", "written"]
 
 
 class NotSent(SpecError):
@@ -88,11 +88,17 @@ class DeliveryReport:
         return self.count("failed")
 
     @property
+    def unknown(self) -> int:
+        return self.count("unknown")
+
+    @property
     def ok(self) -> bool:
-        return self.failed == 0
+        return self.failed == 0 and self.unknown == 0
 
     def summary(self) -> str:
         line = f"sent {self.sent}, skipped {self.skipped}, failed {self.failed}"
+        if self.unknown:
+            line += f", unknown {self.unknown} (may have been delivered; not sent again unless you pass --on-ambiguous retry)"
         if self.dry_run:
             line += f" (dry run: {self.count('written')} message(s) written to {display_path(self.outbox) if self.outbox else '-'}, nothing sent)"
         return line
@@ -123,6 +129,7 @@ def send(
     strict: bool = False,
     root: Path | str | None = None,
     environ: Mapping[str, str] | None = None,
+    on_ambiguous: OnAmbiguous = "hold",
     on_outcome: Callable[[Outcome], None] = lambda outcome: None,
     log: Callable[[str], None] = lambda line: None,
     sleep: Callable[[float], None] = time.sleep,
@@ -134,6 +141,10 @@ def send(
     listing every problem in the settings, the spec, the recipients or the variants, StaleDataError
     (``StaleNotSent``) for stale data, and DeliveryError when a PDF is over the size limit with no
     base_url. Per-recipient failures are in the report.
+
+    ``on_ambiguous``: when the connection is lost after a message was sent (the server may have stored
+    it), "hold" records the recipient as "unknown" and never sends them this edition again unless asked
+    (at most once); "retry" sends again, now and on later runs (at least once).
     """
     from .. import build as builder  # not at import time: the build module imports the spec, which imports this package
 
@@ -178,12 +189,12 @@ def send(
         if dry_run:
             outbox_path = Path(outbox) if outbox is not None else checked.output.parent / "outbox"
             with Ledger(ledger_path, read_only=True) as record:
-                outcomes = _write_outbox(plans, record, resend, outbox_path, message_for, on_outcome)
+                outcomes = _write_outbox(plans, record, resend, on_ambiguous, outbox_path, message_for, on_outcome)
             return DeliveryReport(outcomes=tuple(outcomes), outbox=outbox_path, **common)
 
         spec_name = _relative_to_project(loaded.path)
-        with Ledger(ledger_path) as record, Mailer(settings, delivery.retry, sleep=sleep, log=log) as mailer:
-            outcomes = _deliver(plans, record, mailer, settings, resend, spec_name, message_for, on_outcome)
+        with Ledger(ledger_path) as record, Mailer(settings, delivery.retry, sleep=sleep, log=log, on_ambiguous=on_ambiguous) as mailer:
+            outcomes = _deliver(plans, record, mailer, settings, resend, on_ambiguous, spec_name, message_for, on_outcome)
         return DeliveryReport(outcomes=tuple(outcomes), **common)
 
 
@@ -230,9 +241,24 @@ def _editions_to_link(
     return linked
 
 
+def _settled(plan: _Plan, previous: LedgerRow | None, resend: bool, on_ambiguous: OnAmbiguous) -> Outcome | None:
+    """The outcome for a recipient the ledger already settles (received, or held as unknown); None: send."""
+    recipient, edition = plan.recipient, plan.edition
+    if previous is None or resend:
+        return None
+    if previous.status == "sent":
+        return Outcome(recipient, "skipped", edition.sha256,
+                       f"already received edition {edition.sha256[:12]} on {previous.first_sent_at}", previous.message_id)
+    if previous.status in UNCERTAIN and on_ambiguous == "hold":
+        why = previous.smtp_response if previous.status == "unknown" else "a run stopped while sending it"
+        return Outcome(recipient, "unknown", edition.sha256,
+                       f"may already have edition {edition.sha256[:12]} ({why}, {previous.updated_at}); held, not sent again")
+    return None
+
+
 def _deliver(
-    plans: list[_Plan], record: Ledger, mailer: Mailer, settings: SmtpSettings, resend: bool, spec_name: str,
-    message_for: Callable[[_Plan], Composed], on_outcome: Callable[[Outcome], None],
+    plans: list[_Plan], record: Ledger, mailer: Mailer, settings: SmtpSettings, resend: bool, on_ambiguous: OnAmbiguous,
+    spec_name: str, message_for: Callable[[_Plan], Composed], on_outcome: Callable[[Outcome], None],
 ) -> list[Outcome]:
     outcomes: list[Outcome] = []
 
@@ -246,33 +272,31 @@ def _deliver(
         if unavailable:
             done(Outcome(recipient, "failed", edition.sha256, f"not attempted: {unavailable}"))
             continue
-        previous = record.row(edition.sha256, recipient.key)
-        if previous and previous.status == "sent" and not resend:
-            done(Outcome(recipient, "skipped", edition.sha256,
-                         f"already received edition {edition.sha256[:12]} on {previous.first_sent_at}",
-                         previous.message_id))
+        settled = _settled(plan, record.row(edition.sha256, recipient.key), resend, on_ambiguous)
+        if settled is not None:
+            done(settled)
             continue
         composed = message_for(plan)
+        who = dict(edition=edition.sha256, recipient=recipient.key, name=recipient.name, spec=spec_name,
+                   variant="\n".join(recipient.variant))
+        record.mark_sending(**who)  # a run killed before the outcome is recorded leaves this behind
         try:
             result = mailer.send(settings.mail_from, recipient.address, composed.data)
         except ServerUnavailable as exc:
             unavailable = str(exc)
-            record.record(
-                edition=edition.sha256, recipient=recipient.key, name=recipient.name, spec=spec_name,
-                variant="\n".join(recipient.variant), status="failed-temporary", message_id=None,
-                smtp_response=unavailable, attempts=exc.attempts,
-            )
+            record.record(**who, status="failed-temporary", message_id=None, smtp_response=unavailable,
+                          attempts=exc.attempts)
             done(Outcome(recipient, "failed", edition.sha256, unavailable))
             continue
         record.record(
-            edition=edition.sha256, recipient=recipient.key, name=recipient.name, spec=spec_name,
-            variant="\n".join(recipient.variant), status=result.status,
-            message_id=composed.message_id if result.status == "sent" else None,
+            **who, status=result.status, message_id=composed.message_id if result.status in ("sent", "unknown") else None,
             smtp_response=result.response, attempts=result.attempts,
         )
         if result.status == "sent":
             done(Outcome(recipient, "sent", edition.sha256, result.response, composed.message_id, result.attempts,
                          linked=composed.linked))
+        elif result.status == "unknown":
+            done(Outcome(recipient, "unknown", edition.sha256, result.response, composed.message_id, result.attempts))
         else:
             kind = "permanent" if result.status == "failed-permanent" else f"temporary, gave up after {result.attempts} attempt(s)"
             done(Outcome(recipient, "failed", edition.sha256, f"{result.response} ({kind})", None, result.attempts,
@@ -281,7 +305,7 @@ def _deliver(
 
 
 def _write_outbox(
-    plans: list[_Plan], record: Ledger, resend: bool, outbox: Path,
+    plans: list[_Plan], record: Ledger, resend: bool, on_ambiguous: OnAmbiguous, outbox: Path,
     message_for: Callable[[_Plan], Composed], on_outcome: Callable[[Outcome], None],
 ) -> list[Outcome]:
     from ..build import write_atomic
@@ -289,11 +313,8 @@ def _write_outbox(
     outcomes = []
     for plan in plans:
         recipient, edition = plan.recipient, plan.edition
-        previous = record.row(edition.sha256, recipient.key)
-        if previous and previous.status == "sent" and not resend:
-            outcome = Outcome(recipient, "skipped", edition.sha256,
-                              f"already received edition {edition.sha256[:12]} on {previous.first_sent_at}")
-        else:
+        outcome = _settled(plan, record.row(edition.sha256, recipient.key), resend, on_ambiguous)
+        if outcome is None:
             composed = message_for(plan)
             path = outbox / f"{_file_safe(recipient.address)}.eml"
             write_atomic(path, composed.data)

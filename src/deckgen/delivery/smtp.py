@@ -4,11 +4,17 @@ A reply in the 4xx range, a dropped connection or a timeout is temporary: retrie
 then twice that, and so on. A 5xx reply is permanent for that recipient. A problem that would hit
 every recipient (TLS certificate not trusted, STARTTLS not offered, login refused, server unreachable
 after every retry) stops the run instead of being repeated for each one.
+
+A connection lost (or a reply that never came) after the message's final dot is *ambiguous*: the
+server may have stored the message. What happens then is the caller's choice (``on_ambiguous``):
+"hold" gives up at once with the status "unknown" (at most once), "retry" sends it again (at least
+once) and reports "unknown" only if no later attempt was accepted.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 import smtplib
 import ssl
 import time
@@ -19,7 +25,8 @@ from ..errors import DeliveryError
 from .model import RetryPolicy
 from .settings import SmtpSettings
 
-Result = Literal["sent", "failed-temporary", "failed-permanent"]
+Result = Literal["sent", "failed-temporary", "failed-permanent", "unknown"]
+OnAmbiguous = Literal["hold", "retry"]
 
 
 @dataclass(frozen=True)
@@ -45,13 +52,19 @@ class _Permanent(Exception):
     pass
 
 
+class _Ambiguous(Exception):
+    """The message's final dot was sent, then the connection was lost or the reply never came."""
+
+
 class Mailer:
     def __init__(
         self, settings: SmtpSettings, retry: RetryPolicy, *,
         sleep: Callable[[float], None] = time.sleep, log: Callable[[str], None] = lambda line: None,
+        on_ambiguous: OnAmbiguous = "hold",
     ):
         self.settings = settings
         self.retry = retry
+        self.on_ambiguous = on_ambiguous
         self.sleep = sleep
         self.log = log
         self._smtp: smtplib.SMTP | None = None
@@ -81,30 +94,49 @@ class Mailer:
         return min(self.retry.base_delay * 2 ** (attempt - 1), self.retry.max_delay)
 
     def send(self, sender: str, recipient: str, data: bytes) -> SmtpResult:
-        """Deliver ``data`` to one recipient; retry temporary failures; never raise for that recipient alone."""
+        """Deliver ``data`` to one recipient; retry temporary failures; never raise for that recipient alone.
+
+        Once an attempt was ambiguous (the server may have stored the message), the result is "unknown"
+        unless a later attempt is accepted; with ``on_ambiguous="hold"`` there is no later attempt.
+        """
         last = ""
+        ambiguous: str | None = None  # what happened to the last attempt that may have been delivered
         for attempt in range(1, self.retry.attempts + 1):
             try:
                 self._ensure_connected()
             except _Temporary as exc:
                 last = str(exc)
                 if attempt == self.retry.attempts:
+                    if ambiguous:
+                        return SmtpResult("unknown", f"{ambiguous}; then {last}", attempt)
                     raise ServerUnavailable(
                         f"cannot reach the mail server {self.settings.describe()}: {last} "
                         f"(tried {attempt} time(s))", attempts=attempt,
                     ) from None
+            except ServerUnavailable:
+                if ambiguous:
+                    return SmtpResult("unknown", ambiguous, attempt)
+                raise
             else:
                 try:
                     response = self._transaction(sender, recipient, data)
                     return SmtpResult("sent", response, attempt)
                 except _Permanent as exc:
+                    if ambiguous:
+                        return SmtpResult("unknown", f"{ambiguous}; then {exc}", attempt)
                     return SmtpResult("failed-permanent", str(exc), attempt)
+                except _Ambiguous as exc:
+                    last = ambiguous = str(exc)
+                    if self.on_ambiguous == "hold":
+                        return SmtpResult("unknown", ambiguous, attempt)
                 except _Temporary as exc:
                     last = str(exc)
             if attempt < self.retry.attempts:
                 wait = self.delay(attempt)
                 self.log(f"{recipient}: {last}; retrying in {wait:g}s (attempt {attempt + 1} of {self.retry.attempts})")
                 self.sleep(wait)
+        if ambiguous:
+            return SmtpResult("unknown", ambiguous if last == ambiguous else f"{ambiguous}; then {last}", self.retry.attempts)
         return SmtpResult("failed-temporary", last, self.retry.attempts)
 
     def _ensure_connected(self) -> None:
@@ -179,8 +211,14 @@ class Mailer:
             if code not in (250, 251):
                 self._reset()
                 _raise_for(code, reply)
-            code, reply = smtp.data(data)
+            code, reply = _data(smtp, data)
+            if code != 250:
+                self._reset()
+                _raise_for(code, reply)
             return _reply(code, reply)
+        except _Ambiguous:
+            self._drop()
+            raise
         except smtplib.SMTPDataError as exc:
             self._reset()
             _raise_for(exc.smtp_code, exc.smtp_error)
@@ -200,6 +238,25 @@ class Mailer:
             self._smtp.rset()  # type: ignore[union-attr]
         except (smtplib.SMTPException, OSError):
             self._drop()
+
+
+def _data(smtp: smtplib.SMTP, data: bytes) -> tuple[int, bytes]:
+    """``smtp.data(data)``, except that losing the connection or the reply once the final dot has gone
+    raises ``_Ambiguous``: from then on, the server may have stored the message."""
+    code, reply = smtp.docmd("data")
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    body = re.sub(rb"(?m)^\.", b"..", data)  # dot-stuffing (RFC 5321, 4.5.2)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    smtp.send(body + b".\r\n")
+    try:
+        return smtp.getreply()
+    except (smtplib.SMTPServerDisconnected, OSError) as exc:
+        raise _Ambiguous(
+            f"the connection was lost after the message was sent, before the server confirmed it "
+            f"({_describe(exc)}): it may have been delivered"
+        ) from None
 
 
 def _login(smtp: smtplib.SMTP, user: str, password: str, server: str) -> None:

@@ -126,7 +126,7 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     outline = []
     for index, section in enumerate(spec.sections):
         title = section.heading()
-        key = section.id or f"section-{index + 1}-{section.type}"
+        key = section.anchor(index)
         plain_title = ctx.plain(title) if title else None
         if plain_title:
             outline.append(plain_title)

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Annotated, Any, Iterator
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     from ..render.context import RenderContext
+
+
+# Text set inside a table cell or a box cannot break across pages, so its length is bounded: a cell
+# taller than a page cannot be laid out at all. (Prose in the flow of the page, such as a narrative's
+# body, may be as long as the spec file allows.)
+Line = Annotated[str, Field(max_length=300)]  # a title, label or name
+ColumnLabel = Annotated[str, Field(max_length=60)]  # may sit in a column only 5% of the page wide
+Passage = Annotated[str, Field(max_length=1500)]  # a takeaway, a quote, an item in a box
+Exposure = Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=12)]
 
 
 @dataclass(frozen=True)
@@ -25,7 +34,15 @@ class SectionModel(BaseModel):
 
     id: str | None = None  # anchor name; defaults to the section's type and position
 
+    def anchor(self, index: int) -> str:
+        """The section's link target and outline key: its ``id``, else its position and type (``section-3-narrative``)."""
+        return self.id or f"section-{index + 1}-{getattr(self, 'type', 'section')}"
+
     def refs(self) -> Iterator[Ref]:
+        return iter(())
+
+    def layout_problems(self) -> Iterator[tuple[tuple[str | int, ...], str, str | None]]:
+        """What would stop this section being laid out, as (where relative to the section, message, hint)."""
         return iter(())
 
     def heading(self) -> str | None:

@@ -24,7 +24,7 @@ from typing import Any, Iterator, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..charts.kinds import KIND_NAMES
-from .base import Ref, SectionModel
+from .base import Line, Ref, SectionModel
 
 ChartKind = Literal["line", "area", "bar", "stacked_bar", "percent_bar", "hbar", "range", "scatter"]
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in)?\s*$")
@@ -68,7 +68,7 @@ def points(value: float | str | None) -> float | None:
 class Chart(SectionModel):
     type: Literal["chart"]
     kind: ChartKind
-    title: str = Field(min_length=1)
+    title: Line = Field(min_length=1)
     table: str | None = None
     figures: list[ChartFigure] | None = Field(default=None, min_length=1, max_length=40)
     breakdown: str | None = None

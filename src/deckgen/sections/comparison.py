@@ -7,21 +7,21 @@ from typing import Iterator, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..tables import DataErrors, QueryError
-from .base import Ref, SectionModel
+from .base import Line, Ref, SectionModel
 from .chart import Chart, ChartFigure
 
 
 class Bar(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     figure: str
-    label: str
+    label: Line
 
 
 class Comparison(SectionModel):
     type: Literal["comparison"]
-    title: str
+    title: Line
     bars: list[Bar] = Field(min_length=2, max_length=8)
-    axis_label: str = ""
+    axis_label: Line = ""
     width: Literal["full", "half"] = "half"
     caption: str | None = None
     alt: str | None = None

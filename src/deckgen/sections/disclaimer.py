@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from ..text import paragraphs
-from .base import SectionModel
+from .base import Line, SectionModel
 
 DEFAULT_DISCLAIMER = (
     "This brief is for information only and is not investment advice, an offer or a solicitation to buy "
@@ -19,7 +19,7 @@ DEFAULT_DISCLAIMER = (
 
 class Disclaimer(SectionModel):
     type: Literal["disclaimer"]
-    title: str = "Important information"
+    title: Line = "Important information"
     text: str = DEFAULT_DISCLAIMER
 
     def render(self, ctx):

@@ -7,19 +7,19 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..text import paragraphs
-from .base import SectionModel
+from .base import Exposure, Line, Passage, SectionModel
 
 
 class Implication(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    title: str
-    text: str
-    exposure: list[str] = Field(default_factory=list)  # instruments that give exposure, e.g. tickers
+    title: Line
+    text: Passage
+    exposure: Exposure = Field(default_factory=list)  # instruments that give exposure, e.g. tickers
 
 
 class Implications(SectionModel):
     type: Literal["implications"]
-    title: str = "Investment implications"
+    title: Line = "Investment implications"
     intro: str | None = None
     items: list[Implication] = Field(min_length=1)
     risks: str | None = None

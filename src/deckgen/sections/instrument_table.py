@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from .base import Line
 from .table import TableColumn, TableSection
 
 __all__ = ["InstrumentTable", "TableColumn"]
@@ -11,4 +12,4 @@ __all__ = ["InstrumentTable", "TableColumn"]
 
 class InstrumentTable(TableSection):
     type: Literal["instrument_table"]  # type: ignore[assignment]
-    title: str = "Instruments"
+    title: Line = "Instruments"

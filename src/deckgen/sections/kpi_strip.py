@@ -9,19 +9,19 @@ from typing import Iterator, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..text import FIGURE_STYLES
-from .base import Ref, SectionModel
+from .base import Line, Ref, SectionModel
 
 
 class Kpi(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     figure: str
-    label: str
+    label: Line
     style: Literal[FIGURE_STYLES] | None = None  # type: ignore[valid-type]
 
 
 class KpiStrip(SectionModel):
     type: Literal["kpi_strip"]
-    title: str | None = None
+    title: Line | None = None
     items: list[Kpi] = Field(min_length=1, max_length=6)
 
     def heading(self) -> str | None:

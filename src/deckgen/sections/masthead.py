@@ -6,12 +6,12 @@ from ..text import escape
 
 from typing import Literal
 
-from .base import SectionModel
+from .base import Line, SectionModel
 
 
 class Masthead(SectionModel):
     type: Literal["masthead"]
-    label: str = "Investor Brief"
+    label: Line = "Investor Brief"
 
     def heading(self) -> str | None:
         return None

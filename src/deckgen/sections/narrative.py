@@ -7,12 +7,12 @@ from typing import Literal
 from pydantic import Field
 
 from ..text import paragraphs
-from .base import SectionModel
+from .base import Line, SectionModel
 
 
 class Narrative(SectionModel):
     type: Literal["narrative"]
-    title: str = Field(min_length=1)
+    title: Line = Field(min_length=1)
     body: str = Field(min_length=1)
 
     def render(self, ctx):

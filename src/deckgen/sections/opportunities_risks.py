@@ -6,18 +6,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .base import SectionModel
+from .base import Line, Passage, SectionModel
 
 
 class Column(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    title: str
-    items: list[str] = Field(min_length=1)
+    title: Line
+    items: list[Passage] = Field(min_length=1)
 
 
 class OpportunitiesRisks(SectionModel):
     type: Literal["opportunities_risks"]
-    title: str | None = None
+    title: Line | None = None
     opportunities: Column
     risks: Column
 

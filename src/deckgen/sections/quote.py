@@ -6,14 +6,14 @@ from typing import Iterator, Literal
 
 from pydantic import Field
 
-from .base import Ref, SectionModel
+from .base import Line, Passage, Ref, SectionModel
 
 
 class Quote(SectionModel):
     type: Literal["quote"]
-    text: str = Field(min_length=1)
-    author: str = Field(min_length=1)
-    role: str | None = None
+    text: Passage = Field(min_length=1)
+    author: Line = Field(min_length=1)
+    role: Line | None = None
     source: str | None = None  # source id, cited after the attribution
 
     def heading(self) -> str | None:

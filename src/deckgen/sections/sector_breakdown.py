@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Iterator, Literal
 
-from .base import Ref, SectionModel
+from .base import Line, Ref, SectionModel
 from .chart import Chart
 
 
 class SectorBreakdown(SectionModel):
     type: Literal["sector_breakdown"]
-    title: str
+    title: Line
     breakdown: str
     caption: str | None = None
     alt: str | None = None  # alt text; derived from the data when absent

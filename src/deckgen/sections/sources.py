@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .base import SectionModel
+from .base import Line, SectionModel
 
 
 class Sources(SectionModel):
     type: Literal["sources"]
-    title: str = "Sources"
+    title: Line = "Sources"
 
     def render(self, ctx):
         from xml.sax.saxutils import escape

@@ -22,9 +22,10 @@ from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .base import Ref, SectionModel
+from .base import ColumnLabel, Line, Ref, SectionModel
 
 MAX_SHOWN_ROWS = 20_000
+MIN_COLUMN_SHARE = 0.05
 _WIDTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt|%)\s*$")
 
 
@@ -34,7 +35,7 @@ class _Part(BaseModel):
 
 class TableColumn(_Part):
     key: str
-    label: str | None = None  # defaults to the column's label in the data entry, else its name
+    label: ColumnLabel | None = None  # defaults to the column's label in the data entry, else its name
     width: float | str | None = None  # a relative weight (2 is twice 1), or 30mm, 1.2in, 80pt, 25%
     align: Literal["left", "right", "center"] | None = None  # default: numbers and dates right, text left
     decimals: int | None = Field(default=None, ge=0, le=6)
@@ -69,7 +70,7 @@ class TableData:
 
 class TableSection(SectionModel):
     type: Literal["table"]
-    title: str = Field(min_length=1)
+    title: Line = Field(min_length=1)
     table: str
     columns: list[TableColumn] | None = Field(default=None, min_length=1, max_length=30)  # default: every column
     where: dict[str, Any] = Field(default_factory=dict)
@@ -108,6 +109,14 @@ class TableSection(SectionModel):
                 rows = sorted(present, key=lambda row: row[position], reverse=self.sort.descending) + empty
             except QueryError as error:
                 errors.append(error)
+        weights = [setting.width for _, setting in columns]
+        if columns and all(isinstance(w, (int, float)) for w in weights):  # relative widths: none too narrow to print
+            for index, weight in enumerate(weights):
+                share = weight / sum(weights)  # type: ignore[operator]
+                if share < MIN_COLUMN_SHARE:
+                    errors.append(QueryError(("columns", index, "width"),
+                                             f"column '{columns[index][0].name}' would be {share:.1%} of the table's width, too narrow to print",
+                                             f"give every column at least {MIN_COLUMN_SHARE:.0%} (widths are relative to their sum)"))
         if errors:
             raise DataErrors(errors)
         if self.limit is not None:

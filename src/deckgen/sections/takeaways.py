@@ -6,18 +6,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .base import SectionModel
+from .base import Line, Passage, SectionModel
 
 
 class Takeaway(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    title: str = Field(min_length=1)
-    text: str = Field(min_length=1)
+    title: Line = Field(min_length=1)
+    text: Passage = Field(min_length=1)
 
 
 class Takeaways(SectionModel):
     type: Literal["takeaways"]
-    title: str = "Key takeaways"
+    title: Line = "Key takeaways"
     marker: str = "\u2713"
     items: list[Takeaway] = Field(min_length=1, max_length=8)
 
