@@ -30,8 +30,9 @@ def page_texts(path: Path) -> list[str]:
 
 
 def squash(text: str) -> str:
-    """Text with line breaks and hyphen-free wraps joined, for phrase searches."""
-    return " ".join(text.replace("\r", " ").replace("\n", " ").split())
+    """Text with line breaks joined, for phrase searches; a word hyphenated at a line end (pdfium
+    marks the join with U+FFFE) reads as the whole word, as it does when copied."""
+    return " ".join(text.replace("\ufffe", "").replace("\r", " ").replace("\n", " ").split())
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Sequence
 
 from reportlab.lib import colors
@@ -124,13 +125,44 @@ def exhibit_title(ctx: "RenderContext", title: str) -> Paragraph:
     return Paragraph(f"<b>Exhibit\u00a0{number}:</b> " + ctx.markup(title, style), ctx.styles[style])
 
 
-class HalfWidth(KeepTogether):
+class ShrinkingExhibit(KeepTogether):
+    """A chart exhibit kept whole, which would rather be drawn a little shorter than leave a band of
+    white at the foot of a page: when it misses the space left by no more than a third of the
+    chart's height, the chart is drawn again at the height that fits (``redraw``: height -> drawing)."""
+
+    MAX_SHRINK = 0.45
+    MIN_HEIGHT = 110.0
+
+    def __init__(self, content: list[Any], drawing, redraw):
+        super().__init__(content)
+        self.drawing, self.redraw = drawing, redraw
+
+    def with_drawing(self, shorter) -> list[Any]:
+        """The exhibit's flowables with ``shorter`` in place of its chart."""
+        return [shorter if item is self.drawing else item for item in self._content]
+
+    def split(self, available_width, available_height):
+        self.wrap(available_width, available_height)
+        deficit = self._H - available_height + 3
+        chart_height = self.drawing.height
+        at_top = getattr(getattr(self, "_frame", None), "_atTop", False)
+        if self.redraw and 0 < deficit <= chart_height * self.MAX_SHRINK and chart_height - deficit >= self.MIN_HEIGHT and not at_top:
+            shorter = self.redraw(chart_height - deficit)
+            shorter.hAlign = self.drawing.hAlign
+            return self.with_drawing(shorter)
+        return super().split(available_width, available_height)
+
+
+class HalfWidth(ShrinkingExhibit):
     """A half-width exhibit. Two in a row share a line (``pair_half_width``); one alone keeps its
     caption and source beside it."""
 
-    def __init__(self, ctx: "RenderContext", title, body: list[Any], notes: list[Any]):
+    def __init__(self, ctx: "RenderContext", title, body: list[Any], notes: list[Any], redraw=None):
         self.ctx, self.title, self.body, self.notes = ctx, title, body, notes
-        super().__init__([_grid(ctx, [[title, ""], [body, notes]], span_first_row=True)])
+        super().__init__([_grid(ctx, [[title, ""], [body, notes]], span_first_row=True)], body[0], redraw)
+
+    def with_drawing(self, shorter) -> list[Any]:
+        return [_grid(self.ctx, [[self.title, ""], [[shorter, *self.body[1:]], self.notes]], span_first_row=True)]
 
 
 def _grid(ctx: "RenderContext", rows: list[list[Any]], span_first_row: bool = False) -> Table:
@@ -179,14 +211,17 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     half = chart.width == "half"
     width = (ctx.frame_width - GUTTER) / 2 if half else ctx.frame_width
     title = exhibit_title(ctx, chart.title)
-    drawing = chart_drawing(data, ctx.chart_style, ctx.series_colours.for_chart(data), width, ctx.chart_cache)
+    colours = ctx.series_colours.for_chart(data)
+    drawing = chart_drawing(data, ctx.chart_style, colours, width, ctx.chart_cache)
     drawing.hAlign = "LEFT"
     body = [drawing, InvisibleText(f"Chart: {ctx.plain(data.alt) if data.alt else describe(data)}", ctx.fonts.body.regular)]
     notes = ([ctx.paragraph(chart.caption, "caption")] if chart.caption else [])
     notes.append(ctx.provenance(figure_names=data.figure_names, source_ids=data.source_ids, as_of=data.as_of))
+    redraw = lambda height: chart_drawing(  # noqa: E731
+        replace(data, options={**data.options, "height": height}), ctx.chart_style, colours, width, ctx.chart_cache)
     if half:
-        return [HalfWidth(ctx, title, body, notes)]
-    return [KeepTogether([title, *body, *notes])]
+        return [HalfWidth(ctx, title, body, notes, redraw)]
+    return [ShrinkingExhibit([title, *body, *notes], drawing, redraw)]
 
 
 def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:

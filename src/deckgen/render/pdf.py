@@ -84,10 +84,10 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     """Lay the brief out and write the PDF to ``target``; charts drawn before come from ``chart_cache``."""
     spec = report.spec
     fonts = register_theme(theme)
-    styles = build_styles(theme, fonts)
     page_width, page_height = PAGE_SIZES[spec.page_size]
     side, top, bottom = 18 * mm, 22 * mm, 22 * mm
     frame_width = page_width - 2 * side
+    styles = build_styles(theme, fonts, frame_width, spec.language)
     ctx = RenderContext(
         report=report, theme=theme, fonts=fonts, styles=styles,
         chart_style=(style := charts.chart_style(theme, fonts)), frame_width=frame_width,
@@ -160,16 +160,20 @@ def _table_of_contents(ctx: RenderContext) -> list:
 @contextmanager
 def _default_font(font_name: str):
     """reportlab starts drawings, table cells and canvases in Helvetica, which would then sit in the
-    PDF unembedded; for the length of a build, its defaults are the brand's body font."""
+    PDF unembedded; for the length of a build, its defaults are the brand's body font. Ragged-right
+    text is hyphenated sparingly: only words of nine letters or more are broken."""
     from reportlab import rl_config
     from reportlab.platypus.tables import CellStyle
 
-    saved = (rl_config.canvas_basefontname, rl_config.defaultGraphicsFontName, CellStyle.fontname)
+    saved = (rl_config.canvas_basefontname, rl_config.defaultGraphicsFontName, CellStyle.fontname,
+             rl_config.hyphenationMinWordLength)
     rl_config.canvas_basefontname = rl_config.defaultGraphicsFontName = CellStyle.fontname = font_name
+    rl_config.hyphenationMinWordLength = 9
     try:
         yield
     finally:
-        rl_config.canvas_basefontname, rl_config.defaultGraphicsFontName, CellStyle.fontname = saved
+        (rl_config.canvas_basefontname, rl_config.defaultGraphicsFontName, CellStyle.fontname,
+         rl_config.hyphenationMinWordLength) = saved
 
 
 class _Furniture:

@@ -30,7 +30,7 @@ class Implications(SectionModel):
 
         story = [ctx.heading(self.title)]
         if self.intro:
-            story += [ctx.paragraph(text, "body") for text in paragraphs(self.intro)]
+            story += [ctx.paragraph(text, "prose") for text in paragraphs(self.intro)]
         rows = []
         for item in self.items:
             left = [ctx.paragraph(f"**{item.title}**", "cell")]
@@ -49,5 +49,5 @@ class Implications(SectionModel):
         story.append(grid)
         if self.risks:
             story.append(ctx.paragraph(" ", "small"))
-            story.append(ctx.paragraph("**Risks to the view.** " + " ".join(paragraphs(self.risks)), "body"))
+            story.append(ctx.paragraph("**Risks to the view.** " + " ".join(paragraphs(self.risks)), "prose"))
         return ctx.kit.keep_heading(story)

@@ -17,5 +17,5 @@ class Narrative(SectionModel):
 
     def render(self, ctx):
         story = [ctx.heading(self.title)]
-        story += [ctx.paragraph(text, "body") for text in paragraphs(self.body)]
+        story += [ctx.paragraph(text, "prose") for text in paragraphs(self.body)]
         return ctx.kit.keep_heading(story)

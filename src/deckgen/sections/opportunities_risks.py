@@ -28,7 +28,7 @@ class OpportunitiesRisks(SectionModel):
         from itertools import zip_longest
 
         from reportlab.lib import colors
-        from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+        from reportlab.platypus import CondPageBreak, Paragraph, Spacer, Table, TableStyle
 
         gap = 10
         width = (ctx.frame_width - gap) / 2
@@ -43,7 +43,7 @@ class OpportunitiesRisks(SectionModel):
                      for (symbol, _, _), item in zip(columns, (left, right))]
             rows.append([cells[0], "", cells[1]])
         # one table for both boxes: matching rows line up and both boxes end on the same line
-        table = Table(rows, colWidths=[width, gap, width])
+        table = Table(rows, colWidths=[width, gap, width], repeatRows=1, splitByRow=1)
         commands = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 10),
@@ -62,5 +62,9 @@ class OpportunitiesRisks(SectionModel):
                 ("LINEBELOW", (index, -1), (index, -1), 1.5, colors.HexColor(colour)),
             ]
         table.setStyle(TableStyle(commands))
-        story = [ctx.heading(self.title, level=2)] if self.title else []
-        return [KeepTogether(story + [table]), Spacer(1, 12)]
+        # a long pair of boxes continues on the next page (the titles repeat) rather than leave a band
+        # of white: it starts here if the heading, the titles and two items fit
+        heading = [ctx.heading(self.title, level=2)] if self.title else []
+        table.wrap(ctx.frame_width, 10_000)
+        start = sum(f.wrap(ctx.frame_width, 1000)[1] for f in heading) + sum(table._rowHeights[:3]) + 24
+        return [CondPageBreak(start), *heading, table, Spacer(1, 12)]

@@ -1,0 +1,64 @@
+"""Page make-up a research house would accept: no band of white over 50 mm at the foot of any page
+but the last, running text at 60–90 characters a line, and no break inside a name or a figure."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from deckgen.build import build
+from pdfread import page_texts
+
+MM = 72 / 25.4
+LAYOUTS = [
+    ("investor", "A4", False, None),
+    ("investor", "Letter", True, None),
+    ("investor", "A4", False, "../assets/brands/harbor/brand.yml"),
+    ("investor", "Letter", True, "../assets/brands/harbor/brand.yml"),
+    ("grid-storage", "A4", False, None),
+    ("grid-storage", "Letter", False, None),
+]
+FRAME_BOTTOM = 22 * MM  # the body frame's bottom margin; the footer sits below it
+
+
+def _lowest_content(page) -> float:
+    """The lowest point of the page's content above the footer (text and vector graphics)."""
+    lowest = None
+    for obj in page.get_objects(max_depth=3):
+        left, bottom, right, top = obj.get_bounds()
+        if bottom > FRAME_BOTTOM - 2:
+            lowest = bottom if lowest is None else min(lowest, bottom)
+    return lowest if lowest is not None else page.get_height()
+
+
+@pytest.mark.parametrize("spec, size, toc, brand", LAYOUTS)
+def test_no_page_but_the_last_ends_in_a_band_over_50_mm(project: Path, spec: str, size: str, toc: bool, brand: str | None):
+    overrides = [f"page_size={size}", f"toc={'true' if toc else 'false'}"] + ([f"brand={brand}"] if brand else [])
+    result = build(project / "specs" / f"{spec}.yaml", overrides=overrides, allow_stale=True)
+    document = pdfium.PdfDocument(str(result.output))
+    for index in range(len(document) - 1):
+        band = (_lowest_content(document[index]) - FRAME_BOTTOM) / MM
+        assert band <= 50, f"page {index + 1} of {len(document)} ends in a {band:.0f} mm band"
+
+
+def test_running_text_is_set_at_60_to_90_characters(example_pdf: Path):
+    import yaml
+
+    spec = yaml.safe_load((Path(__file__).resolve().parent.parent / "specs" / "investor.yaml").read_text())
+    prose = " ".join(" ".join(s["body"].split()) for s in spec["sections"] if s["type"] == "narrative")
+    # pdfium joins a line that ends in a hyphenation point to the next, marking the join with U+FFFE
+    lines = [part.strip() for page in page_texts(example_pdf) for line in page.splitlines() for part in line.split("\ufffe")]
+    narrative = [line for line in lines if len(line) > 30 and line in prose]
+    assert len(narrative) >= 20, "the narrative lines were found"
+    full = sorted(len(line) for line in narrative)[len(narrative) // 4:]  # the last line of a paragraph is short
+    assert 60 <= min(full) and max(full) <= 90, full
+
+
+def test_names_figures_and_ranges_never_break(example_pdf: Path):
+    for page in page_texts(example_pdf):
+        assert not re.search(r"S&P\s*\r?\n\s*500", page)
+        assert not re.search(r"\$\d+\s*\r?\n\s*(billion|B)\b", page)
+        assert not re.search(r"\d\s*\r?\n\s*–\s*\d|\d–\s*\r?\n\s*\d", page)
