@@ -30,7 +30,7 @@ checks:
 sections:
   - type: narrative
     title: Figures
-    body: Capital of {{ capital }} and a yield of {{ yield }} [@alpha].
+    body: Capital of {{ capital }} [@alpha] and a yield of {{ yield }} [@beta].
   - type: sector_breakdown
     title: Split
     breakdown: split
@@ -135,6 +135,7 @@ def test_shares_above_100_and_the_tolerance(cli, tiny):
 
 def test_figure_citing_an_unknown_source(cli, tiny):
     edit(tiny, "data/t/figures.yaml", "source: beta}", "source: betta}")
+    edit(tiny, "specs/t.yaml", "{{ yield }} [@beta]", "{{ yield }}")
     result = cli("validate", "specs/t.yaml", cwd=tiny)
     assert result.code == 1
     assert lines(result.stderr) == [
@@ -203,7 +204,7 @@ def test_table_column_that_does_not_exist(cli, tiny):
 
 
 def test_every_problem_at_once_sorted_by_file_and_line(cli, tiny):
-    edit(tiny, "specs/t.yaml", "{{ yield }}", "{{ yeild }}")
+    edit(tiny, "specs/t.yaml", "{{ yield }} [@beta]", "{{ yeild }}")
     edit(tiny, "data/t/figures.yaml", "min: 50, max: 60", "min: 55, max: 52")
     edit(tiny, "data/t/figures.yaml", "unit: percent", "unit: percnt")
     result = cli("validate", "specs/t.yaml", cwd=tiny)
@@ -212,7 +213,7 @@ def test_every_problem_at_once_sorted_by_file_and_line(cli, tiny):
         "data/t/figures.yaml:3:29: figure 'yield': unknown unit 'percnt'; did you mean 'percent'?",
         "data/t/figures.yaml:10:37: figure 'split.a': min 55 is greater than max 52; swap them",
         "data/t/sources.yaml:3:10: warning: source 'beta' is never cited; cite it with [@id] or remove it",
-        "specs/t.yaml:18:51: unknown figure 'yeild'; did you mean 'yield'?",
+        "specs/t.yaml:18:60: unknown figure 'yeild'; did you mean 'yield'?",
     ]
     edit(tiny, "data/t/figures.yaml", "unit: percnt", "unit: percent")
     result = cli("validate", "specs/t.yaml", cwd=tiny)
@@ -220,7 +221,7 @@ def test_every_problem_at_once_sorted_by_file_and_line(cli, tiny):
         "data/t/figures.yaml:3:3: warning: figure 'yield' is defined but shown nowhere; refer to it as {{ yield }} or remove it",
         "data/t/figures.yaml:10:37: figure 'split.a': min 55 is greater than max 52; swap them",
         "data/t/sources.yaml:3:10: warning: source 'beta' is never cited; cite it with [@id] or remove it",
-        "specs/t.yaml:18:51: unknown figure 'yeild'; did you mean 'yield'?",
+        "specs/t.yaml:18:60: unknown figure 'yeild'; did you mean 'yield'?",
     ]
 
 
@@ -306,4 +307,12 @@ def test_recommendation_words_make_a_brief_research(cli, tiny):
     result = cli("validate", "specs/t.yaml", cwd=tiny)
     assert result.code == 1
     assert lines(result.stderr)[-1].startswith(
-        "specs/t.yaml:17:44: this brief uses the words of a recommendation ('top pick') but has no disclosures section")
+        "specs/t.yaml:17:53: this brief uses the words of a recommendation ('top pick') but has no disclosures section")
+
+
+def test_a_figure_in_prose_cites_its_source_in_the_same_paragraph(cli, tiny):
+    edit(tiny, "specs/t.yaml", "{{ yield }} [@beta].", "{{ yield }}.")
+    result = cli("validate", "specs/t.yaml", cwd=tiny)
+    assert "specs/t.yaml:18:60: warning: figure 'yield' is shown without citing its source 'beta' in the same " \
+           "paragraph; add [@beta] after it" in lines(result.stderr)
+    assert cli("validate", "--strict", "specs/t.yaml", cwd=tiny).code == 1

@@ -40,7 +40,7 @@ CASES = {
     "kpi_strip": (
         "  - type: kpi_strip\n    title: Numbers\n    items:\n      - {figure: usdjpy, label: Yen per dollar}\n"
         "      - {figure: defence_budget_gdp, label: Defence}\n",
-        ["¥152/$", "Yen per dollar", "2.0%", "Sources: [2] Ministry of Defense Japan; [5] Elliott Management. As of Jan 10, 2026 – Jan 30, 2026."],
+        ["¥152/$", "Yen per dollar", "2.0%", "Sources: [2] Ministry of Defense Japan; [10] Meridian Pacific Research (illustrative). As of Jan 10, 2026 – Jan 30, 2026."],
     ),
     "narrative": (
         "  - type: narrative\n    title: Story\n    body: |\n      First **bold** paragraph, {{ gcap_jobs }} jobs [2].\n\n      Second *one*.\n",
@@ -56,7 +56,7 @@ CASES = {
     ),
     "instrument_table": (
         "  - type: instrument_table\n    table: instruments\n    columns:\n      - {key: ticker, label: Ticker}\n      - {key: key_figure, label: Key figure}\n",
-        ["Ticker", "SMH", "JSIF chip capital $52B", "Sources: [1] US Dept. of Commerce; [2] Ministry of Defense Japan; [3] Tokyo Stock Exchange; [5] Elliott Management."],
+        ["Ticker", "SMH", "JSIF chip capital $52B", "Sources: [1] US Dept. of Commerce; [2] Ministry of Defense Japan; [3] Tokyo Stock Exchange; [5] Elliott Management; [10] Meridian Pacific Research (illustrative)."],
     ),
     "sector_breakdown": (
         "  - type: sector_breakdown\n    title: By sector\n    breakdown: framework_by_sector\n    caption: Shares of the total.\n    show_table: true\n",

@@ -161,6 +161,7 @@ def resolve(
     _check_sources_cited(checker)
     _check_unused(checker)
     _check_disclosures(checker)
+    _check_cited_where_shown(checker)
     prepared = _prepare_sections(checker)
     return _finish(checker, prepared)
 
@@ -515,6 +516,38 @@ def _check_sources_cited(checker: _Checker) -> None:
     for source in checker.sources:
         if source.id not in checker.cited:
             checker.warn(checker.source_marks[source.id], f"source '{source.id}' is never cited", "cite it with [@id] or remove it", code="uncited")
+
+
+# sections whose figures carry a source line of their own, derived from the data
+_SOURCED_SECTIONS = ("kpi_strip", "chart", "table", "instrument_table", "comparison", "sector_breakdown", "disclosures")
+
+
+def _check_cited_where_shown(checker: _Checker) -> None:
+    """A figure in running text cites its source in the same paragraph (or list item), so a reader
+    can tell where each number comes from without hunting for it."""
+    if checker.incomplete:
+        return
+    document = checker.loaded.document
+    numbers = {source.id: number for number, source in enumerate(checker.sources, start=1)}
+    for index, section in enumerate(checker.loaded.spec.sections):
+        if section.type in _SOURCED_SECTIONS:
+            continue
+        for loc, text in _strings(document.data["sections"][index], ("sections", index)):
+            if loc[-1] in ("title", "label", "subtitle"):
+                continue  # headings and labels: the text under them cites
+            for paragraph in re.split(r"\n\s*\n", text):
+                refs = list(references(paragraph))
+                cited = set()
+                for ref in refs:
+                    if ref.kind == "citation":
+                        cited.add(ref.name if not ref.name.isdigit() else next(
+                            (i for i, n in numbers.items() if str(n) == ref.name), ref.name))
+                for ref in refs:
+                    figure = checker.figures.get(ref.name) if ref.kind == "figure" else None
+                    if figure is not None and figure.source in numbers and figure.source not in cited:
+                        checker.warn(document.mark_of_text(loc, ref.token),
+                                     f"figure '{ref.name}' is shown without citing its source '{figure.source}' in the same paragraph",
+                                     f"add [@{figure.source}] after it", code="uncited-figure")
 
 
 RECOMMENDATION_WORDS = re.compile(

@@ -130,8 +130,8 @@ class ShrinkingExhibit(KeepTogether):
     white at the foot of a page: when it misses the space left by no more than a third of the
     chart's height, the chart is drawn again at the height that fits (``redraw``: height -> drawing)."""
 
-    MAX_SHRINK = 0.45
-    MIN_HEIGHT = 110.0
+    MAX_SHRINK = 0.5
+    MIN_HEIGHT = 80.0
 
     def __init__(self, content: list[Any], drawing, redraw):
         super().__init__(content)
