@@ -1,0 +1,393 @@
+"""Rendering on a Dask cluster: many specs (``build --cluster``) or many variants (``send --cluster``).
+
+The client checks everything first (``build.check``), then ships each render to a worker with the
+files it reads: a content-addressed bundle (path in the project -> sha256). A file that several
+renders read (the brand, fonts, logo, a shared data file) is scattered to every worker once, keyed
+by its sha256; a file only one render reads travels inside that task. Workers need no shared
+filesystem: each unpacks the files into a private temporary folder (once per set of files), checks
+the spec there, renders in memory and returns the PDF's bytes. The client writes every output
+atomically (``build.write_edition``) and, for ``send``, owns the delivery ledger.
+
+Dask may run a render again when its worker dies: rendering writes nothing on the worker that
+matters and sends nothing, so a retry is harmless. Workers keep their imports, registered fonts and
+chart cache between tasks (module-level state in the worker process).
+
+``dask[distributed]`` is optional: ``pip install 'deckgen[cluster]'``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+import traceback
+import uuid
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
+
+from .errors import BuildError, DeckgenError, UsageError, display_path
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from .build import Checked, SpecOutcome
+
+SCHEDULER_ENV = "DECKGEN_DASK_SCHEDULER"
+INSTALL_HINT = "pip install 'deckgen[cluster]' (or: uv sync --extra cluster)"
+SCHEDULER_SCHEMES = ("tcp://", "tls://", "ws://", "wss://", "ucx://")
+CONNECT_TIMEOUT = 30  # seconds to reach an existing scheduler
+
+
+# -- connecting ----------------------------------------------------------------------------------
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise UsageError(f"--cluster needs dask.distributed, which is not installed: {INSTALL_HINT}") from None
+    return distributed
+
+
+def local_workers(address: str) -> int | None:
+    """``local`` -> one worker per CPU, ``local:N`` -> N; None when ``address`` is not a local cluster."""
+    if address == "local":
+        return os.cpu_count() or 1
+    if address.startswith("local:"):
+        count = address.removeprefix("local:")
+        if not count.isdigit() or int(count) < 1:
+            raise UsageError(f"--cluster {address}: N in local:N must be a whole number of workers, 1 or more")
+        return int(count)
+    return None
+
+
+@contextmanager
+def connect(cluster: "str | Client | None" = None) -> Iterator["Client"]:
+    """A Dask client for ``cluster``: ``local`` / ``local:N`` (a LocalCluster of N worker processes on
+    127.0.0.1, closed afterwards), a scheduler address (``tcp://host:8786``), or a ``Client`` the
+    caller already holds (used as is, never closed). None: ``$DECKGEN_DASK_SCHEDULER``."""
+    distributed = _distributed()
+    if isinstance(cluster, distributed.Client):
+        yield cluster
+        return
+    address = (cluster or os.environ.get(SCHEDULER_ENV) or "").strip()
+    if not address:
+        raise UsageError(f"no cluster given: pass --cluster local, local:N or tcp://HOST:8786, or set {SCHEDULER_ENV}")
+    workers = local_workers(address)
+    if workers is not None:
+        with distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as local, distributed.Client(local) as client:
+            yield client
+        return
+    if not address.startswith(SCHEDULER_SCHEMES):
+        raise UsageError(f"--cluster {address}: expected local, local:N or a scheduler address such as tcp://HOST:8786")
+    try:
+        client = distributed.Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise BuildError(f"cannot reach the Dask scheduler at {address}: {exc}; start it (dask scheduler) or check the address") from None
+    with client:
+        yield client
+
+
+# -- what travels to a worker --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything a worker needs to render one checked spec, except the files' bytes."""
+
+    spec: str  # the spec's path in the project (posix, relative)
+    files: tuple[tuple[str, str], ...]  # (path in the project, sha256) of every file the build reads
+    overrides: tuple[str, ...]
+    allow_stale: bool
+    strict: bool
+    input_hash: str  # what the client checked; the worker must render exactly that
+    name: str  # the PDF's file name
+
+    @property
+    def files_digest(self) -> str:
+        """One name for this set of files: renders that read the same files share one folder on a worker."""
+        return hashlib.sha256("".join(f"{path}\0{sha}\n" for path, sha in self.files).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a worker sends back: the PDF's bytes and what the renderer reported."""
+
+    pdf: bytes
+    pages: int
+    outline: tuple[str, ...]
+    seconds: float
+    worker: str
+
+
+def render_job(checked: "Checked") -> RenderJob:
+    """The job for a checked spec: its files by their path in the project, so no path leaves the client."""
+    root = checked.root
+    assert root is not None
+    files: dict[str, str] = {}
+    for item in checked.inputs:
+        files[_in_project(item.path, root)] = item.sha256
+    spec = _in_project(checked.report.loaded.path, root)
+    if spec not in files:
+        from .inputs import sha256_file
+
+        files[spec] = sha256_file(checked.report.loaded.path)
+    options = checked.options
+    return RenderJob(
+        spec=spec, files=tuple(sorted(files.items())), overrides=tuple(options.get("overrides") or ()),
+        allow_stale=bool(options.get("allow_stale")), strict=bool(options.get("strict")),
+        input_hash=checked.input_hash, name=checked.output.name,
+    )
+
+
+def _in_project(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        raise BuildError(f"{display_path(path)} is outside the project {display_path(root)}: a cluster worker cannot read it") from None
+
+
+# -- the worker's side ---------------------------------------------------------------------------
+
+MAX_PROJECTS_PER_WORKER = 64  # unpacked file sets kept warm in one worker process
+_RENDER_LOCK = threading.Lock()  # matplotlib is not thread-safe: one render at a time per process
+_worker_folder: Path | None = None
+_projects: "OrderedDict[str, Path]" = OrderedDict()
+
+
+def _worker_root() -> Path:
+    global _worker_folder
+    if _worker_folder is None:
+        _worker_folder = Path(tempfile.mkdtemp(prefix="deckgen-worker-"))
+        atexit.register(shutil.rmtree, _worker_folder, True)
+    return _worker_folder
+
+
+def _unpacked(job: RenderJob, blobs: Mapping[str, bytes]) -> Path:
+    """The job's files in a private folder of this worker, written once per set of files."""
+    digest = job.files_digest
+    if digest in _projects:
+        _projects.move_to_end(digest)
+        return _projects[digest]
+    folder = _worker_root() / "projects" / digest[:32]
+    if not folder.is_dir():
+        staging = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=_worker_root()))
+        for relative, sha in job.files:
+            data = blobs[sha]
+            if hashlib.sha256(data).hexdigest() != sha:
+                raise BuildError(f"{relative} arrived damaged on worker {socket.gethostname()} (sha256 differs)")
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging, folder)
+    _projects[digest] = folder
+    while len(_projects) > MAX_PROJECTS_PER_WORKER:
+        _, oldest = _projects.popitem(last=False)
+        shutil.rmtree(oldest, ignore_errors=True)
+    return folder
+
+
+def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
+    """Run on a Dask worker: unpack the files, check the spec there and render it in memory.
+
+    The outputs go nowhere: the PDF's bytes are returned. Charts are cached in the worker's own
+    folder, so later renders on this worker reuse them."""
+    from . import build
+
+    with _RENDER_LOCK:
+        started = time.perf_counter()
+        folder = _unpacked(job, blobs)
+        checked = build.check(
+            folder / job.spec, overrides=job.overrides, output=_worker_root() / "out" / job.name,
+            allow_stale=job.allow_stale, strict=job.strict, root=folder,
+        )
+        if checked.input_hash != job.input_hash:
+            raise BuildError(
+                f"worker {socket.gethostname()} would render something else than the client checked "
+                f"(versions there: {_versions_line()}); install the same deckgen and libraries on the workers"
+            )
+        pdf, result = build.render_in_memory(checked)
+        return Rendered(pdf, result.pages, tuple(result.outline), time.perf_counter() - started, socket.gethostname())
+
+
+def _versions_line() -> str:
+    from .build import versions
+
+    return ", ".join(f"{name} {version}" for name, version in versions().items())
+
+
+# -- the client's side ---------------------------------------------------------------------------
+
+def render_on_cluster(
+    client: "Client", checked: Sequence["Checked"]
+) -> Iterator[tuple[int, "Rendered | DeckgenError", str | None]]:
+    """Render every checked spec on the cluster; yield ``(index, Rendered or the error, traceback)`` as
+    each finishes (in no particular order). A failing render is yielded, never raised."""
+    distributed = _distributed()
+    jobs = [render_job(item) for item in checked]
+    paths: dict[str, Path] = {}  # sha256 -> a file with those bytes on the client
+    readers: dict[str, int] = {}  # sha256 -> how many jobs read it
+    for item, job in zip(checked, jobs):
+        for input_file in item.inputs:
+            paths.setdefault(input_file.sha256, input_file.path)
+        paths.setdefault(dict(job.files)[job.spec], item.report.loaded.path)
+        for _, sha in job.files:
+            readers[sha] = readers.get(sha, 0) + 1
+    # a file several renders read goes to every worker once; one only a single render reads travels with it
+    shared = {sha for sha, count in readers.items() if count > 1}
+    scattered = client.scatter({f"deckgen-file-{sha}": _read(paths[sha]) for sha in shared}, broadcast=True) if shared else {}
+    by_sha = {sha: scattered[f"deckgen-file-{sha}"] for sha in shared}
+
+    futures = {}
+    for index, job in enumerate(jobs):
+        blobs = {sha: by_sha[sha] if sha in by_sha else _read(paths[sha]) for _, sha in job.files}
+        future = client.submit(render_on_worker, job, blobs, key=f"deckgen-render-{job.input_hash[:16]}-{uuid.uuid4().hex}")
+        futures[future] = index
+    try:
+        for future in distributed.as_completed(list(futures)):
+            index = futures[future]
+            yield (index, *_result(future, jobs[index], distributed))
+    finally:  # stopped early (interrupted, or the caller gave up): leave nothing running
+        unfinished = [future for future in futures if not future.done()]
+        if unfinished:
+            client.cancel(unfinished)
+
+
+def _result(future, job: RenderJob, distributed) -> tuple["Rendered | DeckgenError", str | None]:
+    if future.status == "finished":
+        return future.result(), None
+    try:
+        exc = future.exception()
+    except distributed.client.FutureCancelledError as cancelled:
+        exc = cancelled
+    if isinstance(exc, DeckgenError):
+        return exc, None
+    if isinstance(exc, distributed.KilledWorker):
+        return BuildError(f"{job.spec}: the workers rendering it died repeatedly ({exc}); see the workers' logs"), None
+    text = "".join(traceback.format_exception(exc)) if exc is not None else None
+    return BuildError(f"rendering {job.spec} on the cluster failed: {type(exc).__name__}: {exc}"), text
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"cannot read {display_path(path)}: {exc.strerror or exc}") from exc
+
+
+# -- build: many specs ---------------------------------------------------------------------------
+
+def build_many_on_cluster(
+    specs: Sequence[Path], per_spec: Sequence[dict], cluster: "str | Client | None",
+) -> Iterator[tuple[int, "SpecOutcome"]]:
+    """``build_many`` on a cluster: check every spec here, render there, write here (under each output's
+    lock); yield ``(index, SpecOutcome)`` as each spec is done."""
+    from . import build
+
+    started = time.perf_counter()
+    to_render: list[tuple[int, Checked, dict]] = []
+    for index, (spec, options) in enumerate(zip(specs, per_spec)):
+        options = dict(options)
+        writing = {name: options.pop(name) for name in ("wait", "if_changed", "archive") if name in options}
+        options.pop("check_only", None)
+        try:
+            checked = build.check(spec, **options)
+            if writing.get("if_changed") and (current := build.current_edition(checked)) is not None:
+                result = build._unchanged(checked, *current, archive=writing.get("archive", False))
+                yield index, _outcome(result, started)
+                continue
+        except DeckgenError as exc:
+            yield index, build.SpecOutcome(spec, build._outcome_of(exc), getattr(exc, "output", None),
+                                           duration=time.perf_counter() - started, error=exc)
+            continue
+        to_render.append((index, checked, writing))
+    if not to_render:
+        return
+    with connect(cluster) as client:
+        for position, rendered, trace in render_on_cluster(client, [checked for _, checked, _ in to_render]):
+            index, checked, writing = to_render[position]
+            try:
+                if isinstance(rendered, DeckgenError):
+                    raise rendered
+                result = _write(checked, rendered, **writing)
+            except DeckgenError as exc:
+                yield index, build.SpecOutcome(specs[index], build._outcome_of(exc), getattr(exc, "output", None),
+                                               duration=time.perf_counter() - started, error=exc, traceback=trace)
+                continue
+            yield index, _outcome(result, started)
+
+
+def _write(checked: "Checked", rendered: Rendered, *, wait: float = 0, if_changed: bool = False, archive: bool = False):
+    """Write what a worker rendered, under the output's lock; a run that had to wait renders again here
+    if the inputs changed meanwhile (as ``build.render`` does)."""
+    from . import build
+
+    with build.output_lock(checked.output, wait) as waited:
+        if waited:
+            fresh = checked.again()
+            if if_changed and (current := build.current_edition(fresh)) is not None:
+                return build._unchanged(fresh, *current, archive=archive)
+            if fresh.input_hash != checked.input_hash:
+                return build.render_and_write(fresh, archive=archive)
+        return build.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline, archive=archive,
+                                   render_seconds=rendered.seconds)
+
+
+def _outcome(result, started: float) -> "SpecOutcome":
+    from .build import SpecOutcome
+
+    return SpecOutcome(
+        result.spec, result.outcome, result.output, result.pages, time.perf_counter() - started, result.input_hash,
+        result.archived, tuple(p.render() for p in result.warnings), warning_problems=tuple(result.warnings),
+    )
+
+
+# -- send: one edition per variant ---------------------------------------------------------------
+
+def build_editions_on_cluster(
+    variants: Mapping[tuple[str, ...], "Checked"], cluster: "str | Client | None", *,
+    log: Callable[[str], None] = lambda line: None,
+    on_progress: Callable[[int, int], None] = lambda done, total: None,
+) -> tuple[dict[tuple[str, ...], bytes], list[Path], dict[tuple[str, ...], DeckgenError]]:
+    """Render the variants that are out of date on the cluster and write each one here; return every
+    variant's PDF bytes, the PDFs written, and the variants that failed (the others go on)."""
+    from . import build
+
+    pdfs: dict[tuple[str, ...], bytes] = {}
+    failed: dict[tuple[str, ...], DeckgenError] = {}
+    built: list[Path] = []
+    stale = [variant for variant, checked in variants.items() if not build.up_to_date(checked)]
+    for variant, checked in variants.items():
+        if variant not in stale:
+            pdfs[variant] = checked.output.read_bytes()
+    on_progress(len(pdfs), len(variants))
+    if stale:
+        with connect(cluster) as client:
+            for position, rendered, _ in render_on_cluster(client, [variants[v] for v in stale]):
+                variant, checked = stale[position], variants[stale[position]]
+                try:
+                    if isinstance(rendered, DeckgenError):
+                        raise rendered
+                    with build.output_lock(checked.output):
+                        build.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline,
+                                            render_seconds=rendered.seconds)
+                except DeckgenError as exc:
+                    failed[variant] = exc
+                    log(f"could not build {display_path(checked.output)}: {' '.join(exc.lines())}")
+                else:
+                    pdfs[variant] = rendered.pdf
+                    built.append(checked.output)
+                    log(f"built {display_path(checked.output)}")
+                on_progress(len(pdfs) + len(failed), len(variants))
+    return pdfs, built, failed
