@@ -108,8 +108,6 @@ class RenderJob:
     spec: str  # the spec's path in the project (posix, relative)
     files: tuple[tuple[str, str], ...]  # (path in the project, sha256) of every file the build reads
     overrides: tuple[str, ...]
-    allow_stale: bool
-    strict: bool
     input_hash: str  # what the client checked; the worker must render exactly that
     name: str  # the PDF's file name
 
@@ -142,10 +140,8 @@ def render_job(checked: "Checked") -> RenderJob:
         from .inputs import sha256_file
 
         files[spec] = sha256_file(checked.report.loaded.path)
-    options = checked.options
     return RenderJob(
-        spec=spec, files=tuple(sorted(files.items())), overrides=tuple(options.get("overrides") or ()),
-        allow_stale=bool(options.get("allow_stale")), strict=bool(options.get("strict")),
+        spec=spec, files=tuple(sorted(files.items())), overrides=tuple(checked.options.get("overrides") or ()),
         input_hash=checked.input_hash, name=checked.output.name,
     )
 
@@ -201,8 +197,10 @@ def _unpacked(job: RenderJob, blobs: Mapping[str, bytes]) -> Path:
 def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
     """Run on a Dask worker: unpack the files, check the spec there and render it in memory.
 
-    The outputs go nowhere: the PDF's bytes are returned. Charts are cached in the worker's own
-    folder, so later renders on this worker reuse them."""
+    Stale data and warnings were judged by the client (``--allow-stale``, ``--strict``): the worker
+    only makes sure it renders exactly what the client checked (the same input hash). The outputs go
+    nowhere: the PDF's bytes are returned. Charts are cached in the worker's own folder, so later
+    renders on this worker reuse them."""
     from . import build
 
     with _RENDER_LOCK:
@@ -210,7 +208,7 @@ def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
         folder = _unpacked(job, blobs)
         checked = build.check(
             folder / job.spec, overrides=job.overrides, output=_worker_root() / "out" / job.name,
-            allow_stale=job.allow_stale, strict=job.strict, root=folder,
+            allow_stale=True, root=folder,
         )
         if checked.input_hash != job.input_hash:
             raise BuildError(
@@ -246,12 +244,12 @@ def render_on_cluster(
             readers[sha] = readers.get(sha, 0) + 1
     # a file several renders read goes to every worker once; one only a single render reads travels with it
     shared = {sha for sha, count in readers.items() if count > 1}
-    scattered = client.scatter({f"deckgen-file-{sha}": _read(paths[sha]) for sha in shared}, broadcast=True) if shared else {}
+    scattered = client.scatter({f"deckgen-file-{sha}": _read(paths[sha], sha) for sha in shared}, broadcast=True) if shared else {}
     by_sha = {sha: scattered[f"deckgen-file-{sha}"] for sha in shared}
 
     futures = {}
     for index, job in enumerate(jobs):
-        blobs = {sha: by_sha[sha] if sha in by_sha else _read(paths[sha]) for _, sha in job.files}
+        blobs = {sha: by_sha[sha] if sha in by_sha else _read(paths[sha], sha) for _, sha in job.files}
         future = client.submit(render_on_worker, job, blobs, key=f"deckgen-render-{job.input_hash[:16]}-{uuid.uuid4().hex}")
         futures[future] = index
     try:
@@ -279,11 +277,15 @@ def _result(future, job: RenderJob, distributed) -> tuple["Rendered | DeckgenErr
     return BuildError(f"rendering {job.spec} on the cluster failed: {type(exc).__name__}: {exc}"), text
 
 
-def _read(path: Path) -> bytes:
+def _read(path: Path, sha: str) -> bytes:
+    """The bytes the client checked: a file changed since then stops the run (nothing is sent)."""
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except OSError as exc:
         raise BuildError(f"cannot read {display_path(path)}: {exc.strerror or exc}") from exc
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise BuildError(f"{display_path(path)} changed while this run was starting; run it again")
+    return data
 
 
 # -- build: many specs ---------------------------------------------------------------------------
