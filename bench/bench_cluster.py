@@ -68,6 +68,14 @@ def recipients_file(root: Path, count: int, *, variants: bool) -> str:
     return path.name
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def rate(count: int, seconds: float) -> str:
     return f"{seconds:8.1f} s   {count / seconds:6.1f}/s"
 
@@ -90,23 +98,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="deckgen-bench-") as folder:
         base = copy_project(Path(folder) / "base")
         specs = variant_specs(base, options.variants)
-        print(f"{options.variants} variants of the example ({SPEC}):")
+        print(f"{options.variants} variants of the example ({SPEC}):", flush=True)
         for label, extra in (("build --jobs 2", ["--jobs", "2"]), ("build --cluster local:2", ["--cluster", "local:2"])):
             root = Path(folder) / label.replace(" ", "_").replace(":", "")
             shutil.copytree(base, root)
             seconds = deckgen(["build", *specs, "-o", "out/", *extra], root)
             assert len(list((root / "out").glob("*.pdf"))) == options.variants
-            print(f"  {label:<44} {rate(options.variants, seconds)}")
+            print(f"  {label:<44} {rate(options.variants, seconds)}", flush=True)
         root = Path(folder) / "send-variants"
         shutil.copytree(base, root)
         listed = recipients_file(root, options.variants, variants=True)
         seconds = deckgen(["send", str(SPEC), "--recipients", listed, "--dry-run", "--cluster", "local:2"], root)
         print(f"  {'send --dry-run --cluster local:2 (per recipient)':<44} {rate(options.variants, seconds)}")
 
-        controller = Controller(Sink(), hostname="127.0.0.1", port=0)
+        port = free_port()
+        controller = Controller(Sink(), hostname="127.0.0.1", port=port)
         controller.start()
         try:
-            port = controller.server.sockets[0].getsockname()[1]
             env = {"DECKGEN_SMTP_HOST": "127.0.0.1", "DECKGEN_SMTP_PORT": str(port), "DECKGEN_SMTP_SECURITY": "none",
                    "DECKGEN_MAIL_FROM": "briefs@example.com"}
             print(f"{options.recipients} recipients of one edition, local SMTP server (aiosmtpd):")

@@ -180,6 +180,15 @@ def test_build_on_the_cluster_writes_the_same_pdfs_as_a_local_build(project, das
 
     assert again.code == 0 and again.stdout.split() == ["out/investor.pdf", "unchanged", "out/grid-storage.pdf", "unchanged"]
 
+    # the workers keep their copy of the project: a changed file is sent and rendered anew
+    spec = project / "specs" / "investor.yaml"
+    spec.write_text(spec.read_text("utf-8").replace("subtitle: ", 'subtitle: "Changed overnight" #', 1), "utf-8")
+
+    changed = cli("build", "specs/investor.yaml", "-o", "out/", "--if-changed", "--cluster", dask_client.scheduler.address)
+
+    assert changed.code == 0 and changed.stdout.split() == ["out/investor.pdf"], changed.stderr
+    assert "Changed overnight" in _first_page((project / "out" / "investor.pdf").read_bytes())
+
 
 def test_without_dask_installed_one_line_says_how_to_install_it(project):
     script = ("import sys; sys.modules['distributed'] = None; from deckgen.cli import main; "

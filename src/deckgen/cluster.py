@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -110,11 +111,7 @@ class RenderJob:
     overrides: tuple[str, ...]
     input_hash: str  # what the client checked; the worker must render exactly that
     name: str  # the PDF's file name
-
-    @property
-    def files_digest(self) -> str:
-        """One name for this set of files: renders that read the same files share one folder on a worker."""
-        return hashlib.sha256("".join(f"{path}\0{sha}\n" for path, sha in self.files).encode()).hexdigest()
+    project: str  # names the client's project folder (not its path): its renders share a folder on a worker
 
 
 @dataclass(frozen=True)
@@ -143,6 +140,7 @@ def render_job(checked: "Checked") -> RenderJob:
     return RenderJob(
         spec=spec, files=tuple(sorted(files.items())), overrides=tuple(checked.options.get("overrides") or ()),
         input_hash=checked.input_hash, name=checked.output.name,
+        project=hashlib.sha256(f"{socket.gethostname()}\0{root.resolve()}".encode()).hexdigest()[:24],
     )
 
 
@@ -155,10 +153,10 @@ def _in_project(path: Path, root: Path) -> str:
 
 # -- the worker's side ---------------------------------------------------------------------------
 
-MAX_PROJECTS_PER_WORKER = 64  # unpacked file sets kept warm in one worker process
+MAX_PROJECTS_PER_WORKER = 64  # client projects whose files one worker process keeps unpacked
 _RENDER_LOCK = threading.Lock()  # matplotlib is not thread-safe: one render at a time per process
 _worker_folder: Path | None = None
-_projects: "OrderedDict[str, Path]" = OrderedDict()
+_projects: "OrderedDict[str, dict[str, str]]" = OrderedDict()  # project -> {path in it: sha256 on disk}
 
 
 def _worker_root() -> Path:
@@ -170,27 +168,30 @@ def _worker_root() -> Path:
 
 
 def _unpacked(job: RenderJob, blobs: Mapping[str, bytes]) -> Path:
-    """The job's files in a private folder of this worker, written once per set of files."""
-    digest = job.files_digest
-    if digest in _projects:
-        _projects.move_to_end(digest)
-        return _projects[digest]
-    folder = _worker_root() / "projects" / digest[:32]
-    if not folder.is_dir():
-        staging = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=_worker_root()))
-        for relative, sha in job.files:
-            data = blobs[sha]
-            if hashlib.sha256(data).hexdigest() != sha:
-                raise BuildError(f"{relative} arrived damaged on worker {socket.gethostname()} (sha256 differs)")
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging, folder)
-    _projects[digest] = folder
+    """The job's files in this worker's private copy of the client's project, written only when new or
+    changed: renders of one project share a folder, so fonts, logo and charts stay warm between them."""
+    folder = _worker_root() / "projects" / job.project
+    on_disk = _projects.setdefault(job.project, {})
+    _projects.move_to_end(job.project)
+    changed = False
+    for relative, sha in job.files:
+        if on_disk.get(relative) == sha:
+            continue
+        data = blobs[sha]
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise BuildError(f"{relative} arrived damaged on worker {socket.gethostname()} (sha256 differs)")
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        changed |= relative in on_disk
+        staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+        staging.write_bytes(data)
+        os.replace(staging, target)
+        on_disk[relative] = sha
+    if changed and (fonts := sys.modules.get("deckgen.render.fonts")) is not None:
+        fonts.forget_fonts()  # fonts are cached by path: a file that changed there must be read again
     while len(_projects) > MAX_PROJECTS_PER_WORKER:
-        _, oldest = _projects.popitem(last=False)
-        shutil.rmtree(oldest, ignore_errors=True)
+        oldest, _ = _projects.popitem(last=False)
+        shutil.rmtree(_worker_root() / "projects" / oldest, ignore_errors=True)
     return folder
 
 
