@@ -145,9 +145,9 @@ def test_a_variant_that_fails_is_reported_with_its_recipient_and_the_others_are_
     for name, value in _smtp_environ(smtp_server).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("DECKGEN_DASK_SCHEDULER", dask_client.scheduler.address)  # an existing scheduler
-    # where client03's variant PDF must be written there is a folder: its build fails, on the client
+    # where the lock file of client03's variant PDF must go there is a folder: its build fails, on the client
     tag = hashlib.sha256(f"subtitle={subtitles['client03@example.com']}".encode()).hexdigest()[:12]
-    (project / "dist" / ".deckgen" / "variants" / f"investor-{tag}.pdf").mkdir(parents=True)
+    (project / "dist" / ".deckgen" / "variants" / ".deckgen" / f"investor-{tag}.pdf.lock").mkdir(parents=True)
 
     result = cli("send", SPEC, "--recipients", "clients.csv", "--log-format", "json")
 
@@ -158,7 +158,7 @@ def test_a_variant_that_fails_is_reported_with_its_recipient_and_the_others_are_
         "client01@example.com", "client02@example.com", "client04@example.com"]
     [failure] = failed
     assert failure["recipient"] == "client03@example.com" and failure["status"] == "failed"
-    assert "could not be built" in failure["detail"] and "could not write" in failure["detail"]
+    assert "could not be built" in failure["detail"] and "cannot lock" in failure["detail"]
     assert sent[-1] == {"sent": 3, "skipped": 0, "failed": 1, "ok": False}
     del subtitles["client03@example.com"]
     _assert_each_got_their_own_variant_once(smtp_server, subtitles)
