@@ -30,7 +30,7 @@ import time
 import traceback
 import uuid
 from collections import OrderedDict
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
@@ -228,39 +228,61 @@ def _versions_line() -> str:
 
 # -- the client's side ---------------------------------------------------------------------------
 
-def render_on_cluster(
-    client: "Client", checked: Sequence["Checked"]
-) -> Iterator[tuple[int, "Rendered | DeckgenError", str | None]]:
-    """Render every checked spec on the cluster; yield ``(index, Rendered or the error, traceback)`` as
-    each finishes (in no particular order). A failing render is yielded, never raised."""
-    distributed = _distributed()
-    jobs = [render_job(item) for item in checked]
-    paths: dict[str, Path] = {}  # sha256 -> a file with those bytes on the client
-    readers: dict[str, int] = {}  # sha256 -> how many jobs read it
-    for item, job in zip(checked, jobs):
-        for input_file in item.inputs:
-            paths.setdefault(input_file.sha256, input_file.path)
-        paths.setdefault(dict(job.files)[job.spec], item.report.loaded.path)
-        for _, sha in job.files:
-            readers[sha] = readers.get(sha, 0) + 1
-    # a file several renders read goes to every worker once; one only a single render reads travels with it
-    shared = {sha for sha, count in readers.items() if count > 1}
-    scattered = client.scatter({f"deckgen-file-{sha}": _read(paths[sha], sha) for sha in shared}, broadcast=True) if shared else {}
-    by_sha = {sha: scattered[f"deckgen-file-{sha}"] for sha in shared}
+class ClusterRenderer:
+    """Renders checked specs on a cluster as they are handed in (``submit``), so the workers start while
+    the client is still checking the rest; ``finished()`` yields each result as it arrives.
 
-    futures = {}
-    for index, job in enumerate(jobs):
-        blobs = {sha: by_sha[sha] if sha in by_sha else _read(paths[sha], sha) for _, sha in job.files}
-        future = client.submit(render_on_worker, job, blobs, key=f"deckgen-render-{job.input_hash[:16]}-{uuid.uuid4().hex}")
-        futures[future] = index
-    try:
-        for future in distributed.as_completed(list(futures)):
-            index = futures[future]
-            yield (index, *_result(future, jobs[index], distributed))
-    finally:  # stopped early (interrupted, or the caller gave up): leave nothing running
-        unfinished = [future for future in futures if not future.done()]
-        if unfinished:
-            client.cancel(unfinished)
+    A file is sent with the first render that reads it; once a second render reads it, it is scattered
+    to every worker (keyed by its sha256) and later renders refer to that copy."""
+
+    def __init__(self, client: "Client"):
+        self.client = client
+        self.distributed = _distributed()
+        self.pending = self.distributed.as_completed()
+        self.jobs: dict = {}  # future -> (token, job)
+        self.readers: dict[str, int] = {}  # sha256 -> renders that read it so far
+        self.scattered: dict[str, object] = {}  # sha256 -> the future of the copy on every worker
+
+    def submit(self, checked: "Checked", token) -> None:
+        job = render_job(checked)
+        paths = {item.sha256: item.path for item in checked.inputs}
+        paths.setdefault(dict(job.files)[job.spec], checked.report.loaded.path)
+        blobs = {}
+        for _, sha in job.files:
+            self.readers[sha] = self.readers.get(sha, 0) + 1
+            if sha not in self.scattered and self.readers[sha] > 1:
+                key = f"deckgen-file-{sha}"
+                self.scattered[sha] = self.client.scatter({key: _read(paths[sha], sha)}, broadcast=True)[key]
+            blobs[sha] = self.scattered[sha] if sha in self.scattered else _read(paths[sha], sha)
+        future = self.client.submit(render_on_worker, job, blobs, key=f"deckgen-render-{job.input_hash[:16]}-{uuid.uuid4().hex}")
+        self.jobs[future] = (token, job)
+        self.pending.add(future)
+
+    def finished(self, *, wait: bool = True) -> Iterator[tuple[object, "Rendered | DeckgenError", str | None]]:
+        """``(token, Rendered or the error, traceback)`` for each render done: all of them (``wait``), or
+        only those already done. A failing render is yielded, never raised."""
+        while not self.pending.is_empty():
+            if not wait and not self.pending.has_ready():
+                return
+            future = next(self.pending)
+            token, job = self.jobs.pop(future)
+            yield (token, *_result(future, job, self.distributed))
+
+    def cancel(self) -> None:
+        """Stop every render still running or waiting (after an interruption)."""
+        if self.jobs:
+            self.client.cancel(list(self.jobs))
+            self.jobs.clear()
+
+
+@contextmanager
+def renderer(cluster: "str | Client | None") -> Iterator[ClusterRenderer]:
+    with connect(cluster) as client:
+        rendering = ClusterRenderer(client)
+        try:
+            yield rendering
+        finally:
+            rendering.cancel()
 
 
 def _result(future, job: RenderJob, distributed) -> tuple["Rendered | DeckgenError", str | None]:
@@ -294,41 +316,56 @@ def _read(path: Path, sha: str) -> bytes:
 def build_many_on_cluster(
     specs: Sequence[Path], per_spec: Sequence[dict], cluster: "str | Client | None",
 ) -> Iterator[tuple[int, "SpecOutcome"]]:
-    """``build_many`` on a cluster: check every spec here, render there, write here (under each output's
-    lock); yield ``(index, SpecOutcome)`` as each spec is done."""
+    """``build_many`` on a cluster: check each spec here and hand it to the cluster at once, write what
+    comes back here (under each output's lock); yield ``(index, SpecOutcome)`` as each spec is done.
+    The cluster is started (or reached) only when a spec needs rendering."""
     from . import build
 
     started = time.perf_counter()
-    to_render: list[tuple[int, Checked, dict]] = []
-    for index, (spec, options) in enumerate(zip(specs, per_spec)):
-        options = dict(options)
-        writing = {name: options.pop(name) for name in ("wait", "if_changed", "archive") if name in options}
-        options.pop("check_only", None)
+    writing: dict[int, tuple["Checked", dict]] = {}
+
+    def failed(index: int, exc: DeckgenError, trace: str | None = None) -> "SpecOutcome":
+        return build.SpecOutcome(specs[index], build._outcome_of(exc), getattr(exc, "output", None),
+                                 duration=time.perf_counter() - started, error=exc, traceback=trace)
+
+    def written(index: int, rendered, trace: str | None) -> "SpecOutcome":
+        checked, options = writing.pop(index)
         try:
-            checked = build.check(spec, **options)
-            if writing.get("if_changed") and (current := build.current_edition(checked)) is not None:
-                result = build._unchanged(checked, *current, archive=writing.get("archive", False))
-                yield index, _outcome(result, started)
-                continue
+            if isinstance(rendered, DeckgenError):
+                raise rendered
+            return _outcome(_write(checked, rendered, **options), started)
         except DeckgenError as exc:
-            yield index, build.SpecOutcome(spec, build._outcome_of(exc), getattr(exc, "output", None),
-                                           duration=time.perf_counter() - started, error=exc)
-            continue
-        to_render.append((index, checked, writing))
-    if not to_render:
-        return
-    with connect(cluster) as client:
-        for position, rendered, trace in render_on_cluster(client, [checked for _, checked, _ in to_render]):
-            index, checked, writing = to_render[position]
+            return failed(index, exc, trace)
+
+    with ExitStack() as stack:
+        rendering: ClusterRenderer | None = None
+        for index, (spec, options) in enumerate(zip(specs, per_spec)):
+            options = dict(options)
+            options.pop("check_only", None)
+            write_options = {name: options.pop(name) for name in ("wait", "if_changed", "archive") if name in options}
             try:
-                if isinstance(rendered, DeckgenError):
-                    raise rendered
-                result = _write(checked, rendered, **writing)
+                checked = build.check(spec, **options)
+                current = build.current_edition(checked) if write_options.get("if_changed") else None
             except DeckgenError as exc:
-                yield index, build.SpecOutcome(specs[index], build._outcome_of(exc), getattr(exc, "output", None),
-                                               duration=time.perf_counter() - started, error=exc, traceback=trace)
+                yield index, failed(index, exc)
                 continue
-            yield index, _outcome(result, started)
+            if current is not None:
+                yield index, _outcome(build._unchanged(checked, *current, archive=write_options.get("archive", False)), started)
+                continue
+            if rendering is None:  # no dask, or no scheduler there: the run stops, with one line
+                rendering = stack.enter_context(renderer(cluster))
+            writing[index] = (checked, write_options)
+            try:
+                rendering.submit(checked, index)
+            except DeckgenError as exc:  # a file changed since it was checked
+                writing.pop(index)
+                yield index, failed(index, exc)
+                continue
+            for done, rendered, trace in rendering.finished(wait=False):
+                yield done, written(done, rendered, trace)
+        if rendering is not None:
+            for done, rendered, trace in rendering.finished():
+                yield done, written(done, rendered, trace)
 
 
 def _write(checked: "Checked", rendered: Rendered, *, wait: float = 0, if_changed: bool = False, archive: bool = False):
@@ -376,9 +413,11 @@ def build_editions_on_cluster(
             pdfs[variant] = checked.output.read_bytes()
     on_progress(len(pdfs), len(variants))
     if stale:
-        with connect(cluster) as client:
-            for position, rendered, _ in render_on_cluster(client, [variants[v] for v in stale]):
-                variant, checked = stale[position], variants[stale[position]]
+        with renderer(cluster) as rendering:
+            for variant in stale:
+                rendering.submit(variants[variant], variant)
+            for variant, rendered, _ in rendering.finished():
+                checked = variants[variant]
                 try:
                     if isinstance(rendered, DeckgenError):
                         raise rendered
