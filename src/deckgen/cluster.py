@@ -1,12 +1,13 @@
 """Rendering on a Dask cluster: many specs (``build --cluster``) or many variants (``send --cluster``).
 
-The client checks everything first (``build.check``), then ships each render to a worker with the
-files it reads: a content-addressed bundle (path in the project -> sha256). A file that several
-renders read (the brand, fonts, logo, a shared data file) is scattered to every worker once, keyed
-by its sha256; a file only one render reads travels inside that task. Workers need no shared
-filesystem: each unpacks the files into a private temporary folder (once per set of files), checks
-the spec there, renders in memory and returns the PDF's bytes. The client writes every output
-atomically (``build.write_edition``) and, for ``send``, owns the delivery ledger.
+The client checks each spec (``build.check``) before it goes to a worker (``send`` checks every
+variant before any is rendered), and ships it with the files it reads: a content-addressed bundle
+(path in the project -> sha256). A file travels with the first render that reads it; once a second
+render reads it (the brand, fonts, logo, a shared data file) it is scattered to every worker once,
+keyed by its sha256. Workers need no shared filesystem: each keeps a private copy of the client's
+project, writes a file there only when it is new or changed, checks the spec there, renders in
+memory and returns the PDF's bytes. The client writes every output atomically
+(``build.write_edition``) and, for ``send``, owns the delivery ledger.
 
 Dask may run a render again when its worker dies: rendering writes nothing on the worker that
 matters and sends nothing, so a retry is harmless. Workers keep their imports, registered fonts and
