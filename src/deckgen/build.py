@@ -240,12 +240,22 @@ def render(checked: Checked, *, wait: float = 0, if_changed: bool = False, archi
 
 def render_and_write(checked: Checked, *, archive: bool = False) -> BuildResult:
     """Render in memory, then write the outputs atomically. The caller holds ``output_lock``."""
-    timings = dict(checked.timings)
     started = time.perf_counter()
     pdf, result = render_in_memory(checked)
-    timings["render"] = time.perf_counter() - started
+    return write_edition(checked, pdf, result.pages, result.outline, archive=archive,
+                         render_seconds=time.perf_counter() - started)
+
+
+def write_edition(
+    checked: Checked, pdf: bytes, pages: int, outline: tuple[str, ...] = (), *, archive: bool = False,
+    render_seconds: float = 0.0,
+) -> BuildResult:
+    """Write a PDF rendered from ``checked`` (here or on another machine), its manifest and any archive
+    copy, atomically. The caller holds ``output_lock``."""
+    timings = dict(checked.timings)
+    timings["render"] = render_seconds
     output = checked.output
-    manifest = build_manifest(checked, output, pdf, result.pages)
+    manifest = build_manifest(checked, output, pdf, pages)
     # Nothing is written until the PDF exists in memory. The archive copy first and the manifest
     # last: a manifest on disk always describes a PDF that was completely written.
     archived = _archive(output, manifest, pdf) if archive else None
@@ -253,8 +263,8 @@ def render_and_write(checked: Checked, *, archive: bool = False) -> BuildResult:
     _write(manifest_path(output), manifest_bytes(manifest))
     timings["total"] = sum(v for k, v in timings.items() if k != "total")
     return BuildResult(
-        spec=checked.report.loaded.path, output=output, manifest=manifest_path(output), pages=result.pages,
-        warnings=checked.report.warnings, input_hash=checked.input_hash, timings=timings, outline=result.outline,
+        spec=checked.report.loaded.path, output=output, manifest=manifest_path(output), pages=pages,
+        warnings=checked.report.warnings, input_hash=checked.input_hash, timings=timings, outline=tuple(outline),
         archived=archived,
     )
 
@@ -673,15 +683,19 @@ def build_many(
     jobs: int = 1,
     output_dir: Path | str | None = None,
     on_outcome: Callable[[SpecOutcome], None] | None = None,
+    cluster=None,
     **options,
 ) -> list[SpecOutcome]:
-    """Build several specs, ``jobs`` at a time in separate processes (0: one per CPU).
+    """Build several specs, ``jobs`` at a time in separate processes (0: one per CPU), or on a Dask cluster.
 
     One spec failing does not stop the others; every spec gets a ``SpecOutcome`` (in the order of
     ``specs``), and ``on_outcome`` is called with each as soon as it is known. ``output_dir`` puts each
     PDF there as ``<spec name>.pdf``. Other options are those of ``build_one``. Worker processes are
     started with "spawn" (safe in a threaded host such as a scheduler); a caller's script must then
     guard its entry point with ``if __name__ == "__main__":``.
+
+    ``cluster`` (``"local"``, ``"local:N"``, ``"tcp://host:8786"`` or a ``distributed.Client``): check
+    here, render on the cluster's workers, write here; ``jobs`` is then ignored (see ``deckgen.cluster``).
     """
     specs = [Path(spec) for spec in specs]
     jobs = jobs or os.cpu_count() or 1
@@ -701,6 +715,13 @@ def build_many(
     for index, error in _shared_outputs(specs, per_spec).items():
         record(index, SpecOutcome(specs[index], "invalid", duration=0.0, error=error))
     pending = [index for index in range(len(specs)) if outcomes[index] is None]
+
+    if cluster is not None and not options.get("check_only") and pending:
+        from .cluster import build_many_on_cluster
+
+        for position, outcome in build_many_on_cluster([specs[i] for i in pending], [per_spec[i] for i in pending], cluster):
+            record(pending[position], outcome)
+        return outcomes  # type: ignore[return-value]
 
     if jobs == 1 or len(pending) <= 1:
         for index in pending:

@@ -51,6 +51,7 @@ StrictOption = Flag("--strict", help="Treat warnings as errors.")
 RootOption = typer.Option(None, "--root", metavar="DIR", help="Project folder that data files must stay inside (default: nearest folder with .git, pyproject.toml or deckgen.toml). The default output stays in the spec's own project.")
 QuietOption = Flag("-q", "--quiet", help="Print only results and errors: no warnings, summaries or progress.")
 VerboseOption = Flag("-v", "--verbose", help="Also print how long each step took.")
+ClusterOption = typer.Option(None, "--cluster", envvar="DECKGEN_DASK_SCHEDULER", show_envvar=True, metavar="ADDRESS", help="Render on a Dask cluster: local (one worker process per CPU), local:N (N workers), or a scheduler address such as tcp://HOST:8786. Needs: pip install 'deckgen[cluster]'.")
 
 
 class LogFormat(str, Enum):
@@ -191,6 +192,7 @@ def build(
     archive: bool = Flag("--archive", help="Also keep each distinct edition under archive/<name>/<report date>/ beside the output."),
     wait: float = typer.Option(0.0, "--wait", min=0, metavar="SECONDS", help="Wait this long for another run building the same output; then exit 75."),
     jobs: int = typer.Option(1, "-j", "--jobs", min=0, metavar="N", help="Build this many specs at once, in separate processes (0: one per CPU)."),
+    cluster: Optional[str] = ClusterOption,
     log_format: LogFormat = typer.Option(LogFormat.text, "--log-format", metavar="text|json", help="text: paths and messages; json: one JSON object per spec on stdout, one per problem on stderr."),
     quiet: bool = QuietOption,
     verbose: bool = VerboseOption,
@@ -226,7 +228,7 @@ def build(
                 progress.advance()
 
             outcomes = library.build_many(
-                specs, jobs=jobs, output_dir=output if into_folder else None, on_outcome=on_outcome,
+                specs, jobs=jobs, output_dir=output if into_folder else None, on_outcome=on_outcome, cluster=cluster or None,
                 check_only=check_only, wait=wait, if_changed=if_changed, archive=archive,
                 **({} if into_folder else {"output": output}),
                 overrides=tuple(overrides or ()), allow_stale=allow_stale, strict=strict, root=root,
@@ -322,6 +324,21 @@ def _progress(total: int, *, enabled: bool):
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False) as progress:
         yield _RichProgress(progress, progress.add_task("building", total=total))
+
+
+@contextmanager
+def _lazy_progress(description: str, *, enabled: bool):
+    """A callable ``(done, total)`` that shows a progress bar once there is something to wait for."""
+    if not enabled:
+        yield lambda done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False) as bar:
+        task = bar.add_task(description, total=None, visible=False)
+        yield lambda done, total: bar.update(task, completed=done, total=total, visible=done < total)
 
 
 @app.command(cls=_Command)
@@ -428,6 +445,8 @@ def send(
     max_size: Optional[float] = typer.Option(None, "--max-size", metavar="MB", min=0.001, help="Attachment size limit in MB (default: the spec's delivery.max_attachment_mb, else 10)."),
     ledger: Optional[Path] = typer.Option(None, "--ledger", metavar="FILE", help="The delivery ledger (default: the spec's delivery.ledger, else .deckgen/delivery.sqlite beside the PDF)."),
     on_ambiguous: OnAmbiguous = typer.Option(OnAmbiguous.hold, "--on-ambiguous", help="When the connection is lost after a message was sent, so the server may have stored it: hold (record 'unknown', never send it again unless told: at most once) or retry (send again, now and on later runs: at least once)."),
+    cluster: Optional[str] = ClusterOption,
+    connections: Optional[int] = typer.Option(None, "--smtp-connections", envvar="DECKGEN_SMTP_CONNECTIONS", min=1, max=32, metavar="N", help="Send over this many SMTP connections at once (default: 4 with --cluster, else 1)."),
     overrides: Optional[List[str]] = SetOption,
     allow_stale: bool = StaleOption,
     strict: bool = StrictOption,
@@ -473,11 +492,13 @@ def send(
             _info(line)
 
     def action() -> int:
-        report = delivery.send(
-            spec, to=to or (), recipients_files=recipients or (), dry_run=dry_run, outbox=outbox, resend=resend,
-            max_attachment_mb=max_size, ledger=ledger, overrides=overrides or (), allow_stale=allow_stale,
-            strict=strict, root=root, on_ambiguous=on_ambiguous.value, on_outcome=show, log=log,
-        )
+        with _lazy_progress("building variants", enabled=log_format is LogFormat.text and _verbosity > Verbosity.QUIET and _interactive()) as progress:
+            report = delivery.send(
+                spec, to=to or (), recipients_files=recipients or (), dry_run=dry_run, outbox=outbox, resend=resend,
+                max_attachment_mb=max_size, ledger=ledger, overrides=overrides or (), allow_stale=allow_stale,
+                strict=strict, root=root, on_ambiguous=on_ambiguous.value, on_outcome=show, log=log, cluster=cluster or None,
+                connections=connections or (4 if cluster else 1), on_build_progress=progress,
+            )
         for warning in report.warnings:
             _report_problem(warning, log_format)
         if log_format is LogFormat.json:

@@ -133,6 +133,9 @@ def send(
     on_outcome: Callable[[Outcome], None] = lambda outcome: None,
     log: Callable[[str], None] = lambda line: None,
     sleep: Callable[[float], None] = time.sleep,
+    cluster=None,
+    connections: int = 1,
+    on_build_progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> DeliveryReport:
     """Build the brief if needed and email it; return what happened to each recipient.
 
@@ -145,6 +148,10 @@ def send(
     ``on_ambiguous``: when the connection is lost after a message was sent (the server may have stored
     it), "hold" records the recipient as "unknown" and never sends them this edition again unless asked
     (at most once); "retry" sends again, now and on later runs (at least once).
+
+    ``cluster`` (``"local"``, ``"local:N"``, ``"tcp://host:8786"`` or a ``distributed.Client``): render
+    the out-of-date variants on a Dask cluster (see ``deckgen.cluster``); a variant that fails there
+    fails its recipients only. ``connections``: how many SMTP connections send at once.
     """
     from .. import build as builder  # not at import time: the build module imports the spec, which imports this package
 
@@ -169,13 +176,22 @@ def send(
         # fails at once instead of building the same PDFs and then mailing the same people.
         if not dry_run:
             held.enter_context(SendLock(ledger_path))
-        editions, built = _build_editions(plan.variants, log)
+        if cluster is None:
+            editions, built, unbuilt = *_build_editions(plan.variants, log), {}
+        else:
+            editions, built, unbuilt = _build_editions_on_cluster(plan.variants, cluster, log, on_build_progress)
         limit_mb = max_attachment_mb if max_attachment_mb is not None else delivery.max_attachment_mb
         linked = _editions_to_link(editions, limit_mb, delivery.base_url, log)
         plans = [
             _Plan(r, editions[r.variant], _published_url(delivery.base_url, editions[r.variant]), r.variant not in linked)
-            for r in everyone
+            for r in everyone if r.variant not in unbuilt
         ]
+        not_built = [
+            Outcome(r, "failed", "", f"its variant could not be built: {' '.join(unbuilt[r.variant].lines())}")
+            for r in everyone if r.variant in unbuilt
+        ]
+        for outcome in not_built:
+            on_outcome(outcome)
 
         def message_for(plan: _Plan) -> Composed:
             return compose(
@@ -190,12 +206,24 @@ def send(
             outbox_path = Path(outbox) if outbox is not None else checked.output.parent / "outbox"
             with Ledger(ledger_path, read_only=True) as record:
                 outcomes = _write_outbox(plans, record, resend, on_ambiguous, outbox_path, message_for, on_outcome)
-            return DeliveryReport(outcomes=tuple(outcomes), outbox=outbox_path, **common)
+            return DeliveryReport(outcomes=(*not_built, *outcomes), outbox=outbox_path, **common)
 
         spec_name = _relative_to_project(loaded.path)
-        with Ledger(ledger_path) as record, Mailer(settings, delivery.retry, sleep=sleep, log=log, on_ambiguous=on_ambiguous) as mailer:
-            outcomes = _deliver(plans, record, mailer, settings, resend, on_ambiguous, spec_name, message_for, on_outcome)
-        return DeliveryReport(outcomes=tuple(outcomes), **common)
+        if connections > 1:
+            from .pool import deliver_in_parallel
+
+            outcomes = deliver_in_parallel(
+                plans, connections=connections, ledger_path=ledger_path,
+                open_mailer=lambda: Mailer(settings, delivery.retry, sleep=sleep, log=log, on_ambiguous=on_ambiguous),
+                deliver=lambda some, record, mailer, report: _deliver(
+                    some, record, mailer, settings, resend, on_ambiguous, spec_name, message_for, report),
+                not_attempted=lambda plan, reason: Outcome(plan.recipient, "failed", plan.edition.sha256, f"not attempted: {reason}"),
+                on_outcome=on_outcome,
+            )
+        else:
+            with Ledger(ledger_path) as record, Mailer(settings, delivery.retry, sleep=sleep, log=log, on_ambiguous=on_ambiguous) as mailer:
+                outcomes = _deliver(plans, record, mailer, settings, resend, on_ambiguous, spec_name, message_for, on_outcome)
+        return DeliveryReport(outcomes=(*not_built, *outcomes), **common)
 
 
 def _build_editions(
@@ -213,6 +241,21 @@ def _build_editions(
         pdf = variant_checked.output.read_bytes()  # these bytes are sent and hashed: the edition is what was mailed
         editions[variant] = Edition(variant_checked.report, variant_checked.output, pdf, hashlib.sha256(pdf).hexdigest(), variant)
     return editions, built
+
+
+def _build_editions_on_cluster(
+    variants: dict[tuple[str, ...], "Checked"], cluster, log: Callable[[str], None],
+    on_progress: Callable[[int, int], None],
+) -> tuple[dict[tuple[str, ...], Edition], list[Path], dict[tuple[str, ...], Exception]]:
+    """``_build_editions`` on a Dask cluster; the variants that failed there are returned, not raised."""
+    from ..cluster import build_editions_on_cluster
+
+    pdfs, built, failed = build_editions_on_cluster(variants, cluster, log=log, on_progress=on_progress)
+    editions = {
+        variant: Edition(variants[variant].report, variants[variant].output, pdf, hashlib.sha256(pdf).hexdigest(), variant)
+        for variant, pdf in pdfs.items()
+    }
+    return editions, built, failed
 
 
 def _published_url(base_url: str | None, edition: Edition) -> str | None:

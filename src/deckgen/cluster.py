@@ -1,0 +1,436 @@
+"""Rendering on a Dask cluster: many specs (``build --cluster``) or many variants (``send --cluster``).
+
+The client checks each spec (``build.check``) before it goes to a worker (``send`` checks every
+variant before any is rendered), and ships it with the files it reads: a content-addressed bundle
+(path in the project -> sha256). A file travels with the first render that reads it; once a second
+render reads it (the brand, fonts, logo, a shared data file) it is scattered to every worker once,
+keyed by its sha256. Workers need no shared filesystem: each keeps a private copy of the client's
+project, writes a file there only when it is new or changed, checks the spec there, renders in
+memory and returns the PDF's bytes. The client writes every output atomically
+(``build.write_edition``) and, for ``send``, owns the delivery ledger.
+
+Dask may run a render again when its worker dies: rendering writes nothing on the worker that
+matters and sends nothing, so a retry is harmless. Workers keep their imports, registered fonts and
+chart cache between tasks (module-level state in the worker process).
+
+``dask[distributed]`` is optional: ``pip install 'deckgen[cluster]'``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import logging
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import uuid
+from collections import OrderedDict
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
+
+from .errors import BuildError, DeckgenError, UsageError, display_path
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from .build import Checked, SpecOutcome
+
+SCHEDULER_ENV = "DECKGEN_DASK_SCHEDULER"
+INSTALL_HINT = "pip install 'deckgen[cluster]' (or: uv sync --extra cluster)"
+SCHEDULER_SCHEMES = ("tcp://", "tls://", "ws://", "wss://", "ucx://")
+CONNECT_TIMEOUT = 30  # seconds to reach an existing scheduler
+
+
+# -- connecting ----------------------------------------------------------------------------------
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise UsageError(f"--cluster needs dask.distributed, which is not installed: {INSTALL_HINT}") from None
+    return distributed
+
+
+def local_workers(address: str) -> int | None:
+    """``local`` -> one worker per CPU, ``local:N`` -> N; None when ``address`` is not a local cluster."""
+    if address == "local":
+        return os.cpu_count() or 1
+    if address.startswith("local:"):
+        count = address.removeprefix("local:")
+        if not count.isdigit() or int(count) < 1:
+            raise UsageError(f"--cluster {address}: N in local:N must be a whole number of workers, 1 or more")
+        return int(count)
+    return None
+
+
+@contextmanager
+def connect(cluster: "str | Client | None" = None) -> Iterator["Client"]:
+    """A Dask client for ``cluster``: ``local`` / ``local:N`` (a LocalCluster of N worker processes on
+    127.0.0.1, closed afterwards), a scheduler address (``tcp://host:8786``), or a ``Client`` the
+    caller already holds (used as is, never closed). None: ``$DECKGEN_DASK_SCHEDULER``."""
+    distributed = _distributed()
+    if isinstance(cluster, distributed.Client):
+        yield cluster
+        return
+    address = (cluster or os.environ.get(SCHEDULER_ENV) or "").strip()
+    if not address:
+        raise UsageError(f"no cluster given: pass --cluster local, local:N or tcp://HOST:8786, or set {SCHEDULER_ENV}")
+    workers = local_workers(address)
+    if workers is not None:
+        with distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as local, distributed.Client(local) as client:
+            yield client
+        return
+    if not address.startswith(SCHEDULER_SCHEMES):
+        raise UsageError(f"--cluster {address}: expected local, local:N or a scheduler address such as tcp://HOST:8786")
+    try:
+        client = distributed.Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise BuildError(f"cannot reach the Dask scheduler at {address}: {exc}; start it (dask scheduler) or check the address") from None
+    with client:
+        yield client
+
+
+# -- what travels to a worker --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything a worker needs to render one checked spec, except the files' bytes."""
+
+    spec: str  # the spec's path in the project (posix, relative)
+    files: tuple[tuple[str, str], ...]  # (path in the project, sha256) of every file the build reads
+    overrides: tuple[str, ...]
+    input_hash: str  # what the client checked; the worker must render exactly that
+    name: str  # the PDF's file name
+    project: str  # names the client's project folder (not its path): its renders share a folder on a worker
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a worker sends back: the PDF's bytes and what the renderer reported."""
+
+    pdf: bytes
+    pages: int
+    outline: tuple[str, ...]
+    seconds: float
+    worker: str
+
+
+def render_job(checked: "Checked") -> RenderJob:
+    """The job for a checked spec: its files by their path in the project, so no path leaves the client."""
+    root = checked.root
+    assert root is not None
+    files: dict[str, str] = {}
+    for item in checked.inputs:
+        files[_in_project(item.path, root)] = item.sha256
+    spec = _in_project(checked.report.loaded.path, root)
+    if spec not in files:
+        from .inputs import sha256_file
+
+        files[spec] = sha256_file(checked.report.loaded.path)
+    return RenderJob(
+        spec=spec, files=tuple(sorted(files.items())), overrides=tuple(checked.options.get("overrides") or ()),
+        input_hash=checked.input_hash, name=checked.output.name,
+        project=hashlib.sha256(f"{socket.gethostname()}\0{root.resolve()}".encode()).hexdigest()[:24],
+    )
+
+
+def _in_project(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        raise BuildError(f"{display_path(path)} is outside the project {display_path(root)}: a cluster worker cannot read it") from None
+
+
+# -- the worker's side ---------------------------------------------------------------------------
+
+MAX_PROJECTS_PER_WORKER = 64  # client projects whose files one worker process keeps unpacked
+_RENDER_LOCK = threading.Lock()  # matplotlib is not thread-safe: one render at a time per process
+_worker_folder: Path | None = None
+_projects: "OrderedDict[str, dict[str, str]]" = OrderedDict()  # project -> {path in it: sha256 on disk}
+
+
+def _worker_root() -> Path:
+    global _worker_folder
+    if _worker_folder is None:
+        _worker_folder = Path(tempfile.mkdtemp(prefix="deckgen-worker-"))
+        atexit.register(shutil.rmtree, _worker_folder, True)
+    return _worker_folder
+
+
+def _unpacked(job: RenderJob, blobs: Mapping[str, bytes]) -> Path:
+    """The job's files in this worker's private copy of the client's project, written only when new or
+    changed: renders of one project share a folder, so fonts, logo and charts stay warm between them."""
+    folder = _worker_root() / "projects" / job.project
+    on_disk = _projects.setdefault(job.project, {})
+    _projects.move_to_end(job.project)
+    changed = False
+    for relative, sha in job.files:
+        if on_disk.get(relative) == sha:
+            continue
+        data = blobs[sha]
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise BuildError(f"{relative} arrived damaged on worker {socket.gethostname()} (sha256 differs)")
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        changed |= relative in on_disk
+        staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+        staging.write_bytes(data)
+        os.replace(staging, target)
+        on_disk[relative] = sha
+    if changed and (fonts := sys.modules.get("deckgen.render.fonts")) is not None:
+        fonts.forget_fonts()  # fonts are cached by path: a file that changed there must be read again
+    while len(_projects) > MAX_PROJECTS_PER_WORKER:
+        oldest, _ = _projects.popitem(last=False)
+        shutil.rmtree(_worker_root() / "projects" / oldest, ignore_errors=True)
+    return folder
+
+
+def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
+    """Run on a Dask worker: unpack the files, check the spec there and render it in memory.
+
+    Stale data and warnings were judged by the client (``--allow-stale``, ``--strict``): the worker
+    only makes sure it renders exactly what the client checked (the same input hash). The outputs go
+    nowhere: the PDF's bytes are returned. Charts are cached in the worker's own folder, so later
+    renders on this worker reuse them."""
+    from . import build
+
+    with _RENDER_LOCK:
+        started = time.perf_counter()
+        folder = _unpacked(job, blobs)
+        checked = build.check(
+            folder / job.spec, overrides=job.overrides, output=_worker_root() / "out" / job.name,
+            allow_stale=True, root=folder,
+        )
+        if checked.input_hash != job.input_hash:
+            raise BuildError(
+                f"worker {socket.gethostname()} would render something else than the client checked "
+                f"(versions there: {_versions_line()}); install the same deckgen and libraries on the workers"
+            )
+        pdf, result = build.render_in_memory(checked)
+        return Rendered(pdf, result.pages, tuple(result.outline), time.perf_counter() - started, socket.gethostname())
+
+
+def _versions_line() -> str:
+    from .build import versions
+
+    return ", ".join(f"{name} {version}" for name, version in versions().items())
+
+
+# -- the client's side ---------------------------------------------------------------------------
+
+class ClusterRenderer:
+    """Renders checked specs on a cluster as they are handed in (``submit``), so the workers start while
+    the client is still checking the rest; ``finished()`` yields each result as it arrives.
+
+    A file is sent with the first render that reads it; once a second render reads it, it is scattered
+    to every worker (keyed by its sha256) and later renders refer to that copy."""
+
+    def __init__(self, client: "Client"):
+        self.client = client
+        self.distributed = _distributed()
+        self.pending = self.distributed.as_completed()
+        self.jobs: dict = {}  # future -> (token, job)
+        self.readers: dict[str, int] = {}  # sha256 -> renders that read it so far
+        self.scattered: dict[str, object] = {}  # sha256 -> the future of the copy on every worker
+
+    def submit(self, checked: "Checked", token) -> None:
+        job = render_job(checked)
+        paths = {item.sha256: item.path for item in checked.inputs}
+        paths.setdefault(dict(job.files)[job.spec], checked.report.loaded.path)
+        blobs = {}
+        for _, sha in job.files:
+            self.readers[sha] = self.readers.get(sha, 0) + 1
+            if sha not in self.scattered and self.readers[sha] > 1:
+                key = f"deckgen-file-{sha}"
+                self.scattered[sha] = self.client.scatter({key: _read(paths[sha], sha)}, broadcast=True)[key]
+            blobs[sha] = self.scattered[sha] if sha in self.scattered else _read(paths[sha], sha)
+        future = self.client.submit(render_on_worker, job, blobs, key=f"deckgen-render-{job.input_hash[:16]}-{uuid.uuid4().hex}")
+        self.jobs[future] = (token, job)
+        self.pending.add(future)
+
+    def finished(self, *, wait: bool = True) -> Iterator[tuple[object, "Rendered | DeckgenError", str | None]]:
+        """``(token, Rendered or the error, traceback)`` for each render done: all of them (``wait``), or
+        only those already done. A failing render is yielded, never raised."""
+        while not self.pending.is_empty():
+            if not wait and not self.pending.has_ready():
+                return
+            future = next(self.pending)
+            token, job = self.jobs.pop(future)
+            yield (token, *_result(future, job, self.distributed))
+
+    def cancel(self) -> None:
+        """Stop every render still running or waiting (after an interruption)."""
+        if self.jobs:
+            self.client.cancel(list(self.jobs))
+            self.jobs.clear()
+
+
+@contextmanager
+def renderer(cluster: "str | Client | None") -> Iterator[ClusterRenderer]:
+    with connect(cluster) as client:
+        rendering = ClusterRenderer(client)
+        try:
+            yield rendering
+        finally:
+            rendering.cancel()
+
+
+def _result(future, job: RenderJob, distributed) -> tuple["Rendered | DeckgenError", str | None]:
+    if future.status == "finished":
+        return future.result(), None
+    try:
+        exc = future.exception()
+    except distributed.client.FutureCancelledError as cancelled:
+        exc = cancelled
+    if isinstance(exc, DeckgenError):
+        return exc, None
+    if isinstance(exc, distributed.KilledWorker):
+        return BuildError(f"{job.spec}: the workers rendering it died repeatedly ({exc}); see the workers' logs"), None
+    text = "".join(traceback.format_exception(exc)) if exc is not None else None
+    return BuildError(f"rendering {job.spec} on the cluster failed: {type(exc).__name__}: {exc}"), text
+
+
+def _read(path: Path, sha: str) -> bytes:
+    """The bytes the client checked: a file changed since then stops the run (nothing is sent)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"cannot read {display_path(path)}: {exc.strerror or exc}") from exc
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise BuildError(f"{display_path(path)} changed while this run was starting; run it again")
+    return data
+
+
+# -- build: many specs ---------------------------------------------------------------------------
+
+def build_many_on_cluster(
+    specs: Sequence[Path], per_spec: Sequence[dict], cluster: "str | Client | None",
+) -> Iterator[tuple[int, "SpecOutcome"]]:
+    """``build_many`` on a cluster: check each spec here and hand it to the cluster at once, write what
+    comes back here (under each output's lock); yield ``(index, SpecOutcome)`` as each spec is done.
+    The cluster is started (or reached) only when a spec needs rendering."""
+    from . import build
+
+    started = time.perf_counter()
+    writing: dict[int, tuple["Checked", dict]] = {}
+
+    def failed(index: int, exc: DeckgenError, trace: str | None = None) -> "SpecOutcome":
+        return build.SpecOutcome(specs[index], build._outcome_of(exc), getattr(exc, "output", None),
+                                 duration=time.perf_counter() - started, error=exc, traceback=trace)
+
+    def written(index: int, rendered, trace: str | None) -> "SpecOutcome":
+        checked, options = writing.pop(index)
+        try:
+            if isinstance(rendered, DeckgenError):
+                raise rendered
+            return _outcome(_write(checked, rendered, **options), started)
+        except DeckgenError as exc:
+            return failed(index, exc, trace)
+
+    with ExitStack() as stack:
+        rendering: ClusterRenderer | None = None
+        for index, (spec, options) in enumerate(zip(specs, per_spec)):
+            options = dict(options)
+            options.pop("check_only", None)
+            write_options = {name: options.pop(name) for name in ("wait", "if_changed", "archive") if name in options}
+            try:
+                checked = build.check(spec, **options)
+                current = build.current_edition(checked) if write_options.get("if_changed") else None
+            except DeckgenError as exc:
+                yield index, failed(index, exc)
+                continue
+            if current is not None:
+                yield index, _outcome(build._unchanged(checked, *current, archive=write_options.get("archive", False)), started)
+                continue
+            if rendering is None:  # no dask, or no scheduler there: the run stops, with one line
+                rendering = stack.enter_context(renderer(cluster))
+            writing[index] = (checked, write_options)
+            try:
+                rendering.submit(checked, index)
+            except DeckgenError as exc:  # a file changed since it was checked
+                writing.pop(index)
+                yield index, failed(index, exc)
+                continue
+            for done, rendered, trace in rendering.finished(wait=False):
+                yield done, written(done, rendered, trace)
+        if rendering is not None:
+            for done, rendered, trace in rendering.finished():
+                yield done, written(done, rendered, trace)
+
+
+def _write(checked: "Checked", rendered: Rendered, *, wait: float = 0, if_changed: bool = False, archive: bool = False):
+    """Write what a worker rendered, under the output's lock; a run that had to wait renders again here
+    if the inputs changed meanwhile (as ``build.render`` does)."""
+    from . import build
+
+    with build.output_lock(checked.output, wait) as waited:
+        if waited:
+            fresh = checked.again()
+            if if_changed and (current := build.current_edition(fresh)) is not None:
+                return build._unchanged(fresh, *current, archive=archive)
+            if fresh.input_hash != checked.input_hash:
+                return build.render_and_write(fresh, archive=archive)
+        return build.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline, archive=archive,
+                                   render_seconds=rendered.seconds)
+
+
+def _outcome(result, started: float) -> "SpecOutcome":
+    from .build import SpecOutcome
+
+    return SpecOutcome(
+        result.spec, result.outcome, result.output, result.pages, time.perf_counter() - started, result.input_hash,
+        result.archived, tuple(p.render() for p in result.warnings), warning_problems=tuple(result.warnings),
+    )
+
+
+# -- send: one edition per variant ---------------------------------------------------------------
+
+def build_editions_on_cluster(
+    variants: Mapping[tuple[str, ...], "Checked"], cluster: "str | Client | None", *,
+    log: Callable[[str], None] = lambda line: None,
+    on_progress: Callable[[int, int], None] = lambda done, total: None,
+) -> tuple[dict[tuple[str, ...], bytes], list[Path], dict[tuple[str, ...], DeckgenError]]:
+    """Render the variants that are out of date on the cluster and write each one here; return every
+    variant's PDF bytes, the PDFs written, and the variants that failed (the others go on)."""
+    from . import build
+
+    pdfs: dict[tuple[str, ...], bytes] = {}
+    failed: dict[tuple[str, ...], DeckgenError] = {}
+    built: list[Path] = []
+    stale = [variant for variant, checked in variants.items() if not build.up_to_date(checked)]
+    for variant, checked in variants.items():
+        if variant not in stale:
+            pdfs[variant] = checked.output.read_bytes()
+    on_progress(len(pdfs), len(variants))
+    if stale:
+        with renderer(cluster) as rendering:
+            for variant in stale:
+                rendering.submit(variants[variant], variant)
+            for variant, rendered, _ in rendering.finished():
+                checked = variants[variant]
+                try:
+                    if isinstance(rendered, DeckgenError):
+                        raise rendered
+                    with build.output_lock(checked.output):
+                        build.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline,
+                                            render_seconds=rendered.seconds)
+                except DeckgenError as exc:
+                    failed[variant] = exc
+                    log(f"could not build {display_path(checked.output)}: {' '.join(exc.lines())}")
+                else:
+                    pdfs[variant] = rendered.pdf
+                    built.append(checked.output)
+                    log(f"built {display_path(checked.output)}")
+                on_progress(len(pdfs) + len(failed), len(variants))
+    return pdfs, built, failed

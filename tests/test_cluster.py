@@ -1,0 +1,213 @@
+"""--cluster: rendering on a real Dask LocalCluster (2 worker processes on 127.0.0.1), mailing through a
+real SMTP server (aiosmtpd): every recipient gets exactly one message with their own variant, even
+when a worker dies mid-run; a re-run sends nothing. One cluster for the whole module."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from distributed import Client, LocalCluster
+from pypdf import PdfReader
+
+from conftest import copy_project
+from deckgen import delivery
+from deckgen.errors import ExitCode
+from test_delivery import Handler, Server, _attachments, _free_port
+
+SPEC = Path("specs") / "investor.yaml"
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster, Client(cluster) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def example_project(tmp_path_factory) -> Path:
+    return copy_project(tmp_path_factory.mktemp("cluster-example"))
+
+
+@pytest.fixture
+def project(example_project: Path, tmp_path: Path, monkeypatch) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(example_project, root)
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def smtp_server():
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield Server(handler, controller.port, controller)
+    controller.stop()
+
+
+def _smtp_environ(server: Server) -> dict[str, str]:
+    return {"DECKGEN_SMTP_HOST": "127.0.0.1", "DECKGEN_SMTP_PORT": str(server.port),
+            "DECKGEN_SMTP_SECURITY": "none", "DECKGEN_MAIL_FROM": "Briefs <briefs@example.com>"}
+
+
+def _recipients(root: Path, count: int, edition: str) -> dict[str, str]:
+    """A CSV of ``count`` recipients, each with their own subtitle (so their own variant); address -> subtitle."""
+    subtitles = {f"client{n:02d}@example.com": f"{edition} edition for client {n:02d}" for n in range(1, count + 1)}
+    lines = ["email,name,subtitle"] + [f"{address},Client {address[6:8]},{subtitle}" for address, subtitle in subtitles.items()]
+    (root / "clients.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    return subtitles
+
+
+def _first_page(pdf: bytes) -> str:
+    return PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+def _assert_each_got_their_own_variant_once(server: Server, subtitles: dict[str, str]) -> None:
+    assert sorted(r.rcpt_tos[0] for r in server.handler.received) == sorted(subtitles), "one message per recipient"
+    attached = {}
+    for received in server.handler.received:
+        [(kind, _, pdf)] = _attachments(received.message)
+        assert kind == "application/pdf"
+        attached[received.rcpt_tos[0]] = pdf
+    assert len({hashlib.sha256(pdf).digest() for pdf in attached.values()}) == len(subtitles), "distinct editions"
+    for address, subtitle in subtitles.items():
+        assert subtitle in " ".join(_first_page(attached[address]).split()), address
+
+
+def _ledger(root: Path) -> list[dict]:
+    with sqlite3.connect(root / "dist" / ".deckgen" / "delivery.sqlite") as db:
+        db.row_factory = sqlite3.Row
+        return [dict(row) for row in db.execute("SELECT * FROM deliveries ORDER BY recipient")]
+
+
+def test_24_recipients_each_receive_their_own_variant_once_and_a_rerun_sends_nothing(project, smtp_server, dask_client):
+    subtitles = _recipients(project, 24, "Morning")
+    progress = []
+
+    report = delivery.send(SPEC, recipients_files=["clients.csv"], environ=_smtp_environ(smtp_server),
+                           cluster=dask_client, connections=4, on_build_progress=lambda *seen: progress.append(seen))
+
+    assert (report.sent, report.failed) == (24, 0), [o.detail for o in report.outcomes if o.status == "failed"]
+    assert len(report.built) == 24 and progress[-1] == (24, 24)
+    _assert_each_got_their_own_variant_once(smtp_server, subtitles)
+    rows = _ledger(project)
+    assert [(r["recipient"], r["status"], r["copies"]) for r in rows] == [(a, "sent", 1) for a in sorted(subtitles)]
+    for pdf in (project / "dist" / ".deckgen" / "variants").glob("*.pdf"):  # written here, atomically, with a manifest
+        manifest = json.loads(pdf.with_suffix(".manifest.json").read_text())
+        assert manifest["pdf_sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+
+    again = delivery.send(SPEC, recipients_files=["clients.csv"], environ=_smtp_environ(smtp_server),
+                          cluster=dask_client, connections=4)
+
+    assert (again.sent, again.skipped, again.failed, again.built) == (0, 24, 0, ())
+    assert len(smtp_server.handler.received) == 24
+
+
+def test_a_worker_killed_mid_run_still_yields_every_variant_once(project, smtp_server, dask_client):
+    subtitles = _recipients(project, 12, "Evening")
+    victim = sorted(dask_client.run(os.getpid).values())[0]
+    killed_after = []
+
+    def kill_a_worker(done: int, total: int) -> None:
+        if done >= 1 and not killed_after:
+            killed_after.append(done)
+            os.kill(victim, signal.SIGKILL)
+
+    report = delivery.send(SPEC, recipients_files=["clients.csv"], environ=_smtp_environ(smtp_server),
+                           cluster=dask_client, connections=2, on_build_progress=kill_a_worker)
+
+    assert killed_after and killed_after[0] < 12, "the worker died while variants were still rendering"
+    assert (report.sent, report.failed) == (12, 0), [o.detail for o in report.outcomes if o.status == "failed"]
+    _assert_each_got_their_own_variant_once(smtp_server, subtitles)
+    assert [r["copies"] for r in _ledger(project)] == [1] * 12
+    dask_client.wait_for_workers(2, timeout=60)  # the nanny restarted it: the next test has two workers again
+
+
+def test_a_variant_that_fails_is_reported_with_its_recipient_and_the_others_are_sent(
+    project, smtp_server, dask_client, monkeypatch, cli,
+):
+    subtitles = _recipients(project, 4, "Noon")
+    for name, value in _smtp_environ(smtp_server).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DECKGEN_DASK_SCHEDULER", dask_client.scheduler.address)  # an existing scheduler
+    # where the lock file of client03's variant PDF must go there is a folder: its build fails, on the client
+    tag = hashlib.sha256(f"subtitle={subtitles['client03@example.com']}".encode()).hexdigest()[:12]
+    (project / "dist" / ".deckgen" / "variants" / ".deckgen" / f"investor-{tag}.pdf.lock").mkdir(parents=True)
+
+    result = cli("send", SPEC, "--recipients", "clients.csv", "--log-format", "json")
+
+    assert result.code == ExitCode.DELIVERY_FAILED, result.stderr
+    sent = [json.loads(line) for line in result.stdout.splitlines()]
+    failed = [json.loads(line) for line in result.stderr.splitlines() if '"recipient"' in line]
+    assert sorted(r["recipient"] for r in sent if r.get("status") == "sent") == [
+        "client01@example.com", "client02@example.com", "client04@example.com"]
+    [failure] = failed
+    assert failure["recipient"] == "client03@example.com" and failure["status"] == "failed"
+    assert "could not be built" in failure["detail"] and "cannot lock" in failure["detail"]
+    assert sent[-1] == {"sent": 3, "skipped": 0, "failed": 1, "ok": False}
+    del subtitles["client03@example.com"]
+    _assert_each_got_their_own_variant_once(smtp_server, subtitles)
+
+
+def test_build_on_the_cluster_writes_the_same_pdfs_as_a_local_build(project, dask_client, example_pdf, cli):
+    result = cli("build", "specs/investor.yaml", "specs/grid-storage.yaml", "-o", "out/",
+                 "--cluster", dask_client.scheduler.address, "--log-format", "json")
+
+    assert result.code == 0, result.stderr
+    records = {Path(r["spec"]).name: r for r in map(json.loads, result.stdout.splitlines())}
+    assert {name: r["outcome"] for name, r in records.items()} == {"investor.yaml": "built", "grid-storage.yaml": "built"}
+    assert (project / "out" / "investor.pdf").read_bytes() == example_pdf.read_bytes(), "byte for byte"
+    manifest = json.loads((project / "out" / "investor.manifest.json").read_text())
+    assert manifest["output"] == "out/investor.pdf" and manifest["pdf_sha256"] == hashlib.sha256(example_pdf.read_bytes()).hexdigest()
+
+    again = cli("build", "specs/investor.yaml", "specs/grid-storage.yaml", "-o", "out/", "--if-changed",
+                "--cluster", dask_client.scheduler.address)
+
+    assert again.code == 0 and again.stdout.split() == ["out/investor.pdf", "unchanged", "out/grid-storage.pdf", "unchanged"]
+
+    # the workers keep their copy of the project: a changed file is sent and rendered anew
+    spec = project / "specs" / "investor.yaml"
+    spec.write_text(spec.read_text("utf-8").replace("subtitle: ", 'subtitle: "Changed overnight" #', 1), "utf-8")
+
+    changed = cli("build", "specs/investor.yaml", "-o", "out/", "--if-changed", "--cluster", dask_client.scheduler.address)
+
+    assert changed.code == 0 and changed.stdout.split() == ["out/investor.pdf"], changed.stderr
+    assert "Changed overnight" in _first_page((project / "out" / "investor.pdf").read_bytes())
+
+
+def test_without_dask_installed_one_line_says_how_to_install_it(project):
+    script = ("import sys; sys.modules['distributed'] = None; from deckgen.cli import main; "
+              "sys.argv = ['deckgen', 'build', 'specs/investor.yaml', '--cluster', 'local:2']; main()")
+    done = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == ExitCode.USAGE
+    assert done.stderr.strip().splitlines() == [
+        "error: --cluster needs dask.distributed, which is not installed: "
+        "pip install 'deckgen[cluster]' (or: uv sync --extra cluster)"
+    ]
+
+
+@pytest.mark.parametrize("address, message", [
+    ("local:0", "error: --cluster local:0: N in local:N must be a whole number of workers, 1 or more"),
+    ("cluster.example.com", "error: --cluster cluster.example.com: expected local, local:N or a scheduler address such as tcp://HOST:8786"),
+])
+def test_a_wrong_cluster_address_is_one_line_and_exit_2(project, cli, address, message):
+    result = cli("build", "specs/investor.yaml", "--cluster", address)
+
+    assert result.code == ExitCode.USAGE
+    assert result.stderr.strip() == message
