@@ -132,21 +132,32 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    """A cell as a message quotes it: long ones cut short."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def _parse_cell(text: str, kind: str) -> tuple[Any, str | None]:
     """(value, problem): the cell as its column's type, or why it is not one."""
     if text == "":
         return None, None
     if kind in ("number", "percent"):
-        number = parse_number(text.removesuffix("%").strip() if kind == "percent" else text)
+        raw = text.removesuffix("%").strip() if kind == "percent" else text
+        number = parse_number(raw)
         if number is None:
-            hint = " (write numbers without thousands separators: 1234.5)" if re.fullmatch(r"[\d.,\s]+", text) else ""
-            return None, f"'{text}' is not a {kind}{hint}"
+            if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", raw):
+                return None, f"'{text}' is not a {kind} (write numbers without thousands separators: 1234.5)"
+            try:
+                Decimal(raw)
+                return None, f"'{_shown(text)}' has more than {MAX_DIGITS} significant digits or is 10^{MAX_DIGITS} or more"
+            except (InvalidOperation, ValueError):
+                return None, f"'{_shown(text)}' is not a {kind}"
         return number, None
     if kind == "date":
         value = parse_date(text)
-        return (value, None) if value else (None, f"'{text}' is not a date (YYYY-MM-DD)")
+        return (value, None) if value else (None, f"'{_shown(text)}' is not a date (YYYY-MM-DD)")
     if kind == "ticker" and not TICKER.match(text):
-        return None, f"'{text}' is not a ticker (capital letters, digits, '.', '-', '/', space)"
+        return None, f"'{_shown(text)}' is not a ticker (capital letters, digits, '.', '-', '/', space)"
     return text, None
 
 

@@ -1,0 +1,72 @@
+"""Table datasets are read strictly: every problem at its CSV line and column, one line each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HEAD = """\
+title: Table test
+date: 2026-07-15
+brand: ../assets/brand.yml
+checks: {disclosures: not-research}
+data:
+  sources: ../data/grid-storage/sources.yaml
+  t:
+    path: ../data/t.csv
+    source: illustrative-projects
+    as_of: 2026-07-01
+    columns: {mw: number, cod: date}
+sections:
+  - type: table
+    title: T
+    table: t
+  - type: sources
+"""
+
+CASES = {
+    "a short row": (b"name,mw,cod\nA,1,2026-01-01\nB,2\n",
+                    "data/t.csv:3:1: row has 2 cells, fewer than the header's 3; add the missing cells (empty ones too) "
+                    "or quote cells that contain commas"),
+    "a long row": (b"name,mw,cod\nA,1,2026-01-01,extra\n",
+                   "data/t.csv:2:1: row has 4 cells, more than the header's 3; add the missing cells (empty ones too) "
+                   "or quote cells that contain commas"),
+    "a duplicate header": (b"name,mw,name,cod\nA,1,B,2026-01-01\n",
+                           "data/t.csv:1:9: duplicate column 'name' (also column 1); rename one of them"),
+    "an empty header": (b"name,,mw,cod\nA,x,1,2026-01-01\n", "data/t.csv:1:6: header cell 2 is empty; give every column a name"),
+    "a NUL in a cell": (b"name,mw,cod\nA\x00B,1,2026-01-01\n",
+                        "data/t.csv:2:1: column 'name': the cell contains a control character; remove it"),
+    "a number that is not one": (b"name,mw,cod\nA,1,2026-01-01\nB,1.2.3,2026-01-02\n",
+                                 "data/t.csv:3:3: column 'mw': '1.2.3' is not a number"),
+    "thousands separators": (b'name,mw,cod\nA,"1,200",2026-01-01\n',
+                             "data/t.csv:2:3: column 'mw': '1,200' is not a number (write numbers without thousands separators: 1234.5)"),
+    "a date that is not one": (b"name,mw,cod\nA,1,2026-02-30\n", "data/t.csv:2:5: column 'cod': '2026-02-30' is not a date (YYYY-MM-DD)"),
+    "a 400-digit number": (b"name,mw,cod\nA," + b"9" * 400 + b",2026-01-01\n", "data/t.csv:2:3: column 'mw': '" + "9" * 39 + "\u2026' has more than 15 significant digits or is 10^15 or more"),
+    "bytes that are not UTF-8": (b"name,mw,cod\nA,1,2026-01-01\nCaf\xe9,2,2026-01-02\n",
+                                 "data/t.csv:3:4: not UTF-8 text (byte 0xe9); save the file as UTF-8"),
+    "an empty file": (b"", "data/t.csv:1:1: table is empty: expected a header row"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_bad_table_is_refused_where_it_is_wrong(project: Path, cli, case: str):
+    content, expected = CASES[case]
+    (project / "data" / "t.csv").write_bytes(content)
+    (project / "specs" / "t.yaml").write_text(HEAD)
+    result = cli("validate", "specs/t.yaml", cwd=project)
+    errors = [line for line in result.stderr.splitlines() if "warning" not in line and "error(s)" not in line]
+    assert result.code == 1
+    assert errors == [expected]
+    assert cli("build", "specs/t.yaml", cwd=project).code == 1
+
+
+def test_columns_are_inferred_and_a_clean_table_builds(project: Path, cli):
+    (project / "data" / "t.csv").write_text("name,mw,cod,share\nA,1200,2026-01-01,12.5%\nB,80,2026-03-01,\n")
+    (project / "specs" / "t.yaml").write_text(HEAD.replace("    columns: {mw: number, cod: date}\n", ""))
+    result = cli("build", "specs/t.yaml", cwd=project)
+    assert result.code == 0, result.stderr
+    from pdfread import squash, text_of
+
+    text = squash(text_of(project / "dist" / "t.pdf"))
+    assert "A 1,200 Jan 1, 2026 12.5%" in text and "B 80 Mar 1, 2026 –" in text
