@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -24,14 +25,20 @@ MAX_IN_MEMORY = 256
 _IN_MEMORY: dict[str, tuple[float, list]] = {}  # a warm process (preview --watch) skips even the file
 
 
+@lru_cache(maxsize=1)
 def _versions() -> str:
-    from .. import __version__
-
+    """What a chart's look depends on besides its data: matplotlib's version and deckgen's drawing
+    code itself (hashed, so an edited kind or axis rule never replays a stale drawing)."""
     try:
         matplotlib_version = metadata.version("matplotlib")
     except metadata.PackageNotFoundError:
         matplotlib_version = "?"
-    return f"deckgen {__version__}; matplotlib {matplotlib_version}; ops {OPS_VERSION}"
+    package = Path(__file__).resolve().parent.parent
+    code = hashlib.sha256()
+    for path in sorted([*package.glob("charts/**/*.py"), *package.glob("render/chart_*.py"),
+                        package / "formatting.py", package / "units.py"]):
+        code.update(path.name.encode() + path.read_bytes())
+    return f"matplotlib {matplotlib_version}; ops {OPS_VERSION}; code {code.hexdigest()[:16]}"
 
 
 def key(data: Any, style: Any, colours: list[str], width: float) -> str:

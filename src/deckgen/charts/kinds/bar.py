@@ -9,6 +9,17 @@ def bar_width(plot) -> float:
     return plot.step * (0.62 if len(plot.data.series) == 1 else 0.8)
 
 
+def write_value(plot, x: float, y: float, value: float, label: str, horizontal: bool = False) -> None:
+    """A bar's value at its end, on a white ground so gridlines never cross it."""
+    away = 1 if value >= 0 else -1
+    if horizontal:
+        offset, alignment = (4 * away, 0), {"va": "center", "ha": "left" if away > 0 else "right"}
+    else:
+        offset, alignment = (0, 3 * away), {"ha": "center", "va": "bottom" if away > 0 else "top"}
+    plot.axes.annotate(label, (x, y), xytext=offset, textcoords="offset points", fontsize=plot.style.size,
+                       bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"}, **alignment)
+
+
 def draw(plot) -> None:
     count = len(plot.data.series)
     width = bar_width(plot) / count
@@ -19,9 +30,7 @@ def draw(plot) -> None:
         if plot.value_labels:
             for x, value, label in zip(xs, series.values, series.labels):
                 if value is not None:
-                    plot.axes.annotate(label, (x, value), xytext=(0, 3 if value >= 0 else -3), textcoords="offset points",
-                                       ha="center", va="bottom" if value >= 0 else "top", fontsize=plot.style.size,
-                                       bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+                    write_value(plot, x, value, value, label)
 
 
 KIND = ChartKind("bar", draw, value_labels=True, max_categories=40)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .bar import write_value
 from .base import ChartKind
 
 
@@ -15,9 +16,7 @@ def draw(plot) -> None:
         if plot.value_labels:
             for y, value, label in zip(ys, series.values, series.labels):
                 if value is not None:
-                    plot.axes.annotate(label, (value, y), xytext=(4 if value >= 0 else -4, 0), textcoords="offset points",
-                                       va="center", ha="left" if value >= 0 else "right", fontsize=plot.style.size,
-                                       bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+                    write_value(plot, value, y, value, label, horizontal=True)
 
 
 KIND = ChartKind("hbar", draw, x_kinds=("text", "ticker", "date", "number"), x_kinds_drawn=("category",),
