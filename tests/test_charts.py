@@ -428,3 +428,22 @@ def test_the_readme_first_chart_works_as_written(tmp_path: Path):
     spec.write_text("title: First\ndate: 2026-07-15\nbrand: ../assets/brand.yml\n" + block + "  - type: sources\n")
     text = squash(text_of(build(spec).output))
     assert "Exhibit 1: Installed capacity by country" in text and "Germany" in text and "Jan 2025" in text
+
+
+def test_unchanged_charts_come_from_the_cache_without_matplotlib(tmp_path: Path):
+    import subprocess
+    import sys
+
+    from conftest import copy_project
+
+    root = copy_project(tmp_path / "p")
+    script = ("import sys; from deckgen.build import build; r = build(sys.argv[1]); "
+              "print('matplotlib' in sys.modules)")
+    spec = str(root / "specs" / "grid-storage.yaml")
+    first = subprocess.run([sys.executable, "-c", script, spec], capture_output=True, text=True, check=True)
+    cold = (root / "dist" / "grid-storage.pdf").read_bytes()
+    assert first.stdout.split()[0] == "True"
+    assert list((root / "dist" / ".deckgen" / "charts").glob("*.json")), "the drawn charts were kept"
+    second = subprocess.run([sys.executable, "-c", script, spec], capture_output=True, text=True, check=True)
+    assert second.stdout.split()[0] == "False", "a build whose charts are unchanged does not import matplotlib"
+    assert (root / "dist" / "grid-storage.pdf").read_bytes() == cold, "cached charts give the same bytes"
