@@ -30,6 +30,8 @@ BASE = {"as_of": dt.date(2026, 2, 1), "source": "s"}
     ({"value": 100_000, "unit": "count"}, None, "en_US", "100,000"),
     ({"value": 100_000, "unit": "count"}, None, "de_DE", "100.000"),
     ({"value": 2028, "unit": "year"}, None, "en_US", "2028"),
+    ({"value": 52_000_000_000, "unit": "USD"}, "long", "ja_JP", "$520億"),  # no long form in CJK locales: the short one
+    ({"value": 100_000_000, "unit": "count"}, "long", "zh_CN", "1亿"),
 ])
 def test_formats(fields, style, locale, expected):
     assert format_figure(Figure(**fields, **BASE), builtin_unit(fields["unit"]), locale, style) == expected

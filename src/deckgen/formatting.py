@@ -90,7 +90,7 @@ def format_number(
     digits = decimals_of(number, decimals if decimals is not None else unit.decimals)
     if unit.kind == "custom":
         if unit.compact and style != "precise" and abs(number) >= 10_000:
-            core = format_compact_decimal(number, format_type="long" if style == "long" else "short", locale=locale, fraction_digits=1)
+            core = _compact(number, "long" if style == "long" else "short", locale, 1)
         else:
             core = format_decimal(number, format=_pattern(digits), locale=locale)
         return f"{unit.prefix}{core}{unit.suffix}"
@@ -101,7 +101,7 @@ def format_number(
     if unit.kind == "year":
         return str(int(number))
     if unit.kind == "count" and style == "long" and abs(number) >= 1_000_000:
-        return format_compact_decimal(number, format_type="long", locale=locale, fraction_digits=2)
+        return _compact(number, "long", locale, 2)
     return format_decimal(number, format=_pattern(digits), locale=locale)
 
 
@@ -155,6 +155,14 @@ def format_tick(value: float, step: float, unit: Unit | None, locale: str) -> st
     return f"{prefix}{core}{suffix}"
 
 
+def _compact(number, format_type: str, locale: str, fraction_digits: int) -> str:
+    """A compact number ("52 billion", "520億"); locales with no long form (ja, zh, ko) use their short one."""
+    try:
+        return format_compact_decimal(number, format_type=format_type, locale=locale, fraction_digits=fraction_digits)
+    except KeyError:
+        return format_compact_decimal(number, format_type="short", locale=locale, fraction_digits=fraction_digits)
+
+
 def _pattern(digits: int) -> str:
     return "#,##0" + ("." + "0" * digits if digits else "")
 
@@ -165,7 +173,7 @@ def _format_money(number: Decimal, currency: str, locale: str, style: FigureStyl
         return format_currency(number, currency, format="¤" + _pattern(digits), locale=locale, currency_digits=False)
     fraction = decimals if decimals is not None else 2
     if style == "long":
-        words = format_compact_decimal(number, format_type="long", locale=locale, fraction_digits=fraction)
+        words = _compact(number, "long", locale, fraction)
         symbol = get_currency_symbol(currency, locale)
         pattern = Locale.parse(locale).currency_formats["standard"].pattern
         return f"{symbol}{words}" if pattern.startswith("¤") else f"{words} {symbol}"
