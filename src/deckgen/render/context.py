@@ -25,13 +25,33 @@ PROSE_CHARACTERS = 80  # a comfortable measure for running text: 60–90 charact
 _SAMPLE = "The economic relationship between the two nations has entered its most productive phase, 2026."
 
 
-def hyphenation_language(language: str) -> str | None:
-    """The pyphen dictionary for a BCP 47 language tag (en-US -> en_US), if there is one."""
+class Hyphenator:
+    """Where a word may break at a line end, for reportlab: pyphen's points, sparingly, as suits
+    ragged-right text: only in words of nine letters or more, and never in a name (a capitalised
+    word: "Advantest", "Mitsubishi"), a word with digits, or a compound, which breaks only at its
+    own hyphen ("sixth-generation")."""
+
+    MIN_LETTERS = 9
+
+    def __init__(self, language: str):
+        import pyphen
+
+        self.iterate = pyphen.Pyphen(lang=language).iterate
+
+    def __call__(self, word: str):
+        if len(word) < self.MIN_LETTERS or not word[:1].islower() or "-" in word or any(c.isdigit() for c in word):
+            return iter(())
+        return self.iterate(word)
+
+
+def hyphenation_language(language: str) -> Hyphenator | None:
+    """The hyphenator for a BCP 47 language tag (en-US -> pyphen's en_US), if pyphen has one."""
     try:
         import pyphen
     except ImportError:
         return None
-    return pyphen.language_fallback(language.replace("-", "_"))
+    found = pyphen.language_fallback(language.replace("-", "_"))
+    return Hyphenator(found) if found else None
 
 
 def prose_measure(fonts: ThemeFonts, size: float, frame_width: float) -> float:
@@ -61,6 +81,7 @@ def build_styles(theme: Theme, fonts: ThemeFonts, frame_width: float = 10_000, l
         "lead": ParagraphStyle("lead", parent=body, fontSize=size + 1.5, leading=(size + 1.5) * 1.35, textColor=grey, rightIndent=prose_indent),
         "takeaway": ParagraphStyle("takeaway", parent=body, leftIndent=size * 1.3, firstLineIndent=-size * 1.3, spaceAfter=size * 0.45),
         "bullet": ParagraphStyle("bullet", parent=body, leftIndent=size * 1.2, firstLineIndent=-size * 1.2, spaceAfter=size * 0.35),
+        "disclosure": ParagraphStyle("disclosure", parent=body, fontSize=size - 1, leading=(size - 1) * 1.35, spaceAfter=3),
         "small": ParagraphStyle("small", parent=body, fontSize=size - 2, leading=(size - 2) * 1.35, textColor=grey, spaceAfter=3),
         "caption": ParagraphStyle("caption", parent=body, fontName=fonts.body.italic, fontSize=size - 1.5, leading=(size - 1.5) * 1.35, textColor=ink, spaceBefore=2, spaceAfter=1),
         "source_line": ParagraphStyle("source_line", parent=body, fontSize=size - 2.2, leading=(size - 2.2) * 1.35, textColor=grey, spaceAfter=size),

@@ -160,20 +160,16 @@ def _table_of_contents(ctx: RenderContext) -> list:
 @contextmanager
 def _default_font(font_name: str):
     """reportlab starts drawings, table cells and canvases in Helvetica, which would then sit in the
-    PDF unembedded; for the length of a build, its defaults are the brand's body font. Ragged-right
-    text is hyphenated sparingly: only words of nine letters or more are broken."""
+    PDF unembedded; for the length of a build, its defaults are the brand's body font."""
     from reportlab import rl_config
     from reportlab.platypus.tables import CellStyle
 
-    saved = (rl_config.canvas_basefontname, rl_config.defaultGraphicsFontName, CellStyle.fontname,
-             rl_config.hyphenationMinWordLength)
+    saved = (rl_config.canvas_basefontname, rl_config.defaultGraphicsFontName, CellStyle.fontname)
     rl_config.canvas_basefontname = rl_config.defaultGraphicsFontName = CellStyle.fontname = font_name
-    rl_config.hyphenationMinWordLength = 9
     try:
         yield
     finally:
-        (rl_config.canvas_basefontname, rl_config.defaultGraphicsFontName, CellStyle.fontname,
-         rl_config.hyphenationMinWordLength) = saved
+        rl_config.canvas_basefontname, rl_config.defaultGraphicsFontName, CellStyle.fontname = saved
 
 
 class _Furniture:

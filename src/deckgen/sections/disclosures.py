@@ -79,7 +79,8 @@ class Prices(_Part):
     table: str
     instrument: str
     price: str
-    at: str  # the column with each price's date or date and time
+    at: str  # the column with each price's date, or its date, time and zone ("2026-02-13 16:00 ET")
+    currency: str | None = None  # a column with each price's currency, when they differ
 
 
 class Disclosures(SectionModel):
@@ -115,8 +116,11 @@ class Disclosures(SectionModel):
 
         table = report.tables[self.prices.table]
         errors, columns = [], []
-        for key, kinds, label in (("instrument", (), "Instrument"), ("price", ("number", "percent"), "Price"),
-                                  ("at", ("date", "text"), "Priced at")):
+        wanted = [("instrument", (), "Instrument"), ("price", ("number", "percent"), "Price")]
+        if self.prices.currency is not None:
+            wanted.append(("currency", ("text", "ticker"), "Currency"))
+        wanted.append(("at", ("date", "text"), "Priced at"))
+        for key, kinds, label in wanted:
             try:
                 column = check_column(table, getattr(self.prices, key), ("prices", key), kinds=kinds,
                                       purpose=f"prices: {key} needs")
@@ -141,11 +145,14 @@ class Disclosures(SectionModel):
 
         from ..text import escape
 
-        story = [ctx.heading(self.title, level=2)]
+        from reportlab.platypus import CondPageBreak
+
+        text = "disclosure"
+        story = [CondPageBreak(160), ctx.heading(self.title, level=2)]  # never a heading alone at a page foot
         if self.note:
-            story.append(ctx.paragraph(f"*{self.note}*", "small"))
+            story.append(ctx.paragraph(f"*{self.note}*", text))
         story.append(ctx.heading("Analyst certification", level=3))
-        story.append(ctx.paragraph(self.certification_text(), "small"))
+        story.append(ctx.paragraph(self.certification_text(), text))
         rows = [[ctx.paragraph(h, "header_cell") for h in ("Analyst", "Entity", "Contact")]]
         for analyst in self.analysts:
             contact = []
@@ -165,18 +172,18 @@ class Disclosures(SectionModel):
         story.append(ctx.heading("Issuer and regulation", level=3))
         issuer = f"Issued by {self.issuer.name}" + (f", {self.issuer.address}" if self.issuer.address else "") + \
             f". Regulated by {self.issuer.regulator}."
-        story.append(ctx.paragraph(issuer, "small"))
+        story.append(ctx.paragraph(issuer, text))
         story.append(ctx.heading("Conflicts of interest", level=3))
         if self.conflicts:
             for conflict in self.conflicts:
-                story.append(ctx.paragraph(f"**{conflict.issuer}:** {conflict.text}", "small"))
+                story.append(ctx.paragraph(f"**{conflict.issuer}:** {conflict.text}", text))
         else:
-            story.append(ctx.paragraph(self.no_conflicts, "small"))
+            story.append(ctx.paragraph(self.no_conflicts, text))
         if self.views:
             story.append(ctx.heading("Views", level=3))
             for view in self.views:
                 since = f" (since {ctx.date(view.since)})" if view.since else ""
-                story.append(ctx.paragraph(f"**{view.instrument}:** {view.view}{since}", "small"))
+                story.append(ctx.paragraph(f"**{view.instrument}:** {view.view}{since}", text))
         if ctx.prepared is not None:
             from reportlab.platypus import KeepTogether
 
@@ -184,5 +191,5 @@ class Disclosures(SectionModel):
         story.append(ctx.heading("Dissemination and distribution", level=3))
         when = self.disseminated.astimezone(dt.timezone.utc)
         stamp = f"{ctx.date(when.date())} {when:%H:%M}\u00a0UTC"
-        story.append(ctx.paragraph(f"First disseminated {stamp}. {self.restrictions}", "small"))
-        return ctx.kit.keep_heading(story)
+        story.append(ctx.paragraph(f"First disseminated {stamp}. {self.restrictions}", text))
+        return story

@@ -25,12 +25,12 @@ class Sources(SectionModel):
             if source.publisher and source.publisher != source.author:
                 parts.append(f"{text(source.publisher)},")
             if source.date:
-                parts.append(f"{source.date.isoformat()}.")
+                parts.append(f"{ctx.date(source.date)}.")
             if source.url:
                 url = escape(source.url, {'"': "&quot;"})
                 parts.append(f'[Online]. Available: <a href="{url}" color="{ctx.theme.link_color}"><u>{url}</u></a>.')
             if source.accessed:
-                parts.append(f"[Accessed: {source.accessed.isoformat()}].")
+                parts.append(f"[Accessed: {ctx.date(source.accessed)}].")
             if source.note:
                 parts.append(text(source.note))
             markup = f'<a name="src-{number}"/>[{number}]\u2002' + " ".join(parts)
