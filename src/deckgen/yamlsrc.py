@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,7 +172,8 @@ def load_yaml(path: Path, *, expect_mapping: bool = True) -> Document:
         raise SpecError([Problem.at(Mark.of(path, 0, 0), f"cannot read file: {exc.strerror}")]) from None
     if len(raw) > MAX_BYTES:
         raise SpecError([Problem.at(Mark.of(path, 1, 1), f"file is larger than {MAX_BYTES // 1_000_000} MB")])
-    key = (str(path), hashlib.sha256(raw).digest(), expect_mapping)
+    # marks name the file as seen from the working folder, so that is part of the key too
+    key = (str(path), os.getcwd(), hashlib.sha256(raw).digest(), expect_mapping)
     if key not in _PARSED:  # a run checks a spec more than once (validate, then each delivery variant)
         if len(_PARSED) >= 64:
             _PARSED.pop(next(iter(_PARSED)))
