@@ -36,7 +36,9 @@ class OpportunitiesRisks(SectionModel):
         header = []
         for symbol, column, _ in columns:
             title = ctx.markup(f"{symbol} {column.title}", "box_title")
-            header += [Paragraph(f'<font color="white">{title}</font>', ctx.styles["box_title"]), ""]
+            column_title = Paragraph(f'<font color="white">{title}</font>', ctx.styles["box_title"])
+            column_title._tag_role = "H3" if self.title else "P"  # under the section's heading
+            header += [column_title, ""]
         rows = [header[:3]]
         for left, right in zip_longest(self.opportunities.items, self.risks.items):
             cells = [ctx.paragraph(f"{symbol}\u2002{item}", "bullet") if item else ""

@@ -1,0 +1,286 @@
+"""Tagged PDF (ISO 32000-1 14.7-14.8, PDF/UA-1): the structure tree, built while the brief is laid out.
+
+reportlab writes no structure, so deckgen adds it at the canvas level, without forking reportlab:
+
+* every page's content stream starts in an ``/Artifact BMC`` sequence; whatever is drawn outside
+  a tagged flowable (running header and footer, page numbers, rules, table backgrounds and lines,
+  decorative boxes, repeated table header rows) stays an artifact;
+* while a brief is built, ``Flowable.drawOn`` and ``Table._drawCell`` look for a ``Tagger`` on the
+  canvas: a paragraph, a chart or the logo, a data table's cell closes the artifact, is drawn in a
+  ``/Role <</MCID n>> BDC ... EMC`` sequence and reopens the artifact; the tagger records the
+  structure element (role, parent, MCIDs, the link annotations drawn inside it, alt text);
+* ``archival.finish`` (pikepdf) writes the recorded tree as StructTreeRoot, StructElems, the
+  ParentTree and the pages' /StructParents (``write_structure``).
+
+Roles: Document > Sect (one per section) > H1/H2/H3, P, Caption, BlockQuote, Figure (with /Alt),
+L > LI > LBody (takeaways, bullets), Table > TR > TH (/Scope /Column) / TD, Link (OBJR) inside the
+element whose text carries the link. Layout tables (boxes, grids, the masthead) are transparent:
+their cells' flowables are tagged one by one.
+"""
+
+from __future__ import annotations
+
+import itertools
+from contextlib import contextmanager
+from typing import Any
+
+_serial = itertools.count()
+
+ROLE_BY_STYLE = {
+    "h1": "H1", "h2": "H2", "h3": "H3", "box_title": "H2",
+    "exhibit": "Caption", "caption": "Caption", "quote": "BlockQuote",
+}
+LIST_STYLES = {"takeaway", "bullet"}
+
+
+class Node:
+    """A structure element: its role, children (nodes, ("mcid", page, n), ("annot", page, i)) and alt text."""
+
+    __slots__ = ("role", "kids", "alt", "scope")
+
+    def __init__(self, role: str, alt: str | None = None, scope: str | None = None):
+        self.role, self.kids, self.alt, self.scope = role, [], alt, scope
+
+    def add(self, node: "Node") -> "Node":
+        self.kids.append(node)
+        return node
+
+
+class Tagger:
+    """The structure tree of one build, kept on the canvas (``canvas._tagger``)."""
+
+    def __init__(self):
+        self.root = Node("Document")
+        self.section: Node | None = None
+        self.mcids: dict[int, list[Node]] = {}  # page index -> the element of each MCID
+        self.depth = 0  # inside a marked-content sequence (nested drawing belongs to it)
+        self.artifact_depth = 0  # drawing page furniture
+        self.open_list: Node | None = None  # the list the next list item joins, if nothing came between
+        self.tables: dict[int, Node] = {}
+        self.rows: dict[tuple[int, int], Node] = {}
+
+    @property
+    def parent(self) -> Node:
+        return self.section or self.root
+
+    def new_section(self) -> None:
+        self.section = self.root.add(Node("Sect"))
+        self.open_list = None
+
+    def active(self) -> bool:
+        return not self.depth and not self.artifact_depth
+
+    @contextmanager
+    def content(self, canvas, node: Node):
+        """Draw ``node``'s content as one marked-content sequence; links drawn inside become its Link kids."""
+        page = canvas.getPageNumber() - 1
+        mcids = self.mcids.setdefault(page, [])
+        node.kids.append(("mcid", page, len(mcids)))
+        canvas._code.append(f"EMC /{node.role} <</MCID {len(mcids)}>> BDC")
+        mcids.append(node)
+        before = len(canvas._annotationrefs)
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+            canvas._code.append("EMC /Artifact BMC")
+        for index in range(before, len(canvas._annotationrefs)):
+            node.add(Node("Link")).kids.append(("annot", page, index))
+
+    def leaf(self, canvas, role: str, alt: str | None = None, list_item: bool = False):
+        if list_item:
+            if self.open_list is None:
+                self.open_list = self.parent.add(Node("L"))
+            item = self.open_list.add(Node("LI"))
+            node = item.add(Node("LBody")).add(Node(role))
+            keep = self.open_list
+        else:
+            node, keep = self.parent.add(Node(role, alt)), None
+        result = self.content(canvas, node)
+        self.open_list = keep
+        return result
+
+    def table(self, key: int) -> Node:
+        if key not in self.tables:
+            self.tables[key] = self.parent.add(Node("Table"))
+            self.open_list = None
+        return self.tables[key]
+
+
+def page_started(canvas) -> None:
+    """Called as a page's content is handed over: the page's stream opens and closes an artifact."""
+    canvas._code.insert(0, "/Artifact BMC")
+    canvas._code.append("EMC")
+
+
+@contextmanager
+def artifact(canvas):
+    """Page furniture: nothing drawn inside is tagged (it stays in the page's artifact sequence)."""
+    tagger = getattr(canvas, "_tagger", None)
+    if tagger is None:
+        yield
+        return
+    tagger.artifact_depth += 1
+    try:
+        yield
+    finally:
+        tagger.artifact_depth -= 1
+
+
+def mark_table(table, role: str = "Table"):
+    """Tag ``table`` as a data table (its first ``repeatRows`` rows are column headers)."""
+    table._tag_role = role
+    table._tag_key = next(_serial)
+    table._tag_continued = False
+    return table
+
+
+@contextmanager
+def tagging():
+    """For the length of a build: flowables and table cells drawn on a canvas with a tagger are tagged."""
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.platypus import Image, Paragraph, Table
+    from reportlab.platypus.flowables import Flowable
+
+    original_draw_on, original_cell, original_split = Flowable.drawOn, Table._drawCell, Table.split
+
+    def draw_on(self, canvas, x, y, _sW=0):
+        tagger = getattr(canvas, "_tagger", None)
+        if tagger is None or not tagger.active():
+            return original_draw_on(self, canvas, x, y, _sW)
+        if isinstance(self, Paragraph):
+            style = self.style.name
+            role = getattr(self, "_tag_role", None) or ROLE_BY_STYLE.get(style, "P")
+            with tagger.leaf(canvas, role, list_item=style in LIST_STYLES and role == "P"):
+                return original_draw_on(self, canvas, x, y, _sW)
+        if isinstance(self, (Drawing, Image)):
+            alt = getattr(self, "_tag_alt", None)
+            if not alt:  # decorative: stays an artifact
+                return original_draw_on(self, canvas, x, y, _sW)
+            with tagger.leaf(canvas, "Figure", alt=alt):
+                return original_draw_on(self, canvas, x, y, _sW)
+        if isinstance(self, Table) and getattr(self, "_tag_role", None):
+            tagger.table(self._tag_key)
+            self._tag_draw = next(_serial)
+        return original_draw_on(self, canvas, x, y, _sW)
+
+    def draw_cell(self, cellval, cellstyle, pos, size):
+        tagger = getattr(self.canv, "_tagger", None)
+        if tagger is None or not getattr(self, "_tag_role", None) or not tagger.active():
+            return original_cell(self, cellval, cellstyle, pos, size)
+        row = _row_of(self, pos[1], size[1])
+        header = row < self.repeatRows
+        if header and self._tag_continued:  # the header repeated on a later page: an artifact
+            return original_cell(self, cellval, cellstyle, pos, size)
+        table = tagger.table(self._tag_key)
+        key = (self._tag_key, getattr(self, "_tag_draw", None), row)
+        if key not in tagger.rows:
+            tagger.rows[key] = table.add(Node("TR"))
+        cell = tagger.rows[key].add(Node("TH" if header else "TD", scope="Column" if header else None))
+        with tagger.content(self.canv, cell):
+            return original_cell(self, cellval, cellstyle, pos, size)
+
+    def split(self, available_width, available_height):
+        parts = original_split(self, available_width, available_height)
+        if getattr(self, "_tag_role", None):
+            for index, part in enumerate(parts):
+                part._tag_role, part._tag_key = self._tag_role, self._tag_key
+                part._tag_continued = self._tag_continued or index > 0
+        return parts
+
+    Flowable.drawOn, Table._drawCell, Table.split = draw_on, draw_cell, split
+    try:
+        yield
+    finally:
+        Flowable.drawOn, Table._drawCell, Table.split = original_draw_on, original_cell, original_split
+
+
+def _row_of(table, rowpos: float, height: float) -> int:
+    """The row a cell drawn at ``rowpos`` starts in (spanned cells: their top row)."""
+    top = rowpos + height
+    positions = table._rowpositions
+    best = min(range(len(positions) - 1), key=lambda i: abs(positions[i] - top))
+    return best
+
+
+# -- writing the tree (pikepdf) ---------------------------------------------------------------------
+
+def link_description(annotation) -> str:
+    """/Contents for a link annotation: where it goes, in words."""
+    import pikepdf
+
+    action = annotation.get("/A")
+    if action is not None and "/URI" in action:
+        return f"Link to {action.URI}"
+    dest = annotation.get("/Dest")
+    if dest is None and action is not None:
+        dest = action.get("/D")
+    name = str(dest) if isinstance(dest, (pikepdf.String, pikepdf.Name)) else ""
+    name = name.lstrip("/")
+    if name.startswith("src-"):
+        return f"Source {name[4:]}"
+    return f"Go to {name.replace('-', ' ')}" if name else "Link within the brief"
+
+
+def write_structure(document, tree: Node, mcids: dict[int, list[Node]]) -> None:
+    """Write ``tree`` into ``document`` (pikepdf.Pdf): StructTreeRoot, ParentTree, /StructParents,
+    link annotations' /StructParent and /Contents, /Tabs /S, /MarkInfo."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name
+
+    pages = [page.obj for page in document.pages]
+    refs: dict[int, Any] = {}  # id(node) -> its StructElem
+    annotation_keys: list[tuple[int, Any]] = []
+    next_key = len(pages)
+
+    def used(node: Node) -> bool:
+        return any(isinstance(kid, tuple) or used(kid) for kid in node.kids)
+
+    def make(node: Node, parent) -> Any:
+        nonlocal next_key
+        elem = document.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + node.role), P=parent))
+        refs[id(node)] = elem
+        first_page = next((kid[1] for kid in node.kids if isinstance(kid, tuple)), None)
+        if first_page is not None:
+            elem.Pg = pages[first_page]
+        kids = []
+        for kid in node.kids:
+            if isinstance(kid, Node):
+                if used(kid):
+                    kids.append(make(kid, elem))
+            elif kid[0] == "mcid":
+                _, page, mcid = kid
+                kids.append(mcid if page == first_page else Dictionary(Type=Name.MCR, Pg=pages[page], MCID=mcid))
+            else:
+                _, page, index = kid
+                annotation = pages[page].Annots[index]
+                annotation.StructParent = next_key
+                annotation.Contents = pikepdf.String(link_description(annotation))
+                annotation_keys.append((next_key, elem))
+                next_key += 1
+                kids.append(Dictionary(Type=Name.OBJR, Obj=annotation, Pg=pages[page]))
+        elem.K = kids[0] if len(kids) == 1 else Array(kids)
+        if node.alt:
+            elem.Alt = pikepdf.String(node.alt)
+        if node.scope:
+            elem.A = Dictionary(O=Name.Table, Scope=Name("/" + node.scope))
+        return elem
+
+    root = document.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    root.K = make(tree, root)
+    nums = Array()
+    for page_index in sorted(mcids):
+        pages[page_index].StructParents = page_index
+        nums.append(page_index)
+        nums.append(Array([refs[id(node)] for node in mcids[page_index]]))
+    for key, elem in annotation_keys:
+        nums.append(key)
+        nums.append(elem)
+    root.ParentTree = document.make_indirect(Dictionary(Nums=nums))
+    root.ParentTreeNextKey = next_key
+    document.Root.StructTreeRoot = root
+    document.Root.MarkInfo = Dictionary(Marked=True)
+    for page in pages:
+        if len(page.get("/Annots", Array())):
+            page.Tabs = Name.S
