@@ -246,6 +246,18 @@ def data_table(table: Table) -> Table:
     return mark_table(table)
 
 
+def tag_group():
+    """A key for flowables read together in the structure tree (one Div), wherever they are drawn."""
+    from .tagging import new_group
+
+    return new_group()
+
+
+def in_group(flowable, group):
+    flowable._tag_group = group
+    return flowable
+
+
 def table_style(ctx: "RenderContext", rows: int, header: bool = True) -> TableStyle:
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), ctx.fonts.body.regular),

@@ -55,7 +55,8 @@ class Tagger:
         self.mcids: dict[int, list[Node]] = {}  # page index -> the element of each MCID
         self.depth = 0  # inside a marked-content sequence (nested drawing belongs to it)
         self.artifact_depth = 0  # drawing page furniture
-        self.open_list: Node | None = None  # the list the next list item joins, if nothing came between
+        self.open_lists: dict[int, Node] = {}  # parent -> the list its next list item joins, if nothing came between
+        self.groups: dict[int, Node] = {}
         self.tables: dict[int, Node] = {}
         self.rows: dict[tuple[int, int], Node] = {}
 
@@ -65,7 +66,6 @@ class Tagger:
 
     def new_section(self) -> None:
         self.section = self.root.add(Node("Sect"))
-        self.open_list = None
 
     def active(self) -> bool:
         return not self.depth and not self.artifact_depth
@@ -88,24 +88,29 @@ class Tagger:
         for index in range(before, len(canvas._annotationrefs)):
             node.add(Node("Link")).kids.append(("annot", page, index))
 
-    def leaf(self, canvas, role: str, alt: str | None = None, list_item: bool = False):
+    def leaf(self, canvas, role: str, alt: str | None = None, list_item: bool = False, group: int | None = None):
+        parent = self.parent
+        if group is not None:
+            if group not in self.groups:
+                self.groups[group] = parent.add(Node("Div"))
+            parent = self.groups[group]
         if list_item:
-            if self.open_list is None:
-                self.open_list = self.parent.add(Node("L"))
-            item = self.open_list.add(Node("LI"))
-            node = item.add(Node("LBody")).add(Node(role))
-            keep = self.open_list
+            lists = self.open_lists.get(id(parent))
+            if lists is None or parent.kids[-1] is not lists:
+                lists = self.open_lists[id(parent)] = parent.add(Node("L"))
+            node = lists.add(Node("LI")).add(Node("LBody")).add(Node(role))
         else:
-            node, keep = self.parent.add(Node(role, alt)), None
-        result = self.content(canvas, node)
-        self.open_list = keep
-        return result
+            node = parent.add(Node(role, alt))
+        return self.content(canvas, node)
 
     def table(self, key: int) -> Node:
         if key not in self.tables:
             self.tables[key] = self.parent.add(Node("Table"))
-            self.open_list = None
         return self.tables[key]
+
+
+def new_group() -> int:
+    return next(_serial)
 
 
 def page_started(canvas) -> None:
@@ -152,7 +157,8 @@ def tagging():
         if isinstance(self, Paragraph):
             style = self.style.name
             role = getattr(self, "_tag_role", None) or ROLE_BY_STYLE.get(style, "P")
-            with tagger.leaf(canvas, role, list_item=style in LIST_STYLES and role == "P"):
+            group = getattr(self, "_tag_group", None)
+            with tagger.leaf(canvas, role, list_item=style in LIST_STYLES and role == "P", group=group):
                 return original_draw_on(self, canvas, x, y, _sW)
         if isinstance(self, (Drawing, Image)):
             alt = getattr(self, "_tag_alt", None)

@@ -37,8 +37,8 @@ class Masthead(SectionModel):
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ("ALIGN", (2, 0), (2, 0), "RIGHT"),
         ]))
-        if theme.logo and theme.logo_alt:  # the logo's alt text: the Figure's /Alt (without it, an artifact)
-            logo._tag_alt = f"Logo: {theme.logo_alt}"
+        if theme.logo:  # the logo is a Figure; its alt text from the brand, else the brand's name
+            logo._tag_alt = f"Logo: {theme.logo_alt or theme.name}"
         story = [top]
         story += [Spacer(1, 10), HRFlowable(width="100%", thickness=2.2, color=colors.HexColor(theme.primary), spaceAfter=14)]
         story.append(ctx.paragraph(spec.title, "h1"))
