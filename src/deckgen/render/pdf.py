@@ -142,7 +142,8 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     story = kit.pair_half_width(ctx, story)
     if spec.toc and not any(section.type == "masthead" for section in spec.sections):
         story[0:0] = _table_of_contents(ctx)
-    with _default_font(fonts.body.regular), tagging.tagging():
+    tagging.install()
+    with _default_font(fonts.body.regular):
         if spec.toc:
             document.multiBuild(story, canvasmaker=canvasmaker)  # page numbers settle over passes
         else:

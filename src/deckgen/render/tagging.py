@@ -21,6 +21,7 @@ their cells' flowables are tagged one by one.
 from __future__ import annotations
 
 import itertools
+import threading
 from contextlib import contextmanager
 from typing import Any
 
@@ -141,9 +142,25 @@ def mark_table(table, role: str = "Table"):
     return table
 
 
-@contextmanager
-def tagging():
-    """For the length of a build: flowables and table cells drawn on a canvas with a tagger are tagged."""
+_installed = threading.Lock()
+
+
+def install() -> None:
+    """From now on, flowables and table cells drawn on a canvas with a tagger are tagged.
+
+    Installed once and never removed: on any other canvas the hooks call reportlab's own methods
+    unchanged, and builds running at the same time in threads cannot unhook each other."""
+    global _hooked
+    with _installed:
+        if not _hooked:
+            _install()
+            _hooked = True
+
+
+_hooked = False
+
+
+def _install() -> None:
     from reportlab.graphics.shapes import Drawing
     from reportlab.platypus import Image, Paragraph, Table
     from reportlab.platypus.flowables import Flowable
@@ -196,10 +213,6 @@ def tagging():
         return parts
 
     Flowable.drawOn, Table._drawCell, Table.split = draw_on, draw_cell, split
-    try:
-        yield
-    finally:
-        Flowable.drawOn, Table._drawCell, Table.split = original_draw_on, original_cell, original_split
 
 
 def _row_of(table, rowpos: float, height: float) -> int:
