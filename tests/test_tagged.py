@@ -234,3 +234,14 @@ def test_poppler_reads_the_structure_in_order(built, variant):
         assert text.index('"Exhibit 1: ') < text.index('"Sources"')
     else:
         assert len(headings) >= 4
+
+
+def test_table_of_contents_is_a_toc(built):
+    """With a table of contents on: TOC > TOCI, one entry per section heading, each with its link."""
+    with pikepdf.open(built[VARIANTS[0]]) as pdf:
+        tocs = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/TOC"]
+        assert len(tocs) == 1
+        items = list(tocs[0].K)
+        assert len(items) > 5 and all(item.S == "/TOCI" for item in items)
+    with pikepdf.open(built[VARIANTS[2]]) as pdf:  # no table of contents
+        assert not [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/TOC"]

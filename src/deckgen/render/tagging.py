@@ -13,7 +13,7 @@ reportlab writes no structure, so deckgen adds it at the canvas level, without f
   ParentTree and the pages' /StructParents (``write_structure``).
 
 Roles: Document > Sect (one per section) > H1/H2/H3, P, Caption, BlockQuote, Figure (with /Alt),
-L > LI > LBody (takeaways, bullets), Table > TR > TH (/Scope /Column) / TD, Link (OBJR) inside the
+L > LI > LBody (takeaways, bullets), TOC > TOCI > P (the table of contents), Table > TR > TH (/Scope /Column) / TD, Link (OBJR) inside the
 element whose text carries the link. Layout tables (boxes, grids, the masthead) are transparent:
 their cells' flowables are tagged one by one.
 """
@@ -89,7 +89,7 @@ class Tagger:
         for index in range(before, len(canvas._annotationrefs)):
             node.add(Node("Link")).kids.append(("annot", page, index))
 
-    def leaf(self, canvas, role: str, alt: str | None = None, list_item: bool = False, group: int | None = None):
+    def leaf(self, canvas, role: str, alt: str | None = None, list_item: str | None = None, group: int | None = None):
         parent = self.parent
         if group is not None:
             if group not in self.groups:
@@ -97,9 +97,12 @@ class Tagger:
             parent = self.groups[group]
         if list_item:
             lists = self.open_lists.get(id(parent))
-            if lists is None or parent.kids[-1] is not lists:
-                lists = self.open_lists[id(parent)] = parent.add(Node("L"))
-            node = lists.add(Node("LI")).add(Node("LBody")).add(Node(role))
+            if lists is None or parent.kids[-1] is not lists or lists.role != list_item:
+                lists = self.open_lists[id(parent)] = parent.add(Node(list_item))
+            if list_item == "TOC":
+                node = lists.add(Node("TOCI")).add(Node(role))
+            else:
+                node = lists.add(Node("LI")).add(Node("LBody")).add(Node(role))
         else:
             node = parent.add(Node(role, alt))
         return self.content(canvas, node)
@@ -175,7 +178,8 @@ def _install() -> None:
             style = self.style.name
             role = getattr(self, "_tag_role", None) or ROLE_BY_STYLE.get(style, "P")
             group = getattr(self, "_tag_group", None)
-            with tagger.leaf(canvas, role, list_item=style in LIST_STYLES and role == "P", group=group):
+            container = "L" if style in LIST_STYLES else "TOC" if style.startswith("toc") else None
+            with tagger.leaf(canvas, role, list_item=container if role == "P" else None, group=group):
                 return original_draw_on(self, canvas, x, y, _sW)
         if isinstance(self, (Drawing, Image)):
             alt = getattr(self, "_tag_alt", None)
