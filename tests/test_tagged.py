@@ -245,3 +245,17 @@ def test_table_of_contents_is_a_toc(built):
         assert len(items) > 5 and all(item.S == "/TOCI" for item in items)
     with pikepdf.open(built[VARIANTS[2]]) as pdf:  # no table of contents
         assert not [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/TOC"]
+
+
+def test_paired_exhibits_are_read_one_after_the_other(built):
+    """Two half-width exhibits side by side: each exhibit's title, chart and notes together, in its own
+    section, not row by row across the pair."""
+    with pikepdf.open(built[VARIANTS[1]]) as pdf:
+        for elem, _ in _walk(pdf.Root.StructTreeRoot.K):
+            if elem.S == "/Sect":
+                kids = [kid for kid in (elem.K if isinstance(elem.K, pikepdf.Array) else [elem.K])]
+                captions = [kid for kid in kids if kid.S == "/Caption" and str(kid.get("/Alt", "")) == ""]
+                figures = [kid for kid in kids if kid.S == "/Figure"]
+                assert len(figures) <= 1 or len(captions) > 1, "two charts in one section"
+        divs = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/Div"]
+        assert divs and all([kid.S for kid in div.K][:2] == ["/Caption", "/Figure"] for div in divs)

@@ -177,6 +177,10 @@ def pair_half_width(ctx: "RenderContext", story: list[Any]) -> list[Any]:
             following = index + 1
             if following < len(story) and isinstance(story[following], HalfWidth):
                 partner = story[following]
+                for exhibit in (item, partner):  # read exhibit by exhibit, not row by row across the pair
+                    group = tag_group()
+                    for flowable in [exhibit.title, *exhibit.body, *exhibit.notes]:
+                        in_group(getattr(flowable, "inner", flowable), group)
                 grid = _grid(ctx, [[item.title, partner.title], [item.body, partner.body], [item.notes, partner.notes]])
                 result.append(KeepTogether([grid, Spacer(1, ctx.theme.base_size * 0.6)]))
                 index = following + 1

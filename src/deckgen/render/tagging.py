@@ -185,7 +185,7 @@ def _install() -> None:
             alt = getattr(self, "_tag_alt", None)
             if not alt:  # decorative: stays an artifact
                 return original_draw_on(self, canvas, x, y, _sW)
-            with tagger.leaf(canvas, "Figure", alt=alt):
+            with tagger.leaf(canvas, "Figure", alt=alt, group=getattr(self, "_tag_group", None)):
                 return original_draw_on(self, canvas, x, y, _sW)
         if isinstance(self, Table) and getattr(self, "_tag_role", None):
             tagger.table(self._tag_key)
