@@ -173,7 +173,8 @@ def test_links_are_tagged_and_described(built, variant):
                 if annotation.Subtype != "/Link":
                     continue
                 seen += 1
-                assert str(annotation.Contents)
+                assert str(annotation.Contents).startswith(("Source ", "Go to the section ", "Link to ", "Email ")), \
+                    str(annotation.Contents)  # says where it goes
                 link = tree[int(annotation.StructParent)]
                 assert link.S == "/Link"
                 kids = link.K if isinstance(link.K, pikepdf.Array) else [link.K]
@@ -259,3 +260,12 @@ def test_paired_exhibits_are_read_one_after_the_other(built):
                 assert len(figures) <= 1 or len(captions) > 1, "two charts in one section"
         divs = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/Div"]
         assert divs and all([kid.S for kid in div.K][:2] == ["/Caption", "/Figure"] for div in divs)
+
+
+def test_a_paragraph_split_across_pages_is_one_element(built):
+    """A paragraph continued on the next page is one P, its content on both pages (MCRs with /Pg)."""
+    with pikepdf.open(built[VARIANTS[0]]) as pdf:
+        split = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K)
+                 if elem.S == "/P" and isinstance(elem.K, pikepdf.Array)
+                 and any(isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR" for kid in elem.K)]
+        assert split

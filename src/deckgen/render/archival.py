@@ -85,7 +85,7 @@ def finish(pdf: bytes, info: DocumentInfo, structure=None) -> bytes:
         if structure is not None:
             from .tagging import write_structure
 
-            write_structure(document, structure.root, structure.mcids)
+            write_structure(document, structure.root, structure.mcids, structure.targets, structure.titles)
             document.Root.Lang = pikepdf.String(info.language)
             prefs = document.Root.get("/ViewerPreferences", pikepdf.Dictionary())
             prefs.DisplayDocTitle = True

@@ -50,6 +50,10 @@ class BriefCanvas(Canvas):
         self._doc.setDateFormatter(lambda *_: stamp)  # metadata dates are the report date, not the clock
         self._tagger = tagging.Tagger()  # the structure tree, built as flowables are drawn
 
+    def linkRect(self, contents, destinationname, *args, **kwargs):
+        self._tagger.link_target(self, destinationname)  # for the link's /Contents
+        return super().linkRect(contents, destinationname, *args, **kwargs)
+
     def showPage(self):
         tagging.page_started(self)  # the page's stream is an artifact wherever no content is tagged
         super().showPage()
@@ -148,7 +152,10 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
             document.multiBuild(story, canvasmaker=canvasmaker)  # page numbers settle over passes
         else:
             document.build(story, canvasmaker=canvasmaker)
-    return RenderResult(pages=document.page, outline=tuple(outline)), info, document.canv._tagger
+    structure = document.canv._tagger
+    structure.titles = {section.anchor(index): ctx.plain(section.heading()) for index, section in enumerate(spec.sections)
+                        if section.heading()}
+    return RenderResult(pages=document.page, outline=tuple(outline)), info, structure
 
 
 def _table_of_contents(ctx: RenderContext) -> list:

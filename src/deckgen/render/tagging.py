@@ -12,7 +12,7 @@ reportlab writes no structure, so deckgen adds it at the canvas level, without f
 * ``archival.finish`` (pikepdf) writes the recorded tree as StructTreeRoot, StructElems, the
   ParentTree and the pages' /StructParents (``write_structure``).
 
-Roles: Document > Sect (one per section) > H1/H2/H3, P, Caption, BlockQuote, Figure (with /Alt),
+A paragraph split across pages stays one element. Roles: Document > Sect (one per section) > H1/H2/H3, P, Caption, BlockQuote, Figure (with /Alt),
 L > LI > LBody (takeaways, bullets), TOC > TOCI > P (the table of contents), Table > TR > TH (/Scope /Column) / TD, Link (OBJR) inside the
 element whose text carries the link. Layout tables (boxes, grids, the masthead) are transparent:
 their cells' flowables are tagged one by one.
@@ -60,6 +60,12 @@ class Tagger:
         self.groups: dict[int, Node] = {}
         self.tables: dict[int, Node] = {}
         self.rows: dict[tuple[int, int], Node] = {}
+        self.continued: dict[int, Node] = {}  # split paragraphs: their element, by key
+        self.targets: dict[tuple[int, int], str] = {}  # (page, annotation index) -> internal link's destination
+        self.titles: dict[str, str] = {}  # section anchors -> their headings
+
+    def link_target(self, canvas, name: str) -> None:
+        self.targets[(canvas.getPageNumber() - 1, len(canvas._annotationrefs))] = name
 
     @property
     def parent(self) -> Node:
@@ -89,7 +95,16 @@ class Tagger:
         for index in range(before, len(canvas._annotationrefs)):
             node.add(Node("Link")).kids.append(("annot", page, index))
 
-    def leaf(self, canvas, role: str, alt: str | None = None, list_item: str | None = None, group: int | None = None):
+    def leaf(self, canvas, role: str, alt: str | None = None, list_item: str | None = None, group: int | None = None,
+             key: int | None = None):
+        if key is not None and key in self.continued:  # the rest of a paragraph split across pages
+            return self.content(canvas, self.continued[key])
+        node = self._place(role, alt, list_item, group)
+        if key is not None:
+            self.continued[key] = node
+        return self.content(canvas, node)
+
+    def _place(self, role, alt, list_item, group) -> Node:
         parent = self.parent
         if group is not None:
             if group not in self.groups:
@@ -105,7 +120,7 @@ class Tagger:
                 node = lists.add(Node("LI")).add(Node("LBody")).add(Node(role))
         else:
             node = parent.add(Node(role, alt))
-        return self.content(canvas, node)
+        return node
 
     def table(self, key: int) -> Node:
         if key not in self.tables:
@@ -169,6 +184,7 @@ def _install() -> None:
     from reportlab.platypus.flowables import Flowable
 
     original_draw_on, original_cell, original_split = Flowable.drawOn, Table._drawCell, Table.split
+    original_paragraph_split = Paragraph.split
 
     def draw_on(self, canvas, x, y, _sW=0):
         tagger = getattr(canvas, "_tagger", None)
@@ -179,7 +195,8 @@ def _install() -> None:
             role = getattr(self, "_tag_role", None) or ROLE_BY_STYLE.get(style, "P")
             group = getattr(self, "_tag_group", None)
             container = "L" if style in LIST_STYLES else "TOC" if style.startswith("toc") else None
-            with tagger.leaf(canvas, role, list_item=container if role == "P" else None, group=group):
+            with tagger.leaf(canvas, role, list_item=container if role == "P" else None, group=group,
+                             key=getattr(self, "_tag_key", None)):
                 return original_draw_on(self, canvas, x, y, _sW)
         if isinstance(self, (Drawing, Image)):
             alt = getattr(self, "_tag_alt", None)
@@ -216,7 +233,21 @@ def _install() -> None:
                 part._tag_continued = self._tag_continued or index > 0
         return parts
 
+    def paragraph_split(self, available_width, available_height):
+        """A paragraph split across pages stays one element (its parts share a key) with its role and group."""
+        parts = original_paragraph_split(self, available_width, available_height)
+        if len(parts) > 1:
+            key = getattr(self, "_tag_key", None)
+            key = next(_serial) if key is None else key
+            for part in parts:
+                part._tag_key = key
+                for name in ("_tag_role", "_tag_group"):
+                    if hasattr(self, name):
+                        setattr(part, name, getattr(self, name))
+        return parts
+
     Flowable.drawOn, Table._drawCell, Table.split = draw_on, draw_cell, split
+    Paragraph.split = paragraph_split
 
 
 def _row_of(table, rowpos: float, height: float) -> int:
@@ -229,24 +260,20 @@ def _row_of(table, rowpos: float, height: float) -> int:
 
 # -- writing the tree (pikepdf) ---------------------------------------------------------------------
 
-def link_description(annotation) -> str:
+def link_description(annotation, target: str | None, titles: dict[str, str]) -> str:
     """/Contents for a link annotation: where it goes, in words."""
-    import pikepdf
-
     action = annotation.get("/A")
     if action is not None and "/URI" in action:
-        return f"Link to {action.URI}"
-    dest = annotation.get("/Dest")
-    if dest is None and action is not None:
-        dest = action.get("/D")
-    name = str(dest) if isinstance(dest, (pikepdf.String, pikepdf.Name)) else ""
-    name = name.lstrip("/")
-    if name.startswith("src-"):
-        return f"Source {name[4:]}"
-    return f"Go to {name.replace('-', ' ')}" if name else "Link within the brief"
+        uri = str(action.URI)
+        return f"Email {uri[7:]}" if uri.startswith("mailto:") else f"Link to {uri}"
+    if target and target.startswith("src-"):
+        return f"Source {target[4:]} in the list of sources"
+    if target in titles:
+        return f"Go to the section {titles[target]}"
+    return "Link within the brief"
 
 
-def write_structure(document, tree: Node, mcids: dict[int, list[Node]]) -> None:
+def write_structure(document, tree: Node, mcids: dict[int, list[Node]], targets=None, titles=None) -> None:
     """Write ``tree`` into ``document`` (pikepdf.Pdf): StructTreeRoot, ParentTree, /StructParents,
     link annotations' /StructParent and /Contents, /Tabs /S, /MarkInfo."""
     import pikepdf
@@ -279,7 +306,8 @@ def write_structure(document, tree: Node, mcids: dict[int, list[Node]]) -> None:
                 _, page, index = kid
                 annotation = pages[page].Annots[index]
                 annotation.StructParent = next_key
-                annotation.Contents = pikepdf.String(link_description(annotation))
+                description = link_description(annotation, (targets or {}).get((page, index)), titles or {})
+                annotation.Contents = pikepdf.String(description)
                 annotation_keys.append((next_key, elem))
                 next_key += 1
                 kids.append(Dictionary(Type=Name.OBJR, Obj=annotation, Pg=pages[page]))
