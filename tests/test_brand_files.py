@@ -392,8 +392,20 @@ def test_png_logo_with_alt_text(shared_project):
     brand = with_real_brand(root, "35-SGSSSonline-nvivo-guidance") if not (root / "brands" / "35-SGSSSonline-nvivo-guidance").exists() \
         else "../brands/35-SGSSSonline-nvivo-guidance/_extensions/SGSSSonline/sgsss/brand.yml"
     result = build(root / "specs" / "investor.yaml", overrides=[f"brand={brand}", "output=out/alt.pdf"])
-    assert "Logo: SGSSS Thistle logo" in text_of(result.output)
+    assert "Logo: SGSSS Thistle logo" not in text_of(result.output)  # no invisible text: the Figure's /Alt
+    import pikepdf
     import pypdf
+
+    with pikepdf.open(result.output) as pdf:
+        stack, alts = [pdf.Root.StructTreeRoot.K], []
+        while stack:
+            elem = stack.pop()
+            if elem.get("/S") == "/Figure":
+                alts.append(str(elem.Alt))
+            kids = elem.get("/K")
+            stack.extend(kid for kid in (kids if isinstance(kids, pikepdf.Array) else [kids])
+                         if isinstance(kid, pikepdf.Dictionary) and "/S" in kid)
+    assert "Logo: SGSSS Thistle logo" in alts
 
     page = pypdf.PdfReader(result.output).pages[0]
     images = [name for name, item in page["/Resources"]["/XObject"].items() if item.get_object()["/Subtype"] == "/Image"]

@@ -46,8 +46,12 @@ def srgb_profile() -> bytes:
     return bytes(profile)
 
 
-def finish(pdf: bytes, info: DocumentInfo) -> bytes:
-    """The PDF with PDF/A-2b identification, its output intent, printable annotations and a content ID."""
+PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
+
+
+def finish(pdf: bytes, info: DocumentInfo, structure=None) -> bytes:
+    """The PDF with PDF/A-2b identification, its output intent, printable annotations and a content ID;
+    with ``structure`` (a ``tagging.Tagger``), tagged: structure tree, /MarkInfo, /Lang, pdfuaid:part 1."""
     import pikepdf
 
     stamp = dt.datetime.combine(info.created, dt.time(), tzinfo=dt.timezone.utc).isoformat()
@@ -65,6 +69,8 @@ def finish(pdf: bytes, info: DocumentInfo) -> bytes:
             meta["xmp:MetadataDate"] = stamp
             meta["pdfaid:part"] = "2"
             meta["pdfaid:conformance"] = "B"
+            if structure is not None:
+                meta["pdfuaid:part"] = "1"
         profile = document.make_stream(srgb_profile())
         profile.N = 3
         document.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
@@ -76,6 +82,14 @@ def finish(pdf: bytes, info: DocumentInfo) -> bytes:
         for page in document.pages:
             for annotation in page.obj.get("/Annots", pikepdf.Array()):
                 annotation.F = PRINT_FLAG
+        if structure is not None:
+            from .tagging import write_structure
+
+            write_structure(document, structure.root, structure.mcids, structure.targets, structure.titles)
+            document.Root.Lang = pikepdf.String(info.language)
+            prefs = document.Root.get("/ViewerPreferences", pikepdf.Dictionary())
+            prefs.DisplayDocTitle = True
+            document.Root.ViewerPreferences = prefs
         if "/ID" in document.trailer:  # reportlab's invariant mode writes one fixed ID for every document
             del document.trailer["/ID"]
         buffer = io.BytesIO()

@@ -47,6 +47,9 @@ class Anchored(Flowable):
         return self.inner.getSpaceAfter()
 
     def drawOn(self, canvas, x, y, _sW=0):
+        tagger = getattr(canvas, "_tagger", None)
+        if tagger is not None and tagger.active():
+            tagger.new_section()
         canvas.bookmarkHorizontal(self.key, 0, y + self.height + 2)
         if self.title:
             canvas.addOutlineEntry(self.title, self.key, level=self.level, closed=False)
@@ -69,24 +72,6 @@ def anchor(story: list[Any], key: str, title: str | None, level: int = 0) -> lis
     if type(first).__name__ in ("CondPageBreak", "PageBreak", "Spacer") and len(story) > 1:
         return [first, *anchor(story[1:], key, title, level)]
     return [Anchored(first, key, title, level), *story[1:]]
-
-
-class InvisibleText(Flowable):
-    """Text a reader's tools can find (search, screen readers) but the eye cannot: a chart's alt text."""
-
-    def __init__(self, text: str, font: str):
-        super().__init__()
-        self.text, self.font = text, font
-
-    def wrap(self, available_width, available_height):
-        return 0, 0
-
-    def draw(self):
-        text = self.canv.beginText(0, 0)
-        text.setTextRenderMode(3)
-        text.setFont(self.font, 1)
-        text.textLine(self.text)
-        self.canv.drawText(text)
 
 
 def keep_heading(story: list[Any]) -> list[Any]:
@@ -192,6 +177,10 @@ def pair_half_width(ctx: "RenderContext", story: list[Any]) -> list[Any]:
             following = index + 1
             if following < len(story) and isinstance(story[following], HalfWidth):
                 partner = story[following]
+                for exhibit in (item, partner):  # read exhibit by exhibit, not row by row across the pair
+                    group = tag_group()
+                    for flowable in [exhibit.title, *exhibit.body, *exhibit.notes]:
+                        in_group(getattr(flowable, "inner", flowable), group)
                 grid = _grid(ctx, [[item.title, partner.title], [item.body, partner.body], [item.notes, partner.notes]])
                 result.append(KeepTogether([grid, Spacer(1, ctx.theme.base_size * 0.6)]))
                 index = following + 1
@@ -214,11 +203,16 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     colours = ctx.series_colours.for_chart(data)
     drawing = chart_drawing(data, ctx.chart_style, colours, width, ctx.chart_cache)
     drawing.hAlign = "LEFT"
-    body = [drawing, InvisibleText(f"Chart: {ctx.plain(data.alt) if data.alt else describe(data)}", ctx.fonts.body.regular)]
+    alt = ctx.plain(data.alt) if data.alt else describe(data)
+    drawing._tag_alt = alt  # the Figure's /Alt in the structure tree
+    body = [drawing]
     notes = ([ctx.paragraph(chart.caption, "caption")] if chart.caption else [])
     notes.append(ctx.provenance(figure_names=data.figure_names, source_ids=data.source_ids, as_of=data.as_of))
-    redraw = lambda height: chart_drawing(  # noqa: E731
-        replace(data, options={**data.options, "height": height}), ctx.chart_style, colours, width, ctx.chart_cache)
+    def redraw(height):
+        shorter = chart_drawing(replace(data, options={**data.options, "height": height}), ctx.chart_style, colours, width, ctx.chart_cache)
+        shorter._tag_alt = alt
+        return shorter
+
     if half:
         return [HalfWidth(ctx, title, body, notes, redraw)]
     return [ShrinkingExhibit([title, *body, *notes], drawing, redraw)]
@@ -247,6 +241,25 @@ def table_block(ctx: "RenderContext", data, caption: str | None = None, font_siz
                                 as_of=[data.table.as_of] if data.table.as_of else [],
                                 figure_names=data.figure_names))
     return story, first_rows_height
+
+
+def data_table(table: Table) -> Table:
+    """``table`` tagged as a data table (Table/TR/TH/TD; its repeated header rows are artifacts)."""
+    from .tagging import mark_table
+
+    return mark_table(table)
+
+
+def tag_group():
+    """A key for flowables read together in the structure tree (one Div), wherever they are drawn."""
+    from .tagging import new_group
+
+    return new_group()
+
+
+def in_group(flowable, group):
+    flowable._tag_group = group
+    return flowable
 
 
 def table_style(ctx: "RenderContext", rows: int, header: bool = True) -> TableStyle:

@@ -20,7 +20,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 from .. import __version__
 from ..resolve import Report
 from ..theme import Theme
-from . import charts, kit
+from . import charts, kit, tagging
 from .context import RenderContext, build_styles
 from .fonts import ThemeFonts, register_theme
 from .archival import DocumentInfo
@@ -48,6 +48,15 @@ class BriefCanvas(Canvas):
         self._count_style = (count_font, count_size, count_color)
         stamp = report_date.strftime("D:%Y%m%d000000+00'00'")
         self._doc.setDateFormatter(lambda *_: stamp)  # metadata dates are the report date, not the clock
+        self._tagger = tagging.Tagger()  # the structure tree, built as flowables are drawn
+
+    def linkRect(self, contents, destinationname, *args, **kwargs):
+        self._tagger.link_target(self, destinationname)  # for the link's /Contents
+        return super().linkRect(contents, destinationname, *args, **kwargs)
+
+    def showPage(self):
+        tagging.page_started(self)  # the page's stream is an artifact wherever no content is tagged
+        super().showPage()
 
     def save(self):
         total = self._pageNumber - 1 if not self._code else self._pageNumber
@@ -75,8 +84,8 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path
     from .archival import finish
 
     laid_out = io.BytesIO()
-    result, info = _lay_out(report, theme, laid_out, chart_cache)
-    target.write(finish(laid_out.getvalue(), info))
+    result, info, structure = _lay_out(report, theme, laid_out, chart_cache)
+    target.write(finish(laid_out.getvalue(), info, structure))
     return result
 
 
@@ -137,12 +146,16 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     story = kit.pair_half_width(ctx, story)
     if spec.toc and not any(section.type == "masthead" for section in spec.sections):
         story[0:0] = _table_of_contents(ctx)
+    tagging.install()
     with _default_font(fonts.body.regular):
         if spec.toc:
             document.multiBuild(story, canvasmaker=canvasmaker)  # page numbers settle over passes
         else:
             document.build(story, canvasmaker=canvasmaker)
-    return RenderResult(pages=document.page, outline=tuple(outline)), info
+    structure = document.canv._tagger
+    structure.titles = {section.anchor(index): ctx.plain(section.heading()) for index, section in enumerate(spec.sections)
+                        if section.heading()}
+    return RenderResult(pages=document.page, outline=tuple(outline)), info, structure
 
 
 def _table_of_contents(ctx: RenderContext) -> list:
@@ -154,7 +167,9 @@ def _table_of_contents(ctx: RenderContext) -> list:
     toc.levelStyles = [ParagraphStyle("toc0", parent=base, leftIndent=0, firstLineIndent=0, spaceAfter=0)]
     toc.tableStyle = [("FONTNAME", (0, 0), (-1, -1), ctx.fonts.body.regular), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                       ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
-    return [ctx.heading("Contents", level=3), toc, Spacer(1, ctx.theme.base_size)]
+    heading = ctx.heading("Contents", level=3)
+    heading._tag_role = "H2"  # set like a minor heading, but it follows the title (H1) directly
+    return [heading, toc, Spacer(1, ctx.theme.base_size)]
 
 
 @contextmanager
@@ -184,9 +199,15 @@ class _Furniture:
         )
 
     def first_page(self, canvas, document):
-        self._footer(canvas, document)
+        with tagging.artifact(canvas):
+            self._footer(canvas, document)
 
     def later_page(self, canvas, document):
+        with tagging.artifact(canvas):
+            self._header(canvas)
+            self._footer(canvas, document)
+
+    def _header(self, canvas):
         ctx, theme = self.ctx, self.ctx.theme
         canvas.saveState()
         y = self.height - 13 * mm
@@ -201,7 +222,6 @@ class _Furniture:
         canvas.setLineWidth(0.5)
         canvas.line(self.side, y - 2.5 * mm, self.width - self.side, y - 2.5 * mm)
         canvas.restoreState()
-        self._footer(canvas, document)
 
     def _footer(self, canvas, document):
         ctx, theme = self.ctx, self.ctx.theme

@@ -15,6 +15,7 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+from .tagging import mark_table
 from ..formatting import format_date, format_number, tick_affixes
 from ..units import Unit, find_unit
 
@@ -91,7 +92,7 @@ def data_table(ctx: "RenderContext", data: "TableData", font_size: float | None 
                 cells.append(text)
         rows.append(cells)
 
-    table = Table(rows, colWidths=widths, repeatRows=1, splitByRow=1, hAlign="LEFT")
+    table = mark_table(Table(rows, colWidths=widths, repeatRows=1, splitByRow=1, hAlign="LEFT"))
     commands = list(ctx.kit.table_style(ctx, len(rows)).getCommands())
     commands += [("FONTSIZE", (0, 1), (-1, -1), size), ("LEADING", (0, 1), (-1, -1), size * 1.3),
                  ("TEXTCOLOR", (0, 1), (-1, -1), colors.HexColor(ctx.theme.foreground))]

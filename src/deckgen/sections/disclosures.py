@@ -166,7 +166,7 @@ class Disclosures(SectionModel):
             rows.append([Paragraph(who, ctx.styles["cell"]), ctx.paragraph(analyst.entity or self.issuer.name, "cell"),
                          Paragraph("<br/>".join(contact) or "\u2013", ctx.styles["cell"])])
         widths = [ctx.frame_width * w for w in (0.34, 0.36, 0.30)]
-        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        table = ctx.kit.data_table(Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT"))
         table.setStyle(ctx.kit.table_style(ctx, len(rows)))
         story.append(table)
         story.append(ctx.heading("Issuer and regulation", level=3))

@@ -37,9 +37,9 @@ class Masthead(SectionModel):
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ("ALIGN", (2, 0), (2, 0), "RIGHT"),
         ]))
+        if theme.logo:  # the logo is a Figure; its alt text from the brand, else the brand's name
+            logo._tag_alt = f"Logo: {theme.logo_alt or theme.name}"
         story = [top]
-        if theme.logo and theme.logo_alt:  # the logo's alt text, for search and screen readers
-            story.append(ctx.kit.InvisibleText(f"Logo: {theme.logo_alt}", ctx.fonts.body.regular))
         story += [Spacer(1, 10), HRFlowable(width="100%", thickness=2.2, color=colors.HexColor(theme.primary), spaceAfter=14)]
         story.append(ctx.paragraph(spec.title, "h1"))
         if spec.subtitle:

@@ -34,13 +34,17 @@ class OpportunitiesRisks(SectionModel):
         width = (ctx.frame_width - gap) / 2
         columns = (("\u2713", self.opportunities, ctx.theme.positive), ("\u2717", self.risks, ctx.theme.negative))
         header = []
-        for symbol, column, _ in columns:
+        groups = [ctx.kit.tag_group(), ctx.kit.tag_group()]  # read box by box: ✓ title and items, then ✗
+        for (symbol, column, _), group in zip(columns, groups):
             title = ctx.markup(f"{symbol} {column.title}", "box_title")
-            header += [Paragraph(f'<font color="white">{title}</font>', ctx.styles["box_title"]), ""]
+            column_title = Paragraph(f'<font color="white">{title}</font>', ctx.styles["box_title"])
+            column_title._tag_role = "H3" if self.title else "P"  # under the section's heading
+            column_title._tag_group = group
+            header += [column_title, ""]
         rows = [header[:3]]
         for left, right in zip_longest(self.opportunities.items, self.risks.items):
-            cells = [ctx.paragraph(f"{symbol}\u2002{item}", "bullet") if item else ""
-                     for (symbol, _, _), item in zip(columns, (left, right))]
+            cells = [ctx.kit.in_group(ctx.paragraph(f"{symbol}\u2002{item}", "bullet"), group) if item else ""
+                     for (symbol, _, _), item, group in zip(columns, (left, right), groups)]
             rows.append([cells[0], "", cells[1]])
         # one table for both boxes: matching rows line up and both boxes end on the same line
         table = Table(rows, colWidths=[width, gap, width], repeatRows=1, splitByRow=1)

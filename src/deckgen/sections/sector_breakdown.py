@@ -40,7 +40,7 @@ class SectorBreakdown(SectionModel):
             rows = [[ctx.paragraph("Part", "header_cell"), ctx.paragraph("Share", "header_cell_right")]]
             rows += [[ctx.paragraph(str(label), "cell"), ctx.paragraph(value, "cell_right")]
                      for label, value in zip(data.x, data.series[0].labels)]
-            table = Table(rows, colWidths=[ctx.frame_width * 0.7, ctx.frame_width * 0.3], repeatRows=1)
+            table = ctx.kit.data_table(Table(rows, colWidths=[ctx.frame_width * 0.7, ctx.frame_width * 0.3], repeatRows=1))
             table.setStyle(ctx.kit.table_style(ctx, len(rows)))
             block.append(table)
         return block

@@ -1,0 +1,337 @@
+"""Tagged PDF (ISO 32000-1 14.7-14.8, PDF/UA-1): the structure tree, built while the brief is laid out.
+
+reportlab writes no structure, so deckgen adds it at the canvas level, without forking reportlab:
+
+* every page's content stream starts in an ``/Artifact BMC`` sequence; whatever is drawn outside
+  a tagged flowable (running header and footer, page numbers, rules, table backgrounds and lines,
+  decorative boxes, repeated table header rows) stays an artifact;
+* while a brief is built, ``Flowable.drawOn`` and ``Table._drawCell`` look for a ``Tagger`` on the
+  canvas: a paragraph, a chart or the logo, a data table's cell closes the artifact, is drawn in a
+  ``/Role <</MCID n>> BDC ... EMC`` sequence and reopens the artifact; the tagger records the
+  structure element (role, parent, MCIDs, the link annotations drawn inside it, alt text);
+* ``archival.finish`` (pikepdf) writes the recorded tree as StructTreeRoot, StructElems, the
+  ParentTree and the pages' /StructParents (``write_structure``).
+
+A paragraph split across pages stays one element. Roles: Document > Sect (one per section) > H1/H2/H3, P, Caption, BlockQuote, Figure (with /Alt),
+L > LI > LBody (takeaways, bullets), TOC > TOCI > P (the table of contents), Table > TR > TH (/Scope /Column) / TD, Link (OBJR) inside the
+element whose text carries the link. Layout tables (boxes, grids, the masthead) are transparent:
+their cells' flowables are tagged one by one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from contextlib import contextmanager
+from typing import Any
+
+_serial = itertools.count()
+
+ROLE_BY_STYLE = {
+    "h1": "H1", "h2": "H2", "h3": "H3", "box_title": "H2",
+    "exhibit": "Caption", "caption": "Caption", "quote": "BlockQuote",
+}
+LIST_STYLES = {"takeaway", "bullet"}
+
+
+class Node:
+    """A structure element: its role, children (nodes, ("mcid", page, n), ("annot", page, i)) and alt text."""
+
+    __slots__ = ("role", "kids", "alt", "scope")
+
+    def __init__(self, role: str, alt: str | None = None, scope: str | None = None):
+        self.role, self.kids, self.alt, self.scope = role, [], alt, scope
+
+    def add(self, node: "Node") -> "Node":
+        self.kids.append(node)
+        return node
+
+
+class Tagger:
+    """The structure tree of one build, kept on the canvas (``canvas._tagger``)."""
+
+    def __init__(self):
+        self.root = Node("Document")
+        self.section: Node | None = None
+        self.mcids: dict[int, list[Node]] = {}  # page index -> the element of each MCID
+        self.depth = 0  # inside a marked-content sequence (nested drawing belongs to it)
+        self.artifact_depth = 0  # drawing page furniture
+        self.open_lists: dict[int, Node] = {}  # parent -> the list its next list item joins, if nothing came between
+        self.groups: dict[int, Node] = {}
+        self.tables: dict[int, Node] = {}
+        self.rows: dict[tuple[int, int], Node] = {}
+        self.continued: dict[int, Node] = {}  # split paragraphs: their element, by key
+        self.targets: dict[tuple[int, int], str] = {}  # (page, annotation index) -> internal link's destination
+        self.titles: dict[str, str] = {}  # section anchors -> their headings
+
+    def link_target(self, canvas, name: str) -> None:
+        self.targets[(canvas.getPageNumber() - 1, len(canvas._annotationrefs))] = name
+
+    @property
+    def parent(self) -> Node:
+        return self.section or self.root
+
+    def new_section(self) -> None:
+        self.section = self.root.add(Node("Sect"))
+
+    def active(self) -> bool:
+        return not self.depth and not self.artifact_depth
+
+    @contextmanager
+    def content(self, canvas, node: Node):
+        """Draw ``node``'s content as one marked-content sequence; links drawn inside become its Link kids."""
+        page = canvas.getPageNumber() - 1
+        mcids = self.mcids.setdefault(page, [])
+        node.kids.append(("mcid", page, len(mcids)))
+        canvas._code.append(f"EMC /{node.role} <</MCID {len(mcids)}>> BDC")
+        mcids.append(node)
+        before = len(canvas._annotationrefs)
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+            canvas._code.append("EMC /Artifact BMC")
+        for index in range(before, len(canvas._annotationrefs)):
+            node.add(Node("Link")).kids.append(("annot", page, index))
+
+    def leaf(self, canvas, role: str, alt: str | None = None, list_item: str | None = None, group: int | None = None,
+             key: int | None = None):
+        if key is not None and key in self.continued:  # the rest of a paragraph split across pages
+            return self.content(canvas, self.continued[key])
+        node = self._place(role, alt, list_item, group)
+        if key is not None:
+            self.continued[key] = node
+        return self.content(canvas, node)
+
+    def _place(self, role, alt, list_item, group) -> Node:
+        parent = self.parent
+        if group is not None:
+            if group not in self.groups:
+                self.groups[group] = parent.add(Node("Div"))
+            parent = self.groups[group]
+        if list_item:
+            lists = self.open_lists.get(id(parent))
+            if lists is None or parent.kids[-1] is not lists or lists.role != list_item:
+                lists = self.open_lists[id(parent)] = parent.add(Node(list_item))
+            if list_item == "TOC":
+                node = lists.add(Node("TOCI")).add(Node(role))
+            else:
+                node = lists.add(Node("LI")).add(Node("LBody")).add(Node(role))
+        else:
+            node = parent.add(Node(role, alt))
+        return node
+
+    def table(self, key: int) -> Node:
+        if key not in self.tables:
+            self.tables[key] = self.parent.add(Node("Table"))
+        return self.tables[key]
+
+
+def new_group() -> int:
+    return next(_serial)
+
+
+def page_started(canvas) -> None:
+    """Called as a page's content is handed over: the page's stream opens and closes an artifact."""
+    canvas._code.insert(0, "/Artifact BMC")
+    canvas._code.append("EMC")
+
+
+@contextmanager
+def artifact(canvas):
+    """Page furniture: nothing drawn inside is tagged (it stays in the page's artifact sequence)."""
+    tagger = getattr(canvas, "_tagger", None)
+    if tagger is None:
+        yield
+        return
+    tagger.artifact_depth += 1
+    try:
+        yield
+    finally:
+        tagger.artifact_depth -= 1
+
+
+def mark_table(table, role: str = "Table"):
+    """Tag ``table`` as a data table (its first ``repeatRows`` rows are column headers)."""
+    table._tag_role = role
+    table._tag_key = next(_serial)
+    table._tag_continued = False
+    return table
+
+
+_installed = threading.Lock()
+
+
+def install() -> None:
+    """From now on, flowables and table cells drawn on a canvas with a tagger are tagged.
+
+    Installed once and never removed: on any other canvas the hooks call reportlab's own methods
+    unchanged, and builds running at the same time in threads cannot unhook each other."""
+    global _hooked
+    with _installed:
+        if not _hooked:
+            _install()
+            _hooked = True
+
+
+_hooked = False
+
+
+def _install() -> None:
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.platypus import Image, Paragraph, Table
+    from reportlab.platypus.flowables import Flowable
+
+    original_draw_on, original_cell, original_split = Flowable.drawOn, Table._drawCell, Table.split
+    original_paragraph_split = Paragraph.split
+
+    def draw_on(self, canvas, x, y, _sW=0):
+        tagger = getattr(canvas, "_tagger", None)
+        if tagger is None or not tagger.active():
+            return original_draw_on(self, canvas, x, y, _sW)
+        if isinstance(self, Paragraph):
+            style = self.style.name
+            role = getattr(self, "_tag_role", None) or ROLE_BY_STYLE.get(style, "P")
+            group = getattr(self, "_tag_group", None)
+            container = "L" if style in LIST_STYLES else "TOC" if style.startswith("toc") else None
+            with tagger.leaf(canvas, role, list_item=container if role == "P" else None, group=group,
+                             key=getattr(self, "_tag_key", None)):
+                return original_draw_on(self, canvas, x, y, _sW)
+        if isinstance(self, (Drawing, Image)):
+            alt = getattr(self, "_tag_alt", None)
+            if not alt:  # decorative: stays an artifact
+                return original_draw_on(self, canvas, x, y, _sW)
+            with tagger.leaf(canvas, "Figure", alt=alt, group=getattr(self, "_tag_group", None)):
+                return original_draw_on(self, canvas, x, y, _sW)
+        if isinstance(self, Table) and getattr(self, "_tag_role", None):
+            tagger.table(self._tag_key)
+            self._tag_draw = next(_serial)
+        return original_draw_on(self, canvas, x, y, _sW)
+
+    def draw_cell(self, cellval, cellstyle, pos, size):
+        tagger = getattr(self.canv, "_tagger", None)
+        if tagger is None or not getattr(self, "_tag_role", None) or not tagger.active():
+            return original_cell(self, cellval, cellstyle, pos, size)
+        row = _row_of(self, pos[1], size[1])
+        header = row < self.repeatRows
+        if header and self._tag_continued:  # the header repeated on a later page: an artifact
+            return original_cell(self, cellval, cellstyle, pos, size)
+        table = tagger.table(self._tag_key)
+        key = (self._tag_key, getattr(self, "_tag_draw", None), row)
+        if key not in tagger.rows:
+            tagger.rows[key] = table.add(Node("TR"))
+        cell = tagger.rows[key].add(Node("TH" if header else "TD", scope="Column" if header else None))
+        with tagger.content(self.canv, cell):
+            return original_cell(self, cellval, cellstyle, pos, size)
+
+    def split(self, available_width, available_height):
+        parts = original_split(self, available_width, available_height)
+        if getattr(self, "_tag_role", None):
+            for index, part in enumerate(parts):
+                part._tag_role, part._tag_key = self._tag_role, self._tag_key
+                part._tag_continued = self._tag_continued or index > 0
+        return parts
+
+    def paragraph_split(self, available_width, available_height):
+        """A paragraph split across pages stays one element (its parts share a key) with its role and group."""
+        parts = original_paragraph_split(self, available_width, available_height)
+        if len(parts) > 1:
+            key = getattr(self, "_tag_key", None)
+            key = next(_serial) if key is None else key
+            for part in parts:
+                part._tag_key = key
+                for name in ("_tag_role", "_tag_group"):
+                    if hasattr(self, name):
+                        setattr(part, name, getattr(self, name))
+        return parts
+
+    Flowable.drawOn, Table._drawCell, Table.split = draw_on, draw_cell, split
+    Paragraph.split = paragraph_split
+
+
+def _row_of(table, rowpos: float, height: float) -> int:
+    """The row a cell drawn at ``rowpos`` starts in (spanned cells: their top row)."""
+    top = rowpos + height
+    positions = table._rowpositions
+    best = min(range(len(positions) - 1), key=lambda i: abs(positions[i] - top))
+    return best
+
+
+# -- writing the tree (pikepdf) ---------------------------------------------------------------------
+
+def link_description(annotation, target: str | None, titles: dict[str, str]) -> str:
+    """/Contents for a link annotation: where it goes, in words."""
+    action = annotation.get("/A")
+    if action is not None and "/URI" in action:
+        uri = str(action.URI)
+        return f"Email {uri[7:]}" if uri.startswith("mailto:") else f"Link to {uri}"
+    if target and target.startswith("src-"):
+        return f"Source {target[4:]} in the list of sources"
+    if target in titles:
+        return f"Go to the section {titles[target]}"
+    return "Link within the brief"
+
+
+def write_structure(document, tree: Node, mcids: dict[int, list[Node]], targets=None, titles=None) -> None:
+    """Write ``tree`` into ``document`` (pikepdf.Pdf): StructTreeRoot, ParentTree, /StructParents,
+    link annotations' /StructParent and /Contents, /Tabs /S, /MarkInfo."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name
+
+    pages = [page.obj for page in document.pages]
+    refs: dict[int, Any] = {}  # id(node) -> its StructElem
+    annotation_keys: list[tuple[int, Any]] = []
+    next_key = len(pages)
+
+    def used(node: Node) -> bool:
+        return any(isinstance(kid, tuple) or used(kid) for kid in node.kids)
+
+    def make(node: Node, parent) -> Any:
+        nonlocal next_key
+        elem = document.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + node.role), P=parent))
+        refs[id(node)] = elem
+        first_page = next((kid[1] for kid in node.kids if isinstance(kid, tuple)), None)
+        if first_page is not None:
+            elem.Pg = pages[first_page]
+        kids = []
+        for kid in node.kids:
+            if isinstance(kid, Node):
+                if used(kid):
+                    kids.append(make(kid, elem))
+            elif kid[0] == "mcid":
+                _, page, mcid = kid
+                kids.append(mcid if page == first_page else Dictionary(Type=Name.MCR, Pg=pages[page], MCID=mcid))
+            else:
+                _, page, index = kid
+                annotation = pages[page].Annots[index]
+                annotation.StructParent = next_key
+                description = link_description(annotation, (targets or {}).get((page, index)), titles or {})
+                annotation.Contents = pikepdf.String(description)
+                annotation_keys.append((next_key, elem))
+                next_key += 1
+                kids.append(Dictionary(Type=Name.OBJR, Obj=annotation, Pg=pages[page]))
+        elem.K = kids[0] if len(kids) == 1 else Array(kids)
+        if node.alt:
+            elem.Alt = pikepdf.String(node.alt)
+        if node.scope:
+            elem.A = Dictionary(O=Name.Table, Scope=Name("/" + node.scope))
+        return elem
+
+    root = document.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    root.K = make(tree, root)
+    nums = Array()
+    for page_index in sorted(mcids):
+        pages[page_index].StructParents = page_index
+        nums.append(page_index)
+        nums.append(Array([refs[id(node)] for node in mcids[page_index]]))
+    for key, elem in annotation_keys:
+        nums.append(key)
+        nums.append(elem)
+    root.ParentTree = document.make_indirect(Dictionary(Nums=nums))
+    root.ParentTreeNextKey = next_key
+    document.Root.StructTreeRoot = root
+    document.Root.MarkInfo = Dictionary(Marked=True)
+    for page in pages:
+        if len(page.get("/Annots", Array())):
+            page.Tabs = Name.S

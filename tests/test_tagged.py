@@ -1,0 +1,271 @@
+"""Tagged PDF / PDF/UA-1: the Matterhorn checkpoints deckgen implements, checked with pikepdf, and the
+structure tree read back by an independent reader (poppler's ``pdfinfo -struct-text``).
+
+Both examples, both brands, with and without a table of contents.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from deckgen.build import build
+
+from conftest import copy_project
+from pdfread import page_texts, text_of
+
+HARBOR = "brand=../assets/brands/harbor/brand.yml"
+VARIANTS = [
+    ("investor", (HARBOR, "toc=true")),
+    ("grid-storage", (HARBOR, "toc=true")),
+    ("investor", ("toc=false",)),
+    ("grid-storage", ("toc=true",)),
+]
+PAINTING = {"Tj", "TJ", "'", '"', "Do", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh", "BI", "INLINE IMAGE"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[tuple, Path]:
+    root = copy_project(tmp_path_factory.mktemp("tagged"))
+    out = {}
+    for index, (spec, overrides) in enumerate(VARIANTS):
+        result = build(root / "specs" / f"{spec}.yaml", overrides=[*overrides, f"output=out/{index}.pdf"], allow_stale=True)
+        out[(spec, overrides)] = result.output
+    return out
+
+
+def variants():
+    return pytest.mark.parametrize("variant", VARIANTS, ids=[f"{s}-{'-'.join(o)}" for s, o in VARIANTS])
+
+
+def _walk(elem, depth=0):
+    """Structure elements in reading (tree) order."""
+    yield elem, depth
+    kids = elem.get("/K")
+    if kids is None:
+        return
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type", pikepdf.Name.StructElem) == "/StructElem" and "/S" in kid:
+            yield from _walk(kid, depth + 1)
+
+
+def _mcids_of(elem, page):
+    kids = elem.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else [kids]
+    found = set()
+    for kid in kids:
+        if isinstance(kid, int) and elem.get("/Pg") is not None and elem.Pg.objgen == page.objgen:
+            found.add(int(kid))
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR" and kid.Pg.objgen == page.objgen:
+            found.add(int(kid.MCID))
+    return found
+
+
+@variants()
+def test_document_level_entries(built, variant):
+    """Matterhorn 01-005 (MarkInfo), 06-001/06-002 (XMP pdfuaid:part, dc:title), 07-001 (DisplayDocTitle),
+    11-001 (Lang), 01-006 (StructTreeRoot)."""
+    with pikepdf.open(built[variant]) as pdf:
+        root = pdf.Root
+        assert root.MarkInfo.Marked is True
+        assert "/StructTreeRoot" in root and root.StructTreeRoot.K.S == "/Document"
+        assert "/ParentTree" in root.StructTreeRoot and int(root.StructTreeRoot.ParentTreeNextKey) > 0
+        assert str(root.Lang) == ("en-US" if variant[0] == "investor" else "en-GB")  # the spec's language
+        assert root.ViewerPreferences.DisplayDocTitle is True
+        meta = pdf.open_metadata()
+        assert meta["pdfuaid:part"] == "1"
+        assert meta["dc:title"]
+        assert meta["pdfaid:part"] == "2"  # still PDF/A-2b
+
+
+@variants()
+def test_all_content_is_tagged_or_an_artifact(built, variant):
+    """Matterhorn 01-001..01-004: every painting operator is inside marked content that is either an
+    Artifact or a tagged sequence with an MCID; every MCID on a page is in the ParentTree, pointing at
+    an element that claims it."""
+    with pikepdf.open(built[variant]) as pdf:
+        nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+        tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        for number, page in enumerate(pdf.pages, 1):
+            stack, mcids = [], []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == "BMC":
+                    stack.append(("artifact" if operands[0] == "/Artifact" else str(operands[0]), None))
+                elif op == "BDC":
+                    props = operands[1]
+                    mcid = int(props.MCID) if isinstance(props, pikepdf.Dictionary) and "/MCID" in props else None
+                    if mcid is not None:
+                        mcids.append(mcid)
+                    stack.append(("artifact" if operands[0] == "/Artifact" else str(operands[0]), mcid))
+                elif op == "EMC":
+                    assert stack, f"page {number}: EMC without BMC/BDC"
+                    stack.pop()
+                elif op in PAINTING:
+                    assert stack and (stack[-1][0] == "artifact" or any(m is not None for _, m in stack)), \
+                        f"page {number}: {op} is neither content nor an artifact"
+            assert not stack, f"page {number}: unclosed marked content"
+            assert len(mcids) == len(set(mcids)) and sorted(mcids) == list(range(len(mcids)))
+            if mcids:
+                entries = tree[int(page.StructParents)]
+                assert len(entries) == len(mcids)
+                for mcid in mcids:
+                    assert mcid in _mcids_of(entries[mcid], page.obj), f"page {number}: MCID {mcid}"
+
+
+@variants()
+def test_figures_have_alt_text_and_no_invisible_text(built, variant):
+    """Matterhorn 13-004: every Figure has /Alt; the alt text is no longer drawn as invisible text."""
+    with pikepdf.open(built[variant]) as pdf:
+        figures = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/Figure"]
+        assert len(figures) >= 2  # the charts (and the logo, for harbor)
+        for figure in figures:
+            assert len(str(figure.get("/Alt", ""))) > 5
+        for page in pdf.pages:
+            for operands, operator in pikepdf.parse_content_stream(page):
+                assert not (str(operator) == "Tr" and int(operands[0]) == 3), "invisible text"
+    assert "Chart:" not in text_of(built[variant])
+
+
+@variants()
+def test_headings_nest_without_skipping_levels(built, variant):
+    """Matterhorn 14-002/14-003: headings start at H1 and never skip a level going down."""
+    with pikepdf.open(built[variant]) as pdf:
+        levels = [int(str(elem.S)[2]) for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if str(elem.S) in ("/H1", "/H2", "/H3")]
+    assert levels[0] == 1
+    for before, after in zip(levels, levels[1:]):
+        assert after <= before + 1, levels
+
+
+@variants()
+def test_tables_have_rows_header_cells_with_scope(built, variant):
+    """Matterhorn 15-003 (TH with Scope), 09-004 (Table > TR > TH/TD)."""
+    with pikepdf.open(built[variant]) as pdf:
+        tables = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/Table"]
+        assert tables
+        for table in tables:
+            rows = [kid for kid in (table.K if isinstance(table.K, pikepdf.Array) else [table.K])]
+            assert rows and all(row.S == "/TR" for row in rows)
+            cells = [cell for row in rows for cell in (row.K if isinstance(row.K, pikepdf.Array) else [row.K])]
+            assert all(cell.S in ("/TH", "/TD") for cell in cells)
+            headers = [cell for cell in cells if cell.S == "/TH"]
+            assert headers and all(cell.A.Scope == "/Column" for cell in headers)
+
+
+@variants()
+def test_links_are_tagged_and_described(built, variant):
+    """Matterhorn 28-011 (Link annotations nested in Link elements, via OBJR), 28-010 (/Contents),
+    24-001 / 17-? (/Tabs /S on pages with annotations)."""
+    with pikepdf.open(built[variant]) as pdf:
+        nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+        tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        seen = 0
+        for page in pdf.pages:
+            annotations = list(page.obj.get("/Annots", []))
+            if annotations:
+                assert page.obj.Tabs == "/S"
+            for annotation in annotations:
+                if annotation.Subtype != "/Link":
+                    continue
+                seen += 1
+                assert str(annotation.Contents).startswith(("Source ", "Go to the section ", "Link to ", "Email ")), \
+                    str(annotation.Contents)  # says where it goes
+                link = tree[int(annotation.StructParent)]
+                assert link.S == "/Link"
+                kids = link.K if isinstance(link.K, pikepdf.Array) else [link.K]
+                assert any(kid.get("/Type") == "/OBJR" and kid.Obj.objgen == annotation.objgen for kid in kids)
+        assert seen
+
+
+def test_opportunities_then_risks(built):
+    """Reading order: the ✓ box (title and items) is read before the ✗ box, not row by row."""
+    with pikepdf.open(built[VARIANTS[0]]) as pdf:
+        divs = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/Div"]
+    assert len(divs) == 2
+    first, second = (str(div.K[0].S) for div in divs)
+    assert first == second == "/H3"
+
+
+def test_marked_content_leaves_the_page_unchanged(built, tmp_path):
+    """The visual page is unchanged: the pages rendered with and without the marked-content operators
+    are the same pixels."""
+    import pypdfium2 as pdfium
+
+    path = built[VARIANTS[0]]
+    stripped = tmp_path / "stripped.pdf"
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            kept = [(o, op) for o, op in pikepdf.parse_content_stream(page) if str(op) not in ("BMC", "BDC", "EMC")]
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
+        pdf.save(stripped)
+    tagged, plain = pdfium.PdfDocument(str(path)), pdfium.PdfDocument(str(stripped))
+    assert len(tagged) == len(plain)
+    for index in range(len(tagged)):
+        a = tagged[index].render(scale=1).to_pil().tobytes()
+        b = plain[index].render(scale=1).to_pil().tobytes()
+        assert a == b, f"page {index + 1}"
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils (pdfinfo) is not installed")
+@variants()
+def test_poppler_reads_the_structure_in_order(built, variant):
+    """An independent reader: poppler lists headings, paragraphs, table cells and figures in reading
+    order, and none of the running headers and footers."""
+    done = subprocess.run(["pdfinfo", "-struct-text", str(built[variant])], capture_output=True, text=True, check=True)
+    text = done.stdout
+    roles = {line.strip().split(" ")[0].rstrip(":") for line in text.splitlines() if not line.strip().startswith(('"', "/", "Object"))}
+    assert {"Document", "Sect", "H1", "H2", "P", "Figure", "Table", "TR", "TH", "TD", "Caption", "Link"} <= roles, roles
+    assert "Page 1 of" not in text and "Page 2 of" not in text
+    pages = page_texts(built[variant])
+    footer = "For professional investors only"  # the running footer (the text may say it too)
+    if all(footer in page for page in pages):
+        assert sum(page.count(footer) for page in pages) - text.count(footer) >= len(pages)
+    lines = [line.strip() for line in text.splitlines()]
+    headings = [lines[i + 1].strip('"') for i, line in enumerate(lines[:-1]) if re.fullmatch(r"H[1-3]( \(block\))?", line)]
+    if variant[0] == "investor":
+        title = "US–Japan Strategic Alignment"
+        assert headings[0] == title and text.count(title) == 1  # the running header repeats it: an artifact
+        assert headings.index("Key takeaways") < headings.index("Sources") < headings.index("Disclosures")
+        assert text.index('"Instrument"') < text.index('"Sources"')  # table cells in reading order
+        assert text.index('"Exhibit 1: ') < text.index('"Sources"')
+    else:
+        assert len(headings) >= 4
+
+
+def test_table_of_contents_is_a_toc(built):
+    """With a table of contents on: TOC > TOCI, one entry per section heading, each with its link."""
+    with pikepdf.open(built[VARIANTS[0]]) as pdf:
+        tocs = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/TOC"]
+        assert len(tocs) == 1
+        items = list(tocs[0].K)
+        assert len(items) > 5 and all(item.S == "/TOCI" for item in items)
+    with pikepdf.open(built[VARIANTS[2]]) as pdf:  # no table of contents
+        assert not [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/TOC"]
+
+
+def test_paired_exhibits_are_read_one_after_the_other(built):
+    """Two half-width exhibits side by side: each exhibit's title, chart and notes together, in its own
+    section, not row by row across the pair."""
+    with pikepdf.open(built[VARIANTS[1]]) as pdf:
+        for elem, _ in _walk(pdf.Root.StructTreeRoot.K):
+            if elem.S == "/Sect":
+                kids = [kid for kid in (elem.K if isinstance(elem.K, pikepdf.Array) else [elem.K])]
+                captions = [kid for kid in kids if kid.S == "/Caption" and str(kid.get("/Alt", "")) == ""]
+                figures = [kid for kid in kids if kid.S == "/Figure"]
+                assert len(figures) <= 1 or len(captions) > 1, "two charts in one section"
+        divs = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/Div"]
+        assert divs and all([kid.S for kid in div.K][:2] == ["/Caption", "/Figure"] for div in divs)
+
+
+def test_a_paragraph_split_across_pages_is_one_element(built):
+    """A paragraph continued on the next page is one P, its content on both pages (MCRs with /Pg)."""
+    with pikepdf.open(built[VARIANTS[0]]) as pdf:
+        split = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K)
+                 if elem.S == "/P" and isinstance(elem.K, pikepdf.Array)
+                 and any(isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR" for kid in elem.K)]
+        assert split
