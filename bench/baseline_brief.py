@@ -14,6 +14,10 @@ the same TrueType fonts. Tuning a hand script would do: only the six fonts used 
 YAML loader, no Paragraph where a plain string does (long table cells), explicit column widths and
 row heights, and the long table cut into page-sized chunks so reportlab never re-measures it.
 Nothing is cached between runs.
+
+``--charts reportlab`` draws the same charts with reportlab's canvas alone (axes, ticks and labels
+by hand, no matplotlib import): the floor a script reaches without matplotlib, the fair pair for a
+deckgen build whose charts come from its cache.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
+from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table,
                                 TableStyle)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -279,7 +283,7 @@ def new_axes(width: float, height: float, left=38, bottom=26, right=12, top=14):
     return figure, axes
 
 
-def bar_chart(labels, values, text, width, height, unit_label="", fmt=str, horizontal=False, colour=NAVY):
+def bar_chart(labels, values, _unused, width, height, unit_label="", fmt=str, horizontal=False, colour=NAVY):
     if horizontal:
         longest = max(pdfmetrics.stringWidth(label, "Lato", 7) for label in labels)
         figure, axes = new_axes(width, height, left=longest + 10, right=36, bottom=24)
@@ -342,6 +346,150 @@ def line_chart(xs, series: dict[str, list[float]], width, height, y_label):
 
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     return MplChart(figure, width, height)
+
+
+# -- charts drawn with reportlab alone (--charts reportlab: no matplotlib import) ------------------
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    raw = ((high - low) or abs(high) or 1) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.floor(low / step) * step
+    return [first + n * step for n in range(int(math.ceil((high - first) / step - 1e-9)) + 1)]
+
+
+class DrawnChart(Flowable):
+    """A chart painted by ``paint(canvas, width, height)`` straight onto the page."""
+
+    def __init__(self, paint, width: float, height: float):
+        super().__init__()
+        self.paint, self.width, self.height = paint, width, height
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def draw(self):
+        self.canv.saveState()
+        self.paint(self.canv, self.width, self.height)
+        self.canv.restoreState()
+
+
+def _value_grid(c, ticks, place, fmt, start, end, vertical: bool):
+    """Grid lines and their labels along the value axis."""
+    c.setStrokeColor("#E3E8EE")
+    c.setLineWidth(0.5)
+    c.setFillColor(SLATE)
+    c.setFont("Lato", 7)
+    for tick in ticks:
+        at = place(tick)
+        if vertical:
+            c.line(start, at, end, at)
+            c.drawRightString(start - 4, at - 2.5, fmt(tick))
+        else:
+            c.line(at, start, at, end)
+            c.drawCentredString(at, start - 9, fmt(tick))
+
+
+def rl_bar_chart(labels, values, width, height, axis_label, fmt):
+    def paint(c, w, h):
+        left, bottom, right, top = 38, 26, 12, 16
+        ticks = nice_ticks(0, max(values) * 1.08)
+        y = lambda v: bottom + (h - bottom - top) * v / ticks[-1]  # noqa: E731
+        _value_grid(c, ticks, y, fmt, left, w - right, vertical=True)
+        c.drawString(4, h - 8, axis_label)
+        slot = (w - left - right) / len(values)
+        for n, (label, value) in enumerate(zip(labels, values)):
+            x = left + slot * (n + 0.5)
+            c.setFillColor(NAVY)
+            c.rect(x - slot * 0.275, bottom, slot * 0.55, y(value) - bottom, stroke=0, fill=1)
+            c.setFillColor(INK)
+            c.drawCentredString(x, y(value) + 3, fmt(value))
+            c.setFillColor(SLATE)
+            c.drawCentredString(x, bottom - 10, label)
+        c.setStrokeColor(LINE)
+        c.line(left, bottom, w - right, bottom)
+
+    return DrawnChart(paint, width, height)
+
+
+def rl_range_chart(labels, lows, highs, width, height, fmt, axis_label, legend: bool = True):
+    def paint(c, w, h):
+        left = max(pdfmetrics.stringWidth(label, "Lato", 7) for label in labels) + 10
+        bottom, right, top = 28, 40, 20 if legend else 6
+        ticks = nice_ticks(0, max(highs) * 1.12)
+        x = lambda v: left + (w - left - right) * v / ticks[-1]  # noqa: E731
+        _value_grid(c, ticks, x, fmt, bottom, h - top, vertical=False)
+        c.drawCentredString((left + w - right) / 2, 4, axis_label)
+        slot = (h - bottom - top) / len(labels)
+        for n, (label, low, high) in enumerate(zip(labels, lows, highs)):
+            mid = h - top - slot * (n + 0.5)
+            c.setFillColor(NAVY)
+            if high == low:
+                c.saveState()
+                c.translate(x(low), mid)
+                c.rotate(45)
+                c.rect(-2.5, -2.5, 5, 5, stroke=0, fill=1)
+                c.restoreState()
+            else:
+                c.rect(x(low), mid - slot * 0.25, x(high) - x(low), slot * 0.5, stroke=0, fill=1)
+            c.setFillColor(INK)
+            text = fmt(high) if not legend or low == high else f"{fmt(low).rstrip('%')}–{fmt(high)}"
+            c.drawString(x(high) + 4, mid - 2.5, text)
+            c.setFillColor(SLATE)
+            c.drawRightString(left - 6, mid - 2.5, label)
+        if legend:
+            c.setFillColor(NAVY)
+            c.rect(left - 60 if left > 60 else 0, h - 10, 10, 6, stroke=0, fill=1)
+            c.setFillColor(INK)
+            c.drawString((left - 60 if left > 60 else 0) + 14, h - 10, "Range (low to high)")
+
+    return DrawnChart(paint, width, height)
+
+
+def rl_line_chart(xs, series: dict[str, list[float]], width, height, y_label):
+    def paint(c, w, h):
+        left, bottom, right, top = 38, 26, 70, 16
+        values = [v for vs in series.values() for v in vs]
+        ticks = nice_ticks(min(0.0, min(values)), max(values) * 1.05)
+        days = [d.toordinal() for d in xs]
+        x = lambda d: left + (w - left - right) * (d - days[0]) / ((days[-1] - days[0]) or 1)  # noqa: E731
+        y = lambda v: bottom + (h - bottom - top) * (v - ticks[0]) / (ticks[-1] - ticks[0])  # noqa: E731
+        _value_grid(c, ticks, y, lambda v: f"{v:,.0f}", left, w - right, vertical=True)
+        c.drawString(4, h - 8, y_label)
+        for n in range(0, len(xs), 6):
+            c.drawCentredString(x(days[n]), bottom - 10, xs[n].strftime("%b %Y"))
+        c.setLineWidth(1.4)
+        for n, (name, vs) in enumerate(series.items()):
+            colour = PALETTE[n % len(PALETTE)]
+            c.setStrokeColor(colour)
+            path = c.beginPath()
+            path.moveTo(x(days[0]), y(vs[0]))
+            for d, v in zip(days[1:], vs[1:]):
+                path.lineTo(x(d), y(v))
+            c.drawPath(path, stroke=1, fill=0)
+            c.setFillColor(colour)
+            c.drawString(x(days[-1]) + 3, y(vs[-1]) - 2.5, f"{name} {vs[-1]:,.1f}")
+
+    return DrawnChart(paint, width, height)
+
+
+CHARTS = "matplotlib"  # or "reportlab" (--charts)
+
+
+def chart_bar(labels, values, width, height, axis_label, fmt, horizontal=False):
+    if CHARTS == "reportlab":
+        return rl_range_chart(labels, [0] * len(values), values, width, height, fmt, axis_label, legend=False) \
+            if horizontal else rl_bar_chart(labels, values, width, height, axis_label, fmt)
+    return bar_chart(labels, values, None, width, height, axis_label, fmt, horizontal=horizontal)
+
+
+def chart_range(labels, lows, highs, width, height, fmt, axis_label):
+    return (rl_range_chart if CHARTS == "reportlab" else range_chart)(labels, lows, highs, width, height, fmt,
+                                                                      axis_label)
+
+
+def chart_line(xs, series, width, height, y_label):
+    return (rl_line_chart if CHARTS == "reportlab" else line_chart)(xs, series, width, height, y_label)
 
 
 # -- the brief ------------------------------------------------------------------------------------
@@ -429,7 +577,7 @@ class Brief:
     def comparison(self, section):
         bars = [(b["label"], self.figures[b["figure"]]) for b in section["bars"]]
         unit = bars[0][1]["unit"]
-        chart = bar_chart([label for label, _ in bars], [f["value"] for _, f in bars], self.text, TEXT_W * 0.5,
+        chart = chart_bar([label for label, _ in bars], [f["value"] for _, f in bars], TEXT_W * 0.5,
                           150, section.get("axis_label", ""),
                           lambda v: format_figure({"value": int(v) if v == int(v) else v, "unit": unit}))
         caption = [self.p(self.text(section.get("caption", "")), "caption"), self.source_line([bars[0][1]["source"]])]
@@ -442,7 +590,7 @@ class Brief:
         parts = breakdown["parts"]
         lows = [p.get("min", p.get("value")) for p in parts]
         highs = [p.get("max", p.get("value")) for p in parts]
-        chart = range_chart([p["label"] for p in parts], lows, highs, TEXT_W, 28 + 20 * len(parts) + 20,
+        chart = chart_range([p["label"] for p in parts], lows, highs, TEXT_W, 28 + 20 * len(parts) + 20,
                             lambda v: f"{v:g}%", "Share of total (%)")
         return [KeepTogether([self.exhibit_title(section["title"]), chart,
                               self.p(self.text(section.get("caption", "")), "caption"),
@@ -496,13 +644,13 @@ class Brief:
             series: dict[str, list[float]] = {}
             for row in rows:
                 series.setdefault(row[section["series"]], []).append(float(row[section["y"]]))
-            chart = line_chart(xs, series, width, 170, section.get("y_label", section["y"]))
+            chart = chart_line(xs, series, width, 170, section.get("y_label", section["y"]))
         elif kind == "range":
-            chart = range_chart([r[x] for r in rows], [float(r[section["low"]]) for r in rows],
+            chart = chart_range([r[x] for r in rows], [float(r[section["low"]]) for r in rows],
                                 [float(r[section["high"]]) for r in rows], width, 40 + 18 * len(rows),
                                 lambda v: f"{v:,.0f}", section.get("y_label", ""))
         else:
-            chart = bar_chart([r[x] for r in rows], [float(r[section["y"]]) for r in rows], self.text, width,
+            chart = chart_bar([r[x] for r in rows], [float(r[section["y"]]) for r in rows], width,
                               40 + 16 * len(rows) if kind == "hbar" else 170, section.get("y_label", ""),
                               lambda v: f"{v:,.0f}", horizontal=kind == "hbar")
         entry = self.tables[section["table"]]
@@ -515,23 +663,36 @@ class Brief:
         rows = self.csv(section["table"])
         keys = [c["key"] for c in section["columns"]] if section.get("columns") else list(rows[0])
         types = self.tables[section["table"]].get("columns", {})
-        numeric = [isinstance(types.get(k), dict) and types[k].get("type") == "number" for k in keys]
+        kinds = [types[k].get("type") if isinstance(types.get(k), dict) else types.get(k) for k in keys]
+        numeric = [kind == "number" for kind in kinds]
         header = [(c.get("label") or k).replace("_", " ").capitalize()
                   for c, k in zip(section.get("columns") or [{}] * len(keys), keys)]
-        body = [[f"{float(row[k]):,.1f}" if num else row[k] for k, num in zip(keys, numeric)] for row in rows]
+
+        def cell(value: str, kind: str | None) -> str:
+            if kind == "number":
+                number = float(value)
+                return f"{number:,.0f}" if number == int(number) else f"{number:,.1f}"
+            if kind == "date":
+                return dt.date.fromisoformat(value).strftime("%b %-d, %Y")
+            return value
+
+        body = [[cell(row[k], kind) for k, kind in zip(keys, kinds)] for row in rows]
         widths = [max(pdfmetrics.stringWidth(str(v), "Lato", 7.5) for v in [header[i]] + [r[i] for r in body[:200]])
                   + 8 for i in range(len(keys))]
         scale = TEXT_W / sum(widths)
         widths = [w * scale for w in widths]
         row_h = 10.5
-        per_page = int((PAGE_H - 2 * MARGIN - 40) / row_h) - 1
+        per_page = int((PAGE_H - 2 * MARGIN - 12) / row_h) - 1  # the frame's height, less the header row
         style = TableStyle([("FONT", (0, 0), (-1, -1), "Lato", 7.5), ("FONT", (0, 0), (-1, 0), "Lato-Bold", 7.5),
                             ("LINEBELOW", (0, 0), (-1, 0), 0.8, NAVY), ("TOPPADDING", (0, 0), (-1, -1), 1),
                             ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
                            + [("ALIGN", (i, 0), (i, -1), "RIGHT") for i, num in enumerate(numeric) if num])
-        flow = [CondPageBreak(120), self.h2(section["title"])]
-        for start in range(0, len(body), per_page):
-            chunk = body[start:start + per_page]
+        # the table starts a page, so each chunk fills exactly one page: no splitting, no re-measuring
+        flow, start = [PageBreak(), self.h2(section["title"])], 0
+        first = per_page - 3  # the title's room on the first page
+        while start < len(body):
+            chunk = body[start:start + (first if start == 0 else per_page)]
+            start += len(chunk)
             flow.append(Table([header] + chunk, colWidths=widths, rowHeights=[row_h] * (len(chunk) + 1),
                               repeatRows=1, style=style))
         entry = self.tables[section["table"]]
@@ -595,8 +756,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--spec", type=Path, default=REPO / "specs" / "investor.yaml")
     parser.add_argument("--out", type=Path, default=None, help="default: dist/baseline-<spec name>.pdf by the spec")
     parser.add_argument("--fonts", type=Path, default=None, help="default: assets/fonts beside the spec's folder")
+    parser.add_argument("--charts", choices=("matplotlib", "reportlab"), default="matplotlib",
+                        help="matplotlib lays the charts out (default), or reportlab alone draws them (no matplotlib)")
     parser.add_argument("--time", action="store_true", help="print the seconds spent")
     args = parser.parse_args(argv)
+    global CHARTS
+    CHARTS = args.charts
     started = time.perf_counter()
     spec = args.spec.resolve()
     out = args.out or spec.parent.parent / "dist" / f"baseline-{spec.stem}.pdf"
