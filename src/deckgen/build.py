@@ -456,7 +456,6 @@ def versions() -> dict[str, str]:
 def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int) -> dict:
     report = checked.report
     root = checked.root or project_root(report.loaded.path)
-    locale = report.spec.locale
     figures = []
     for name in report.shown_figures:
         figure = report.figures[name]

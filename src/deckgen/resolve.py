@@ -559,7 +559,7 @@ _NOT_SCANNED = ("disclaimer", "disclosures", "sources")
 def _check_disclosures(checker: _Checker) -> None:
     """Research carries disclosures: a brief that names instruments or uses a recommendation's words
     needs a disclosures section, unless ``checks.disclosures: not-research`` says it is not research."""
-    spec, document = checker.loaded.spec, checker.loaded.document
+    spec = checker.loaded.spec
     if spec.checks.disclosures == "not-research" or any(s.type == "disclosures" for s in spec.sections):
         return
     for index, section in enumerate(spec.sections):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 from xml.sax.saxutils import escape
@@ -102,7 +102,6 @@ def build_styles(theme: Theme, fonts: ThemeFonts, frame_width: float = 10_000, l
         "kpi_label": ParagraphStyle("kpi_label", parent=body, fontSize=size - 1.5, leading=(size - 1.5) * 1.3, textColor=grey, spaceAfter=0),
         "reference": ParagraphStyle("reference", parent=body, fontSize=size - 1, leading=(size - 1) * 1.35, leftIndent=size * 2.2, firstLineIndent=-size * 2.2, spaceAfter=size * 0.45),
         "byline": ParagraphStyle("byline", parent=body, fontSize=size - 1, textColor=grey, alignment=TA_RIGHT, spaceAfter=0),
-        "alt": ParagraphStyle("alt", parent=body, fontSize=1, leading=1, textColor=colors.white, spaceAfter=0),
     }
     for align, alignment in (("left", TA_LEFT), ("right", TA_RIGHT), ("center", TA_CENTER)):
         styles[f"header_cell_{align}"] = ParagraphStyle(f"header_cell_{align}", parent=styles["header_cell"], alignment=alignment)

@@ -22,7 +22,7 @@ from ..resolve import Report
 from ..theme import Theme
 from . import charts, kit, tagging
 from .context import RenderContext, build_styles
-from .fonts import ThemeFonts, register_theme
+from .fonts import register_theme
 from .archival import DocumentInfo
 from .kit import Anchored, anchor
 
