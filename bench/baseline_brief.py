@@ -708,6 +708,43 @@ class Brief:
                                "small"))
         return flow
 
+    def disclosures(self, section):
+        issuer, analysts = section.get("issuer", {}), section.get("analysts", [])
+        flow = [self.h2(section.get("title", "Disclosures"))]
+        if section.get("note"):
+            flow.append(self.p(f"<i>{html.escape(section['note'])}</i>", "small"))
+        flow.append(self.p(html.escape(f"Issued by {issuer.get('name', '')}, {issuer.get('address', '')}; "
+                                       f"regulated by {issuer.get('regulator', '')}."), "small"))
+        rows = [[self.p(f"<b>{html.escape(a['name'])}</b>, {html.escape(a.get('title', ''))}", "small"),
+                 self.p(f"<a href='mailto:{html.escape(a['email'])}'>{html.escape(a['email'])}</a>", "small"),
+                 self.p(html.escape(a.get("phone", "")), "small")] for a in analysts]
+        if rows:
+            flow.append(Table(rows, colWidths=[TEXT_W * 0.45, TEXT_W * 0.35, TEXT_W * 0.2],
+                              style=[("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        names = " and ".join(a["name"] for a in analysts)
+        flow.append(self.p(f"<b>Analyst certification.</b> {html.escape(names)} certify that the views expressed "
+                           "accurately reflect their personal views about the subject securities and issuers, and "
+                           "that no part of their compensation was, is or will be related to the specific views.",
+                           "small"))
+        if section.get("no_conflicts"):
+            flow.append(self.p(f"<b>Conflicts of interest.</b> {html.escape(section['no_conflicts'])}", "small"))
+        prices = section.get("prices")
+        if prices:
+            rows = self.csv(prices["table"])
+            header = [self.p(f"<b>{label}</b>", "small") for label in ("Instrument", "Price", "Priced at")]
+            body = [[self.p(html.escape(r[prices["instrument"]]), "small"),
+                     self.p(f"{r.get(prices.get('currency', ''), '')} {float(r[prices['price']]):,.2f}", "small"),
+                     self.p(html.escape(r.get(prices.get("at", ""), "")), "small")] for r in rows]
+            flow.append(Table([header] + body, colWidths=[TEXT_W * 0.45, TEXT_W * 0.2, TEXT_W * 0.35], repeatRows=1,
+                              style=[("LINEBELOW", (0, 0), (-1, 0), 0.6, NAVY), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            entry = self.tables[prices["table"]]
+            flow.append(self.source_line([entry["source"]], str(entry.get("as_of", ""))))
+        if section.get("disseminated"):
+            flow.append(self.p(f"<b>Disseminated</b> {html.escape(str(section['disseminated']))}.", "small"))
+        if section.get("restrictions"):
+            flow.append(self.p(f"<b>Distribution.</b> {html.escape(section['restrictions'])}", "small"))
+        return flow
+
     def disclaimer(self, section):
         return [Spacer(0, 10), self.p(html.escape(section.get("text", DISCLAIMER)), "small")]
 

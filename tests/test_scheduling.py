@@ -175,9 +175,45 @@ def test_if_changed_skips_says_unchanged_and_never_imports_the_renderers(built):
     assert run.returncode == 0, run.stderr
     assert run.stdout == "dist/investor.pdf unchanged\n"
     modules = imported_modules(run.stderr)
-    assert {"deckgen.build", "deckgen.resolve", "yaml"} <= modules  # the measurement itself works
+    assert {"deckgen.cli", "deckgen.editions"} <= modules  # the measurement itself works
     assert heavy_imports(modules) == set()
+    # the quick answer reads the manifest and hashes the inputs: not even the spec checker is imported
+    assert {"deckgen.build", "deckgen.resolve", "pydantic", "yaml"} & modules == set()
     assert sha256(built / PDF) == pdf_before and (built / PDF).stat().st_mtime_ns == mtime_before
+
+
+QUICK_CASES = {
+    "nothing changed": lambda project: None,
+    "a data file changed": lambda project: edit(project / "data/us-japan/figures.yaml", "value:", "value:  "),
+    "the brand's font changed": lambda project: (project / "assets/fonts/Lato-Regular.ttf").write_bytes(
+        (project / "assets/fonts/Lato-Regular.ttf").read_bytes() + b"\0"),
+    "the spec changed": lambda project: edit(project / SPEC, "Key takeaways", "Key points"),
+    "the output is written with an anchor": lambda project: edit(
+        project / SPEC, "output: ../dist/investor.pdf", "output: &o ../dist/investor.pdf"),
+    "the PDF was damaged": lambda project: (project / PDF).write_bytes((project / PDF).read_bytes()[:-10]),
+    "the manifest is gone": lambda project: (project / MANIFEST).unlink(),
+}
+
+
+@pytest.mark.parametrize("case", QUICK_CASES)
+@pytest.mark.parametrize("options", [{}, {"overrides": ("date=2026-02-17",)}, {"strict": True}, {"output": PDF}])
+def test_the_quick_answer_says_current_only_when_the_full_check_agrees(built, case, options, monkeypatch):
+    from deckgen.outcome import unchanged_outcome
+
+    monkeypatch.chdir(built)
+    QUICK_CASES[case](built)
+    quick = unchanged_outcome(SPEC, **options)
+    try:
+        checked = library.check(SPEC, **options)
+    except Exception:  # the full check refuses: the quick answer must not have said current
+        assert quick is None
+        return
+    full = library.current_edition(checked)
+    if quick is not None:
+        assert full is not None, case
+        assert (quick.output, quick.input_hash) == (checked.output, checked.input_hash)
+    if case == "nothing changed" and not options:
+        assert quick is not None  # and it does answer when it can
 
 
 def test_help_and_validate_do_not_import_the_renderers(built_once):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import json
 import math
 import os
 import tempfile
@@ -23,15 +22,16 @@ import time
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterator, Literal, Sequence
+from typing import Callable, Iterator, Sequence
 
-from . import __version__
 from .errors import (
     BuildError, DeckgenError, ExitCode, LockedError, Mark, Problem, SpecError, StaleDataError, display_path,
 )
+from .editions import (
+    MANIFEST_FORMAT, check_options, input_hash, manifest_bytes, manifest_path, project_relative, read_manifest, relative, versions,
+)
+from .outcome import Outcome, SpecOutcome, unchanged_outcome  # noqa: F401 - part of the API
 from .inputs import InputFile, file_kind, inside, project_root, sha256_file, usable_path
 from .resolve import Report, resolve
 from .spec import COMMAND_LINE, load_spec
@@ -380,23 +380,6 @@ def editions(output: Path) -> list[Path]:
 
 # -- manifests -----------------------------------------------------------------------------------
 
-def manifest_path(output: Path) -> Path:
-    return output.with_suffix(".manifest.json")
-
-
-def manifest_bytes(manifest: dict) -> bytes:
-    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
-
-
-def read_manifest(output: Path) -> dict | None:
-    """The manifest written beside ``output`` by the last successful build, if any and readable."""
-    try:
-        manifest = json.loads(manifest_path(output).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return manifest if isinstance(manifest, dict) else None
-
-
 def current_edition(checked: Checked) -> tuple[dict, bytes] | None:
     """The manifest and PDF bytes on disk, if they were built from exactly these inputs and are intact."""
     manifest = read_manifest(checked.output)
@@ -421,38 +404,6 @@ def default_output(spec_path: Path, configured: Path | None, root: Path) -> Path
     return root / "dist" / f"{spec_path.stem}.pdf"
 
 
-def input_hash(inputs: tuple[InputFile, ...], root: Path, overrides: tuple[str, ...]) -> str:
-    """One hash of everything that decides the PDF's bytes: the inputs' contents (by path relative
-    to the project, so a copy elsewhere hashes the same), the ``--set`` overrides and the versions of
-    deckgen and of the libraries that render (an upgrade may change the bytes, so it rebuilds)."""
-    digest = hashlib.sha256()
-    for name, version in versions().items():
-        digest.update(f"{name} {version}\n".encode())
-    for item in sorted(inputs, key=lambda i: (i.role, str(i.path))):
-        digest.update(f"{item.role} {_relative(item.path, root)} {item.sha256}\n".encode())
-    for override in overrides:
-        digest.update(f"set {override}\n".encode())
-    return digest.hexdigest()
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
-
-
-@lru_cache(maxsize=1)
-def versions() -> dict[str, str]:
-    found = {"deckgen": __version__}
-    for name in ("reportlab", "matplotlib", "svglib", "babel", "pydantic", "fonttools", "pillow"):
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
-    return found
-
-
 def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int) -> dict:
     report = checked.report
     root = checked.root or project_root(report.loaded.path)
@@ -468,30 +419,28 @@ def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int) -> di
             "source": figure.source,
         })
     return {
-        "deckgen_manifest": 1,
-        "spec": _relative(report.loaded.path, root),
+        "deckgen_manifest": MANIFEST_FORMAT,
+        "spec": relative(report.loaded.path, root),
         "title": report.spec.title,
         "report_date": report.spec.date.isoformat(),
-        "output": _relative(output, root),
+        "output": relative(output, root),
         "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
         "pages": pages,
         "input_hash": checked.input_hash,
         "inputs": [
-            {"role": item.role, "path": _relative(item.path, root), "sha256": item.sha256}
+            {"role": item.role, "path": relative(item.path, root), "sha256": item.sha256}
             for item in sorted(checked.inputs, key=lambda i: (i.role, str(i.path)))
         ],
         "figures": figures,
         "sources": [{"number": n, "id": s.id, "title": s.title, "url": s.url} for n, s in enumerate(report.sources, 1)],
-        "warnings": [_relative_to_project(p, root).render() for p in report.warnings],
+        "warnings": [project_relative(p, root).render() for p in report.warnings],
+        "warning_problems": [project_relative(p, root).as_json() for p in report.warnings],
+        "checked_with": check_options(report.loaded.path, overrides=tuple(checked.options.get("overrides") or ()),
+                                      allow_stale=checked.options.get("allow_stale", False),
+                                      strict=checked.options.get("strict", False), root=root,
+                                      output_given=checked.options.get("output") is not None),
         "versions": versions(),
     }
-
-
-def _relative_to_project(problem: Problem, root: Path) -> Problem:
-    """Problems name files relative to the working folder; a manifest must not depend on it."""
-    if problem.file.startswith("<"):  # <command line>, <unknown>
-        return problem
-    return replace(problem, file=_relative(Path(problem.file), root))
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -536,75 +485,6 @@ def _sync_folder(folder: Path) -> None:
 
 # -- many specs ----------------------------------------------------------------------------------
 
-Outcome = Literal["built", "unchanged", "current", "out_of_date", "invalid", "stale", "locked", "failed"]
-
-
-@dataclass(frozen=True)
-class SpecOutcome:
-    """What happened to one spec of a ``build_many`` run; never raised, always returned."""
-
-    spec: Path
-    outcome: Outcome
-    output: Path | None = None
-    pages: int | None = None
-    duration: float = 0.0
-    input_hash: str | None = None
-    archived: Path | None = None
-    warnings: tuple[str, ...] = ()
-    error: DeckgenError | None = None
-    traceback: str | None = None  # for an unexpected error: where it happened
-    warning_problems: tuple[Problem, ...] = ()  # the warnings, located (``warnings`` has them as text)
-
-    @property
-    def problems(self) -> list[Problem]:
-        """Every problem of this spec, located: the warnings, and the errors if it failed."""
-        from .errors import problems_of
-
-        found = list(self.warning_problems)
-        if self.error is not None:
-            found += [p for p in problems_of(self.error, self.spec) if p not in found]
-        return found
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    @property
-    def exit_code(self) -> int:
-        """What this outcome alone would exit with (the exception's own code for failures)."""
-        if self.error is not None:
-            return int(self.error.exit_code)
-        return int(ExitCode.OUT_OF_DATE) if self.outcome == "out_of_date" else int(ExitCode.OK)
-
-    def as_json(self) -> dict:
-        """One log record: spec, outcome, output, pages, duration, input_hash (+ errors, warnings...)."""
-        record = {
-            "spec": display_path(self.spec),
-            "outcome": self.outcome,
-            "output": display_path(self.output) if self.output else None,
-            "pages": self.pages,
-            "duration": round(self.duration, 3),
-            "input_hash": self.input_hash,
-            "exit_code": self.exit_code,
-        }
-        if self.archived is not None:
-            record["archived"] = display_path(self.archived)
-        if self.warnings:
-            record["warnings"] = list(self.warnings)
-        if self.error is not None:
-            problems = getattr(self.error, "problems", None)
-            if problems is not None:  # a spec error: warnings and errors in their own lists
-                record["errors"] = [p.render() for p in problems if p.is_error]
-                warnings = [p.render() for p in problems if not p.is_error]
-                if warnings:
-                    record["warnings"] = record.get("warnings", []) + warnings
-            else:
-                record["errors"] = self.error.lines()
-        if problems := self.problems:
-            record["problems"] = [problem.as_json() for problem in problems]
-        return record
-
-
 def build_one(
     spec: Path | str,
     *,
@@ -617,6 +497,8 @@ def build_one(
     """Build (or with ``check_only``, only compare) one spec and report the outcome instead of raising."""
     spec = Path(spec)
     started = time.perf_counter()
+    if (if_changed or check_only) and not archive and (quick := unchanged_outcome(spec, check_only=check_only, **options)):
+        return quick
     try:
         if check_only:
             checked = check(spec, **options)

@@ -1,7 +1,5 @@
 """The command line: parse arguments, call the library, map errors to exit codes (in ``_run``)."""
 
-from __future__ import annotations
-
 import json
 import os
 import sys
@@ -208,7 +206,6 @@ def build(
     if output is not None and str(output) == "-":
         _build_to_stdout(specs, overrides, allow_stale, strict, root, if_changed or check_only or archive, log_format, debug)
         return
-    from . import build as library
     from .errors import BatchError
 
     several = len(specs) > 1
@@ -227,12 +224,27 @@ def build(
                     _detail(f"{display_path(outcome.spec)}: built in {outcome.duration:.2f} s")
                 progress.advance()
 
-            outcomes = library.build_many(
-                specs, jobs=jobs, output_dir=output if into_folder else None, on_outcome=on_outcome, cluster=cluster or None,
-                check_only=check_only, wait=wait, if_changed=if_changed, archive=archive,
-                **({} if into_folder else {"output": output}),
-                overrides=tuple(overrides or ()), allow_stale=allow_stale, strict=strict, root=root,
-            )
+            options = {"overrides": tuple(overrides or ()), "allow_stale": allow_stale, "strict": strict, "root": root}
+            outcomes = None
+            if (if_changed or check_only) and not archive:  # all current? then nothing heavy is even imported
+                from .outcome import unchanged_outcome
+
+                outcomes = [unchanged_outcome(spec, check_only=check_only, **options, output=(
+                                output / f"{spec.stem}.pdf" if output is not None else None) if into_folder else output)
+                            for spec in specs]
+                if all(outcomes):
+                    for outcome in outcomes:
+                        on_outcome(outcome)
+                else:
+                    outcomes = None
+            if outcomes is None:
+                from . import build as library
+
+                outcomes = library.build_many(
+                    specs, jobs=jobs, output_dir=output if into_folder else None, on_outcome=on_outcome,
+                    cluster=cluster or None, check_only=check_only, wait=wait, if_changed=if_changed, archive=archive,
+                    **({} if into_folder else {"output": output}), **options,
+                )
         failed = {display_path(o.spec): o.exit_code for o in outcomes if not o.ok}
         if failed:
             raise BatchError(failed, total=len(outcomes))

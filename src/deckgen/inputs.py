@@ -7,9 +7,6 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
-
-from pydantic import AfterValidator
 
 ROOT_MARKERS = (".git", "pyproject.toml", "deckgen.toml")
 
@@ -33,8 +30,6 @@ def usable_path(path: Path) -> Path:
         raise ValueError(f"the path is longer than {MAX_PATH_BYTES} bytes")
     return path
 
-
-FilePath = Annotated[Path, AfterValidator(usable_path)]
 
 
 def sha256_file(path: Path) -> str:

@@ -12,10 +12,9 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, Validatio
 from .delivery.model import DeliverySpec
 from .errors import Mark, Problem, SpecError, control_character, describe_character
 from .figures import check_source_id
-from .models import Strict
+from .models import FilePath, Strict
 from .tables import ColumnKind, ColumnSpec
 from .formatting import check_locale
-from .inputs import FilePath
 from .sections import AnySection, SECTION_TYPES
 from .yamlsrc import Document, Loc, load_yaml, parse_yaml
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..inputs import FilePath
+from ..models import FilePath
 from .addresses import check_display_name, check_header_text, parse_address, parse_mailbox
 
 DEFAULT_SUBJECT = "{{ title }} ({{ date }})"
