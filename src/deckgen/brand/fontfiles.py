@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -78,25 +79,45 @@ def _open_font(data: bytes, name: str):
 
 def describe(data: bytes, name: str) -> FontInfo:
     """Check ``data`` (the whole file) is a usable font and say what it holds. A full check's
-    success is remembered in the cache by content, so a font is decompiled in full only once."""
+    success is remembered in the cache by content (with what the font holds), so a font is
+    decompiled in full only once, and later builds need no font library at all."""
     marker = _checked_marker(data)
     kind = font_kind(data, name)
-    if marker.is_file():
-        from fontTools.ttLib import TTFont
-
-        return _info(TTFont(io.BytesIO(data), lazy=True), kind)
+    if (remembered := _remembered(marker)) is not None:
+        return remembered
     font, kind = _open_font(data, name)
-    try:
-        _write(marker, b"")
-    except OSError:
-        pass  # only a speed-up: the font is checked in full again next time
-    return _info(font, kind)
+    info = _info(font, kind)
+    _remember(marker, info)
+    return info
 
 
 def _checked_marker(data: bytes) -> Path:
-    from fontTools import version as fonttools_version
+    return cache_dir() / "checked" / hashlib.sha256(data + f"|{_fonttools_version()}".encode()).hexdigest()[:32]
 
-    return cache_dir() / "checked" / hashlib.sha256(data + f"|{fonttools_version}".encode()).hexdigest()[:32]
+
+@lru_cache(maxsize=1)
+def _fonttools_version() -> str:
+    from .. import editions  # the installed version, without importing fontTools
+
+    return editions.versions().get("fonttools", "?")
+
+
+def _remembered(marker: Path) -> FontInfo | None:
+    try:
+        record = json.loads(marker.read_bytes())
+        weight_range = record["weight_range"]
+        return FontInfo(str(record["family"]), int(record["weight"]),
+                        (int(weight_range[0]), int(weight_range[1])) if weight_range else None,
+                        bool(record["italic"]), str(record["kind"]))
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None  # not checked yet, or a marker of an older deckgen: check in full
+
+
+def _remember(marker: Path, info: FontInfo) -> None:
+    try:
+        _write(marker, json.dumps(asdict(info)).encode())
+    except OSError:
+        pass  # only a speed-up: the font is checked in full again next time
 
 
 def _info(font, kind: str) -> FontInfo:
@@ -137,9 +158,7 @@ def _embeddable(path: Path, data: bytes, weight: int, label: str) -> Path:
     info = describe(data, path.name)  # checked in full once, then from the cache
     if info.kind == "TrueType" and info.weight_range is None:
         return path
-    from fontTools import version as fonttools_version
-
-    key = hashlib.sha256(data + f"|{weight}|{fonttools_version}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(data + f"|{weight}|{_fonttools_version()}".encode()).hexdigest()[:16]
     target = cache_dir() / f"{_safe(label)}-{key}.ttf"
     if target.is_file():
         return target
@@ -239,6 +258,8 @@ def peek(path: str, size: int, mtime: float) -> FontInfo | None:
     try:
         data = read_regular_file(Path(path), MAX_FONT_BYTES, "font")
         kind = font_kind(data, Path(path).name)
+        if (remembered := _remembered(_checked_marker(data))) is not None:
+            return remembered
         from fontTools.ttLib import TTFont
 
         return _info(TTFont(io.BytesIO(data), lazy=True), kind)

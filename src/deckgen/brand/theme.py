@@ -7,6 +7,7 @@ could fail on (fonts parsed, images decoded, SVG sandboxed, sizes in range) is d
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -60,6 +61,7 @@ class Theme:
     on_primary: str = "#FFFFFF"  # text on a primary-coloured ground (table headers)
     logo_alt: str | None = None
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    stamps: tuple[tuple[Path, tuple[int, int] | None], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def files(self) -> tuple[Path, ...]:
@@ -75,6 +77,33 @@ def load_theme(path: Path, root: Path | None = None) -> Theme:
     listing every problem (warnings included); returns a Theme carrying its warnings otherwise.
     """
     document = load_yaml(path)
+    key = (str(path.resolve()), str(root), os.getcwd(), document.text)
+    if (theme := _LOADED.get(key)) is not None and _unchanged(theme):
+        return theme  # a run loads one brand more than once (validate, then each delivery variant)
+    theme = _load(document, path, root)
+    if len(_LOADED) >= 16:
+        _LOADED.pop(next(iter(_LOADED)))
+    _LOADED[key] = theme
+    return theme
+
+
+_LOADED: dict[tuple, "Theme"] = {}
+
+
+def _unchanged(theme: "Theme") -> bool:
+    """The files a theme was made from, and the folders its fonts were chosen in, are as they were."""
+    return all(_stamp(p) == stamp for p, stamp in theme.stamps)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns
+
+
+def _load(document, path: Path, root: Path | None) -> "Theme":
     try:
         brand = Brand.model_validate(document.data)
     except ValidationError as exc:
@@ -84,7 +113,9 @@ def load_theme(path: Path, root: Path | None = None) -> Theme:
     problems = list(dict.fromkeys(document.problems + findings.problems))  # a value used twice is reported once
     if any(p.is_error for p in problems):
         raise SpecError(problems)
-    return replace(theme, warnings=tuple(sorted(problems))) if problems else theme
+    watched = {*theme.files, *(p.parent for p in theme.files)}
+    stamps = tuple((p, _stamp(p)) for p in sorted(watched))
+    return replace(theme, warnings=tuple(sorted(problems)), stamps=stamps)
 
 
 def _theme(brand: Brand, findings: Findings, path: Path, root: Path | None) -> Theme:
