@@ -70,3 +70,29 @@ def test_columns_are_inferred_and_a_clean_table_builds(project: Path, cli):
 
     text = squash(text_of(project / "dist" / "t.pdf"))
     assert "A 1,200 Jan 1, 2026 12.5%" in text and "B 80 Mar 1, 2026 –" in text
+
+
+def test_a_paged_table_measures_its_rows_as_reportlab_does():
+    """A long table is set page by page with row heights measured once; they must be the heights
+    reportlab's Table gives the same cells, or wrapped text would overlap the next row."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    from deckgen.render.kit import CELL_PADDING_X, CELL_PADDING_Y
+    from deckgen.render.tables import PagedTable
+
+    style = ParagraphStyle("cell", fontName="Helvetica", fontSize=8, leading=10.4)
+    long_text = "a cell whose text is long enough to wrap onto several lines in a narrow column " * 2
+    header = [Paragraph("Project name", style), Paragraph("A long header that wraps in its column", style)]
+    rows = [["P1", "short"], ["P2", Paragraph(long_text, style)], [Paragraph(long_text[:40], style), "x"]]
+    widths = [60.0, 120.0]
+    commands = [("FONTSIZE", (0, 0), (-1, -1), 8), ("LEADING", (0, 0), (-1, -1), 10.4),
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_X), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING_X),
+                ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING_Y), ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING_Y)]
+    reference = Table([header, *rows], colWidths=widths, style=TableStyle(commands))
+    reference.wrap(sum(widths), 10_000)
+    paged = PagedTable(header, rows, widths, commands, None, 10.4)
+    header_height, row_heights = paged._measure()
+    assert [header_height, *row_heights] == pytest.approx(reference._rowHeights)
+    first, rest = paged.split(sum(widths), header_height + row_heights[0] + row_heights[1] + 1)
+    assert len(first._cellvalues) == 3 and len(rest.rows) == 1  # the header, then two rows; one row left

@@ -7,15 +7,16 @@ wherever it is shown.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import (
     format_compact_currency,
     format_compact_decimal,
     format_currency,
-    format_decimal,
     format_percent,
     get_currency_symbol,
+    parse_pattern,
 )
 
 import datetime as dt
@@ -26,6 +27,18 @@ from .units import Unit
 
 EN_DASH = "\u2013"
 TIMES = "\u00d7"
+
+
+@lru_cache(maxsize=256)
+def _decimal_pattern(pattern: str, locale: str):
+    """babel's format_decimal, with the pattern parsed and the locale looked up once, not per number
+    (a long table formats thousands of numbers with a handful of patterns)."""
+    parsed, where = parse_pattern(pattern), Locale.parse(locale)
+    return lambda number: parsed.apply(number, where, numbering_system="latn")
+
+
+def format_decimal(number: Decimal, format: str, locale: str) -> str:  # noqa: A002 - babel's own name
+    return _decimal_pattern(format, locale)(number)
 
 
 def check_locale(name: str) -> str:

@@ -262,14 +262,17 @@ def in_group(flowable, group):
     return flowable
 
 
+CELL_PADDING_X, CELL_PADDING_Y = 5.0, 4.0  # a data table cell's padding: left and right, top and bottom
+
+
 def table_style(ctx: "RenderContext", rows: int, header: bool = True) -> TableStyle:
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), ctx.fonts.body.regular),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ("LEFTPADDING", (0, 0), (-1, -1), 5),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING_Y),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING_Y),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_X),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING_X),
         ("LINEBELOW", (0, -1), (-1, -1), 0.8, colors.HexColor(ctx.theme.primary)),
     ]
     if header:

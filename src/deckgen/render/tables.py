@@ -7,15 +7,19 @@ paragraphs only when they must (markup, a figure reference, a citation, or too l
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_right
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus.flowables import Flowable
 
-from .tagging import mark_table
+from .kit import CELL_PADDING_X as PADDING, CELL_PADDING_Y
+from .tagging import table_key
 from ..formatting import format_date, format_number, tick_affixes
 from ..units import Unit, find_unit
 
@@ -23,7 +27,6 @@ if TYPE_CHECKING:
     from ..sections.table import TableData
     from .context import RenderContext
 
-PADDING = 5.0
 EMPTY = "\u2013"
 _NEEDS_PARAGRAPH = re.compile(r"\{\{|\[|\*|[^\x00-\u024f\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00a0]")
 _WIDTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt|%)\s*$")
@@ -60,16 +63,17 @@ def _decimals(values: list[Any], explicit: int | None) -> int | None:
     return max(places, default=0) if places else None
 
 
-def data_table(ctx: "RenderContext", data: "TableData", font_size: float | None = None) -> tuple[Table, float]:
+def data_table(ctx: "RenderContext", data: "TableData", font_size: float | None = None) -> tuple["PagedTable", float]:
     """The table flowable and the height of its header plus first rows (to keep with the title)."""
     locale = ctx.report.spec.locale
     font, bold = ctx.fonts.body.regular, ctx.fonts.body.bold
     texts, headers, aligns, wraps = _cells(ctx, data, locale)
+    measures = _Measures(texts, headers, wraps, font, bold)
     # a table too wide for the page is set a little smaller (down to 2pt below the body size)
     # before any column is squeezed below its longest word
     size = font_size or ctx.theme.base_size - 1
     while True:
-        widths, fits = _fit_widths(ctx, data, texts, headers, wraps, size, size - 0.5, font, bold)
+        widths, fits = _fit_widths(ctx, data, measures, size, size - 0.5)
         if fits or font_size or size <= ctx.theme.base_size - 3:
             break
         size -= 0.5
@@ -81,27 +85,146 @@ def data_table(ctx: "RenderContext", data: "TableData", font_size: float | None 
         Paragraph(ctx.markup(text, "header_cell"), header_style.clone(f"h{i}", alignment={"left": 0, "center": 1, "right": 2}[align]))
         for i, (text, align) in enumerate(zip(headers, aligns))
     ]
-    rows: list[list[Any]] = [header_cells]
-    for row_texts in texts:
+    cell_styles = {align: cell_style.clone(f"c{align}", alignment={"left": 0, "center": 1, "right": 2}[align]) for align in set(aligns)}
+    rows: list[list[Any]] = []
+    for row_texts, row_widths in zip(texts, measures.cells):
         cells: list[Any] = []
         for position, text in enumerate(row_texts):
-            if wraps[position] and (_NEEDS_PARAGRAPH.search(text) or stringWidth(text, font, size) > widths[position] - 2 * PADDING):
-                style = cell_style.clone("c", alignment={"left": 0, "center": 1, "right": 2}[aligns[position]])
-                cells.append(Paragraph(ctx.markup(text, "cell"), style))
+            if wraps[position] and (_NEEDS_PARAGRAPH.search(text) or row_widths[position] * size > widths[position] - 2 * PADDING):
+                cells.append(Paragraph(ctx.markup(text, "cell"), cell_styles[aligns[position]]))
             else:
                 cells.append(text)
         rows.append(cells)
 
-    table = mark_table(Table(rows, colWidths=widths, repeatRows=1, splitByRow=1, hAlign="LEFT"))
-    commands = list(ctx.kit.table_style(ctx, len(rows)).getCommands())
-    commands += [("FONTSIZE", (0, 1), (-1, -1), size), ("LEADING", (0, 1), (-1, -1), size * 1.3),
-                 ("TEXTCOLOR", (0, 1), (-1, -1), colors.HexColor(ctx.theme.foreground))]
-    for position, align in enumerate(aligns):
-        commands.append(("ALIGN", (position, 1), (position, -1), align.upper()))
-    table.setStyle(TableStyle(commands))
+    base = list(ctx.kit.table_style(ctx, 1).getCommands())  # the header row's style, and the rules
+    base += [("FONTSIZE", (0, 1), (-1, -1), size), ("LEADING", (0, 1), (-1, -1), size * 1.3),
+             ("TEXTCOLOR", (0, 1), (-1, -1), colors.HexColor(ctx.theme.foreground))]
+    base += [("ALIGN", (position, 1), (position, -1), align.upper()) for position, align in enumerate(aligns)]
+    stripe = colors.HexColor(ctx.theme.muted)
+    table = PagedTable(header_cells, rows, widths, base, stripe, size * 1.3)
     header_height = max(p.wrap(w - 2 * PADDING, 1000)[1] for p, w in zip(header_cells, widths)) + 8
     first_rows = min(3, len(data.rows)) * (size * 1.3 + 8)
     return table, header_height + first_rows
+
+
+class PagedTable(Flowable):
+    """A data table that continues across pages with its header repeated, set page by page: every
+    row is measured once, and each page's part is a Table of just its own rows (reportlab's own
+    split measures and restyles the whole rest of a long table at every page). The banding follows
+    the rows across pages, and all parts are one table in the tagged PDF."""
+
+    def __init__(self, header: list[Any], rows: list[list[Any]], widths: list[float], commands: list, stripe,
+                 leading: float, *, first: int = 0, heights: tuple[float, list[float]] | None = None,
+                 tag_key: int | None = None):
+        super().__init__()
+        self.header, self.rows, self.widths, self.commands, self.stripe = header, rows, widths, commands, stripe
+        self.leading = leading  # of a line of plain text in a cell
+        self.first, self._heights = first, heights  # first: the index of rows[0] in the whole table
+        self.tag_key = table_key() if tag_key is None else tag_key
+        self.hAlign = "LEFT"
+
+    def _part(self, count: int) -> Table:
+        bands = [None, self.stripe] if self.first % 2 == 0 else [self.stripe, None]  # every other row, across pages
+        commands = [*self.commands, ("ROWBACKGROUNDS", (0, 1), (-1, -1), bands)]
+        header_height, row_heights = self._measure()
+        part = Table([self.header, *self.rows[:count]], colWidths=self.widths, repeatRows=1, hAlign="LEFT",
+                     rowHeights=[header_height, *row_heights[:count]], style=TableStyle(commands))
+        part._tag_role, part._tag_key, part._tag_continued = "Table", self.tag_key, self.first > 0
+        return part
+
+    def _measure(self) -> tuple[float, list[float]]:
+        """Each row's height as reportlab's Table computes it (one line of text, or the tallest
+        paragraph, plus the cell padding), for the whole table at once."""
+        if self._heights is None:
+            padding = 2 * CELL_PADDING_Y
+            inner = [width - 2 * PADDING for width in self.widths]
+            header = max(cell.wrap(width, 1e6)[1] for cell, width in zip(self.header, inner)) + padding
+            rows = []
+            for row in self.rows:
+                height = 0.0
+                for cell, width in zip(row, inner):
+                    height = max(height, self.leading if isinstance(cell, str) else cell.wrap(width, 1e6)[1])
+                rows.append(height + padding)
+            self._heights = (header, rows)
+        return self._heights
+
+    def wrap(self, available_width, available_height):
+        header_height, row_heights = self._measure()
+        self.width, self.height = sum(self.widths), header_height + sum(row_heights)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        header_height, row_heights = self._measure()
+        room, count = available_height - header_height, 0
+        while count < len(row_heights) and row_heights[count] <= room + 1e-6:
+            room -= row_heights[count]
+            count += 1
+        if count == 0:
+            return []
+        rest = PagedTable(self.header, self.rows[count:], self.widths, self.commands, self.stripe, self.leading,
+                          first=self.first + count, heights=(header_height, row_heights[count:]), tag_key=self.tag_key)
+        return [self._part(count), rest]
+
+    def draw(self):
+        part = self._part(len(self.rows))
+        part.wrapOn(self.canv, self.width, self.height)
+        part.drawOn(self.canv, 0, 0)
+
+
+class _Measures:
+    """Every cell's width at one point of the font size, measured once: widths scale with the size,
+    so trying a smaller size for a wide table measures nothing again."""
+
+    def __init__(self, texts: list[list[str]], headers: list[str], wraps: list[bool], font: str, bold: str):
+        self.cells = [[stringWidth(text, font, 1) for text in row] for row in texts]
+        columns = range(len(headers))
+        self.widest = [max((row[i] for row in self.cells), default=0) for i in columns]
+        self.sorted = [sorted(row[i] for row in self.cells) if wraps[i] else [] for i in columns]
+        self.longest_word = [
+            max((stringWidth(word, font, 1) for row in texts for word in row[i].split()), default=0) if wraps[i] else 0
+            for i in columns
+        ]
+        self.header_words = [max((stringWidth(word, bold, 1) for word in header.split()), default=0) for header in headers]
+        self.header_full = [stringWidth(header, bold, 1) for header in headers]
+        self.wraps = wraps
+
+
+def _estimated_lines(widths: dict[int, float], measures: _Measures, size: float) -> int:
+    """About how many lines the table's rows take with these text column widths (fewer: shorter)."""
+    inner = {i: max(1.0, w - 2 * PADDING) for i, w in widths.items()}
+    return sum(max((math.ceil(row[i] * size / inner[i]) for i in inner), default=1) for row in measures.cells)
+
+
+def _fewest_wrapped(columns: list[int], minimum: list[float], measures: _Measures, size: float,
+                    room: float) -> dict[int, float]:
+    """Widths for text columns sharing ``room`` so that as few cells as possible wrap: starting from
+    each column's minimum, the room goes step by step to the widening that puts the most cells on
+    one line per point (a column of short names before one long note); what is left once every
+    cell fits is shared in proportion to the widths."""
+    widths = {i: minimum[i] for i in columns}
+    room -= sum(widths.values())
+    cells = {i: [w * size + 2 * PADDING for w in measures.sorted[i]] for i in columns}
+    fitting = {i: bisect_right(cells[i], widths[i]) for i in columns}  # cells that fit at the width
+    while room > 0.01:
+        best = None
+        for i in columns:
+            if fitting[i] == len(cells[i]):
+                continue
+            target = cells[i][fitting[i]]
+            gained = bisect_right(cells[i], target) - fitting[i]
+            cost = target - widths[i]
+            if cost <= room and (best is None or gained / cost > best[0]):
+                best = (gained / cost, i, target)
+        if best is None:
+            break
+        _, i, target = best
+        room -= target - widths[i]
+        widths[i] = target
+        fitting[i] = bisect_right(cells[i], target)
+    if room > 0.01 and widths:  # every cell that can fit does: share the rest
+        total = sum(widths.values())
+        widths = {i: w + room * w / total for i, w in widths.items()}
+    return widths
 
 
 def _cells(ctx: "RenderContext", data: "TableData", locale: str):
@@ -124,7 +247,7 @@ def _cells(ctx: "RenderContext", data: "TableData", locale: str):
     return texts, headers, aligns, wraps
 
 
-def _fit_widths(ctx, data, texts, headers, wraps, size, header_size, font, bold) -> list[float]:
+def _fit_widths(ctx, data, measures: _Measures, size: float, header_size: float) -> tuple[list[float], bool]:
     """Given widths first (lengths, or relative weights when every column has one); the rest fit
     their content: numbers and dates get their widest cell, text shares what is left."""
     available = ctx.frame_width
@@ -138,23 +261,23 @@ def _fit_widths(ctx, data, texts, headers, wraps, size, header_size, font, bold)
             match = _WIDTH.match(setting.width)
             number, unit = float(match.group(1)), match.group(2)  # type: ignore[union-attr]
             fixed[position] = available * number / 100 if unit == "%" else number * _POINTS[unit]
+    wraps = measures.wraps
     natural, minimum, header_widths = [], [], []
-    for position, header in enumerate(headers):
-        cells = [row[position] for row in texts]
-        widest_cell = max((stringWidth(text, font, size) for text in cells), default=0)
-        header_words = max((stringWidth(word, bold, header_size) for word in header.split()), default=0)
-        header_full = stringWidth(header, bold, header_size)
+    for position in range(len(wraps)):
+        widest_cell = measures.widest[position] * size
+        header_words = measures.header_words[position] * header_size
+        header_full = measures.header_full[position] * header_size
         header_widths.append(header_full + 2 * PADDING + 1)
         if wraps[position]:
-            longest_word = max((stringWidth(word, font, size) for text in cells for word in text.split()), default=0)
             natural.append(max(widest_cell, header_full) + 2 * PADDING)
-            minimum.append(max(longest_word, header_words, 30) + 2 * PADDING)
+            minimum.append(max(measures.longest_word[position] * size, header_words, 30) + 2 * PADDING)
         else:
             width = max(widest_cell, header_words) + 2 * PADDING + 1
             natural.append(max(width, min(header_full + 2 * PADDING, width * 1.6)))
             minimum.append(width)
-    widths = [fixed.get(i, natural[i]) for i in range(len(headers))]
-    free = [i for i in range(len(headers)) if i not in fixed]
+    columns = len(wraps)
+    widths = [fixed.get(i, natural[i]) for i in range(columns)]
+    free = [i for i in range(columns) if i not in fixed]
     total = sum(widths)
     if total <= available:
         for i in free:  # with room to spare, a number column's header stays on one line
@@ -172,12 +295,15 @@ def _fit_widths(ctx, data, texts, headers, wraps, size, header_size, font, bold)
     for i in free:
         if not wraps[i]:
             widths[i] = minimum[i]
-    rigid = sum(widths[i] for i in range(len(headers)) if i in fixed or not wraps[i])
+    rigid = sum(widths[i] for i in range(columns) if i in fixed or not wraps[i])
     flexible = [i for i in free if wraps[i]]
     room = available - rigid
     need = sum(natural[i] for i in flexible) or 1
-    for i in flexible:
-        widths[i] = max(minimum[i], room * natural[i] / need)
+    proportional = {i: max(minimum[i], room * natural[i] / need) for i in flexible}
+    candidates = [proportional, _fewest_wrapped(flexible, minimum, measures, size, room)]
+    best = min(candidates, key=lambda option: _estimated_lines(option, measures, size))
+    for i, width in best.items():
+        widths[i] = width
     overflow = sum(widths) - available
     if overflow > 0.5:  # even at their minimum the columns do not fit: shrink everything evenly
         factor = available / sum(widths)

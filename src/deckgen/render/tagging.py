@@ -21,6 +21,7 @@ their cells' flowables are tagged one by one.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left
 import threading
 from contextlib import contextmanager
 from typing import Any
@@ -155,9 +156,14 @@ def artifact(canvas):
 def mark_table(table, role: str = "Table"):
     """Tag ``table`` as a data table (its first ``repeatRows`` rows are column headers)."""
     table._tag_role = role
-    table._tag_key = next(_serial)
+    table._tag_key = table_key()
     table._tag_continued = False
     return table
+
+
+def table_key() -> int:
+    """A key for a table drawn in parts (each part a Table), which makes them one Table element."""
+    return next(_serial)
 
 
 _installed = threading.Lock()
@@ -253,9 +259,13 @@ def _install() -> None:
 def _row_of(table, rowpos: float, height: float) -> int:
     """The row a cell drawn at ``rowpos`` starts in (spanned cells: their top row)."""
     top = rowpos + height
-    positions = table._rowpositions
-    best = min(range(len(positions) - 1), key=lambda i: abs(positions[i] - top))
-    return best
+    positions = table._rowpositions  # the rows' tops, from the first row down
+    rising = getattr(table, "_tag_rising", None)
+    if rising is None or rising[0] is not positions:
+        rising = table._tag_rising = (positions, [-p for p in positions[:-1]])
+    index = bisect_left(rising[1], -top)
+    candidates = [i for i in (index - 1, index) if 0 <= i < len(rising[1])]
+    return min(candidates, key=lambda i: abs(positions[i] - top))
 
 
 # -- writing the tree (pikepdf) ---------------------------------------------------------------------
