@@ -29,6 +29,10 @@ class Sources(SectionModel):
             if source.url:
                 url = escape(source.url, {'"': "&quot;"})
                 parts.append(f'[Online]. Available: <a href="{url}" color="{ctx.theme.link_color}"><u>{url}</u></a>.')
+            elif source.site:  # said as what it is: where to look, not the document
+                site = escape(source.site, {'"': "&quot;"})
+                parts.append(f'No document address given; publisher\u2019s site: '
+                             f'<a href="{site}" color="{ctx.theme.link_color}"><u>{site}</u></a>.')
             if source.accessed:
                 parts.append(f"[Accessed: {ctx.date(source.accessed)}].")
             if source.note:
