@@ -97,3 +97,47 @@ def test_sources_with_only_a_publishers_site_say_so(example_pdf):
 def test_the_example_carries_no_quote_its_sources_cannot_vouch_for(example_pdf):
     text = squash(text_of(example_pdf))
     assert "Raimondo" not in text and "Marshall Plan" not in text
+
+
+def _register_brief(project: Path, rows: int) -> Path:
+    from test_charts import REGISTER, write_spec
+
+    lines = ["project,country,mw,capex_eur,cod"]
+    lines += [f"Project {n:03d},Germany,{100 + n},{25_000_000 + n * 1_000_000},2026-{n % 12 + 1:02d}-15" for n in range(rows)]
+    (project / "data" / "grid-storage" / "register.csv").write_text("\n".join(lines) + "\n")
+    spec = write_spec(project, (
+        "  - type: narrative\n    title: Before the table\n    body: A short paragraph.\n"
+        "  - type: table\n    title: Every project\n    table: register\n    caption: Every project in the register.\n"
+        "    columns:\n      - {key: project}\n      - {key: mw, label: Power}\n      - {key: capex_eur, label: Capex}\n"
+        "      - {key: cod, label: Online}\n"))
+    spec.write_text(spec.read_text().replace("sections:\n", REGISTER + "sections:\n"))
+    return spec
+
+
+def test_a_tables_source_line_never_leaves_its_last_rows(project):
+    """Whatever the table's length, its caption and source line share a page with its last two rows."""
+    from pdfread import page_texts
+
+    for rows in range(60, 82):  # across the length at which the table's end meets a page's foot
+        pages = page_texts(build(_register_brief(project, rows), strict=False).output)
+        with_source = [index for index, page in enumerate(pages) if "Source: [" in page]
+        assert len(with_source) == 1, rows
+        page = squash(pages[with_source[0]])
+        assert f"Project {rows - 2:03d}" in page and f"Project {rows - 1:03d}" in page, \
+            f"{rows} rows: the source line is on page {with_source[0] + 1} without the table's last rows"
+        assert page.index(f"Project {rows - 1:03d}") < page.index("Every project in the register. Source: [")
+
+
+def test_a_continued_table_is_headed_by_its_exhibit_title_marked_continued(project):
+    from pdfread import page_texts
+
+    pages = [squash(page) for page in page_texts(build(_register_brief(project, 150), strict=False).output)]
+    table_pages = [index for index, page in enumerate(pages) if "Project 0" in page or "Project 1" in page]
+    assert len(table_pages) >= 3
+    first, *later = table_pages
+    assert "Exhibit 1: Every project Project Power (MW) Capex Online" in pages[first]
+    assert "(continued)" not in pages[first]
+    for index in later:
+        assert "Exhibit 1: Every project (continued) Project Power (MW) Capex Online" in pages[index], index
+        assert pages[index].count("Exhibit 1") == 1
+    assert not any("Exhibit 2" in page for page in pages), "a continuation is not a new exhibit"
