@@ -141,3 +141,47 @@ def test_a_continued_table_is_headed_by_its_exhibit_title_marked_continued(proje
         assert "Exhibit 1: Every project (continued) Project Power (MW) Capex Online" in pages[index], index
         assert pages[index].count("Exhibit 1") == 1
     assert not any("Exhibit 2" in page for page in pages), "a continuation is not a new exhibit"
+
+
+# -- series colours a reader can tell apart ----------------------------------------------------------
+
+from conftest import REPO  # noqa: E402
+
+SHARED_BRANDS = REPO.parent / "shared" / "brands"
+BRAND_FILES = ["assets/brand.yml", "assets/brands/harbor/brand.yml"] + sorted(
+    str(next(p for p in sorted(folder.rglob("*")) if p.name in ("_brand.yml", "brand.yml", "_brand.yaml")))
+    for folder in (SHARED_BRANDS.iterdir() if SHARED_BRANDS.is_dir() else []) if folder.is_dir())
+
+
+@pytest.mark.parametrize("brand", BRAND_FILES, ids=lambda path: Path(path).parent.name if "shared" in path else path)
+def test_twelve_series_in_one_chart_get_colours_a_reader_can_tell_apart(brand):
+    import itertools
+
+    from deckgen.brand.colours import SERIES_MIN_DELTA_E, contrast, delta_e
+    from deckgen.brand.theme import load_theme
+    from deckgen.charts.data import ChartData, Series
+    from deckgen.render.charts import SeriesColours, extended_palette
+
+    path = (REPO / brand).resolve()
+    theme = load_theme(path, path.parent if "shared" in brand else REPO)
+    series = tuple(Series(f"Market {n}", (1.0, 2.0), keyed=True) for n in range(12))
+    colours = SeriesColours(extended_palette(theme.chart_palette)).for_chart(
+        ChartData("line", "t", "date", (1, 2), series, None, None, "", ""))
+    assert len(set(colours)) == 12
+    for one, two in itertools.combinations(colours, 2):
+        assert delta_e(one, two) >= SERIES_MIN_DELTA_E >= 15, f"{one} and {two} are too alike ({delta_e(one, two):.1f})"
+    for colour in colours:
+        assert contrast(colour, "#FFFFFF") >= 3.0, f"{colour} is too light on the white page"
+    if contrast(theme.chart_palette[0], "#FFFFFF") >= 3.0:
+        assert colours[0] == theme.chart_palette[0].upper(), "the first series takes the brand's first chart colour"
+    assert extended_palette(theme.chart_palette) == extended_palette(list(theme.chart_palette)), "the same every build"
+
+
+def test_brand_colours_too_alike_for_two_series_are_not_both_used():
+    from deckgen.brand.colours import delta_e
+    from deckgen.render.charts import extended_palette
+
+    # navy and an ink a shade away, as in the default brand's accent colours: one of them only
+    palette = extended_palette(["#0B2545", "#1B1F24", "#2A9D8F"])
+    assert palette[0] == "#0B2545" and "#1B1F24" not in palette and "#2A9D8F" in palette
+    assert delta_e("#0B2545", "#1B1F24") < 15
