@@ -185,3 +185,29 @@ def test_brand_colours_too_alike_for_two_series_are_not_both_used():
     palette = extended_palette(["#0B2545", "#1B1F24", "#2A9D8F"])
     assert palette[0] == "#0B2545" and "#1B1F24" not in palette and "#2A9D8F" in palette
     assert delta_e("#0B2545", "#1B1F24") < 15
+
+
+def test_a_source_with_no_address_says_so_and_ends_its_title_with_a_full_stop(example_pdf):
+    text = squash(text_of(example_pdf))
+    text = text[text.rindex("Sources [1] "):]
+    assert ("[6] Galactik Views, “Japan’s $1 Trillion American Investment – Setting the Future Trend for Friend "
+            "Shoring of Capital.” No document address given. [Accessed: Feb 16, 2026].") in text
+    assert "Galactik Views (related article). No document address given." in text
+
+
+DISCLOSURE_HEADINGS = {"Analyst certification": "certify that the views", "Issuer and regulation": "Issued by",
+                       "Conflicts of interest": "hold no positions", "Prices": "Instrument Price",
+                       "Dissemination and distribution": "First disseminated"}
+
+
+@pytest.mark.parametrize("size, toc, brand", [("A4", False, None), ("Letter", True, None),
+                                               ("A4", False, HARBOR), ("Letter", True, HARBOR)])
+def test_no_disclosure_heading_is_left_alone_at_a_page_foot(project, size, toc, brand):
+    from pdfread import page_texts
+
+    overrides = [f"page_size={size}", f"toc={'true' if toc else 'false'}"] + ([brand] if brand else [])
+    pages = [squash(page) for page in page_texts(build(project / SPEC, overrides=overrides).output)]
+    start = next(index for index, page in enumerate(pages) if "Disclosures The analysts" in page)
+    for heading, following in DISCLOSURE_HEADINGS.items():
+        page = next(page for page in pages[start:] if heading in page)
+        assert following in page.split(heading, 1)[1], f"'{heading}' ends a page without what it heads"

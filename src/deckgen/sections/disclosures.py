@@ -196,7 +196,24 @@ class Disclosures(SectionModel):
         when = self.disseminated.astimezone(dt.timezone.utc)
         stamp = f"{ctx.date(when.date())} {when:%H:%M}\u00a0UTC"
         story.append(ctx.paragraph(f"First disseminated {stamp}. {self.restrictions}", text))
-        return story
+        return _headings_kept(story)
+
+
+def _headings_kept(story: list) -> list:
+    """Each sub-heading kept with what follows it: never a heading alone at the foot of a page."""
+    from reportlab.platypus import KeepTogether, Paragraph
+
+    kept: list = []
+    index = 0
+    while index < len(story):
+        item = story[index]
+        if isinstance(item, Paragraph) and item.style.name == "h3" and index + 1 < len(story):
+            kept.append(KeepTogether([item, story[index + 1]]))
+            index += 2
+            continue
+        kept.append(item)
+        index += 1
+    return kept
 
 
 def _words(name: str) -> str:
