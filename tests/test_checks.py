@@ -278,7 +278,7 @@ def test_manifest_lists_every_figure_of_the_example(example_pdf):
 
 DISCLOSURES = """\
   - type: disclosures
-    issuer: {name: Example Research Ltd, regulator: Example Authority (ref 1)}
+    issuer: {regulator: Example Authority (ref 1)}
     analysts:
       - {name: A. Analyst, email: a@example.com, phone: "+44 20 0000 0000"}
     prices: {table: holdings, instrument: ticker, price: price, at: listed}

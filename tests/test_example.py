@@ -50,9 +50,9 @@ def test_every_instrument_is_in_the_table(text):
         assert instrument in text
 
 
-def test_quote_and_its_author(text):
-    assert "“The US–Japan semiconductor partnership is the most important industrial policy initiative since the Marshall Plan.”" in text
-    assert "— Gina Raimondo, US Secretary of Commerce [1]" in text
+def test_no_quote_the_sources_cannot_verify(text):
+    # the seed's Raimondo quote is credited to a fact sheet dated after she left office: not shown
+    assert "Raimondo" not in text and "Marshall Plan" not in text
 
 
 def test_every_seed_source_is_listed_in_order(text):

@@ -287,9 +287,9 @@ def test_a_long_set_value_is_cut_in_messages(cli, project):
 
 
 def test_the_longest_allowed_texts_build(cli, project):
-    longest = ["sections.0.label=" + "x" * 300, "sections.2.items.0.label=" + "x" * 300, "sections.4.text=" + "x" * 1500,
-               "sections.12.opportunities.items.0=" + "x" * 1500, "sections.12.risks.title=" + "x" * 300,
-               "sections.13.items.0.title=" + "x" * 300, "sections.14.columns.1.label=" + "x" * 60]
+    longest = ["sections.0.label=" + "x" * 300, "sections.2.items.0.label=" + "x" * 300, "sections.1.items.0.text=" + "x" * 1500,
+               "sections.11.opportunities.items.0=" + "x" * 1500, "sections.11.risks.title=" + "x" * 300,
+               "sections.12.items.0.title=" + "x" * 300, "sections.13.columns.1.label=" + "x" * 60]
     result = cli("build", "specs/investor.yaml", *[arg for value in longest for arg in ("--set", value)], cwd=project)
     assert result.code == 0, result.stderr
 

@@ -38,7 +38,7 @@ def test_markup_in_spec_and_data_is_printed_not_obeyed(cli, project):
 
 
 def test_dollar_signs_in_chart_labels_are_text_not_math(cli, project):
-    result = cli("build", "specs/investor.yaml", "--set", r"sections.8.bars.0.label=US$5bn vs $\foo$ Japan", cwd=project)
+    result = cli("build", "specs/investor.yaml", "--set", r"sections.7.bars.0.label=US$5bn vs $\foo$ Japan", cwd=project)
     assert result.code == 0, result.stderr
     pdf = project / "dist" / "investor.pdf"
     assert r"US$5bn vs $\foo$ Japan" in squash(text_of(pdf))

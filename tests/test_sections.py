@@ -40,7 +40,7 @@ CASES = {
     "kpi_strip": (
         "  - type: kpi_strip\n    title: Numbers\n    items:\n      - {figure: usdjpy, label: Yen per dollar}\n"
         "      - {figure: defence_budget_gdp, label: Defence}\n",
-        ["¥152/$", "Yen per dollar", "2.0%", "Sources: [2] Ministry of Defense Japan; [10] Meridian Pacific Research (illustrative). As of Jan 10, 2026 – Jan 30, 2026."],
+        ["¥152/$", "Yen per dollar", "2.0%", "Sources: [2] Ministry of Defense Japan; [10] Unattributed (illustrative). As of Jan 10, 2026 – Jan 30, 2026."],
     ),
     "narrative": (
         "  - type: narrative\n    title: Story\n    body: |\n      First **bold** paragraph, {{ gcap_jobs }} jobs [2].\n\n      Second *one*.\n",
@@ -56,7 +56,7 @@ CASES = {
     ),
     "instrument_table": (
         "  - type: instrument_table\n    table: instruments\n    columns:\n      - {key: ticker, label: Ticker}\n      - {key: key_figure, label: Key figure}\n",
-        ["Ticker", "SMH", "JSIF chip capital $52B", "Sources: [1] US Dept. of Commerce; [2] Ministry of Defense Japan; [3] Tokyo Stock Exchange; [5] Elliott Management; [10] Meridian Pacific Research (illustrative)."],
+        ["Ticker", "SMH", "JSIF chip capital $52B", "Sources: [1] US Dept. of Commerce; [2] Ministry of Defense Japan; [3] Tokyo Stock Exchange; [5] Elliott Management; [10] Unattributed (illustrative)."],
     ),
     "sector_breakdown": (
         "  - type: sector_breakdown\n    title: By sector\n    breakdown: framework_by_sector\n    caption: Shares of the total.\n    show_table: true\n",
@@ -80,11 +80,11 @@ CASES = {
         ["Exhibit 1: Capacity by month", "Month Country Capacity", "Jul 1, 2024 Germany 4.10", "Jun 1, 2026 Germany"],
     ),
     "disclosures": (
-        "  - type: disclosures\n    issuer: {name: Example Research Ltd, regulator: Example Authority}\n"
+        "  - type: disclosures\n    issuer: {regulator: Example Authority}\n"
         "    analysts:\n      - {name: A. Analyst, title: Strategist, email: a@example.com, phone: '+44 20 0000 0000'}\n"
         "    conflicts:\n      - {issuer: SMH, text: No relationship.}\n"
         "    disseminated: 2026-02-16T07:00:00+00:00\n    restrictions: Professional investors only.\n",
-        ["Disclosures", "A. Analyst certifies that the views expressed", "a@example.com", "Regulated by Example Authority",
+        ["Disclosures", "A. Analyst certifies that the views expressed", "a@example.com", "Issued by Meridian Pacific Research. Regulated by Example Authority",
          "SMH: No relationship.", "First disseminated Feb 16, 2026 07:00 UTC. Professional investors only."],
     ),
     "disclaimer": ("  - type: disclaimer\n    text: Not advice.\n", ["Important information", "Not advice."]),

@@ -262,9 +262,12 @@ def test_paired_exhibits_are_read_one_after_the_other(built):
         assert divs and all([kid.S for kid in div.K][:2] == ["/Caption", "/Figure"] for div in divs)
 
 
-def test_a_paragraph_split_across_pages_is_one_element(built):
+def test_a_paragraph_split_across_pages_is_one_element(tmp_path):
     """A paragraph continued on the next page is one P, its content on both pages (MCRs with /Pg)."""
-    with pikepdf.open(built[VARIANTS[0]]) as pdf:
+    root = copy_project(tmp_path)
+    long_paragraph = " ".join(["The alliance reshapes supply chains, capital flows and corporate governance."] * 90)
+    result = build(root / "specs" / "investor.yaml", overrides=[HARBOR, f"sections.3.body={long_paragraph}"])
+    with pikepdf.open(result.output) as pdf:
         split = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K)
                  if elem.S == "/P" and isinstance(elem.K, pikepdf.Array)
                  and any(isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR" for kid in elem.K)]

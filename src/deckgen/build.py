@@ -91,6 +91,7 @@ def check(
     report = resolve(loaded, overrides, allow_stale=allow_stale, strict=strict, root=root_path)
     theme = load_theme(loaded.resolve_path(loaded.spec.brand), root=root_path)
     report = _with_brand_warnings(report, theme, strict or loaded.spec.checks.strict)
+    report = _with_issuer_checked(report, loaded, theme)
     timings["resolve"] = time.perf_counter() - started - timings["load"]
     inputs = report.inputs + tuple(InputFile("brand", p, sha256_file(p)) for p in theme.files)
     # --root widens (or narrows) where inputs may live; it never moves the default output
@@ -107,6 +108,17 @@ def _with_brand_warnings(report: Report, theme: Theme, strict: bool) -> Report:
     if strict:
         raise SpecError([*report.warnings, *(p.as_error() for p in theme.warnings)])
     return replace(report, warnings=tuple(sorted((*report.warnings, *theme.warnings))))
+
+
+def _with_issuer_checked(report: Report, loaded, theme: Theme) -> Report:
+    """The disclosures' issuer is the firm of the brand the brief is built with (or the brief is refused)."""
+    from .sections.disclosures import issuer_problems
+
+    shown = loaded.document.overridden.get(("brand",)) or f"brand: {loaded.spec.brand}"
+    problems = issuer_problems(loaded, theme.name, shown)
+    if problems:
+        raise SpecError([*report.warnings, *problems])
+    return report
 
 
 def _check_output(loaded, target: Path, inputs: tuple[InputFile, ...], root: Path, *, from_spec: bool,

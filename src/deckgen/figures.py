@@ -206,7 +206,8 @@ class Source(Strict):
     title: str
     publisher: str | None = None
     date: dt.date | None = None
-    url: str | None = None
+    url: str | None = None  # the document's own address
+    site: str | None = None  # only the publisher's site, when the document has no address given
     accessed: dt.date | None = None
     note: str | None = None
 
@@ -215,12 +216,27 @@ class Source(Strict):
     def _citable(cls, value: str) -> str:
         return check_source_id(value)
 
-    @field_validator("url")
+    @field_validator("url", "site")
     @classmethod
     def _http_only(cls, url: str | None) -> str | None:
         if url is not None and not re.match(r"^https?://[^\s<>\"]+$", url):
             raise ValueError("url must start with http:// or https:// and contain no spaces or quotes")
         return url
+
+
+_SITE_ROOT_SEGMENT = re.compile(r"^(?:[a-z]{2}(?:[-_][a-z]{2})?|english|home|index(?:\.[a-z]+)?|default(?:\.[a-z]+)?)$", re.IGNORECASE)
+
+
+def is_home_page(url: str) -> bool:
+    """Whether ``url`` is only a site's home page ('https://ustr.gov/', 'https://www.mod.go.jp/en/'),
+    which names no document: no query, and a path of at most one language or index segment."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.query:
+        return False
+    segments = [segment for segment in parts.path.split("/") if segment]
+    return not segments or (len(segments) == 1 and bool(_SITE_ROOT_SEGMENT.match(segments[0])))
 
 
 class SourcesFile(Strict):

@@ -13,7 +13,7 @@ from typing import Any, Iterator, Mapping
 from pydantic import ValidationError
 
 from .errors import Mark, Problem, SpecError, StaleDataError
-from .figures import Breakdown, Figure, FiguresFile, Source, SourcesFile, TableFigure
+from .figures import Breakdown, Figure, FiguresFile, Source, SourcesFile, TableFigure, is_home_page
 from .formatting import format_figure
 from .inputs import InputFile, inside, project_root, sha256_file
 from .spec import COMMAND_LINE, LoadedSpec, apply_overrides, validation_problems
@@ -220,6 +220,11 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
                 continue
             checker.source_marks[source.id] = mark
             checker.sources.append(source)
+            if source.url is not None and is_home_page(source.url):
+                checker.warn(document.mark(("sources", index, "url")),
+                             f"source '{source.id}': {source.url} is a home page, not the address of the document cited",
+                             "give the document's own address, or write it as site: so the brief says it is only the "
+                             "publisher's site", code="source-url")
         return
     if not {"figures", "breakdowns", "units"} & set(data):
         checker.error(document.mark(()), f"dataset '{name}': expected a 'figures:', 'breakdowns:', 'units:' or 'sources:' key at the top", code="invalid")

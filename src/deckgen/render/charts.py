@@ -8,6 +8,7 @@ matplotlib; otherwise ``chart_draw`` lays it out with matplotlib and records wha
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -70,24 +71,18 @@ def chart_style(theme: Theme, fonts: ThemeFonts) -> ChartStyle:
 
 
 def extended_palette(palette: Sequence[str]) -> tuple[str, ...]:
-    """The brand's chart colours, then darker and lighter variants of them, up to 12 distinct colours."""
-    colours = list(dict.fromkeys(c.upper() for c in palette)) or ["#1F4E79"]
-    for amount in (-0.35, 0.45, -0.6, 0.7):
-        for base in list(colours[: len(palette) or 1]):
-            if len(colours) >= MIN_SERIES_COLOURS:
-                break
-            variant = _shade(base, amount)
-            if variant not in colours:
-                colours.append(variant)
-    return tuple(colours)
+    """The brand's chart colours, extended to 12 series colours that a reader can tell apart: each
+    at least SERIES_MIN_DELTA_E (CIEDE2000) from every other and legible on the white page (see
+    ``distinct_palette``). The same brand always gives the same colours, in the same order."""
+    return _extended(tuple(c.upper() for c in palette) or ("#1F4E79",))
 
 
-def _shade(colour: str, amount: float) -> str:
-    """Mix towards white (amount > 0) or black (amount < 0)."""
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    target = 255 if amount > 0 else 0
-    mix = [round(c + (target - c) * abs(amount)) for c in (red, green, blue)]
-    return "#" + "".join(f"{c:02X}" for c in mix)
+@lru_cache(maxsize=64)
+def _extended(palette: tuple[str, ...]) -> tuple[str, ...]:
+    from ..brand.colours import distinct_palette
+    from ..brand.palette import PAPER
+
+    return distinct_palette(palette, MIN_SERIES_COLOURS, background=PAPER)
 
 
 class SeriesColours:

@@ -107,7 +107,109 @@ def exhibit_title(ctx: "RenderContext", title: str) -> Paragraph:
     """'Exhibit 3: Installed capacity by country': numbered in order, set apart from section headings."""
     number = ctx.next_exhibit()
     style = "exhibit"
-    return Paragraph(f"<b>Exhibit\u00a0{number}:</b> " + ctx.markup(title, style), ctx.styles[style])
+    paragraph = Paragraph(f"<b>Exhibit\u00a0{number}:</b> " + ctx.markup(title, style), ctx.styles[style])
+    paragraph._exhibit_markup = paragraph.text
+    return paragraph
+
+
+class ContinuedTitle(Paragraph):
+    """'Exhibit 3: Installed capacity by country (continued)' at the top of a page a table continues
+    on. Page furniture, like the repeated header row: an artifact, not a second title to read."""
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        from .tagging import artifact
+
+        with artifact(canvas):
+            return super().drawOn(canvas, x, y, _sW)
+
+
+def continued_title(title: Paragraph) -> Paragraph:
+    markup = getattr(title, "_exhibit_markup", None) or title.text
+    return ContinuedTitle(f"{markup} <i>(continued)</i>", title.style)
+
+
+class TableWithNotes(Flowable):
+    """A table with its caption and source line, which never part from its last rows: when the notes
+    would not fit under the table, the table breaks earlier, so that at least ``KEEP_ROWS`` rows go
+    over with them. On every page the table continues on, it is headed by ``continued`` (the exhibit
+    title, marked as continued) above its repeated header row."""
+
+    KEEP_ROWS = 2
+    MARGIN = 2.0  # points of slack, for spacing the frame may add between the parts returned
+
+    def __init__(self, table: Table, notes: Sequence[Any], continued: Paragraph | None = None, head: Paragraph | None = None):
+        super().__init__()
+        self.table, self.notes, self.continued, self.head = table, list(notes), continued, head
+        self.hAlign = "LEFT"
+
+    def _items(self) -> list[Any]:
+        return [*([self.head] if self.head is not None else []), self.table, *self.notes]
+
+    def _wrap_items(self, items, available_width, available_height) -> list[tuple[Any, float, float, float]]:
+        """(item, width, height, gap above it) for each item, laid out top to bottom."""
+        from reportlab import rl_config
+
+        canvas = getattr(self, "canv", None)
+        overlap = rl_config.overlapAttachedSpace
+        laid = []
+        previous = None
+        for item in items:
+            width, height = item.wrapOn(canvas, available_width, available_height) if canvas is not None else item.wrap(available_width, available_height)
+            if previous is None:
+                gap = 0.0
+            elif overlap:  # as a frame spaces them: the larger of the space after and the space before
+                gap = max(previous.getSpaceAfter(), item.getSpaceBefore())
+            else:
+                gap = previous.getSpaceAfter() + item.getSpaceBefore()
+            laid.append((item, width, height, gap))
+            previous = item
+        return laid
+
+    def wrap(self, available_width, available_height):
+        self._laid = self._wrap_items(self._items(), available_width, available_height)
+        self._width = available_width
+        self.width = available_width
+        self.height = sum(height + gap for _, _, height, gap in self._laid)
+        return self.width, self.height
+
+    def getSpaceBefore(self):
+        return self._items()[0].getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self._items()[-1].getSpaceAfter()
+
+    def draw(self):
+        y = self.height
+        for item, width, height, gap in self._laid:
+            y -= gap + height
+            align = getattr(item, "hAlign", "LEFT")
+            x = (self._width - width) / 2 if align in ("CENTER", "CENTRE") else self._width - width if align == "RIGHT" else 0
+            item.drawOn(self.canv, x, y)
+
+    def split(self, available_width, available_height):
+        self.wrap(available_width, available_height)
+        if self.height <= available_height:
+            return self._items()
+        above = sum(height + gap for item, _, height, gap in self._laid if item is self.head)
+        table_gap = next(gap for item, _, _, gap in self._laid if item is self.table)
+        room = available_height - above - table_gap - self.MARGIN
+        rows = list(self.table._rowHeights)
+        header = self.table.repeatRows if isinstance(self.table.repeatRows, int) else len(self.table.repeatRows)
+        keep = min(self.KEEP_ROWS, len(rows) - header)
+        fitting, used = 0, 0.0
+        for height in rows[: len(rows) - keep]:
+            if used + height > room:
+                break
+            used += height
+            fitting += 1
+        if fitting <= header:  # not one row of the body fits here: the whole table goes over
+            return []
+        parts = self.table.split(available_width, used + 0.5)
+        if len(parts) != 2:
+            return []
+        first, rest = parts
+        head = [self.head] if self.head is not None else []
+        return [*head, first, TableWithNotes(rest, self.notes, self.continued, head=self.continued)]
 
 
 class ShrinkingExhibit(KeepTogether):
@@ -223,24 +325,26 @@ def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:
     from reportlab.platypus import CondPageBreak, PageBreak
 
     title = exhibit_title(ctx, section.title)
-    block, first_rows_height = table_block(ctx, data, section.caption, section.font_size)
+    block, first_rows_height = table_block(ctx, data, section.caption, section.font_size, continued=continued_title(title))
     _, title_height = title.wrap(ctx.frame_width, 1000)
     opening = PageBreak() if section.page_break == "before" else CondPageBreak(title_height + first_rows_height + 8)
     return [opening, title, *block]
 
 
-def table_block(ctx: "RenderContext", data, caption: str | None = None, font_size: float | None = None) -> tuple[list[Any], float]:
-    """A table of a dataset with its caption and source line; and the height of its header and first rows."""
+def table_block(ctx: "RenderContext", data, caption: str | None = None, font_size: float | None = None,
+                continued: Paragraph | None = None) -> tuple[list[Any], float]:
+    """A table of a dataset with its caption and source line, kept with its last rows (``continued``:
+    what heads the pages it continues on); and the height of its header and first rows."""
     from .tables import data_table
 
     table, first_rows_height = data_table(ctx, data, font_size=font_size)
-    story: list[Any] = [table]
+    notes: list[Any] = []
     if caption:
-        story.append(ctx.paragraph(caption, "caption"))
-    story.append(ctx.provenance(source_ids=[data.table.source] if data.table.source else [],
+        notes.append(ctx.paragraph(caption, "caption"))
+    notes.append(ctx.provenance(source_ids=[data.table.source] if data.table.source else [],
                                 as_of=[data.table.as_of] if data.table.as_of else [],
                                 figure_names=data.figure_names))
-    return story, first_rows_height
+    return [TableWithNotes(table, notes, continued)], first_rows_height
 
 
 def data_table(table: Table) -> Table:

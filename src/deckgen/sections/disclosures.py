@@ -2,10 +2,9 @@
 prices quoted and when, when the brief went out, and who may receive it.
 
     - type: disclosures
-      issuer: {name: Meridian Pacific Research Ltd, regulator: Financial Conduct Authority (FRN 000000)}
+      issuer: {regulator: Financial Conduct Authority (FRN 000000)}   # name: the brand's meta.name
       analysts:
-        - {name: A. Analyst, title: Strategist, entity: Meridian Pacific Research Ltd,
-           email: a.analyst@example.com, phone: "+44 20 0000 0000"}
+        - {name: A. Analyst, title: Strategist, email: a.analyst@example.com, phone: "+44 20 0000 0000"}
       conflicts:
         - {issuer: Tokyo Electron, text: The issuer is not a client; no position is held.}
       prices: {table: prices, instrument: name, price: price, at: priced_at}
@@ -14,6 +13,10 @@ prices quoted and when, when the brief went out, and who may receive it.
 
 A brief that names instruments or uses the words of a recommendation must carry this section
 (``checks.disclosures: not-research`` says why one does not: see resolve).
+
+The issuer is the brand's firm: without ``issuer.name`` the brief is issued in the name of the brand
+(brand.yml ``meta.name``); a name that is not the brand's is refused (``issuer_problems``), so a
+brief rebuilt with another brand never shows one firm on the masthead and another in the disclosures.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ class Analyst(_Part):
 
 
 class Issuer(_Part):
-    name: str = Field(min_length=1, max_length=160)
+    name: str | None = Field(default=None, min_length=1, max_length=160)  # default: the brand's meta.name
     regulator: str = Field(min_length=1, max_length=200)
     address: str | None = Field(default=None, max_length=200)
 
@@ -148,6 +151,7 @@ class Disclosures(SectionModel):
         from reportlab.platypus import CondPageBreak
 
         text = "disclosure"
+        issuer_name = self.issuer.name or ctx.theme.name
         story = [CondPageBreak(160), ctx.heading(self.title, level=2)]  # never a heading alone at a page foot
         if self.note:
             story.append(ctx.paragraph(f"*{self.note}*", text))
@@ -163,14 +167,14 @@ class Disclosures(SectionModel):
             who = escape(analyst.name) + (f"<br/>{escape(analyst.title)}" if analyst.title else "")
             from reportlab.platypus import Paragraph
 
-            rows.append([Paragraph(who, ctx.styles["cell"]), ctx.paragraph(analyst.entity or self.issuer.name, "cell"),
+            rows.append([Paragraph(who, ctx.styles["cell"]), ctx.paragraph(analyst.entity or issuer_name, "cell"),
                          Paragraph("<br/>".join(contact) or "\u2013", ctx.styles["cell"])])
         widths = [ctx.frame_width * w for w in (0.34, 0.36, 0.30)]
         table = ctx.kit.data_table(Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT"))
         table.setStyle(ctx.kit.table_style(ctx, len(rows)))
         story.append(table)
         story.append(ctx.heading("Issuer and regulation", level=3))
-        issuer = f"Issued by {self.issuer.name}" + (f", {self.issuer.address}" if self.issuer.address else "") + \
+        issuer = f"Issued by {issuer_name}" + (f", {self.issuer.address}" if self.issuer.address else "") + \
             f". Regulated by {self.issuer.regulator}."
         story.append(ctx.paragraph(issuer, text))
         story.append(ctx.heading("Conflicts of interest", level=3))
@@ -192,4 +196,55 @@ class Disclosures(SectionModel):
         when = self.disseminated.astimezone(dt.timezone.utc)
         stamp = f"{ctx.date(when.date())} {when:%H:%M}\u00a0UTC"
         story.append(ctx.paragraph(f"First disseminated {stamp}. {self.restrictions}", text))
-        return story
+        return _headings_kept(story)
+
+
+def _headings_kept(story: list) -> list:
+    """Each sub-heading kept with what follows it: never a heading alone at the foot of a page."""
+    from reportlab.platypus import KeepTogether, Paragraph
+
+    kept: list = []
+    index = 0
+    while index < len(story):
+        item = story[index]
+        if isinstance(item, Paragraph) and item.style.name == "h3" and index + 1 < len(story):
+            kept.append(KeepTogether([item, story[index + 1]]))
+            index += 2
+            continue
+        kept.append(item)
+        index += 1
+    return kept
+
+
+def _words(name: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", name.casefold()))
+
+
+def issuer_problems(loaded, brand_name: str, brand_shown: str) -> list:
+    """The disclosures' issuer against the brand the brief is built with: one located problem per
+    disclosures section whose issuer is not the brand's firm (or that names none, with a brand that has
+    no name). The issuer's name may add to the brand's ("Meridian Pacific Research Ltd" for the brand
+    "Meridian Pacific Research"), never replace it."""
+    from ..errors import Problem
+
+    problems = []
+    for index, section in enumerate(loaded.spec.sections):
+        if section.type != "disclosures":
+            continue
+        name = section.issuer.name
+        if name is None:
+            if not brand_name.strip():
+                problems.append(Problem.at(
+                    loaded.mark(("sections", index, "issuer"), key=True),
+                    f"the disclosures name no issuer and the brand ({brand_shown}) has no meta.name to issue it in",
+                    "give issuer: name: (the firm that issues the brief) or the brand's meta: name:", code="disclosures"))
+            continue
+        wanted = _words(brand_name)
+        if wanted and f" {wanted} " not in f" {_words(name)} ":
+            problems.append(Problem.at(
+                loaded.mark(("sections", index, "issuer", "name")),
+                f"the disclosures say the brief is issued by '{name}' but it is built with the brand '{brand_name}' "
+                f"({brand_shown}), whose name the masthead and footer show",
+                f"remove issuer: name: to issue it in the brand's name, give a name that contains '{brand_name}', "
+                "or build with the issuer's own brand", code="disclosures"))
+    return problems

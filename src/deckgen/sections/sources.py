@@ -21,14 +21,23 @@ class Sources(SectionModel):
 
         story = [ctx.heading(self.title)]
         for number, source in enumerate(ctx.report.sources, start=1):
-            parts = [f"{text(source.author)}, \u201c{text(source.title)},\u201d"]
-            if source.publisher and source.publisher != source.author:
-                parts.append(f"{text(source.publisher)},")
+            publisher = source.publisher if source.publisher and source.publisher != source.author else None
+            # IEEE: a comma before what follows in the same sentence, a full stop when nothing does
+            after_title = "," if publisher or source.date else "."
+            parts = [f"{text(source.author)}, \u201c{text(source.title)}{after_title}\u201d"]
+            if publisher:
+                parts.append(f"{text(publisher)}{',' if source.date else '.'}")
             if source.date:
                 parts.append(f"{ctx.date(source.date)}.")
             if source.url:
                 url = escape(source.url, {'"': "&quot;"})
                 parts.append(f'[Online]. Available: <a href="{url}" color="{ctx.theme.link_color}"><u>{url}</u></a>.')
+            elif source.site:  # said as what it is: where to look, not the document
+                site = escape(source.site, {'"': "&quot;"})
+                parts.append(f'No document address given; publisher\u2019s site: '
+                             f'<a href="{site}" color="{ctx.theme.link_color}"><u>{site}</u></a>.')
+            elif source.accessed:  # accessed, but where: say that no address is given rather than imply one
+                parts.append("No document address given.")
             if source.accessed:
                 parts.append(f"[Accessed: {ctx.date(source.accessed)}].")
             if source.note:

@@ -1,0 +1,213 @@
+"""What a compliance desk checks before sign-off: the brief is issued in the name of the brand on its
+masthead, quotes are ones the sources can vouch for, and a source list says when it links only to a
+publisher's site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deckgen.build import build
+from pdfread import links_of, squash, text_of
+
+HARBOR = "brand=../assets/brands/harbor/brand.yml"
+SPEC = "specs/investor.yaml"
+
+
+def _edit(project: Path, relative: str, old: str, new: str) -> None:
+    path = project / relative
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def _lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "spec(s) checked" not in line and "nothing was written" not in line]
+
+
+@pytest.mark.parametrize("brand, firm, other", [
+    (None, "Meridian Pacific Research", "Harbor Lane"),
+    (HARBOR, "Harbor Lane Capital", "Meridian"),
+])
+def test_the_brief_is_issued_in_the_name_of_the_brand_it_is_built_with(project, brand, firm, other):
+    result = build(project / SPEC, overrides=[brand] if brand else [], allow_stale=True)
+    text = squash(text_of(result.output))
+    assert f"Issued by {firm}, 1 Example Street, London. Regulated by" in text
+    assert text.count(firm) >= 3, "masthead, analyst table and issuer line name the same firm"
+    assert other not in text, f"{other} appears in a brief built with the {firm} brand"
+
+
+ISSUER_NAMED = "    issuer:                # issued in the name of the brand it is built with (brand.yml meta.name)\n"
+
+
+def test_an_issuer_that_is_not_the_brand_is_refused_by_validate_and_build(cli, project):
+    _edit(project, SPEC, ISSUER_NAMED, "    issuer:\n      name: Meridian Pacific Research Ltd\n")
+    line = project.joinpath(SPEC).read_text("utf-8").splitlines().index("      name: Meridian Pacific Research Ltd") + 1
+    expected = [
+        f"{SPEC}:{line}:13: the disclosures say the brief is issued by 'Meridian Pacific Research Ltd' but it is built "
+        f"with the brand 'Harbor Lane Capital' (--set {HARBOR}), whose name the masthead and footer show; remove "
+        "issuer: name: to issue it in the brand's name, give a name that contains 'Harbor Lane Capital', or build "
+        "with the issuer's own brand"]
+    for command in ("validate", "build"):
+        run = cli(command, SPEC, "--set", HARBOR, cwd=project)
+        assert run.code == 1, run.stderr
+        assert _lines(run.stderr) == expected, command
+    assert not (project / "dist" / "investor.pdf").exists()
+    # the legal entity of the brand's firm is the brand's name and more: accepted
+    run = cli("validate", SPEC, "--strict", cwd=project)
+    assert run.code == 0, run.stderr
+
+
+def test_no_issuer_name_and_a_brand_with_no_name_is_refused(cli, project):
+    _edit(project, "assets/brand.yml", "  name: Meridian Pacific Research\n", "")
+    run = cli("validate", SPEC, cwd=project)
+    assert run.code == 1
+    line = project.joinpath(SPEC).read_text("utf-8").splitlines().index(ISSUER_NAMED.rstrip("\n")) + 1
+    assert f"{SPEC}:{line}:5: the disclosures name no issuer and the brand (brand: ../assets/brand.yml) has no " \
+        "meta.name to issue it in; give issuer: name: (the firm that issues the brief) or the brand's meta: name:" \
+        in _lines(run.stderr)
+
+
+def test_a_source_url_that_is_only_a_home_page_is_flagged(cli, project):
+    _edit(project, "data/us-japan/sources.yaml", "    site: https://ustr.gov/", "    url: https://ustr.gov/")
+    line = project.joinpath("data/us-japan/sources.yaml").read_text("utf-8").splitlines().index(
+        "    url: https://ustr.gov/      # the seeds give only the publisher's site") + 1
+    expected = (f"data/us-japan/sources.yaml:{line}:10: warning: source 'ustr-dta': https://ustr.gov/ is a home page, "
+                "not the address of the document cited; give the document's own address, or write it as site: so "
+                "the brief says it is only the publisher's site")
+    run = cli("validate", SPEC, cwd=project)
+    assert run.code == 0 and _lines(run.stderr) == [expected]
+    assert cli("validate", SPEC, "--strict", cwd=project).code == 1
+
+
+def test_sources_with_only_a_publishers_site_say_so(example_pdf):
+    text = squash(text_of(example_pdf))
+    text = text[text.rindex("Sources [1] "):]
+    for number, site in ((1, "https://www.commerce.gov/"), (2, "https://www.mod.go.jp/en/"),
+                         (3, "https://www.jpx.co.jp/english/"), (4, "https://ustr.gov/"),
+                         (5, "https://www.elliottinvestmentmanagement.com/")):
+        entry = text[text.index(f"[{number}] "):text.index(f"[{number + 1}] ")]
+        assert f"No document address given; publisher’s site: {site}." in entry, entry
+        assert "Available:" not in entry, entry
+    uris = {link.uri for link in links_of(example_pdf) if link.uri}
+    assert "https://ustr.gov/" in uris, "the publisher's site stays a link"
+
+
+def test_the_example_carries_no_quote_its_sources_cannot_vouch_for(example_pdf):
+    text = squash(text_of(example_pdf))
+    assert "Raimondo" not in text and "Marshall Plan" not in text
+
+
+def _register_brief(project: Path, rows: int) -> Path:
+    from test_charts import REGISTER, write_spec
+
+    lines = ["project,country,mw,capex_eur,cod"]
+    lines += [f"Project {n:03d},Germany,{100 + n},{25_000_000 + n * 1_000_000},2026-{n % 12 + 1:02d}-15" for n in range(rows)]
+    (project / "data" / "grid-storage" / "register.csv").write_text("\n".join(lines) + "\n")
+    spec = write_spec(project, (
+        "  - type: narrative\n    title: Before the table\n    body: A short paragraph.\n"
+        "  - type: table\n    title: Every project\n    table: register\n    caption: Every project in the register.\n"
+        "    columns:\n      - {key: project}\n      - {key: mw, label: Power}\n      - {key: capex_eur, label: Capex}\n"
+        "      - {key: cod, label: Online}\n"))
+    spec.write_text(spec.read_text().replace("sections:\n", REGISTER + "sections:\n"))
+    return spec
+
+
+def test_a_tables_source_line_never_leaves_its_last_rows(project):
+    """Whatever the table's length, its caption and source line share a page with its last two rows."""
+    from pdfread import page_texts
+
+    for rows in range(60, 82):  # across the length at which the table's end meets a page's foot
+        pages = page_texts(build(_register_brief(project, rows), strict=False).output)
+        with_source = [index for index, page in enumerate(pages) if "Source: [" in page]
+        assert len(with_source) == 1, rows
+        page = squash(pages[with_source[0]])
+        assert f"Project {rows - 2:03d}" in page and f"Project {rows - 1:03d}" in page, \
+            f"{rows} rows: the source line is on page {with_source[0] + 1} without the table's last rows"
+        assert page.index(f"Project {rows - 1:03d}") < page.index("Every project in the register. Source: [")
+
+
+def test_a_continued_table_is_headed_by_its_exhibit_title_marked_continued(project):
+    from pdfread import page_texts
+
+    pages = [squash(page) for page in page_texts(build(_register_brief(project, 150), strict=False).output)]
+    table_pages = [index for index, page in enumerate(pages) if "Project 0" in page or "Project 1" in page]
+    assert len(table_pages) >= 3
+    first, *later = table_pages
+    assert "Exhibit 1: Every project Project Power (MW) Capex Online" in pages[first]
+    assert "(continued)" not in pages[first]
+    for index in later:
+        assert "Exhibit 1: Every project (continued) Project Power (MW) Capex Online" in pages[index], index
+        assert pages[index].count("Exhibit 1") == 1
+    assert not any("Exhibit 2" in page for page in pages), "a continuation is not a new exhibit"
+
+
+# -- series colours a reader can tell apart ----------------------------------------------------------
+
+from conftest import REPO  # noqa: E402
+
+SHARED_BRANDS = REPO.parent / "shared" / "brands"
+BRAND_FILES = ["assets/brand.yml", "assets/brands/harbor/brand.yml"] + sorted(
+    str(next(p for p in sorted(folder.rglob("*")) if p.name in ("_brand.yml", "brand.yml", "_brand.yaml")))
+    for folder in (SHARED_BRANDS.iterdir() if SHARED_BRANDS.is_dir() else []) if folder.is_dir())
+
+
+@pytest.mark.parametrize("brand", BRAND_FILES, ids=lambda path: Path(path).parent.name if "shared" in path else path)
+def test_twelve_series_in_one_chart_get_colours_a_reader_can_tell_apart(brand):
+    import itertools
+
+    from deckgen.brand.colours import SERIES_MIN_DELTA_E, contrast, delta_e
+    from deckgen.brand.theme import load_theme
+    from deckgen.charts.data import ChartData, Series
+    from deckgen.render.charts import SeriesColours, extended_palette
+
+    path = (REPO / brand).resolve()
+    theme = load_theme(path, path.parent if "shared" in brand else REPO)
+    series = tuple(Series(f"Market {n}", (1.0, 2.0), keyed=True) for n in range(12))
+    colours = SeriesColours(extended_palette(theme.chart_palette)).for_chart(
+        ChartData("line", "t", "date", (1, 2), series, None, None, "", ""))
+    assert len(set(colours)) == 12
+    for one, two in itertools.combinations(colours, 2):
+        assert delta_e(one, two) >= SERIES_MIN_DELTA_E >= 15, f"{one} and {two} are too alike ({delta_e(one, two):.1f})"
+    for colour in colours:
+        assert contrast(colour, "#FFFFFF") >= 3.0, f"{colour} is too light on the white page"
+    if contrast(theme.chart_palette[0], "#FFFFFF") >= 3.0:
+        assert colours[0] == theme.chart_palette[0].upper(), "the first series takes the brand's first chart colour"
+    assert extended_palette(theme.chart_palette) == extended_palette(list(theme.chart_palette)), "the same every build"
+
+
+def test_brand_colours_too_alike_for_two_series_are_not_both_used():
+    from deckgen.brand.colours import delta_e
+    from deckgen.render.charts import extended_palette
+
+    # navy and an ink a shade away, as in the default brand's accent colours: one of them only
+    palette = extended_palette(["#0B2545", "#1B1F24", "#2A9D8F"])
+    assert palette[0] == "#0B2545" and "#1B1F24" not in palette and "#2A9D8F" in palette
+    assert delta_e("#0B2545", "#1B1F24") < 15
+
+
+def test_a_source_with_no_address_says_so_and_ends_its_title_with_a_full_stop(example_pdf):
+    text = squash(text_of(example_pdf))
+    text = text[text.rindex("Sources [1] "):]
+    assert ("[6] Galactik Views, “Japan’s $1 Trillion American Investment – Setting the Future Trend for Friend "
+            "Shoring of Capital.” No document address given. [Accessed: Feb 16, 2026].") in text
+    assert "Galactik Views (related article). No document address given." in text
+
+
+DISCLOSURE_HEADINGS = {"Analyst certification": "certify that the views", "Issuer and regulation": "Issued by",
+                       "Conflicts of interest": "hold no positions", "Prices": "Instrument Price",
+                       "Dissemination and distribution": "First disseminated"}
+
+
+@pytest.mark.parametrize("size, toc, brand", [("A4", False, None), ("Letter", True, None),
+                                               ("A4", False, HARBOR), ("Letter", True, HARBOR)])
+def test_no_disclosure_heading_is_left_alone_at_a_page_foot(project, size, toc, brand):
+    from pdfread import page_texts
+
+    overrides = [f"page_size={size}", f"toc={'true' if toc else 'false'}"] + ([brand] if brand else [])
+    pages = [squash(page) for page in page_texts(build(project / SPEC, overrides=overrides).output)]
+    start = next(index for index, page in enumerate(pages) if "Disclosures The analysts" in page)
+    for heading, following in DISCLOSURE_HEADINGS.items():
+        page = next(page for page in pages[start:] if heading in page)
+        assert following in page.split(heading, 1)[1], f"'{heading}' ends a page without what it heads"
