@@ -137,7 +137,7 @@ class TableWithNotes(Flowable):
     KEEP_ROWS = 2
     MARGIN = 2.0  # points of slack, for spacing the frame may add between the parts returned
 
-    def __init__(self, table: Table, notes: Sequence[Any], continued: Paragraph | None = None, head: Paragraph | None = None):
+    def __init__(self, table, notes: Sequence[Any], continued: Paragraph | None = None, head: Paragraph | None = None):
         super().__init__()
         self.table, self.notes, self.continued, self.head = table, list(notes), continued, head
         self.hAlign = "LEFT"
@@ -193,8 +193,7 @@ class TableWithNotes(Flowable):
         above = sum(height + gap for item, _, height, gap in self._laid if item is self.head)
         table_gap = next(gap for item, _, _, gap in self._laid if item is self.table)
         room = available_height - above - table_gap - self.MARGIN
-        rows = list(self.table._rowHeights)
-        header = self.table.repeatRows if isinstance(self.table.repeatRows, int) else len(self.table.repeatRows)
+        rows, header = self.table.row_heights, 1  # a PagedTable: its header row, then its rows
         keep = min(self.KEEP_ROWS, len(rows) - header)
         fitting, used = 0, 0.0
         for height in rows[: len(rows) - keep]:

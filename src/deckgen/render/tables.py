@@ -148,6 +148,12 @@ class PagedTable(Flowable):
             self._heights = (header, rows)
         return self._heights
 
+    @property
+    def row_heights(self) -> list[float]:
+        """The header row's height, then each row's."""
+        header_height, row_heights = self._measure()
+        return [header_height, *row_heights]
+
     def wrap(self, available_width, available_height):
         header_height, row_heights = self._measure()
         self.width, self.height = sum(self.widths), header_height + sum(row_heights)
