@@ -452,3 +452,24 @@ def test_unchanged_charts_come_from_the_cache_without_matplotlib(tmp_path: Path)
     second = subprocess.run([sys.executable, "-c", script, spec], capture_output=True, text=True, check=True)
     assert second.stdout.split()[0] == "False", "a build whose charts are unchanged does not import matplotlib"
     assert (root / "dist" / "grid-storage.pdf").read_bytes() == cold, "cached charts give the same bytes"
+
+
+def test_charts_drawn_two_at_a_time_give_the_pdf_drawn_one_by_one(tmp_path: Path):
+    """With several charts missing from the cache, a forked copy of the build draws every other one;
+    the PDF is byte for byte the one a build that draws each chart itself, in order, writes."""
+    import subprocess
+    import sys
+
+    from conftest import copy_project
+
+    root = copy_project(tmp_path / "p")
+    spec = root / "specs" / "grid-storage.yaml"
+    script = ("import sys; from deckgen.render import charts; from deckgen.build import build; "
+              "drawn = []; original = charts.draw_missing; "
+              "charts.draw_missing = lambda *a: drawn.append(original(*a)) or drawn[-1]; "
+              "build(sys.argv[1]); print(drawn[0])")
+    run = subprocess.run([sys.executable, "-c", script, str(spec)], capture_output=True, text=True, check=True)
+    assert int(run.stdout.split()[-1]) >= 4, "the charts were drawn before layout, shared with a second process"
+    from deckgen.build import build_bytes
+
+    assert (root / "dist" / "grid-storage.pdf").read_bytes() == build_bytes(spec)  # no cache: one by one

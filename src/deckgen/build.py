@@ -455,22 +455,25 @@ def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int) -> di
     }
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write to a temporary file beside ``path`` and rename it into place: readers never see half a file,
-    and a crash leaves either the old file or the new one (the folder is synced after the rename)."""
+    and a crash leaves either the old file or the new one (the file and folder are synced, unless
+    ``durable`` is false: a cache entry lost in a crash is only drawn again)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
     try:
         with handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(handle.name, 0o644)
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    if durable:
+        _sync_folder(path.parent)
 
 
 def _write(path: Path, data: bytes) -> None:

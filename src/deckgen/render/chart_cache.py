@@ -81,7 +81,8 @@ def store(folder: Path, digest: str, height: float, ops: list) -> None:
 
     try:
         write_atomic(folder / f"{digest}.json", json.dumps({"key": digest, "height": height, "ops": ops},
-                                                           separators=(",", ":"), ensure_ascii=False).encode())
+                                                           separators=(",", ":"), ensure_ascii=False).encode(),
+                     durable=False)
         _trim(folder)
     except OSError:
         pass

@@ -112,6 +112,70 @@ class SeriesColours:
         return [self.palette[i % len(self.palette)] for i in indexes]  # type: ignore[index]
 
 
+def exhibit_inputs(ctx, chart, data: ChartData, series_colours: SeriesColours) -> tuple[ChartData, list[str], float]:
+    """What a chart exhibit draws: its data formatted for the brief, a colour per series and its width."""
+    from ..charts.data import formatted
+    from .kit import GUTTER
+
+    data = formatted(data, ctx.report)
+    width = (ctx.frame_width - GUTTER) / 2 if chart.width == "half" else ctx.frame_width
+    return data, series_colours.for_chart(data), width
+
+
+MIN_CHARTS_TO_SHARE = 4  # fewer missing charts are not worth a second process
+
+
+def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:
+    """Before layout, draw every chart exhibit the cache lacks, on two processes where the machine
+    has the cores: a forked copy of this process draws every other chart into the cache while this
+    one draws the rest. Layout then finds them all in the cache. Anything that goes wrong in the copy
+    only means this process draws those charts itself, later. Returns how many charts were drawn."""
+    import os
+    import threading
+
+    from . import chart_cache
+
+    if ctx.chart_cache is None:
+        return 0
+    colours_in_order = SeriesColours(ctx.chart_style.palette)  # assigns as layout will, in the same order
+    missing = []
+    for chart, data in exhibits:
+        data, colours, width = exhibit_inputs(ctx, chart, data, colours_in_order)
+        key = chart_cache.key(data, ctx.chart_style, colours, width)
+        if chart_cache.remembered(key) is None and not (ctx.chart_cache / f"{key}.json").is_file():
+            missing.append((key, data, colours, width))
+    if not missing:
+        return 0
+    from .chart_draw import draw_chart  # matplotlib: imported once, before the copy is made
+
+    def draw(batch) -> None:
+        for key, data, colours, width in batch:
+            height, ops = draw_chart(data, ctx.chart_style, colours, width)
+            chart_cache.store(ctx.chart_cache, key, height, ops)
+            chart_cache.remember(key, height, ops)
+
+    share = len(missing) >= MIN_CHARTS_TO_SHARE and (os.cpu_count() or 1) > 1 and hasattr(os, "fork") \
+        and threading.active_count() == 1  # forking a threaded process is not safe
+    child = 0
+    if share:
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        child = os.fork()
+        if child == 0:  # the copy: draw its half into the cache, then leave without running any cleanup
+            code = 0
+            try:
+                draw(missing[1::2])
+            except BaseException:
+                code = 1
+            os._exit(code)
+    draw(missing[0::2] if share else missing)
+    if share:
+        os.waitpid(child, 0)
+    return len(missing)
+
+
 def chart_drawing(data: ChartData, style: ChartStyle, colours: list[str], width: float, cache: Path | None = None):
     """The chart as a vector reportlab Drawing ``width`` points wide, from the cache when it can be."""
     from . import chart_cache

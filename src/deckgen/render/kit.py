@@ -293,15 +293,13 @@ def pair_half_width(ctx: "RenderContext", story: list[Any]) -> list[Any]:
 
 def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     """Exhibit title, chart, alt text, caption and source line, kept together on one page."""
-    from .charts import chart_drawing
+    from .charts import chart_drawing, exhibit_inputs
 
-    from ..charts.data import describe, formatted
+    from ..charts.data import describe
 
-    data = formatted(data, ctx.report)
+    data, colours, width = exhibit_inputs(ctx, chart, data, ctx.series_colours)
     half = chart.width == "half"
-    width = (ctx.frame_width - GUTTER) / 2 if half else ctx.frame_width
     title = exhibit_title(ctx, chart.title)
-    colours = ctx.series_colours.for_chart(data)
     drawing = chart_drawing(data, ctx.chart_style, colours, width, ctx.chart_cache)
     drawing.hAlign = "LEFT"
     alt = ctx.plain(data.alt) if data.alt else describe(data)

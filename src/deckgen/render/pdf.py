@@ -131,6 +131,8 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
         PageTemplate(id="first", frames=[frame], onPage=furniture.first_page, autoNextPageTemplate="later"),
         PageTemplate(id="later", frames=[frame], onPage=furniture.later_page),
     ])
+    charts.draw_missing(ctx, [(chart, report.prepared.get(index)) for index, section in enumerate(spec.sections)
+                              for chart in section.exhibit_charts()])
     story = []
     outline = []
     for index, section in enumerate(spec.sections):

@@ -56,5 +56,10 @@ class SectionModel(BaseModel):
         """
         return None
 
+    def exhibit_charts(self) -> tuple[Any, ...]:
+        """The charts this section shows, each drawn from its prepared data (so layout can have
+        every missing chart drawn up front, in parallel)."""
+        return ()
+
     def render(self, ctx: "RenderContext") -> list[Any]:  # list of reportlab flowables
         raise NotImplementedError

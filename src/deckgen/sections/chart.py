@@ -156,5 +156,8 @@ class Chart(SectionModel):
 
         return chart_data(self, report)
 
+    def exhibit_charts(self):
+        return (self,)
+
     def render(self, ctx):
         return ctx.kit.chart_exhibit(ctx, self, ctx.prepared)

@@ -46,5 +46,8 @@ class Comparison(SectionModel):
             raise DataErrors([QueryError(("bars",) + e.loc[1:] if e.loc[:1] == ("figures",) else e.loc, e.message, e.hint)
                               for e in errors.errors]) from None
 
+    def exhibit_charts(self):
+        return (self.as_chart(),)
+
     def render(self, ctx):
         return ctx.kit.chart_exhibit(ctx, self.as_chart(), ctx.prepared)

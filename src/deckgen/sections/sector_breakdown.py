@@ -29,6 +29,9 @@ class SectorBreakdown(SectionModel):
     def prepare(self, report):
         return self.as_chart().prepare(report)
 
+    def exhibit_charts(self):
+        return (self.as_chart(),)
+
     def render(self, ctx):
         from reportlab.platypus import Table
 
