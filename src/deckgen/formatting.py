@@ -34,7 +34,9 @@ def _decimal_pattern(pattern: str, locale: str):
     """babel's format_decimal, with the pattern parsed and the locale looked up once, not per number
     (a long table formats thousands of numbers with a handful of patterns)."""
     parsed, where = parse_pattern(pattern), Locale.parse(locale)
-    return lambda number: parsed.apply(number, where, numbering_system="latn")
+    # by the number's text, not its value: Decimal("-0") == Decimal("0"), yet they are written differently
+    by_text = lru_cache(maxsize=4096)(lambda text: parsed.apply(Decimal(text), where, numbering_system="latn"))
+    return lambda number: by_text(str(number))
 
 
 def format_decimal(number: Decimal, format: str, locale: str) -> str:  # noqa: A002 - babel's own name
@@ -118,6 +120,7 @@ def format_number(
     return format_decimal(number, format=_pattern(digits), locale=locale)
 
 
+@lru_cache(maxsize=4096)
 def format_date(value: dt.date, locale: str) -> str:
     """A date as readers of the locale write it (Feb 16, 2026; 16.02.2026), never split across lines."""
     from babel.dates import format_date as babel_format_date

@@ -302,13 +302,14 @@ def distinct_palette(colours, count: int = 12, background: str = "#FFFFFF",
                     and far_enough(shade, margin=5.0)):
                 take(shade)
     grid = [(colour, to_lab(colour)) for colour in _grid(background)]
+    nearest = [min((ciede2000(lab, other) for other in labs), default=100.0) for _, lab in grid]
     while len(chosen) < count:
         best, distance = None, -1.0
-        for colour, lab in grid:
-            nearest = min((ciede2000(lab, other) for other in labs), default=100.0)
-            if nearest > distance:
-                best, distance = colour, nearest
+        for (colour, _), gap in zip(grid, nearest):
+            if gap > distance:
+                best, distance = colour, gap
         if best is None or distance < min_delta:
             break  # nothing left far enough from every colour chosen: fewer colours, never similar ones
         take(best)
+        nearest = [min(gap, ciede2000(lab, labs[-1])) for (_, lab), gap in zip(grid, nearest)]
     return tuple(chosen)

@@ -93,5 +93,5 @@ def finish(pdf: bytes, info: DocumentInfo, structure=None) -> bytes:
         if "/ID" in document.trailer:  # reportlab's invariant mode writes one fixed ID for every document
             del document.trailer["/ID"]
         buffer = io.BytesIO()
-        document.save(buffer, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+        document.save(buffer, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)  # PDF/A-2 allows object streams: the structure tree compressed
     return buffer.getvalue()
