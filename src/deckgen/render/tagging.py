@@ -294,20 +294,33 @@ def write_structure(document, tree: Node, mcids: dict[int, list[Node]], targets=
     annotation_keys: list[tuple[int, Any]] = []
     next_key = len(pages)
 
-    def used(node: Node) -> bool:
-        return any(isinstance(kid, tuple) or used(kid) for kid in node.kids)
+    used_nodes: set[int] = set()  # the elements with content somewhere below them
+
+    def mark_used(node: Node) -> bool:
+        found = False
+        for kid in node.kids:
+            if isinstance(kid, tuple) or mark_used(kid):
+                found = True
+        if found:
+            used_nodes.add(id(node))
+        return found
+
+    mark_used(tree)
+    struct_elem, names = Name.StructElem, {}
 
     def make(node: Node, parent) -> Any:
         nonlocal next_key
-        elem = document.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + node.role), P=parent))
-        refs[id(node)] = elem
         first_page = next((kid[1] for kid in node.kids if isinstance(kid, tuple)), None)
+        role = names.get(node.role) or names.setdefault(node.role, Name("/" + node.role))
+        fields = {"/Type": struct_elem, "/S": role, "/P": parent}
         if first_page is not None:
-            elem.Pg = pages[first_page]
+            fields["/Pg"] = pages[first_page]
+        elem = document.make_indirect(Dictionary(fields))
+        refs[id(node)] = elem
         kids = []
         for kid in node.kids:
             if isinstance(kid, Node):
-                if used(kid):
+                if id(kid) in used_nodes:
                     kids.append(make(kid, elem))
             elif kid[0] == "mcid":
                 _, page, mcid = kid
