@@ -177,7 +177,9 @@ def output_target_problems(target: Path) -> list[tuple[str, str]]:
     return problems
 
 
-_DECKGEN_METADATA = (b"/Creator (deckgen ", b"/Producer (deckgen ")
+# the document information (in the clear in older editions; now inside a compressed object stream)
+# and the XMP metadata's xmp:CreatorTool, which PDF/A keeps readable
+_DECKGEN_METADATA = (b"/Creator (deckgen ", b"/Producer (deckgen ", b'xmlns:xmp="http://ns.adobe.com/xap/1.0/">deckgen ')
 _METADATA_SCAN_LIMIT = 256_000_000  # bytes of a PDF searched for deckgen's metadata
 
 
