@@ -211,3 +211,66 @@ def test_no_disclosure_heading_is_left_alone_at_a_page_foot(project, size, toc, 
     for heading, following in DISCLOSURE_HEADINGS.items():
         page = next(page for page in pages[start:] if heading in page)
         assert following in page.split(heading, 1)[1], f"'{heading}' ends a page without what it heads"
+
+
+# -- recommendation wording is explained by the disclosures' views ---------------------------------
+
+
+def test_the_disclosures_say_what_kind_of_views_the_highest_conviction_is(example_pdf):
+    text = squash(text_of(example_pdf))
+    assert "offers the highest conviction" in text
+    disclosures = text[text.index("Analyst certification"):]
+    assert "Views The views in this brief are thematic. “The highest conviction” ranks the semiconductor " \
+        "reshoring theme first among the themes discussed; it is not a rating of any instrument named. The brief " \
+        "assigns no ratings and sets no price targets (illustrative statement)." in disclosures
+
+
+VIEWS_STATEMENT = (
+    "    views_statement: The views in this brief are thematic. “The highest conviction” ranks the semiconductor\n"
+    "      reshoring theme first among the themes discussed; it is not a rating of any instrument named. The brief\n"
+    "      assigns no ratings and sets no price targets (illustrative statement).\n")
+
+
+def test_recommendation_wording_without_views_in_the_disclosures_is_refused(cli, project):
+    _edit(project, SPEC, VIEWS_STATEMENT, "")
+    lines = project.joinpath(SPEC).read_text("utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "offers the highest conviction" in text)
+    col = lines[line - 1].index("highest conviction") + 1
+    disclosures = lines.index("  - type: disclosures") + 1
+    expected = [
+        f"{SPEC}:{line}:{col}: this brief uses the words of a recommendation ('highest conviction') but its "
+        f"disclosures (line {disclosures}) state no views or ratings; add views: (a view per instrument) or "
+        "views_statement: (what kind of views the brief states, e.g. thematic views, no ratings or price targets) to "
+        "the disclosures, or reword the text"]
+    for command in ("validate", "build"):
+        run = cli(command, SPEC, cwd=project)
+        assert run.code == 1, run.stderr
+        assert _lines(run.stderr) == expected, command
+    assert not (project / "dist" / "investor.pdf").exists()
+    # a view per instrument answers the wording as well as a statement does
+    _edit(project, SPEC, "    prices: {table: prices",
+          "    views:\n      - {instrument: VanEck Semiconductor ETF (SMH), view: Positive}\n    prices: {table: prices")
+    assert cli("validate", SPEC, "--strict", cwd=project).code == 0
+    # without the wording, no views are needed
+    _edit(project, SPEC, "      - {instrument: VanEck Semiconductor ETF (SMH), view: Positive}\n", "")
+    _edit(project, SPEC, "    views:\n", "")
+    _edit(project, SPEC, "offers the highest conviction", "is the central one")
+    assert cli("validate", SPEC, "--strict", cwd=project).code == 0
+
+
+# -- market figures credited to what states them --------------------------------------------------
+
+
+def test_the_pe_ratios_are_credited_to_the_unattributed_market_levels_not_a_strategy_paper(example_pdf):
+    text = squash(text_of(example_pdf))
+    numbers = {entry.split("]")[0]: entry for entry in text[text.rindex("Sources [1]"):].split(" [")}
+    market_levels = next(n for n, entry in numbers.items() if "Unattributed (illustrative)" in entry)
+    elliott = next(n for n, entry in numbers.items() if "Elliott Management" in entry)
+    assert f"14× forward earnings compared to 21× for the S&P 500 [{market_levels}]" in text
+    exhibit = text[text.index("Exhibit 1: The valuation discount"):]
+    exhibit = exhibit[: exhibit.index("As of")]
+    assert "illustrative, not market data" in exhibit
+    assert f"Source: [{market_levels}] Unattributed (illustrative)." in exhibit
+    assert f"[{elliott}]" not in exhibit and "Elliott" not in exhibit
+    assert "the forward P/E ratios of Japanese equities and the S&P 500 are quoted as the original brief states them" \
+        in text

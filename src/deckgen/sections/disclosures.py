@@ -7,12 +7,18 @@ prices quoted and when, when the brief went out, and who may receive it.
         - {name: A. Analyst, title: Strategist, email: a.analyst@example.com, phone: "+44 20 0000 0000"}
       conflicts:
         - {issuer: Tokyo Electron, text: The issuer is not a client; no position is held.}
+      views_statement: Thematic views, not ratings of individual securities; no price targets are set.
+      views:                                   # and/or a view per instrument
+        - {instrument: Tokyo Electron, view: Positive, since: 2026-01-05}
       prices: {table: prices, instrument: name, price: price, at: priced_at}
       disseminated: 2026-02-16T07:00:00+00:00
       restrictions: For professional investors in the UK and EU only. Not for distribution in the US.
 
 A brief that names instruments or uses the words of a recommendation must carry this section
-(``checks.disclosures: not-research`` says why one does not: see resolve).
+(``checks.disclosures: not-research`` says why one does not: see resolve); one that uses the words of a
+recommendation ("highest conviction", "overweight") must also say what its views are: ``views`` (a view
+per instrument) or ``views_statement`` (what kind of views the brief states, e.g. thematic views and no
+ratings), so the wording in the text is never left unexplained by the disclosures.
 
 The issuer is the brand's firm: without ``issuer.name`` the brief is issued in the name of the brand
 (brand.yml ``meta.name``); a name that is not the brand's is refused (``issuer_problems``), so a
@@ -95,6 +101,7 @@ class Disclosures(SectionModel):
     conflicts: list[Conflict] = Field(default_factory=list)
     no_conflicts: str = "Neither the issuer nor the analysts hold positions in, or have business relationships with, the issuers named."
     views: list[View] = Field(default_factory=list)
+    views_statement: str | None = None  # what kind of views (or ratings) the brief states, and what they are not
     prices: Prices | None = None
     disseminated: dt.datetime
     restrictions: str = Field(min_length=1)
@@ -183,8 +190,10 @@ class Disclosures(SectionModel):
                 story.append(ctx.paragraph(f"**{conflict.issuer}:** {conflict.text}", text))
         else:
             story.append(ctx.paragraph(self.no_conflicts, text))
-        if self.views:
+        if self.views or self.views_statement:
             story.append(ctx.heading("Views", level=3))
+            if self.views_statement:
+                story.append(ctx.paragraph(self.views_statement, text))
             for view in self.views:
                 since = f" (since {ctx.date(view.since)})" if view.since else ""
                 story.append(ctx.paragraph(f"**{view.instrument}:** {view.view}{since}", text))
