@@ -274,3 +274,49 @@ def test_the_pe_ratios_are_credited_to_the_unattributed_market_levels_not_a_stra
     assert f"[{elliott}]" not in exhibit and "Elliott" not in exhibit
     assert "the forward P/E ratios of Japanese equities and the S&P 500 are quoted as the original brief states them" \
         in text
+
+
+# -- price times read like the body's dates -------------------------------------------------------
+
+
+@pytest.mark.parametrize("locale, smh, tel, disseminated", [
+    (None, "Feb 13, 2026, 4:00 PM EST (NASDAQ close)", "Feb 13, 2026, 3:30 PM JST (TSE close)",
+     "First disseminated Feb 16, 2026, 7:00 AM UTC."),
+    ("de_DE", "13.02.2026, 16:00 EST (NASDAQ close)", "13.02.2026, 15:30 JST (TSE close)",
+     "First disseminated 16.02.2026, 07:00 UTC."),
+])
+def test_price_times_are_written_like_the_dates_in_the_body(project, locale, smh, tel, disseminated):
+    result = build(project / SPEC, overrides=[f"locale={locale}"] if locale else [], allow_stale=True)
+    text = squash(text_of(result.output)).replace("\u202f", " ")
+    prices = text[text.index("Prices Instrument Price Currency Priced at"):text.index("Dissemination and distribution")]
+    assert f"VanEck Semiconductor ETF 250{',' if locale else '.'}00 USD {smh}" in prices
+    assert f"Tokyo Electron 30{'.' if locale else ','}000{',' if locale else '.'}00 JPY {tel}" in prices
+    assert "2026-02-13" not in prices and "2026-02-16" not in text
+    assert disseminated in text
+    body_date = "16.02.2026" if locale else "Feb 16, 2026"
+    assert text.count(body_date) >= 2, "the masthead writes the date as the disclosures do"
+
+
+def test_a_price_time_without_a_time_zone_or_in_a_text_column_is_refused(cli, project):
+    prices = project / "data/us-japan/prices.csv"
+    prices.write_text(prices.read_text("utf-8").replace("2026-02-13 16:00 America/New_York,NASDAQ close",
+                                                        "2026-02-13 16:00 ET,NASDAQ close")
+                      .replace("2026-02-13 15:30 Asia/Tokyo,TSE close\nAdvantest", "2026-02-13 15:30,TSE close\nAdvantest"), "utf-8")
+    run = cli("validate", SPEC, cwd=project)
+    assert run.code == 1
+    assert _lines(run.stderr) == [
+        "data/us-japan/prices.csv:2:41: column 'priced_at': '2026-02-13 16:00 ET': 'ET' is not a time zone (use an "
+        "IANA name such as America/New_York or Asia/Tokyo, UTC, or an offset such as -05:00; abbreviations such as "
+        "ET are ambiguous)",
+        "data/us-japan/prices.csv:5:34: column 'priced_at': '2026-02-13 15:30' has no time zone (add one: 2026-02-13 "
+        "15:30 America/New_York, or an offset such as +09:00)"]
+    _edit(project, SPEC, "priced_at: datetime", "priced_at: text")
+    lines = project.joinpath(SPEC).read_text("utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("    prices: {table: prices"))
+    col = lines[line - 1].index("at: priced_at") + 5
+    run = cli("build", SPEC, cwd=project)
+    assert run.code == 1
+    assert _lines(run.stderr) == [
+        f"{SPEC}:{line}:{col}: prices: at needs a date or datetime column; 'priced_at' is text; declare it in the "
+        "dataset's columns as {type: datetime} with cells such as 2026-02-13 16:00 America/New_York, so the brief "
+        "writes each time the way it writes dates (venue: names a column for notes such as 'NASDAQ close')"]

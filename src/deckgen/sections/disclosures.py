@@ -10,7 +10,7 @@ prices quoted and when, when the brief went out, and who may receive it.
       views_statement: Thematic views, not ratings of individual securities; no price targets are set.
       views:                                   # and/or a view per instrument
         - {instrument: Tokyo Electron, view: Positive, since: 2026-01-05}
-      prices: {table: prices, instrument: name, price: price, at: priced_at}
+      prices: {table: prices, instrument: name, price: price, at: priced_at, venue: venue}   # priced_at: datetime
       disseminated: 2026-02-16T07:00:00+00:00
       restrictions: For professional investors in the UK and EU only. Not for distribution in the US.
 
@@ -88,8 +88,9 @@ class Prices(_Part):
     table: str
     instrument: str
     price: str
-    at: str  # the column with each price's date, or its date, time and zone ("2026-02-13 16:00 ET")
+    at: str  # the column with each price's date (type: date) or date, time and zone (type: datetime)
     currency: str | None = None  # a column with each price's currency, when they differ
+    venue: str | None = None  # a column saying where or how each price was struck ("NASDAQ close"), shown after its time
 
 
 class Disclosures(SectionModel):
@@ -121,7 +122,10 @@ class Disclosures(SectionModel):
     def prepare(self, report):
         if self.prices is None:
             return None
-        from ..tables import DataErrors, QueryError, check_column
+        from dataclasses import replace
+
+        from ..formatting import format_date
+        from ..tables import DataErrors, QueryError, check_column, format_datetime
         from .table import TableColumn, TableData
 
         table = report.tables[self.prices.table]
@@ -129,18 +133,39 @@ class Disclosures(SectionModel):
         wanted = [("instrument", (), "Instrument"), ("price", ("number", "percent"), "Price")]
         if self.prices.currency is not None:
             wanted.append(("currency", ("text", "ticker"), "Currency"))
-        wanted.append(("at", ("date", "text"), "Priced at"))
+        wanted.append(("at", ("date", "datetime"), "Priced at"))
+        if self.prices.venue is not None:
+            wanted.append(("venue", ("text",), "Venue"))
+        found = {}
         for key, kinds, label in wanted:
             try:
                 column = check_column(table, getattr(self.prices, key), ("prices", key), kinds=kinds,
                                       purpose=f"prices: {key} needs")
-                columns.append((column, TableColumn(key=column.name, label=label)))
+                found[key] = column
+                if key != "venue":
+                    columns.append((column, TableColumn(key=column.name, label=label)))
             except QueryError as error:
+                if key == "at" and "is text" in error.message:
+                    error.hint = (f"declare it in the dataset's columns as {{type: datetime}} with cells such as "
+                                  "2026-02-13 16:00 America/New_York, so the brief writes each time the way it "
+                                  "writes dates (venue: names a column for notes such as 'NASDAQ close')")
                 errors.append(error)
         if errors:
             raise DataErrors(errors)
-        positions = [table.index(column.name) for column, _ in columns]
-        return TableData(table, tuple(columns), tuple(tuple(row[p] for p in positions) for row in table.rows))
+        # the time as the body writes dates and times (by locale), then where it was struck
+        locale = report.spec.locale
+        at, venue = table.index(found["at"].name), table.index(found["venue"].name) if "venue" in found else None
+
+        def when(row) -> str | None:
+            value = row[at]
+            if value is None:
+                return None
+            text = format_datetime(value, locale) if found["at"].kind == "datetime" else format_date(value, locale)
+            return f"{text} ({row[venue]})" if venue is not None and row[venue] else text
+
+        columns[-1] = (replace(found["at"], kind="text"), columns[-1][1])
+        positions = [table.index(column.name) for column, _ in columns[:-1]]
+        return TableData(table, tuple(columns), tuple((*(row[p] for p in positions), when(row)) for row in table.rows))
 
     def certification_text(self) -> str:
         if self.certification:
@@ -202,8 +227,9 @@ class Disclosures(SectionModel):
 
             story.append(KeepTogether([ctx.heading("Prices", level=3), *ctx.kit.table_block(ctx, ctx.prepared)[0]]))
         story.append(ctx.heading("Dissemination and distribution", level=3))
-        when = self.disseminated.astimezone(dt.timezone.utc)
-        stamp = f"{ctx.date(when.date())} {when:%H:%M}\u00a0UTC"
+        from ..tables import format_datetime
+
+        stamp = format_datetime(self.disseminated.astimezone(dt.timezone.utc), ctx.report.spec.locale)
         story.append(ctx.paragraph(f"First disseminated {stamp}. {self.restrictions}", text))
         return _headings_kept(story)
 
