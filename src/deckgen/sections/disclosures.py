@@ -124,8 +124,7 @@ class Disclosures(SectionModel):
             return None
         from dataclasses import replace
 
-        from ..formatting import format_date
-        from ..tables import DataErrors, QueryError, check_column, format_datetime
+        from ..tables import DataErrors, QueryError, check_column
         from .table import TableColumn, TableData
 
         table = report.tables[self.prices.table]
@@ -152,20 +151,31 @@ class Disclosures(SectionModel):
                 errors.append(error)
         if errors:
             raise DataErrors(errors)
-        # the time as the body writes dates and times (by locale), then where it was struck
-        locale = report.spec.locale
+        # the last cell holds the time and its venue, written out at render (no babel at validate)
         at, venue = table.index(found["at"].name), table.index(found["venue"].name) if "venue" in found else None
-
-        def when(row) -> str | None:
-            value = row[at]
-            if value is None:
-                return None
-            text = format_datetime(value, locale) if found["at"].kind == "datetime" else format_date(value, locale)
-            return f"{text} ({row[venue]})" if venue is not None and row[venue] else text
-
         columns[-1] = (replace(found["at"], kind="text"), columns[-1][1])
         positions = [table.index(column.name) for column, _ in columns[:-1]]
-        return TableData(table, tuple(columns), tuple((*(row[p] for p in positions), when(row)) for row in table.rows))
+        return TableData(table, tuple(columns), tuple(
+            (*(row[p] for p in positions), (row[at], row[venue] if venue is not None else None)) for row in table.rows))
+
+    @staticmethod
+    def _prices_written(prepared, locale: str):
+        """The price table with each time as the body writes dates and times (by locale), then its venue."""
+        from dataclasses import replace
+
+        from ..formatting import format_date
+        from ..tables import format_datetime
+
+        kind = prepared.table.column(prepared.columns[-1][0].name).kind
+
+        def when(cell) -> str | None:
+            value, venue = cell
+            if value is None:
+                return None
+            text = format_datetime(value, locale) if kind == "datetime" else format_date(value, locale)
+            return f"{text} ({venue})" if venue else text
+
+        return replace(prepared, rows=tuple((*row[:-1], when(row[-1])) for row in prepared.rows))
 
     def certification_text(self) -> str:
         if self.certification:
@@ -222,27 +232,33 @@ class Disclosures(SectionModel):
             for view in self.views:
                 since = f" (since {ctx.date(view.since)})" if view.since else ""
                 story.append(ctx.paragraph(f"**{view.instrument}:** {view.view}{since}", text))
+        loose = set()
         if ctx.prepared is not None:
-            from reportlab.platypus import KeepTogether
-
-            story.append(KeepTogether([ctx.heading("Prices", level=3), *ctx.kit.table_block(ctx, ctx.prepared)[0]]))
+            # the heading goes with the table's header and first rows, not the whole table: a long price
+            # table flows on to the next page (header repeated) rather than leave a band of white
+            heading = ctx.heading("Prices", level=3)
+            block, first_rows = ctx.kit.table_block(ctx, self._prices_written(ctx.prepared, ctx.report.spec.locale))
+            _, heading_height = heading.wrap(ctx.frame_width, 1000)
+            story += [CondPageBreak(heading_height + first_rows + 8), heading, *block]
+            loose.add(id(heading))
         story.append(ctx.heading("Dissemination and distribution", level=3))
         from ..tables import format_datetime
 
         stamp = format_datetime(self.disseminated.astimezone(dt.timezone.utc), ctx.report.spec.locale)
         story.append(ctx.paragraph(f"First disseminated {stamp}. {self.restrictions}", text))
-        return _headings_kept(story)
+        return _headings_kept(story, loose)
 
 
-def _headings_kept(story: list) -> list:
-    """Each sub-heading kept with what follows it: never a heading alone at the foot of a page."""
+def _headings_kept(story: list, loose: set = frozenset()) -> list:
+    """Each sub-heading kept with what follows it: never a heading alone at the foot of a page
+    (``loose``: ids of headings a page break before them already keeps with what follows)."""
     from reportlab.platypus import KeepTogether, Paragraph
 
     kept: list = []
     index = 0
     while index < len(story):
         item = story[index]
-        if isinstance(item, Paragraph) and item.style.name == "h3" and index + 1 < len(story):
+        if isinstance(item, Paragraph) and item.style.name == "h3" and index + 1 < len(story) and id(item) not in loose:
             kept.append(KeepTogether([item, story[index + 1]]))
             index += 2
             continue
@@ -253,6 +269,26 @@ def _headings_kept(story: list) -> list:
 
 def _words(name: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", name.casefold()))
+
+
+def names_firm(name: str, brand_name: str) -> bool:
+    """Whether ``name`` names the brand's firm: it contains the brand's name, word for word (it may add
+    to it, "Meridian Pacific Research Ltd", never replace it). A brand with no name matches anything."""
+    wanted = _words(brand_name)
+    return not wanted or f" {wanted} " in f" {_words(name)} "
+
+
+def issuing_firm(spec, brand_name: str) -> str:
+    """The firm that issues the brief: the disclosures' issuer name, else the brand's name ('' if neither)."""
+    for section in spec.sections:
+        if section.type == "disclosures" and section.issuer.name:
+            return section.issuer.name
+    return brand_name.strip()
+
+
+def brand_shown(loaded) -> str:
+    """How the brief's brand was chosen, for messages: '--set brand=...' or 'brand: ../assets/brand.yml'."""
+    return loaded.document.overridden.get(("brand",)) or f"brand: {loaded.spec.brand}"
 
 
 def issuer_problems(loaded, brand_name: str, brand_shown: str) -> list:
@@ -274,8 +310,7 @@ def issuer_problems(loaded, brand_name: str, brand_shown: str) -> list:
                     f"the disclosures name no issuer and the brand ({brand_shown}) has no meta.name to issue it in",
                     "give issuer: name: (the firm that issues the brief) or the brand's meta: name:", code="disclosures"))
             continue
-        wanted = _words(brand_name)
-        if wanted and f" {wanted} " not in f" {_words(name)} ":
+        if not names_firm(name, brand_name):
             problems.append(Problem.at(
                 loaded.mark(("sections", index, "issuer", "name")),
                 f"the disclosures say the brief is issued by '{name}' but it is built with the brand '{brand_name}' "
