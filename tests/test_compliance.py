@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from deckgen.build import build
-from pdfread import links_of, squash, text_of
+from pdfread import links_of, page_texts, squash, text_of
 
 HARBOR = "brand=../assets/brands/harbor/brand.yml"
 SPEC = "specs/investor.yaml"
@@ -36,6 +36,10 @@ def test_the_brief_is_issued_in_the_name_of_the_brand_it_is_built_with(project, 
     assert f"Issued by {firm}, 1 Example Street, London. Regulated by" in text
     assert text.count(firm) >= 3, "masthead, analyst table and issuer line name the same firm"
     assert other not in text, f"{other} appears in a brief built with the {firm} brand"
+    # every page's footer names the audience the distribution restrictions name, and no other
+    assert "For professional investors only." in text and "institutional clients" not in text
+    assert all("For professional investors only. Not investment advice." in squash(page)
+               for page in page_texts(result.output))
 
 
 ISSUER_NAMED = "    issuer:                # issued in the name of the brand it is built with (brand.yml meta.name)\n"
