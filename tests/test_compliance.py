@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from deckgen.build import build
-from pdfread import links_of, squash, text_of
+from pdfread import links_of, page_texts, squash, text_of
 
 HARBOR = "brand=../assets/brands/harbor/brand.yml"
 SPEC = "specs/investor.yaml"
@@ -36,6 +36,10 @@ def test_the_brief_is_issued_in_the_name_of_the_brand_it_is_built_with(project, 
     assert f"Issued by {firm}, 1 Example Street, London. Regulated by" in text
     assert text.count(firm) >= 3, "masthead, analyst table and issuer line name the same firm"
     assert other not in text, f"{other} appears in a brief built with the {firm} brand"
+    # every page's footer names the audience the distribution restrictions name, and no other
+    assert "For professional investors only." in text and "institutional clients" not in text
+    assert all("For professional investors only. Not investment advice." in squash(page)
+               for page in page_texts(result.output))
 
 
 ISSUER_NAMED = "    issuer:                # issued in the name of the brand it is built with (brand.yml meta.name)\n"
@@ -211,3 +215,112 @@ def test_no_disclosure_heading_is_left_alone_at_a_page_foot(project, size, toc, 
     for heading, following in DISCLOSURE_HEADINGS.items():
         page = next(page for page in pages[start:] if heading in page)
         assert following in page.split(heading, 1)[1], f"'{heading}' ends a page without what it heads"
+
+
+# -- recommendation wording is explained by the disclosures' views ---------------------------------
+
+
+def test_the_disclosures_say_what_kind_of_views_the_highest_conviction_is(example_pdf):
+    text = squash(text_of(example_pdf))
+    assert "offers the highest conviction" in text
+    disclosures = text[text.index("Analyst certification"):]
+    assert "Views The views in this brief are thematic. “The highest conviction” ranks the semiconductor " \
+        "reshoring theme first among the themes discussed; it is not a rating of any instrument named. The brief " \
+        "assigns no ratings and sets no price targets (illustrative statement)." in disclosures
+
+
+VIEWS_STATEMENT = (
+    "    views_statement: The views in this brief are thematic. “The highest conviction” ranks the semiconductor\n"
+    "      reshoring theme first among the themes discussed; it is not a rating of any instrument named. The brief\n"
+    "      assigns no ratings and sets no price targets (illustrative statement).\n")
+
+
+def test_recommendation_wording_without_views_in_the_disclosures_is_refused(cli, project):
+    _edit(project, SPEC, VIEWS_STATEMENT, "")
+    lines = project.joinpath(SPEC).read_text("utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "offers the highest conviction" in text)
+    col = lines[line - 1].index("highest conviction") + 1
+    disclosures = lines.index("  - type: disclosures") + 1
+    expected = [
+        f"{SPEC}:{line}:{col}: this brief uses the words of a recommendation ('highest conviction') but its "
+        f"disclosures (line {disclosures}) state no views or ratings; add views: (a view per instrument) or "
+        "views_statement: (what kind of views the brief states, e.g. thematic views, no ratings or price targets) to "
+        "the disclosures, or reword the text"]
+    for command in ("validate", "build"):
+        run = cli(command, SPEC, cwd=project)
+        assert run.code == 1, run.stderr
+        assert _lines(run.stderr) == expected, command
+    assert not (project / "dist" / "investor.pdf").exists()
+    # a view per instrument answers the wording as well as a statement does
+    _edit(project, SPEC, "    prices: {table: prices",
+          "    views:\n      - {instrument: VanEck Semiconductor ETF (SMH), view: Positive}\n    prices: {table: prices")
+    assert cli("validate", SPEC, "--strict", cwd=project).code == 0
+    # without the wording, no views are needed
+    _edit(project, SPEC, "      - {instrument: VanEck Semiconductor ETF (SMH), view: Positive}\n", "")
+    _edit(project, SPEC, "    views:\n", "")
+    _edit(project, SPEC, "offers the highest conviction", "is the central one")
+    assert cli("validate", SPEC, "--strict", cwd=project).code == 0
+
+
+# -- market figures credited to what states them --------------------------------------------------
+
+
+def test_the_pe_ratios_are_credited_to_the_unattributed_market_levels_not_a_strategy_paper(example_pdf):
+    text = squash(text_of(example_pdf))
+    numbers = {entry.split("]")[0]: entry for entry in text[text.rindex("Sources [1]"):].split(" [")}
+    market_levels = next(n for n, entry in numbers.items() if "Unattributed (illustrative)" in entry)
+    elliott = next(n for n, entry in numbers.items() if "Elliott Management" in entry)
+    assert f"14× forward earnings compared to 21× for the S&P 500 [{market_levels}]" in text
+    exhibit = text[text.index("Exhibit 1: The valuation discount"):]
+    exhibit = exhibit[: exhibit.index("As of")]
+    assert "illustrative, not market data" in exhibit
+    assert f"Source: [{market_levels}] Unattributed (illustrative)." in exhibit
+    assert f"[{elliott}]" not in exhibit and "Elliott" not in exhibit
+    assert "the forward P/E ratios of Japanese equities and the S&P 500 are quoted as the original brief states them" \
+        in text
+
+
+# -- price times read like the body's dates -------------------------------------------------------
+
+
+@pytest.mark.parametrize("locale, smh, tel, disseminated", [
+    (None, "Feb 13, 2026, 4:00 PM EST (NASDAQ close)", "Feb 13, 2026, 3:30 PM JST (TSE close)",
+     "First disseminated Feb 16, 2026, 7:00 AM UTC."),
+    ("de_DE", "13.02.2026, 16:00 EST (NASDAQ close)", "13.02.2026, 15:30 JST (TSE close)",
+     "First disseminated 16.02.2026, 07:00 UTC."),
+])
+def test_price_times_are_written_like_the_dates_in_the_body(project, locale, smh, tel, disseminated):
+    result = build(project / SPEC, overrides=[f"locale={locale}"] if locale else [], allow_stale=True)
+    text = squash(text_of(result.output)).replace("\u202f", " ")
+    prices = text[text.index("Prices Instrument Price Currency Priced at"):text.index("Dissemination and distribution")]
+    assert f"VanEck Semiconductor ETF 250{',' if locale else '.'}00 USD {smh}" in prices
+    assert f"Tokyo Electron 30{'.' if locale else ','}000{',' if locale else '.'}00 JPY {tel}" in prices
+    assert "2026-02-13" not in prices and "2026-02-16" not in text
+    assert disseminated in text
+    body_date = "16.02.2026" if locale else "Feb 16, 2026"
+    assert text.count(body_date) >= 2, "the masthead writes the date as the disclosures do"
+
+
+def test_a_price_time_without_a_time_zone_or_in_a_text_column_is_refused(cli, project):
+    prices = project / "data/us-japan/prices.csv"
+    prices.write_text(prices.read_text("utf-8").replace("2026-02-13 16:00 America/New_York,NASDAQ close",
+                                                        "2026-02-13 16:00 ET,NASDAQ close")
+                      .replace("2026-02-13 15:30 Asia/Tokyo,TSE close\nAdvantest", "2026-02-13 15:30,TSE close\nAdvantest"), "utf-8")
+    run = cli("validate", SPEC, cwd=project)
+    assert run.code == 1
+    assert _lines(run.stderr) == [
+        "data/us-japan/prices.csv:2:41: column 'priced_at': '2026-02-13 16:00 ET': 'ET' is not a time zone (use an "
+        "IANA name such as America/New_York or Asia/Tokyo, UTC, or an offset such as -05:00; abbreviations such as "
+        "ET are ambiguous)",
+        "data/us-japan/prices.csv:5:34: column 'priced_at': '2026-02-13 15:30' has no time zone (add one: 2026-02-13 "
+        "15:30 America/New_York, or an offset such as +09:00)"]
+    _edit(project, SPEC, "priced_at: datetime", "priced_at: text")
+    lines = project.joinpath(SPEC).read_text("utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("    prices: {table: prices"))
+    col = lines[line - 1].index("at: priced_at") + 5
+    run = cli("build", SPEC, cwd=project)
+    assert run.code == 1
+    assert _lines(run.stderr) == [
+        f"{SPEC}:{line}:{col}: prices: at needs a date or datetime column; 'priced_at' is text; declare it in the "
+        "dataset's columns as {type: datetime} with cells such as 2026-02-13 16:00 America/New_York, so the brief "
+        "writes each time the way it writes dates (venue: names a column for notes such as 'NASDAQ close')"]

@@ -697,8 +697,9 @@ def test_bidi_and_other_format_characters_in_names_are_refused(project, plain_en
     monkeypatch.setenv("DECKGEN_MAIL_FROM", "briefs@example.com")
     spec = project / SPEC
     text = spec.read_text("utf-8")
-    assert "  from_name: Meridian Pacific Research\n" in text
-    spec.write_text(text.replace("  from_name: Meridian Pacific Research\n", f"  from_name: Meridian{rlo} Research\n"), "utf-8")
+    comment = "  # from_name: the sender's display name; default the brand's name (brand.yml meta.name)\n"
+    assert comment in text
+    spec.write_text(text.replace(comment, f"  from_name: Meridian{rlo} Research\n"), "utf-8")
     line = next(n for n, l in enumerate(spec.read_text("utf-8").splitlines(), 1) if l.startswith("  from_name:"))
     from_spec = cli("send", SPEC)
     assert from_spec.code == ExitCode.INVALID
@@ -1052,8 +1053,8 @@ BROKEN = (
 def _broken_lines(text: str) -> list[str]:
     spec = "specs/investor.yaml"
     return [
-        f"{spec}:{_at(text, '{{ titel }}')}: {{{{ titel }}}}: unknown placeholder 'titel' (use date, email, filename, "
-        "link, name, subtitle, title or a figure name)",
+        f"{spec}:{_at(text, '{{ titel }}')}: {{{{ titel }}}}: unknown placeholder 'titel' (use brand, date, email, "
+        "filename, issuer, link, name, subtitle, title or a figure name)",
         f"{spec}:{_at(text, 'email: james')}: variant of james.whitfield@example.com: unknown key 'subtitel'; "
         "did you mean 'subtitle'?",
         f"{spec}:{_at(text, '../lists/investors.csv')}: delivery.recipients_file: file not found: ../lists/investors.csv",
@@ -1332,3 +1333,70 @@ def test_a_password_the_environment_could_not_decode_is_a_setting_problem(projec
         "$DECKGEN_SMTP_PASSWORD: is not valid text in the environment's encoding (set it as UTF-8)",
         "1 setting problem(s); nothing was sent",
     ]
+
+
+# --- the sender and sign-off are the brand's firm -------------------------------------------------
+
+HARBOR = "brand=../assets/brands/harbor/brand.yml"
+
+
+def test_a_brief_sent_with_another_brand_is_from_and_signed_by_that_brands_firm(project, plain_env, cli):
+    result = cli("send", SPEC, "--set", HARBOR, "--to", "Ann Lee <ann@example.com>")
+
+    assert result.code == 0, result.stderr
+    [received] = plain_env.handler.received
+    message = received.message
+    assert message["From"].addresses[0].display_name == "Harbor Lane Capital"
+    body = message.get_body(("plain",)).get_content()
+    assert body.rstrip().splitlines()[-1] == "Harbor Lane Capital"
+    assert "Meridian" not in body and "Meridian" not in str(message["From"])
+    assert "Harbor Lane Capital" in message.get_body(("html",)).get_content()
+    # the default brand: the same spec is from and signed by Meridian
+    plain_env.handler.received.clear()
+    assert cli("send", SPEC, "--to", "bob@example.com").code == 0
+    [received] = plain_env.handler.received
+    assert received.message["From"].addresses[0].display_name == "Meridian Pacific Research"
+    assert received.message.get_body(("plain",)).get_content().rstrip().splitlines()[-1] == "Meridian Pacific Research"
+
+
+def test_a_from_name_of_another_firm_than_the_brand_is_refused_by_validate_and_send(project, plain_env, cli):
+    spec = project / SPEC
+    comment = "  # from_name: the sender's display name; default the brand's name (brand.yml meta.name)\n"
+    spec.write_text(spec.read_text("utf-8").replace(comment, "  from_name: Meridian Pacific Research\n"), "utf-8")
+    line = next(n for n, l in enumerate(spec.read_text("utf-8").splitlines(), 1) if l.startswith("  from_name:"))
+    expected = (
+        f"specs/investor.yaml:{line}:14: delivery.from_name says the email is from 'Meridian Pacific Research' but the "
+        f"brief is built with the brand 'Harbor Lane Capital' (--set {HARBOR}), whose name the masthead, footer and "
+        "disclosures show; remove from_name to send in the brand's name, give a name that contains 'Harbor Lane "
+        "Capital', or build with the sender's own brand")
+    for command in ("validate", "send"):
+        run = cli(command, SPEC, "--set", HARBOR)
+        assert run.code == ExitCode.INVALID, run.stderr
+        assert run.stderr.splitlines()[0] == expected, command
+    assert plain_env.handler.received == []
+    # the brand's own firm, or a desk of it, may be named
+    assert cli("validate", SPEC, "--strict").code == 0
+    spec.write_text(spec.read_text("utf-8").replace("  from_name: Meridian Pacific Research\n",
+                                                    "  from_name: Harbor Lane Capital Research Desk\n"), "utf-8")
+    assert cli("send", SPEC, "--set", HARBOR, "--to", "ann@example.com").code == 0
+    [received] = plain_env.handler.received
+    assert received.message["From"].addresses[0].display_name == "Harbor Lane Capital Research Desk"
+
+
+def test_issuer_and_brand_placeholders_need_a_name_to_put_there(project, monkeypatch, cli):
+    _clean_env(monkeypatch)
+    brand = project / "assets" / "brand.yml"
+    brand.write_text(brand.read_text("utf-8").replace("  name: Meridian Pacific Research\n", ""), "utf-8")
+    spec = project / SPEC
+    text = spec.read_text("utf-8").replace("    issuer:                # issued in the name", "    issuer:\n      name: Example Ltd  #")
+    spec.write_text(text.replace("    {{ issuer }}\n", "    {{ issuer }} ({{ brand }})\n"), "utf-8")
+    lines = spec.read_text("utf-8").splitlines()
+    line = lines.index("    {{ issuer }} ({{ brand }})") + 1
+    run = cli("validate", SPEC)
+    assert run.code == ExitCode.INVALID
+    assert run.stderr.splitlines()[0] == (
+        f"specs/investor.yaml:{line}:{lines[line - 1].index('{{ brand }}') + 1}: {{{{ brand }}}}: the brand (brand: ../assets/brand.yml) has no meta.name to put here")
+    spec.write_text(spec.read_text("utf-8").replace("    {{ issuer }} ({{ brand }})\n", "    {{ issuer }}\n"), "utf-8")
+    assert cli("send", SPEC, "--dry-run", "--outbox", "out", "--to", "ann@example.com").code == 0
+    message = email.message_from_bytes((project / "out" / "ann@example.com.eml").read_bytes(), policy=email.policy.default)
+    assert message.get_body(("plain",)).get_content().rstrip().splitlines()[-1] == "Example Ltd"

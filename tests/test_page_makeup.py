@@ -42,6 +42,13 @@ def test_no_page_but_the_last_ends_in_a_band_over_50_mm(project: Path, spec: str
     for index in range(len(document) - 1):
         band = (_lowest_content(document[index]) - FRAME_BOTTOM) / MM
         assert band <= 50, f"page {index + 1} of {len(document)} ends in a {band:.0f} mm band"
+    if spec == "investor":
+        # a heading and its intro open a page only with the first rows under them
+        pages = [" ".join(page.split()) for page in page_texts(result.output)]
+        for heading, first in (("Investment implications: the Pacific premium", "Exposure: Tokyo Electron"),
+                               ("Prices Instrument Price Currency Priced at", "VanEck Semiconductor ETF 250.00 USD")):
+            page = [text for text in pages if heading in text][-1]  # not the contents page
+            assert first in page, f"'{heading}' is not followed on its page by '{first}'"
 
 
 def test_running_text_is_set_at_60_to_90_characters(example_pdf: Path):

@@ -56,7 +56,7 @@ CASES = {
     ),
     "instrument_table": (
         "  - type: instrument_table\n    table: instruments\n    columns:\n      - {key: ticker, label: Ticker}\n      - {key: key_figure, label: Key figure}\n",
-        ["Ticker", "SMH", "JSIF chip capital $52B", "Sources: [1] US Dept. of Commerce; [2] Ministry of Defense Japan; [3] Tokyo Stock Exchange; [5] Elliott Management; [10] Unattributed (illustrative)."],
+        ["Ticker", "SMH", "JSIF chip capital $52B", "Sources: [1] US Dept. of Commerce; [2] Ministry of Defense Japan; [3] Tokyo Stock Exchange; [10] Unattributed (illustrative)."],
     ),
     "sector_breakdown": (
         "  - type: sector_breakdown\n    title: By sector\n    breakdown: framework_by_sector\n    caption: Shares of the total.\n    show_table: true\n",
@@ -64,7 +64,7 @@ CASES = {
     ),
     "comparison": (
         "  - type: comparison\n    title: P/E\n    bars:\n      - {figure: japan_forward_pe, label: Japan}\n      - {figure: sp500_forward_pe, label: US}\n",
-        ["P/E", "14×", "21×", "Japan", "Source: [5] Elliott Management. As of Jan 30, 2026."],
+        ["P/E", "14×", "21×", "Japan", "Source: [10] Unattributed (illustrative). As of Jan 30, 2026."],
     ),
     "implications": (
         "  - type: implications\n    items:\n      - {title: Bonds, text: 'Yields at {{ jgb_10y_yield }}.', exposure: [10-year JGB]}\n    risks: Yen rebound.\n",
@@ -85,7 +85,7 @@ CASES = {
         "    conflicts:\n      - {issuer: SMH, text: No relationship.}\n"
         "    disseminated: 2026-02-16T07:00:00+00:00\n    restrictions: Professional investors only.\n",
         ["Disclosures", "A. Analyst certifies that the views expressed", "a@example.com", "Issued by Meridian Pacific Research. Regulated by Example Authority",
-         "SMH: No relationship.", "First disseminated Feb 16, 2026 07:00 UTC. Professional investors only."],
+         "SMH: No relationship.", "First disseminated Feb 16, 2026, 7:00 AM UTC. Professional investors only."],
     ),
     "disclaimer": ("  - type: disclaimer\n    text: Not advice.\n", ["Important information", "Not advice."]),
 }

@@ -565,7 +565,11 @@ def _check_disclosures(checker: _Checker) -> None:
     """Research carries disclosures: a brief that names instruments or uses a recommendation's words
     needs a disclosures section, unless ``checks.disclosures: not-research`` says it is not research."""
     spec = checker.loaded.spec
-    if spec.checks.disclosures == "not-research" or any(s.type == "disclosures" for s in spec.sections):
+    if spec.checks.disclosures == "not-research":
+        return
+    disclosures = [(index, s) for index, s in enumerate(spec.sections) if s.type == "disclosures"]
+    if disclosures:
+        _check_views_disclosed(checker, disclosures)
         return
     for index, section in enumerate(spec.sections):
         found = _research_sign(checker, index, section)
@@ -575,6 +579,30 @@ def _check_disclosures(checker: _Checker) -> None:
                           "add '- type: disclosures' (analysts, issuer, conflicts, restrictions) or, if it is not "
                           "research, set checks.disclosures: not-research", code="disclosures")
             return
+
+
+def _check_views_disclosed(checker: _Checker, disclosures: list) -> None:
+    """Recommendation wording in the text needs views (or a statement of what kind of views they are) in
+    the disclosures: a reader told of "the highest conviction" finds there what that conviction is."""
+    if any(section.views or section.views_statement for _, section in disclosures):
+        return
+    document = checker.loaded.document
+    for index, section in enumerate(checker.loaded.spec.sections):
+        if section.type in _NOT_SCANNED:
+            continue
+        for text_loc, text in _strings(document.data["sections"][index], ("sections", index)):
+            match = RECOMMENDATION_WORDS.search(text)
+            if match:
+                at, _ = disclosures[0]
+                shown = document.mark(("sections", at, "type"))
+                checker.error(
+                    document.mark_of_text(text_loc, match.group(0)),
+                    f"this brief uses the words of a recommendation ('{match.group(0)}') but its disclosures "
+                    f"(line {shown.line}) state no views or ratings",
+                    "add views: (a view per instrument) or views_statement: (what kind of views the brief states, "
+                    "e.g. thematic views, no ratings or price targets) to the disclosures, or reword the text",
+                    code="disclosures")
+                return
 
 
 def _research_sign(checker: _Checker, index: int, section) -> tuple[str, Mark] | None:

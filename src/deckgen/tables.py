@@ -1,6 +1,6 @@
 """Table datasets: a CSV read strictly into typed columns, and the queries charts and figures run on it.
 
-A column is text, number, percent, date or ticker; numbers may carry a unit. Columns the spec does
+A column is text, number, percent, date, datetime or ticker; numbers may carry a unit. Columns the spec does
 not declare are inferred (all numbers: number; all ISO dates: date; else text). Every cell is
 checked where it stands (FILE:LINE:COL), and a table is bounded in bytes, rows and columns.
 
@@ -25,7 +25,7 @@ from pydantic import Field
 from .errors import Mark, Problem
 from .models import Strict
 
-ColumnKind = Literal["text", "number", "percent", "date", "ticker"]
+ColumnKind = Literal["text", "number", "percent", "date", "datetime", "ticker"]
 FigureStyle = Literal["compact", "long", "precise"]
 Aggregate = Literal["value", "sum", "mean", "median", "min", "max", "count", "first", "last", "change", "pct_change"]
 
@@ -51,7 +51,7 @@ class ColumnSpec(Strict):
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # text | number | percent | date | ticker
+    kind: str  # text | number | percent | date | datetime | ticker
     unit: str | None = None  # numbers: a unit name ("GW", "USD", "percent"); None is a plain number
     label: str = ""
     decimals: int | None = None
@@ -132,6 +132,49 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)\s*(Z|[+-]\d{2}:?\d{2}|\s[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*)?")
+DATETIME_HINT = "a date, time and time zone: 2026-02-13 16:00 America/New_York, 2026-02-13 15:30 Asia/Tokyo, 2026-02-13T16:00-05:00"
+
+
+def parse_datetime(text: str) -> tuple[dt.datetime | None, str | None]:
+    """(value, problem): a date and time with its time zone (an IANA name such as America/New_York, UTC,
+    or an offset), never a bare local time that readers in other zones would misread."""
+    import zoneinfo
+
+    match = _DATETIME.fullmatch(text.strip())
+    if match is None:
+        return None, f"'{_shown(text)}' is not {DATETIME_HINT}"
+    day, clock, zone = match.group(1), match.group(2), (match.group(3) or "").strip()
+    if not zone:
+        return None, f"'{_shown(text)}' has no time zone (add one: {day} {clock} America/New_York, or an offset such as +09:00)"
+    try:
+        naive = dt.datetime.fromisoformat(f"{day}T{clock}")
+    except ValueError:
+        return None, f"'{_shown(text)}' is not a real date and time"
+    if zone == "Z" or zone[0] in "+-":
+        return dt.datetime.fromisoformat(f"{day}T{clock}{'+00:00' if zone == 'Z' else zone}"), None
+    try:
+        return naive.replace(tzinfo=zoneinfo.ZoneInfo("UTC" if zone.upper() in ("UTC", "GMT") else zone)), None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None, (f"'{_shown(text)}': '{zone}' is not a time zone (use an IANA name such as America/New_York or "
+                      "Asia/Tokyo, UTC, or an offset such as -05:00; abbreviations such as ET are ambiguous)")
+
+
+def format_datetime(value: dt.datetime, locale: str) -> str:
+    """A date and time as readers of the locale write them, the date as the body writes dates, with the
+    zone's abbreviation: 'Feb 13, 2026, 4:00 PM EST', '13 Feb 2026, 16:00 JST'. Never split across lines."""
+    from babel import Locale
+    from babel.dates import format_date, format_time
+
+    date = format_date(value.date(), format="medium", locale=locale)
+    clock = format_time(value.timetz(), format="short", locale=locale)
+    pattern = str(Locale.parse(locale).datetime_formats.get("medium", "{1}, {0}"))
+    joined = pattern.replace("{1}", "\x00").replace("{0}", "\x01").replace("'", "")
+    text = joined.replace("\x00", date).replace("\x01", clock)
+    zone = value.tzname() or ""
+    return " ".join(f"{text} {zone}".split()).replace(" ", "\u00a0").replace("\u202f", "\u00a0")
+
+
 def _shown(text: str, limit: int = 40) -> str:
     """A cell as a message quotes it: long ones cut short."""
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
@@ -156,6 +199,8 @@ def _parse_cell(text: str, kind: str) -> tuple[Any, str | None]:
     if kind == "date":
         value = parse_date(text)
         return (value, None) if value else (None, f"'{_shown(text)}' is not a date (YYYY-MM-DD)")
+    if kind == "datetime":
+        return parse_datetime(text)
     if kind == "ticker" and not TICKER.match(text):
         return None, f"'{_shown(text)}' is not a ticker (capital letters, digits, '.', '-', '/', space)"
     return text, None
@@ -342,6 +387,13 @@ def check_column(
 
 def _coerce(value: Any, column: Column, loc: tuple) -> Any:
     """A value written in YAML as the column's type (a date for a date column, a Decimal for a number)."""
+    if column.kind == "datetime":
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value
+        parsed, problem = parse_datetime(str(value))
+        if parsed is None:
+            raise QueryError(loc, f"{problem}, and column '{column.name}' holds dates and times")
+        return parsed
     if column.kind == "date":
         if isinstance(value, dt.date):
             return value

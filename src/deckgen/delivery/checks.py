@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ..spec import LoadedSpec
 
 # Placeholders every template may use (besides figure names); `link` only when the spec has a base_url.
-PLACEHOLDERS = ("title", "subtitle", "date", "name", "email", "filename", "link")
+PLACEHOLDERS = ("title", "subtitle", "date", "name", "email", "filename", "link", "issuer", "brand")
 DATE_STYLES = ("short", "medium", "long", "full", "iso")
 
 Variant = tuple[str, ...]
@@ -104,7 +104,8 @@ def inspect_delivery(
     loaded = checked.report.loaded
     delivery = loaded.spec.delivery or DeliverySpec()
     root_path = Path(root).resolve() if root else project_root(loaded.path)
-    problems = _template_problems(loaded, delivery, checked.report)
+    problems = _template_problems(loaded, delivery, checked)
+    problems += _sender_problems(checked)
     everyone, recipient_problems = _recipients(loaded, delivery, to, recipients_files, root_path)
     problems += recipient_problems
     if require_recipients and not everyone and not recipient_problems:
@@ -125,8 +126,10 @@ def inspect_delivery(
 # -- templates -----------------------------------------------------------------------------------
 
 
-def template_problems(template: str, where: Callable[[str], Mark], report: "Report", has_link: bool) -> list[Problem]:
-    """Unknown placeholders or styles in a subject/body template, each located by ``where(token)``."""
+def template_problems(template: str, where: Callable[[str], Mark], report: "Report", has_link: bool,
+                      missing: Mapping[str, str] | None = None) -> list[Problem]:
+    """Unknown placeholders or styles in a subject/body template, each located by ``where(token)``.
+    ``missing`` says why a known placeholder has no value here (``{"brand": "the brand has no meta.name"}``)."""
     problems = []
     known = set(PLACEHOLDERS) - ({"link"} if not has_link else set())
     for match in TEMPLATE.finditer(template):
@@ -134,6 +137,8 @@ def template_problems(template: str, where: Callable[[str], Mark], report: "Repo
         message = None
         if name == "link" and not has_link:
             message = f"{token}: a link needs delivery.base_url (where the PDFs are published)"
+        elif missing and name in missing:
+            message = f"{token}: {missing[name]}"
         elif name in known:
             if style and not (name == "date" and style in DATE_STYLES):
                 allowed = f"one of {', '.join(DATE_STYLES)}" if name == "date" else "no style"
@@ -148,7 +153,16 @@ def template_problems(template: str, where: Callable[[str], Mark], report: "Repo
     return problems
 
 
-def _template_problems(loaded: "LoadedSpec", delivery: DeliverySpec, report: "Report") -> list[Problem]:
+def _template_problems(loaded: "LoadedSpec", delivery: DeliverySpec, checked: "Checked") -> list[Problem]:
+    from ..sections.disclosures import brand_shown, issuing_firm
+
+    report = checked.report
+    missing = {}
+    if not checked.theme.name.strip():
+        missing["brand"] = f"the brand ({brand_shown(loaded)}) has no meta.name to put here"
+        if not issuing_firm(loaded.spec, checked.theme.name):
+            missing["issuer"] = (f"the disclosures name no issuer and the brand ({brand_shown(loaded)}) has no meta.name "
+                                 "to put here")
     problems = []
     written = (loaded.document.data.get("delivery") or {}) if loaded.spec.delivery is not None else {}
     for key in ("subject", "body"):
@@ -157,8 +171,27 @@ def _template_problems(loaded: "LoadedSpec", delivery: DeliverySpec, report: "Re
         def where(token: str, loc=loc, written=key in written) -> Mark:
             return loaded.document.mark_of_text(loc, token) if written else Mark.of(loaded.path, 0, 0)
 
-        problems += template_problems(getattr(delivery, key), where, report, has_link=delivery.base_url is not None)
+        problems += template_problems(getattr(delivery, key), where, report, has_link=delivery.base_url is not None,
+                                      missing=missing)
     return problems
+
+
+def _sender_problems(checked: "Checked") -> list[Problem]:
+    """The sender's name is the firm of the brand the brief is built with, as the disclosures' issuer is:
+    a from_name naming another firm (say Meridian on a Harbor brief) is refused, located at from_name."""
+    from ..sections.disclosures import brand_shown, names_firm
+
+    loaded = checked.report.loaded
+    delivery = loaded.spec.delivery
+    brand = checked.theme.name.strip()
+    if delivery is None or delivery.from_name is None or names_firm(delivery.from_name, brand):
+        return []
+    return [Problem.at(
+        loaded.mark(("delivery", "from_name")),
+        f"delivery.from_name says the email is from '{delivery.from_name}' but the brief is built with the brand "
+        f"'{brand}' ({brand_shown(loaded)}), whose name the masthead, footer and disclosures show",
+        f"remove from_name to send in the brand's name, give a name that contains '{brand}', or build with the "
+        "sender's own brand", code="disclosures")]
 
 
 # -- recipients ----------------------------------------------------------------------------------

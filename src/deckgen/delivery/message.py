@@ -38,6 +38,8 @@ class Edition:
     pdf: bytes
     sha256: str
     variant: tuple[str, ...] = ()
+    brand: str = ""  # the brand's name (brand.yml meta.name) the edition is built with
+    issuer: str = ""  # the firm that issues it: the disclosures' issuer name, else the brand's name
 
     @property
     def size_mb(self) -> float:
@@ -81,6 +83,8 @@ def fill(template: str, edition: Edition, recipient: "Recipient", fallback_name:
         "email": recipient.address,
         "filename": edition.filename,
         "link": url or "",
+        "brand": edition.brand,
+        "issuer": edition.issuer or edition.brand,
     }
 
     def substitute(match: re.Match) -> str:
@@ -134,7 +138,9 @@ def compose(
     message_id = make_msgid(idstring="deckgen", domain=sender_domain)
     message = EmailMessage(policy=email.policy.SMTP)
     message["Subject"] = subject
-    message["From"] = Address(display_name=from_name or settings.mail_from_name or "", addr_spec=settings.mail_from)
+    # the sender is the firm whose brand the brief carries, unless the spec names it (checked to name the same firm)
+    sender = from_name or edition.brand or settings.mail_from_name or ""
+    message["From"] = Address(display_name=sender, addr_spec=settings.mail_from)
     message["To"] = Address(display_name=recipient.name or "", addr_spec=recipient.address)
     if reply_to:
         reply_name, reply_address = parse_mailbox(reply_to)

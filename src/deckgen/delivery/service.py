@@ -239,7 +239,8 @@ def _build_editions(
             built.append(variant_checked.output)
             log(f"built {display_path(variant_checked.output)}")
         pdf = variant_checked.output.read_bytes()  # these bytes are sent and hashed: the edition is what was mailed
-        editions[variant] = Edition(variant_checked.report, variant_checked.output, pdf, hashlib.sha256(pdf).hexdigest(), variant)
+        editions[variant] = Edition(variant_checked.report, variant_checked.output, pdf, hashlib.sha256(pdf).hexdigest(), variant,
+                                    *_firm(variant_checked))
     return editions, built
 
 
@@ -252,10 +253,18 @@ def _build_editions_on_cluster(
 
     pdfs, built, failed = build_editions_on_cluster(variants, cluster, log=log, on_progress=on_progress)
     editions = {
-        variant: Edition(variants[variant].report, variants[variant].output, pdf, hashlib.sha256(pdf).hexdigest(), variant)
+        variant: Edition(variants[variant].report, variants[variant].output, pdf, hashlib.sha256(pdf).hexdigest(), variant,
+                         *_firm(variants[variant]))
         for variant, pdf in pdfs.items()
     }
     return editions, built, failed
+
+
+def _firm(checked: "Checked") -> tuple[str, str]:
+    """(brand name, issuing firm) of a checked edition: who the email says it is from and signs as."""
+    from ..sections.disclosures import issuing_firm
+
+    return checked.theme.name.strip(), issuing_firm(checked.report.spec, checked.theme.name)
 
 
 def _published_url(base_url: str | None, edition: Edition) -> str | None:

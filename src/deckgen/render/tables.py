@@ -46,6 +46,10 @@ def _cell_text(value: Any, column, setting, unit: Unit | None, decimals: int | N
         return EMPTY
     if column.kind == "date":
         return format_date(value, locale)
+    if column.kind == "datetime":
+        from ..tables import format_datetime
+
+        return format_datetime(value, locale)
     if column.numeric:
         if _header_unit(unit, locale) and unit is not None:  # the header names the unit: plain numbers
             digits = decimals if decimals is not None else unit.decimals

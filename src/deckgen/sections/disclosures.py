@@ -7,12 +7,18 @@ prices quoted and when, when the brief went out, and who may receive it.
         - {name: A. Analyst, title: Strategist, email: a.analyst@example.com, phone: "+44 20 0000 0000"}
       conflicts:
         - {issuer: Tokyo Electron, text: The issuer is not a client; no position is held.}
-      prices: {table: prices, instrument: name, price: price, at: priced_at}
+      views_statement: Thematic views, not ratings of individual securities; no price targets are set.
+      views:                                   # and/or a view per instrument
+        - {instrument: Tokyo Electron, view: Positive, since: 2026-01-05}
+      prices: {table: prices, instrument: name, price: price, at: priced_at, venue: venue}   # priced_at: datetime
       disseminated: 2026-02-16T07:00:00+00:00
       restrictions: For professional investors in the UK and EU only. Not for distribution in the US.
 
 A brief that names instruments or uses the words of a recommendation must carry this section
-(``checks.disclosures: not-research`` says why one does not: see resolve).
+(``checks.disclosures: not-research`` says why one does not: see resolve); one that uses the words of a
+recommendation ("highest conviction", "overweight") must also say what its views are: ``views`` (a view
+per instrument) or ``views_statement`` (what kind of views the brief states, e.g. thematic views and no
+ratings), so the wording in the text is never left unexplained by the disclosures.
 
 The issuer is the brand's firm: without ``issuer.name`` the brief is issued in the name of the brand
 (brand.yml ``meta.name``); a name that is not the brand's is refused (``issuer_problems``), so a
@@ -82,8 +88,9 @@ class Prices(_Part):
     table: str
     instrument: str
     price: str
-    at: str  # the column with each price's date, or its date, time and zone ("2026-02-13 16:00 ET")
+    at: str  # the column with each price's date (type: date) or date, time and zone (type: datetime)
     currency: str | None = None  # a column with each price's currency, when they differ
+    venue: str | None = None  # a column saying where or how each price was struck ("NASDAQ close"), shown after its time
 
 
 class Disclosures(SectionModel):
@@ -95,6 +102,7 @@ class Disclosures(SectionModel):
     conflicts: list[Conflict] = Field(default_factory=list)
     no_conflicts: str = "Neither the issuer nor the analysts hold positions in, or have business relationships with, the issuers named."
     views: list[View] = Field(default_factory=list)
+    views_statement: str | None = None  # what kind of views (or ratings) the brief states, and what they are not
     prices: Prices | None = None
     disseminated: dt.datetime
     restrictions: str = Field(min_length=1)
@@ -114,6 +122,8 @@ class Disclosures(SectionModel):
     def prepare(self, report):
         if self.prices is None:
             return None
+        from dataclasses import replace
+
         from ..tables import DataErrors, QueryError, check_column
         from .table import TableColumn, TableData
 
@@ -122,18 +132,50 @@ class Disclosures(SectionModel):
         wanted = [("instrument", (), "Instrument"), ("price", ("number", "percent"), "Price")]
         if self.prices.currency is not None:
             wanted.append(("currency", ("text", "ticker"), "Currency"))
-        wanted.append(("at", ("date", "text"), "Priced at"))
+        wanted.append(("at", ("date", "datetime"), "Priced at"))
+        if self.prices.venue is not None:
+            wanted.append(("venue", ("text",), "Venue"))
+        found = {}
         for key, kinds, label in wanted:
             try:
                 column = check_column(table, getattr(self.prices, key), ("prices", key), kinds=kinds,
                                       purpose=f"prices: {key} needs")
-                columns.append((column, TableColumn(key=column.name, label=label)))
+                found[key] = column
+                if key != "venue":
+                    columns.append((column, TableColumn(key=column.name, label=label)))
             except QueryError as error:
+                if key == "at" and "is text" in error.message:
+                    error.hint = (f"declare it in the dataset's columns as {{type: datetime}} with cells such as "
+                                  "2026-02-13 16:00 America/New_York, so the brief writes each time the way it "
+                                  "writes dates (venue: names a column for notes such as 'NASDAQ close')")
                 errors.append(error)
         if errors:
             raise DataErrors(errors)
-        positions = [table.index(column.name) for column, _ in columns]
-        return TableData(table, tuple(columns), tuple(tuple(row[p] for p in positions) for row in table.rows))
+        # the last cell holds the time and its venue, written out at render (no babel at validate)
+        at, venue = table.index(found["at"].name), table.index(found["venue"].name) if "venue" in found else None
+        columns[-1] = (replace(found["at"], kind="text"), columns[-1][1])
+        positions = [table.index(column.name) for column, _ in columns[:-1]]
+        return TableData(table, tuple(columns), tuple(
+            (*(row[p] for p in positions), (row[at], row[venue] if venue is not None else None)) for row in table.rows))
+
+    @staticmethod
+    def _prices_written(prepared, locale: str):
+        """The price table with each time as the body writes dates and times (by locale), then its venue."""
+        from dataclasses import replace
+
+        from ..formatting import format_date
+        from ..tables import format_datetime
+
+        kind = prepared.table.column(prepared.columns[-1][0].name).kind
+
+        def when(cell) -> str | None:
+            value, venue = cell
+            if value is None:
+                return None
+            text = format_datetime(value, locale) if kind == "datetime" else format_date(value, locale)
+            return f"{text} ({venue})" if venue else text
+
+        return replace(prepared, rows=tuple((*row[:-1], when(row[-1])) for row in prepared.rows))
 
     def certification_text(self) -> str:
         if self.certification:
@@ -183,31 +225,40 @@ class Disclosures(SectionModel):
                 story.append(ctx.paragraph(f"**{conflict.issuer}:** {conflict.text}", text))
         else:
             story.append(ctx.paragraph(self.no_conflicts, text))
-        if self.views:
+        if self.views or self.views_statement:
             story.append(ctx.heading("Views", level=3))
+            if self.views_statement:
+                story.append(ctx.paragraph(self.views_statement, text))
             for view in self.views:
                 since = f" (since {ctx.date(view.since)})" if view.since else ""
                 story.append(ctx.paragraph(f"**{view.instrument}:** {view.view}{since}", text))
+        loose = set()
         if ctx.prepared is not None:
-            from reportlab.platypus import KeepTogether
-
-            story.append(KeepTogether([ctx.heading("Prices", level=3), *ctx.kit.table_block(ctx, ctx.prepared)[0]]))
+            # the heading goes with the table's header and first rows, not the whole table: a long price
+            # table flows on to the next page (header repeated) rather than leave a band of white
+            heading = ctx.heading("Prices", level=3)
+            block, first_rows = ctx.kit.table_block(ctx, self._prices_written(ctx.prepared, ctx.report.spec.locale))
+            _, heading_height = heading.wrap(ctx.frame_width, 1000)
+            story += [CondPageBreak(heading_height + first_rows + 8), heading, *block]
+            loose.add(id(heading))
         story.append(ctx.heading("Dissemination and distribution", level=3))
-        when = self.disseminated.astimezone(dt.timezone.utc)
-        stamp = f"{ctx.date(when.date())} {when:%H:%M}\u00a0UTC"
+        from ..tables import format_datetime
+
+        stamp = format_datetime(self.disseminated.astimezone(dt.timezone.utc), ctx.report.spec.locale)
         story.append(ctx.paragraph(f"First disseminated {stamp}. {self.restrictions}", text))
-        return _headings_kept(story)
+        return _headings_kept(story, loose)
 
 
-def _headings_kept(story: list) -> list:
-    """Each sub-heading kept with what follows it: never a heading alone at the foot of a page."""
+def _headings_kept(story: list, loose: set = frozenset()) -> list:
+    """Each sub-heading kept with what follows it: never a heading alone at the foot of a page
+    (``loose``: ids of headings a page break before them already keeps with what follows)."""
     from reportlab.platypus import KeepTogether, Paragraph
 
     kept: list = []
     index = 0
     while index < len(story):
         item = story[index]
-        if isinstance(item, Paragraph) and item.style.name == "h3" and index + 1 < len(story):
+        if isinstance(item, Paragraph) and item.style.name == "h3" and index + 1 < len(story) and id(item) not in loose:
             kept.append(KeepTogether([item, story[index + 1]]))
             index += 2
             continue
@@ -218,6 +269,26 @@ def _headings_kept(story: list) -> list:
 
 def _words(name: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", name.casefold()))
+
+
+def names_firm(name: str, brand_name: str) -> bool:
+    """Whether ``name`` names the brand's firm: it contains the brand's name, word for word (it may add
+    to it, "Meridian Pacific Research Ltd", never replace it). A brand with no name matches anything."""
+    wanted = _words(brand_name)
+    return not wanted or f" {wanted} " in f" {_words(name)} "
+
+
+def issuing_firm(spec, brand_name: str) -> str:
+    """The firm that issues the brief: the disclosures' issuer name, else the brand's name ('' if neither)."""
+    for section in spec.sections:
+        if section.type == "disclosures" and section.issuer.name:
+            return section.issuer.name
+    return brand_name.strip()
+
+
+def brand_shown(loaded) -> str:
+    """How the brief's brand was chosen, for messages: '--set brand=...' or 'brand: ../assets/brand.yml'."""
+    return loaded.document.overridden.get(("brand",)) or f"brand: {loaded.spec.brand}"
 
 
 def issuer_problems(loaded, brand_name: str, brand_shown: str) -> list:
@@ -239,8 +310,7 @@ def issuer_problems(loaded, brand_name: str, brand_shown: str) -> list:
                     f"the disclosures name no issuer and the brand ({brand_shown}) has no meta.name to issue it in",
                     "give issuer: name: (the firm that issues the brief) or the brand's meta: name:", code="disclosures"))
             continue
-        wanted = _words(brand_name)
-        if wanted and f" {wanted} " not in f" {_words(name)} ":
+        if not names_firm(name, brand_name):
             problems.append(Problem.at(
                 loaded.mark(("sections", index, "issuer", "name")),
                 f"the disclosures say the brief is issued by '{name}' but it is built with the brand '{brand_name}' "

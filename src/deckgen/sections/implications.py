@@ -47,7 +47,15 @@ class Implications(SectionModel):
             ("LEFTPADDING", (0, 0), (0, -1), 0),
         ]))
         story.append(grid)
+        # the heading and intro start a page only with the first implication under them, not alone at a foot
+        from reportlab.platypus import CondPageBreak
+
+        first_row = Table(rows[:1], colWidths=[ctx.frame_width * 0.26, ctx.frame_width * 0.74])
+        above = sum(item.wrap(ctx.frame_width, 10_000)[1] + item.getSpaceBefore() + item.getSpaceAfter() for item in story[:-1])
+        needed = above + first_row.wrap(ctx.frame_width, 10_000)[1] + 13  # + the grid's row padding
+        # (only when that leaves no band over 50 mm behind: a longer opening may stand on its own)
+        story.insert(0, CondPageBreak(needed if needed <= 50 * 72 / 25.4 else 0))
         if self.risks:
             story.append(ctx.paragraph(" ", "small"))
             story.append(ctx.paragraph("**Risks to the view.** " + " ".join(paragraphs(self.risks)), "prose"))
-        return ctx.kit.keep_heading(story)
+        return [story[0], *ctx.kit.keep_heading(story[1:])]

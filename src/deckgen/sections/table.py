@@ -128,7 +128,7 @@ class TableSection(SectionModel):
 
         positions = [table.index(column.name) for column, _ in columns]
         shown = tuple(tuple(row[p] for p in positions) for row in rows)
-        text_positions = [i for i, (column, _) in enumerate(columns) if not column.numeric and column.kind != "date"]
+        text_positions = [i for i, (column, _) in enumerate(columns) if not column.numeric and column.kind not in ("date", "datetime")]
         names = dict.fromkeys(ref.name for row in shown for i in text_positions if row[i] and "{{" in row[i]
                               for ref in references(row[i]) if ref.kind == "figure")
         return TableData(table, tuple(columns), shown, tuple(names))
