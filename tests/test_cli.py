@@ -25,10 +25,10 @@ def test_dash_h_shows_help_for_every_command_with_readable_metavars(cli, command
         assert unreadable not in run.stdout, unreadable
 
 
-def test_shell_completion_is_offered(cli):
+def test_shell_completion_is_offered(cli, deckgen_process, tmp_path):
     assert "--install-completion" in cli("-h").stdout
-    run = cli("--show-completion", "bash")
-    assert run.code == 0 and "complete" in run.stdout
+    run = deckgen_process("--show-completion", "bash", cwd=tmp_path)  # as a shell would run it
+    assert run.code == 0 and "complete" in run.stdout and "deckgen" in run.stdout
 
 
 def _misspelt(project: Path) -> Path:
