@@ -294,7 +294,9 @@ def test_price_times_are_written_like_the_dates_in_the_body(project, locale, smh
     text = squash(text_of(result.output)).replace("\u202f", " ")
     prices = text[text.index("Prices Instrument Price Currency Priced at"):text.index("Dissemination and distribution")]
     assert f"VanEck Semiconductor ETF 250{',' if locale else '.'}00 USD {smh}" in prices
-    assert f"Tokyo Electron 30{'.' if locale else ','}000{',' if locale else '.'}00 JPY {tel}" in prices
+    # each price in its own currency's minor units: yen have none; a yield keeps the column's decimals
+    assert f"Tokyo Electron 30{'.' if locale else ','}000 JPY {tel}" in prices
+    assert f"(yield %) 1{',' if locale else '.'}20 %" in prices
     assert "2026-02-13" not in prices and "2026-02-16" not in text
     assert disseminated in text
     body_date = "16.02.2026" if locale else "Feb 16, 2026"

@@ -158,8 +158,7 @@ class Disclosures(SectionModel):
         return TableData(table, tuple(columns), tuple(
             (*(row[p] for p in positions), (row[at], row[venue] if venue is not None else None)) for row in table.rows))
 
-    @staticmethod
-    def _prices_written(prepared, locale: str):
+    def _prices_written(self, prepared, locale: str):
         """The price table with each time as the body writes dates and times (by locale), then its venue."""
         from dataclasses import replace
 
@@ -175,7 +174,39 @@ class Disclosures(SectionModel):
             text = format_datetime(value, locale) if kind == "datetime" else format_date(value, locale)
             return f"{text} ({venue})" if venue else text
 
-        return replace(prepared, rows=tuple((*row[:-1], when(row[-1])) for row in prepared.rows))
+        prepared = replace(prepared, rows=tuple((*row[:-1], when(row[-1])) for row in prepared.rows))
+        return self._in_own_currency(prepared, locale) if self.prices.currency is not None else prepared
+
+    @staticmethod
+    def _in_own_currency(prepared, locale: str):  # columns: instrument, price, currency, time
+        """Each price with its own currency's minor units (USD 250.00, JPY 30,000); a price in any
+        other unit ('%') keeps the column's decimals."""
+        from dataclasses import replace
+
+        from babel.numbers import get_currency_precision
+
+        from ..formatting import decimals_of, format_number
+
+        price_at, currency_at = 1, 2
+        price_column, price_setting = prepared.columns[price_at]
+        decimals = price_setting.decimals if price_setting.decimals is not None else price_column.decimals
+
+        def written(row) -> tuple:
+            value, code = row[price_at], row[currency_at]
+            if value is None:
+                return row
+            digits = decimals_of(value, decimals)
+            if isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper():
+                try:
+                    digits = get_currency_precision(code)
+                except Exception:  # not a currency babel knows: the column's decimals
+                    pass
+            text = format_number(value, None, locale, decimals=digits).replace(" ", "\u00a0")
+            return (*row[:price_at], text, *row[price_at + 1:])
+
+        columns = list(prepared.columns)
+        columns[price_at] = (replace(price_column, kind="text"), price_setting.model_copy(update={"align": "right"}))
+        return replace(prepared, columns=tuple(columns), rows=tuple(written(row) for row in prepared.rows))
 
     def certification_text(self) -> str:
         if self.certification:
