@@ -4,6 +4,7 @@ publisher's site."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -326,3 +327,8 @@ def test_a_price_time_without_a_time_zone_or_in_a_text_column_is_refused(cli, pr
         f"{SPEC}:{line}:{col}: prices: at needs a date or datetime column; 'priced_at' is text; declare it in the "
         "dataset's columns as {type: datetime} with cells such as 2026-02-13 16:00 America/New_York, so the brief "
         "writes each time the way it writes dates (venue: names a column for notes such as 'NASDAQ close')"]
+
+
+def test_the_analyst_certification_names_every_analyst_in_a_sentence(project):
+    text = squash(text_of(build(project / SPEC, allow_stale=True).output))
+    assert re.search(r"\b[A-Z]\w+ [A-Z]\w+ and [A-Z]\w+ [A-Z]\w+ certify that the views", text)

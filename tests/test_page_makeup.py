@@ -13,11 +13,9 @@ from deckgen.build import build
 from pdfread import page_texts
 
 MM = 72 / 25.4
-LAYOUTS = [
-    ("investor", "A4", False, None),
-    ("investor", "Letter", True, None),
-    ("investor", "A4", False, "../assets/brands/harbor/brand.yml"),
-    ("investor", "Letter", True, "../assets/brands/harbor/brand.yml"),
+HARBOR = "../assets/brands/harbor/brand.yml"
+LAYOUTS = [  # both shipped brands, A4 and Letter, contents on and off; the second example in both sizes
+    *(("investor", size, toc, brand) for brand in (None, HARBOR) for size in ("A4", "Letter") for toc in (False, True)),
     ("grid-storage", "A4", False, None),
     ("grid-storage", "Letter", False, None),
 ]
@@ -42,6 +40,9 @@ def test_no_page_but_the_last_ends_in_a_band_over_50_mm(project: Path, spec: str
     for index in range(len(document) - 1):
         band = (_lowest_content(document[index]) - FRAME_BOTTOM) / MM
         assert band <= 50, f"page {index + 1} of {len(document)} ends in a {band:.0f} mm band"
+    for number, page in enumerate(page_texts(result.output), 1):  # ranges and amounts never break
+        assert not re.search(r"\d\s*\r?\n\s*–\s*\d|\d–\s*\r?\n\s*\d|\d{4}\s*–\s*\r?\n", page), f"page {number}"
+        assert not re.search(r"S&P\s*\r?\n\s*500|\$\d+\s*\r?\n\s*(billion|B)\b", page), f"page {number}"
     if spec == "investor":
         # a heading and its intro open a page only with the first rows under them
         pages = [" ".join(page.split()) for page in page_texts(result.output)]
@@ -69,3 +70,26 @@ def test_names_figures_and_ranges_never_break(example_pdf: Path):
         assert not re.search(r"S&P\s*\r?\n\s*500", page)
         assert not re.search(r"\$\d+\s*\r?\n\s*(billion|B)\b", page)
         assert not re.search(r"\d\s*\r?\n\s*–\s*\d|\d–\s*\r?\n\s*\d", page)
+
+
+def test_no_word_fragment_ends_a_paragraph_and_cells_and_boxes_keep_words_whole():
+    from deckgen.render.context import Hyphenator
+
+    hyphenator = Hyphenator("en_US")
+    assert list(hyphenator("contractors")), "a long word may break where pyphen allows"
+    hyphenator.keep_whole("with US defence contractors [4].")  # a paragraph's text, its citation after the word
+    assert list(hyphenator("contractors")) == [] and list(hyphenator("contractors.")) == []
+    assert list(hyphenator("manufacturing")), "only the paragraph's last word is kept whole"
+
+
+def test_table_cells_and_boxes_are_not_hyphenated(example_pdf: Path):
+    from deckgen.build import check
+    from deckgen.render.context import build_styles
+    from deckgen.render.fonts import register_theme
+
+    checked = check(Path(__file__).resolve().parent.parent / "specs" / "investor.yaml")
+    styles = build_styles(checked.theme, register_theme(checked.theme), 480, "en-US")
+    assert styles["prose"].hyphenationLang, "running text is hyphenated"
+    for name in ("cell", "cell_right", "takeaway", "bullet", "kpi_label"):
+        assert not styles[name].hyphenationLang, name
+    assert styles["prose"].allowWidows == 0 and styles["prose"].allowOrphans == 0

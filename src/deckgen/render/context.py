@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -29,7 +31,8 @@ class Hyphenator:
     """Where a word may break at a line end, for reportlab: pyphen's points, sparingly, as suits
     ragged-right text: only in words of nine letters or more, and never in a name (a capitalised
     word: "Advantest", "Mitsubishi"), a word with digits, or a compound, which breaks only at its
-    own hyphen ("sixth-generation")."""
+    own hyphen ("sixth-generation"); nor in a word that ends a paragraph, whose last line would be
+    a fragment ("contrac-/tors.")."""
 
     MIN_LETTERS = 9
 
@@ -37,11 +40,24 @@ class Hyphenator:
         import pyphen
 
         self.iterate = pyphen.Pyphen(lang=language).iterate
+        self.last_words: set[str] = set()
+
+    def keep_whole(self, text: str) -> None:
+        """The last word of a paragraph's ``text`` is never broken."""
+        found = _LAST_WORD.search(text)
+        if found:
+            self.last_words.add(found.group(1))
 
     def __call__(self, word: str):
         if len(word) < self.MIN_LETTERS or not word[:1].islower() or "-" in word or any(c.isdigit() for c in word):
             return iter(())
+        if word.strip(_PUNCTUATION) in self.last_words:
+            return iter(())
         return self.iterate(word)
+
+
+_LAST_WORD = re.compile(r"([^\W\d_]+)(?:[^\w]|\[\d[\d,\s\u2013-]*\])*$")  # before any closing citation
+_PUNCTUATION = ".,;:!?'\"()[]\u2019\u201d\u2026"
 
 
 def hyphenation_language(language: str) -> Hyphenator | None:
@@ -73,14 +89,15 @@ def build_styles(theme: Theme, fonts: ThemeFonts, frame_width: float = 10_000, l
     primary = colors.HexColor(theme.heading_color)
     hyphenate = {"hyphenationLang": hyphenation_language(language) or "", "embeddedHyphenation": 1, "uriWasteReduce": 0.3}
     body = ParagraphStyle("body", fontName=fonts.body.regular, fontSize=size, leading=lead, textColor=ink, spaceAfter=size * 0.6,
-                          **hyphenate)
+                          allowWidows=0, allowOrphans=0, **hyphenate)  # no paragraph leaves one line behind
+    whole_words = {"hyphenationLang": ""}  # narrow boxes and table cells: a broken word there reads as a typo
     prose_indent = max(0.0, frame_width - prose_measure(fonts, size, frame_width)) if frame_width < 10_000 else 0.0
     styles = {
         "body": body,
         "prose": ParagraphStyle("prose", parent=body, rightIndent=prose_indent),
         "lead": ParagraphStyle("lead", parent=body, fontSize=size + 1.5, leading=(size + 1.5) * 1.35, textColor=grey, rightIndent=prose_indent),
-        "takeaway": ParagraphStyle("takeaway", parent=body, leftIndent=size * 1.3, firstLineIndent=-size * 1.3, spaceAfter=size * 0.45),
-        "bullet": ParagraphStyle("bullet", parent=body, leftIndent=size * 1.2, firstLineIndent=-size * 1.2, spaceAfter=size * 0.35),
+        "takeaway": ParagraphStyle("takeaway", parent=body, **whole_words, leftIndent=size * 1.3, firstLineIndent=-size * 1.3, spaceAfter=size * 0.45),
+        "bullet": ParagraphStyle("bullet", parent=body, **whole_words, leftIndent=size * 1.2, firstLineIndent=-size * 1.2, spaceAfter=size * 0.35),
         "disclosure": ParagraphStyle("disclosure", parent=body, fontSize=size - 1, leading=(size - 1) * 1.35, spaceAfter=3),
         "small": ParagraphStyle("small", parent=body, fontSize=size - 2, leading=(size - 2) * 1.35, textColor=grey, spaceAfter=3),
         "caption": ParagraphStyle("caption", parent=body, fontName=fonts.body.italic, fontSize=size - 1.5, leading=(size - 1.5) * 1.35, textColor=ink, spaceBefore=2, spaceAfter=1),
@@ -94,12 +111,12 @@ def build_styles(theme: Theme, fonts: ThemeFonts, frame_width: float = 10_000, l
         "label": ParagraphStyle("label", fontName=fonts.body.bold, fontSize=size - 1.5, leading=size, textColor=grey),
         "quote": ParagraphStyle("quote", fontName=fonts.headings.italic, fontSize=size * 1.45, leading=size * 1.95, textColor=primary),
         "attribution": ParagraphStyle("attribution", parent=body, fontSize=size - 0.5, textColor=grey, spaceBefore=4, spaceAfter=0),
-        "cell": ParagraphStyle("cell", parent=body, fontSize=size - 1, leading=(size - 1) * 1.3, spaceAfter=0),
-        "cell_right": ParagraphStyle("cell_right", parent=body, fontSize=size - 1, leading=(size - 1) * 1.3, spaceAfter=0, alignment=TA_RIGHT),
-        "cell_center": ParagraphStyle("cell_center", parent=body, fontSize=size - 1, leading=(size - 1) * 1.3, spaceAfter=0, alignment=TA_CENTER),
+        "cell": ParagraphStyle("cell", parent=body, **whole_words, fontSize=size - 1, leading=(size - 1) * 1.3, spaceAfter=0),
+        "cell_right": ParagraphStyle("cell_right", parent=body, **whole_words, fontSize=size - 1, leading=(size - 1) * 1.3, spaceAfter=0, alignment=TA_RIGHT),
+        "cell_center": ParagraphStyle("cell_center", parent=body, **whole_words, fontSize=size - 1, leading=(size - 1) * 1.3, spaceAfter=0, alignment=TA_CENTER),
         "header_cell": ParagraphStyle("header_cell", fontName=fonts.body.bold, fontSize=size - 1.5, leading=(size - 1.5) * 1.3, textColor=colors.HexColor(theme.on_primary), alignment=TA_LEFT),
         "kpi_value": ParagraphStyle("kpi_value", fontName=fonts.headings.bold, fontSize=size * 1.9, leading=size * 2.2, textColor=primary, alignment=TA_LEFT),
-        "kpi_label": ParagraphStyle("kpi_label", parent=body, fontSize=size - 1.5, leading=(size - 1.5) * 1.3, textColor=grey, spaceAfter=0),
+        "kpi_label": ParagraphStyle("kpi_label", parent=body, **whole_words, fontSize=size - 1.5, leading=(size - 1.5) * 1.3, textColor=grey, spaceAfter=0),
         "reference": ParagraphStyle("reference", parent=body, fontSize=size - 1, leading=(size - 1) * 1.35, leftIndent=size * 2.2, firstLineIndent=-size * 2.2, spaceAfter=size * 0.45),
         "byline": ParagraphStyle("byline", parent=body, fontSize=size - 1, textColor=grey, alignment=TA_RIGHT, spaceAfter=0),
     }
@@ -132,6 +149,9 @@ class RenderContext:
         return to_markup(text, self.report.format, self.cite_link, lambda s: self.fonts.glyph_fallback(s, font))
 
     def paragraph(self, text: str, style: str = "body") -> Paragraph:
+        hyphenator = getattr(self.styles[style], "hyphenationLang", None)
+        if isinstance(hyphenator, Hyphenator):
+            hyphenator.keep_whole(self.plain(text))
         return Paragraph(self.markup(text, style), self.styles[style])
 
     def heading(self, text: str, level: int = 2) -> Paragraph:
@@ -162,6 +182,6 @@ class RenderContext:
         dates = sorted({*(figure.as_of for figure in figures), *as_of})
         when = ""
         if dates:
-            when = f" As of {self.date(dates[0])}" + (f" \u2013 {self.date(dates[-1])}" if dates[-1] != dates[0] else "") + "."
+            when = f" As of {self.date(dates[0])}" + (f"\u00a0\u2013\u00a0{self.date(dates[-1])}" if dates[-1] != dates[0] else "") + "."
         label = "Sources" if len(numbers) > 1 else "Source"
         return Paragraph(f"{label}: {names}.{escape(when)}", self.styles["source_line"])

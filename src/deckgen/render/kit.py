@@ -101,6 +101,7 @@ def boxed(ctx: "RenderContext", title: str | None, content: Sequence[Any], tone:
 
 
 GUTTER = 16.0  # points between two half-width exhibits
+BESIDE_SHARE = 0.66  # of the width, for a chart whose caption and source move beside it to fit a page
 
 
 def exhibit_title(ctx: "RenderContext", title: str) -> Paragraph:
@@ -218,10 +219,13 @@ class ShrinkingExhibit(KeepTogether):
 
     MAX_SHRINK = 0.5
     MIN_HEIGHT = 80.0
+    MAX_SHRINK_ROWS = 0.2  # a chart with a row per category (hbar, range): its rows must stay readable
 
-    def __init__(self, content: list[Any], drawing, redraw):
+    def __init__(self, content: list[Any], drawing, redraw, rows: bool = False, beside=None):
         super().__init__(content)
         self.drawing, self.redraw = drawing, redraw
+        self.max_shrink = self.MAX_SHRINK_ROWS if rows else self.MAX_SHRINK
+        self.beside = beside  # height -> the exhibit with a narrower chart and its notes beside it
 
     def with_drawing(self, shorter) -> list[Any]:
         """The exhibit's flowables with ``shorter`` in place of its chart."""
@@ -232,10 +236,19 @@ class ShrinkingExhibit(KeepTogether):
         deficit = self._H - available_height + 3
         chart_height = self.drawing.height
         at_top = getattr(getattr(self, "_frame", None), "_atTop", False)
-        if self.redraw and 0 < deficit <= chart_height * self.MAX_SHRINK and chart_height - deficit >= self.MIN_HEIGHT and not at_top:
+        if self.redraw and 0 < deficit <= chart_height * self.max_shrink and chart_height - deficit >= self.MIN_HEIGHT and not at_top:
             shorter = self.redraw(chart_height - deficit)
             shorter.hAlign = self.drawing.hAlign
             return self.with_drawing(shorter)
+        if self.beside is not None and 0 < deficit and not at_top:
+            # the caption and source beside a narrower chart save their height; the chart may then
+            # lose up to max_shrink of its own, but no more
+            for height in (chart_height, chart_height * (1 - self.max_shrink)):
+                if height < self.MIN_HEIGHT:
+                    break
+                exhibit = self.beside(height)
+                if exhibit.wrap(available_width, available_height)[1] <= available_height - 3:
+                    return [exhibit]
         return super().split(available_width, available_height)
 
 
@@ -243,17 +256,18 @@ class HalfWidth(ShrinkingExhibit):
     """A half-width exhibit. Two in a row share a line (``pair_half_width``); one alone keeps its
     caption and source beside it."""
 
-    def __init__(self, ctx: "RenderContext", title, body: list[Any], notes: list[Any], redraw=None):
+    def __init__(self, ctx: "RenderContext", title, body: list[Any], notes: list[Any], redraw=None, rows: bool = False):
         self.ctx, self.title, self.body, self.notes = ctx, title, body, notes
-        super().__init__([_grid(ctx, [[title, ""], [body, notes]], span_first_row=True)], body[0], redraw)
+        super().__init__([_grid(ctx, [[title, ""], [body, notes]], span_first_row=True)], body[0], redraw, rows)
 
     def with_drawing(self, shorter) -> list[Any]:
         return [_grid(self.ctx, [[self.title, ""], [[shorter, *self.body[1:]], self.notes]], span_first_row=True)]
 
 
-def _grid(ctx: "RenderContext", rows: list[list[Any]], span_first_row: bool = False) -> Table:
-    half = (ctx.frame_width - GUTTER) / 2
-    table = Table([[row[0], "", row[1]] for row in rows], colWidths=[half, GUTTER, half])
+def _grid(ctx: "RenderContext", rows: list[list[Any]], span_first_row: bool = False, share: float = 0.5) -> Table:
+    """Two columns (the first ``share`` of the width less the gutter), the first row spanning both if asked."""
+    first = (ctx.frame_width - GUTTER) * share
+    table = Table([[row[0], "", row[1]] for row in rows], colWidths=[first, GUTTER, ctx.frame_width - GUTTER - first])
     commands = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -312,9 +326,20 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
         shorter._tag_alt = alt
         return shorter
 
+    from ..charts.kinds import KINDS
+
+    rows = KINDS[data.kind].horizontal  # a row per category: it may lose less height
     if half:
-        return [HalfWidth(ctx, title, body, notes, redraw)]
-    return [ShrinkingExhibit([title, *body, *notes], drawing, redraw)]
+        return [HalfWidth(ctx, title, body, notes, redraw, rows)]
+
+    def beside(height: float):
+        narrow = (ctx.frame_width - GUTTER) * BESIDE_SHARE
+        chart = chart_drawing(replace(data, options={**data.options, "height": height}), ctx.chart_style, colours,
+                              narrow, ctx.chart_cache)
+        chart._tag_alt = alt
+        return _grid(ctx, [[title, ""], [[chart], notes]], span_first_row=True, share=BESIDE_SHARE)
+
+    return [ShrinkingExhibit([title, *body, *notes], drawing, redraw, rows, beside)]
 
 
 def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:

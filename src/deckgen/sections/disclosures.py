@@ -211,7 +211,8 @@ class Disclosures(SectionModel):
     def certification_text(self) -> str:
         if self.certification:
             return self.certification
-        names = ", ".join(analyst.name for analyst in self.analysts)
+        everyone = [analyst.name for analyst in self.analysts]
+        names = everyone[0] if len(everyone) == 1 else ", ".join(everyone[:-1]) + " and " + everyone[-1]
         return (f"{names} certif{'ies' if len(self.analysts) == 1 else 'y'} that the views expressed in this brief "
                 "accurately reflect their personal views about the subjects and issuers discussed, and that no part "
                 "of their compensation was, is or will be related to the specific views expressed in it.")
@@ -268,7 +269,8 @@ class Disclosures(SectionModel):
             # the heading goes with the table's header and first rows, not the whole table: a long price
             # table flows on to the next page (header repeated) rather than leave a band of white
             heading = ctx.heading("Prices", level=3)
-            block, first_rows = ctx.kit.table_block(ctx, self._prices_written(ctx.prepared, ctx.report.spec.locale))
+            block, first_rows = ctx.kit.table_block(ctx, self._prices_written(ctx.prepared, ctx.report.spec.locale),
+                                                    continued=ctx.kit.continued_title(heading))
             _, heading_height = heading.wrap(ctx.frame_width, 1000)
             story += [CondPageBreak(heading_height + first_rows + 8), heading, *block]
             loose.add(id(heading))
