@@ -332,3 +332,12 @@ def test_a_price_time_without_a_time_zone_or_in_a_text_column_is_refused(cli, pr
 def test_the_analyst_certification_names_every_analyst_in_a_sentence(project):
     text = squash(text_of(build(project / SPEC, allow_stale=True).output))
     assert re.search(r"\b[A-Z]\w+ [A-Z]\w+ and [A-Z]\w+ [A-Z]\w+ certify that the views", text)
+
+
+def test_the_cover_names_the_analysts_of_the_disclosures(project):
+    import yaml
+
+    spec = yaml.safe_load((project / SPEC).read_text("utf-8"))
+    names = [a["name"] for section in spec["sections"] if section["type"] == "disclosures" for a in section["analysts"]]
+    first_page = squash(page_texts(build(project / SPEC, allow_stale=True).output)[0])
+    assert names and f"Analysts: {', '.join(names)}" in first_page

@@ -16,6 +16,13 @@ class Masthead(SectionModel):
     def heading(self) -> str | None:
         return None
 
+    @staticmethod
+    def _analysts(spec) -> str | None:
+        """The research analysts named on the cover, as a research brief's front page names them."""
+        names = [analyst.name for section in spec.sections if section.type == "disclosures"
+                 for analyst in section.analysts]
+        return "Analysts: " + ", ".join(dict.fromkeys(names)) if names else None
+
     def render(self, ctx):
         from reportlab.lib import colors
         from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
@@ -28,7 +35,8 @@ class Masthead(SectionModel):
             f'<br/><font color="{theme.secondary}">{ctx.fonts.glyph_fallback(escape(self.label.upper()))}</font>',
             ctx.styles["label"],
         )
-        byline = "<br/>".join(escape(part) for part in filter(None, [ctx.date(spec.date), spec.author or theme.author]))
+        byline = "<br/>".join(escape(part) for part in filter(None, [ctx.date(spec.date), spec.author or theme.author,
+                                                                    self._analysts(spec)]))
         top = Table([[logo, brand, Paragraph(ctx.fonts.glyph_fallback(byline), ctx.styles["byline"])]],
                     colWidths=[logo.width + 8, ctx.frame_width * 0.3, None])
         top.setStyle(TableStyle([
