@@ -223,20 +223,22 @@ def test_no_disclosure_heading_is_left_alone_at_a_page_foot(project, size, toc, 
 
 def test_the_disclosures_say_what_kind_of_views_the_highest_conviction_is(example_pdf):
     text = squash(text_of(example_pdf))
-    assert "offers the highest conviction" in text
+    assert "is our highest-conviction theme" in text
     disclosures = text[text.index("Analyst certification"):]
-    assert "Views The views in this brief are thematic. “The highest conviction” ranks the semiconductor " \
+    assert "Views The views in this brief are thematic. “Our highest-conviction theme” ranks the semiconductor " \
         "reshoring theme first among the themes discussed; it is not a rating of any instrument named. The brief " \
         "assigns no ratings and sets no price targets (illustrative statement)." in disclosures
 
 
 VIEWS_STATEMENT = (
-    "    views_statement: The views in this brief are thematic. “The highest conviction” ranks the semiconductor\n"
+    "    views_statement: The views in this brief are thematic. “Our highest-conviction theme” ranks the semiconductor\n"
     "      reshoring theme first among the themes discussed; it is not a rating of any instrument named. The brief\n"
     "      assigns no ratings and sets no price targets (illustrative statement).\n")
 
 
 def test_recommendation_wording_without_views_in_the_disclosures_is_refused(cli, project):
+    # the example says "our highest-conviction theme"; the check reads the words as "highest conviction"
+    _edit(project, SPEC, "is our highest-conviction theme", "offers the highest conviction")
     _edit(project, SPEC, VIEWS_STATEMENT, "")
     lines = project.joinpath(SPEC).read_text("utf-8").splitlines()
     line = next(n for n, text in enumerate(lines, 1) if "offers the highest conviction" in text)

@@ -103,7 +103,7 @@ def test_unknown_references_with_suggestions(cli, project):
     check_fails(cli, project, text, [
         "specs/t.yaml:10:28: unknown figure 'jsif_comitment'; did you mean 'jsif_commitment'?",
         "specs/t.yaml:10:49: unknown source 'comerce-jsif'; did you mean 'commerce-jsif'?",
-        "specs/t.yaml:10:65: citation [12] has no source (there are 10)",
+        "specs/t.yaml:10:65: citation [12] has no source (there are 11)",
         "specs/t.yaml:14:16: unknown breakdown 'framework_by_sectr'; did you mean 'framework_by_sector'?",
     ])
 

@@ -71,7 +71,7 @@ def test_opportunities_and_risks_boxes_keep_their_marks(text):
     assert "✓ Alignment opportunities" in text
     assert "✗ Strategic risks" in text
     assert "✓ $52B joint semiconductor investment reshoring chips" in text
-    assert "✗ Yen weakness (¥152/$ [10]) creates currency hedging costs" in text
+    assert "✗ Yen weakness (¥152/$, illustrative [10]) creates currency hedging costs" in text
 
 
 def test_framework_charts_carry_their_numbers_and_provenance(text):

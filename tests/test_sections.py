@@ -43,8 +43,8 @@ CASES = {
         ["¥152/$", "Yen per dollar", "2.0%", "Sources: [2] Ministry of Defense Japan; [10] Unattributed (illustrative). As of Jan 10, 2026 – Jan 30, 2026."],
     ),
     "narrative": (
-        "  - type: narrative\n    title: Story\n    body: |\n      First **bold** paragraph, {{ gcap_jobs }} jobs [2].\n\n      Second *one*.\n",
-        ["Story", "First bold paragraph, 100,000 jobs [2].", "Second one."],
+        "  - type: narrative\n    title: Story\n    body: |\n      First **bold** paragraph, {{ gcap_jobs }} jobs [11].\n\n      Second *one*.\n",
+        ["Story", "First bold paragraph, 100,000 jobs [11].", "Second one."],
     ),
     "quote": (
         "  - type: quote\n    text: To be or not.\n    author: A. Person\n    role: Speaker\n    source: commerce-jsif\n",
@@ -56,7 +56,7 @@ CASES = {
     ),
     "instrument_table": (
         "  - type: instrument_table\n    table: instruments\n    columns:\n      - {key: ticker, label: Ticker}\n      - {key: key_figure, label: Key figure}\n",
-        ["Ticker", "SMH", "JSIF chip capital $52B", "Sources: [1] US Dept. of Commerce; [2] Ministry of Defense Japan; [3] Tokyo Stock Exchange; [10] Unattributed (illustrative)."],
+        ["Ticker", "SMH", "JSIF chip capital $52B", "Sources: [1] US Dept. of Commerce; [2] Ministry of Defense Japan; [3] Tokyo Stock Exchange; [10] Unattributed (illustrative); [11] Unattributed (unverified)."],
     ),
     "sector_breakdown": (
         "  - type: sector_breakdown\n    title: By sector\n    breakdown: framework_by_sector\n    caption: Shares of the total.\n    show_table: true\n",
