@@ -237,15 +237,13 @@ VIEWS_STATEMENT = (
 
 
 def test_recommendation_wording_without_views_in_the_disclosures_is_refused(cli, project):
-    # the example says "our highest-conviction theme"; the check reads the words as "highest conviction"
-    _edit(project, SPEC, "is our highest-conviction theme", "offers the highest conviction")
-    _edit(project, SPEC, VIEWS_STATEMENT, "")
+    _edit(project, SPEC, VIEWS_STATEMENT, "")  # the example's own wording: "our highest-conviction theme"
     lines = project.joinpath(SPEC).read_text("utf-8").splitlines()
-    line = next(n for n, text in enumerate(lines, 1) if "offers the highest conviction" in text)
-    col = lines[line - 1].index("highest conviction") + 1
+    line = next(n for n, text in enumerate(lines, 1) if "is our highest-conviction theme" in text)
+    col = lines[line - 1].index("highest-conviction") + 1
     disclosures = lines.index("  - type: disclosures") + 1
     expected = [
-        f"{SPEC}:{line}:{col}: this brief uses the words of a recommendation ('highest conviction') but its "
+        f"{SPEC}:{line}:{col}: this brief uses the words of a recommendation ('highest-conviction') but its "
         f"disclosures (line {disclosures}) state no views or ratings; add views: (a view per instrument) or "
         "views_statement: (what kind of views the brief states, e.g. thematic views, no ratings or price targets) to "
         "the disclosures, or reword the text"]
@@ -254,6 +252,9 @@ def test_recommendation_wording_without_views_in_the_disclosures_is_refused(cli,
         assert run.code == 1, run.stderr
         assert _lines(run.stderr) == expected, command
     assert not (project / "dist" / "investor.pdf").exists()
+    # "highest conviction", spaced, is the same words
+    _edit(project, SPEC, "is our highest-conviction theme", "offers the highest conviction")
+    assert "('highest conviction')" in cli("validate", SPEC, cwd=project).stderr
     # a view per instrument answers the wording as well as a statement does
     _edit(project, SPEC, "    prices: {table: prices",
           "    views:\n      - {instrument: VanEck Semiconductor ETF (SMH), view: Positive}\n    prices: {table: prices")
@@ -294,7 +295,7 @@ def test_the_pe_ratios_are_credited_to_the_unattributed_market_levels_not_a_stra
 ])
 def test_price_times_are_written_like_the_dates_in_the_body(project, locale, smh, tel, disseminated):
     result = build(project / SPEC, overrides=[f"locale={locale}"] if locale else [], allow_stale=True)
-    text = squash(text_of(result.output)).replace("\u202f", " ")
+    text = squash(text_of(result.output)).replace("\u202f", " ").replace("\u00a0", " ")
     prices = text[text.index("Prices Instrument Price Currency Priced at"):text.index("Dissemination and distribution")]
     assert f"VanEck Semiconductor ETF 250{',' if locale else '.'}00 USD {smh}" in prices
     # each price in its own currency's minor units: yen have none; a yield keeps the column's decimals
@@ -343,3 +344,11 @@ def test_the_cover_names_the_analysts_of_the_disclosures(project):
     names = [a["name"] for section in spec["sections"] if section["type"] == "disclosures" for a in section["analysts"]]
     first_page = squash(page_texts(build(project / SPEC, allow_stale=True).output)[0])
     assert names and f"Analysts: {', '.join(names)}" in first_page
+
+
+def test_a_price_table_can_show_each_instruments_ticker(project):
+    _edit(project, SPEC, "    prices: {table: prices, instrument: instrument, price: price,",
+          "    prices: {table: prices, instrument: instrument, ticker: ticker, price: price,")
+    text = squash(text_of(build(project / SPEC, allow_stale=True).output)).replace("\u00a0", " ")
+    assert "Prices Instrument Ticker Price Currency Priced at" in text
+    assert "VanEck Semiconductor ETF SMH 250.00 USD" in text and "Tokyo Electron 8035 JP 30,000 JPY" in text

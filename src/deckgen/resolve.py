@@ -556,7 +556,7 @@ def _check_cited_where_shown(checker: _Checker) -> None:
 
 
 RECOMMENDATION_WORDS = re.compile(
-    r"\b(buy|sell|hold|overweight|underweight|outperform|underperform|top picks?|highest conviction|"
+    r"\b(buy|sell|hold|overweight|underweight|outperform|underperform|top picks?|highest[- ]conviction|"
     r"price targets?|target prices?|recommend(?:s|ed|ation|ations)?)\b", re.IGNORECASE)
 _NOT_SCANNED = ("disclaimer", "disclosures", "sources")
 

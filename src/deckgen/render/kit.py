@@ -113,6 +113,31 @@ def exhibit_title(ctx: "RenderContext", title: str) -> Paragraph:
     return paragraph
 
 
+MAX_BAND = 50 * 72 / 25.4  # the most white a page but the last may end in
+
+
+class OpeningBreak(Flowable):
+    """A new page before an opening (a heading, its intro and its first rows, ``height`` tall) that
+    does not fit in what is left of this one, when what is left is a band no larger than
+    ``MAX_BAND``; with more left, the opening starts here, and what follows it may split."""
+
+    def __init__(self, height: float):
+        super().__init__()
+        self.height = height
+
+    def wrap(self, available_width, available_height):
+        if self.height > available_height and available_height <= MAX_BAND:
+            frame = self._doctemplateAttr("frame")
+            if frame:
+                from reportlab.platypus.doctemplate import FrameBreak
+
+                frame.add_generated_content(FrameBreak)
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
 class ContinuedTitle(Paragraph):
     """'Exhibit 3: Installed capacity by country (continued)' at the top of a page a table continues
     on. Page furniture, like the repeated header row: an artifact, not a second title to read."""

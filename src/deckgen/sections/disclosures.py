@@ -87,6 +87,7 @@ class Prices(_Part):
 
     table: str
     instrument: str
+    ticker: str | None = None  # a column with each instrument's ticker, shown beside its name
     price: str
     at: str  # the column with each price's date (type: date) or date, time and zone (type: datetime)
     currency: str | None = None  # a column with each price's currency, when they differ
@@ -129,7 +130,10 @@ class Disclosures(SectionModel):
 
         table = report.tables[self.prices.table]
         errors, columns = [], []
-        wanted = [("instrument", (), "Instrument"), ("price", ("number", "percent"), "Price")]
+        wanted = [("instrument", (), "Instrument")]
+        if self.prices.ticker is not None:
+            wanted.append(("ticker", ("text", "ticker"), "Ticker"))
+        wanted.append(("price", ("number", "percent"), "Price"))
         if self.prices.currency is not None:
             wanted.append(("currency", ("text", "ticker"), "Currency"))
         wanted.append(("at", ("date", "datetime"), "Priced at"))
@@ -172,13 +176,16 @@ class Disclosures(SectionModel):
             if value is None:
                 return None
             text = format_datetime(value, locale) if kind == "datetime" else format_date(value, locale)
-            return f"{text} ({venue})" if venue else text
+            return f"{text} ({venue.replace(' ', chr(0xA0))})" if venue else text  # "(NASDAQ close)" stays whole
 
         prepared = replace(prepared, rows=tuple((*row[:-1], when(row[-1])) for row in prepared.rows))
-        return self._in_own_currency(prepared, locale) if self.prices.currency is not None else prepared
+        if self.prices.currency is None:
+            return prepared
+        price_at = 2 if self.prices.ticker is not None else 1  # columns: instrument, (ticker,) price, currency, time
+        return self._in_own_currency(prepared, locale, price_at, price_at + 1)
 
     @staticmethod
-    def _in_own_currency(prepared, locale: str):  # columns: instrument, price, currency, time
+    def _in_own_currency(prepared, locale: str, price_at: int, currency_at: int):
         """Each price with its own currency's minor units (USD 250.00, JPY 30,000); a price in any
         other unit ('%') keeps the column's decimals."""
         from dataclasses import replace
@@ -187,7 +194,6 @@ class Disclosures(SectionModel):
 
         from ..formatting import decimals_of, format_number
 
-        price_at, currency_at = 1, 2
         price_column, price_setting = prepared.columns[price_at]
         decimals = price_setting.decimals if price_setting.decimals is not None else price_column.decimals
 

@@ -37,7 +37,8 @@ class Implications(SectionModel):
             if item.exposure:
                 left.append(ctx.paragraph("Exposure: " + ", ".join(item.exposure), "kpi_label"))
             rows.append([left, [ctx.paragraph(text, "cell") for text in paragraphs(item.text)]])
-        grid = Table(rows, colWidths=[ctx.frame_width * 0.26, ctx.frame_width * 0.74])
+        # with more than a band left under the opening, the first implication may start there and go on overleaf
+        grid = Table(rows, colWidths=[ctx.frame_width * 0.26, ctx.frame_width * 0.74], splitInRow=1)
         grid.setStyle(TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEABOVE", (0, 0), (-1, 0), 1.2, colors.HexColor(ctx.theme.primary)),
@@ -48,13 +49,10 @@ class Implications(SectionModel):
         ]))
         story.append(grid)
         # the heading and intro start a page only with the first implication under them, not alone at a foot
-        from reportlab.platypus import CondPageBreak
-
         first_row = Table(rows[:1], colWidths=[ctx.frame_width * 0.26, ctx.frame_width * 0.74])
         above = sum(item.wrap(ctx.frame_width, 10_000)[1] + item.getSpaceBefore() + item.getSpaceAfter() for item in story[:-1])
         needed = above + first_row.wrap(ctx.frame_width, 10_000)[1] + 13  # + the grid's row padding
-        # (only when that leaves no band over 50 mm behind: a longer opening may stand on its own)
-        story.insert(0, CondPageBreak(needed if needed <= 50 * 72 / 25.4 else 0))
+        story.insert(0, ctx.kit.OpeningBreak(needed))  # (unless that would leave a band over 50 mm behind)
         if self.risks:
             story.append(ctx.paragraph(" ", "small"))
             story.append(ctx.paragraph("**Risks to the view.** " + " ".join(paragraphs(self.risks)), "prose"))
