@@ -83,7 +83,7 @@ def test_framework_charts_carry_their_numbers_and_provenance(text):
 def test_outline_lists_the_sections(example_pdf):
     titles = outline_titles(example_pdf)
     assert titles[:3] == ["Key takeaways", "The alliance in numbers", "A strategic convergence with no modern precedent"]
-    for heading in NARRATIVE_HEADINGS + ["Opportunities and risks", "Instruments for the theme", "Sources", "Important information"]:
+    for heading in NARRATIVE_HEADINGS + ["Opportunities and risks", "Sources", "Important information"]:
         assert heading in titles
 
 

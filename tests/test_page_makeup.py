@@ -44,9 +44,14 @@ def test_no_page_but_the_last_ends_in_a_band_over_50_mm(project: Path, spec: str
         assert not re.search(r"\d\s*\r?\n\s*–\s*\d|\d–\s*\r?\n\s*\d|\d{4}\s*–\s*\r?\n", page), f"page {number}"
         assert not re.search(r"S&P\s*\r?\n\s*500|\$\d+\s*\r?\n\s*(billion|B)\b", page), f"page {number}"
     if spec == "investor":
+        # a compound broken at its hyphen in one layout attempt keeps the hyphen when laid out again
+        source = (project / "specs" / f"{spec}.yaml").read_text("utf-8")
+        joined = " ".join(" ".join(page_texts(result.output)).split())
+        for left, right in set(re.findall(r"\b([A-Za-z]{2,})-([a-z]{2,})\b", source)):
+            assert f" {left}{right} " not in f" {joined} ", f"'{left}-{right}' lost its hyphen"
         # a heading and its intro open a page only with the first rows under them
         pages = [" ".join(page.split()) for page in page_texts(result.output)]
-        for heading, first in (("Investment implications: the Pacific premium", "Exposure: Tokyo Electron"),
+        for heading, first in (("Investment implications: the Pacific premium", "Equities"),
                                ("Prices Instrument Price Currency Priced at", "VanEck Semiconductor ETF 250.00 USD")):
             page = [text for text in pages if heading in text][-1]  # not the contents page
             assert first in page, f"'{heading}' is not followed on its page by '{first}'"

@@ -90,7 +90,7 @@ def build_styles(theme: Theme, fonts: ThemeFonts, frame_width: float = 10_000, l
     hyphenate = {"hyphenationLang": hyphenation_language(language) or "", "embeddedHyphenation": 1, "uriWasteReduce": 0.3}
     body = ParagraphStyle("body", fontName=fonts.body.regular, fontSize=size, leading=lead, textColor=ink, spaceAfter=size * 0.6,
                           allowWidows=0, allowOrphans=0, **hyphenate)  # no paragraph leaves one line behind
-    whole_words = {"hyphenationLang": ""}  # narrow boxes and table cells: a broken word there reads as a typo
+    whole_words = {"hyphenationLang": "", "embeddedHyphenation": 0}  # narrow boxes and table cells: a broken word there reads as a typo
     prose_indent = max(0.0, frame_width - prose_measure(fonts, size, frame_width)) if frame_width < 10_000 else 0.0
     styles = {
         "body": body,
@@ -149,10 +149,14 @@ class RenderContext:
         return to_markup(text, self.report.format, self.cite_link, lambda s: self.fonts.glyph_fallback(s, font))
 
     def paragraph(self, text: str, style: str = "body") -> Paragraph:
+        self.keep_last_word(text, style)
+        return Paragraph(self.markup(text, style), self.styles[style])
+
+    def keep_last_word(self, text: str, style: str) -> None:
+        """The last word of a paragraph of ``text`` in ``style`` is never hyphenated."""
         hyphenator = getattr(self.styles[style], "hyphenationLang", None)
         if isinstance(hyphenator, Hyphenator):
             hyphenator.keep_whole(self.plain(text))
-        return Paragraph(self.markup(text, style), self.styles[style])
 
     def heading(self, text: str, level: int = 2) -> Paragraph:
         return self.paragraph(text, f"h{level}")

@@ -42,6 +42,7 @@ class Sources(SectionModel):
                 parts.append(f"[Accessed: {ctx.date(source.accessed)}].")
             if source.note:
                 parts.append(text(source.note))
+                ctx.keep_last_word(source.note, "reference")
             markup = f'<a name="src-{number}"/>[{number}]\u2002' + " ".join(parts)
             story.append(Paragraph(markup, ctx.styles["reference"]))
         return ctx.kit.keep_heading(story)

@@ -80,6 +80,9 @@ class TableSection(SectionModel):
     page_break: Literal["auto", "before"] = "auto"
     font_size: float | None = Field(default=None, ge=5, le=14)
 
+    def heading(self) -> str | None:
+        return None  # an exhibit, like a chart: not a section of the outline
+
     def refs(self) -> Iterator[Ref]:
         yield Ref(("table",), "table", self.table)
 
