@@ -185,7 +185,10 @@ class RenderContext:
         )
         dates = sorted({*(figure.as_of for figure in figures), *as_of})
         when = ""
-        if dates:
+        cited = [self.report.sources[n - 1] for n in numbers]
+        if dates and cited and all(not s.date and s.accessed == dates[0] for s in cited) and len(dates) == 1:
+            when = f" Accessed {self.date(dates[0])}; the source gives no date."  # not a date the data is "as of"
+        elif dates:
             when = f" As of {self.date(dates[0])}" + (f"\u00a0\u2013\u00a0{self.date(dates[-1])}" if dates[-1] != dates[0] else "") + "."
         label = "Sources" if len(numbers) > 1 else "Source"
         return Paragraph(f"{label}: {names}.{escape(when)}", self.styles["source_line"])
