@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from .errors import (
-    BuildError, DeckgenError, ExitCode, LockedError, Mark, Problem, SpecError, StaleDataError, display_path,
+    BuildError, DeckgenError, LockedError, Mark, Problem, SpecError, StaleDataError, display_path,
 )
 from .editions import (
     MANIFEST_FORMAT, check_options, input_hash, manifest_bytes, manifest_path, project_relative, read_manifest, relative, versions,
 )
-from .outcome import Outcome, SpecOutcome, unchanged_outcome  # noqa: F401 - part of the API
+from .outcome import SpecOutcome, unchanged_outcome
 from .inputs import InputFile, file_kind, inside, project_root, sha256_file, usable_path
 from .resolve import Report, resolve
 from .spec import COMMAND_LINE, load_spec

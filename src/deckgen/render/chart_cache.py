@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,9 @@ _IN_MEMORY: dict[str, tuple[float, list]] = {}  # a warm process (preview --watc
 def _versions() -> str:
     """What a chart's look depends on besides its data: matplotlib's version and deckgen's drawing
     code itself (hashed, so an edited kind or axis rule never replays a stale drawing)."""
-    try:
-        matplotlib_version = metadata.version("matplotlib")
-    except metadata.PackageNotFoundError:
-        matplotlib_version = "?"
+    from ..editions import versions  # the installed versions, read once per process for the manifest too
+
+    matplotlib_version = versions()["matplotlib"]
     package = Path(__file__).resolve().parent.parent
     code = hashlib.sha256()
     for path in sorted([*package.glob("charts/**/*.py"), *package.glob("render/chart_*.py"),
