@@ -71,3 +71,29 @@ def test_each_edition_has_its_own_id_and_a_rebuild_the_same(project: Path, tmp_p
     assert first.read_bytes() == again.read_bytes()
     ids = [bytes(pikepdf.open(p).trailer.ID[0]) for p in (first, later)]
     assert ids[0] != ids[1] and all(len(i) == 16 for i in ids)
+
+
+def test_the_xmp_packet_is_well_formed_and_declares_pdf_ua_in_an_extension_schema(example_pdf: Path):
+    from xml.etree import ElementTree
+
+    with pikepdf.open(example_pdf) as pdf:
+        stream = pdf.Root.Metadata
+        assert "/Filter" not in stream  # 6.6.2.1: the metadata stream is not filtered
+        packet = stream.read_bytes()
+        assert pdf.open_metadata()["pdfuaid:part"] == "1"
+    root = ElementTree.fromstring(packet[packet.index(b"<x:xmpmeta"):packet.rindex(b"</x:xmpmeta>") + 12])
+    schema = "{http://www.aiim.org/pdfa/ns/schema#}"
+    (declared,) = [item for item in root.iter("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}li")
+                   if item.findtext(f"{schema}prefix") == "pdfuaid"]
+    assert declared.findtext(f"{schema}namespaceURI") == "http://www.aiim.org/pdfua/ns/id/"
+    assert declared.findtext(".//{http://www.aiim.org/pdfa/ns/property#}name") == "part"
+
+
+def test_the_structure_tree_is_packed_in_compressed_object_streams(example_pdf: Path):
+    data = example_pdf.read_bytes()
+    assert data.startswith(b"%PDF-1.7") and b"/Type /XRef" in data and b"\nxref\n" not in data
+    assert b"/StructElem" not in data  # every element sits in a compressed object stream
+    with pikepdf.open(example_pdf) as pdf:
+        elements = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/StructElem"]
+        assert len(elements) > 100
+        assert str(pdf.Root.StructTreeRoot.K.S) == "/Document"

@@ -26,7 +26,7 @@ from .errors import Problem, display_path
 from .inputs import InputFile, project_root, sha256_file
 
 MANIFEST_FORMAT = 1
-RENDERING_PACKAGES = ("reportlab", "matplotlib", "svglib", "babel", "pydantic", "fonttools", "pillow", "pikepdf")
+RENDERING_PACKAGES = ("reportlab", "matplotlib", "svglib", "babel", "pydantic", "fonttools", "pillow")
 MAX_QUICK_SPEC_BYTES = 1_000_000  # a bigger spec is left to the full check and its limits
 
 

@@ -20,10 +20,11 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 from .. import __version__
 from ..resolve import Report
 from ..theme import Theme
-from . import charts, kit, tagging
+from . import archival, charts, kit, tagging
 from .context import RenderContext, build_styles
 from .fonts import register_theme
 from .archival import DocumentInfo
+from .pdfobjects import CompactDocument
 from .kit import Anchored, anchor
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
@@ -43,12 +44,16 @@ class BriefCanvas(Canvas):
     (the NumberedCanvas recipe re-plays pages and loses bookmarks and link targets).
     """
 
-    def __init__(self, *args, count_font: str, count_size: float, count_color: str, report_date: dt.date, **kwargs):
+    def __init__(self, *args, count_font: str, count_size: float, count_color: str, info: DocumentInfo,
+                 section_titles: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
+        self._doc.__class__ = CompactDocument  # the structure tree in compressed object streams
         self._count_style = (count_font, count_size, count_color)
-        stamp = report_date.strftime("D:%Y%m%d000000+00'00'")
+        self._info = info
+        stamp = info.created.strftime("D:%Y%m%d000000+00'00'")
         self._doc.setDateFormatter(lambda *_: stamp)  # metadata dates are the report date, not the clock
         self._tagger = tagging.Tagger()  # the structure tree, built as flowables are drawn
+        self._tagger.titles = section_titles
 
     def linkRect(self, contents, destinationname, *args, **kwargs):
         self._tagger.link_target(self, destinationname)  # for the link's /Contents
@@ -68,6 +73,7 @@ class BriefCanvas(Canvas):
         self.setFillColor(colors.HexColor(color))
         self.drawString(0, 0, str(total))
         self.endForm()
+        archival.archive(self, self._info, self._tagger)
         super().save()
 
 
@@ -78,14 +84,12 @@ class BriefDocument(BaseDocTemplate):
 
 
 def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path | None = None) -> RenderResult:
-    """Lay the brief out, finish it as PDF/A-2b and write it to ``target``."""
+    """Lay the brief out as a tagged PDF/A-2b and write it to ``target``."""
     import io
 
-    from .archival import finish
-
     laid_out = io.BytesIO()
-    result, info, structure = _lay_out(report, theme, laid_out, chart_cache)
-    target.write(finish(laid_out.getvalue(), info, structure))
+    result = _lay_out(report, theme, laid_out, chart_cache)
+    target.write(archival.with_content_id(laid_out.getvalue()))
     return result
 
 
@@ -102,16 +106,18 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
         chart_style=(style := charts.chart_style(theme, fonts)), frame_width=frame_width,
         series_colours=charts.SeriesColours(style.palette), chart_cache=chart_cache,
     )
-    canvasmaker = partial(
-        BriefCanvas, count_font=fonts.body.regular, count_size=theme.base_size - 2,
-        count_color=theme.secondary, report_date=spec.date,
-    )
     info = DocumentInfo(
         title=ctx.plain(spec.title),
         author=", ".join(dict.fromkeys(filter(None, [theme.name, spec.author or theme.author]))),
         subject=spec.subject or (ctx.plain(spec.subtitle) if spec.subtitle else ctx.plain(spec.title)),
         keywords=tuple(spec.keywords), language=spec.language, created=spec.date,
         creator_tool=f"deckgen {__version__}", producer=f"deckgen {__version__} (ReportLab)",
+    )
+    section_titles = {section.anchor(index): ctx.plain(section.heading()) for index, section in enumerate(spec.sections)
+                      if section.heading()}  # for the links' descriptions
+    canvasmaker = partial(
+        BriefCanvas, count_font=fonts.body.regular, count_size=theme.base_size - 2,
+        count_color=theme.secondary, info=info, section_titles=section_titles,
     )
     document = BriefDocument(
         target,
@@ -149,15 +155,12 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     if spec.toc and not any(section.type == "masthead" for section in spec.sections):
         story[0:0] = _table_of_contents(ctx)
     tagging.install()
-    with _default_font(fonts.body.regular):
+    with _build_defaults(fonts.body.regular):
         if spec.toc:
             document.multiBuild(story, canvasmaker=canvasmaker)  # page numbers settle over passes
         else:
             document.build(story, canvasmaker=canvasmaker)
-    structure = document.canv._tagger
-    structure.titles = {section.anchor(index): ctx.plain(section.heading()) for index, section in enumerate(spec.sections)
-                        if section.heading()}
-    return RenderResult(pages=document.page, outline=tuple(outline)), info, structure
+    return RenderResult(pages=document.page, outline=tuple(outline))
 
 
 def _table_of_contents(ctx: RenderContext) -> list:
@@ -175,7 +178,7 @@ def _table_of_contents(ctx: RenderContext) -> list:
 
 
 @contextmanager
-def _default_font(font_name: str):
+def _build_defaults(font_name: str):
     """reportlab starts drawings, table cells and canvases in Helvetica, which would then sit in the
     PDF unembedded; for the length of a build, its defaults are the brand's body font."""
     from reportlab import rl_config

@@ -9,8 +9,8 @@ reportlab writes no structure, so deckgen adds it at the canvas level, without f
   canvas: a paragraph, a chart or the logo, a data table's cell closes the artifact, is drawn in a
   ``/Role <</MCID n>> BDC ... EMC`` sequence and reopens the artifact; the tagger records the
   structure element (role, parent, MCIDs, the link annotations drawn inside it, alt text);
-* ``archival.finish`` (pikepdf) writes the recorded tree as StructTreeRoot, StructElems, the
-  ParentTree and the pages' /StructParents (``write_structure``).
+* just before the canvas saves, ``write_structure`` adds the recorded tree to reportlab's document:
+  StructTreeRoot, StructElems, the ParentTree and the pages' /StructParents.
 
 A paragraph split across pages stays one element. Roles: Document > Sect (one per section) > H1/H2/H3, P, Caption, BlockQuote, Figure (with /Alt),
 L > LI > LBody (takeaways, bullets), TOC > TOCI > P (the table of contents), Table > TR > TH (/Scope /Column) / TD, Link (OBJR) inside the
@@ -268,13 +268,14 @@ def _row_of(table, rowpos: float, height: float) -> int:
     return min(candidates, key=lambda i: abs(positions[i] - top))
 
 
-# -- writing the tree (pikepdf) ---------------------------------------------------------------------
+# -- writing the tree ------------------------------------------------------------------------------
 
 def link_description(annotation, target: str | None, titles: dict[str, str]) -> str:
-    """/Contents for a link annotation: where it goes, in words."""
-    action = annotation.get("/A")
-    if action is not None and "/URI" in action:
-        uri = str(action.URI)
+    """/Contents for a link annotation (a reportlab ``PDFDictionary``): where it goes, in words."""
+    action = annotation.dict.get("A")
+    uri = action.dict.get("URI") if action is not None else None
+    if uri is not None:
+        uri = str(uri.s)
         return f"Email {uri[7:]}" if uri.startswith("mailto:") else f"Link to {uri}"
     if target and target.startswith("src-"):
         return f"Source {target[4:]} in the list of sources"
@@ -283,18 +284,17 @@ def link_description(annotation, target: str | None, titles: dict[str, str]) -> 
     return "Link within the brief"
 
 
-def write_structure(document, tree: Node, mcids: dict[int, list[Node]], targets=None, titles=None) -> None:
-    """Write ``tree`` into ``document`` (pikepdf.Pdf): StructTreeRoot, ParentTree, /StructParents,
-    link annotations' /StructParent and /Contents, /Tabs /S, /MarkInfo."""
-    import pikepdf
-    from pikepdf import Array, Dictionary, Name
+def write_structure(document, tagger: Tagger) -> None:
+    """Write ``tagger``'s tree into ``document`` (reportlab's PDFDocument, before it is saved):
+    StructTreeRoot, ParentTree, /StructParents, link annotations' /StructParent and /Contents,
+    /Tabs /S, /MarkInfo. Elements are written as raw objects: a long table has tens of thousands."""
+    from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFPage, PDFString
 
-    pages = [page.obj for page in document.pages]
-    refs: dict[int, Any] = {}  # id(node) -> its StructElem
-    annotation_keys: list[tuple[int, Any]] = []
-    next_key = len(pages)
+    from .pdfobjects import RawObject, annotation_dictionary, reference_bytes
 
-    used_nodes: set[int] = set()  # the elements with content somewhere below them
+    pages = document.Pages.pages
+    page_refs = [reference_bytes(document, page.__InternalName__) for page in pages]
+    used: set[int] = set()  # the elements with content somewhere below them
 
     def mark_used(node: Node) -> bool:
         found = False
@@ -302,59 +302,72 @@ def write_structure(document, tree: Node, mcids: dict[int, list[Node]], targets=
             if isinstance(kid, tuple) or mark_used(kid):
                 found = True
         if found:
-            used_nodes.add(id(node))
+            used.add(id(node))
         return found
 
-    mark_used(tree)
-    struct_elem, names = Name.StructElem, {}
+    mark_used(tagger.root)
+    root = RawObject()
+    root_ref = reference_bytes(document, document.Reference(root).name)
+    elements: list[tuple[Node, RawObject, bytes, bytes]] = []  # node, its object, its reference, its parent's
+    refs: dict[int, bytes] = {}
+    stack = [(tagger.root, root_ref)]
+    while stack:  # registered parents first, so every element knows its parent's number
+        node, parent_ref = stack.pop()
+        element = RawObject()
+        ref = refs[id(node)] = reference_bytes(document, document.Reference(element).name)
+        elements.append((node, element, ref, parent_ref))
+        stack.extend((kid, ref) for kid in reversed(node.kids) if isinstance(kid, Node) and id(kid) in used)
 
-    def make(node: Node, parent) -> Any:
-        nonlocal next_key
+    def string(text: str) -> bytes:
+        return PDFString(text).format(document)
+
+    annotation_parents: list[tuple[int, bytes]] = []
+    next_key = len(pages)
+    for node, element, ref, parent_ref in elements:
         first_page = next((kid[1] for kid in node.kids if isinstance(kid, tuple)), None)
-        role = names.get(node.role) or names.setdefault(node.role, Name("/" + node.role))
-        fields = {"/Type": struct_elem, "/S": role, "/P": parent}
-        if first_page is not None:
-            fields["/Pg"] = pages[first_page]
-        elem = document.make_indirect(Dictionary(fields))
-        refs[id(node)] = elem
         kids = []
         for kid in node.kids:
             if isinstance(kid, Node):
-                if id(kid) in used_nodes:
-                    kids.append(make(kid, elem))
+                if id(kid) in used:
+                    kids.append(refs[id(kid)])
             elif kid[0] == "mcid":
                 _, page, mcid = kid
-                kids.append(mcid if page == first_page else Dictionary(Type=Name.MCR, Pg=pages[page], MCID=mcid))
+                kids.append(b"%d" % mcid if page == first_page else
+                            b"<< /Type /MCR /Pg %s /MCID %d >>" % (page_refs[page], mcid))
             else:
                 _, page, index = kid
-                annotation = pages[page].Annots[index]
-                annotation.StructParent = next_key
-                description = link_description(annotation, (targets or {}).get((page, index)), titles or {})
-                annotation.Contents = pikepdf.String(description)
-                annotation_keys.append((next_key, elem))
+                name = pages[page].Annots[index].name
+                annotation = document.idToObject[name] = annotation_dictionary(document.idToObject[name])
+                annotation["StructParent"] = next_key
+                annotation["Contents"] = PDFString(link_description(annotation, tagger.targets.get((page, index)),
+                                                                    tagger.titles))
+                annotation_parents.append((next_key, ref))
                 next_key += 1
-                kids.append(Dictionary(Type=Name.OBJR, Obj=annotation, Pg=pages[page]))
-        elem.K = kids[0] if len(kids) == 1 else Array(kids)
+                kids.append(b"<< /Type /OBJR /Obj %s /Pg %s >>" % (reference_bytes(document, name), page_refs[page]))
+        parts = [b"<< /Type /StructElem /S /%s /P %s" % (node.role.encode(), parent_ref)]
+        if first_page is not None:
+            parts.append(b"/Pg " + page_refs[first_page])
+        parts.append(b"/K " + (kids[0] if len(kids) == 1 else b"[ " + b" ".join(kids) + b" ]"))
         if node.alt:
-            elem.Alt = pikepdf.String(node.alt)
+            parts.append(b"/Alt " + string(node.alt))
         if node.scope:
-            elem.A = Dictionary(O=Name.Table, Scope=Name("/" + node.scope))
-        return elem
+            parts.append(b"/A << /O /Table /Scope /%s >>" % node.scope.encode())
+        element.body = b" ".join(parts) + b" >>"
 
-    root = document.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-    root.K = make(tree, root)
-    nums = Array()
-    for page_index in sorted(mcids):
-        pages[page_index].StructParents = page_index
-        nums.append(page_index)
-        nums.append(Array([refs[id(node)] for node in mcids[page_index]]))
-    for key, elem in annotation_keys:
-        nums.append(key)
-        nums.append(elem)
-    root.ParentTree = document.make_indirect(Dictionary(Nums=nums))
-    root.ParentTreeNextKey = next_key
-    document.Root.StructTreeRoot = root
-    document.Root.MarkInfo = Dictionary(Marked=True)
-    for page in pages:
-        if len(page.get("/Annots", Array())):
-            page.Tabs = Name.S
+    nums = []
+    page_extras = [*PDFPage.__NoDefault__, "StructParents", "Tabs"]
+    for index, page in enumerate(pages):
+        if index in tagger.mcids:
+            page.StructParents = index
+            nums.append(b"%d [ %s ]" % (index, b" ".join(refs[id(node)] for node in tagger.mcids[index])))
+        if page.Annots:
+            page.Tabs = PDFName("S")
+        page.__NoDefault__ = page_extras
+    nums.extend(b"%d %s" % pair for pair in annotation_parents)
+    parent_tree = RawObject(b"<< /Nums [ " + b"\n".join(nums) + b" ] >>")
+    parent_tree_ref = reference_bytes(document, document.Reference(parent_tree).name)
+    root.body = b"<< /Type /StructTreeRoot /K %s /ParentTree %s /ParentTreeNextKey %d >>" % (
+        refs[id(tagger.root)], parent_tree_ref, next_key)
+    catalog = document.Catalog
+    catalog.StructTreeRoot = root
+    catalog.MarkInfo = PDFDictionary({"Marked": "true"})
