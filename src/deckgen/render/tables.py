@@ -14,12 +14,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from reportlab.lib import colors
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Paragraph, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from .kit import CELL_PADDING_X as PADDING, CELL_PADDING_Y
-from .tagging import table_key
+from .tagging import CLOSE_CELL, table_key
 from ..formatting import format_date, format_number, tick_affixes
 from ..units import Unit, find_unit
 
@@ -119,22 +120,46 @@ class PagedTable(Flowable):
 
     def __init__(self, header: list[Any], rows: list[list[Any]], widths: list[float], commands: list, stripe,
                  leading: float, *, first: int = 0, heights: tuple[float, list[float]] | None = None,
-                 tag_key: int | None = None):
+                 tag_key: int | None = None, styles=None):
         super().__init__()
         self.header, self.rows, self.widths, self.commands, self.stripe = header, rows, widths, commands, stripe
         self.leading = leading  # of a line of plain text in a cell
         self.first, self._heights = first, heights  # first: the index of rows[0] in the whole table
+        self._styles = styles
         self.tag_key = table_key() if tag_key is None else tag_key
         self.hAlign = "LEFT"
 
     def _part(self, count: int) -> Table:
         bands = [None, self.stripe] if self.first % 2 == 0 else [self.stripe, None]  # every other row, across pages
-        commands = [*self.commands, ("ROWBACKGROUNDS", (0, 1), (-1, -1), bands)]
         header_height, row_heights = self._measure()
-        part = Table([self.header, *self.rows[:count]], colWidths=self.widths, repeatRows=1, hAlign="LEFT",
-                     rowHeights=[header_height, *row_heights[:count]], style=TableStyle(commands))
+        shared = self._shared_styles()
+        if shared is None:
+            commands, cell_styles = [*self.commands, ("ROWBACKGROUNDS", (0, 1), (-1, -1), bands)], None
+        else:
+            (header_styles, body_styles), drawing = shared
+            commands = [*drawing, ("ROWBACKGROUNDS", (0, 1), (-1, -1), bands)]
+            cell_styles = [header_styles, *([body_styles] * count)]
+        part = _TablePart([self.header, *self.rows[:count]], colWidths=self.widths, repeatRows=1, hAlign="LEFT",
+                          rowHeights=[header_height, *row_heights[:count]], style=TableStyle(commands),
+                          cellStyles=cell_styles)
         part._tag_role, part._tag_key, part._tag_continued = "Table", self.tag_key, self.first > 0
         return part
+
+    def _shared_styles(self):
+        """The cell styles of the header row and of any body row, worked out once for every part, and
+        the commands left to each part (backgrounds, rules); None when a command singles out other rows.
+
+        reportlab applies each style command to each cell of every part, a cost that grows with the
+        rows; here every body row shares one style per column, as the commands give them."""
+        if self._styles is None:
+            cell_commands = [c for c in self.commands if c[0] not in _DRAWING_COMMANDS and not _is_line_command(c)]
+            if not all((c[1][1], c[2][1]) in _UNIFORM_ROWS for c in cell_commands):
+                self._styles = (None,)
+            else:
+                probe = Table([self.header, self.header], colWidths=self.widths, style=TableStyle(cell_commands))
+                drawing = [c for c in self.commands if c not in cell_commands]
+                self._styles = ((probe._cellStyles[0], probe._cellStyles[1]), drawing)
+        return None if self._styles == (None,) else self._styles
 
     def _measure(self) -> tuple[float, list[float]]:
         """Each row's height as reportlab's Table computes it (one line of text, or the tallest
@@ -172,13 +197,102 @@ class PagedTable(Flowable):
         if count == 0:
             return []
         rest = PagedTable(self.header, self.rows[count:], self.widths, self.commands, self.stripe, self.leading,
-                          first=self.first + count, heights=(header_height, row_heights[count:]), tag_key=self.tag_key)
+                          first=self.first + count, heights=(header_height, row_heights[count:]), tag_key=self.tag_key,
+                          styles=self._styles)
         return [self._part(count), rest]
 
     def draw(self):
         part = self._part(len(self.rows))
         part.wrapOn(self.canv, self.width, self.height)
         part.drawOn(self.canv, 0, 0)
+
+
+class _TablePart(Table):
+    """One page's part of a ``PagedTable``. Its plain-text cells, most cells of a long table, are set
+    as text operators directly (and tagged as cells); reportlab draws every other cell. The output is
+    what reportlab's ``drawString`` writes, without building a text object per cell."""
+
+    def _drawCell(self, cellval, cellstyle, pos, size):
+        if (type(cellval) is not str or "\n" in cellval or cellstyle.href or cellstyle.destination
+                or cellstyle.direction or cellstyle.shaping or cellstyle.alignment not in _PLAIN_ALIGNMENTS):
+            return super()._drawCell(cellval, cellstyle, pos, size)
+        font = getFont(cellstyle.fontname)
+        if not font._dynamicFont:  # only embedded TrueType fonts are drawn here
+            return super()._drawCell(cellval, cellstyle, pos, size)
+        canvas = self.canv
+        if self._curcellstyle is not cellstyle:  # as reportlab's _drawCell: state changes only
+            current = self._curcellstyle
+            if current is None or cellstyle.color != current.color:
+                canvas.setFillColor(cellstyle.color)
+            if (current is None or cellstyle.leading != current.leading or cellstyle.fontname != current.fontname
+                    or cellstyle.fontsize != current.fontsize):
+                canvas.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
+            self._curcellstyle = cellstyle
+        colpos, rowpos = pos
+        colwidth, rowheight = size
+        fontsize = cellstyle.fontsize
+        valign = cellstyle.valign
+        if valign == "TOP":
+            y = rowpos + rowheight - cellstyle.topPadding - fontsize
+        elif valign == "BOTTOM":
+            y = rowpos + cellstyle.bottomPadding + cellstyle.leading - fontsize
+        else:
+            y = rowpos + (cellstyle.bottomPadding + rowheight - cellstyle.topPadding + cellstyle.leading) / 2.0 - fontsize
+        just = cellstyle.alignment
+        if just == "LEFT":
+            x = colpos + cellstyle.leftPadding
+        elif just == "RIGHT":
+            x = colpos + colwidth - cellstyle.rightPadding - font.stringWidth(cellval, fontsize)
+        else:
+            x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5 - font.stringWidth(cellval, fontsize) * 0.5
+        encoded = _encoded(canvas, font, cellval, fontsize)
+        text = f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm {encoded} ET"
+        tagger = getattr(canvas, "_tagger", None)
+        role = getattr(self, "_tag_role", None)
+        if tagger is None or role is None or not tagger.active():
+            canvas._code.append(text)
+            return
+        row = self._row_index()[rowpos]
+        header = row < self.repeatRows
+        if header and self._tag_continued:  # the header repeated on a later page: an artifact
+            canvas._code.append(text)
+            return
+        canvas._code.extend((tagger.open_cell(canvas, self._tag_key, self._tag_draw, row, header), text, CLOSE_CELL))
+
+    def _row_index(self) -> dict[float, int]:
+        """Each row's index by the position ``draw`` passes for it."""
+        index = getattr(self, "_rows_by_position", None)
+        if index is None or index[0] is not self._rowpositions:
+            index = self._rows_by_position = (self._rowpositions, {p: i for i, p in enumerate(self._rowpositions[1:])})
+        return index[1]
+
+
+_DRAWING_COMMANDS = frozenset({"BACKGROUND", "ROWBACKGROUNDS", "COLBACKGROUNDS", "SPAN", "NOSPLIT"})
+_UNIFORM_ROWS = frozenset({(0, 0), (0, -1), (1, -1)})  # the header, every row, every body row
+
+
+def _is_line_command(command) -> bool:
+    from reportlab.platypus.tables import _isLineCommand
+
+    return _isLineCommand(command)
+
+
+_PLAIN_ALIGNMENTS = frozenset({"LEFT", "RIGHT", "CENTRE", "CENTER"})
+
+
+def _encoded(canvas, font, text: str, size: float) -> str:
+    """``text`` in ``font`` as text-showing operators, as reportlab's text object writes them (subset
+    by subset); remembered for the document, where the subsets' codes never change."""
+    cache = canvas.__dict__.setdefault("_dg_encoded", {})
+    key = (font.fontName, text, size)
+    encoded = cache.get(key)
+    if encoded is None:
+        document = canvas._doc
+        size_text = fp_str(size)
+        encoded = cache[key] = " ".join(
+            f"{font.getSubsetInternalName(subset, document)} {size_text} Tf ({canvas._escape(chunk)}) Tj"
+            for subset, chunk in font.splitString(text, document))
+    return encoded
 
 
 class _Measures:

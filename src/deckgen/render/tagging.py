@@ -123,10 +123,27 @@ class Tagger:
             node = parent.add(Node(role, alt))
         return node
 
+    def open_cell(self, canvas, table_key: int, draw_key: int, row: int, header: bool) -> str:
+        """The operator that starts a data-table cell's marked content (a cell drawn without going
+        through reportlab's ``_drawCell``); end it with ``CLOSE_CELL``."""
+        key = (table_key, draw_key, row)
+        tr = self.rows.get(key)
+        if tr is None:
+            tr = self.rows[key] = self.table(table_key).add(Node("TR"))
+        cell = tr.add(Node("TH", scope="Column") if header else Node("TD"))
+        page = canvas.getPageNumber() - 1
+        mcids = self.mcids.setdefault(page, [])
+        cell.kids.append(("mcid", page, len(mcids)))
+        mcids.append(cell)
+        return f"EMC /{cell.role} <</MCID {len(mcids) - 1}>> BDC"
+
     def table(self, key: int) -> Node:
         if key not in self.tables:
             self.tables[key] = self.parent.add(Node("Table"))
         return self.tables[key]
+
+
+CLOSE_CELL = "EMC /Artifact BMC"
 
 
 def new_group() -> int:
