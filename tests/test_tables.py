@@ -96,3 +96,32 @@ def test_a_paged_table_measures_its_rows_as_reportlab_does():
     assert [header_height, *row_heights] == pytest.approx(reference._rowHeights)
     first, rest = paged.split(sum(widths), header_height + row_heights[0] + row_heights[1] + 1)
     assert len(first._cellvalues) == 3 and len(rest.rows) == 1  # the header, then two rows; one row left
+
+
+def test_plain_cells_set_directly_look_exactly_as_reportlab_draws_them(project: Path, monkeypatch):
+    """Long tables' plain-text cells skip reportlab's text objects; the pages must not change by a pixel,
+    and every cell must still be a tagged cell."""
+    import pypdfium2
+    from PIL import ImageChops
+    from reportlab.platypus import Table
+
+    from deckgen.build import build
+    from deckgen.render import tables
+
+    spec = project / "specs" / "grid-storage.yaml"
+    fast = build(spec, output=project / "dist" / "fast.pdf").output
+    monkeypatch.setattr(tables._TablePart, "_drawCell", Table._drawCell)  # reportlab's own drawing (tagged by the hook)
+    monkeypatch.setattr(tables.PagedTable, "_shared_styles", lambda self: None)  # and its own styling of every part
+    slow = build(spec, output=project / "dist" / "slow.pdf").output
+    fast_pages, slow_pages = pypdfium2.PdfDocument(fast), pypdfium2.PdfDocument(slow)
+    assert len(fast_pages) == len(slow_pages)
+    for number in range(len(fast_pages)):
+        images = [pages[number].render(scale=2).to_pil().convert("RGB") for pages in (fast_pages, slow_pages)]
+        assert ImageChops.difference(*images).getbbox() is None, f"page {number + 1} differs"
+    import pikepdf
+
+    def cells(path):
+        with pikepdf.open(path) as pdf:
+            return sum(1 for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") in ("/TD", "/TH"))
+
+    assert cells(fast) == cells(slow) > 100

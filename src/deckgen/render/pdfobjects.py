@@ -3,6 +3,7 @@ tree (one per paragraph and table cell) and for streams whose dictionary must st
 
 from __future__ import annotations
 
+import itertools
 import struct
 import zlib
 
@@ -52,32 +53,38 @@ class CompactDocument(PDFDocument):
     cross-reference stream (PDF 1.5, allowed by PDF/A-2): a tagged 250-page brief has tens of
     thousands of small structure elements, four fifths of its size when each is a plain object."""
 
+    deferred_objects = None  # objects numbered after reportlab's own as the document saves (see tagging)
+
     def format(self) -> bytes:
         catalog_ref, info_ref = self.Reference(self.Catalog), self.Reference(self.info)
         self._pdfVersion = max(self._pdfVersion, (1, 7))
         output = PDFFile(self._pdfVersion)
         numbers = self.numberToId
         entries: dict[int, tuple[int, int, int]] = {0: (0, 0, 0xFFFF)}  # number -> (type, field 2, field 3)
-        packed: list[tuple[int, bytes]] = []
+        raw: list[tuple[int, RawObject]] = []
         number = 0
         while number + 1 in numbers:  # objects may register more objects as they are formatted
             number += 1
             obj = self.idToObject[numbers[number]]
             if isinstance(obj, RawObject):
-                packed.append((number, obj.body))
+                raw.append((number, obj))
             else:
                 entries[number] = (1, output.add(PDFIndirectObject(numbers[number], obj).format(self)), 0)
-        for start in range(0, len(packed), OBJECTS_PER_STREAM):
+        deferred = self.deferred_objects
+        packed = iter(())
+        if deferred is not None:
+            packed = enumerate(deferred.bodies(number + 1), start=number + 1)
+            number += deferred.count
+        packed = itertools.chain(packed, ((n, obj.body) for n, obj in raw))  # the deferred set raw bodies first
+        while chunk := list(itertools.islice(packed, OBJECTS_PER_STREAM)):
             number += 1
-            chunk = packed[start:start + OBJECTS_PER_STREAM]
-            header, bodies, offset = [], [], 0
+            header, offset = [], 0
             for index, (packed_number, body) in enumerate(chunk):
                 header.append(b"%d %d" % (packed_number, offset))
-                bodies.append(body)
                 offset += len(body) + 1
                 entries[packed_number] = (2, number, index)
             head = b" ".join(header) + b"\n"
-            data = zlib.compress(head + b"\n".join(bodies) + b"\n")
+            data = zlib.compress(head + b"\n".join(body for _, body in chunk) + b"\n")
             entries[number] = (1, output.add(
                 b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream\nendobj\n"
                 % (number, len(chunk), len(head), len(data), data)), 0)

@@ -38,10 +38,11 @@ LIST_STYLES = {"takeaway", "bullet"}
 class Node:
     """A structure element: its role, children (nodes, ("mcid", page, n), ("annot", page, i)) and alt text."""
 
-    __slots__ = ("role", "kids", "alt", "scope")
+    __slots__ = ("role", "kids", "alt", "scope", "index")
 
     def __init__(self, role: str, alt: str | None = None, scope: str | None = None):
         self.role, self.kids, self.alt, self.scope = role, [], alt, scope
+        self.index = -1  # its place among the elements written, once the tree is written
 
     def add(self, node: "Node") -> "Node":
         self.kids.append(node)
@@ -302,89 +303,114 @@ def link_description(annotation, target: str | None, titles: dict[str, str]) -> 
 
 
 def write_structure(document, tagger: Tagger) -> None:
-    """Write ``tagger``'s tree into ``document`` (reportlab's PDFDocument, before it is saved):
-    StructTreeRoot, ParentTree, /StructParents, link annotations' /StructParent and /Contents,
-    /Tabs /S, /MarkInfo. Elements are written as raw objects: a long table has tens of thousands."""
+    """Write ``tagger``'s tree into ``document`` (a ``CompactDocument``, just before it is saved):
+    StructTreeRoot, the elements, ParentTree, /StructParents, link annotations' /StructParent and
+    /Contents, /Tabs /S, /MarkInfo.
+
+    A long table has tens of thousands of elements. They are not registered with reportlab one by
+    one: the document numbers them after its own objects as it saves, and each element's bytes are
+    made then, a thousand at a time, straight into a compressed object stream."""
     from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFPage, PDFString
 
-    from .pdfobjects import RawObject, annotation_dictionary, reference_bytes
+    from .pdfobjects import RawObject, annotation_dictionary
 
     pages = document.Pages.pages
-    page_refs = [reference_bytes(document, page.__InternalName__) for page in pages]
-    used: set[int] = set()  # the elements with content somewhere below them
+    elements: list[Node] = []  # the elements with content somewhere below them, in reading order
+    parents: list[int] = []  # each element's parent, by index (-1: the StructTreeRoot)
+    annotations: list[tuple[int, int]] = []  # the element of each link annotation, by its /StructParent key
+    names: dict[tuple[int, int], str] = {}  # (page, position) -> the annotation's name in the document
+    next_key = len(pages)
 
-    def mark_used(node: Node) -> bool:
+    def visit(node: Node, parent: int) -> bool:
+        nonlocal next_key
+        index = len(elements)
+        elements.append(node)
+        parents.append(parent)
         found = False
         for kid in node.kids:
-            if isinstance(kid, tuple) or mark_used(kid):
+            if isinstance(kid, Node):
+                found = visit(kid, index) or found
+            else:
                 found = True
+                if kid[0] == "annot":
+                    _, page, position = kid
+                    name = names[(page, position)] = pages[page].Annots[position].name
+                    annotation = document.idToObject[name] = annotation_dictionary(document.idToObject[name])
+                    annotation["StructParent"] = next_key
+                    annotation["Contents"] = PDFString(link_description(
+                        annotation, tagger.targets.get((page, position)), tagger.titles))
+                    annotations.append((next_key, index))
+                    next_key += 1
         if found:
-            used.add(id(node))
+            node.index = index
+        else:  # nothing drawn below it: not written
+            del elements[index:], parents[index:]
         return found
 
-    mark_used(tagger.root)
-    root = RawObject()
-    root_ref = reference_bytes(document, document.Reference(root).name)
-    elements: list[tuple[Node, RawObject, bytes, bytes]] = []  # node, its object, its reference, its parent's
-    refs: dict[int, bytes] = {}
-    stack = [(tagger.root, root_ref)]
-    while stack:  # registered parents first, so every element knows its parent's number
-        node, parent_ref = stack.pop()
-        element = RawObject()
-        ref = refs[id(node)] = reference_bytes(document, document.Reference(element).name)
-        elements.append((node, element, ref, parent_ref))
-        stack.extend((kid, ref) for kid in reversed(node.kids) if isinstance(kid, Node) and id(kid) in used)
-
-    def string(text: str) -> bytes:
-        return PDFString(text).format(document)
-
-    annotation_parents: list[tuple[int, bytes]] = []
-    next_key = len(pages)
-    for node, element, ref, parent_ref in elements:
-        first_page = next((kid[1] for kid in node.kids if isinstance(kid, tuple)), None)
-        kids = []
-        for kid in node.kids:
-            if isinstance(kid, Node):
-                if id(kid) in used:
-                    kids.append(refs[id(kid)])
-            elif kid[0] == "mcid":
-                _, page, mcid = kid
-                kids.append(b"%d" % mcid if page == first_page else
-                            b"<< /Type /MCR /Pg %s /MCID %d >>" % (page_refs[page], mcid))
-            else:
-                _, page, index = kid
-                name = pages[page].Annots[index].name
-                annotation = document.idToObject[name] = annotation_dictionary(document.idToObject[name])
-                annotation["StructParent"] = next_key
-                annotation["Contents"] = PDFString(link_description(annotation, tagger.targets.get((page, index)),
-                                                                    tagger.titles))
-                annotation_parents.append((next_key, ref))
-                next_key += 1
-                kids.append(b"<< /Type /OBJR /Obj %s /Pg %s >>" % (reference_bytes(document, name), page_refs[page]))
-        parts = [b"<< /Type /StructElem /S /%s /P %s" % (node.role.encode(), parent_ref)]
-        if first_page is not None:
-            parts.append(b"/Pg " + page_refs[first_page])
-        parts.append(b"/K " + (kids[0] if len(kids) == 1 else b"[ " + b" ".join(kids) + b" ]"))
-        if node.alt:
-            parts.append(b"/Alt " + string(node.alt))
-        if node.scope:
-            parts.append(b"/A << /O /Table /Scope /%s >>" % node.scope.encode())
-        element.body = b" ".join(parts) + b" >>"
-
-    nums = []
+    visit(tagger.root, -1)
     page_extras = [*PDFPage.__NoDefault__, "StructParents", "Tabs"]
     for index, page in enumerate(pages):
         if index in tagger.mcids:
             page.StructParents = index
-            nums.append(b"%d [ %s ]" % (index, b" ".join(refs[id(node)] for node in tagger.mcids[index])))
         if page.Annots:
             page.Tabs = PDFName("S")
         page.__NoDefault__ = page_extras
-    nums.extend(b"%d %s" % pair for pair in annotation_parents)
-    parent_tree = RawObject(b"<< /Nums [ " + b"\n".join(nums) + b" ] >>")
-    parent_tree_ref = reference_bytes(document, document.Reference(parent_tree).name)
-    root.body = b"<< /Type /StructTreeRoot /K %s /ParentTree %s /ParentTreeNextKey %d >>" % (
-        refs[id(tagger.root)], parent_tree_ref, next_key)
+    root = RawObject()
+    document.Reference(root)
     catalog = document.Catalog
     catalog.StructTreeRoot = root
     catalog.MarkInfo = PDFDictionary({"Marked": "true"})
+    document.deferred_objects = _StructureObjects(document, tagger, elements, parents, annotations, names, root,
+                                                  next_key)
+
+
+class _StructureObjects:
+    """The structure elements and the ParentTree, numbered from ``first`` when the document saves."""
+
+    def __init__(self, document, tagger: Tagger, elements: list[Node], parents: list[int],
+                 annotations: list[tuple[int, int]], names: dict[tuple[int, int], str], root, next_key: int):
+        self.document, self.tagger, self.elements, self.parents = document, tagger, elements, parents
+        self.annotations, self.names, self.root, self.next_key = annotations, names, root, next_key
+        self.count = len(elements) + 1  # and the ParentTree
+
+    def bodies(self, first: int):
+        """Each object's bytes, in number order from ``first``; sets the StructTreeRoot's."""
+        from reportlab.pdfbase.pdfdoc import PDFString
+
+        from .pdfobjects import reference_bytes
+
+        document, pages = self.document, self.document.Pages.pages
+        page_refs = [reference_bytes(document, page.__InternalName__) for page in pages]
+        root_ref = reference_bytes(document, self.root.__InternalName__)
+        parent_tree = first + len(self.elements)
+        self.root.body = b"<< /Type /StructTreeRoot /K %d 0 R /ParentTree %d 0 R /ParentTreeNextKey %d >>" % (
+            first, parent_tree, self.next_key)
+        for node, parent in zip(self.elements, self.parents):
+            first_page = next((kid[1] for kid in node.kids if isinstance(kid, tuple)), None)
+            kids = []
+            for kid in node.kids:
+                if isinstance(kid, Node):
+                    if kid.index >= 0:
+                        kids.append(b"%d 0 R" % (first + kid.index))
+                elif kid[0] == "mcid":
+                    _, page, mcid = kid
+                    kids.append(b"%d" % mcid if page == first_page else
+                                b"<< /Type /MCR /Pg %s /MCID %d >>" % (page_refs[page], mcid))
+                else:
+                    _, page, position = kid
+                    kids.append(b"<< /Type /OBJR /Obj %s /Pg %s >>" % (
+                        reference_bytes(document, self.names[(page, position)]), page_refs[page]))
+            body = b"<< /Type /StructElem /S /%s /P %s" % (
+                node.role.encode(), root_ref if parent < 0 else b"%d 0 R" % (first + parent))
+            if first_page is not None:
+                body += b" /Pg " + page_refs[first_page]
+            body += b" /K " + (kids[0] if len(kids) == 1 else b"[ " + b" ".join(kids) + b" ]")
+            if node.alt:
+                body += b" /Alt " + PDFString(node.alt).format(document)
+            if node.scope:
+                body += b" /A << /O /Table /Scope /%s >>" % node.scope.encode()
+            yield body + b" >>"
+        nums = [b"%d [ %s ]" % (page, b" ".join(b"%d 0 R" % (first + node.index) for node in nodes))
+                for page, nodes in sorted(self.tagger.mcids.items())]
+        nums.extend(b"%d %d 0 R" % (key, first + index) for key, index in self.annotations)
+        yield b"<< /Nums [ " + b"\n".join(nums) + b" ] >>"
