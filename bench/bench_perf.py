@@ -45,6 +45,7 @@ VARIANTS = 9
 class Sample:
     seconds: float
     rss_mb: float
+    cpu: float = 0.0  # user + system seconds of the process and the processes it waited for
 
 
 @dataclass
@@ -56,6 +57,8 @@ class Goal:
     unit: str = "s"
     deckgen: list[float] = field(default_factory=list)
     baseline: list[float] = field(default_factory=list)
+    deckgen_cpu: list[float] = field(default_factory=list)
+    baseline_cpu: list[float] = field(default_factory=list)
     note: str = ""
 
     def row(self) -> list[str]:
@@ -97,7 +100,7 @@ def run(args: list[str], cwd: Path, expect: int = 0) -> Sample:
             errors.seek(0)
             raise SystemExit(f"{' '.join(args)} (in {cwd}) exited {process.returncode}:\n"
                              f"{errors.read().decode(errors='replace')[-3000:]}")
-    return Sample(elapsed, usage.ru_maxrss / 1024)
+    return Sample(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def deckgen(*args: str) -> list[str]:
@@ -139,19 +142,24 @@ def clear(root: Path, cache: bool) -> None:
 def paired(goal: Goal, rounds: int, mine, theirs, peak: Goal | None = None) -> None:
     """Alternate the two sides; ``mine``/``theirs`` return a Sample."""
     for n in range(rounds):
-        order = [(goal.deckgen, mine, True), (goal.baseline, theirs, False)]
-        for samples, function, is_mine in (order if n % 2 == 0 else order[::-1]):
+        order = [(goal.deckgen, goal.deckgen_cpu, mine, True), (goal.baseline, goal.baseline_cpu, theirs, False)]
+        for samples, cpu, function, is_mine in (order if n % 2 == 0 else order[::-1]):
             sample = function()
             samples.append(sample.seconds)
+            cpu.append(sample.cpu)
             if peak is not None:
                 (peak.deckgen if is_mine else peak.baseline).append(sample.rss_mb)
-    print(f"  {goal.name}: deckgen {statistics.median(goal.deckgen):.3f} s, "
-          f"baseline {statistics.median(goal.baseline):.3f} s", flush=True)
+    print(f"  {goal.name}: deckgen {statistics.median(goal.deckgen):.3f} s (cpu {statistics.median(goal.deckgen_cpu):.3f} s), "
+          f"baseline {statistics.median(goal.baseline):.3f} s (cpu {statistics.median(goal.baseline_cpu):.3f} s)",
+          flush=True)
 
 
 def single(goal: Goal, rounds: int, mine) -> None:
-    goal.deckgen += [mine().seconds for _ in range(rounds)]
-    print(f"  {goal.name}: {statistics.median(goal.deckgen):.3f} s", flush=True)
+    samples = [mine() for _ in range(rounds)]
+    goal.deckgen += [sample.seconds for sample in samples]
+    goal.deckgen_cpu += [sample.cpu for sample in samples]
+    print(f"  {goal.name}: {statistics.median(goal.deckgen):.3f} s (cpu {statistics.median(goal.deckgen_cpu):.3f} s)",
+          flush=True)
 
 
 def table(goals: list[Goal]) -> str:
@@ -172,6 +180,13 @@ def load() -> str:
     return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
+def steal() -> tuple[int, int]:
+    """The machine's stolen and total CPU ticks so far (/proc/stat): time a virtual machine's host
+    gave to others, which stretches every wall time measured here."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (fields[7] if len(fields) > 7 else 0), sum(fields)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds per investor measurement (default 5)")
@@ -190,6 +205,7 @@ def main() -> None:
           f"{'not written (PYTHONDONTWRITEBYTECODE)' if 'PYTHONDONTWRITEBYTECODE' in ENV else 'cached .pyc'}; "
           f"OPENBLAS_CORETYPE={ENV.get('OPENBLAS_CORETYPE', '(unset)')}")
     goals: list[Goal] = []
+    stolen_before, total_before = steal()
     with tempfile.TemporaryDirectory(prefix="deckgen-perf-") as folder:
         root = copy_project(Path(folder) / "investor")
         base_pdf = str(root / "dist" / "baseline.pdf")
@@ -293,7 +309,9 @@ def main() -> None:
                   f"baseline {statistics.median(hand10):.3f} s", flush=True)
             goals.append(goal)
 
-    print(f"\nload average after: {load()}\n")
+    stolen_after, total_after = steal()
+    share = (stolen_after - stolen_before) / max(1, total_after - total_before)
+    print(f"\nload average after: {load()}; CPU time stolen by the host during the run: {share:.0%}\n")
     print(table(goals))
     print("\nratio = deckgen median / baseline median. baseline = bench/baseline_brief.py, no cache (every run is "
           "cold): matplotlib-laid-out charts, or [b: rl charts] charts drawn with reportlab alone (no matplotlib "

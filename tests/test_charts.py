@@ -4,7 +4,9 @@ at validate, at the key where it was made."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -447,7 +449,7 @@ def test_unchanged_charts_come_from_the_cache_without_matplotlib(tmp_path: Path)
     spec = str(root / "specs" / "grid-storage.yaml")
     first = subprocess.run([sys.executable, "-c", script, spec], capture_output=True, text=True, check=True)
     cold = (root / "dist" / "grid-storage.pdf").read_bytes()
-    assert first.stdout.split()[0] == "True"
+    assert first.stdout.split()[0] == "True"  # the library draws in-process (only the CLI starts a chart process)
     assert list((root / "dist" / ".deckgen" / "charts").glob("*.json")), "the drawn charts were kept"
     second = subprocess.run([sys.executable, "-c", script, spec], capture_output=True, text=True, check=True)
     assert second.stdout.split()[0] == "False", "a build whose charts are unchanged does not import matplotlib"
@@ -455,8 +457,8 @@ def test_unchanged_charts_come_from_the_cache_without_matplotlib(tmp_path: Path)
 
 
 def test_charts_drawn_two_at_a_time_give_the_pdf_drawn_one_by_one(tmp_path: Path):
-    """With several charts missing from the cache, a forked copy of the build draws every other one;
-    the PDF is byte for byte the one a build that draws each chart itself, in order, writes."""
+    """With several charts missing from the cache, two forked copies of the build draw them while the
+    build goes on; the PDF is byte for byte the one a build that draws each chart itself, in order, writes."""
     import subprocess
     import sys
 
@@ -469,7 +471,53 @@ def test_charts_drawn_two_at_a_time_give_the_pdf_drawn_one_by_one(tmp_path: Path
               "charts.draw_missing = lambda *a: drawn.append(original(*a)) or drawn[-1]; "
               "build(sys.argv[1]); print(drawn[0])")
     run = subprocess.run([sys.executable, "-c", script, str(spec)], capture_output=True, text=True, check=True)
-    assert int(run.stdout.split()[-1]) >= 4, "the charts were drawn before layout, shared with a second process"
+    assert int(run.stdout.split()[-1]) >= 4, "the charts were started before layout, shared by two processes"
     from deckgen.build import build_bytes
 
     assert (root / "dist" / "grid-storage.pdf").read_bytes() == build_bytes(spec)  # no cache: one by one
+
+
+def _cold_cli_build(root: Path, before: str = "") -> subprocess.CompletedProcess:
+    """``deckgen build`` of the investor brief with no chart cache, in a fresh process that reports whether it
+    loaded matplotlib itself; ``before`` runs first (in that process)."""
+    import shutil
+    import sys
+
+    shutil.rmtree(root / "dist", ignore_errors=True)
+    script = ("import sys, os, signal\n" + before +
+              "from deckgen.cli import main\nsys.argv = ['deckgen', 'build', 'specs/investor.yaml']\n"
+              "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+              "print('matplotlib' in sys.modules, code)\n")
+    return subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2 or not hasattr(os, "fork"), reason="the chart process needs a second core and fork")
+def test_a_cold_build_draws_its_charts_in_the_chart_process_and_writes_the_same_bytes(tmp_path: Path):
+    from conftest import copy_project
+
+    from deckgen.build import build_bytes
+
+    root = copy_project(tmp_path / "p")
+    run = _cold_cli_build(root)
+    assert run.stdout.split()[-2:] == ["False", "0"], run.stderr  # built, and matplotlib never loaded here
+    assert len(list((root / "dist" / ".deckgen" / "charts").glob("*.json"))) >= 3
+    assert (root / "dist" / "investor.pdf").read_bytes() == build_bytes(root / "specs" / "investor.yaml")
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2 or not hasattr(os, "fork"), reason="the chart process needs a second core and fork")
+def test_a_chart_process_that_dies_leaves_the_build_to_draw_its_charts(tmp_path: Path):
+    from conftest import copy_project
+
+    from deckgen.build import build_bytes
+
+    root = copy_project(tmp_path / "p")
+    kill = ("from deckgen.render import chart_worker\n"
+            "start = chart_worker.start\n"
+            "def start_and_kill():\n"
+            "    worker = start()\n"
+            "    os.kill(worker.pid, signal.SIGKILL)\n"
+            "    return worker\n"
+            "chart_worker.start = start_and_kill\n")
+    run = _cold_cli_build(root, kill)
+    assert run.stdout.split()[-2:] == ["True", "0"], run.stderr  # drawn here, after all
+    assert (root / "dist" / "investor.pdf").read_bytes() == build_bytes(root / "specs" / "investor.yaml")

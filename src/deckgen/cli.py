@@ -238,13 +238,22 @@ def build(
                 else:
                     outcomes = None
             if outcomes is None:
-                from . import build as library
+                worker = None
+                if len(specs) == 1 and jobs == 1 and not cluster and not check_only:  # matplotlib loads meanwhile
+                    from .render import chart_worker
 
-                outcomes = library.build_many(
-                    specs, jobs=jobs, output_dir=output if into_folder else None, on_outcome=on_outcome,
-                    cluster=cluster or None, check_only=check_only, wait=wait, if_changed=if_changed, archive=archive,
-                    **({} if into_folder else {"output": output}), **options,
-                )
+                    worker = chart_worker.start_if_cold(specs[0], None if into_folder else output)
+                try:
+                    from . import build as library
+
+                    outcomes = library.build_many(
+                        specs, jobs=jobs, output_dir=output if into_folder else None, on_outcome=on_outcome,
+                        cluster=cluster or None, check_only=check_only, wait=wait, if_changed=if_changed,
+                        archive=archive, **({} if into_folder else {"output": output}), **options,
+                    )
+                finally:
+                    if worker is not None:
+                        chart_worker.stop()
         failed = {display_path(o.spec): o.exit_code for o in outcomes if not o.ok}
         if failed:
             raise BatchError(failed, total=len(outcomes))

@@ -125,7 +125,7 @@ def current_without_checking(
         if any(o.split("=", 1)[0].strip() == "output" for o in overrides):
             return None
         root_path = Path(root).resolve() if root else project_root(spec)
-        target = Path(output).resolve() if output is not None else _configured_output(spec)
+        target = Path(output).resolve() if output is not None else configured_output(spec)
         if target is None:
             return None
         manifest = read_manifest(target)
@@ -167,7 +167,7 @@ _OUTPUT_LINE = re.compile(
 _ANY_OUTPUT_KEY = re.compile(r"""^[^#\n]*\boutput["']?[ \t]*:""", re.M)
 
 
-def _configured_output(spec: Path) -> Path | None:
+def configured_output(spec: Path) -> Path | None:
     """Where the spec's ``output:`` puts the PDF (else ``dist/`` of the spec's own project, whatever
     ``--root`` says), read from its text without a YAML parser; ``None`` if that is not certain."""
     if spec.stat().st_size > MAX_QUICK_SPEC_BYTES:

@@ -122,18 +122,24 @@ def exhibit_inputs(ctx, chart, data: ChartData, series_colours: SeriesColours) -
     return data, series_colours.for_chart(data), width
 
 
-MIN_CHARTS_TO_SHARE = 4  # fewer missing charts are not worth a second process
+MIN_CHARTS_TO_SPLIT = 4  # fewer missing charts are drawn by one other process, more by two
+_ELSEWHERE: dict[str, int] = {}  # chart key -> the forked process drawing it into the cache
 
 
 def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:
-    """Before layout, draw every chart exhibit the cache lacks, on two processes where the machine
-    has the cores: a forked copy of this process draws every other chart into the cache while this
-    one draws the rest. Layout then finds them all in the cache. Anything that goes wrong in the copy
-    only means this process draws those charts itself, later. Returns how many charts were drawn."""
+    """Before the story is built, draw (or start drawing) every chart exhibit the cache lacks.
+
+    With a chart process running (``chart_worker``, started with a cold build, matplotlib loaded
+    meanwhile), it draws them, sharing a long list with a forked copy of this process, while this
+    one goes on building the story; ``chart_drawing`` waits for a chart only when it needs it, and
+    this process never loads matplotlib. Without one, this process draws them now, with a forked
+    copy drawing every other one where the machine has the cores. Anything that goes wrong in
+    another process only means this one draws that chart itself, later. Returns how many charts
+    were missing."""
     import os
     import threading
 
-    from . import chart_cache
+    from . import chart_cache, chart_worker
 
     if ctx.chart_cache is None:
         return 0
@@ -146,34 +152,76 @@ def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:
             missing.append((key, data, colours, width))
     if not missing:
         return 0
-    from .chart_draw import draw_chart  # matplotlib: imported once, before the copy is made
 
     def draw(batch) -> None:
+        from .chart_draw import draw_chart
+
         for key, data, colours, width in batch:
             height, ops = draw_chart(data, ctx.chart_style, colours, width)
             chart_cache.store(ctx.chart_cache, key, height, ops)
             chart_cache.remember(key, height, ops)
 
-    share = len(missing) >= MIN_CHARTS_TO_SHARE and (os.cpu_count() or 1) > 1 and hasattr(os, "fork") \
-        and threading.active_count() == 1  # forking a threaded process is not safe
-    child = 0
-    if share:
+    def fork(batch) -> int:
+        """A copy of this process that draws ``batch`` into the cache; its pid (0: not forked)."""
         import sys
 
         sys.stdout.flush()
         sys.stderr.flush()
         child = os.fork()
-        if child == 0:  # the copy: draw its half into the cache, then leave without running any cleanup
+        if child == 0:  # the copy: draw, then leave without running any cleanup
             code = 0
             try:
-                draw(missing[1::2])
+                draw(batch)
             except BaseException:
                 code = 1
             os._exit(code)
-    draw(missing[0::2] if share else missing)
-    if share:
+        return child
+
+    split = len(missing) >= MIN_CHARTS_TO_SPLIT and (os.cpu_count() or 1) > 1 and hasattr(os, "fork") \
+        and threading.active_count() == 1  # forking a threaded process is not safe
+    ours, theirs = (missing[0::2], missing[1::2]) if split else (missing, [])
+    worker = chart_worker.current()
+    if worker is not None and worker.submit(
+            ctx.theme.body, ctx.chart_cache, [(key, data, ctx.chart_style, colours, width) for key, data, colours, width in ours]):
+        if theirs:
+            child = fork(theirs)  # loads matplotlib for itself, on the core this process leaves idle
+            _ELSEWHERE.update((key, child) for key, *_ in theirs)
+        return len(missing)
+    if theirs:
+        from . import chart_draw  # noqa: F401  matplotlib: loaded once, before the copy is made
+
+        child = fork(theirs)
+        draw(ours)
         os.waitpid(child, 0)
+    else:
+        draw(missing)
     return len(missing)
+
+
+def _wait_for(key: str) -> None:
+    """If a forked copy is drawing the chart ``key``, wait until it has finished (and all it drew)."""
+    import os
+
+    from . import chart_worker
+
+    worker = chart_worker.current()
+    if worker is not None:
+        worker.wait_for(key)
+    pid = _ELSEWHERE.pop(key, None)
+    if pid is None:
+        return
+    for other in [k for k, p in _ELSEWHERE.items() if p == pid]:
+        del _ELSEWHERE[other]
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def finish_drawing_elsewhere() -> None:
+    """Wait for every forked copy still drawing charts (a build that failed or needed none of them)."""
+    for key in list(_ELSEWHERE):
+        _wait_for(key)
 
 
 def chart_drawing(data: ChartData, style: ChartStyle, colours: list[str], width: float, cache: Path | None = None):
@@ -182,7 +230,14 @@ def chart_drawing(data: ChartData, style: ChartStyle, colours: list[str], width:
     from .chart_backend import drawing_from_ops
 
     key = chart_cache.key(data, style, colours, width)
+    _wait_for(key)
     found = chart_cache.remembered(key) or (chart_cache.load(cache, key) if cache is not None else None)
+    if found is None and cache is not None:  # a chart not drawn before: the chart process has matplotlib
+        from . import chart_worker
+
+        worker = chart_worker.current()
+        if worker is not None and worker.draw_now(cache, key, data, style, colours, width):
+            found = chart_cache.load(cache, key)
     if found is not None:
         height, ops = found
     else:

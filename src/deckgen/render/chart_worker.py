@@ -1,0 +1,146 @@
+"""A chart process started with the build: it loads matplotlib while the build checks its spec, loads
+reportlab and sets its fonts, then draws the charts the build finds missing from the chart cache.
+
+Loading matplotlib takes about as long as everything a cold build does before its first chart; in
+a process of its own, on a second core, that time is off the build's path. The build starts one
+(``start``) only when a cold build is likely: the chart cache beside the output is empty or absent.
+Jobs go down a pipe from the build to its own copy (pickle between the two halves of one fork,
+never read from a file); the worker answers with each chart's key once the chart is in the cache.
+If the worker fails or is gone, the build draws what it still needs itself.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from pathlib import Path
+
+_current: "ChartWorker | None" = None
+
+
+class ChartWorker:
+    def __init__(self, pid: int, jobs, done):
+        self.pid, self.jobs, self.done = pid, jobs, done
+        self.pending: set[str] = set()
+        self.finished: set[str] = set()
+        self.alive = True
+        self.family = None  # the fonts the worker has registered (the first job brings them)
+
+    def submit(self, family, cache: Path, batch: list) -> bool:
+        """Send charts to draw: ``batch`` is a list of (key, data, style, colours, width) in the font
+        ``family`` (a brand's body ``FontFamily``; None: the one sent before)."""
+        family = family or self.family
+        if not self.alive or family is None:
+            return False
+        try:
+            pickle.dump((family, str(cache), batch), self.jobs, protocol=pickle.HIGHEST_PROTOCOL)
+            self.jobs.flush()
+        except (OSError, pickle.PicklingError, AttributeError, TypeError):
+            self.alive = False
+            return False
+        self.family = family
+        self.pending.update(key for key, *_ in batch)
+        return True
+
+    def draw_now(self, cache: Path, key: str, data, style, colours, width) -> bool:
+        """Draw one chart (one the build did not know it needed, such as a chart shortened to fit
+        its page) and wait for it; False if the worker cannot."""
+        if not self.submit(None, cache, [(key, data, style, colours, width)]):
+            return False
+        self.wait_for(key)
+        return key in self.finished
+
+    def wait_for(self, key: str) -> None:
+        """Return once the chart ``key`` is in the cache, or the worker can no longer draw it."""
+        while key in self.pending and key not in self.finished and self.alive:
+            line = self.done.readline()
+            if not line:
+                self.alive = False
+                break
+            self.finished.add(line.decode().strip())
+        self.pending.discard(key)
+
+    def stop(self) -> None:
+        """No more jobs: the worker finishes what it has and leaves; wait for it."""
+        for stream in (self.jobs, self.done):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        self.alive = False
+
+
+def start() -> ChartWorker | None:
+    """Fork the chart process (where fork exists, the machine has a second core and no thread runs)."""
+    global _current
+    if _current is not None or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+        return _current
+    import sys
+
+    jobs_in, jobs_out = os.pipe()
+    done_in, done_out = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(jobs_out)
+        os.close(done_in)
+        code = 0
+        try:
+            _serve(os.fdopen(jobs_in, "rb"), os.fdopen(done_out, "wb"))
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(jobs_in)
+    os.close(done_out)
+    _current = ChartWorker(pid, os.fdopen(jobs_out, "wb"), os.fdopen(done_in, "rb"))
+    return _current
+
+
+def start_if_cold(spec: Path, output: Path | None = None) -> ChartWorker | None:
+    """Start the chart process when building ``spec`` (to ``output``, else where its spec puts it)
+    probably draws charts: nothing is in the chart cache beside the output yet."""
+    from ..editions import configured_output
+
+    try:
+        target = Path(output).resolve() if output is not None else configured_output(Path(spec).resolve())
+        if target is not None and any((target.parent / ".deckgen" / "charts").glob("*.json")):
+            return None
+    except (OSError, ValueError):
+        pass  # the build itself says what is wrong with the spec or the output
+    return start()
+
+
+def current() -> ChartWorker | None:
+    return _current if _current is not None and _current.alive else None
+
+
+def stop() -> None:
+    global _current
+    if _current is not None:
+        _current.stop()
+        _current = None
+
+
+def _serve(jobs, done) -> None:
+    """The worker: load matplotlib now, then draw each job's charts into the cache, in order."""
+    from . import chart_cache
+    from .chart_draw import draw_chart
+    from .fonts import register_family
+
+    while True:
+        try:
+            family, cache, batch = pickle.load(jobs)
+        except EOFError:
+            return
+        register_family(family)
+        for key, data, style, colours, width in batch:
+            height, ops = draw_chart(data, style, colours, width)
+            chart_cache.store(Path(cache), key, height, ops)
+            done.write(key.encode() + b"\n")
+            done.flush()
