@@ -71,3 +71,18 @@ def test_chart_colours_follow_the_brand(briefs):
         chart = briefs[name]["chart"]
         assert pixels_near(chart, colours["primary"]) > 2000, f"{name}: chart bars not in the brand's first chart colour"
         assert pixels_near(chart, other["primary"]) == 0
+
+
+def test_a_font_face_is_read_only_when_the_brief_uses_it(project):
+    """deckgen registers each brand face without reading it (reportlab would parse the whole file);
+    the font object must carry exactly what reportlab's own TTFont carries, and measure the same."""
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from deckgen.render.fonts import _OnDemandTTFont
+
+    path = str(next((project / "assets").rglob("*.ttf")))
+    theirs, ours = TTFont("theirs", path), _OnDemandTTFont("ours", path)
+    assert sorted(vars(ours)) == sorted(vars(theirs))
+    assert set(vars(ours.face)) == {"_pending_file"}  # not read yet
+    assert ours.stringWidth("Pacific premium 12.5%", 9) == theirs.stringWidth("Pacific premium 12.5%", 9)
+    assert sorted(vars(ours.face)) == sorted(vars(theirs.face))  # read in full on first use

@@ -11,6 +11,7 @@ three can never disagree about which rows a filter selects.
 from __future__ import annotations
 
 import csv
+import functools
 import datetime as dt
 import io
 import re
@@ -301,6 +302,15 @@ def read_csv(
     if problems:
         return CsvResult(None, problems, markup)
 
+    @functools.lru_cache(maxsize=64)
+    def starts_of(line: int) -> list[int]:
+        return _field_starts(lines[line - 1]) if line - 1 < len(lines) else []
+
+    def column_of(line: int, position: int) -> int:
+        """Where a cell starts on its line: worked out only for a cell that has something to report."""
+        starts = starts_of(line)
+        return starts[position] if position < len(starts) else 1
+
     body: list[tuple[int, list[str]]] = []
     for line, record in records[1:]:
         if len(record) != len(names):
@@ -309,17 +319,17 @@ def read_csv(
                  "add the missing cells (empty ones too) or quote cells that contain commas")
             continue
         cells = [cell.strip() for cell in record]
-        row_starts = _field_starts(lines[line - 1]) if line - 1 < len(lines) else []
         for position, cell in enumerate(cells):
-            col = row_starts[position] if position < len(row_starts) else 1
             if _CONTROL.search(cell):
-                fail(line, col, f"column '{names[position]}': the cell contains a control character", "remove it")
+                fail(line, column_of(line, position), f"column '{names[position]}': the cell contains a control character",
+                     "remove it")
                 cells[position] = ""
             elif len(cell) > MAX_CELL_CHARS:
-                fail(line, col, f"column '{names[position]}': the cell is longer than {MAX_CELL_CHARS} characters")
+                fail(line, column_of(line, position), f"column '{names[position]}': the cell is longer than {MAX_CELL_CHARS} characters")
                 cells[position] = ""
             elif "{{" in cell or "[" in cell:
-                markup.append((Mark.of(path, line, col), cell, lines[line - 1] if line - 1 < len(lines) else ""))
+                markup.append((Mark.of(path, line, column_of(line, position)), cell,
+                               lines[line - 1] if line - 1 < len(lines) else ""))
         body.append((line, cells))
 
     columns = []
@@ -341,12 +351,10 @@ def read_csv(
     rows, row_lines = [], []
     for line, cells in body:
         values = []
-        row_starts = _field_starts(lines[line - 1]) if line - 1 < len(lines) else []
         for position, (cell, column) in enumerate(zip(cells, columns)):
             value, problem = _parse_cell(cell, column.kind)
             if problem:
-                col = row_starts[position] if position < len(row_starts) else 1
-                fail(line, col, f"column '{column.name}': {problem}")
+                fail(line, column_of(line, position), f"column '{column.name}': {problem}")
             values.append(value)
         rows.append(tuple(values))
         row_lines.append(line)

@@ -62,11 +62,20 @@ class ChartWorker:
         self.pending.discard(key)
 
     def stop(self) -> None:
-        """No more jobs: the worker finishes what it has and leaves; wait for it."""
+        """No more jobs. A worker with nothing left to draw (still loading matplotlib, say, when a
+        spec turned out invalid) is stopped at once; one still drawing finishes its charts."""
+        import signal
+
+        idle = self.pending <= self.finished
         for stream in (self.jobs, self.done):
             try:
                 stream.close()
             except OSError:
+                pass
+        if idle and self.alive:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
                 pass
         try:
             os.waitpid(self.pid, 0)
@@ -129,6 +138,7 @@ def stop() -> None:
 
 def _serve(jobs, done) -> None:
     """The worker: load matplotlib now, then draw each job's charts into the cache, in order."""
+    from .. import build  # noqa: F401  the cache writes with it: loaded now, while the worker waits anyway
     from . import chart_cache
     from .chart_draw import draw_chart
     from .fonts import register_family

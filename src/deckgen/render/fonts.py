@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
 from ..theme import FontFamily, Theme
 
@@ -22,11 +22,48 @@ class FontNames:
     bold_italic: str
 
 
+class _FaceOnDemand(TTFontFace):
+    """A TrueType face read from its file the first time anything asks for its metrics or glyphs.
+
+    A brand registers up to twelve faces (body, headings and symbols, four styles each) and a brief
+    uses about half of them; reading a face (reportlab parses every table of the file) is the
+    larger part of setting up the fonts, and a face read holds about 2 MB."""
+
+    def __init__(self, filename: str):  # noqa: the face's own __init__ runs on first use
+        self.__dict__["_pending_file"] = filename
+
+    def __getattr__(self, name: str):  # only for what is not there yet
+        pending = self.__dict__.pop("_pending_file", None)
+        if pending is None or name.startswith("__"):
+            raise AttributeError(name)
+        TTFontFace.__init__(self, pending)
+        return getattr(self, name)
+
+
+class _OnDemandTTFont(TTFont):
+    """reportlab's TTFont with its face read on demand: what ``TTFont.__init__`` sets, but the face
+    (tests/test_brand.py compares the two, so a reportlab that sets more is noticed)."""
+
+    def __init__(self, name: str, filename: str):
+        from fnmatch import fnmatch
+        from weakref import WeakKeyDictionary
+
+        from reportlab import rl_config
+        from reportlab.pdfbase.ttfonts import TTEncoding, unShapedFontGlob
+
+        self.fontName = name
+        self.face = _FaceOnDemand(filename)
+        self.encoding = TTEncoding()
+        self.state = WeakKeyDictionary()
+        self._asciiReadable = rl_config.ttfAsciiReadable
+        self.shapable = not any(fnmatch(name, pattern) for pattern in unShapedFontGlob)
+
+
 @lru_cache(maxsize=None)
 def _register_file(path: Path) -> str:
     digest = hashlib.sha1(path.read_bytes()).hexdigest()[:8]  # content, not location: same bytes anywhere
     name = f"dg-{path.stem}-{digest}"
-    pdfmetrics.registerFont(TTFont(name, str(path)))
+    pdfmetrics.registerFont(_OnDemandTTFont(name, str(path)))
     return name
 
 
