@@ -86,3 +86,29 @@ def test_a_font_face_is_read_only_when_the_brief_uses_it(project):
     assert set(vars(ours.face)) == {"_pending_file"}  # not read yet
     assert ours.stringWidth("Pacific premium 12.5%", 9) == theirs.stringWidth("Pacific premium 12.5%", 9)
     assert sorted(vars(ours.face)) == sorted(vars(theirs.face))  # read in full on first use
+
+
+def test_a_face_asked_for_by_several_builds_at_once_is_read_once_for_all(project):
+    import threading
+
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from deckgen.render.fonts import _OnDemandTTFont
+
+    path = str(next((project / "assets").rglob("*.ttf")))
+    expected = TTFont("reference", path).stringWidth("Pacific premium", 10)
+    for attempt in range(10):
+        font, widths, errors = _OnDemandTTFont(f"threads-{attempt}", path), [], []
+
+        def measure():
+            try:
+                widths.append(font.stringWidth("Pacific premium", 10))
+            except Exception as exc:  # an AttributeError from a face half read
+                errors.append(repr(exc))
+
+        threads = [threading.Thread(target=measure) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors and widths == [expected] * 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,9 @@ class FontNames:
     bold_italic: str
 
 
+_READING_FACE = threading.RLock()
+
+
 class _FaceOnDemand(TTFontFace):
     """A TrueType face read from its file the first time anything asks for its metrics or glyphs.
 
@@ -33,11 +37,16 @@ class _FaceOnDemand(TTFontFace):
         self.__dict__["_pending_file"] = filename
 
     def __getattr__(self, name: str):  # only for what is not there yet
-        pending = self.__dict__.pop("_pending_file", None)
-        if pending is None or name.startswith("__"):
+        if name.startswith("__"):
             raise AttributeError(name)
-        TTFontFace.__init__(self, pending)
-        return getattr(self, name)
+        with _READING_FACE:  # builds in threads (preview) may ask for the same face at once
+            pending = self.__dict__.pop("_pending_file", None)
+            if pending is not None:
+                TTFontFace.__init__(self, pending)
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 class _OnDemandTTFont(TTFont):
