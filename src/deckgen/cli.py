@@ -251,9 +251,12 @@ def build(
                         cluster=cluster or None, check_only=check_only, wait=wait, if_changed=if_changed,
                         archive=archive, **({} if into_folder else {"output": output}), **options,
                     )
-                finally:
+                except BaseException:
                     if worker is not None:
-                        chart_worker.stop()
+                        chart_worker.stop(at_once=True)
+                    raise
+                if worker is not None:
+                    chart_worker.stop()
         failed = {display_path(o.spec): o.exit_code for o in outcomes if not o.ok}
         if failed:
             raise BatchError(failed, total=len(outcomes))

@@ -124,6 +124,8 @@ def archive(canvas, info: DocumentInfo, structure=None) -> None:
     })])
     catalog.__NoDefault__ = [*PDFCatalog.__NoDefault__, "OutputIntents"]
     for page in document.Pages.pages:
+        if not page.Contents and page.stream and page.compression:  # Flate alone: ASCII85 on top adds a quarter
+            page.Contents = PDFStream(content=page.stream, filters=[PDFZCompress])
         for reference in page.Annots or ():
             annotation = document.idToObject[reference.name] = annotation_dictionary(document.idToObject[reference.name])
             annotation["F"] = PRINT_FLAG

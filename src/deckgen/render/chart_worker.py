@@ -61,12 +61,13 @@ class ChartWorker:
             self.finished.add(line.decode().strip())
         self.pending.discard(key)
 
-    def stop(self) -> None:
+    def stop(self, at_once: bool = False) -> None:
         """No more jobs. A worker with nothing left to draw (still loading matplotlib, say, when a
-        spec turned out invalid) is stopped at once; one still drawing finishes its charts."""
+        spec turned out invalid) is stopped at once, and so is any worker when the build failed or
+        was interrupted (``at_once``); one still drawing for a finished build completes its charts."""
         import signal
 
-        idle = self.pending <= self.finished
+        idle = at_once or self.pending <= self.finished
         for stream in (self.jobs, self.done):
             try:
                 stream.close()
@@ -99,6 +100,7 @@ def start() -> ChartWorker | None:
     if pid == 0:
         os.close(jobs_out)
         os.close(done_in)
+        detach_output()
         code = 0
         try:
             _serve(os.fdopen(jobs_in, "rb"), os.fdopen(done_out, "wb"))
@@ -129,11 +131,23 @@ def current() -> ChartWorker | None:
     return _current if _current is not None and _current.alive else None
 
 
-def stop() -> None:
+def stop(at_once: bool = False) -> None:
     global _current
     if _current is not None:
-        _current.stop()
+        _current.stop(at_once)
         _current = None
+
+
+def detach_output() -> None:
+    """In a forked helper: let go of the build's stdout and stderr, so whoever reads them (a pipe,
+    ``subprocess.run(capture_output=True)``) sees them end when the build ends, not when the helper does."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        try:
+            os.dup2(devnull, fd)
+        except OSError:
+            pass
+    os.close(devnull)
 
 
 def _serve(jobs, done) -> None:

@@ -169,6 +169,9 @@ def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:
         sys.stderr.flush()
         child = os.fork()
         if child == 0:  # the copy: draw, then leave without running any cleanup
+            from .chart_worker import detach_output
+
+            detach_output()
             code = 0
             try:
                 draw(batch)
@@ -207,15 +210,15 @@ def _wait_for(key: str) -> None:
     worker = chart_worker.current()
     if worker is not None:
         worker.wait_for(key)
-    pid = _ELSEWHERE.pop(key, None)
+    pid = _ELSEWHERE.get(key)
     if pid is None:
         return
-    for other in [k for k, p in _ELSEWHERE.items() if p == pid]:
-        del _ELSEWHERE[other]
     try:
         os.waitpid(pid, 0)
     except ChildProcessError:
         pass
+    for other in [k for k, p in _ELSEWHERE.items() if p == pid]:  # forgotten only once reaped (Ctrl-C)
+        del _ELSEWHERE[other]
 
 
 def finish_drawing_elsewhere() -> None:

@@ -40,9 +40,14 @@ class _FaceOnDemand(TTFontFace):
         if name.startswith("__"):
             raise AttributeError(name)
         with _READING_FACE:  # builds in threads (preview) may ask for the same face at once
-            pending = self.__dict__.pop("_pending_file", None)
-            if pending is not None:
-                TTFontFace.__init__(self, pending)
+            pending = self.__dict__.get("_pending_file")
+            if pending is not None and not self.__dict__.get("_reading"):
+                self.__dict__["_reading"] = True  # reportlab's own reads while parsing find nothing yet
+                try:
+                    TTFontFace.__init__(self, pending)  # a file that cannot be read raises reportlab's error
+                    del self.__dict__["_pending_file"]
+                finally:
+                    del self.__dict__["_reading"]
         try:
             return self.__dict__[name]
         except KeyError:

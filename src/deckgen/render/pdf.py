@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -105,12 +106,24 @@ def _few_full_collections():
     length of a build it runs less often, as mypy does for the same reason."""
     import gc
 
-    saved = gc.get_threshold()
-    gc.set_threshold(100_000, 20, 20)
+    global _builds_running, _saved_thresholds
+    with _thresholds_lock:  # builds overlapping in threads: the first sets, the last restores
+        if _builds_running == 0:
+            _saved_thresholds = gc.get_threshold()
+            gc.set_threshold(100_000, 20, 20)
+        _builds_running += 1
     try:
         yield
     finally:
-        gc.set_threshold(*saved)
+        with _thresholds_lock:
+            _builds_running -= 1
+            if _builds_running == 0:
+                gc.set_threshold(*_saved_thresholds)
+
+
+_thresholds_lock = threading.Lock()
+_builds_running = 0
+_saved_thresholds = (700, 10, 10)
 
 
 def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path | None):
