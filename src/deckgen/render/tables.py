@@ -17,6 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus.tables import _isLineCommand
 from reportlab.platypus.flowables import Flowable
 
 from .kit import CELL_PADDING_X as PADDING, CELL_PADDING_Y
@@ -152,7 +153,7 @@ class PagedTable(Flowable):
         reportlab applies each style command to each cell of every part, a cost that grows with the
         rows; here every body row shares one style per column, as the commands give them."""
         if self._styles is None:
-            cell_commands = [c for c in self.commands if c[0] not in _DRAWING_COMMANDS and not _is_line_command(c)]
+            cell_commands = [c for c in self.commands if c[0] not in _DRAWING_COMMANDS and not _isLineCommand(c)]
             if not all((c[1][1], c[2][1]) in _UNIFORM_ROWS for c in cell_commands):
                 self._styles = (None,)
             else:
@@ -269,12 +270,6 @@ class _TablePart(Table):
 
 _DRAWING_COMMANDS = frozenset({"BACKGROUND", "ROWBACKGROUNDS", "COLBACKGROUNDS", "SPAN", "NOSPLIT"})
 _UNIFORM_ROWS = frozenset({(0, 0), (0, -1), (1, -1)})  # the header, every row, every body row
-
-
-def _is_line_command(command) -> bool:
-    from reportlab.platypus.tables import _isLineCommand
-
-    return _isLineCommand(command)
 
 
 _PLAIN_ALIGNMENTS = frozenset({"LEFT", "RIGHT", "CENTRE", "CENTER"})

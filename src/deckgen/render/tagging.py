@@ -83,17 +83,14 @@ class Tagger:
     def content(self, canvas, node: Node):
         """Draw ``node``'s content as one marked-content sequence; links drawn inside become its Link kids."""
         page = canvas.getPageNumber() - 1
-        mcids = self.mcids.setdefault(page, [])
-        node.kids.append(("mcid", page, len(mcids)))
-        canvas._code.append(f"EMC /{node.role} <</MCID {len(mcids)}>> BDC")
-        mcids.append(node)
+        canvas._code.append(self._begin(canvas, node))
         before = len(canvas._annotationrefs)
         self.depth += 1
         try:
             yield
         finally:
             self.depth -= 1
-            canvas._code.append("EMC /Artifact BMC")
+            canvas._code.append(CLOSE_CELL)
         for index in range(before, len(canvas._annotationrefs)):
             node.add(Node("Link")).kids.append(("annot", page, index))
 
@@ -131,12 +128,16 @@ class Tagger:
         tr = self.rows.get(key)
         if tr is None:
             tr = self.rows[key] = self.table(table_key).add(Node("TR"))
-        cell = tr.add(Node("TH", scope="Column") if header else Node("TD"))
+        return self._begin(canvas, tr.add(Node("TH", scope="Column") if header else Node("TD")))
+
+    def _begin(self, canvas, node: Node) -> str:
+        """Give ``node`` the next MCID on the current page; the operator that ends the artifact and
+        starts its marked content."""
         page = canvas.getPageNumber() - 1
         mcids = self.mcids.setdefault(page, [])
-        cell.kids.append(("mcid", page, len(mcids)))
-        mcids.append(cell)
-        return f"EMC /{cell.role} <</MCID {len(mcids) - 1}>> BDC"
+        node.kids.append(("mcid", page, len(mcids)))
+        mcids.append(node)
+        return f"EMC /{node.role} <</MCID {len(mcids) - 1}>> BDC"
 
     def table(self, key: int) -> Node:
         if key not in self.tables:
@@ -144,7 +145,7 @@ class Tagger:
         return self.tables[key]
 
 
-CLOSE_CELL = "EMC /Artifact BMC"
+CLOSE_CELL = "EMC /Artifact BMC"  # ends marked content and reopens the page's artifact
 
 
 def new_group() -> int:
