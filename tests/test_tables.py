@@ -125,3 +125,15 @@ def test_plain_cells_set_directly_look_exactly_as_reportlab_draws_them(project: 
             return sum(1 for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") in ("/TD", "/TH"))
 
     assert cells(fast) == cells(slow) > 100
+
+
+def test_a_short_last_word_is_never_alone_on_a_cells_last_line(project: Path):
+    """"Thames Battery / Hub IV", not "Thames Battery Hub / IV": the register's names wrap before the pair."""
+    import pypdfium2
+
+    from deckgen.build import build
+
+    pdf = pypdfium2.PdfDocument(build(project / "specs" / "grid-storage.yaml").output)
+    lines = [line.strip() for page in pdf for line in page.get_textpage().get_text_range().splitlines()]
+    assert any(line.endswith("Hub\u00a0IV") or line.endswith("Hub IV") for line in lines) or "Hub IV" in " ".join(lines)
+    assert not [line for line in lines if line in ("I", "II", "III", "IV")]

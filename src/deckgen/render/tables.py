@@ -97,6 +97,7 @@ def data_table(ctx: "RenderContext", data: "TableData", font_size: float | None 
         cells: list[Any] = []
         for position, text in enumerate(row_texts):
             if wraps[position] and (_NEEDS_PARAGRAPH.search(text) or row_widths[position] * size > widths[position] - 2 * PADDING):
+                text = _short_last_word_kept(text, font, size, widths[position] - 2 * PADDING)
                 cells.append(Paragraph(ctx.markup(text, "cell"), cell_styles[aligns[position]]))
             else:
                 cells.append(text)
@@ -111,6 +112,21 @@ def data_table(ctx: "RenderContext", data: "TableData", font_size: float | None 
     header_height = max(p.wrap(w - 2 * PADDING, 1000)[1] for p, w in zip(header_cells, widths)) + 8
     first_rows = min(3, len(data.rows)) * (size * 1.3 + 8)
     return table, header_height + first_rows
+
+
+SHORT_LAST_WORD = 3  # "IV", "II", "Ltd": never alone on a cell's last line
+
+
+def _short_last_word_kept(text: str, font: str, size: float, room: float) -> str:
+    """A wrapping cell's short last word bound to the word before it ("Thames Battery / Hub IV",
+    not "Thames Battery Hub / IV"), when the two still fit the column's width together."""
+    words = text.split(" ")
+    if len(words) < 3 or not 0 < len(words[-1]) <= SHORT_LAST_WORD:
+        return text
+    pair = f"{words[-2]}\u00a0{words[-1]}"
+    if stringWidth(pair, font, size) > room:
+        return text
+    return " ".join(words[:-2] + [pair])
 
 
 class PagedTable(Flowable):
