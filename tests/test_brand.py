@@ -83,9 +83,54 @@ def test_a_font_face_is_read_only_when_the_brief_uses_it(project):
     path = str(next((project / "assets").rglob("*.ttf")))
     theirs, ours = TTFont("theirs", path), _OnDemandTTFont("ours", path)
     assert sorted(vars(ours)) == sorted(vars(theirs))
-    assert set(vars(ours.face)) == {"_pending_file"}  # not read yet
+    assert set(vars(ours.face)) == {"_pending_file", "name"}  # not read yet but for its name
+    assert ours.face.name == theirs.face.name
     assert ours.stringWidth("Pacific premium 12.5%", 9) == theirs.stringWidth("Pacific premium 12.5%", 9)
     assert sorted(vars(ours.face)) == sorted(vars(theirs.face))  # read in full on first use
+
+
+def test_registering_a_brand_family_reads_none_of_its_faces(project):
+    """Checked in a fresh interpreter: this process has read these faces for other tests."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+from pathlib import Path
+from reportlab.pdfbase import pdfmetrics
+from deckgen.brand.fontchoice import FontFamily
+from deckgen.render.fonts import register_family
+
+styles = ("Regular", "Bold", "Italic", "BoldItalic")
+names = register_family(FontFamily("Lato", *(Path(sys.argv[1], f"Lato-{style}.ttf") for style in styles)))
+faces = [pdfmetrics.getFont(name).face for name in vars(names).values()]
+print(sum("_pending_file" in vars(face) for face in faces))
+bold = pdfmetrics.getFont(names.bold)
+print(bold.stringWidth("Pacific", 10) > 0, bold.face.name.decode())
+print(sum("_pending_file" in vars(face) for face in faces))
+"""
+    run = subprocess.run([sys.executable, "-c", script, str(project / "assets" / "fonts")],
+                         capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines() == ["4", "True Lato-Bold", "3"]
+
+
+def test_two_font_files_with_one_postscript_name_share_a_font_in_the_pdf(project, tmp_path):
+    """Two different files both named DejaVuSans (a brand's copy and deckgen's symbol font, say)
+    must not write the same subset names into one PDF."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from deckgen.render.fonts import _register_file
+
+    original = (project / "assets" / "fonts" / "DejaVuSans.ttf").read_bytes()
+    first, second = tmp_path / "first.ttf", tmp_path / "second.ttf"
+    first.write_bytes(original)
+    second.write_bytes(original + bytes(4))  # other bytes, same font
+    canvas = Canvas(str(tmp_path / "both.pdf"))
+    for path in (first, second):
+        canvas.setFont(_register_file(path), 12)
+        canvas.drawString(72, 720, "Pacific premium")
+    canvas.save()
+    assert b"/BaseFont /AAAAAA+DejaVuSans" in (tmp_path / "both.pdf").read_bytes()
 
 
 def test_a_face_asked_for_by_several_builds_at_once_is_read_once_for_all(project):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace, TTFontFile
 
 from ..theme import FontFamily, Theme
 
@@ -35,6 +35,10 @@ class _FaceOnDemand(TTFontFace):
 
     def __init__(self, filename: str):  # noqa: the face's own __init__ runs on first use
         self.__dict__["_pending_file"] = filename
+        # The PostScript name, read alone (the name table, well under a millisecond): registerFont
+        # files a face under it, and a second file with the same name must share the first's font
+        # object, or both would write the same subset names into one PDF.
+        self.__dict__["name"] = TTFontFile(filename, charInfo=0, validate=0).name
 
     def __getattr__(self, name: str):  # only for what is not there yet
         if name.startswith("__"):
