@@ -17,7 +17,6 @@ import hashlib
 import io
 import math
 import os
-import tempfile
 import time
 import traceback
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from .editions import (
 )
 from .outcome import SpecOutcome, unchanged_outcome
 from .inputs import InputFile, file_kind, inside, project_root, sha256_file, usable_path
+from .writing import write_atomic
 from .resolve import Report, resolve
 from .spec import COMMAND_LINE, load_spec
 from .theme import Theme, load_theme
@@ -457,47 +457,12 @@ def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int) -> di
     }
 
 
-def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place: readers never see half a file,
-    and a crash leaves either the old file or the new one (the file and folder are synced, unless
-    ``durable`` is false: a cache entry lost in a crash is only drawn again)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    try:
-        with handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o644)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    if durable:
-        _sync_folder(path.parent)
-
-
 def _write(path: Path, data: bytes) -> None:
     """``write_atomic``, with a failure (disk full, no permission) as one clear line."""
     try:
         write_atomic(path, data)
     except OSError as exc:
         raise BuildError(f"could not write {display_path(path)}: {exc.strerror or exc}") from exc
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX); where folders cannot be opened, do nothing."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
 
 
 # -- many specs ----------------------------------------------------------------------------------

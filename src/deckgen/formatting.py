@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import (
@@ -21,9 +22,11 @@ from babel.numbers import (
 
 import datetime as dt
 
-from .figures import Figure
 from .tables import FigureStyle
 from .units import Unit
+
+if TYPE_CHECKING:  # the figure models are not loaded where only charts are drawn (the chart process)
+    from .figures import Figure
 
 EN_DASH = "\u2013"
 TIMES = "\u00d7"

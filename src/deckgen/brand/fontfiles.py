@@ -190,11 +190,9 @@ def _embeddable(path: Path, data: bytes, weight: int, label: str) -> Path:
 
 def _write(target: Path, data: bytes) -> None:
     """Write ``target`` whole or not at all (parallel builds may write the same file)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, target)
+    from ..writing import write_atomic
+
+    write_atomic(target, data, durable=False)
 
 
 def _instance(font, weight: int):

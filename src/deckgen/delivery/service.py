@@ -360,7 +360,7 @@ def _write_outbox(
     plans: list[_Plan], record: Ledger, resend: bool, on_ambiguous: OnAmbiguous, outbox: Path,
     message_for: Callable[[_Plan], Composed], on_outcome: Callable[[Outcome], None],
 ) -> list[Outcome]:
-    from ..build import write_atomic
+    from ..writing import write_atomic
 
     outcomes = []
     for plan in plans:

@@ -6,7 +6,8 @@ import io
 import tempfile
 from pathlib import Path
 
-from ..build import check, render, write_atomic
+from ..build import check, render
+from ..writing import write_atomic
 from ..errors import UsageError
 from ..inputs import project_root
 

@@ -75,7 +75,7 @@ def load(folder: Path, digest: str) -> tuple[float, list] | None:
 
 def store(folder: Path, digest: str, height: float, ops: list) -> None:
     """Keep a chart's operations; a cache that cannot be written only costs time, never a build."""
-    from ..build import write_atomic
+    from ..writing import write_atomic
 
     try:
         write_atomic(folder / f"{digest}.json", json.dumps({"key": digest, "height": height, "ops": ops},

@@ -30,7 +30,9 @@ class ChartWorker:
     def submit(self, family, cache: Path, batch: list) -> bool:
         """Send charts to draw: ``batch`` is a list of (key, data, style, colours, width) in the font
         ``family`` (a brand's body ``FontFamily``; None: the one sent before)."""
-        family = family or self.family
+        from .fonts import FamilyFiles
+
+        family = FamilyFiles(family.name, tuple(family.files)) if family is not None else self.family
         if not self.alive or family is None:
             return False
         try:
@@ -151,11 +153,12 @@ def detach_output() -> None:
 
 
 def _serve(jobs, done) -> None:
-    """The worker: load matplotlib now, then draw each job's charts into the cache, in order."""
-    from .. import build  # noqa: F401  the cache writes with it: loaded now, while the worker waits anyway
-    from . import chart_cache
+    """The worker: load matplotlib now, then draw each job's charts into the cache, in order. It loads
+    what drawing takes and no more (no specs, brands or layout), so its first chart is ready sooner."""
     from .chart_draw import draw_chart
+    from . import chart_cache
     from .fonts import register_family
+    from ..writing import write_atomic  # noqa: F401  the cache writes with it: loaded now, not with the first chart
 
     while True:
         try:

@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from ..charts.data import ChartData
-from ..theme import Theme
-from .fonts import FontNames, ThemeFonts
+from .fonts import FontNames
+
+if TYPE_CHECKING:  # the chart process draws charts without loading specs and brands
+    from ..charts.data import ChartData
+    from ..theme import Theme
+    from .fonts import ThemeFonts
 
 MIN_SERIES_COLOURS = 12
 

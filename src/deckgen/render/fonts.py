@@ -7,12 +7,21 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace, TTFontFile
 
-from ..theme import FontFamily, Theme
+if TYPE_CHECKING:  # a family is registered from its files alone (the chart process loads no brand code)
+    from ..theme import FontFamily, Theme
+
+
+class FamilyFiles(NamedTuple):
+    """What registering a family takes: its name and its four files (regular, bold, italic, bold italic)."""
+
+    name: str
+    files: tuple[Path, ...]
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,7 @@ def forget_fonts() -> None:
     _coverage.cache_clear()
 
 
-def register_family(family: FontFamily) -> FontNames:
+def register_family(family: FontFamily | FamilyFiles) -> FontNames:
     names = FontNames(*(_register_file(path) for path in family.files))
     alias = "dgf-" + family.name.replace(" ", "")
     for bold, italic, name in ((0, 0, names.regular), (1, 0, names.bold), (0, 1, names.italic), (1, 1, names.bold_italic)):
