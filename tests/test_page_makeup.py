@@ -98,3 +98,49 @@ def test_table_cells_and_boxes_are_not_hyphenated(example_pdf: Path):
     for name in ("cell", "cell_right", "takeaway", "bullet", "kpi_label"):
         assert not styles[name].hyphenationLang, name
     assert styles["prose"].allowWidows == 0 and styles["prose"].allowOrphans == 0
+
+
+HYPHENATION_PROBE = """
+import json, sys
+import pyphen
+from deckgen.render.hyphenation import pyphen_for
+
+parsed = []
+original = pyphen.HyphDict.__init__
+def counting(self, path):
+    parsed.append(path)
+    original(self, path)
+pyphen.HyphDict.__init__ = counting
+words = sys.argv[1].split()
+hyphenator = pyphen_for("en_US")
+ours = [list(hyphenator.iterate(word)) for word in words]
+pyphen.hdcache.clear()
+theirs = [list(pyphen.Pyphen(lang="en_US").iterate(word)) for word in words]
+print(json.dumps({"parsed_by_us": len(parsed) - 1, "same": ours == theirs}))
+"""
+
+
+def test_hyphenation_patterns_are_parsed_once_per_machine_and_a_bad_pattern_file_is_made_again(tmp_path, monkeypatch):
+    """The second process loads the patterns the first one kept; a kept file that is damaged or
+    not pyphen's is ignored and written again; every process hyphenates exactly as pyphen does."""
+    import json
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("DECKGEN_CACHE", str(tmp_path))
+    words = "hyphenation manufacturing semiconductor international representatives extraordinarily"
+
+    def run() -> dict:
+        done = subprocess.run([sys.executable, "-c", HYPHENATION_PROBE, words], capture_output=True, text=True, check=True)
+        return json.loads(done.stdout)
+
+    assert run() == {"parsed_by_us": 1, "same": True}
+    kept = list((tmp_path / "deckgen" / "hyphenation").glob("hyph_en_US-*.json"))
+    assert len(kept) == 1
+    assert run() == {"parsed_by_us": 0, "same": True}
+    good = kept[0].read_text()
+    for damaged in (good[: len(good) // 2], good.replace("[", '["', 1), json.dumps({"maxlen": 3, "patterns": {"ab": [0, [1]]}}),
+                    json.dumps({"maxlen": 2, "patterns": {"ab": ["0", [1]]}})):
+        kept[0].write_text(damaged)
+        assert run() == {"parsed_by_us": 1, "same": True}
+        assert kept[0].read_text() == good

@@ -1,4 +1,5 @@
-"""Writing a file whole or not at all: the PDF, its manifest, cached charts and converted fonts."""
+"""Writing a file whole or not at all (the PDF, its manifest, cached charts, converted fonts), and
+the user's cache folder for what deckgen derives from installed files."""
 
 from __future__ import annotations
 
@@ -40,3 +41,21 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+def user_cache(kind: str) -> Path:
+    """Where deckgen keeps ``kind`` (fonts, hyphenation): $DECKGEN_CACHE/deckgen/kind, else
+    $XDG_CACHE_HOME/deckgen/kind, else ~/.cache/deckgen/kind; a private folder under the temporary
+    directory if that is not writable."""
+    base = os.environ.get("DECKGEN_CACHE") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    preferred = Path(base) / "deckgen" / kind
+    try:
+        preferred.mkdir(parents=True, exist_ok=True)
+        if os.access(preferred, os.W_OK | os.X_OK):
+            return preferred
+    except OSError:
+        pass
+    user = os.getuid() if hasattr(os, "getuid") else "user"
+    fallback = Path(tempfile.gettempdir()) / f"deckgen-{kind}-{user}"
+    fallback.mkdir(mode=0o700, exist_ok=True)
+    return fallback

@@ -13,9 +13,7 @@ import hashlib
 import io
 import json
 import logging
-import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -132,19 +130,10 @@ def _info(font, kind: str) -> FontInfo:
 
 
 def cache_dir() -> Path:
-    """Where converted fonts are kept: $DECKGEN_CACHE, else $XDG_CACHE_HOME/deckgen/fonts, else
-    ~/.cache/deckgen/fonts; a private folder under the temporary directory if that is not writable."""
-    base = os.environ.get("DECKGEN_CACHE") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    preferred = Path(base) / "deckgen" / "fonts"
-    try:
-        preferred.mkdir(parents=True, exist_ok=True)
-        if os.access(preferred, os.W_OK | os.X_OK):
-            return preferred
-    except OSError:
-        pass
-    fallback = Path(tempfile.gettempdir()) / f"deckgen-fonts-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
-    fallback.mkdir(mode=0o700, exist_ok=True)
-    return fallback
+    """Where converted fonts are kept (see ``writing.user_cache``)."""
+    from ..writing import user_cache
+
+    return user_cache("fonts")
 
 
 def embeddable(path: Path, weight: int, label: str) -> Path:

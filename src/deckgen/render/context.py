@@ -37,9 +37,9 @@ class Hyphenator:
     MIN_LETTERS = 9
 
     def __init__(self, language: str):
-        import pyphen
+        from .hyphenation import pyphen_for
 
-        self.iterate = pyphen.Pyphen(lang=language).iterate
+        self.iterate = pyphen_for(language).iterate
         self.last_words: set[str] = set()
 
     def keep_whole(self, text: str) -> None:
