@@ -477,15 +477,15 @@ def test_charts_drawn_two_at_a_time_give_the_pdf_drawn_one_by_one(tmp_path: Path
     assert (root / "dist" / "grid-storage.pdf").read_bytes() == build_bytes(spec)  # no cache: one by one
 
 
-def _cold_cli_build(root: Path, before: str = "") -> subprocess.CompletedProcess:
-    """``deckgen build`` of the investor brief with no chart cache, in a fresh process that reports whether it
-    loaded matplotlib itself; ``before`` runs first (in that process)."""
+def _cold_cli_build(root: Path, before: str = "", spec: str = "investor") -> subprocess.CompletedProcess:
+    """``deckgen build`` of a brief (the investor brief) with no chart cache, in a fresh process that
+    reports whether it loaded matplotlib itself; ``before`` runs first (in that process)."""
     import shutil
     import sys
 
     shutil.rmtree(root / "dist", ignore_errors=True)
     script = ("import sys, os, signal\n" + before +
-              "from deckgen.cli import main\nsys.argv = ['deckgen', 'build', 'specs/investor.yaml']\n"
+              f"from deckgen.cli import main\nsys.argv = ['deckgen', 'build', 'specs/{spec}.yaml']\n"
               "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
               "print('matplotlib' in sys.modules, code)\n")
     return subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=300)
@@ -521,3 +521,44 @@ def test_a_chart_process_that_dies_leaves_the_build_to_draw_its_charts(tmp_path:
     run = _cold_cli_build(root, kill)
     assert run.stdout.split()[-2:] == ["True", "0"], run.stderr  # drawn here, after all
     assert (root / "dist" / "investor.pdf").read_bytes() == build_bytes(root / "specs" / "investor.yaml")
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2 or not hasattr(os, "fork"), reason="the chart process needs a second core and fork")
+def test_the_chart_process_shares_a_long_list_with_a_copy_of_itself_and_the_bytes_are_the_same(tmp_path: Path):
+    from conftest import copy_project
+
+    from deckgen.build import build_bytes
+
+    root = copy_project(tmp_path / "p")
+    note_the_copy = ("real_fork = os.fork\n"
+                     "def fork():\n"
+                     "    pid = real_fork()\n"
+                     "    if pid == 0 and os.getppid() != build_pid:  # the chart process's copy of itself\n"
+                     "        open(os.path.join(os.getcwd(), 'copy-ran'), 'w').close()\n"
+                     "    return pid\n"
+                     "build_pid = os.getpid()\n"
+                     "os.fork = fork\n")
+    run = _cold_cli_build(root, note_the_copy, spec="grid-storage")
+    assert run.stdout.split()[-2:] == ["False", "0"], run.stderr
+    assert (root / "copy-ran").exists(), "a list of four charts or more is shared"
+    assert (root / "dist" / "grid-storage.pdf").read_bytes() == build_bytes(root / "specs" / "grid-storage.yaml")
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2 or not hasattr(os, "fork"), reason="the chart process needs a second core and fork")
+def test_when_the_chart_process_copy_dies_the_chart_process_draws_its_charts(tmp_path: Path):
+    from conftest import copy_project
+
+    from deckgen.build import build_bytes
+
+    root = copy_project(tmp_path / "p")
+    kill_the_copy = ("real_fork = os.fork\n"
+                     "def fork():\n"
+                     "    pid = real_fork()\n"
+                     "    if pid == 0 and os.getppid() != build_pid:  # the chart process's copy: dies at once\n"
+                     "        os.kill(os.getpid(), signal.SIGKILL)\n"
+                     "    return pid\n"
+                     "build_pid = os.getpid()\n"
+                     "os.fork = fork\n")
+    run = _cold_cli_build(root, kill_the_copy, spec="grid-storage")
+    assert run.stdout.split()[-2:] == ["False", "0"], run.stderr  # still never loaded here
+    assert (root / "dist" / "grid-storage.pdf").read_bytes() == build_bytes(root / "specs" / "grid-storage.yaml")

@@ -6,7 +6,10 @@ a process of its own, on a second core, that time is off the build's path. The b
 (``start``) only when a cold build is likely: the chart cache beside the output is empty or absent.
 Jobs go down a pipe from the build to its own copy (pickle between the two halves of one fork,
 never read from a file); the worker answers with each chart's key once the chart is in the cache.
-If the worker fails or is gone, the build draws what it still needs itself.
+A long list is shared with a copy of the worker (matplotlib loaded already), every other chart
+each, so that both draw in the order layout needs them; the worker and its copy are a process
+group of their own, stopped together. If the worker fails or is gone, the build draws what it
+still needs itself.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import threading
 from pathlib import Path
 
 _current: "ChartWorker | None" = None
+MIN_CHARTS_TO_SHARE = 4  # a list this long is shared with a copy of the worker
 
 
 class ChartWorker:
@@ -77,9 +81,12 @@ class ChartWorker:
                 pass
         if idle and self.alive:
             try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+                os.killpg(self.pid, signal.SIGKILL)  # the worker and a copy of it still drawing
+            except (ProcessLookupError, PermissionError):
+                try:
+                    os.kill(self.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
         try:
             os.waitpid(self.pid, 0)
         except ChildProcessError:
@@ -100,6 +107,7 @@ def start() -> ChartWorker | None:
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
+        _own_process_group()
         os.close(jobs_out)
         os.close(done_in)
         detach_output()
@@ -109,6 +117,7 @@ def start() -> ChartWorker | None:
         except BaseException:
             code = 1
         os._exit(code)
+    _own_process_group(pid)  # here too: stopping the group must not depend on the child having run yet
     os.close(jobs_in)
     os.close(done_out)
     _current = ChartWorker(pid, os.fdopen(jobs_out, "wb"), os.fdopen(done_in, "rb"))
@@ -140,6 +149,13 @@ def stop(at_once: bool = False) -> None:
         _current = None
 
 
+def _own_process_group(pid: int = 0) -> None:
+    try:
+        os.setpgid(pid, pid)
+    except OSError:  # done already by the other side of the fork, or the child has exited
+        pass
+
+
 def detach_output() -> None:
     """In a forked helper: let go of the build's stdout and stderr, so whoever reads them (a pipe,
     ``subprocess.run(capture_output=True)``) sees them end when the build ends, not when the helper does."""
@@ -160,14 +176,32 @@ def _serve(jobs, done) -> None:
     from .fonts import register_family
     from ..writing import write_atomic  # noqa: F401  the cache writes with it: loaded now, not with the first chart
 
+    def draw(cache: Path, batch) -> None:
+        for key, data, style, colours, width in batch:
+            height, ops = draw_chart(data, style, colours, width)
+            chart_cache.store(cache, key, height, ops)
+            done.write(key.encode() + b"\n")  # one short write: the lines of the worker and its copy never mix
+            done.flush()
+
     while True:
         try:
             family, cache, batch = pickle.load(jobs)
         except EOFError:
             return
         register_family(family)
-        for key, data, style, colours, width in batch:
-            height, ops = draw_chart(data, style, colours, width)
-            chart_cache.store(Path(cache), key, height, ops)
-            done.write(key.encode() + b"\n")
-            done.flush()
+        cache = Path(cache)
+        if len(batch) < MIN_CHARTS_TO_SHARE:
+            draw(cache, batch)
+            continue
+        copy = os.fork()
+        if copy == 0:
+            code = 0
+            try:
+                draw(cache, batch[1::2])
+            except BaseException:
+                code = 1
+            os._exit(code)
+        draw(cache, batch[0::2])
+        _, status = os.waitpid(copy, 0)
+        if status != 0:  # the copy failed or was killed: what it left undrawn is drawn here
+            draw(cache, [job for job in batch[1::2] if not (cache / f"{job[0]}.json").is_file()])

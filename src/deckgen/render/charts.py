@@ -133,9 +133,9 @@ def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:
     """Before the story is built, draw (or start drawing) every chart exhibit the cache lacks.
 
     With a chart process running (``chart_worker``, started with a cold build, matplotlib loaded
-    meanwhile), it draws them, sharing a long list with a forked copy of this process, while this
-    one goes on building the story; ``chart_drawing`` waits for a chart only when it needs it, and
-    this process never loads matplotlib. Without one, this process draws them now, with a forked
+    meanwhile), it draws them (sharing a long list with a copy of itself) while this one goes on
+    building the story; ``chart_drawing`` waits for a chart only when it needs it, and this process
+    never loads matplotlib. Without one, this process draws them now, with a forked
     copy drawing every other one where the machine has the cores. Anything that goes wrong in
     another process only means this one draws that chart itself, later. Returns how many charts
     were missing."""
@@ -183,16 +183,13 @@ def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:
             os._exit(code)
         return child
 
+    worker = chart_worker.current()
+    if worker is not None and worker.submit(
+            ctx.theme.body, ctx.chart_cache, [(key, data, ctx.chart_style, colours, width) for key, data, colours, width in missing]):
+        return len(missing)
     split = len(missing) >= MIN_CHARTS_TO_SPLIT and (os.cpu_count() or 1) > 1 and hasattr(os, "fork") \
         and threading.active_count() == 1  # forking a threaded process is not safe
     ours, theirs = (missing[0::2], missing[1::2]) if split else (missing, [])
-    worker = chart_worker.current()
-    if worker is not None and worker.submit(
-            ctx.theme.body, ctx.chart_cache, [(key, data, ctx.chart_style, colours, width) for key, data, colours, width in ours]):
-        if theirs:
-            child = fork(theirs)  # loads matplotlib for itself, on the core this process leaves idle
-            _ELSEWHERE.update((key, child) for key, *_ in theirs)
-        return len(missing)
     if theirs:
         from . import chart_draw  # noqa: F401  matplotlib: loaded once, before the copy is made
 
