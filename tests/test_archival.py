@@ -97,3 +97,29 @@ def test_the_structure_tree_is_packed_in_compressed_object_streams(example_pdf: 
         elements = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/StructElem"]
         assert len(elements) > 100
         assert str(pdf.Root.StructTreeRoot.K.S) == "/Document"
+
+
+def test_the_cross_reference_rows_are_predicted_byte_by_byte_like_png_up():
+    """The PNG Up predictor worked out on whole integers gives, byte for byte, what subtracting each
+    byte from the one above it gives: for offsets that borrow across bytes, wrap below zero, or repeat."""
+    import random
+    import struct
+
+    from deckgen.render.pdfobjects import _png_up_rows
+
+    def one_byte_at_a_time(rows):
+        out, previous = bytearray(), bytes(len(rows[0])) if rows else b""
+        for row in rows:
+            out.append(2)
+            out.extend((current - above) & 0xFF for current, above in zip(row, previous))
+            previous = row
+        return bytes(out)
+
+    generator = random.Random(12)
+    cases = [[], [struct.pack(">BIH", 1, 0xFFFFFFFF, 0xFFFF)],
+             [struct.pack(">BIH", 2, 0x0100, 0), struct.pack(">BIH", 1, 0x00FF, 1)],  # borrows, wraps
+             [struct.pack(">BIH", 2, 7, 3)] * 5]
+    cases += [[struct.pack(">BIH", generator.randrange(3), generator.randrange(2**32), generator.randrange(2**16))
+               for _ in range(count)] for count in (3, 50, 2000)]
+    for rows in cases:
+        assert _png_up_rows(rows) == one_byte_at_a_time(rows)

@@ -103,11 +103,22 @@ class CompactDocument(PDFDocument):
 
 def _png_up_rows(rows: list[bytes]) -> bytes:
     """Cross-reference rows with the PNG "Up" predictor: each byte less the one above it, so runs of
-    near-equal offsets compress to almost nothing (a tenth of the size, unpredicted, on a long brief)."""
-    out = bytearray()
-    previous = bytes(len(rows[0])) if rows else b""
-    for row in rows:
-        out.append(2)
-        out.extend((current - above) & 0xFF for current, above in zip(row, previous))
-        previous = row
+    near-equal offsets compress to almost nothing (a tenth of the size, unpredicted, on a long brief).
+
+    All rows are subtracted at once, bytewise modulo 256, as two big integers: the top bit of every
+    byte is set aside so that no byte borrows from the one before it, then put back (SWAR)."""
+    if not rows:
+        return b""
+    width, count = len(rows[0]), len(rows)
+    data = b"".join(rows)
+    size = len(data)
+    current = int.from_bytes(data, "big")
+    above = int.from_bytes(data[:-width], "big")  # each row's predecessor; the first row's is zeros
+    high = int.from_bytes(b"\x80" * size, "big")
+    difference = ((current | high) - (above & ~high)) ^ ((current ^ ~above) & high)
+    predicted = (difference & ((1 << (8 * size)) - 1)).to_bytes(size, "big")
+    out = bytearray(size + count)
+    out[0::width + 1] = b"\x02" * count  # each row starts with its predictor, 2 (Up)
+    for column in range(width):
+        out[column + 1::width + 1] = predicted[column::width]
     return bytes(out)

@@ -386,7 +386,15 @@ class _StructureObjects:
         parent_tree = first + len(self.elements)
         self.root.body = b"<< /Type /StructTreeRoot /K %d 0 R /ParentTree %d 0 R /ParentTreeNextKey %d >>" % (
             first, parent_tree, self.next_key)
+        roles: dict[str, bytes] = {}
         for node, parent in zip(self.elements, self.parents):
+            role = roles.get(node.role) or roles.setdefault(node.role, node.role.encode())
+            parent_ref = root_ref if parent < 0 else b"%d 0 R" % (first + parent)
+            if len(node.kids) == 1 and not node.alt and not node.scope:  # most elements: a cell or a line of text
+                kid = node.kids[0]
+                if type(kid) is tuple and kid[0] == "mcid":
+                    yield b"<< /Type /StructElem /S /%s /P %s /Pg %s /K %d >>" % (role, parent_ref, page_refs[kid[1]], kid[2])
+                    continue
             first_page = next((kid[1] for kid in node.kids if isinstance(kid, tuple)), None)
             kids = []
             for kid in node.kids:
@@ -401,8 +409,7 @@ class _StructureObjects:
                     _, page, position = kid
                     kids.append(b"<< /Type /OBJR /Obj %s /Pg %s >>" % (
                         reference_bytes(document, self.names[(page, position)]), page_refs[page]))
-            body = b"<< /Type /StructElem /S /%s /P %s" % (
-                node.role.encode(), root_ref if parent < 0 else b"%d 0 R" % (first + parent))
+            body = b"<< /Type /StructElem /S /%s /P %s" % (role, parent_ref)
             if first_page is not None:
                 body += b" /Pg " + page_refs[first_page]
             body += b" /K " + (kids[0] if len(kids) == 1 else b"[ " + b" ".join(kids) + b" ]")
