@@ -120,8 +120,10 @@ def parse_number(text: str) -> Decimal | None:
         return None
     if not number.is_finite():
         return None
-    significant = "".join(map(str, number.as_tuple().digits)).strip("0")
-    if len(significant) > MAX_DIGITS or (number and number.adjusted() >= MAX_DIGITS) or number.as_tuple().exponent < -30:
+    _, digits, exponent = number.as_tuple()
+    if len(digits) > MAX_DIGITS and len("".join(map(str, digits)).strip("0")) > MAX_DIGITS:
+        return None
+    if (number and number.adjusted() >= MAX_DIGITS) or exponent < -30:
         return None
     return number
 
@@ -311,6 +313,8 @@ def read_csv(
         starts = starts_of(line)
         return starts[position] if position < len(starts) else 1
 
+    # Most tables have no control character, markup or overlong cell anywhere: then no cell is looked at
+    cell_by_cell = bool(_CONTROL.search(text)) or "{{" in text or "[" in text or len(text) > MAX_CELL_CHARS
     body: list[tuple[int, list[str]]] = []
     for line, record in records[1:]:
         if len(record) != len(names):
@@ -319,7 +323,7 @@ def read_csv(
                  "add the missing cells (empty ones too) or quote cells that contain commas")
             continue
         cells = [cell.strip() for cell in record]
-        for position, cell in enumerate(cells):
+        for position, cell in enumerate(cells if cell_by_cell else ()):
             if _CONTROL.search(cell):
                 fail(line, column_of(line, position), f"column '{names[position]}': the cell contains a control character",
                      "remove it")
