@@ -523,42 +523,32 @@ def test_a_chart_process_that_dies_leaves_the_build_to_draw_its_charts(tmp_path:
     assert (root / "dist" / "investor.pdf").read_bytes() == build_bytes(root / "specs" / "investor.yaml")
 
 
+def _in_the_chart_process_copy(action: str) -> str:
+    """Code for ``_cold_cli_build``'s ``before``: ``action`` runs first thing in the copy the chart
+    process makes of itself (a fork whose parent is not the build)."""
+    return ("real_fork = os.fork\n"
+            "def fork():\n"
+            "    pid = real_fork()\n"
+            "    if pid == 0 and os.getppid() != build_pid:\n"
+            f"        {action}\n"
+            "    return pid\n"
+            "build_pid = os.getpid()\n"
+            "os.fork = fork\n")
+
+
 @pytest.mark.skipif((os.cpu_count() or 1) < 2 or not hasattr(os, "fork"), reason="the chart process needs a second core and fork")
-def test_the_chart_process_shares_a_long_list_with_a_copy_of_itself_and_the_bytes_are_the_same(tmp_path: Path):
+@pytest.mark.parametrize("copy", ["draws", "dies"])
+def test_the_chart_process_shares_a_long_list_with_a_copy_of_itself(tmp_path: Path, copy: str):
+    """Four charts or more are shared with a copy of the chart process; when the copy dies, the
+    chart process draws its charts. Either way the build never loads matplotlib and writes the bytes
+    a build drawing every chart itself writes."""
     from conftest import copy_project
 
     from deckgen.build import build_bytes
 
     root = copy_project(tmp_path / "p")
-    note_the_copy = ("real_fork = os.fork\n"
-                     "def fork():\n"
-                     "    pid = real_fork()\n"
-                     "    if pid == 0 and os.getppid() != build_pid:  # the chart process's copy of itself\n"
-                     "        open(os.path.join(os.getcwd(), 'copy-ran'), 'w').close()\n"
-                     "    return pid\n"
-                     "build_pid = os.getpid()\n"
-                     "os.fork = fork\n")
-    run = _cold_cli_build(root, note_the_copy, spec="grid-storage")
+    action = "open('copy-ran', 'w').close()" if copy == "draws" else "os.kill(os.getpid(), signal.SIGKILL)"
+    run = _cold_cli_build(root, _in_the_chart_process_copy(action), spec="grid-storage")
     assert run.stdout.split()[-2:] == ["False", "0"], run.stderr
-    assert (root / "copy-ran").exists(), "a list of four charts or more is shared"
-    assert (root / "dist" / "grid-storage.pdf").read_bytes() == build_bytes(root / "specs" / "grid-storage.yaml")
-
-
-@pytest.mark.skipif((os.cpu_count() or 1) < 2 or not hasattr(os, "fork"), reason="the chart process needs a second core and fork")
-def test_when_the_chart_process_copy_dies_the_chart_process_draws_its_charts(tmp_path: Path):
-    from conftest import copy_project
-
-    from deckgen.build import build_bytes
-
-    root = copy_project(tmp_path / "p")
-    kill_the_copy = ("real_fork = os.fork\n"
-                     "def fork():\n"
-                     "    pid = real_fork()\n"
-                     "    if pid == 0 and os.getppid() != build_pid:  # the chart process's copy: dies at once\n"
-                     "        os.kill(os.getpid(), signal.SIGKILL)\n"
-                     "    return pid\n"
-                     "build_pid = os.getpid()\n"
-                     "os.fork = fork\n")
-    run = _cold_cli_build(root, kill_the_copy, spec="grid-storage")
-    assert run.stdout.split()[-2:] == ["False", "0"], run.stderr  # still never loaded here
+    assert (root / "copy-ran").exists() == (copy == "draws")
     assert (root / "dist" / "grid-storage.pdf").read_bytes() == build_bytes(root / "specs" / "grid-storage.yaml")
