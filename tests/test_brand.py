@@ -157,3 +157,18 @@ def test_a_face_asked_for_by_several_builds_at_once_is_read_once_for_all(project
         for thread in threads:
             thread.join()
         assert not errors and widths == [expected] * 4
+
+
+def test_a_face_that_cannot_be_read_says_why_when_first_measured(project, tmp_path):
+    """Read on first use, a broken face raises what reading it raises (here reportlab's KeyError for
+    the missing table), not the "no attribute charWidths" reportlab's C accelerator made of it."""
+    from fontTools.ttLib import TTFont as FontFile
+
+    from deckgen.render.fonts import _OnDemandTTFont
+
+    broken = FontFile(str(project / "assets" / "fonts" / "Lato-Regular.ttf"))
+    del broken["cmap"]
+    broken.save(str(tmp_path / "no-cmap.ttf"))
+    font = _OnDemandTTFont("no-cmap", str(tmp_path / "no-cmap.ttf"))
+    with pytest.raises(KeyError, match="cmap"):
+        font.stringWidth("Pacific", 10)

@@ -105,8 +105,10 @@ def start() -> ChartWorker | None:
     done_in, done_out = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:
+        _end_with(parent)
         _own_process_group()
         os.close(jobs_out)
         os.close(done_in)
@@ -149,6 +151,22 @@ def stop(at_once: bool = False) -> None:
         _current = None
 
 
+def _end_with(parent: int) -> None:
+    """In a forked helper: be killed when ``parent`` ends, however it ends (on Linux; its own process
+    group no longer receives a SIGTERM or SIGHUP sent to the build's group, from ``timeout`` or a
+    closed terminal). Elsewhere the helper ends when it next finds the build's pipe closed."""
+    import signal
+
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(1)
+
+
 def _own_process_group(pid: int = 0) -> None:
     try:
         os.setpgid(pid, pid)
@@ -178,8 +196,9 @@ def _serve(jobs, done) -> None:
 
     def draw(cache: Path, batch) -> None:
         for key, data, style, colours, width in batch:
-            height, ops = draw_chart(data, style, colours, width)
-            chart_cache.store(cache, key, height, ops)
+            if not (cache / f"{key}.json").is_file():  # else in the cache already (drawn by a copy that then failed)
+                height, ops = draw_chart(data, style, colours, width)
+                chart_cache.store(cache, key, height, ops)
             done.write(key.encode() + b"\n")  # one short write: the lines of the worker and its copy never mix
             done.flush()
 
@@ -193,8 +212,10 @@ def _serve(jobs, done) -> None:
         if len(batch) < MIN_CHARTS_TO_SHARE:
             draw(cache, batch)
             continue
+        worker = os.getpid()
         copy = os.fork()
         if copy == 0:
+            _end_with(worker)
             code = 0
             try:
                 draw(cache, batch[1::2])
@@ -203,5 +224,5 @@ def _serve(jobs, done) -> None:
             os._exit(code)
         draw(cache, batch[0::2])
         _, status = os.waitpid(copy, 0)
-        if status != 0:  # the copy failed or was killed: what it left undrawn is drawn here
-            draw(cache, [job for job in batch[1::2] if not (cache / f"{job[0]}.json").is_file()])
+        if status != 0:  # the copy failed or was killed: its charts are drawn (or, if it drew them, announced) here
+            draw(cache, batch[1::2])

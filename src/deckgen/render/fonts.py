@@ -85,6 +85,18 @@ class _OnDemandTTFont(TTFont):
         self._asciiReadable = rl_config.ttfAsciiReadable
         self.shapable = not any(fnmatch(name, pattern) for pattern in unShapedFontGlob)
 
+    def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:
+        """reportlab's own, once the face is read here, in Python: read first inside reportlab's C
+        accelerator, a face that cannot be read (or Ctrl-C while it is read) became "no attribute
+        charWidths". From then on the accelerator is called directly."""
+        from functools import partial
+
+        from reportlab.pdfbase.ttfonts import instanceStringWidthTTF
+
+        self.face.charWidths  # noqa: B018  reads the face, raising what reading it raises
+        self.stringWidth = partial(instanceStringWidthTTF, self)
+        return instanceStringWidthTTF(self, text, size, encoding)
+
 
 @lru_cache(maxsize=None)
 def _register_file(path: Path) -> str:
