@@ -126,7 +126,6 @@ def exhibit_inputs(ctx, chart, data: ChartData, series_colours: SeriesColours) -
 
 
 MIN_CHARTS_TO_SPLIT = 4  # fewer missing charts are drawn by one other process, more by two
-_ELSEWHERE: dict[str, int] = {}  # chart key -> the forked process drawing it into the cache
 
 
 def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:
@@ -202,29 +201,12 @@ def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:
 
 
 def _wait_for(key: str) -> None:
-    """If a forked copy is drawing the chart ``key``, wait until it has finished (and all it drew)."""
-    import os
-
+    """If the chart process is drawing the chart ``key``, wait until it is in the cache."""
     from . import chart_worker
 
     worker = chart_worker.current()
     if worker is not None:
         worker.wait_for(key)
-    pid = _ELSEWHERE.get(key)
-    if pid is None:
-        return
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
-    for other in [k for k, p in _ELSEWHERE.items() if p == pid]:  # forgotten only once reaped (Ctrl-C)
-        del _ELSEWHERE[other]
-
-
-def finish_drawing_elsewhere() -> None:
-    """Wait for every forked copy still drawing charts (a build that failed or needed none of them)."""
-    for key in list(_ELSEWHERE):
-        _wait_for(key)
 
 
 def chart_drawing(data: ChartData, style: ChartStyle, colours: list[str], width: float, cache: Path | None = None):

@@ -89,11 +89,8 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path
     import io
 
     laid_out = io.BytesIO()
-    try:
-        with _few_full_collections():
-            result = _lay_out(report, theme, laid_out, chart_cache)
-    finally:
-        charts.finish_drawing_elsewhere()
+    with _few_full_collections():
+        result = _lay_out(report, theme, laid_out, chart_cache)
     target.write(archival.with_content_id(laid_out.getvalue()))
     return result
 
