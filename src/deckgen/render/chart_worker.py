@@ -20,7 +20,6 @@ import threading
 from pathlib import Path
 
 _current: "ChartWorker | None" = None
-MIN_CHARTS_TO_SHARE = 4  # a list this long is shared with a copy of the worker
 
 
 class ChartWorker:
@@ -99,26 +98,17 @@ def start() -> ChartWorker | None:
     global _current
     if _current is not None or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
         return _current
-    import sys
 
     jobs_in, jobs_out = os.pipe()
     done_in, done_out = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:
-        _end_with(parent)
+
+    def serve() -> None:
         _own_process_group()
         os.close(jobs_out)
         os.close(done_in)
-        detach_output()
-        code = 0
-        try:
-            _serve(os.fdopen(jobs_in, "rb"), os.fdopen(done_out, "wb"))
-        except BaseException:
-            code = 1
-        os._exit(code)
+        _serve(os.fdopen(jobs_in, "rb"), os.fdopen(done_out, "wb"))
+
+    pid = fork_helper(serve)
     _own_process_group(pid)  # here too: stopping the group must not depend on the child having run yet
     os.close(jobs_in)
     os.close(done_out)
@@ -149,6 +139,28 @@ def stop(at_once: bool = False) -> None:
     if _current is not None:
         _current.stop(at_once)
         _current = None
+
+
+def fork_helper(work) -> int:
+    """Fork a helper that runs ``work()`` and leaves (exit status 1 if it raised) without running any
+    of this process's cleanup; it lets go of stdout and stderr and ends with this process. Returns
+    the helper's pid."""
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        _end_with(parent)
+        detach_output()
+        code = 0
+        try:
+            work()
+        except BaseException:
+            code = 1
+        os._exit(code)
+    return pid
 
 
 def _end_with(parent: int) -> None:
@@ -191,6 +203,7 @@ def _serve(jobs, done) -> None:
     what drawing takes and no more (no specs, brands or layout), so its first chart is ready sooner."""
     from .chart_draw import draw_chart
     from . import chart_cache
+    from .charts import MIN_CHARTS_TO_SPLIT
     from .fonts import register_family
     from ..writing import write_atomic  # noqa: F401  the cache writes with it: loaded now, not with the first chart
 
@@ -209,19 +222,10 @@ def _serve(jobs, done) -> None:
             return
         register_family(family)
         cache = Path(cache)
-        if len(batch) < MIN_CHARTS_TO_SHARE:
+        if len(batch) < MIN_CHARTS_TO_SPLIT:
             draw(cache, batch)
             continue
-        worker = os.getpid()
-        copy = os.fork()
-        if copy == 0:
-            _end_with(worker)
-            code = 0
-            try:
-                draw(cache, batch[1::2])
-            except BaseException:
-                code = 1
-            os._exit(code)
+        copy = fork_helper(lambda: draw(cache, batch[1::2]))
         draw(cache, batch[0::2])
         _, status = os.waitpid(copy, 0)
         if status != 0:  # the copy failed or was killed: its charts are drawn (or, if it drew them, announced) here

@@ -125,7 +125,7 @@ def exhibit_inputs(ctx, chart, data: ChartData, series_colours: SeriesColours) -
     return data, series_colours.for_chart(data), width
 
 
-MIN_CHARTS_TO_SPLIT = 4  # fewer missing charts are drawn by one other process, more by two
+MIN_CHARTS_TO_SPLIT = 4  # fewer missing charts are drawn by one process, more by two
 
 
 def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:
@@ -163,25 +163,6 @@ def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:
             chart_cache.store(ctx.chart_cache, key, height, ops)
             chart_cache.remember(key, height, ops)
 
-    def fork(batch) -> int:
-        """A copy of this process that draws ``batch`` into the cache; its pid (0: not forked)."""
-        import sys
-
-        sys.stdout.flush()
-        sys.stderr.flush()
-        child = os.fork()
-        if child == 0:  # the copy: draw, then leave without running any cleanup
-            from .chart_worker import detach_output
-
-            detach_output()
-            code = 0
-            try:
-                draw(batch)
-            except BaseException:
-                code = 1
-            os._exit(code)
-        return child
-
     worker = chart_worker.current()
     if worker is not None and worker.submit(
             ctx.theme.body, ctx.chart_cache, [(key, data, ctx.chart_style, colours, width) for key, data, colours, width in missing]):
@@ -192,7 +173,7 @@ def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:
     if theirs:
         from . import chart_draw  # noqa: F401  matplotlib: loaded once, before the copy is made
 
-        child = fork(theirs)
+        child = chart_worker.fork_helper(lambda: draw(theirs))
         draw(ours)
         os.waitpid(child, 0)
     else:
