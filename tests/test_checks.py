@@ -316,3 +316,15 @@ def test_a_figure_in_prose_cites_its_source_in_the_same_paragraph(cli, tiny):
     assert "specs/t.yaml:18:60: warning: figure 'yield' is shown without citing its source 'beta' in the same " \
            "paragraph; add [@beta] after it" in lines(result.stderr)
     assert cli("validate", "--strict", "specs/t.yaml", cwd=tiny).code == 1
+
+
+def test_a_source_address_with_markup_characters_links_exactly_to_itself(cli, tiny):
+    from pdfread import links_of, squash, text_of
+
+    address = "https://example.com/a?x=1&amp=2&lt;=3"  # <, > and quotes are refused by the check
+    edit(tiny, "data/t/sources.yaml", "https://example.com/a", address)
+    run = cli("build", "specs/t.yaml", cwd=tiny)
+    assert run.code == 0, run.stderr
+    pdf = tiny / "dist" / "t.pdf"
+    assert address in [link.uri for link in links_of(pdf)]
+    assert squash(address) in squash(text_of(pdf))

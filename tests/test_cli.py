@@ -145,6 +145,25 @@ def test_help_and_validate_do_not_import_the_renderers(project):
         assert "HEAVY []" in done.stderr, (args, done.stderr)
 
 
+def test_long_lived_restores_the_collector_as_it_found_it():
+    code = ("import gc, weakref\n"
+            "from deckgen.startup import long_lived\n"
+            "class Node: pass\n"
+            "with long_lived():\n"
+            "    assert not gc.isenabled()\n"
+            "    kept = [object() for _ in range(1000)]\n"
+            "frozen = gc.get_freeze_count()\n"
+            "cycle = Node(); cycle.me = cycle; alive = weakref.ref(cycle); del cycle\n"
+            "gc.collect()\n"
+            "print(gc.isenabled(), frozen >= 1, alive() is None)\n"
+            "gc.disable()\n"
+            "with long_lived():\n"
+            "    pass\n"
+            "print(gc.isenabled())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["True", "True", "True", "False"], done.stderr
+
+
 def test_a_home_that_cannot_be_written_gives_no_matplotlib_warnings(deckgen_process, project, tmp_path):
     env = {"HOME": "/proc/deckgen-no-home", "XDG_CACHE_HOME": "", "XDG_CONFIG_HOME": "", "MPLCONFIGDIR": ""}
     run = deckgen_process("build", SPEC, "-o", tmp_path / "brief.pdf", cwd=project, env=env)

@@ -15,6 +15,7 @@ from typer.core import TyperArgument, TyperCommand
 
 from . import __version__
 from .errors import DeckgenError, ExitCode, Problem, display_path, escape_invisible, problems_of
+from .startup import long_lived
 
 app = typer.Typer(
     add_completion=True,
@@ -244,7 +245,8 @@ def build(
 
                     worker = chart_worker.start_if_cold(specs[0], None if into_folder else output)
                 try:
-                    from . import build as library
+                    with long_lived():
+                        from . import build as library
 
                     outcomes = library.build_many(
                         specs, jobs=jobs, output_dir=output if into_folder else None, on_outcome=on_outcome,
@@ -382,7 +384,8 @@ def validate(
     Problems go to stderr, one per line (or one JSON object each with --log-format json); the summary goes to stdout when there are no errors.
     """
     _set_verbosity(quiet, verbose)
-    from . import build as library
+    with long_lived():
+        from . import build as library
     from .errors import SpecError, most_relevant_exit_code
 
     def action() -> int:

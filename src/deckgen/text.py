@@ -33,6 +33,11 @@ def escape(text: str) -> str:
     return _html_escape(text, quote=False)
 
 
+def escape_attribute(text: str) -> str:
+    """``text`` for a double-quoted attribute of reportlab markup: &, <, > and " as entities."""
+    return _html_escape(text, quote=False).replace('"', "&quot;")
+
+
 def references(text: str) -> Iterator[Reference]:
     """Every figure reference and citation in ``text``, in order."""
     for match in _TOKEN.finditer(text):

@@ -22,7 +22,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
-from xml.sax.saxutils import escape
+
+from ..text import escape
 
 PRINT_FLAG = 4
 _ID_PLACEHOLDER = b"<" + b"0" * 32 + b">"

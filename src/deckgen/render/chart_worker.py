@@ -201,11 +201,14 @@ def detach_output() -> None:
 def _serve(jobs, done) -> None:
     """The worker: load matplotlib now, then draw each job's charts into the cache, in order. It loads
     what drawing takes and no more (no specs, brands or layout), so its first chart is ready sooner."""
-    from .chart_draw import draw_chart
-    from . import chart_cache
-    from .charts import MIN_CHARTS_TO_SPLIT
-    from .fonts import register_family
-    from ..writing import write_atomic  # noqa: F401  the cache writes with it: loaded now, not with the first chart
+    from ..startup import long_lived
+
+    with long_lived():
+        from .chart_draw import draw_chart
+        from . import chart_cache
+        from .charts import MIN_CHARTS_TO_SPLIT
+        from .fonts import register_family
+        from ..writing import write_atomic  # noqa: F401  the cache writes with it: loaded now, not with the first chart
 
     def draw(cache: Path, batch) -> None:
         for key, data, style, colours, width in batch:

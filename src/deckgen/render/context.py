@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -16,7 +15,7 @@ from reportlab.platypus import Paragraph
 
 from ..formatting import format_date
 from ..resolve import Report
-from ..text import plain, to_markup
+from ..text import escape, plain, to_markup
 from ..theme import Theme
 from . import kit
 from .charts import ChartStyle, SeriesColours

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
@@ -20,6 +19,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
 from .. import __version__
 from ..resolve import Report
+from ..text import escape
 from ..theme import Theme
 from . import archival, charts, kit, tagging
 from .context import RenderContext, build_styles

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from ..text import escape, escape_attribute
 from .base import Line, SectionModel
 
 
@@ -12,8 +13,6 @@ class Sources(SectionModel):
     title: Line = "Sources"
 
     def render(self, ctx):
-        from xml.sax.saxutils import escape
-
         from reportlab.platypus import Paragraph
 
         def text(value: str) -> str:
@@ -30,10 +29,10 @@ class Sources(SectionModel):
             if source.date:
                 parts.append(f"{ctx.date(source.date)}.")
             if source.url:
-                url = escape(source.url, {'"': "&quot;"})
+                url = escape_attribute(source.url)
                 parts.append(f'[Online]. Available: <a href="{url}" color="{ctx.theme.link_color}"><u>{url}</u></a>.')
             elif source.site:  # said as what it is: where to look, not the document
-                site = escape(source.site, {'"': "&quot;"})
+                site = escape_attribute(source.site)
                 parts.append(f'No document address given; publisher\u2019s site: '
                              f'<a href="{site}" color="{ctx.theme.link_color}"><u>{site}</u></a>.')
             elif source.accessed:  # accessed, but where: say that no address is given rather than imply one
