@@ -109,6 +109,16 @@ def test_quiet_and_verbose(cli, project):
     assert cli("validate", SPEC, "-q", "-v", cwd=project).code == 2
 
 
+def test_verbose_build_says_how_long_each_step_took(cli, project):
+    import re
+
+    run = cli("build", SPEC, "-v", cwd=project)
+    assert run.code == 0, run.stderr
+    step = r"\d+\.\d\d s"
+    assert re.search(rf"^specs/investor\.yaml: built in {step} \(load {step}, check {step}, render {step}, write {step}\)$",
+                     run.stderr, re.MULTILINE), run.stderr
+
+
 def test_root_does_not_move_the_default_output(cli, project):
     spec = project / "specs/plain.yaml"
     spec.write_text((project / SPEC).read_text("utf-8").replace("output: ../dist/investor.pdf\n", ""), "utf-8")

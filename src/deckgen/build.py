@@ -92,7 +92,7 @@ def check(
     theme = load_theme(loaded.resolve_path(loaded.spec.brand), root=root_path)
     report = _with_brand_warnings(report, theme, strict or loaded.spec.checks.strict)
     report = _with_issuer_checked(report, loaded, theme)
-    timings["resolve"] = time.perf_counter() - started - timings["load"]
+    timings["check"] = time.perf_counter() - started - timings["load"]
     inputs = report.inputs + tuple(InputFile("brand", p, sha256_file(p)) for p in theme.files)
     # --root widens (or narrows) where inputs may live; it never moves the default output
     target = (default_output(loaded.path, loaded.spec.output, project_root(loaded.path)) if output is None else Path(output)).resolve()
@@ -272,9 +272,11 @@ def write_edition(
     manifest = build_manifest(checked, output, pdf, pages)
     # Nothing is written until the PDF exists in memory. The archive copy first and the manifest
     # last: a manifest on disk always describes a PDF that was completely written.
+    writing = time.perf_counter()
     archived = _archive(output, manifest, pdf) if archive else None
     _write(output, pdf)
     _write(manifest_path(output), manifest_bytes(manifest))
+    timings["write"] = time.perf_counter() - writing
     timings["total"] = sum(v for k, v in timings.items() if k != "total")
     return BuildResult(
         spec=checked.report.loaded.path, output=output, manifest=manifest_path(output), pages=pages,
@@ -495,6 +497,7 @@ def build_one(
         return SpecOutcome(
             spec, result.outcome, result.output, result.pages, time.perf_counter() - started, result.input_hash,
             result.archived, tuple(p.render() for p in result.warnings), warning_problems=tuple(result.warnings),
+            steps=tuple((step, seconds) for step, seconds in result.timings.items() if step != "total"),
         )
     except DeckgenError as exc:
         return SpecOutcome(

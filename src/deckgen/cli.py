@@ -222,7 +222,8 @@ def build(
                 else:
                     _text_report(outcome, progress.echo, several=several, debug=debug)
                 if outcome.ok and outcome.outcome == "built":
-                    _detail(f"{display_path(outcome.spec)}: built in {outcome.duration:.2f} s")
+                    steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in outcome.steps)
+                    _detail(f"{display_path(outcome.spec)}: built in {outcome.duration:.2f} s" + (f" ({steps})" if steps else ""))
                 progress.advance()
 
             options = {"overrides": tuple(overrides or ()), "allow_stale": allow_stale, "strict": strict, "root": root}
