@@ -83,7 +83,7 @@ def test_a_font_face_is_read_only_when_the_brief_uses_it(project):
     path = str(next((project / "assets").rglob("*.ttf")))
     theirs, ours = TTFont("theirs", path), _OnDemandTTFont("ours", path)
     assert sorted(vars(ours)) == sorted(vars(theirs))
-    assert set(vars(ours.face)) == {"_pending_file", "name"}  # not read yet but for its name
+    assert set(vars(ours.face)) == {"_pending_file", "_digest", "name"}  # not read yet but for its name
     assert ours.face.name == theirs.face.name
     assert ours.stringWidth("Pacific premium 12.5%", 9) == theirs.stringWidth("Pacific premium 12.5%", 9)
     assert sorted(vars(ours.face)) == sorted(vars(theirs.face))  # read in full on first use
@@ -172,3 +172,106 @@ def test_a_face_that_cannot_be_read_says_why_when_first_measured(project, tmp_pa
     font = _OnDemandTTFont("no-cmap", str(tmp_path / "no-cmap.ttf"))
     with pytest.raises(KeyError, match="cmap"):
         font.stringWidth("Pacific", 10)
+
+
+# -- faces kept between builds (render/facecache.py) --------------------------------------------------
+
+REPO_FONTS = sorted((Path(__file__).resolve().parent.parent / "assets" / "fonts").glob("*.ttf"))
+
+
+def _same(ours, theirs, where: str = "face") -> None:
+    """Equal values of the same types, in the same order (dicts too), names with the same text."""
+    assert type(ours) is type(theirs), where
+    if isinstance(theirs, dict):
+        assert list(ours) == list(theirs), where
+        for key in theirs:
+            _same(ours[key], theirs[key], f"{where}.{key}")
+    elif isinstance(theirs, (list, tuple)):
+        assert len(ours) == len(theirs), where
+        for index, (a, b) in enumerate(zip(ours, theirs)):
+            _same(a, b, f"{where}[{index}]")
+    elif callable(theirs):
+        assert ours(1234) == theirs(1234) and ours(1) == theirs(1), where
+    else:
+        assert ours == theirs, where
+        assert getattr(ours, "ustr", None) == getattr(theirs, "ustr", None), where
+
+
+@pytest.mark.parametrize("path", REPO_FONTS, ids=lambda path: path.name)
+def test_a_face_loaded_from_the_cache_is_the_face_reportlab_reads(path, tmp_path, monkeypatch):
+    import hashlib
+
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    from deckgen.render import facecache
+
+    monkeypatch.setenv("DECKGEN_CACHE", str(tmp_path))
+    digest = hashlib.sha1(path.read_bytes()).hexdigest()
+    read = dict(vars(TTFontFace(str(path))))
+    assert facecache.load(str(path), digest) is None
+    facecache.store(digest, read)
+    loaded = facecache.load(str(path), digest)
+    assert loaded is not None, "reportlab's faces carry attributes facecache does not know"
+    assert set(loaded) == set(read)
+    for key in read:
+        _same(loaded[key], read[key], key)
+    assert facecache.cached_name(digest).ustr == read["name"].ustr
+
+
+def test_a_damaged_or_foreign_face_entry_is_ignored(tmp_path, monkeypatch):
+    import hashlib
+    import json
+    import struct
+
+    from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+
+    from deckgen.render import facecache
+    from deckgen.render.fonts import _OnDemandTTFont
+
+    monkeypatch.setenv("DECKGEN_CACHE", str(tmp_path))
+    lato, other = (str(next(p for p in REPO_FONTS if p.name == name)) for name in ("Lato-Regular.ttf", "Lato-Bold.ttf"))
+    digest = hashlib.sha1(Path(lato).read_bytes()).hexdigest()
+    facecache.store(digest, dict(vars(TTFontFace(lato))))
+    entry = facecache.entry_path(digest)
+    good = entry.read_bytes()
+    assert facecache.load(other, digest) is None, "an entry for other bytes than the file's"
+    (head_length,) = struct.unpack_from("<Q", good)
+    header = json.loads(good[8:8 + head_length])
+    header["scalars"]["unitsPerEm"] = "2048"
+    head = json.dumps(header).encode()
+    damaged = {
+        "truncated": good[: len(good) // 2],
+        "empty": b"",
+        "garbage": b"\xff" * 64,
+        "a huge header length": struct.pack("<Q", 1 << 62) + good[8:],
+        "a text where a number goes": struct.pack("<Q", len(head)) + head + good[8 + head_length:],
+    }
+    expected = TTFont("reference", lato).stringWidth("Pacific premium 12.5%", 9)
+    for what, data in damaged.items():
+        entry.write_bytes(data)
+        assert facecache.load(lato, digest) is None, what
+        font = _OnDemandTTFont(f"damaged-{len(data)}", lato, digest)
+        assert font.stringWidth("Pacific premium 12.5%", 9) == expected, what
+
+
+def test_builds_with_faces_read_and_with_faces_from_the_cache_write_the_same_bytes(project, tmp_path):
+    """The second build reads no face's tables (reportlab's extractInfo with char info is never
+    called) and writes the PDF the first one wrote."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import sys\n"
+              "from reportlab.pdfbase.ttfonts import TTFontFile\n"
+              "read = []\n"
+              "original = TTFontFile.extractInfo\n"
+              "TTFontFile.extractInfo = lambda self, charInfo=1: (read.append(charInfo), original(self, charInfo))[1]\n"
+              "from deckgen.build import build\n"
+              "build(sys.argv[1], output=sys.argv[2])\n"
+              "print(sum(1 for c in read if c))\n")
+    env = {**os.environ, "DECKGEN_CACHE": str(tmp_path / "cache")}
+    spec = str(project / "specs" / "investor.yaml")
+    runs = [subprocess.run([sys.executable, "-c", script, spec, str(tmp_path / f"{n}.pdf")], env=env,
+                           capture_output=True, text=True, check=True) for n in (1, 2)]
+    assert int(runs[0].stdout.split()[-1]) >= 4 and int(runs[1].stdout.split()[-1]) == 0
+    assert (tmp_path / "1.pdf").read_bytes() == (tmp_path / "2.pdf").read_bytes()

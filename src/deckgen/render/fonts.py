@@ -13,6 +13,8 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace, TTFontFile
 
+from . import facecache
+
 if TYPE_CHECKING:  # a family is registered from its files alone (the chart process loads no brand code)
     from ..theme import FontFamily, Theme
 
@@ -35,6 +37,9 @@ class FontNames:
 _READING_FACE = threading.RLock()
 
 
+_OWN = frozenset({"_pending_file", "_digest", "_reading"})  # _FaceOnDemand's own, not the face's
+
+
 class _FaceOnDemand(TTFontFace):
     """A TrueType face read from its file the first time anything asks for its metrics or glyphs.
 
@@ -42,12 +47,13 @@ class _FaceOnDemand(TTFontFace):
     uses about half of them; reading a face (reportlab parses every table of the file) is the
     larger part of setting up the fonts, and a face read holds about 2 MB."""
 
-    def __init__(self, filename: str):  # noqa: the face's own __init__ runs on first use
+    def __init__(self, filename: str, digest: str):  # noqa: the face's own __init__ runs on first use
         self.__dict__["_pending_file"] = filename
+        self.__dict__["_digest"] = digest  # the file's sha1: the face cache's key (facecache)
         # The PostScript name, read alone (the name table, well under a millisecond): registerFont
         # files a face under it, and a second file with the same name must share the first's font
         # object, or both would write the same subset names into one PDF.
-        self.__dict__["name"] = TTFontFile(filename, charInfo=0, validate=0).name
+        self.__dict__["name"] = facecache.cached_name(digest) or TTFontFile(filename, charInfo=0, validate=0).name
 
     def __getattr__(self, name: str):  # only for what is not there yet
         if name.startswith("__"):
@@ -57,8 +63,13 @@ class _FaceOnDemand(TTFontFace):
             if pending is not None and not self.__dict__.get("_reading"):
                 self.__dict__["_reading"] = True  # reportlab's own reads while parsing find nothing yet
                 try:
-                    TTFontFace.__init__(self, pending)  # a file that cannot be read raises reportlab's error
-                    del self.__dict__["_pending_file"]
+                    digest = self.__dict__["_digest"]
+                    if (cached := facecache.load(pending, digest)) is not None:
+                        self.__dict__.update(cached)
+                    else:
+                        TTFontFace.__init__(self, pending)  # a file that cannot be read raises reportlab's error
+                        facecache.store(digest, {key: value for key, value in self.__dict__.items() if key not in _OWN})
+                    del self.__dict__["_pending_file"], self.__dict__["_digest"]
                 finally:
                     del self.__dict__["_reading"]
         try:
@@ -71,7 +82,7 @@ class _OnDemandTTFont(TTFont):
     """reportlab's TTFont with its face read on demand: what ``TTFont.__init__`` sets, but the face
     (tests/test_brand.py compares the two, so a reportlab that sets more is noticed)."""
 
-    def __init__(self, name: str, filename: str):
+    def __init__(self, name: str, filename: str, digest: str | None = None):
         from fnmatch import fnmatch
         from weakref import WeakKeyDictionary
 
@@ -79,7 +90,7 @@ class _OnDemandTTFont(TTFont):
         from reportlab.pdfbase.ttfonts import TTEncoding, unShapedFontGlob
 
         self.fontName = name
-        self.face = _FaceOnDemand(filename)
+        self.face = _FaceOnDemand(filename, digest or hashlib.sha1(Path(filename).read_bytes()).hexdigest())
         self.encoding = TTEncoding()
         self.state = WeakKeyDictionary()
         self._asciiReadable = rl_config.ttfAsciiReadable
@@ -100,9 +111,9 @@ class _OnDemandTTFont(TTFont):
 
 @lru_cache(maxsize=None)
 def _register_file(path: Path) -> str:
-    digest = hashlib.sha1(path.read_bytes()).hexdigest()[:8]  # content, not location: same bytes anywhere
-    name = f"dg-{path.stem}-{digest}"
-    pdfmetrics.registerFont(_OnDemandTTFont(name, str(path)))
+    digest = hashlib.sha1(path.read_bytes()).hexdigest()  # content, not location: same bytes anywhere
+    name = f"dg-{path.stem}-{digest[:8]}"
+    pdfmetrics.registerFont(_OnDemandTTFont(name, str(path), digest))
     return name
 
 
