@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -25,10 +26,14 @@ def test_dash_h_shows_help_for_every_command_with_readable_metavars(cli, command
         assert unreadable not in run.stdout, unreadable
 
 
-def test_shell_completion_is_offered(cli, deckgen_process, tmp_path):
+def test_shell_completion_is_offered(cli, tmp_path):
     assert "--install-completion" in cli("-h").stdout
-    run = deckgen_process("--show-completion", "bash", cwd=tmp_path)  # as a shell would run it
-    assert run.code == 0 and "complete" in run.stdout and "deckgen" in run.stdout
+    # typer finds the shell among the process's ancestors: run it from bash, as a user would (the
+    # "; exit" keeps bash from replacing itself with the command), wherever pytest itself was started
+    command = f"{shlex.quote(sys.executable)} -m deckgen --show-completion; exit $?"
+    run = subprocess.run(["bash", "-c", command], cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0 and "complete" in run.stdout and "deckgen" in run.stdout, run.stderr
 
 
 def _misspelt(project: Path) -> Path:
