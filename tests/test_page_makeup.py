@@ -144,3 +144,46 @@ def test_hyphenation_patterns_are_parsed_once_per_machine_and_a_bad_pattern_file
         kept[0].write_text(damaged)
         assert run() == {"parsed_by_us": 1, "same": True}
         assert kept[0].read_text() == good
+
+
+def test_lines_kept_between_wraps_give_the_pdf_reportlabs_own_rebreaking_gives(project: Path, monkeypatch):
+    """A paragraph asked for its size again at the same width keeps its lines (render/paragraph.py);
+    the PDF is byte for byte the one reportlab's own wrap, breaking the lines every time, writes."""
+    from reportlab.platypus import Paragraph as ReportlabParagraph
+
+    from deckgen.build import build_bytes
+    from deckgen.render.paragraph import Paragraph
+
+    spec = project / "specs" / "grid-storage.yaml"  # a long table: its header and notes, wrapped on every page
+    kept = build_bytes(spec, allow_stale=True)
+    monkeypatch.setattr(Paragraph, "wrap", ReportlabParagraph.wrap)
+    assert build_bytes(spec, allow_stale=True) == kept
+
+
+def test_a_paragraph_is_broken_again_for_another_width_text_or_style():
+    """Ours and reportlab's, put through the same changes, measure the same after each."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph as ReportlabParagraph
+
+    from deckgen.render.paragraph import Paragraph
+
+    style = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=12, firstLineIndent=0)
+    indented = ParagraphStyle("indented", parent=style, firstLineIndent=150, leading=15)
+    ours, theirs = Paragraph("word " * 60, style), ReportlabParagraph("word " * 60, style)
+    sizes = []
+
+    def both(change=lambda paragraph: None, width=400):
+        for paragraph in (ours, theirs):
+            change(paragraph)
+        size = ours.wrap(width, 1000)
+        assert size == theirs.wrap(width, 1000) and len(ours.blPara.lines) == len(theirs.blPara.lines)
+        sizes.append(size)
+
+    both()
+    lines = ours.blPara
+    both()
+    assert ours.blPara is lines  # kept: same width, text and style
+    both(width=200)
+    both(lambda paragraph: setattr(paragraph, "style", indented), width=200)
+    both(lambda paragraph: paragraph._setup("word " * 5, indented, None, None, str.strip), width=200)
+    assert len(set(sizes[2:])) == 3, sizes  # each change measured differently

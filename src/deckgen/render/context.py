@@ -11,7 +11,6 @@ from typing import Any, Iterable
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph
 
 from ..formatting import format_date
 from ..resolve import Report
@@ -20,6 +19,7 @@ from ..theme import Theme
 from . import kit
 from .charts import ChartStyle, SeriesColours
 from .fonts import ThemeFonts
+from .paragraph import Paragraph
 
 
 PROSE_CHARACTERS = 80  # a comfortable measure for running text: 60–90 characters a line

@@ -15,7 +15,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from .. import __version__
 from ..resolve import Report
@@ -26,6 +26,7 @@ from .context import RenderContext, build_styles
 from .fonts import register_theme
 from .archival import DocumentInfo
 from .pdfobjects import CompactDocument
+from .paragraph import Paragraph
 from .kit import Anchored, anchor
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 from reportlab.lib import colors
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Table, TableStyle
 from reportlab.platypus.tables import _isLineCommand
 from reportlab.platypus.flowables import Flowable
 
 from .kit import CELL_PADDING_X as PADDING, CELL_PADDING_Y
+from .paragraph import Paragraph
 from .tagging import CLOSE_CELL, table_key
 from ..formatting import format_date, format_number, tick_affixes
 from ..units import Unit, find_unit

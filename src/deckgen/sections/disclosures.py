@@ -245,7 +245,7 @@ class Disclosures(SectionModel):
             if analyst.phone:
                 contact.append(escape(analyst.phone).replace(" ", "\u00a0"))
             who = escape(analyst.name) + (f"<br/>{escape(analyst.title)}" if analyst.title else "")
-            from reportlab.platypus import Paragraph
+            from ..render.paragraph import Paragraph
 
             rows.append([Paragraph(who, ctx.styles["cell"]), ctx.paragraph(analyst.entity or issuer_name, "cell"),
                          Paragraph("<br/>".join(contact) or "\u2013", ctx.styles["cell"])])

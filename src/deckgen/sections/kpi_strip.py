@@ -33,7 +33,9 @@ class KpiStrip(SectionModel):
 
     def render(self, ctx):
         from reportlab.lib import colors
-        from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+        from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+
+        from ..render.paragraph import Paragraph
 
         cells = []
         for item in self.items:

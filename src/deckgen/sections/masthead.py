@@ -25,7 +25,9 @@ class Masthead(SectionModel):
 
     def render(self, ctx):
         from reportlab.lib import colors
-        from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+        from reportlab.platypus import Spacer, Table, TableStyle
+
+        from ..render.paragraph import Paragraph
         from reportlab.platypus.flowables import HRFlowable
 
         spec, theme = ctx.report.spec, ctx.theme

@@ -28,7 +28,9 @@ class OpportunitiesRisks(SectionModel):
         from itertools import zip_longest
 
         from reportlab.lib import colors
-        from reportlab.platypus import CondPageBreak, Paragraph, Spacer, Table, TableStyle
+        from reportlab.platypus import CondPageBreak, Spacer, Table, TableStyle
+
+        from ..render.paragraph import Paragraph
 
         gap = 10
         width = (ctx.frame_width - gap) / 2

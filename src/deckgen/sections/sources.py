@@ -13,7 +13,7 @@ class Sources(SectionModel):
     title: Line = "Sources"
 
     def render(self, ctx):
-        from reportlab.platypus import Paragraph
+        from ..render.paragraph import Paragraph
 
         def text(value: str) -> str:
             return ctx.fonts.glyph_fallback(escape(value))
