@@ -312,17 +312,32 @@ class _Measures:
     so trying a smaller size for a wide table measures nothing again."""
 
     def __init__(self, texts: list[list[str]], headers: list[str], wraps: list[bool], font: str, bold: str):
-        self.cells = [[stringWidth(text, font, 1) for text in row] for row in texts]
+        width = _widths_in(font)  # a long table repeats its countries, statuses and round numbers
+        self.cells = [[width(text) for text in row] for row in texts]
         columns = range(len(headers))
         self.widest = [max((row[i] for row in self.cells), default=0) for i in columns]
         self.sorted = [sorted(row[i] for row in self.cells) if wraps[i] else [] for i in columns]
         self.longest_word = [
-            max((stringWidth(word, font, 1) for row in texts for word in row[i].split()), default=0) if wraps[i] else 0
+            max((width(word) for row in texts for word in row[i].split()), default=0) if wraps[i] else 0
             for i in columns
         ]
         self.header_words = [max((stringWidth(word, bold, 1) for word in header.split()), default=0) for header in headers]
         self.header_full = [stringWidth(header, bold, 1) for header in headers]
         self.wraps = wraps
+
+
+def _widths_in(font: str):
+    """The width of a text at one point in ``font``, each text measured once."""
+    measure = getFont(font).stringWidth
+    widths: dict[str, float] = {}
+
+    def width(text: str) -> float:
+        found = widths.get(text)
+        if found is None:
+            found = widths[text] = measure(text, 1)
+        return found
+
+    return width
 
 
 def _estimated_lines(widths: dict[int, float], measures: _Measures, size: float) -> int:
