@@ -387,8 +387,14 @@ def _cells(ctx: "RenderContext", data: "TableData", locale: str):
         decimals = setting.decimals if setting.decimals is not None else column.decimals
         if column.numeric and decimals is None and (unit is None or unit.decimals is None):
             decimals = _decimals([row[position] for row in data.rows], None)
+        formatted: dict[tuple[type, str], str] = {}  # by type and text: equal values may print apart (1.0, 1.00)
         for row_texts, row in zip(texts, data.rows):
-            row_texts.append(_cell_text(row[position], column, setting, unit, decimals, locale))
+            value = row[position]
+            key = (type(value), str(value))
+            text = formatted.get(key)
+            if text is None:
+                text = formatted[key] = _cell_text(value, column, setting, unit, decimals, locale)
+            row_texts.append(text)
         label = setting.label or column.title
         named_unit = _header_unit(unit, locale)
         headers.append(f"{label} ({named_unit})" if named_unit else label)
