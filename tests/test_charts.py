@@ -552,3 +552,28 @@ def test_the_chart_process_shares_a_long_list_with_a_copy_of_itself(tmp_path: Pa
     assert run.stdout.split()[-2:] == ["False", "0"], run.stderr
     assert (root / "copy-ran").exists() == (copy == "draws")
     assert (root / "dist" / "grid-storage.pdf").read_bytes() == build_bytes(root / "specs" / "grid-storage.yaml")
+
+
+def test_a_chart_tried_beside_its_notes_is_drawn_only_if_the_page_keeps_it(project: Path, monkeypatch):
+    """The investor brief's exhibit that misses its A4 page tries its chart beside its notes at two
+    heights and keeps one: one chart is fetched, not two, and the PDF is the one drawing both writes."""
+    from deckgen.build import build_bytes
+    from deckgen.render import charts, kit
+
+    fetched = []
+    chart_drawing = charts.chart_drawing
+    monkeypatch.setattr(charts, "chart_drawing", lambda data, *rest: fetched.append(data.options.get("height"))
+                        or chart_drawing(data, *rest))  # a height given: a chart drawn to fit, not as specified
+    spec = project / "specs" / "investor.yaml"
+    deferred = build_bytes(spec, overrides=["page_size=A4"])
+    fitted = [height for height in fetched if height is not None]
+    fetched.clear()
+    measure = kit.ChartToDraw.wrap
+
+    def eager(self, *args):  # fetched as soon as the exhibit is measured, as before the deferral
+        self.drawing()
+        return measure(self, *args)
+
+    monkeypatch.setattr(kit.ChartToDraw, "wrap", eager)
+    assert build_bytes(spec, overrides=["page_size=A4"]) == deferred
+    assert len(fitted) == 1 and len([height for height in fetched if height is not None]) == 2
