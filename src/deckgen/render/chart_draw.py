@@ -21,7 +21,7 @@ from ..charts.kinds import KINDS
 from ..formatting import format_month, format_number, format_tick
 from ..units import Unit, builtin_unit
 from .chart_backend import make_renderer
-from .charts import ChartStyle
+from .charts import ChartStyle, chart_height
 
 
 # -- the plot a kind draws into ------------------------------------------------------------------
@@ -62,7 +62,7 @@ def draw_chart(data: ChartData, style: ChartStyle, colours: list[str], width_pt:
         if value_labels is None:
             value_labels = kind.value_labels and len(data.series) == 1 and len(data.x) <= (24 if kind.horizontal else 12)
         legend_mode = _legend_mode(data, options.get("legend", "auto"))
-        height_pt = options.get("height") or _default_height(data, kind, width_pt, options.get("width"))
+        height_pt = chart_height(data)
         margins = _margins(data, style, unit, kind.horizontal, legend_mode, tick_labels, width_pt, value_labels)
         figure = MplFigure(figsize=(width_pt / 72, height_pt / 72))
         left, right, bottom, top = margins
@@ -102,13 +102,6 @@ def _legend_mode(data: ChartData, asked: str) -> str:
     if len(data.series) < 2:
         return "none"
     return "direct" if data.kind == "line" and len(data.series) <= 6 else "legend"
-
-
-def _default_height(data: ChartData, kind, width_pt: float, width: str | None) -> float:
-    if kind.horizontal:
-        rows = len(data.x) * max(1, len(data.series) if data.kind != "range" else 1)
-        return min(40 + 19 * rows + (18 if len(data.series) > 1 or data.kind == "range" else 0), 600)
-    return 170.0 if width == "half" else 200.0
 
 
 # -- x positions and ticks -----------------------------------------------------------------------

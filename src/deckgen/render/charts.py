@@ -115,6 +115,19 @@ class SeriesColours:
         return [self.palette[i % len(self.palette)] for i in indexes]  # type: ignore[index]
 
 
+def chart_height(data: ChartData) -> float:
+    """The height (points) a chart is drawn at: the one its options give, else one by its kind (a row
+    per category for horizontal kinds). Known before the chart is drawn: layout need not wait for it."""
+    from ..charts.kinds import KINDS
+
+    if given := data.options.get("height"):
+        return given
+    if KINDS[data.kind].horizontal:
+        rows = len(data.x) * max(1, len(data.series) if data.kind != "range" else 1)
+        return min(40 + 19 * rows + (18 if len(data.series) > 1 or data.kind == "range" else 0), 600)
+    return 170.0 if data.options.get("width") == "half" else 200.0
+
+
 def exhibit_inputs(ctx, chart, data: ChartData, series_colours: SeriesColours) -> tuple[ChartData, list[str], float]:
     """What a chart exhibit draws: its data formatted for the brief, a colour per series and its width."""
     from ..charts.data import formatted

@@ -241,9 +241,10 @@ class TableWithNotes(Flowable):
 
 class ChartToDraw(Flowable):
     """A chart whose size is known before it is drawn (``draw``: () -> the Drawing, of that size), fetched
-    from the cache or drawn only when it reaches a page. An exhibit that misses its page tries its chart
-    beside its notes at two heights and keeps at most one: of the benchmark brief's 32 tried, 5 were
-    kept, and the other 27 were drawn by matplotlib for nothing."""
+    from the cache or drawn only when it reaches a page. Layout goes on while the chart process draws
+    (a cold build no longer waits for each chart as it builds the story), and an exhibit that misses
+    its page tries its chart beside its notes at two heights and keeps at most one: of the benchmark
+    brief's 32 tried, 5 were kept, and the other 27 were drawn by matplotlib for nothing."""
 
     def __init__(self, width: float, height: float, draw):
         super().__init__()
@@ -255,6 +256,9 @@ class ChartToDraw(Flowable):
     def drawing(self):
         if self._drawing is None:
             drawing = self._draw()
+            if abs(drawing.width - self.width) > 0.01 or abs(drawing.height - self.height) > 0.01:
+                raise RuntimeError(f"a chart planned at {self.width:.2f} x {self.height:.2f} pt was drawn at "
+                                   f"{drawing.width:.2f} x {drawing.height:.2f}")
             drawing.hAlign, drawing.vAlign = self.hAlign, self.vAlign
             for name, value in vars(self).items():
                 if name.startswith("_tag_"):  # alt text, group: the structure tree reads them off the Drawing
@@ -361,14 +365,14 @@ def pair_half_width(ctx: "RenderContext", story: list[Any]) -> list[Any]:
 
 def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     """Exhibit title, chart, alt text, caption and source line, kept together on one page."""
-    from .charts import chart_drawing, exhibit_inputs
+    from .charts import chart_drawing, chart_height, exhibit_inputs
 
     from ..charts.data import describe
 
     data, colours, width = exhibit_inputs(ctx, chart, data, ctx.series_colours)
     half = chart.width == "half"
     title = exhibit_title(ctx, chart.title)
-    drawing = chart_drawing(data, ctx.chart_style, colours, width, ctx.chart_cache)
+    drawing = ChartToDraw(width, chart_height(data), lambda: chart_drawing(data, ctx.chart_style, colours, width, ctx.chart_cache))
     drawing.hAlign = "LEFT"
     alt = ctx.plain(data.alt) if data.alt else describe(data)
     drawing._tag_alt = alt  # the Figure's /Alt in the structure tree
@@ -376,7 +380,8 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     notes = ([ctx.paragraph(chart.caption, "caption")] if chart.caption else [])
     notes.append(ctx.provenance(figure_names=data.figure_names, source_ids=data.source_ids, as_of=data.as_of))
     def redraw(height):
-        shorter = chart_drawing(replace(data, options={**data.options, "height": height}), ctx.chart_style, colours, width, ctx.chart_cache)
+        shorter_data = replace(data, options={**data.options, "height": height})
+        shorter = ChartToDraw(width, height, lambda: chart_drawing(shorter_data, ctx.chart_style, colours, width, ctx.chart_cache))
         shorter._tag_alt = alt
         return shorter
 
