@@ -236,15 +236,20 @@ def test_a_damaged_or_foreign_face_entry_is_ignored(tmp_path, monkeypatch):
     good = entry.read_bytes()
     assert facecache.load(other, digest) is None, "an entry for other bytes than the file's"
     (head_length,) = struct.unpack_from("<Q", good)
-    header = json.loads(good[8:8 + head_length])
-    header["scalars"]["unitsPerEm"] = "2048"
-    head = json.dumps(header).encode()
+    def with_header(change) -> bytes:
+        edited = json.loads(good[8:8 + head_length])
+        change(edited)
+        head = json.dumps(edited).encode()
+        return struct.pack("<Q", len(head)) + head + good[8 + head_length:]
+
     damaged = {
         "truncated": good[: len(good) // 2],
         "empty": b"",
         "garbage": b"\xff" * 64,
         "a huge header length": struct.pack("<Q", 1 << 62) + good[8:],
-        "a text where a number goes": struct.pack("<Q", len(head)) + head + good[8 + head_length:],
+        "a text where a number goes": with_header(lambda h: h["scalars"].update(unitsPerEm="2048")),
+        "a glyph count the tables do not have": with_header(lambda h: h["scalars"].update(numGlyphs=h["scalars"]["numGlyphs"] + 1)),
+        "a table beyond the end of the file": with_header(lambda h: h["tables"][-1].update(offset=10**9)),
     }
     expected = TTFont("reference", lato).stringWidth("Pacific premium 12.5%", 9)
     for what, data in damaged.items():

@@ -196,6 +196,13 @@ def _unpacked(packed: bytes, path: str, data: bytes) -> dict | None:
     tables = header["tables"]
     if not all(type(record) is dict and type(record.get("tag")) is str for record in tables):
         return None
+    if not all(type(record.get(field)) is int and record[field] >= 0 for record in tables for field in ("offset", "length")) \
+            or any(record["offset"] + record["length"] > len(data) for record in tables):
+        return None
+    # what reportlab's own reading always makes: a metric and a glyph offset per glyph (and one more)
+    glyphs = face["numGlyphs"]
+    if type(glyphs) is not int or len(face["hmetrics"]) != glyphs or len(face["glyphPos"]) != glyphs + 1:
+        return None
     face["tables"] = tables
     face["table"] = {record["tag"]: record for record in tables}
     face["bbox"] = list(header["bbox"])
