@@ -86,6 +86,13 @@ def child_env(unset_openblas: bool, bytecode: bool) -> dict[str, str]:
 
 ENV: dict[str, str] = {}
 
+FLOORS = (  # what each kind of run must load before it does anything: no build goes below these
+    ("the baseline with reportlab charts", "import reportlab.platypus"),
+    ("validate (the spec and brand checks)", "import deckgen.build"),
+    ("a build with its charts unchanged", "import deckgen.build, deckgen.render.pdf"),
+    ("a cold build's chart process", "import deckgen.render.chart_draw"),
+)
+
 
 def run(args: list[str], cwd: Path, expect: int = 0) -> Sample:
     """Run one fresh process; its wall time and peak RSS."""
@@ -244,6 +251,11 @@ def main() -> None:
         goal = Goal("deckgen validate (investor)", "≤ 0.20 s", 0.20)
         single(goal, rounds, lambda: run(deckgen("validate", INVESTOR), root))
         goals.append(goal)
+
+        print("  floors (a fresh Python importing, and doing nothing else):")
+        for what, imports in FLOORS:
+            seconds = statistics.median(run([sys.executable, "-c", imports], root).seconds for _ in range(rounds))
+            print(f"    {seconds:.3f} s  {what}: {imports}", flush=True)
 
         one, many = variants_spec(root, 1), variants_spec(root, VARIANTS)
 
