@@ -250,11 +250,15 @@ def test_a_damaged_or_foreign_face_entry_is_ignored(tmp_path, monkeypatch):
         "a text where a number goes": with_header(lambda h: h["scalars"].update(unitsPerEm="2048")),
         "a glyph count the tables do not have": with_header(lambda h: h["scalars"].update(numGlyphs=h["scalars"]["numGlyphs"] + 1)),
         "a table beyond the end of the file": with_header(lambda h: h["tables"][-1].update(offset=10**9)),
+        "no units to the em": with_header(lambda h: h["scalars"].update(unitsPerEm=0)),
+        "a bounding box of another shape": with_header(lambda h: h.update(bbox={"a": 1})),
+        "a name reportlab refuses": with_header(lambda h: h["names"].update(name=[b"Lato/ (".hex(), "Lato/ ("])),
     }
     expected = TTFont("reference", lato).stringWidth("Pacific premium 12.5%", 9)
     for what, data in damaged.items():
         entry.write_bytes(data)
         assert facecache.load(lato, digest) is None, what
+        assert facecache.cached_name(digest) in (None, b"Lato-Regular"), what
         font = _OnDemandTTFont(f"damaged-{len(data)}", lato, digest)
         assert font.stringWidth("Pacific premium 12.5%", 9) == expected, what
 
@@ -280,3 +284,27 @@ def test_builds_with_faces_read_and_with_faces_from_the_cache_write_the_same_byt
                            capture_output=True, text=True, check=True) for n in (1, 2)]
     assert int(runs[0].stdout.split()[-1]) >= 4 and int(runs[1].stdout.split()[-1]) == 0
     assert (tmp_path / "1.pdf").read_bytes() == (tmp_path / "2.pdf").read_bytes()
+
+
+def test_a_font_changed_after_registration_is_not_kept_under_its_old_digest(tmp_path, monkeypatch):
+    """The digest is taken as the face is registered and the face read at first use: a file replaced
+    in between is measured as it now is, and never kept under the old file's name."""
+    import hashlib
+
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from deckgen.render import facecache
+    from deckgen.render.fonts import _OnDemandTTFont
+
+    monkeypatch.setenv("DECKGEN_CACHE", str(tmp_path / "cache"))
+    dejavu, lato = (next(p for p in REPO_FONTS if p.name == name) for name in ("DejaVuSans.ttf", "Lato-Regular.ttf"))
+    font_file = tmp_path / "brand.ttf"
+    font_file.write_bytes(dejavu.read_bytes())
+    digest = hashlib.sha1(dejavu.read_bytes()).hexdigest()
+    font = _OnDemandTTFont("swapped", str(font_file), digest)
+    font_file.write_bytes(lato.read_bytes())  # replaced before the face is first used
+    assert font.stringWidth("Pacific", 10) == TTFont("lato", str(lato)).stringWidth("Pacific", 10)
+    assert not facecache.entry_path(digest).exists()
+    font_file.write_bytes(dejavu.read_bytes())
+    again = _OnDemandTTFont("again", str(font_file), digest)
+    assert again.stringWidth("Pacific", 10) == TTFont("dejavu", str(dejavu)).stringWidth("Pacific", 10)

@@ -577,3 +577,30 @@ def test_a_chart_tried_beside_its_notes_is_drawn_only_if_the_page_keeps_it(proje
     monkeypatch.setattr(kit.ChartToDraw, "wrap", eager)
     assert build_bytes(spec, overrides=["page_size=A4"]) == deferred
     assert len(fitted) == 1 and len([height for height in fetched if height is not None]) == 2
+
+
+def test_a_cached_chart_of_another_height_than_layout_plans_is_drawn_again(tmp_path: Path):
+    """An entry whose height is not the one layout planned for (written by other drawing code) costs a
+    redraw, never the build: the PDF is the one a build with a clean cache writes."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import copy_project
+
+    root = copy_project(tmp_path / "p")
+    script = "import sys; from deckgen.build import build; build(sys.argv[1])"
+    spec = str(root / "specs" / "grid-storage.yaml")
+    subprocess.run([sys.executable, "-c", script, spec], check=True, capture_output=True)
+    clean = (root / "dist" / "grid-storage.pdf").read_bytes()
+    entries = list((root / "dist" / ".deckgen" / "charts").glob("*.json"))
+    assert entries
+    for entry in entries:
+        kept = json.loads(entry.read_text())
+        kept["height"] += 10
+        entry.write_text(json.dumps(kept))
+    run = subprocess.run([sys.executable, "-c", script, spec], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert (root / "dist" / "grid-storage.pdf").read_bytes() == clean
+    rerun = subprocess.run([sys.executable, "-c", script, spec], capture_output=True, text=True)
+    assert rerun.returncode == 0 and (root / "dist" / "grid-storage.pdf").read_bytes() == clean  # entries replaced

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,22 @@ def test_columns_are_inferred_and_a_clean_table_builds(project: Path, cli):
 
     text = squash(text_of(project / "dist" / "t.pdf"))
     assert "A 1,200 Jan 1, 2026 12.5%" in text and "B 80 Mar 1, 2026 –" in text
+
+
+def test_times_in_zones_of_one_offset_keep_their_own_zone(project: Path, cli):
+    """Cells are formatted once per distinct value of a column: Seoul and Tokyo share an offset
+    but not a name, and each cell keeps its own."""
+    (project / "data" / "t.csv").write_text(
+        "name,at\nSeoul,2026-02-13 15:30 Asia/Seoul\nTokyo,2026-02-13 15:30 Asia/Tokyo\n"
+        "London,2026-02-13 09:00 Europe/London\nUTC,2026-02-13 09:00 UTC\n")
+    (project / "specs" / "t.yaml").write_text(HEAD.replace("columns: {mw: number, cod: date}", "columns: {at: datetime}"))
+    result = cli("build", "specs/t.yaml", cwd=project)
+    assert result.code == 0, result.stderr
+    from pdfread import squash, text_of
+
+    text = squash(text_of(project / "dist" / "t.pdf"))
+    for place, zone in (("Seoul", "KST"), ("Tokyo", "JST"), ("London", "GMT"), ("UTC", "UTC")):
+        assert re.search(rf"{place} Feb 13, 2026, [0-9:]+ [AP]M {zone}", text), (place, zone, text)
 
 
 def test_a_paged_table_measures_its_rows_as_reportlab_does():

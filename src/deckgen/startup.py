@@ -8,8 +8,9 @@ collector off while they are made, then moves everything alive into the permanen
 later passes skip (``gc.freeze``), and turns it back on: garbage made afterwards (a chart's figure and
 its artists, a finished build) is collected as usual.
 
-For a process's start-up only (the command line, the chart process): anything alive when it ends is
-never collected, so a garbage cycle that exists then stays for the life of the process.
+For a process's start-up only (the command line, the chart process), and once per process: anything
+alive when it ends is never collected, so a garbage cycle that exists then stays for the life of the
+process.
 """
 
 from __future__ import annotations
@@ -21,11 +22,19 @@ from contextlib import contextmanager
 
 @contextmanager
 def long_lived() -> Iterator[None]:
+    global _frozen
+    if _frozen:  # a process that runs commands again and again (tests, a host embedding the CLI): once
+        yield
+        return
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         gc.freeze()
+        _frozen = True
         if enabled:
             gc.enable()
+
+
+_frozen = False

@@ -34,7 +34,7 @@ def _versions() -> str:
     package = Path(__file__).resolve().parent.parent
     code = hashlib.sha256()
     for path in sorted([*package.glob("charts/**/*.py"), *package.glob("render/chart_*.py"),
-                        package / "formatting.py", package / "units.py"]):
+                        package / "render" / "charts.py", package / "formatting.py", package / "units.py"]):
         code.update(path.name.encode() + path.read_bytes())
     return f"matplotlib {matplotlib_version}; ops {OPS_VERSION}; code {code.hexdigest()[:16]}"
 

@@ -8,7 +8,8 @@ it back takes under a millisecond. The font file itself is still read (subsettin
 and must have the digest the entry is named by.
 
 An entry is trusted for nothing: one that is missing, unreadable, of another shape than reportlab's
-own reading, or for other bytes is ignored and the face is read from its file. A reportlab whose
+own reading, with values reportlab's reading could not make, or for other bytes is ignored and the
+face is read from its file; only bytes whose digest names the entry are ever stored under it. A reportlab whose
 faces carry other attributes than those listed here is not cached at all (the test that compares a
 loaded face with a freshly read one fails first).
 """
@@ -22,6 +23,7 @@ from array import array
 from pathlib import Path
 
 MAX_ENTRY_BYTES = 20_000_000
+MAX_ENTRIES = 400  # some 0.5 MB each: the faces of a few dozen brands, across reportlab upgrades
 _FORMAT = 1
 
 _SCALARS = frozenset({
@@ -56,7 +58,7 @@ def load(path: str, digest: str) -> dict | None:
         if hashlib.sha1(data).hexdigest() != digest:
             return None
         return _unpacked(packed, path, data)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, OverflowError, struct.error):
+    except Exception:  # noqa: BLE001  whatever an entry holds, at worst the face is read from its file
         return None
 
 
@@ -72,24 +74,36 @@ def cached_name(digest: str):
             raw, text = json.loads(entry.read(head_length))["names"]["name"]
         name = bytes.__new__(TTFNameBytes, bytes.fromhex(raw))
         name.ustr = str(text)
-        return name
-    except (OSError, ValueError, KeyError, TypeError, struct.error):
+        return name if _postscript_name(name) else None
+    except Exception:  # noqa: BLE001  a name the entry cannot give is read from the font
         return None
+
+
+def _postscript_name(name: bytes) -> bool:
+    """What reportlab accepts as a face's PostScript name (it refuses any other as it reads a font)."""
+    return 0 < len(name) <= 127 and all(32 < byte < 127 and byte not in b"[](){}<>/%" for byte in name)
 
 
 def store(digest: str, face: dict) -> None:
     """Keep ``face`` (a freshly read face's attributes) under ``digest``; a face of another shape
     than this module knows, or a cache that cannot be written, is left alone."""
+    data = face.get("_ttf_data")
+    if not isinstance(data, bytes) or hashlib.sha1(data).hexdigest() != digest:
+        return  # the file changed after its digest was taken: these are other bytes than the entry's name says
     try:
         packed = _packed(face)
     except (TypeError, ValueError, OverflowError):
         return
-    if packed is None:
-        return
+    if packed is None or _unpacked(packed, face["filename"], data) is None:
+        return  # a face this module cannot give back as it is (a font beyond what load accepts)
     from ..writing import write_atomic
 
     try:
-        write_atomic(entry_path(digest), packed, durable=False)
+        entry = entry_path(digest)
+        write_atomic(entry, packed, durable=False)
+        kept = sorted(entry.parent.glob("*.bin"), key=lambda path: path.stat().st_mtime)
+        for stale in kept[: max(0, len(kept) - MAX_ENTRIES)]:  # the least recently written go first
+            stale.unlink(missing_ok=True)
     except OSError:
         pass
 
@@ -159,10 +173,18 @@ def _unpacked(packed: bytes, path: str, data: bytes) -> dict | None:
     if not all(value is None or type(value) in (int, float, bool) for value in scalars.values()):
         return None
     face: dict = dict(scalars)
+    units = scalars["unitsPerEm"]
+    if type(units) is not int or not 16 <= units <= 16384:  # the TrueType range
+        return None
     for key, (raw, text) in names.items():
         name = bytes.__new__(TTFNameBytes, bytes.fromhex(raw))
         name.ustr = str(text)
         face[key] = name
+    if not _postscript_name(face["name"]):
+        return None
+    bbox = header["bbox"]
+    if type(bbox) is not list or len(bbox) != 4 or not all(type(v) in (int, float) for v in bbox):
+        return None
     arrays: dict[str, array] = {}
     offset = 8 + head_length
     for name, typecode, count in header["arrays"]:
@@ -203,9 +225,12 @@ def _unpacked(packed: bytes, path: str, data: bytes) -> dict | None:
     glyphs = face["numGlyphs"]
     if type(glyphs) is not int or len(face["hmetrics"]) != glyphs or len(face["glyphPos"]) != glyphs + 1:
         return None
+    if not all(0 <= glyph < glyphs for glyph in face["charToGlyph"].values()) \
+            or not all(0 <= glyph < glyphs for glyph in face["glyphToChar"]):
+        return None
     face["tables"] = tables
     face["table"] = {record["tag"]: record for record in tables}
-    face["bbox"] = list(header["bbox"])
+    face["bbox"] = list(bbox)
     face["fontRevision"] = tuple(header["fontRevision"])
     face["glyphNames"], face["glyphWidths"], face["subfontNameX"] = [], {}, b""
     face["filename"], face["_ttf_data"] = path, data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reportlab.platypus import Paragraph as _ReportlabParagraph
+from reportlab.platypus.paragraph import _FUZZ
 
 
 class Paragraph(_ReportlabParagraph):
@@ -19,6 +20,8 @@ class Paragraph(_ReportlabParagraph):
                 and kept[3] is self.__dict__.get("blPara")):
             return self.width, self.height
         size = super().wrap(availWidth, availHeight)
-        if "blPara" in self.__dict__:
+        if "blPara" in self.__dict__ and availWidth >= _FUZZ:  # narrower: reportlab answers "no room", breaks nothing
             self._broken_for = (availWidth, self.frags, self.style, self.blPara)
+        else:
+            self.__dict__.pop("_broken_for", None)
         return size

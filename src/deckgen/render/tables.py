@@ -387,10 +387,10 @@ def _cells(ctx: "RenderContext", data: "TableData", locale: str):
         decimals = setting.decimals if setting.decimals is not None else column.decimals
         if column.numeric and decimals is None and (unit is None or unit.decimals is None):
             decimals = _decimals([row[position] for row in data.rows], None)
-        formatted: dict[tuple[type, str], str] = {}  # by type and text: equal values may print apart (1.0, 1.00)
+        formatted: dict[tuple[type, str], str] = {}  # by repr: equal values may print apart (1.0 and 1.00, KST and JST)
         for row_texts, row in zip(texts, data.rows):
             value = row[position]
-            key = (type(value), str(value))
+            key = (type(value), repr(value))
             text = formatted.get(key)
             if text is None:
                 text = formatted[key] = _cell_text(value, column, setting, unit, decimals, locale)
