@@ -43,6 +43,13 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+def trim_oldest(folder: Path, pattern: str, keep: int) -> None:
+    """Delete the least recently modified files matching ``pattern`` in ``folder`` beyond the newest ``keep``."""
+    entries = sorted(folder.glob(pattern), key=lambda path: path.stat().st_mtime)
+    for stale in entries[: max(0, len(entries) - keep)]:
+        stale.unlink(missing_ok=True)
+
+
 def user_cache(kind: str) -> Path:
     """Where deckgen keeps ``kind`` (fonts, hyphenation): $DECKGEN_CACHE/deckgen/kind, else
     $XDG_CACHE_HOME/deckgen/kind, else ~/.cache/deckgen/kind; a private folder under the temporary

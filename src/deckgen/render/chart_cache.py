@@ -75,18 +75,12 @@ def load(folder: Path, digest: str) -> tuple[float, list] | None:
 
 def store(folder: Path, digest: str, height: float, ops: list) -> None:
     """Keep a chart's operations; a cache that cannot be written only costs time, never a build."""
-    from ..writing import write_atomic
+    from ..writing import trim_oldest, write_atomic
 
     try:
         write_atomic(folder / f"{digest}.json", json.dumps({"key": digest, "height": height, "ops": ops},
                                                            separators=(",", ":"), ensure_ascii=False).encode(),
                      durable=False)
-        _trim(folder)
+        trim_oldest(folder, "*.json", MAX_ENTRIES)
     except OSError:
         pass
-
-
-def _trim(folder: Path) -> None:
-    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
-    for stale in entries[: max(0, len(entries) - MAX_ENTRIES)]:
-        stale.unlink(missing_ok=True)

@@ -64,19 +64,24 @@ def load(path: str, digest: str) -> dict | None:
 
 def cached_name(digest: str):
     """The PostScript name (reportlab's ``TTFNameBytes``) kept with the face for ``digest``, or None."""
-    from reportlab.pdfbase.ttfonts import TTFNameBytes
-
     try:
         with entry_path(digest).open("rb") as entry:
             (head_length,) = struct.unpack("<Q", entry.read(8))
             if head_length > MAX_ENTRY_BYTES:
                 return None
-            raw, text = json.loads(entry.read(head_length))["names"]["name"]
-        name = bytes.__new__(TTFNameBytes, bytes.fromhex(raw))
-        name.ustr = str(text)
+            name = _name(*json.loads(entry.read(head_length))["names"]["name"])
         return name if _postscript_name(name) else None
     except Exception:  # noqa: BLE001  a name the entry cannot give is read from the font
         return None
+
+
+def _name(raw: str, text: str):
+    """A name as reportlab holds it (``TTFNameBytes``: the bytes, and the text as ``ustr``)."""
+    from reportlab.pdfbase.ttfonts import TTFNameBytes
+
+    name = bytes.__new__(TTFNameBytes, bytes.fromhex(raw))
+    name.ustr = str(text)
+    return name
 
 
 def _postscript_name(name: bytes) -> bool:
@@ -96,14 +101,12 @@ def store(digest: str, face: dict) -> None:
         return
     if packed is None or _unpacked(packed, face["filename"], data) is None:
         return  # a face this module cannot give back as it is (a font beyond what load accepts)
-    from ..writing import write_atomic
+    from ..writing import trim_oldest, write_atomic
 
     try:
         entry = entry_path(digest)
         write_atomic(entry, packed, durable=False)
-        kept = sorted(entry.parent.glob("*.bin"), key=lambda path: path.stat().st_mtime)
-        for stale in kept[: max(0, len(kept) - MAX_ENTRIES)]:  # the least recently written go first
-            stale.unlink(missing_ok=True)
+        trim_oldest(entry.parent, "*.bin", MAX_ENTRIES)
     except OSError:
         pass
 
@@ -163,8 +166,6 @@ def _packed(face: dict) -> bytes | None:
 
 
 def _unpacked(packed: bytes, path: str, data: bytes) -> dict | None:
-    from reportlab.pdfbase.ttfonts import TTFNameBytes
-
     (head_length,) = struct.unpack_from("<Q", packed)
     header = json.loads(packed[8:8 + head_length])
     scalars, names = header["scalars"], header["names"]
@@ -177,9 +178,7 @@ def _unpacked(packed: bytes, path: str, data: bytes) -> dict | None:
     if type(units) is not int or not 16 <= units <= 16384:  # the TrueType range
         return None
     for key, (raw, text) in names.items():
-        name = bytes.__new__(TTFNameBytes, bytes.fromhex(raw))
-        name.ustr = str(text)
-        face[key] = name
+        face[key] = _name(raw, text)
     if not _postscript_name(face["name"]):
         return None
     bbox = header["bbox"]

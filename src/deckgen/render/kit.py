@@ -372,18 +372,24 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     data, colours, width = exhibit_inputs(ctx, chart, data, ctx.series_colours)
     half = chart.width == "half"
     title = exhibit_title(ctx, chart.title)
-    drawing = ChartToDraw(width, chart_height(data), lambda: chart_drawing(data, ctx.chart_style, colours, width, ctx.chart_cache))
-    drawing.hAlign = "LEFT"
     alt = ctx.plain(data.alt) if data.alt else describe(data)
-    drawing._tag_alt = alt  # the Figure's /Alt in the structure tree
+
+    def chart_at(chart_width: float, height: float | None = None) -> ChartToDraw:
+        """The chart ``chart_width`` wide, at its own height or at ``height``, with its alt text."""
+        shown = data if height is None else replace(data, options={**data.options, "height": height})
+        flowable = ChartToDraw(chart_width, chart_height(shown),
+                               lambda: chart_drawing(shown, ctx.chart_style, colours, chart_width, ctx.chart_cache))
+        flowable._tag_alt = alt  # the Figure's /Alt in the structure tree
+        return flowable
+
+    drawing = chart_at(width)
+    drawing.hAlign = "LEFT"
     body = [drawing]
     notes = ([ctx.paragraph(chart.caption, "caption")] if chart.caption else [])
     notes.append(ctx.provenance(figure_names=data.figure_names, source_ids=data.source_ids, as_of=data.as_of))
-    def redraw(height):
-        shorter_data = replace(data, options={**data.options, "height": height})
-        shorter = ChartToDraw(width, height, lambda: chart_drawing(shorter_data, ctx.chart_style, colours, width, ctx.chart_cache))
-        shorter._tag_alt = alt
-        return shorter
+
+    def redraw(height: float) -> ChartToDraw:
+        return chart_at(width, height)
 
     from ..charts.kinds import KINDS
 
@@ -392,11 +398,7 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
         return [HalfWidth(ctx, title, body, notes, redraw, rows)]
 
     def beside(height: float):
-        narrow = (ctx.frame_width - GUTTER) * BESIDE_SHARE
-        options = {**data.options, "height": height}
-        chart = ChartToDraw(narrow, height, lambda: chart_drawing(
-            replace(data, options=options), ctx.chart_style, colours, narrow, ctx.chart_cache))
-        chart._tag_alt = alt
+        chart = chart_at((ctx.frame_width - GUTTER) * BESIDE_SHARE, height)
         return _grid(ctx, [[title, ""], [[chart], notes]], span_first_row=True, share=BESIDE_SHARE)
 
     return [ShrinkingExhibit([title, *body, *notes], drawing, redraw, rows, beside)]

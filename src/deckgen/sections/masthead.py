@@ -26,9 +26,9 @@ class Masthead(SectionModel):
     def render(self, ctx):
         from reportlab.lib import colors
         from reportlab.platypus import Spacer, Table, TableStyle
+        from reportlab.platypus.flowables import HRFlowable
 
         from ..render.paragraph import Paragraph
-        from reportlab.platypus.flowables import HRFlowable
 
         spec, theme = ctx.report.spec, ctx.theme
         logo = ctx.kit.logo(theme.logo, height=30) if theme.logo else Spacer(1, 30)
