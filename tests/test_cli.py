@@ -120,7 +120,7 @@ def test_verbose_build_says_how_long_each_step_took(cli, project):
     run = cli("build", SPEC, "-v", cwd=project)
     assert run.code == 0, run.stderr
     step = r"\d+\.\d\d s"
-    assert re.search(rf"^specs/investor\.yaml: built in {step} \(load {step}, check {step}, render {step}, write {step}\)$",
+    assert re.search(rf"^specs/investor\.yaml: built in {step} \(load {step}, check {step}, render {step}, proof {step}, write {step}\)$",
                      run.stderr, re.MULTILINE), run.stderr
 
 

@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from .errors import (
-    BuildError, DeckgenError, LockedError, Mark, Problem, SpecError, StaleDataError, display_path,
+    BuildError, DeckgenError, LockedError, Mark, Problem, ProofError, SpecError, StaleDataError, display_path,
 )
 from .editions import (
     MANIFEST_FORMAT, check_options, input_hash, manifest_bytes, manifest_path, project_relative, read_manifest, relative, versions,
 )
 from .outcome import SpecOutcome, unchanged_outcome
+from .proof.checks import Proof
 from .inputs import InputFile, file_kind, inside, project_root, sha256_file, usable_path
 from .writing import write_atomic
 from .resolve import Report, resolve
@@ -257,19 +258,21 @@ def render_and_write(checked: Checked, *, archive: bool = False) -> BuildResult:
     started = time.perf_counter()
     pdf, result = render_in_memory(checked)
     return write_edition(checked, pdf, result.pages, result.outline, archive=archive,
-                         render_seconds=time.perf_counter() - started)
+                         render_seconds=time.perf_counter() - started, proof=result.proof)
 
 
 def write_edition(
     checked: Checked, pdf: bytes, pages: int, outline: tuple[str, ...] = (), *, archive: bool = False,
-    render_seconds: float = 0.0,
+    render_seconds: float = 0.0, proof: Proof | None = None,
 ) -> BuildResult:
-    """Write a PDF rendered from ``checked`` (here or on another machine), its manifest and any archive
-    copy, atomically. The caller holds ``output_lock``."""
+    """Write a PDF rendered and proofread from ``checked`` (here or on another machine), its manifest
+    and any archive copy, atomically. The caller holds ``output_lock``."""
     timings = dict(checked.timings)
-    timings["render"] = render_seconds
+    timings["render"] = render_seconds - (proof.seconds if proof is not None else 0.0)
+    if proof is not None:
+        timings["proof"] = proof.seconds
     output = checked.output
-    manifest = build_manifest(checked, output, pdf, pages)
+    manifest = build_manifest(checked, output, pdf, pages, proof)
     # Nothing is written until the PDF exists in memory. The archive copy first and the manifest
     # last: a manifest on disk always describes a PDF that was completely written.
     writing = time.perf_counter()
@@ -278,15 +281,17 @@ def write_edition(
     _write(manifest_path(output), manifest_bytes(manifest))
     timings["write"] = time.perf_counter() - writing
     timings["total"] = sum(v for k, v in timings.items() if k != "total")
+    warnings = checked.report.warnings + (proof.problems if proof is not None else ())
     return BuildResult(
         spec=checked.report.loaded.path, output=output, manifest=manifest_path(output), pages=pages,
-        warnings=checked.report.warnings, input_hash=checked.input_hash, timings=timings, outline=tuple(outline),
+        warnings=tuple(sorted(warnings)), input_hash=checked.input_hash, timings=timings, outline=tuple(outline),
         archived=archived,
     )
 
 
 def render_in_memory(checked: Checked, *, cache_charts: bool = True):
-    """Render a checked spec; return the PDF's bytes and the renderer's result (pages, outline).
+    """Render a checked spec and proofread what was laid out; return the PDF's bytes and the
+    renderer's result (pages, outline, the proof). Raises ``ProofError`` when the proof fails.
 
     Writes nothing but, with ``cache_charts``, the charts it draws to the chart cache."""
     from .render.pdf import render_pdf  # heavy: reportlab and matplotlib load here, not before
@@ -299,7 +304,24 @@ def render_in_memory(checked: Checked, *, cache_charts: bool = True):
         raise
     except Exception as exc:  # reportlab/matplotlib failures become one clear line
         raise BuildError(f"rendering failed: {type(exc).__name__}: {exc}") from exc
-    return buffer.getvalue(), result
+    proof = proofread_edition(checked, result.laid_out)
+    return buffer.getvalue(), replace(result, laid_out=None, proof=proof)
+
+
+def proofread_edition(checked: Checked, laid_out) -> Proof:
+    """The proof of what was laid out; ``ProofError`` with every problem when it fails (under
+    ``--strict`` its warnings fail it too)."""
+    from .proof.checks import proofread
+
+    started = time.perf_counter()
+    spec = checked.report.spec
+    proof = proofread(laid_out, checked.report, downgrade=spec.checks.proof == "warn")
+    strict = checked.options.get("strict") or spec.checks.strict
+    if strict:
+        proof = replace(proof, problems=tuple(p.as_error() for p in proof.problems))
+    if not proof.passed:
+        raise ProofError([*checked.report.warnings, *proof.problems])
+    return replace(proof, seconds=time.perf_counter() - started)
 
 
 def build_bytes(spec_path: Path | str, **options) -> bytes:
@@ -420,9 +442,10 @@ def default_output(spec_path: Path, configured: Path | None, root: Path) -> Path
     return root / "dist" / f"{spec_path.stem}.pdf"
 
 
-def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int) -> dict:
+def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int, proof: Proof | None = None) -> dict:
     report = checked.report
     root = checked.root or project_root(report.loaded.path)
+    warnings = sorted((*report.warnings, *(proof.problems if proof is not None else ())))
     figures = []
     for name in report.shown_figures:
         figure = report.figures[name]
@@ -449,8 +472,9 @@ def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int) -> di
         ],
         "figures": figures,
         "sources": [{"number": n, "id": s.id, "title": s.title, "url": s.url} for n, s in enumerate(report.sources, 1)],
-        "warnings": [project_relative(p, root).render() for p in report.warnings],
-        "warning_problems": [project_relative(p, root).as_json() for p in report.warnings],
+        "warnings": [project_relative(p, root).render() for p in warnings],
+        "warning_problems": [project_relative(p, root).as_json() for p in warnings],
+        "proof": proof.summary if proof is not None else None,
         "checked_with": check_options(report.loaded.path, overrides=tuple(checked.options.get("overrides") or ()),
                                       allow_stale=checked.options.get("allow_stale", False),
                                       strict=checked.options.get("strict", False), root=root,

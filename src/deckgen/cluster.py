@@ -34,7 +34,7 @@ from collections import OrderedDict
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 from .errors import BuildError, DeckgenError, UsageError, display_path
 
@@ -124,6 +124,7 @@ class Rendered:
     outline: tuple[str, ...]
     seconds: float
     worker: str
+    proof: Any = None  # ``proof.checks.Proof``: the worker proofread what it laid out
 
 
 def render_job(checked: "Checked") -> RenderJob:
@@ -218,7 +219,8 @@ def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
                 f"(versions there: {_versions_line()}); install the same deckgen and libraries on the workers"
             )
         pdf, result = build.render_in_memory(checked)
-        return Rendered(pdf, result.pages, tuple(result.outline), time.perf_counter() - started, socket.gethostname())
+        return Rendered(pdf, result.pages, tuple(result.outline), time.perf_counter() - started, socket.gethostname(),
+                        result.proof)
 
 
 def _versions_line() -> str:
@@ -382,7 +384,7 @@ def _write(checked: "Checked", rendered: Rendered, *, wait: float = 0, if_change
             if fresh.input_hash != checked.input_hash:
                 return build.render_and_write(fresh, archive=archive)
         return build.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline, archive=archive,
-                                   render_seconds=rendered.seconds)
+                                   render_seconds=rendered.seconds, proof=rendered.proof)
 
 
 def _outcome(result, started: float) -> "SpecOutcome":
@@ -424,7 +426,7 @@ def build_editions_on_cluster(
                         raise rendered
                     with build.output_lock(checked.output):
                         build.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline,
-                                            render_seconds=rendered.seconds)
+                                            render_seconds=rendered.seconds, proof=rendered.proof)
                 except DeckgenError as exc:
                     failed[variant] = exc
                     log(f"could not build {display_path(checked.output)}: {' '.join(exc.lines())}")

@@ -155,6 +155,10 @@ class StaleDataError(SpecError):
         return super().lines()[:-1] + ["data is older than the spec's checks.max_age_days allow; refresh it or pass --allow-stale"]
 
 
+class ProofError(SpecError):
+    """The edition as laid out would print something wrong: nothing was written or sent."""
+
+
 class UsageError(DeckgenError):
     exit_code = ExitCode.USAGE
 

@@ -30,7 +30,7 @@ class SpecOutcome:
     error: DeckgenError | None = None
     traceback: str | None = None  # for an unexpected error: where it happened
     warning_problems: tuple[Problem, ...] = ()  # the warnings, located (``warnings`` has them as text)
-    steps: tuple[tuple[str, float], ...] = ()  # seconds per step of a build: load, check, render, write
+    steps: tuple[tuple[str, float], ...] = ()  # seconds per step of a build: load, check, render, proof, write
 
     @property
     def problems(self) -> list[Problem]:

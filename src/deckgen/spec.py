@@ -53,6 +53,8 @@ class Checks(Strict):
     # research (instruments named, a recommendation's words) must carry a disclosures section;
     # "not-research" says the brief is not research, so it need not
     disclosures: Literal["required-for-research", "not-research"] = "required-for-research"
+    # every edition is proofread after layout; "warn" reports what the proof finds as warnings
+    proof: Literal["error", "warn"] = "error"
 
 
 class Spec(Strict):

@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -343,3 +343,15 @@ class _Builder:
             self.document.key_marks.setdefault(child, self._mark(key_node))
             result[key] = self.build(value_node, child)
         return result
+
+
+def strings_in(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Every string inside ``value`` (found at ``loc``) with its own location, depth first."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield from strings_in(child, loc + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from strings_in(child, loc + (index,))

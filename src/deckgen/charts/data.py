@@ -66,6 +66,7 @@ class ChartData:
 
 def chart_data(chart: "Chart", report: "Report") -> ChartData:
     """The chart's data, or DataErrors naming every problem at its key in the section."""
+    chart = _with_text_resolved(chart, report)
     if chart.table is not None:
         data = _from_table(chart, report)
     elif chart.figures is not None:
@@ -81,6 +82,17 @@ def chart_data(chart: "Chart", report: "Report") -> ChartData:
         "width": chart.width, "height": chart.height,
     }
     return _replace(data, references=references, options=options, locale=report.spec.locale, alt=chart.alt or "")
+
+
+def _with_text_resolved(chart: "Chart", report: "Report") -> "Chart":
+    """The chart with its texts as a reader sees them: figures written out, citations numbered
+    (a title, axis titles, annotation labels and alt text take {{ figures }} like any text)."""
+    resolved = {name: report.plain(getattr(chart, name)) for name in ("title", "x_label", "y_label", "alt")
+                if getattr(chart, name)}
+    if any(annotation.label for annotation in chart.annotations):
+        resolved["annotations"] = [annotation.model_copy(update={"label": report.plain(annotation.label)})
+                                   if annotation.label else annotation for annotation in chart.annotations]
+    return chart.model_copy(update=resolved) if resolved else chart
 
 
 def _replace(data: ChartData, **changes) -> ChartData:

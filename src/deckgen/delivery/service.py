@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Literal, Mapping, Sequence
 
-from ..errors import DeliveryError, Problem, SpecError, StaleDataError, display_path
+from ..errors import DeckgenError, DeliveryError, Problem, ProofError, SpecError, StaleDataError, display_path
 from .checks import delivery_checked_by_caller, inspect_delivery
 from .ledger import UNCERTAIN, Ledger, LedgerRow, SendLock
 from .message import Composed, Edition, compose
@@ -177,7 +177,7 @@ def send(
         if not dry_run:
             held.enter_context(SendLock(ledger_path))
         if cluster is None:
-            editions, built, unbuilt = *_build_editions(plan.variants, log), {}
+            editions, built, unbuilt = _build_editions(plan.variants, log)
         else:
             editions, built, unbuilt = _build_editions_on_cluster(plan.variants, cluster, log, on_build_progress)
         limit_mb = max_attachment_mb if max_attachment_mb is not None else delivery.max_attachment_mb
@@ -194,11 +194,13 @@ def send(
             on_outcome(outcome)
 
         def message_for(plan: _Plan) -> Composed:
-            return compose(
+            composed = compose(
                 plan.edition, plan.recipient, settings, subject_template=delivery.subject, body_template=delivery.body,
                 from_name=delivery.from_name, reply_to=delivery.reply_to, url=plan.url, attach=plan.attach,
                 accent=checked.theme.primary,
             )
+            proofread_message(composed, plan.recipient)
+            return composed
 
         common = dict(spec=loaded.path, dry_run=dry_run, ledger=ledger_path, built=tuple(built),
                       warnings=checked.report.warnings)
@@ -228,20 +230,39 @@ def send(
 
 def _build_editions(
     variants: dict[tuple[str, ...], "Checked"], log: Callable[[str], None]
-) -> tuple[dict[tuple[str, ...], Edition], list[Path]]:
-    """Render what is out of date (the same rule as ``deckgen build``) and read each PDF once."""
+) -> tuple[dict[tuple[str, ...], Edition], list[Path], dict[tuple[str, ...], DeckgenError]]:
+    """Render what is out of date (the same rule as ``deckgen build``) and read each PDF once; the
+    variants that could not be built (their proof failed, say) are returned, not raised."""
     from .. import build as builder
 
-    editions, built = {}, []
+    editions, built, failed = {}, [], {}
     for variant, variant_checked in variants.items():
         if not builder.up_to_date(variant_checked):
-            builder.render(variant_checked)
+            try:
+                builder.render(variant_checked)
+            except DeckgenError as exc:
+                failed[variant] = exc
+                log(f"could not build {display_path(variant_checked.output)}: {' '.join(exc.lines())}")
+                continue
             built.append(variant_checked.output)
             log(f"built {display_path(variant_checked.output)}")
         pdf = variant_checked.output.read_bytes()  # these bytes are sent and hashed: the edition is what was mailed
         editions[variant] = Edition(variant_checked.report, variant_checked.output, pdf, hashlib.sha256(pdf).hexdigest(), variant,
                                     *_firm(variant_checked))
-    return editions, built
+    return editions, built, failed
+
+
+def proofread_message(composed: Composed, recipient: Recipient) -> None:
+    """A message is proofread like its PDF: ``ProofError`` when its subject or body prints template text
+    (a recipient's name with braces in it, say)."""
+    from ..proof.checks import problems_in
+
+    body = composed.message.get_body(("plain",))
+    leaks = problems_in((("subject", composed.subject), ("body", body.get_content() if body is not None else "")))
+    if leaks:
+        raise ProofError([Problem.at(recipient.origin, f"the email to {recipient.address}: its {what} prints template text '{token}'",
+                                     "check the recipient's name and the delivery section's subject and body", code="template-text")
+                          for what, token in leaks])
 
 
 def _build_editions_on_cluster(
@@ -328,7 +349,11 @@ def _deliver(
         if settled is not None:
             done(settled)
             continue
-        composed = message_for(plan)
+        try:
+            composed = message_for(plan)
+        except ProofError as exc:
+            done(Outcome(recipient, "failed", edition.sha256, f"not sent: {' '.join(exc.lines())}"))
+            continue
         who = dict(edition=edition.sha256, recipient=recipient.key, name=recipient.name, spec=spec_name,
                    variant="\n".join(recipient.variant))
         record.mark_sending(**who)  # a run killed before the outcome is recorded leaves this behind
@@ -367,11 +392,15 @@ def _write_outbox(
         recipient, edition = plan.recipient, plan.edition
         outcome = _settled(plan, record.row(edition.sha256, recipient.key), resend, on_ambiguous)
         if outcome is None:
-            composed = message_for(plan)
-            path = outbox / f"{_file_safe(recipient.address)}.eml"
-            write_atomic(path, composed.data)
-            outcome = Outcome(recipient, "written", edition.sha256, display_path(path), composed.message_id,
-                              path=path, linked=composed.linked)
+            try:
+                composed = message_for(plan)
+            except ProofError as exc:
+                composed, outcome = None, Outcome(recipient, "failed", edition.sha256, f"not written: {' '.join(exc.lines())}")
+            if composed is not None:
+                path = outbox / f"{_file_safe(recipient.address)}.eml"
+                write_atomic(path, composed.data)
+                outcome = Outcome(recipient, "written", edition.sha256, display_path(path), composed.message_id,
+                                  path=path, linked=composed.linked)
         outcomes.append(outcome)
         on_outcome(outcome)
     return outcomes

@@ -135,6 +135,8 @@ class RenderContext:
     series_colours: SeriesColours
     prepared: Any = None  # what the section being rendered prepared at resolve (its chart or table data)
     chart_cache: Path | None = None  # where drawn charts are kept between builds (None: no cache)
+    laid_out: Any = None  # ``proof.record.LaidOut``: what is printed, for the proof
+    section: int | None = None  # the index of the section being rendered
     exhibits: int = 0
     kit = kit
 
@@ -149,7 +151,9 @@ class RenderContext:
 
     def paragraph(self, text: str, style: str = "body") -> Paragraph:
         self.keep_last_word(text, style)
-        return Paragraph(self.markup(text, style), self.styles[style])
+        paragraph = Paragraph(self.markup(text, style), self.styles[style])
+        paragraph._proof_source = text  # the proof reads what is printed against it
+        return paragraph
 
     def keep_last_word(self, text: str, style: str) -> None:
         """The last word of a paragraph of ``text`` in ``style`` is never hyphenated."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
+from ..proof.record import Exhibit
 from .paragraph import Paragraph
 
 if TYPE_CHECKING:
@@ -52,6 +53,9 @@ class Anchored(Flowable):
         tagger = getattr(canvas, "_tagger", None)
         if tagger is not None and tagger.active():
             tagger.new_section()
+        laid_out = getattr(canvas, "_proof", None)
+        if laid_out is not None:
+            laid_out.section_started(self.key)
         canvas.bookmarkHorizontal(self.key, 0, y + self.height + 2)
         if self.title:
             canvas.addOutlineEntry(self.title, self.key, level=self.level, closed=False)
@@ -112,6 +116,8 @@ def exhibit_title(ctx: "RenderContext", title: str) -> Paragraph:
     style = "exhibit"
     paragraph = Paragraph(f"<b>Exhibit\u00a0{number}:</b> " + ctx.markup(title, style), ctx.styles[style])
     paragraph._exhibit_markup = paragraph.text
+    paragraph._proof_source, paragraph._proof_prefix, paragraph._proof_origin = title, f"Exhibit {number}: ", ("title",)
+    paragraph._proof_exhibit = number
     return paragraph
 
 
@@ -373,6 +379,8 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     half = chart.width == "half"
     title = exhibit_title(ctx, chart.title)
     alt = ctx.plain(data.alt) if data.alt else describe(data)
+    if ctx.laid_out is not None:
+        ctx.laid_out.exhibit(Exhibit(ctx.exhibits, "chart", ctx.plain(chart.title), ctx.section, texts=chart_texts(data, alt)))
 
     def chart_at(chart_width: float, height: float | None = None) -> ChartToDraw:
         """The chart ``chart_width`` wide, at its own height or at ``height``, with its alt text."""
@@ -404,11 +412,25 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     return [ShrinkingExhibit([title, *body, *notes], drawing, redraw, rows, beside)]
 
 
+def chart_texts(data, alt: str) -> tuple[tuple[str, str], ...]:
+    """Every text a chart draws or speaks, named for a message: title, axis titles, legend, labels, alt text."""
+    texts = [("title", data.title), ("alt text", alt), ("value axis title", data.value_title), ("x axis title", data.x_title)]
+    for series in data.series:
+        texts.append(("legend", series.name))
+        texts += [("value label", label) for label in series.labels if label]
+    texts += [("point label", label) for label in data.point_labels if label]
+    texts += [("category", str(x)) for x in data.x if isinstance(x, str)]
+    texts += [("annotation", reference.label) for reference in data.references if reference.label]
+    return tuple((what, text) for what, text in texts if text)
+
+
 def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:
     """Exhibit title and a table that flows across pages (header repeated), with caption and source."""
     from reportlab.platypus import CondPageBreak, PageBreak
 
     title = exhibit_title(ctx, section.title)
+    if ctx.laid_out is not None:
+        ctx.laid_out.exhibit(Exhibit(ctx.exhibits, "table", ctx.plain(section.title), ctx.section, rows=len(data.rows)))
     block, first_rows_height = table_block(ctx, data, section.caption, section.font_size, continued=continued_title(title))
     _, title_height = title.wrap(ctx.frame_width, 1000)
     opening = PageBreak() if section.page_break == "before" else CondPageBreak(title_height + first_rows_height + 8)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from reportlab.platypus import Paragraph as _ReportlabParagraph
 from reportlab.platypus.paragraph import _FUZZ
 
+from ..proof.record import new_key
+
 
 class Paragraph(_ReportlabParagraph):
     """Layout asks a paragraph for its size again and again at one width: a KeepTogether measures its
@@ -25,3 +27,20 @@ class Paragraph(_ReportlabParagraph):
         else:
             self.__dict__.pop("_broken_for", None)
         return size
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        laid_out = getattr(canvas, "_proof", None)
+        if laid_out is not None:
+            laid_out.paragraph(self, canvas)
+        return super().drawOn(canvas, x, y, _sW)
+
+    def split(self, availWidth, availHeight):
+        """The parts of a paragraph split across pages are one text for the proof."""
+        parts = super().split(availWidth, availHeight)
+        if len(parts) > 1:
+            if "_proof_key" not in self.__dict__:
+                self._proof_key = new_key()
+            kept = {name: value for name, value in self.__dict__.items() if name.startswith("_proof_")}
+            for part in parts:
+                part.__dict__.update(kept)
+        return parts

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from .. import __version__
+from ..proof.record import LaidOut
 from ..resolve import Report
 from ..text import escape
 from ..theme import Theme
@@ -37,6 +38,8 @@ PAGE_COUNT_FORM = "dg-page-count"
 class RenderResult:
     pages: int
     outline: tuple[str, ...]
+    laid_out: LaidOut | None = None  # what was printed, for the proof
+    proof: Any = None  # the proof of it (``proof.checks.Proof``), once proofread
 
 
 class BriefCanvas(Canvas):
@@ -47,8 +50,10 @@ class BriefCanvas(Canvas):
     """
 
     def __init__(self, *args, count_font: str, count_size: float, count_color: str, info: DocumentInfo,
-                 section_titles: dict[str, str], **kwargs):
+                 section_titles: dict[str, str], laid_out: LaidOut, **kwargs):
         super().__init__(*args, **kwargs)
+        self._proof = laid_out
+        laid_out.new_pass()  # a brief with a table of contents is drawn more than once
         self._doc.__class__ = CompactDocument  # the structure tree in compressed object streams
         self._count_style = (count_font, count_size, count_color)
         self._info = info
@@ -56,6 +61,18 @@ class BriefCanvas(Canvas):
         self._doc.setDateFormatter(lambda *_: stamp)  # metadata dates are the report date, not the clock
         self._tagger = tagging.Tagger()  # the structure tree, built as flowables are drawn
         self._tagger.titles = section_titles
+
+    def drawString(self, x, y, text, *args, **kwargs):
+        self._proof.furniture(text)
+        return super().drawString(x, y, text, *args, **kwargs)
+
+    def drawRightString(self, x, y, text, *args, **kwargs):
+        self._proof.furniture(text)
+        return super().drawRightString(x, y, text, *args, **kwargs)
+
+    def drawCentredString(self, x, y, text, *args, **kwargs):
+        self._proof.furniture(text)
+        return super().drawCentredString(x, y, text, *args, **kwargs)
 
     def linkRect(self, contents, destinationname, *args, **kwargs):
         self._tagger.link_target(self, destinationname)  # for the link's /Contents
@@ -132,23 +149,24 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     side, top, bottom = 18 * mm, 22 * mm, 22 * mm
     frame_width = page_width - 2 * side
     styles = build_styles(theme, fonts, frame_width, spec.language)
+    laid_out = LaidOut(anchors={section.anchor(index): index for index, section in enumerate(spec.sections)})
     ctx = RenderContext(
         report=report, theme=theme, fonts=fonts, styles=styles,
         chart_style=(style := charts.chart_style(theme, fonts)), frame_width=frame_width,
-        series_colours=charts.SeriesColours(style.palette), chart_cache=chart_cache,
+        series_colours=charts.SeriesColours(style.palette), chart_cache=chart_cache, laid_out=laid_out,
     )
     info = DocumentInfo(
         title=ctx.plain(spec.title),
         author=", ".join(dict.fromkeys(filter(None, [theme.name, spec.author or theme.author]))),
-        subject=spec.subject or (ctx.plain(spec.subtitle) if spec.subtitle else ctx.plain(spec.title)),
-        keywords=tuple(spec.keywords), language=spec.language, created=spec.date,
+        subject=ctx.plain(spec.subject or spec.subtitle or spec.title),
+        keywords=tuple(ctx.plain(keyword) for keyword in spec.keywords), language=spec.language, created=spec.date,
         creator_tool=f"deckgen {__version__}", producer=f"deckgen {__version__} (ReportLab)",
     )
     section_titles = {section.anchor(index): ctx.plain(section.heading()) for index, section in enumerate(spec.sections)
                       if section.heading()}  # for the links' descriptions
     canvasmaker = partial(
         BriefCanvas, count_font=fonts.body.regular, count_size=theme.base_size - 2,
-        count_color=theme.secondary, info=info, section_titles=section_titles,
+        count_color=theme.secondary, info=info, section_titles=section_titles, laid_out=laid_out,
     )
     document = BriefDocument(
         target,
@@ -178,7 +196,7 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
         plain_title = ctx.plain(title) if title else None
         if plain_title:
             outline.append(plain_title)
-        ctx.prepared = report.prepared.get(index)
+        ctx.prepared, ctx.section = report.prepared.get(index), index
         story.extend(anchor(section.render(ctx), key, plain_title))
         if spec.toc and section.type == "masthead":
             story.extend(_table_of_contents(ctx))
@@ -191,7 +209,13 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
             document.multiBuild(story, canvasmaker=canvasmaker)  # page numbers settle over passes
         else:
             document.build(story, canvasmaker=canvasmaker)
-    return RenderResult(pages=document.page, outline=tuple(outline))
+    laid_out.pages = document.page
+    for what, text in (("the document's title (metadata)", info.title), ("the document's subject (metadata)", info.subject),
+                       ("the document's author (metadata)", info.author),
+                       *(("a keyword (metadata)", keyword) for keyword in info.keywords),
+                       *(("a bookmark", title) for title in outline)):
+        laid_out.string(what, text)
+    return RenderResult(pages=document.page, outline=tuple(outline), laid_out=laid_out)
 
 
 def _table_of_contents(ctx: RenderContext) -> list:
@@ -279,6 +303,7 @@ class _Furniture:
         canvas.doForm(PAGE_COUNT_FORM)
         canvas.restoreState()
         text = Paragraph(ctx.fonts.glyph_fallback(escape(theme.footer)), self.footer_style)
+        text._proof_furniture, text._proof_what = True, "the page footer"
         _, text_height = text.wrap(self.width - 2 * self.side - 90, 30)
         text.drawOn(canvas, self.side, y + self.footer_style.fontSize - text_height)
         canvas.restoreState()

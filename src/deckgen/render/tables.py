@@ -88,19 +88,28 @@ def data_table(ctx: "RenderContext", data: "TableData", font_size: float | None 
     header_style = ctx.styles["header_cell"].clone("header_sized", fontSize=header_size, leading=header_size * 1.25)
     cell_style = ctx.styles["cell"].clone("cell_sized", fontSize=size, leading=size * 1.3)
 
-    header_cells = [
-        Paragraph(ctx.markup(text, "header_cell"), header_style.clone(f"h{i}", alignment={"left": 0, "center": 1, "right": 2}[align]))
-        for i, (text, align) in enumerate(zip(headers, aligns))
-    ]
+    names = [column.name for column, _ in data.columns]
+    header_cells = []
+    for i, (text, align) in enumerate(zip(headers, aligns)):
+        header = Paragraph(ctx.markup(text, "header_cell"), header_style.clone(f"h{i}", alignment={"left": 0, "center": 1, "right": 2}[align]))
+        header._proof_source, header._proof_what, header._proof_origin = text, f"the header of column '{names[i]}'", ("column", names[i])
+        header_cells.append(header)
     cell_styles = {align: cell_style.clone(f"c{align}", alignment={"left": 0, "center": 1, "right": 2}[align]) for align in set(aligns)}
     rows: list[list[Any]] = []
     for row_texts, row_widths in zip(texts, measures.cells):
         cells: list[Any] = []
         for position, text in enumerate(row_texts):
-            if wraps[position] and (_NEEDS_PARAGRAPH.search(text) or row_widths[position] * size > widths[position] - 2 * PADDING):
-                text = _short_last_word_kept(text, font, size, widths[position] - 2 * PADDING)
-                cells.append(Paragraph(ctx.markup(text, "cell"), cell_styles[aligns[position]]))
+            room = widths[position] - 2 * PADDING
+            if wraps[position] and (_NEEDS_PARAGRAPH.search(text) or row_widths[position] * size > room):
+                text = _short_last_word_kept(text, font, size, room)
+                cell = Paragraph(ctx.markup(text, "cell"), cell_styles[aligns[position]])
+                cell._proof_source, cell._proof_origin = text, ("column", names[position])
+                cell._proof_what = f"a cell of column '{names[position]}'"
+                cells.append(cell)
             else:
+                if row_widths[position] * size > room + 0.5 and ctx.laid_out is not None:  # a number or date: one line
+                    ctx.laid_out.cell_overflow(f"'{text}' in column '{names[position]}'", text,
+                                               row_widths[position] * size, room, ("column", names[position]))
                 cells.append(text)
         rows.append(cells)
 
@@ -404,14 +413,30 @@ def _cells(ctx: "RenderContext", data: "TableData", locale: str):
     return texts, headers, aligns, wraps
 
 
+def _relative_widths(available: float, weights: list[float], minimum: list[float]) -> tuple[list[float], bool]:
+    """Widths in proportion to ``weights``, except that a column narrower than its ``minimum`` (its
+    longest word, its widest number) takes what it lacks from the columns with room to spare: a
+    brand's wider font must not break "Government" in a column sized for a narrower one. False
+    when even the minimums do not fit."""
+    total = sum(weights)
+    widths = [available * weight / total for weight in weights]
+    short = {i: minimum[i] - width for i, width in enumerate(widths) if minimum[i] - width > 0.01}
+    spare = {i: width - minimum[i] for i, width in enumerate(widths) if i not in short and width > minimum[i]}
+    if short:
+        need, room = sum(short.values()), sum(spare.values())
+        given = min(need, room)
+        for i, lacking in short.items():
+            widths[i] += lacking * given / need
+        for i, extra in spare.items():
+            widths[i] -= extra * given / room if room else 0
+    return widths, sum(minimum) <= available + 0.5
+
+
 def _fit_widths(ctx, data, measures: _Measures, size: float, header_size: float) -> tuple[list[float], bool]:
     """Given widths first (lengths, or relative weights when every column has one); the rest fit
     their content: numbers and dates get their widest cell, text shares what is left."""
     available = ctx.frame_width
     settings = [setting for _, setting in data.columns]
-    if all(isinstance(s.width, (int, float)) for s in settings):
-        total = sum(s.width for s in settings)  # type: ignore[misc]
-        return [available * s.width / total for s in settings], True  # type: ignore[operator]
     fixed: dict[int, float] = {}
     for position, setting in enumerate(settings):
         if isinstance(setting.width, str):
@@ -433,6 +458,8 @@ def _fit_widths(ctx, data, measures: _Measures, size: float, header_size: float)
             natural.append(max(width, min(header_full + 2 * PADDING, width * 1.6)))
             minimum.append(width)
     columns = len(wraps)
+    if all(isinstance(s.width, (int, float)) for s in settings):
+        return _relative_widths(available, [s.width for s in settings], minimum)  # type: ignore[misc]
     widths = [fixed.get(i, natural[i]) for i in range(columns)]
     free = [i for i in range(columns) if i not in fixed]
     total = sum(widths)

@@ -38,9 +38,15 @@ class KpiStrip(SectionModel):
         from ..render.paragraph import Paragraph
 
         cells = []
-        for item in self.items:
-            value = ctx.fonts.glyph_fallback(escape(ctx.report.format(item.figure, item.style)), ctx.styles["kpi_value"].fontName)
-            cells.append([Paragraph(value, ctx.styles["kpi_value"]), ctx.paragraph(item.label, "kpi_label")])
+        for index, item in enumerate(self.items):
+            shown = ctx.report.format(item.figure, item.style)
+            value = Paragraph(ctx.fonts.glyph_fallback(escape(shown), ctx.styles["kpi_value"].fontName), ctx.styles["kpi_value"])
+            label = ctx.paragraph(item.label, "kpi_label")
+            tile = f"the KPI tile '{ctx.plain(item.label)}'"
+            value._proof_expected, value._proof_values, value._proof_figures = shown, (shown,), ((item.figure, shown),)
+            value._proof_what, value._proof_origin = f"the value of {tile}", ("items", index, "figure")
+            label._proof_what, label._proof_origin = f"the label of {tile}", ("items", index, "label")
+            cells.append([value, label])
         width = ctx.frame_width / len(cells)
         table = Table([cells], colWidths=[width] * len(cells))
         rule = colors.HexColor(ctx.theme.rule)

@@ -1,0 +1,227 @@
+"""The proof of an edition: what the renderer laid out, checked before the PDF is kept or mailed.
+
+``proofread`` reads a ``LaidOut`` (filled while the brief was drawn) against the report it was
+drawn from and returns every problem, located at the spec key (or data file) responsible:
+
+* template-text: ``{{`` or ``}}`` printed anywhere (page text, chart text, alt text, bookmarks,
+  metadata);
+* printed-text: a paragraph, cell or tile whose laid-out text is not the text its data gives;
+* broken-word: a word broken across lines where hyphenation did not choose to break it;
+* split-value: a printed value (a figure, a cell's number and unit) split across lines;
+* overflow: text wider than its cell, tile or box;
+* empty-exhibit: a table exhibit with no rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable
+
+from ..errors import Mark, Problem
+from ..text import references
+from ..yamlsrc import strings_in
+from .lines import breaks, normal, split_values, word_at
+from .record import LaidOut, TextBlock
+
+if TYPE_CHECKING:
+    from ..resolve import Report
+
+CHECKS = ("template-text", "printed-text", "broken-word", "split-value", "overflow", "empty-exhibit")
+OVERFLOW_TOLERANCE = 0.5  # points: reportlab's own rounding
+TEMPLATE_TEXT = re.compile(r"\{\{|\}\}")
+SHOWN_TEXT = 60  # characters of printed text a message quotes
+
+_WHAT_BY_STYLE = {
+    "h1": "the title", "subtitle": "the subtitle", "h2": "a heading", "h3": "a heading", "box_title": "a box title",
+    "exhibit": "an exhibit title", "caption": "a caption", "source_line": "a source line", "kpi_value": "a KPI tile's value",
+    "kpi_label": "a KPI tile's label", "takeaway": "a takeaway", "bullet": "a list item", "quote": "a quote",
+    "attribution": "a quote's attribution", "reference": "an entry in the sources", "byline": "the byline",
+    "label": "a label", "disclosure": "the disclosures", "small": "small print", "footer": "the page footer",
+}
+
+
+@dataclass(frozen=True)
+class Proof:
+    """The proof of one edition: its problems (errors unless downgraded) and what it verified."""
+
+    problems: tuple[Problem, ...]
+    summary: dict = field(default_factory=dict)
+    seconds: float = 0.0  # how long the proofreading took
+
+    @property
+    def passed(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+def proofread(laid: LaidOut, report: "Report", *, downgrade: bool = False) -> Proof:
+    """Every problem in what was laid out; with ``downgrade`` (``checks.proof: warn``) as warnings."""
+    reader = _Reader(report)
+    problems: list[Problem] = []
+    verified: dict[tuple[str, str], set[int]] = {}  # (figure, as printed) -> the pages it is on
+    for block in laid.blocks:
+        problems += reader.block(block, verified)
+    for section, what, text, width, room, origin in laid.overflows:
+        problems.append(Problem.at(
+            reader.locate(section, origin, text), f"{what} is {width - room:.1f} pt wider than its column: '{_short(text)}'",
+            "give the column more width (columns: width:) or fewer columns", code="overflow"))
+    for exhibit in laid.exhibits:
+        for what, text in exhibit.texts:
+            problems += reader.template_text(exhibit.section, f"Exhibit {exhibit.number}'s {what}", text)
+        if exhibit.kind == "table" and exhibit.rows == 0:
+            problems.append(Problem.at(
+                reader.locate(exhibit.section, ("where",)), f"Exhibit {exhibit.number} '{_short(exhibit.title)}' shows no rows",
+                "check its where: conditions, or set if_empty: to say what to print instead", code="empty-exhibit"))
+    for what, text, section in laid.strings:
+        problems += reader.template_text(section, what, text)
+    if downgrade:
+        problems = [Problem(p.file, p.line, p.col, p.message, p.hint, "warning", p.code) for p in problems]
+    problems = sorted(dict.fromkeys(problems))
+    pages = {block.exhibit: block.pages[0] for block in laid.blocks if block.exhibit is not None}
+    summary = {
+        "status": "failed" if any(p.is_error for p in problems) else ("warnings" if problems else "passed"),
+        "checks": list(CHECKS),
+        "pages": laid.pages,
+        "text_blocks": len(laid.blocks),
+        "exhibits": [{"number": e.number, "kind": e.kind, "title": e.title, "page": pages.get(e.number),
+                      **({"rows": e.rows} if e.rows is not None else {})} for e in laid.exhibits],
+        "tables": [{"exhibit": e.number, "title": e.title, "page": pages.get(e.number), "rows": e.rows}
+                   for e in laid.exhibits if e.kind == "table"],
+        "figures": [{"name": name, "printed": shown, "pages": sorted(pages)} for (name, shown), pages in verified.items()],
+        "problems": [p.render() for p in problems],
+    }
+    return Proof(tuple(problems), summary)
+
+
+class _Reader:
+    def __init__(self, report: "Report"):
+        self.report = report
+        self.document = report.loaded.document
+        self.sections = report.spec.sections
+
+    # -- one block --------------------------------------------------------------------------------
+    def block(self, block: TextBlock, verified: dict[tuple[str, str], set[int]]) -> list[Problem]:
+        problems: list[Problem] = []
+        what = self.what(block)
+        printed = " ".join(block.lines)
+        problems += self.template_text(block.section, what, printed, block.origin)
+        expected, values, figures = self.expected(block)
+        found = breaks(block.lines, expected) if expected is not None else None
+        if found is None and expected is not None:
+            problems.append(Problem.at(
+                self.locate(block.section, block.origin, self.needle(block)),
+                f"{what} prints '{_short(normal(printed))}' where its data gives '{_short(normal(expected))}'",
+                "this is a deckgen bug: report it with the spec", code="printed-text"))
+        if found is None:  # the text is unknown or wrong: read the lines against themselves
+            expected = " ".join(line.strip() for line in block.lines)
+            found = breaks(block.lines, expected) or []
+        text = normal(expected)
+        for point in found:
+            if point.how != "inside":
+                continue
+            word, before, after = word_at(text, point.at)
+            if any(before in value or value in word for value in map(normal, values) if value):
+                continue  # reported once, as the value it splits
+            problems.append(Problem.at(
+                self.locate(block.section, block.origin, word),
+                f"'{word}' is broken across lines as '{before}' | '{after}' in {what} ({block.width:.0f} pt wide)",
+                self.fix(block), code="broken-word"))
+        for value, head, rest in split_values(text, found, values):
+            problems.append(Problem.at(
+                self.locate(block.section, block.origin, value),
+                f"'{value}' is split across lines as '{head}' | '{rest}' in {what} ({block.width:.0f} pt wide)",
+                self.fix(block), code="split-value"))
+        if block.overflow > OVERFLOW_TOLERANCE:
+            problems.append(Problem.at(
+                self.locate(block.section, block.origin, self.needle(block)),
+                f"{what} is {block.overflow:.1f} pt wider than its {block.width:.0f} pt: '{_short(normal(printed))}'",
+                self.fix(block), code="overflow"))
+        for name, shown in figures:  # a figure may print in several styles ("$85B", "$85 billion")
+            pages = verified.setdefault((name, shown), set())
+            pages.update(block.pages)
+        return problems
+
+    def expected(self, block: TextBlock) -> tuple[str | None, tuple[str, ...], list[tuple[str, str]]]:
+        """What a reader must see in ``block``, the values in it that must stay whole, and its figures."""
+        values = tuple(block.values)
+        figures = list(block.figures)
+        if block.expected is not None:
+            return block.expected, values, figures
+        if block.source is None:
+            return None, values, figures
+        shown = []
+        for ref in references(block.source):
+            if ref.kind == "figure" and ref.name in self.report.figures:
+                text = self.report.format(ref.name, ref.style)
+                shown.append(text)
+                figures.append((ref.name, text))
+        return block.prefix + self.report.plain(block.source), values + tuple(shown), figures
+
+    def template_text(self, section: int | None, what: str, text: str, origin: tuple = ()) -> list[Problem]:
+        match = TEMPLATE_TEXT.search(text)
+        if match is None:
+            return []
+        token = re.search(r"\{\{[^{}]*\}\}", text)
+        shown = token.group(0) if token else match.group(0)
+        return [Problem.at(self.locate(section, origin, shown), f"{what} prints template text '{_short(shown)}'",
+                           "write figures as {{ name }} only where the spec's reference says a field takes them, "
+                           "or report this as a deckgen bug", code="template-text")]
+
+    # -- words ------------------------------------------------------------------------------------
+    def what(self, block: TextBlock) -> str:
+        return block.what or _WHAT_BY_STYLE.get(block.style, "the text")
+
+    @staticmethod
+    def fix(block: TextBlock) -> str:
+        if block.style.startswith("kpi"):
+            return "show fewer KPI tiles in the strip, or a shorter value or label"
+        if "column" in block.what:
+            return "give the column more width (columns: width:), fewer columns, or shorter text"
+        return "shorten the text or give it more room"
+
+    @staticmethod
+    def needle(block: TextBlock) -> str | None:
+        return normal(block.lines[0])[:20] if block.lines else None
+
+    # -- where ------------------------------------------------------------------------------------
+    def locate(self, section: int | None, origin: tuple = (), needle: str | None = None) -> Mark:
+        """The spec key responsible: ``origin`` inside the section, else the string holding ``needle``,
+        else the section itself (its ``type``); outside any section, the spec's title."""
+        document = self.document
+        if section is None:
+            return document.mark(("title",))
+        base = ("sections", section)
+        if origin and origin[0] == "column":
+            return self._column(section, origin[1])
+        if origin:
+            return document.mark_of_text(base + origin, needle) if needle else document.mark(base + origin)
+        if needle:
+            data = document.data.get("sections", [])
+            if isinstance(data, list) and section < len(data):
+                for loc, text in strings_in(data[section], base):
+                    if needle in text:
+                        return document.mark_of_text(loc, needle)
+        return document.mark(base + ("type",))
+
+    def _column(self, section: int, name: str) -> Mark:
+        columns = getattr(self.sections[section], "columns", None) or []
+        for index, column in enumerate(columns):
+            if getattr(column, "key", None) == name:
+                return self.document.mark(("sections", section, "columns", index, "key"))
+        table = getattr(self.sections[section], "table", None)
+        return self.document.mark(("sections", section, "table" if table else "type"))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHOWN_TEXT else text[: SHOWN_TEXT - 1] + "\u2026"
+
+
+def problems_in(strings: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(what, token) for each string of ``strings`` that holds template text: for an email's subject and body."""
+    found = []
+    for what, text in strings:
+        match = TEMPLATE_TEXT.search(text)
+        if match is not None:
+            token = re.search(r"\{\{[^{}]*\}\}", text)
+            found.append((what, token.group(0) if token else match.group(0)))
+    return found

@@ -1,0 +1,87 @@
+"""Lines as laid out, read against the text they were made from: where each line break fell.
+
+A break falls at a space (as it should), after a hyphen the line breaker added (hyphenation chose
+it), after the text's own hyphen, dash or slash, or inside a word: the last is a word broken where
+nothing allowed it ("Germ|any", "€290/k|Wh").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SOFT_HYPHEN = "\u00ad"
+_SPACES = re.compile(r"[\s\u200b]+")  # any space reportlab may break at, and the no-break ones
+_OWN_BREAKS = "-\u2010\u2011\u2013\u2014/"  # a line may end after these when the text has them
+
+
+def normal(text: str) -> str:
+    """``text`` with soft hyphens dropped and every run of spaces (no-break ones too) as one space."""
+    return _SPACES.sub(" ", text.replace(SOFT_HYPHEN, "")).strip()
+
+
+@dataclass(frozen=True)
+class Break:
+    at: int  # the offset in the normal text where the next line starts
+    how: str  # space | hyphenated | after-hyphen | inside
+
+
+def breaks(lines: list[str], expected: str) -> list[Break] | None:
+    """Where the line breaks fall in ``normal(expected)``; None when the lines do not spell it
+    (the printed text is not the text it was made from)."""
+    text = normal(expected)
+    position, found = 0, []
+    last = len(lines) - 1
+    for index, raw in enumerate(lines):
+        line = normal(raw)
+        hyphen_added = False
+        if text.startswith(line, position):
+            position += len(line)
+        elif index < last and line.endswith("-") and text.startswith(line[:-1], position):
+            position += len(line) - 1
+            hyphen_added = True
+        else:
+            return None
+        if index == last or not line:
+            continue
+        if position < len(text) and text[position] == " ":
+            found.append(Break(position + 1, "space"))
+            position += 1
+        elif hyphen_added:
+            found.append(Break(position, "hyphenated"))
+        elif position > 0 and text[position - 1] in _OWN_BREAKS:
+            found.append(Break(position, "after-hyphen"))
+        elif position >= len(text):
+            return None
+        else:
+            found.append(Break(position, "inside"))
+    return found if position == len(text) else None
+
+
+def word_at(text: str, at: int) -> tuple[str, str, str]:
+    """The space-delimited word of ``text`` around offset ``at``: (whole word, before, after)."""
+    start = text.rfind(" ", 0, at) + 1
+    end = text.find(" ", at)
+    end = len(text) if end < 0 else end
+    return text[start:end], text[start:at], text[at:end]
+
+
+def split_values(text: str, found: list[Break], values: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """Each printed value of ``values`` that a line break falls inside: (value, first line's part, the rest)."""
+    positions = [b.at for b in found]
+    if not positions:
+        return []
+    split = []
+    for value in dict.fromkeys(normal(v) for v in values if v):
+        if len(value) < 2:
+            continue
+        start = text.find(value)
+        while start >= 0:
+            end = start + len(value)
+            inside = [at for at in positions if start < at < end]
+            if inside:
+                at = inside[0]
+                split.append((value, text[start:at].rstrip(" -"), text[at:end]))
+                break
+            start = text.find(value, start + 1)
+    return split

@@ -1,0 +1,133 @@
+"""What the renderer laid out, as the proof reads it: text blocks with their lines, exhibits, furniture.
+
+The renderer fills a ``LaidOut`` while it draws (``render`` imports this module, never the other way
+round); ``proof.checks`` reads it once the PDF exists. Nothing here imports reportlab.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+new_key = itertools.count(1).__next__  # a paragraph's key: never reused, as an id() could be
+
+
+@dataclass
+class TextBlock:
+    """A paragraph as drawn: its lines (a paragraph split across pages is one block, in parts)."""
+
+    key: int  # shared by the parts of a paragraph split across pages
+    section: int | None  # the spec section being drawn (None: page furniture, the table of contents)
+    style: str  # the paragraph style's name ('prose', 'cell', 'kpi_value'…)
+    lines: list[str]
+    width: float  # the measure the lines were broken for
+    overflow: float  # the most any line is wider than ``width``, in points (0: none)
+    pages: list[int]
+    source: str | None = None  # the spec's text it was made from ({{ figures }} and all), if any
+    expected: str | None = None  # what a reader must see, when the renderer knows it exactly (a cell's value)
+    values: tuple[str, ...] = ()  # printed values that must stay on one line (a cell's value, a KPI)
+    origin: tuple = ()  # where in the section it comes from ('items', 2, 'label'), if known
+    what: str = ""  # how a message names it ("a cell of column 'Country'"); default: by its style
+    prefix: str = ""  # text the renderer sets before the source's ("Exhibit 3: ")
+    figures: tuple[tuple[str, str], ...] = ()  # (figure, printed form) it shows besides its source's
+    exhibit: int | None = None  # the exhibit it is the title of
+
+
+@dataclass
+class Exhibit:
+    number: int
+    kind: str  # chart | table
+    title: str
+    section: int | None
+    rows: int | None = None  # tables: the rows shown
+    texts: tuple[tuple[str, str], ...] = ()  # charts: (what, text) of every text drawn or spoken
+
+
+@dataclass
+class LaidOut:
+    """Everything the renderer printed that the proof checks."""
+
+    anchors: dict[str, int] = field(default_factory=dict)  # section anchor -> its index
+    section: int | None = None  # the section being drawn now
+    blocks: list[TextBlock] = field(default_factory=list)
+    exhibits: list[Exhibit] = field(default_factory=list)
+    strings: list[tuple[str, str, int | None]] = field(default_factory=list)  # (what, text, section): furniture, metadata, outline
+    overflows: list[tuple[int | None, str, str, float, float, tuple]] = field(default_factory=list)  # cells set as single lines
+    pages: int = 0
+    passes: int = 0  # layout passes so far (a table of contents takes several)
+    _by_key: dict[int, TextBlock] = field(default_factory=dict)
+
+    def new_pass(self) -> None:
+        """Layout starts (again): what an earlier pass drew is forgotten."""
+        self.section, self.blocks, self._by_key = None, [], {}
+        self.passes += 1
+        self.strings = [entry for entry in self.strings if entry[0] != "the running header"]
+
+    def furniture(self, text: str) -> None:
+        """A string the page furniture draws (running header, page numbers)."""
+        self.strings.append(("the running header", text, None))
+
+    def section_started(self, anchor: str) -> None:
+        self.section = self.anchors.get(anchor, self.section)
+
+    def string(self, what: str, text: str, section: int | None = None) -> None:
+        self.strings.append((what, text, section))
+
+    def paragraph(self, paragraph, canvas) -> None:
+        """Record a reportlab paragraph being drawn (after ``wrap``: its lines are known)."""
+        if paragraph.__dict__.get("_proof_pass") == self.passes:
+            return  # drawn again (a table's header row repeated on the next page): it was read the first time
+        paragraph._proof_pass = self.passes
+        lines, overflow = _lines_of(paragraph)
+        page = canvas.getPageNumber()
+        key = paragraph.__dict__.get("_proof_key")
+        if key is None:
+            key = paragraph._proof_key = new_key()
+        block = self._by_key.get(key)
+        if block is not None:  # the rest of a paragraph split across pages
+            block.lines.extend(lines)
+            block.overflow = max(block.overflow, overflow)
+            block.pages.append(page)
+            return
+        width = getattr(paragraph, "width", 0.0)
+        block = TextBlock(
+            key=key, section=self.section if not paragraph.__dict__.get("_proof_furniture") else None,
+            style=paragraph.style.name, lines=lines, width=width, overflow=overflow, pages=[page],
+            source=paragraph.__dict__.get("_proof_source"), expected=paragraph.__dict__.get("_proof_expected"),
+            values=paragraph.__dict__.get("_proof_values", ()), origin=paragraph.__dict__.get("_proof_origin", ()),
+            what=paragraph.__dict__.get("_proof_what", ""), prefix=paragraph.__dict__.get("_proof_prefix", ""),
+            figures=paragraph.__dict__.get("_proof_figures", ()), exhibit=paragraph.__dict__.get("_proof_exhibit"),
+        )
+        self._by_key[key] = block
+        self.blocks.append(block)
+
+    def exhibit(self, exhibit: Exhibit) -> None:
+        self.exhibits.append(exhibit)
+
+    def cell_overflow(self, what: str, text: str, width: float, room: float, origin: tuple = ()) -> None:
+        """A cell set as one unbreakable line (a number, a date) that is wider than its column."""
+        self.overflows.append((self.section, what, text, width, room, origin))
+
+
+def _lines_of(paragraph) -> tuple[list[str], float]:
+    """The text of each line reportlab broke ``paragraph`` into, and how far the widest reaches past
+    the paragraph's box. reportlab lets a line's spaces shrink a little (``spaceShrinkage``) rather
+    than break it, and a line may run into a right indent: neither is an overflow."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    laid = paragraph.__dict__.get("blPara")
+    if laid is None:
+        return [paragraph.getPlainText()], 0.0
+    style = paragraph.style
+    shrink = (getattr(style, "spaceShrinkage", 0) or 0) * stringWidth(" ", style.fontName, style.fontSize)
+    lines, overflow = [], 0.0
+    for line in laid.lines:
+        if laid.kind == 0:
+            extra_space, words = line
+            text = " ".join(words)
+        else:
+            extra_space = getattr(line, "extraSpace", 0.0)
+            text = "".join(getattr(frag, "text", "") for frag in line.words)
+        lines.append(text)
+        overflow = max(overflow, -extra_space - shrink * text.strip().count(" "))
+    return lines, max(0.0, overflow - max(0.0, style.rightIndent))
