@@ -30,8 +30,9 @@ from typing import Iterable, Iterator
 from .text import blank_references
 
 _SPACES = " \u00a0\u202f\u2009"
-_SPACE_CLASS = "[" + _SPACES + "]"
-_RANGE_DASHES = "\u2013-"
+_NORMAL = str.maketrans({" ": " ", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "-": "\u2013"})
+_DASHES = "\u2013\u2212"  # after _NORMAL, a hyphen is an en dash
+_NUMBER_RUN = re.compile(r"\d+(?:[.,]\d+)*")
 _BARE_INTEGER = re.compile(r"[-\u2212]?\d+")
 _NUMBER_SIGNS = "%\u2030\u00d7"  # percent, per mille, times: a bare number beside one is another quantity
 
@@ -50,60 +51,63 @@ def is_distinctive(printed: str) -> bool:
     return not _BARE_INTEGER.fullmatch(printed)
 
 
-def _key(text: str) -> str:
-    """The form of ``text`` the lookup is keyed by: spaces and range dashes made one kind each."""
-    return re.sub(_SPACE_CLASS, " ", text).replace("-", "\u2013")
+def _normal(text: str) -> str:
+    """``text`` with every kind of space one space and hyphens en dashes, character for character."""
+    return text.translate(_NORMAL)
 
 
-def _pattern(printed: str) -> str:
-    parts = []
-    for char in printed:
-        if char in _SPACES:
-            parts.append(_SPACE_CLASS)
-        elif char in _RANGE_DASHES:
-            parts.append("[" + _RANGE_DASHES + "]")
-        else:
-            parts.append(re.escape(char))
-    return "".join(parts)
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 class PrintedForms:
-    """Every distinctive printed form of every figure, found in a text in one pass of one regex."""
+    """Every distinctive printed form of every figure, indexed by its first run of digits: a text is
+    read once for runs of digits, and only the few forms that start with a run found are compared."""
 
     def __init__(self, forms: Iterable[tuple[str, str, str]]):
         """``forms``: (figure, style, printed form), the figure's own style first; the first figure
         to print a form is the one named when it is found typed."""
-        self._owner: dict[str, tuple[str, str]] = {}
+        owners: dict[str, tuple[str, str]] = {}
         for figure, style, printed in forms:
-            if is_distinctive(printed):
-                self._owner.setdefault(_key(printed), (figure, style))
-        self._regex = self._compile(self._owner) if self._owner else None
-
-    @staticmethod
-    def _compile(keys) -> re.Pattern:
-        alternatives = "|".join(_pattern(key) for key in sorted(keys, key=len, reverse=True))
-        dashes = re.escape(_RANGE_DASHES + "\u2212")
-        before = rf"(?<![\w{dashes}])(?<!\d[.,])"
-        after = rf"(?!\w)(?![.,]\d)(?![{dashes}]\d)"
-        return re.compile(f"{before}(?:{alternatives}){after}")
+            if is_distinctive(printed) and _NUMBER_RUN.search(printed):
+                owners.setdefault(_normal(printed), (figure, style))
+        # (digits of the first run) -> [(length of what precedes them, the form, its owner)], longest first
+        self._by_run: dict[str, list[tuple[int, str, tuple[str, str]]]] = {}
+        for form, owner in sorted(owners.items(), key=lambda item: -len(item[0])):
+            run = _NUMBER_RUN.search(form)
+            self._by_run.setdefault(run.group(), []).append((run.start(), form, owner))  # type: ignore[union-attr]
+        self._count = len(owners)
 
     def __len__(self) -> int:
-        return len(self._owner)
+        return self._count
 
     def find(self, text: str) -> Iterator[TypedFigure]:
         """Each printed form typed in ``text``, outside figure references and citations."""
-        if self._regex is None:
+        if not self._by_run:
             return
-        hand_typed = blank_references(text)
-        for match in self._regex.finditer(hand_typed):
-            typed = match.group(0)
-            if typed[0].isdigit() and typed[-1].isdigit() and self._beside_a_sign(hand_typed, match):
+        normal = _normal(blank_references(text))
+        taken = 0
+        for run in _NUMBER_RUN.finditer(normal):
+            if run.start() < taken:
                 continue
-            figure, style = self._owner[_key(typed)]
-            yield TypedFigure(match.start(), match.end(), typed, figure, style)
+            for head, form, (figure, style) in self._by_run.get(run.group(), ()):
+                start = run.start() - head
+                end = start + len(form)
+                if start >= taken and normal.startswith(form, start) and self._whole(normal, start, end):
+                    yield TypedFigure(start, end, text[start:end], figure, style)
+                    taken = end
+                    break
 
     @staticmethod
-    def _beside_a_sign(text: str, match: re.Match) -> bool:
-        before = text[match.start() - 1] if match.start() > 0 else ""
-        after = text[match.end()] if match.end() < len(text) else ""
-        return (before != "" and unicodedata.category(before) == "Sc") or (after != "" and after in _NUMBER_SIGNS)
+    def _whole(text: str, start: int, end: int) -> bool:
+        """Whether text[start:end] stands alone: not part of a word, a longer number or a range."""
+        before = text[start - 1] if start > 0 else " "
+        after = text[end] if end < len(text) else " "
+        after_next = text[end + 1] if end + 1 < len(text) else " "
+        if _word(before) or before in _DASHES or (before in ".," and start > 1 and text[start - 2].isdigit()):
+            return False
+        if _word(after) or (after in ".," + _DASHES and after_next.isdigit()):
+            return False
+        if text[start].isdigit() and text[end - 1].isdigit():  # a bare number: not beside a unit's sign
+            return unicodedata.category(before) != "Sc" and after not in _NUMBER_SIGNS
+        return True

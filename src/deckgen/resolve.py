@@ -560,9 +560,9 @@ def _check_cited_where_shown(checker: _Checker) -> None:
 # keys whose strings name data, columns, files or options rather than say anything to a reader
 _NOT_PROSE = frozenset((
     "id", "type", "kind", "table", "x", "y", "key", "where", "figure", "breakdown", "series", "low", "high",
-    "sort", "by", "width", "legend", "page_break", "source", "style", "instrument", "prices", "path", "email",
-    "phone", "disseminated", "url",
-))
+    "agg", "sort", "by", "width", "height", "legend", "page_break", "marker", "source", "style", "instrument",
+    "ticker", "price", "currency", "at", "prices", "path", "email", "phone", "disseminated", "url",
+))  # (a table column's width may be "25%": a percent figure's printed form, but no prose)
 
 
 def _reader_text(document: Document) -> Iterator[tuple[Loc, str]]:
