@@ -15,6 +15,7 @@ figures:
   growth: {value: 35, unit: percent, as_of: 2026-06-30, source: desk}
   share_range: {min: 35, max: 40, unit: percent, as_of: 2026-06-30, source: desk}
   forward_pe: {value: 14, unit: multiple, as_of: 2026-06-30, source: desk}
+  peer_pe: {value: 21, unit: multiple, as_of: 2026-06-30, source: desk}
   sites: {value: 3, unit: count, as_of: 2026-06-30, source: desk}
   launch_year: {value: 2026, unit: year, as_of: 2026-06-30, source: desk}
   jobs: {value: 100_000, unit: count, as_of: 2026-06-30, source: desk}
@@ -44,7 +45,7 @@ sections:
     body: |
       Capacity reached {{ installed_total }} [@desk]. The deal was {{ deal_size | long }}, growth
       {{ growth }}, shares {{ share_range }}, P/E {{ forward_pe }}, {{ sites }} sites, launched in
-      {{ launch_year }}, {{ jobs }} jobs, a yield of {{ yield_10y }} [@desk].
+      {{ launch_year }}, {{ jobs }} jobs, a yield of {{ yield_10y }}, peers at {{ peer_pe }} [@desk].
   - type: sources
 """
 TRAP_LINE = SPEC.count("\n") + 1  # the first line of the section a test appends
