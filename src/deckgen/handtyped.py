@@ -29,8 +29,7 @@ from typing import Iterable, Iterator
 
 from .text import blank_references
 
-_SPACES = " \u00a0\u202f\u2009"
-_NORMAL = str.maketrans({" ": " ", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "-": "\u2013"})
+_NORMAL = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "-": "\u2013"})
 _DASHES = "\u2013\u2212"  # after _NORMAL, a hyphen is an en dash
 _NUMBER_RUN = re.compile(r"\d+(?:[.,]\d+)*")
 _BARE_INTEGER = re.compile(r"[-\u2212]?\d+")
