@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from .errors import Mark, Problem, SpecError, StaleDataError
 from .figures import Breakdown, Figure, FiguresFile, Source, SourcesFile, TableFigure, is_home_page
 from .formatting import format_figure
+from .handtyped import PrintedForms
 from .inputs import InputFile, inside, project_root, sha256_file
 from .spec import COMMAND_LINE, LoadedSpec, apply_overrides, validation_problems
 from .tables import DataErrors, QueryError, Table, aggregate, read_csv, select
@@ -162,6 +163,7 @@ def resolve(
     _check_unused(checker)
     _check_disclosures(checker)
     _check_cited_where_shown(checker)
+    _check_hand_typed(checker)
     prepared = _prepare_sections(checker)
     return _finish(checker, prepared)
 
@@ -553,6 +555,72 @@ def _check_cited_where_shown(checker: _Checker) -> None:
                         checker.warn(document.mark_of_text(loc, ref.token),
                                      f"figure '{ref.name}' is shown without citing its source '{figure.source}' in the same paragraph",
                                      f"add [@{figure.source}] after it", code="uncited-figure")
+
+
+# keys whose strings name data, columns, files or options rather than say anything to a reader
+_NOT_PROSE = frozenset((
+    "id", "type", "kind", "table", "x", "y", "key", "where", "figure", "breakdown", "series", "low", "high",
+    "agg", "sort", "by", "width", "height", "legend", "page_break", "marker", "source", "style", "instrument",
+    "ticker", "price", "currency", "at", "prices", "path", "email", "phone", "disseminated", "url",
+))  # (a table column's width may be "25%": a percent figure's printed form, but no prose)
+
+
+def _reader_text(document: Document) -> Iterator[tuple[Loc, str]]:
+    """Every string of the spec a reader sees: the title, the subtitle and the sections' text."""
+    for key in ("title", "subtitle"):
+        if isinstance(document.data.get(key), str):
+            yield (key,), document.data[key]
+    for loc, text in _strings(document.data.get("sections", []), ("sections",)):
+        if not any(isinstance(part, str) and part in _NOT_PROSE for part in loc):
+            yield loc, text
+
+
+def _printed_forms(checker: _Checker) -> PrintedForms:
+    locale = checker.loaded.spec.locale
+    forms = []
+    for name, figure in checker.figures.items():
+        unit = find_unit(figure.unit, checker.units)
+        if unit is None:
+            continue  # an unknown unit has its own error
+        own = figure.style
+        for style in (own, *(s for s in FIGURE_STYLES if s != own)):
+            forms.append((name, style, format_figure(figure, unit, locale, style)))  # type: ignore[arg-type]
+    return PrintedForms(forms)
+
+
+def _check_hand_typed(checker: _Checker) -> None:
+    """A figure's printed value typed in prose ("34.0 GW") would not follow the data: it should be
+    written {{ installed_total }}. Which typed numbers count is decided in handtyped.py."""
+    if checker.incomplete or not checker.figures:
+        return
+    printed = _printed_forms(checker)
+    if not printed:
+        return
+    document = checker.loaded.document
+    for loc, text in _reader_text(document):
+        for found in printed.find(text):
+            figure = checker.figures[found.figure]
+            reference = found.figure if found.style == figure.style else f"{found.figure} | {found.style}"
+            checker.warn(_typed_mark(document, loc, text, found.start, found.typed),
+                         f"'{found.typed}' is figure '{found.figure}' typed by hand",
+                         f"write {{{{ {reference} }}}} so it follows the data", code="hand-typed")
+
+
+def _typed_mark(document: Document, loc: Loc, text: str, start: int, typed: str) -> Mark:
+    """Where the text typed at ``start`` of the string at ``loc`` is in the file: by its occurrence
+    in the string, or, if the file breaks it across lines, by its first word's."""
+    for needle in dict.fromkeys((typed, re.split(r"\s", typed)[0])):
+        mark = document.mark_of_text(loc, needle, _occurrences(text[:start], needle))
+        if mark != document.mark(loc) or text.startswith(needle):
+            return mark
+    return document.mark(loc)
+
+
+def _occurrences(text: str, needle: str) -> int:
+    count, at = 0, text.find(needle)
+    while at >= 0:
+        count, at = count + 1, text.find(needle, at + len(needle))
+    return count
 
 
 RECOMMENDATION_WORDS = re.compile(

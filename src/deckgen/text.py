@@ -54,6 +54,12 @@ def references(text: str) -> Iterator[Reference]:
         yield Reference("stray", match.group(0), None, match.group(0))
 
 
+def blank_references(text: str, filler: str = "\ufffc") -> str:
+    """``text`` with every figure reference and citation overwritten by ``filler``, character for
+    character, so what remains is the text typed by hand, at its own positions."""
+    return _TOKEN.sub(lambda match: filler * len(match.group(0)), text)
+
+
 def plain(text: str, figure: Callable[[str, str | None], str], cite: Callable[[str], int]) -> str:
     """The text as a reader sees it, without markup (for alt text, email bodies, manifests)."""
 

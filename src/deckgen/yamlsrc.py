@@ -147,15 +147,18 @@ class Document:
             return self.key_marks[found]
         return self.marks.get(found) or Mark.of(self.path, 1, 1)
 
-    def mark_of_text(self, loc: Loc, needle: str) -> Mark:
-        """Where ``needle`` occurs inside the string value at ``loc`` (falls back to the value)."""
+    def mark_of_text(self, loc: Loc, needle: str, occurrence: int = 0) -> Mark:
+        """Where ``needle`` occurs inside the string value at ``loc`` (falls back to the value);
+        ``occurrence`` 1 is its second occurrence there, and so on."""
         start = self.mark(loc)
         lines = self.text.splitlines()
         for number in range(start.line - 1, len(lines)):
-            col_from = start.col - 1 if number == start.line - 1 else 0
-            col = lines[number].find(needle, col_from)
-            if col >= 0:
-                return Mark(start.file, number + 1, col + 1)
+            col = lines[number].find(needle, start.col - 1 if number == start.line - 1 else 0)
+            while col >= 0:
+                if occurrence == 0:
+                    return Mark(start.file, number + 1, col + 1)
+                occurrence -= 1
+                col = lines[number].find(needle, col + len(needle))
         return start
 
 
