@@ -19,7 +19,7 @@ from .inputs import InputFile, inside, project_root, sha256_file
 from .spec import COMMAND_LINE, LoadedSpec, apply_overrides, validation_problems
 from .tables import ColumnSpec, DataErrors, QueryError, Table, _field_starts, aggregate, read_csv, select
 from .text import FIGURE_STYLES, plain, references
-from .units import (BUILT_IN_KINDS, ConversionError, Unit, conversion_factor, convert, describe_dimension, find_unit,
+from .units import (BUILT_IN_KINDS, KNOWN_MEASURES, ConversionError, Unit, conversion_factor, convert, describe_dimension, find_unit,
                     unit_from_def, units_of_dimension, unknown_unit_hint)
 
 PRECISION = Decimal("0.05")  # a printed number further than this share of its magnitude from the data is a warning
@@ -93,6 +93,7 @@ class _Checker:
     column_units: list[tuple[str, Mark]] = field(default_factory=list)  # units table columns declare
     column_shows: list[tuple[str, str, str, Mark]] = field(default_factory=list)  # (table, column, show, where)
     exact_values: dict[str, Decimal] = field(default_factory=dict)  # derived figures before rounding
+    derived_decimals: set[str] = field(default_factory=set)  # derived figures whose decimals are their column's
     data_figures: dict[str, Figure] = field(default_factory=dict)  # figures converted by show: as written
     incomplete: bool = False  # a dataset failed to load: "unknown name" errors would only be echoes
 
@@ -334,6 +335,8 @@ def _compute_table_figures(checker: _Checker) -> None:
         column = table.column(spec.column)
         unit = spec.unit or ("percent" if spec.agg == "pct_change" else "count" if spec.agg == "count" else column.unit or "count")
         decimals = spec.decimals if spec.decimals is not None else _derived_decimals(checker, table, spec, unit)
+        if spec.decimals is None:
+            checker.derived_decimals.add(name)
         checker.exact_values[name] = value
         if decimals is not None:
             value = value.quantize(Decimal(1).scaleb(-decimals))
@@ -363,7 +366,7 @@ def _derived_decimals(checker: _Checker, table: Table, spec: TableFigure, unit_n
 
 
 def _unit_hint(checker: _Checker, unit: str) -> str:
-    return _did_you_mean(unit, [*BUILT_IN_KINDS, *checker.units]) or unknown_unit_hint(checker.units)
+    return _did_you_mean(unit, [*BUILT_IN_KINDS, *KNOWN_MEASURES, *checker.units]) or unknown_unit_hint(checker.units)
 
 
 def _check_units(checker: _Checker) -> None:
@@ -431,9 +434,13 @@ def _show_figures(checker: _Checker) -> None:
         if factor is None:
             continue
         checker.data_figures[name] = figure
+        decimals = figure.decimals
+        if name in checker.derived_decimals and decimals is not None:  # the column's decimals, moved with the scale
+            power_of_ten = factor.normalize().as_tuple().digits == (1,)
+            decimals = max(0, decimals - factor.adjusted()) if power_of_ten else None
         checker.figures[name] = figure.model_copy(update={
             key: convert(getattr(figure, key), factor) for key in ("value", "min", "max") if getattr(figure, key) is not None
-        } | {"unit": figure.show})
+        } | {"unit": figure.show, "decimals": decimals})
         if name in checker.exact_values:
             checker.exact_values[name] = convert(checker.exact_values[name], factor)
 

@@ -46,9 +46,9 @@ PERCENTAGE = "percentage"
 
 # name -> (dimension, scale): units known by their name alone
 KNOWN_MEASURES: dict[str, tuple[str, Decimal]] = {
-    "percent": (PERCENTAGE, Decimal(1)),
-    "pp": (PERCENTAGE, Decimal(1)),
+    "pp": (PERCENTAGE, Decimal(1)),  # first: what a hint suggests a bp figure's data may be in
     "bp": (PERCENTAGE, Decimal("0.01")),
+    "percent": (PERCENTAGE, Decimal(1)),
     **{f"{prefix}W": ("power", scale) for prefix, scale in METRIC_PREFIXES.items()},
     **{f"{prefix}Wh": ("energy", scale) for prefix, scale in METRIC_PREFIXES.items()},
 }
