@@ -796,10 +796,14 @@ def _precision_hint(value: Decimal, unit: Unit | None, locale: str, style, unit_
             break
     else:
         advice = "set decimals:"
-    if unit is not None and unit.dimension is not None:
-        others = [name for name in units_of_dimension(unit.dimension, {}) if name != unit.name]
-        example = f"unit: {others[0]}, show: {unit.name}" if others else f"show: {unit.name}"
-        advice += f", or, if the data is in another unit, give it as unit: and this one as show: ({example})"
+    if unit is not None and unit.dimension is not None and not unit.dimension.startswith("currency "):
+        # the nearest other scale of the dimension (pp for bp, kW for MW): what a mistaken unit usually is
+        others = [other for name in units_of_dimension(unit.dimension, {}) if name != unit.name
+                  and (other := find_unit(name, {})) is not None and other.scale != unit.scale]
+        if others:
+            nearest = min(others, key=lambda other: abs((other.scale / unit.scale).adjusted()))
+            advice += (f", or, if the data is in another unit, give it as unit: and this one as show: "
+                       f"(unit: {nearest.name}, show: {unit.name})")
     return advice
 
 
