@@ -449,14 +449,18 @@ def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int, proof
     figures = []
     for name in report.shown_figures:
         figure = report.figures[name]
-        figures.append({
+        data = report.data_figures.get(name, figure)  # as the data has it, before show: converted it
+        entry = {
             "name": name,
             "value": report.format(name),
-            "raw": str(figure.value) if figure.value is not None else [str(figure.min), str(figure.max)],
-            "unit": figure.unit,
+            "raw": str(data.value) if data.value is not None else [str(data.min), str(data.max)],
+            "unit": data.unit,
             "as_of": figure.as_of.isoformat(),
             "source": figure.source,
-        })
+        }
+        if data is not figure:
+            entry["shown_unit"] = figure.unit
+        figures.append(entry)
     return {
         "deckgen_manifest": MANIFEST_FORMAT,
         "spec": relative(report.loaded.path, root),

@@ -63,6 +63,7 @@ class Figure(Strict):
     min: Decimal | None = None
     max: Decimal | None = None
     unit: str
+    show: str | None = None  # the unit it is printed in, converted exactly from ``unit`` (unit: pp, show: bp)
     as_of: dt.date
     source: str
     style: FigureStyle = "compact"
@@ -150,7 +151,9 @@ class TableFigure(Strict):
 
     ``agg`` is value (exactly one matching row; the default), sum, mean, median, min, max, count,
     first, last, change or pct_change (the last four along ``over``, e.g. ``over: month``). Unit,
-    as-of date and source default to the column's unit and the table's as_of and source.
+    as-of date and source default to the column's unit and the table's as_of and source; decimals to
+    the column's (its ``decimals:``, else its unit's, else the most its numbers have), except for
+    count and pct_change.
     """
 
     table: str
@@ -159,6 +162,7 @@ class TableFigure(Strict):
     agg: Aggregate = "value"
     over: str | None = None
     unit: str | None = None
+    show: str | None = None  # the unit it is printed in (default: the column's)
     as_of: dt.date | None = None
     source: str | None = None
     label: str | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import (
@@ -97,30 +97,75 @@ def format_number(
     number: Decimal, unit: Unit | None, locale: str, style: FigureStyle = "compact", decimals: int | None = None,
 ) -> str:
     """One number in its unit (None: a plain number), e.g. '$52B', '35%', '1.2 GW', '€140/kWh'."""
+    return _formatted(number, unit, locale, style, decimals, False)[0]
+
+
+def shown_number(
+    number: Decimal, unit: Unit | None, locale: str, style: FigureStyle = "compact", decimals: int | None = None,
+) -> Decimal:
+    """The number ``format_number`` prints, as a Decimal: 1.28 with 0 decimals is 1; 52.4e9 as '$52B' is 52e9.
+
+    The same decisions as ``format_number`` (each branch of one function says what it prints and
+    what that is worth), so the precision check cannot drift from the text."""
+    return _formatted(number, unit, locale, style, decimals, True)[1]  # type: ignore[return-value]
+
+
+def _formatted(
+    number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None, want_shown: bool,
+) -> tuple[str, Decimal | None]:
+    """(text, the number the text shows, if ``want_shown``): one branch per way a number is written."""
+    def plain(digits: int) -> tuple[str, Decimal | None]:
+        return (format_decimal(number, format=_pattern(digits), locale=locale),
+                _rounded(number, digits) if want_shown else None)
+
     if unit is None:
-        return format_decimal(number, format=_pattern(decimals_of(number, decimals)), locale=locale)
+        return plain(decimals_of(number, decimals))
     if unit.currency:
-        return _format_money(number, unit.currency, locale, style, decimals)
+        return _format_money(number, unit.currency, locale, style, decimals, want_shown)
     if unit.rate:
         base, quote = unit.rate
-        amount = format_decimal(number, format=_pattern(decimals_of(number, decimals)), locale=locale)
-        return f"{get_currency_symbol(base, locale)}{amount}/{get_currency_symbol(quote, locale)}"
+        amount, shown = plain(decimals_of(number, decimals))
+        return f"{get_currency_symbol(base, locale)}{amount}/{get_currency_symbol(quote, locale)}", shown
     digits = decimals_of(number, decimals if decimals is not None else unit.decimals)
+    if unit.amount:
+        currency, word = unit.amount
+        core, shown = plain(digits)
+        sign, core = ("-", core[1:]) if core.startswith("-") else ("", core)
+        symbol = get_currency_symbol(currency, locale)
+        if Locale.parse(locale).currency_formats["standard"].pattern.startswith("¤"):
+            return f"{sign}{symbol}{core}{word}", shown  # €12.3m
+        return f"{sign}{core}{word}\u00a0{symbol}", shown  # 12,3m €
     if unit.kind == "custom":
         if unit.compact and style != "precise" and abs(number) >= 10_000:
-            core = _compact(number, "long" if style == "long" else "short", locale, 1)
+            format_type = "long" if style == "long" else "short"
+            core = _compact(number, format_type, locale, 1)
+            shown = _compact_shown(number, format_type, locale, 1) if want_shown else None
         else:
-            core = format_decimal(number, format=_pattern(digits), locale=locale)
-        return f"{unit.prefix}{core}{unit.suffix}"
+            core, shown = plain(digits)
+        return f"{unit.prefix}{core}{unit.suffix}", shown
     if unit.kind == "percent":
-        return format_percent(number / 100, format=_pattern(digits) + "%", locale=locale)
+        return (format_percent(number / 100, format=_pattern(digits) + "%", locale=locale),
+                _rounded(number, digits) if want_shown else None)
     if unit.kind == "multiple":
-        return format_decimal(number, format=_pattern(digits), locale=locale) + TIMES
+        core, shown = plain(digits)
+        return core + TIMES, shown
     if unit.kind == "year":
-        return str(int(number))
+        return str(int(number)), Decimal(int(number))
     if unit.kind == "count" and style == "long" and abs(number) >= 1_000_000:
-        return _compact(number, "long", locale, 2)
-    return format_decimal(number, format=_pattern(digits), locale=locale)
+        return _compact(number, "long", locale, 2), _compact_shown(number, "long", locale, 2) if want_shown else None
+    return plain(digits)
+
+
+def _rounded(number: Decimal, digits: int) -> Decimal:
+    """``number`` to ``digits`` places, rounded as babel rounds what it prints (the context's half-even)."""
+    return number.quantize(Decimal(1).scaleb(-digits))
+
+
+def relative_difference(shown: Decimal, value: Decimal) -> Decimal:
+    """How far the printed number is from the data, as a share of the data's magnitude (0 for a zero)."""
+    if value == 0:
+        return Decimal(0)
+    return abs(shown - value) / abs(value)
 
 
 @lru_cache(maxsize=4096)
@@ -146,6 +191,9 @@ def tick_affixes(unit: Unit | None, locale: str) -> tuple[str, str, bool]:
         return "", "", False
     if unit.currency:
         return get_currency_symbol(unit.currency, locale), "", False
+    if unit.amount:
+        currency, word = unit.amount
+        return get_currency_symbol(currency, locale), word, False
     if unit.kind == "percent":
         return "", "%", False
     if unit.kind == "multiple":
@@ -155,6 +203,43 @@ def tick_affixes(unit: Unit | None, locale: str) -> tuple[str, str, bool]:
             return unit.prefix, unit.suffix, False
         return "", "", True  # the axis title names the whole unit ("€/kWh"), the ticks are plain numbers
     return "", "", bool(unit.axis_label)
+
+
+def header_unit(unit: Unit | None, locale: str) -> str:
+    """A unit named in a table's header rather than in every cell: long suffixes ('GW', '/kWh')."""
+    if unit is None or unit.kind != "custom":
+        return ""
+    _, _, in_title = tick_affixes(unit, locale)
+    return unit.axis_label if in_title else ""
+
+
+def column_decimals(values: Sequence[object], explicit: int | None, unit: Unit | None) -> int | None:
+    """One number of decimals per table column, so the digits line up: as set, else the unit's, else
+    the most any of its numbers has."""
+    if explicit is not None or (unit is not None and unit.decimals is not None):
+        return explicit
+    places = [max(0, -v.as_tuple().exponent) for v in values
+              if isinstance(v, Decimal) and isinstance(v.as_tuple().exponent, int)]
+    return max(places) if places else None
+
+
+def format_cell(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None) -> str:
+    """A table cell's number: plain when the header names the unit, else in its unit; never broken."""
+    return _cell(number, unit, locale, style, decimals, False)[0]
+
+
+def shown_cell(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None) -> Decimal:
+    """The number a table cell prints (see ``shown_number``)."""
+    return _cell(number, unit, locale, style, decimals, True)[1]  # type: ignore[return-value]
+
+
+def _cell(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None,
+          want_shown: bool) -> tuple[str, Decimal | None]:
+    if unit is not None and header_unit(unit, locale):  # the header names the unit: plain numbers
+        text, shown = _formatted(number, None, locale, style, decimals if decimals is not None else unit.decimals, want_shown)
+    else:
+        text, shown = _formatted(number, unit, locale, style, decimals, want_shown)
+    return text.replace(" ", "\u00a0"), shown
 
 
 def format_tick(value: float, step: float, unit: Unit | None, locale: str) -> str:
@@ -182,18 +267,45 @@ def _compact(number, format_type: str, locale: str, fraction_digits: int) -> str
         return format_compact_decimal(number, format_type="short", locale=locale, fraction_digits=fraction_digits)
 
 
+def _compact_table(format_type: str, locale: str, currency: bool):
+    """The locale's compact patterns ``_compact`` and babel's compact currency use (with the same fallback)."""
+    where = Locale.parse(locale)
+    tables = where.compact_currency_formats if currency else where.compact_decimal_formats
+    return where, tables[format_type] if format_type in tables else tables["short"]
+
+
+def _compact_shown(number: Decimal, format_type: str, locale: str, fraction_digits: int, currency: bool = False) -> Decimal:
+    """What a compact form shows ('1.2K' is 1200): babel's own choice of magnitude and rounding, scaled back."""
+    from decimal import localcontext
+
+    from babel.numbers import _get_compact_format  # babel's choice of pattern, so ours cannot differ from it
+
+    where, table = _compact_table(format_type, locale, currency)
+    rounded, pattern = _get_compact_format(number, table, where, fraction_digits)
+    if pattern is None:
+        return number
+    with localcontext(prec=60):
+        exact, _ = _get_compact_format(number, table, where, 20)
+        return rounded if exact == 0 else rounded * (number / exact)
+
+
 def _pattern(digits: int) -> str:
     return "#,##0" + ("." + "0" * digits if digits else "")
 
 
-def _format_money(number: Decimal, currency: str, locale: str, style: FigureStyle, decimals: int | None) -> str:
+def _format_money(
+    number: Decimal, currency: str, locale: str, style: FigureStyle, decimals: int | None, want_shown: bool = False,
+) -> tuple[str, Decimal | None]:
     if style == "precise" or abs(number) < 1000:
         digits = decimals if decimals is not None else (0 if number == number.to_integral() else 2)
-        return format_currency(number, currency, format="¤" + _pattern(digits), locale=locale, currency_digits=False)
+        return (format_currency(number, currency, format="¤" + _pattern(digits), locale=locale, currency_digits=False),
+                _rounded(number, digits) if want_shown else None)
     fraction = decimals if decimals is not None else 2
     if style == "long":
         words = _compact(number, "long", locale, fraction)
         symbol = get_currency_symbol(currency, locale)
         pattern = Locale.parse(locale).currency_formats["standard"].pattern
-        return f"{symbol}{words}" if pattern.startswith("¤") else f"{words} {symbol}"
-    return format_compact_currency(number, currency, locale=locale, fraction_digits=fraction)
+        shown = _compact_shown(number, "long", locale, fraction) if want_shown else None
+        return (f"{symbol}{words}" if pattern.startswith("¤") else f"{words} {symbol}"), shown
+    return (format_compact_currency(number, currency, locale=locale, fraction_digits=fraction),
+            _compact_shown(number, "short", locale, fraction, currency=True) if want_shown else None)

@@ -14,13 +14,16 @@ from pydantic import ValidationError
 
 from .errors import Mark, Problem, SpecError, StaleDataError
 from .figures import Breakdown, Figure, FiguresFile, Source, SourcesFile, TableFigure, is_home_page
-from .formatting import format_figure
+from .formatting import column_decimals, format_cell, format_figure, format_number, relative_difference, shown_cell, shown_number
 from .handtyped import PrintedForms
 from .inputs import InputFile, inside, project_root, sha256_file
 from .spec import COMMAND_LINE, LoadedSpec, apply_overrides, validation_problems
-from .tables import DataErrors, QueryError, Table, aggregate, read_csv, select
+from .tables import ColumnSpec, DataErrors, QueryError, Table, _field_starts, aggregate, read_csv, select
 from .text import FIGURE_STYLES, plain, references
-from .units import BUILT_IN_KINDS, Unit, find_unit, unit_from_def, unknown_unit_hint
+from .units import (BUILT_IN_KINDS, KNOWN_MEASURES, ConversionError, Unit, conversion_factor, convert, describe_dimension, find_unit,
+                    unit_from_def, units_of_dimension, unknown_unit_hint)
+
+PRECISION = Decimal("0.05")  # a printed number further than this share of its magnitude from the data is a warning
 from .yamlsrc import Document, Loc, load_yaml
 
 
@@ -38,6 +41,7 @@ class Report:
     inputs: tuple[InputFile, ...]
     units: Mapping[str, Unit] = field(default_factory=dict)  # declared in data files
     prepared: Mapping[int, Any] = field(default_factory=dict)  # section index -> its chart or table data
+    data_figures: Mapping[str, Figure] = field(default_factory=dict)  # figures shown in another unit: as the data has them
 
     @property
     def spec(self):
@@ -88,6 +92,10 @@ class _Checker:
     cited: set[str] = field(default_factory=set)
     table_cells: list[tuple[Mark, str, str | None]] = field(default_factory=list)  # (cell, text, its CSV line)
     column_units: list[tuple[str, Mark]] = field(default_factory=list)  # units table columns declare
+    column_shows: list[tuple[str, str, str, Mark]] = field(default_factory=list)  # (table, column, show, where)
+    exact_values: dict[str, Decimal] = field(default_factory=dict)  # derived figures before rounding
+    derived_decimals: set[str] = field(default_factory=set)  # derived figures whose decimals are their column's
+    data_figures: dict[str, Figure] = field(default_factory=dict)  # figures converted by show: as written
     incomplete: bool = False  # a dataset failed to load: "unknown name" errors would only be echoes
 
     def error(self, mark: Mark, message: str, hint: str | None = None, code: str = "invalid") -> None:
@@ -136,8 +144,11 @@ def resolve(
         else:
             checker.error(mark, f"dataset '{name}': unsupported file type '{path.suffix}' (use .yaml or .csv)", code="path")
 
+    _check_column_units(checker)
+    _show_columns(checker)
     _compute_table_figures(checker)
     _check_units(checker)
+    _show_figures(checker)
 
     brand_path = loaded.resolve_path(spec.brand)
     if not inside(brand_path, root):
@@ -165,6 +176,7 @@ def resolve(
     _check_cited_where_shown(checker)
     _check_hand_typed(checker)
     prepared = _prepare_sections(checker)
+    _check_precision(checker, prepared)
     return _finish(checker, prepared)
 
 
@@ -190,6 +202,7 @@ def _finish(checker: _Checker, prepared: dict[int, Any]) -> Report:
         inputs=tuple(checker.inputs),
         units=dict(checker.units),
         prepared=prepared,
+        data_figures=dict(checker.data_figures),
     )
 
 
@@ -297,6 +310,11 @@ def _load_table(checker: _Checker, name: str, path: Path, dataset) -> None:
     for column in result.table.columns:
         if column.unit is not None:
             checker.column_units.append((column.unit, checker.loaded.mark(("data", name, "columns", column.name, "unit"))))
+        declared = dataset.columns.get(column.name)
+        if isinstance(declared, ColumnSpec) and declared.show is not None:
+            show_mark = checker.loaded.mark(("data", name, "columns", column.name, "show"))
+            checker.column_units.append((declared.show, show_mark))
+            checker.column_shows.append((name, column.name, declared.show, show_mark))
     checker.tables[name] = result.table
 
 
@@ -318,31 +336,115 @@ def _compute_table_figures(checker: _Checker) -> None:
             continue
         column = table.column(spec.column)
         unit = spec.unit or ("percent" if spec.agg == "pct_change" else "count" if spec.agg == "count" else column.unit or "count")
-        decimals = spec.decimals if spec.decimals is not None else (
-            1 if spec.agg in ("mean", "median", "pct_change") else column.decimals)
+        decimals = spec.decimals if spec.decimals is not None else _derived_decimals(checker, table, spec, unit)
+        if spec.decimals is None:
+            checker.derived_decimals.add(name)
+        checker.exact_values[name] = value
         if decimals is not None:
             value = value.quantize(Decimal(1).scaleb(-decimals))
         as_of, source = spec.as_of or table.as_of, spec.source or table.source
         if as_of is None or source is None:
             continue  # the table's own missing as_of or source is reported at the table
         checker.figures[name] = Figure(
-            name=name, label=spec.label, value=value, unit=unit, as_of=as_of, source=source,
+            name=name, label=spec.label, value=value, unit=unit, show=spec.show, as_of=as_of, source=source,
             style=spec.style, decimals=decimals, note=spec.note,
         )
 
 
+def _derived_decimals(checker: _Checker, table: Table, spec: TableFigure, unit_name: str) -> int | None:
+    """A derived figure prints as its column does (a mean of a 2-decimals column has 2 decimals): the
+    column's decimals, else its unit's, else the most its numbers have. Counts are whole; a pct_change is
+    a new quantity with one decimal."""
+    if spec.agg == "count":
+        return None
+    if spec.agg == "pct_change":
+        return 1
+    column = table.column(spec.column)
+    unit = find_unit(unit_name, checker.units)
+    decimals = column_decimals(table.values(spec.column), column.decimals, unit)
+    if decimals is None and spec.agg in ("mean", "median"):  # a quotient: bounded by the unit's decimals
+        decimals = unit.decimals if unit is not None and unit.decimals is not None else 1
+    return decimals
+
+
+def _unit_hint(checker: _Checker, unit: str) -> str:
+    return _did_you_mean(unit, [*BUILT_IN_KINDS, *KNOWN_MEASURES, *checker.units]) or unknown_unit_hint(checker.units)
+
+
 def _check_units(checker: _Checker) -> None:
-    known = [*BUILT_IN_KINDS, *checker.units]
-
-    def hint(unit: str) -> str:
-        return _did_you_mean(unit, known) or unknown_unit_hint(checker.units)
-
     for name, figure in checker.figures.items():
-        if find_unit(figure.unit, checker.units) is None and "." not in name:
-            checker.error(checker.field_mark(name, "unit"), f"figure '{name}': unknown unit '{figure.unit}'", hint(figure.unit), code="unknown")
+        if "." in name:
+            continue
+        for key, unit in (("unit", figure.unit), ("show", figure.show)):
+            if unit is not None and find_unit(unit, checker.units) is None:
+                checker.error(checker.field_mark(name, key), f"figure '{name}': unknown unit '{unit}'", _unit_hint(checker, unit), code="unknown")
+
+
+def _check_column_units(checker: _Checker) -> None:
     for unit, mark in checker.column_units:
         if find_unit(unit, checker.units) is None:
-            checker.error(mark, f"unknown unit '{unit}'", hint(unit), code="unknown")
+            checker.error(mark, f"unknown unit '{unit}'", _unit_hint(checker, unit), code="unknown")
+
+
+def _conversion(checker: _Checker, what: str, unit_name: str, show: str, mark: Mark) -> Decimal | None:
+    """The factor from ``unit_name`` to ``show``, or None with a located error (unknown units: reported already)."""
+    source, target = find_unit(unit_name, checker.units), find_unit(show, checker.units)
+    if source is None or target is None:
+        return None
+    try:
+        return conversion_factor(source, target)
+    except ConversionError as exc:
+        if source.dimension is not None:
+            alike = [name for name in units_of_dimension(source.dimension, checker.units) if name != unit_name]
+            hint = f"show it in a unit of {describe_dimension(source.dimension)} ({', '.join(alike)}), or correct unit:"
+        else:
+            hint = f"declare dimension: and scale: for '{unit_name}' under units: in a data file, or remove show:"
+        if target.dimension is None and source.dimension is not None:
+            hint = f"declare dimension: and scale: for '{show}' under units: in a data file, or " + hint
+        checker.error(mark, f"{what} cannot be shown in '{show}': {exc}", hint, code="unit")
+        return None
+
+
+def _show_columns(checker: _Checker) -> None:
+    """Columns with ``show:``: their numbers converted once, as the table is read."""
+    for table_name, column_name, show, mark in checker.column_shows:
+        table = checker.tables.get(table_name)
+        if table is None:
+            continue
+        column = table.column(column_name)
+        what = f"column '{column_name}' of table '{table_name}'"
+        if column.unit is None:
+            checker.error(mark, f"{what} has show: {show} but no unit: to convert from",
+                          "add unit: (the unit its numbers are written in)", code="unit")
+            continue
+        factor = _conversion(checker, what, column.unit, show, mark)
+        if factor is None:
+            continue
+        position = table.index(column_name)
+        rows = tuple(row[:position] + (convert(row[position], factor) if row[position] is not None else None,) + row[position + 1:]
+                     for row in table.rows)
+        columns = tuple(replace(c, unit=show, data_unit=c.unit) if c.name == column_name else c for c in table.columns)
+        checker.tables[table_name] = replace(table, rows=rows, columns=columns)
+
+
+def _show_figures(checker: _Checker) -> None:
+    """Figures with ``show:``: converted exactly into the unit they are printed in (the data kept for the manifest)."""
+    for name, figure in list(checker.figures.items()):
+        if figure.show is None or figure.show == figure.unit:
+            continue
+        factor = _conversion(checker, f"figure '{name}'", figure.unit, figure.show, checker.field_mark(name, "show"))
+        if factor is None:
+            continue
+        checker.data_figures[name] = figure
+        decimals = figure.decimals
+        if name in checker.derived_decimals and decimals is not None:  # the column's decimals, moved with the scale
+            power_of_ten = factor.normalize().as_tuple().digits == (1,)
+            decimals = max(0, decimals - factor.adjusted()) if power_of_ten else None
+        checker.figures[name] = figure.model_copy(update={
+            key: convert(getattr(figure, key), factor) for key in ("value", "min", "max") if getattr(figure, key) is not None
+        } | {"unit": figure.show, "decimals": decimals})
+        if name in checker.exact_values:
+            checker.exact_values[name] = convert(checker.exact_values[name], factor)
 
 
 def _prepare_sections(checker: _Checker) -> dict[int, Any]:
@@ -693,3 +795,94 @@ def _check_unused(checker: _Checker) -> None:
     for name in checker.figure_homes:
         if "." not in name and name not in checker.shown:
             checker.warn(checker.field_mark(name), f"figure '{name}' is defined but shown nowhere", "refer to it as {{ " + name + " }} or remove it", code="unused")
+
+
+def _check_precision(checker: _Checker, prepared: dict[int, Any]) -> None:
+    """A number printed further than PRECISION of its magnitude from its data (1.28 printed '1 bp') is a
+    warning: every figure shown and every number column of a table section."""
+    if checker.incomplete:
+        return
+    locale = checker.loaded.spec.locale
+    for name in checker.shown:
+        figure = checker.figures.get(name)
+        unit = find_unit(figure.unit, checker.units) if figure is not None else None
+        if figure is None or unit is None:
+            continue
+        ends = [("value", checker.exact_values.get(name, figure.value))] if not figure.is_range else [("min", figure.min), ("max", figure.max)]
+        for which, value in ends:
+            shown = shown_number(value, unit, locale, figure.style, figure.decimals)
+            off = relative_difference(shown, value)
+            if off > PRECISION:
+                printed = format_figure(figure, unit, locale)
+                checker.warn(checker.field_mark(name), f"figure '{name}' prints as '{printed}' but its {which} is {_data_number(value)} "
+                             f"({unit.name}): the printed form is {off:.0%} off",
+                             _precision_hint(value, unit, locale, figure.style, unit.name), code="precision")
+                break
+    warned: set[tuple] = set()
+    for data in prepared.values():
+        if not (hasattr(data, "columns") and hasattr(data, "table") and hasattr(data, "rows")):
+            continue  # a chart, not a table section
+        for position, (column, setting) in enumerate(data.columns):
+            unit = find_unit(column.unit, checker.units) if column.unit else None
+            if not column.numeric or (column.unit and unit is None):
+                continue
+            values = [row[position] for row in data.rows]
+            decimals = column_decimals(values, setting.decimals if setting.decimals is not None else column.decimals, unit)
+            style = setting.style or column.style or "compact"
+            key = (data.table.name, column.name, decimals, style)
+            if key in warned:
+                continue
+            worst, worst_off = None, Decimal(0)
+            for value in dict.fromkeys(v for v in values if v is not None):
+                off = relative_difference(shown_cell(value, unit, locale, style, decimals), value)
+                if off > worst_off:
+                    worst, worst_off = value, off
+            if worst is None or worst_off <= PRECISION:
+                continue
+            warned.add(key)
+            printed = format_cell(worst, unit, locale, style, decimals).replace("\u00a0", " ")
+            checker.warn(_cell_mark(data.table, column.name, worst),
+                         f"table '{data.table.name}' column '{column.name}' prints {_data_number(worst)} as '{printed}': the printed form is {worst_off:.0%} off",
+                         _precision_hint(worst, unit, locale, style, None, cell=True), code="precision")
+
+
+def _data_number(value: Decimal) -> str:
+    """A number of the data as a message quotes it: plain digits, at most six decimals (a mean's 28 are noise)."""
+    if isinstance(value.as_tuple().exponent, int) and value.as_tuple().exponent < -6:  # type: ignore[operator]
+        value = value.quantize(Decimal("1e-6")).normalize()
+    return format(value, "f")
+
+
+def _precision_hint(value: Decimal, unit: Unit | None, locale: str, style, unit_name: str | None, cell: bool = False) -> str:
+    """How to print ``value`` close enough: the fewest decimals that do, and the unit it may really be in."""
+    for decimals in range(0, 7):
+        shown = shown_cell(value, unit, locale, style, decimals) if cell else shown_number(value, unit, locale, style, decimals)
+        if relative_difference(shown, value) <= PRECISION:
+            text = (format_cell(value, unit, locale, style, decimals).replace("\u00a0", " ") if cell
+                    else format_number(value, unit, locale, style, decimals))
+            advice = f"set decimals: {decimals} {'on the column ' if cell else ''}(prints '{text}')"
+            break
+    else:
+        advice = "set decimals:"
+    if unit is not None and unit.dimension is not None and not unit.dimension.startswith("currency "):
+        # the nearest other scale of the dimension (pp for bp, kW for MW): what a mistaken unit usually is
+        others = [other for name in units_of_dimension(unit.dimension, {}) if name != unit.name
+                  and (other := find_unit(name, {})) is not None and other.scale != unit.scale]
+        if others:
+            nearest = min(others, key=lambda other: abs((other.scale / unit.scale).adjusted()))
+            advice += (f", or, if the data is in another unit, give it as unit: and this one as show: "
+                       f"(unit: {nearest.name}, show: {unit.name})")
+    return advice
+
+
+def _cell_mark(table: Table, column: str, value: Any) -> Mark:
+    """Where ``value`` first stands in ``column`` of the CSV (the column's first cell if it was converted)."""
+    position = table.index(column)
+    index = next((i for i, row in enumerate(table.rows) if row[position] == value), 0)
+    line = table.lines[index] if table.lines else 1
+    try:
+        text = table.path.read_text(encoding="utf-8-sig").splitlines()[line - 1]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return Mark.of(table.path, line, 1)
+    starts = _field_starts(text)
+    return Mark.of(table.path, line, starts[position] if position < len(starts) else 1)

@@ -40,10 +40,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class ColumnSpec(Strict):
-    """How a column is read and shown: ``gw: {type: number, unit: GW, label: Capacity}``."""
+    """How a column is read and shown: ``gw: {type: number, unit: GW, label: Capacity}``.
+
+    With ``show:`` (``spread: {unit: pp, show: bp}``) the numbers are converted once, as the table is
+    read: charts, table sections, derived figures and ``where:`` conditions all see them in ``show``."""
 
     type: ColumnKind = "number"
     unit: str | None = None
+    show: str | None = None  # the unit its numbers are held and printed in, converted exactly from ``unit``
     label: str | None = Field(default=None, max_length=80)
     decimals: int | None = Field(default=None, ge=0, le=6)
     style: FigureStyle | None = None
@@ -57,6 +61,7 @@ class Column:
     label: str = ""
     decimals: int | None = None
     style: str | None = None
+    data_unit: str | None = None  # the unit the CSV is written in, when converted to ``unit`` (``show:``)
 
     @property
     def numeric(self) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from reportlab.lib import colors
@@ -23,7 +22,7 @@ from reportlab.platypus.flowables import Flowable
 from .kit import CELL_PADDING_X as PADDING, CELL_PADDING_Y
 from .paragraph import Paragraph
 from .tagging import CLOSE_CELL, table_key
-from ..formatting import format_date, format_number, tick_affixes
+from ..formatting import column_decimals, format_cell, format_date, header_unit
 from ..units import Unit, find_unit
 
 if TYPE_CHECKING:
@@ -36,14 +35,6 @@ _WIDTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt|%)\s*$")
 _POINTS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 
 
-def _header_unit(unit: Unit | None, locale: str) -> str:
-    """A unit named in the header rather than in every cell: long suffixes ('GW', '/kWh')."""
-    if unit is None or unit.kind != "custom":
-        return ""
-    _, _, in_title = tick_affixes(unit, locale)
-    return unit.axis_label if in_title else ""
-
-
 def _cell_text(value: Any, column, setting, unit: Unit | None, decimals: int | None, locale: str) -> str:
     if value is None:
         return EMPTY
@@ -54,20 +45,8 @@ def _cell_text(value: Any, column, setting, unit: Unit | None, decimals: int | N
 
         return format_datetime(value, locale)
     if column.numeric:
-        if _header_unit(unit, locale) and unit is not None:  # the header names the unit: plain numbers
-            digits = decimals if decimals is not None else unit.decimals
-            return format_number(value, None, locale, decimals=digits).replace(" ", "\u00a0")
-        text = format_number(value, unit, locale, setting.style or column.style or "compact", decimals)
-        return text.replace(" ", "\u00a0")
+        return format_cell(value, unit, locale, setting.style or column.style or "compact", decimals)
     return str(value)
-
-
-def _decimals(values: list[Any], explicit: int | None) -> int | None:
-    """One number of decimals per column, so the digits line up."""
-    if explicit is not None:
-        return explicit
-    places = [max(0, -v.as_tuple().exponent) for v in values if isinstance(v, Decimal) and isinstance(v.as_tuple().exponent, int)]
-    return max(places, default=0) if places else None
 
 
 def data_table(ctx: "RenderContext", data: "TableData", font_size: float | None = None) -> tuple["PagedTable", float]:
@@ -394,8 +373,8 @@ def _cells(ctx: "RenderContext", data: "TableData", locale: str):
     for position, (column, setting) in enumerate(data.columns):
         unit = find_unit(column.unit, ctx.report.units) if column.unit else None
         decimals = setting.decimals if setting.decimals is not None else column.decimals
-        if column.numeric and decimals is None and (unit is None or unit.decimals is None):
-            decimals = _decimals([row[position] for row in data.rows], None)
+        if column.numeric:
+            decimals = column_decimals([row[position] for row in data.rows], decimals, unit)
         formatted: dict[tuple[type, str], str] = {}  # by repr: equal values may print apart (1.0 and 1.00, KST and JST)
         for row_texts, row in zip(texts, data.rows):
             value = row[position]
@@ -405,7 +384,7 @@ def _cells(ctx: "RenderContext", data: "TableData", locale: str):
                 text = formatted[key] = _cell_text(value, column, setting, unit, decimals, locale)
             row_texts.append(text)
         label = setting.label or column.title
-        named_unit = _header_unit(unit, locale)
+        named_unit = header_unit(unit, locale)
         headers.append(f"{label} ({named_unit})" if named_unit else label)
         aligns.append(setting.align or ("right" if column.numeric or column.kind == "date" else "left"))
         wraps.append(not (column.numeric or column.kind in ("date", "ticker")))
