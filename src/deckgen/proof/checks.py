@@ -61,10 +61,13 @@ def proofread(laid: LaidOut, report: "Report", *, downgrade: bool = False) -> Pr
     verified: dict[tuple[str, str], set[int]] = {}  # (figure, as printed) -> the pages it is on
     for block in laid.blocks:
         problems += reader.block(block, verified)
-    for section, what, text, width, room, origin in laid.overflows:
+    for cell in laid.overflows.values():
+        others = f" (and {cell.cells - 1} more of its cells)" if cell.cells > 1 else ""
         problems.append(Problem.at(
-            reader.locate(section, origin, text), f"{what} is {width - room:.1f} pt wider than its column: '{_short(text)}'",
-            "give the column more width (columns: width:) or fewer columns", code="overflow"))
+            reader.locate(cell.section, ("column", cell.column)),
+            f"'{_short(cell.text)}' is {cell.width - cell.room:.1f} pt wider than column '{cell.column}'{others}: "
+            f"a number or date is never broken", "give the column more width (columns: width:) or fewer columns",
+            code="overflow"))
     for exhibit in laid.exhibits:
         for what, text in exhibit.texts:
             problems += reader.template_text(exhibit.section, f"Exhibit {exhibit.number}'s {what}", text)
@@ -124,7 +127,8 @@ class _Reader:
                 continue  # reported once, as the value it splits
             problems.append(Problem.at(
                 self.locate(block.section, block.origin, word),
-                f"'{word}' is broken across lines as '{before}' | '{after}' in {what} ({block.width:.0f} pt wide)",
+                f"'{_short(word)}' is broken across lines as '{_short(before)}' | '{_short(after)}' in {what} "
+                f"({block.width:.0f} pt wide)",
                 self.fix(block), code="broken-word"))
         for value, head, rest in split_values(text, found, values):
             problems.append(Problem.at(
@@ -134,7 +138,7 @@ class _Reader:
         if block.overflow > OVERFLOW_TOLERANCE:
             problems.append(Problem.at(
                 self.locate(block.section, block.origin, self.needle(block)),
-                f"{what} is {block.overflow:.1f} pt wider than its {block.width:.0f} pt: '{_short(normal(printed))}'",
+                f"{what} runs {block.overflow:.1f} pt past its box: '{_short(normal(printed))}'",
                 self.fix(block), code="overflow"))
         for name, shown in figures:  # a figure may print in several styles ("$85B", "$85 billion")
             pages = verified.setdefault((name, shown), set())

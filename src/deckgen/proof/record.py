@@ -20,7 +20,7 @@ class TextBlock:
     section: int | None  # the spec section being drawn (None: page furniture, the table of contents)
     style: str  # the paragraph style's name ('prose', 'cell', 'kpi_value'…)
     lines: list[str]
-    width: float  # the measure the lines were broken for
+    width: float  # the measure the lines were broken for (the box less its indents)
     overflow: float  # the most any line is wider than ``width``, in points (0: none)
     pages: list[int]
     source: str | None = None  # the spec's text it was made from ({{ figures }} and all), if any
@@ -31,6 +31,16 @@ class TextBlock:
     prefix: str = ""  # text the renderer sets before the source's ("Exhibit 3: ")
     figures: tuple[tuple[str, str], ...] = ()  # (figure, printed form) it shows besides its source's
     exhibit: int | None = None  # the exhibit it is the title of
+
+
+@dataclass
+class CellOverflow:
+    section: int | None
+    column: str
+    text: str  # the widest cell
+    width: float
+    room: float
+    cells: int  # how many cells of the column do not fit
 
 
 @dataclass
@@ -52,7 +62,7 @@ class LaidOut:
     blocks: list[TextBlock] = field(default_factory=list)
     exhibits: list[Exhibit] = field(default_factory=list)
     strings: list[tuple[str, str, int | None]] = field(default_factory=list)  # (what, text, section): furniture, metadata, outline
-    overflows: list[tuple[int | None, str, str, float, float, tuple]] = field(default_factory=list)  # cells set as single lines
+    overflows: dict[tuple[int | None, str], "CellOverflow"] = field(default_factory=dict)  # by (section, column)
     pages: int = 0
     passes: int = 0  # layout passes so far (a table of contents takes several)
     _by_key: dict[int, TextBlock] = field(default_factory=dict)
@@ -89,7 +99,8 @@ class LaidOut:
             block.overflow = max(block.overflow, overflow)
             block.pages.append(page)
             return
-        width = getattr(paragraph, "width", 0.0)
+        style = paragraph.style
+        width = getattr(paragraph, "width", 0.0) - max(0.0, style.leftIndent) - max(0.0, style.rightIndent)
         block = TextBlock(
             key=key, section=self.section if not paragraph.__dict__.get("_proof_furniture") else None,
             style=paragraph.style.name, lines=lines, width=width, overflow=overflow, pages=[page],
@@ -104,9 +115,15 @@ class LaidOut:
     def exhibit(self, exhibit: Exhibit) -> None:
         self.exhibits.append(exhibit)
 
-    def cell_overflow(self, what: str, text: str, width: float, room: float, origin: tuple = ()) -> None:
-        """A cell set as one unbreakable line (a number, a date) that is wider than its column."""
-        self.overflows.append((self.section, what, text, width, room, origin))
+    def cell_overflow(self, section: int | None, column: str, text: str, width: float, room: float) -> None:
+        """A cell set as one unbreakable line (a number, a date) wider than its column: kept per
+        column, the widest with how many cells do not fit."""
+        key = (section, column)
+        kept = self.overflows.get(key)
+        if kept is None or width - room > kept.width - kept.room:
+            self.overflows[key] = CellOverflow(section, column, text, width, room, (kept.cells if kept else 0) + 1)
+        else:
+            kept.cells += 1
 
 
 def _lines_of(paragraph) -> tuple[list[str], float]:

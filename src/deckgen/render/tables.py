@@ -87,8 +87,7 @@ def data_table(ctx: "RenderContext", data: "TableData", font_size: float | None 
                 cells.append(cell)
             else:
                 if row_widths[position] * size > room + 0.5 and ctx.laid_out is not None:  # a number or date: one line
-                    ctx.laid_out.cell_overflow(f"'{text}' in column '{names[position]}'", text,
-                                               row_widths[position] * size, room, ("column", names[position]))
+                    ctx.laid_out.cell_overflow(ctx.section, names[position], text, row_widths[position] * size, room)
                 cells.append(text)
         rows.append(cells)
 

@@ -1,0 +1,148 @@
+"""The proof of an edition: run on what was laid out, recorded in the manifest, re-run by
+``deckgen proof`` on a PDF already written, and applied per recipient by ``send``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from test_traps_proof import HEAD, REFUSED, SOURCES
+
+SPEC = "specs/investor.yaml"
+SPLIT_KPIS = REFUSED["six KPI tiles split their values"][0]
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_manifest_records_the_proof_of_the_edition(project: Path, cli):
+    assert cli("build", "specs/grid-storage.yaml", cwd=project).code == 0
+    proof = json.loads((project / "dist" / "grid-storage.manifest.json").read_text())["proof"]
+    assert proof["status"] == "passed" and proof["problems"] == []
+    assert proof["checks"] == ["template-text", "printed-text", "broken-word", "split-value", "overflow", "empty-exhibit"]
+    assert proof["pages"] == 5
+    assert [(e["number"], e["kind"]) for e in proof["exhibits"]] == [(n, "chart") for n in range(1, 7)] + [(7, "table")]
+    assert proof["tables"] == [{"exhibit": 7, "title": "The project register", "page": proof["tables"][0]["page"], "rows": 60}]
+    assert {"name": "installed_total", "printed": "34.0 GW", "pages": [1]} in proof["figures"]
+    assert {"name": "cost_high_max", "printed": "€290/kWh", "pages": [2]} in proof["figures"]
+
+
+def test_a_failed_proof_keeps_the_last_good_pdf_and_manifest(project: Path, cli):
+    spec = project / "specs" / "t.yaml"
+    three = "".join(SPLIT_KPIS.splitlines(keepends=True)[:5])
+    spec.write_text(HEAD + three + SOURCES, "utf-8")
+    assert cli("build", "specs/t.yaml", cwd=project).code == 0  # three tiles fit
+    pdf, manifest = project / "dist" / "t.pdf", project / "dist" / "t.manifest.json"
+    before = (_sha(pdf), manifest.read_bytes())
+    spec.write_text(HEAD + SPLIT_KPIS + SOURCES, "utf-8")  # a sixth does not
+    result = cli("build", "specs/t.yaml", cwd=project)
+    assert result.code == 1 and result.stderr.endswith("5 error(s); nothing was written\n")
+    assert (_sha(pdf), manifest.read_bytes()) == before
+
+
+def test_checks_proof_warn_builds_with_warnings_and_strict_refuses_it(project: Path, cli):
+    (project / "specs" / "t.yaml").write_text(
+        HEAD.replace("checks: {disclosures: not-research}", "checks: {disclosures: not-research, proof: warn}")
+        + SPLIT_KPIS + SOURCES, "utf-8")
+    result = cli("build", "specs/t.yaml", cwd=project)
+    assert result.code == 0, result.stderr
+    split = [line for line in result.stderr.splitlines() if "is split across lines" in line]
+    assert len(split) == 5 and all(": warning: '" in line for line in split)
+    proof = json.loads((project / "dist" / "t.manifest.json").read_text())["proof"]
+    assert proof["status"] == "warnings" and len(proof["problems"]) == 5
+    strict = cli("build", "specs/t.yaml", "--strict", "-o", "dist/strict.pdf", cwd=project)
+    assert strict.code == 1 and not (project / "dist" / "strict.pdf").exists()
+
+
+def test_proof_checks_an_edition_already_written(project: Path, cli):
+    assert cli("build", SPEC, cwd=project).code == 0
+    result = cli("proof", "dist/investor.pdf", cwd=project)
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("dist/investor.pdf: proof passed: 6 page(s), 4 exhibit(s) (1 table(s), 8 row(s)), ")
+    as_json = cli("proof", "dist/investor.pdf", "--log-format", "json", cwd=project)
+    record = json.loads(as_json.stdout)
+    assert record["passed"] is True and record["proof"]["pages"] == 6
+
+
+def test_proof_refuses_a_changed_pdf_a_changed_manifest_and_a_pdf_without_one(project: Path, cli):
+    assert cli("build", SPEC, cwd=project).code == 0
+    pdf, manifest = project / "dist" / "investor.pdf", project / "dist" / "investor.manifest.json"
+    recorded = json.loads(manifest.read_text())
+    # the manifest claims a figure the page does not show
+    changed = json.loads(manifest.read_text())
+    figure = next(f for f in changed["proof"]["figures"] if f["name"] == "usdjpy")
+    figure["printed"] = "¥153/$"
+    manifest.write_text(json.dumps(changed))
+    result = cli("proof", "dist/investor.pdf", cwd=project)
+    assert result.code == 1
+    assert result.stderr == "".join(f"dist/investor.pdf: figure 'usdjpy' (¥153/$) is not on page {page}, where its proof found it\n"
+                                    for page in figure["pages"])
+    # the PDF is not the one the manifest describes
+    manifest.write_text(json.dumps(recorded))
+    pdf.write_bytes(pdf.read_bytes().replace(b"/Title", b"/Titl\x65", 1) + b"\n% appended\n")
+    result = cli("proof", "dist/investor.pdf", cwd=project)
+    assert result.code == 1
+    assert result.stderr == ("dist/investor.pdf: the PDF is not the one its manifest describes (its sha256 differs): "
+                             "it was changed after deckgen wrote it; build it again\n")
+    manifest.unlink()
+    result = cli("proof", "dist/investor.pdf", cwd=project)
+    assert result.code == 1
+    assert result.stderr == ("dist/investor.pdf: no deckgen manifest beside it (dist/investor.manifest.json); proof checks an "
+                             "edition with the manifest deckgen wrote for it; build it again\n")
+
+
+def test_a_dry_run_does_not_write_a_message_that_prints_template_text(project: Path, cli):
+    (project / "desk.csv").write_text("email,name\nann@example.com,Ann Lee\nbob@example.com,Bob {{ usdjpy }}\n", "utf-8")
+    result = cli("send", SPEC, "--dry-run", "--recipients", "desk.csv", cwd=project)
+    assert result.code == 4, result.stderr
+    assert (project / "dist" / "outbox" / "ann@example.com.eml").exists()
+    assert not (project / "dist" / "outbox" / "bob@example.com.eml").exists()
+    assert ("desk.csv:3:1: the email to bob@example.com: its body prints template text '{{ usdjpy }}'; check the recipient's "
+            "name and the delivery section's subject and body") in result.stdout + result.stderr
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    from aiosmtpd.controller import Controller
+
+    from test_delivery import Handler, _free_port
+
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    for name, value in (("DECKGEN_SMTP_HOST", "127.0.0.1"), ("DECKGEN_SMTP_PORT", str(controller.port)),
+                        ("DECKGEN_SMTP_SECURITY", "none"), ("DECKGEN_MAIL_FROM", "Briefs <briefs@example.com>")):
+        monkeypatch.setenv(name, value)
+    yield handler
+    controller.stop()
+
+
+def test_send_holds_back_the_edition_whose_proof_fails_and_sends_the_others(project: Path, cli, smtp):
+    (project / "desk.csv").write_text(
+        "email,name,figures.usdjpy\nann@example.com,Ann Lee,\nbob@example.com,Bob Ray,123456789012.5\n"
+        "cy@example.com,Cy Ito,150\n", "utf-8")
+    result = cli("send", SPEC, "--recipients", "desk.csv", cwd=project)
+    assert result.code == 4
+    assert sorted(address for received in smtp.received for address in received.rcpt_tos) == ["ann@example.com", "cy@example.com"]
+    reported = result.stdout + result.stderr
+    assert "bob@example.com" in reported
+    assert ("specs/investor.yaml:79:18: '¥123,456,789,012.5/$' is split across lines as '¥123,456,78' | '9,012.5/$' in the "
+            "value of the KPI tile 'Yen per US dollar (illustrative)'") in reported
+
+
+@pytest.mark.parametrize("lines, text, found", [
+    (["Germ", "any"], "Germany", [(4, "inside")]),
+    (["the sixth-", "generation chips"], "the sixth-generation chips", [(10, "after-hyphen")]),
+    (["a commit-", "ment here"], "a commitment here", [(8, "hyphenated")]),
+    (["128\u00a0bp", "wider"], "128 bp wider", [(7, "space")]),
+    (["Germ", "anyway"], "Germany", None),  # the lines do not spell the text
+])
+def test_line_breaks_are_read_against_the_text_they_were_made_from(lines, text, found):
+    from deckgen.proof.lines import breaks
+
+    result = breaks(lines, text)
+    assert (None if result is None else [(b.at, b.how) for b in result]) == found
