@@ -14,12 +14,13 @@ drawn from and returns every problem, located at the spec key (or data file) res
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from ..errors import Mark, Problem
-from ..text import references
+from ..text import plain, references
 from ..yamlsrc import strings_in
 from .lines import breaks, normal, split_values, word_at
 from .record import LaidOut, TextBlock
@@ -101,6 +102,7 @@ class _Reader:
         self.report = report
         self.document = report.loaded.document
         self.sections = report.spec.sections
+        self.format = functools.lru_cache(maxsize=None)(report.format)  # a figure prints the same in every block
 
     # -- one block --------------------------------------------------------------------------------
     def block(self, block: TextBlock, verified: dict[tuple[str, str], set[int]]) -> list[Problem]:
@@ -156,10 +158,10 @@ class _Reader:
         shown = []
         for ref in references(block.source):
             if ref.kind == "figure" and ref.name in self.report.figures:
-                text = self.report.format(ref.name, ref.style)
+                text = self.format(ref.name, ref.style)
                 shown.append(text)
                 figures.append((ref.name, text))
-        return block.prefix + self.report.plain(block.source), values + tuple(shown), figures
+        return block.prefix + plain(block.source, self.format, self.report.source_number), values + tuple(shown), figures
 
     def template_text(self, section: int | None, what: str, text: str, origin: tuple = ()) -> list[Problem]:
         match = TEMPLATE_TEXT.search(text)
