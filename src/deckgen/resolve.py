@@ -364,10 +364,6 @@ def _prepare_sections(checker: _Checker) -> dict[int, Any]:
     return prepared
 
 
-def _section_mark(loaded: LoadedSpec, loc: Loc, key: bool = False) -> Mark:
-    return loaded.mark(loc, key=key and loaded.document.nearest(loc) not in loaded.document.overridden)
-
-
 def _said_where(loaded: LoadedSpec, loc: Loc, message: str) -> str:
     """A message about a value set with ``--set`` (or a recipient's variant) starts with that setting,
     since its location is only the command line."""
@@ -479,7 +475,7 @@ def _check_sections(checker: _Checker) -> None:
             )
         anchors.setdefault(anchor, index)
         for loc, message, hint in section.ignored_keys():
-            checker.error(_section_mark(loaded, ("sections", index) + loc, key=True), _said_where(loaded, ("sections", index) + loc, message),
+            checker.error(loaded.mark(("sections", index) + loc), _said_where(loaded, ("sections", index) + loc, message),
                           hint, code="ignored-key")
         for loc, message, hint in section.layout_problems():
             checker.error(loaded.mark(("sections", index) + loc), message, hint, code="layout")
