@@ -19,8 +19,8 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from .. import __version__
 from ..resolve import Report
-from ..text import escape
 from ..sections.base import NothingSelected
+from ..text import escape
 from ..theme import Theme
 from . import archival, charts, kit, tagging
 from .context import RenderContext, build_styles
