@@ -327,7 +327,8 @@ CHART_ERRORS = {
     "x of the wrong type": (_chart("    x: country\n    y: gw\n    where: {month: last}\n"),
                             "37:8: kind: line needs x to be a date or number column; 'country' is text"),
     "nothing left after where": (_chart("    x: month\n    y: gw\n    where: {country: Atlantis}\n"),
-                                 "39:12: no rows of table 'capacity' to draw after where:; check the where: conditions"),
+                                 "39:22: no row of table 'capacity' has country 'Atlantis'; check the value, "
+                                 "or set if_empty: \"text to print\" to print that instead of an empty chart"),
     "unknown column in where": (_chart("    x: month\n    y: gw\n    where: {contry: Germany}\n"),
                                 "39:21: unknown column 'contry' in table 'capacity'; did you mean 'country'?"),
     "too many series": (_chart("    x: cod\n    y: mw\n    series: project\n", table="projects"),

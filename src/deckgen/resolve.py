@@ -460,11 +460,19 @@ def _prepare_sections(checker: _Checker) -> dict[int, Any]:
             result = section.prepare(report)
         except DataErrors as errors:
             for error in errors.errors:
-                checker.error(checker.loaded.mark(("sections", index) + error.loc, key=False), error.message, error.hint, code="data")
+                loc = ("sections", index) + error.loc
+                checker.error(checker.loaded.mark(loc), _said_where(checker.loaded, loc, error.message), error.hint, code=error.code)
             continue
         if result is not None:
             prepared[index] = result
     return prepared
+
+
+def _said_where(loaded: LoadedSpec, loc: Loc, message: str) -> str:
+    """A message about a value set with ``--set`` (or a recipient's variant) starts with that setting,
+    since its location is only the command line."""
+    shown = loaded.document.overridden.get(loaded.document.nearest(loc))
+    return f"{shown}: {message}" if shown else message
 
 
 def _check_date(checker: _Checker, as_of: dt.date, mark: Mark, what: str) -> None:
@@ -570,6 +578,9 @@ def _check_sections(checker: _Checker) -> None:
                 "give each section its own id", code="duplicate",
             )
         anchors.setdefault(anchor, index)
+        for loc, message, hint in section.ignored_keys():
+            checker.error(loaded.mark(("sections", index) + loc), _said_where(loaded, ("sections", index) + loc, message),
+                          hint, code="ignored-key")
         for loc, message, hint in section.layout_problems():
             checker.error(loaded.mark(("sections", index) + loc), message, hint, code="layout")
         for ref in section.refs():

@@ -141,7 +141,12 @@ def apply_overrides(data: dict, document: Document, overrides: list[str], under:
         value = override_value(raw)
         keys: list[str | int] = [int(k) if k.isdigit() else k for k in name.strip().split(".")]
         target: Any = data
-        for key in keys[:-1]:
+        for position, key in enumerate(keys[:-1]):
+            if isinstance(target, list) and isinstance(key, str):
+                index = _index_of_id(target, key)
+                if index is None:
+                    break
+                keys[position] = key = index
             target = target.get(key) if isinstance(target, dict) else (
                 target[key] if isinstance(target, list) and isinstance(key, int) and key < len(target) else None
             )
@@ -152,8 +157,24 @@ def apply_overrides(data: dict, document: Document, overrides: list[str], under:
             document.marks[under + tuple(keys)] = Mark(COMMAND_LINE, 0, 0)
             document.overridden[under + tuple(keys)] = shown
         else:
-            problems.append(Problem.at(where, f"{shown}: '{name}' does not name a value in the spec"))
+            problems.append(Problem.at(where, f"{shown}: '{name}' does not name a value in the spec", _ids_hint(data, keys)))
     return problems
+
+
+def _index_of_id(items: list, wanted: str) -> int | None:
+    """The position of the item with ``id: wanted`` (a section named by its id: ``sections.holdings.title``)."""
+    return next((index for index, item in enumerate(items) if isinstance(item, dict) and item.get("id") == wanted), None)
+
+
+def _ids_hint(data: dict, keys: list) -> str | None:
+    """For ``sections.<name>...`` naming no section: the ids there are."""
+    if len(keys) < 2 or keys[0] != "sections" or not isinstance(keys[1], str) or not isinstance(data.get("sections"), list):
+        return None
+    ids = [item["id"] for item in data["sections"] if isinstance(item, dict) and isinstance(item.get("id"), str)]
+    close = difflib.get_close_matches(keys[1], ids, n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"no section has id '{keys[1]}'; " + (f"the ids are: {', '.join(ids)}" if ids else "give the section an id: to name it")
 
 
 SHOWN_VALUE_LIMIT = 60  # characters of a --set value that a message repeats

@@ -102,9 +102,9 @@ class Table:
 class QueryError(ValueError):
     """A query that does not fit its table; ``loc`` is where in the query (``("where", "month")``)."""
 
-    def __init__(self, loc: tuple, message: str, hint: str | None = None):
+    def __init__(self, loc: tuple, message: str, hint: str | None = None, code: str = "data"):
         super().__init__(message)
-        self.loc, self.message, self.hint = loc, message, hint
+        self.loc, self.message, self.hint, self.code = loc, message, hint, code
 
 
 class DataErrors(Exception):
@@ -459,6 +459,40 @@ def select(table: Table, where: dict | None, loc: tuple = ("where",)) -> list[tu
             allowed = {_coerce(option, column, loc + (name,)) for option in options}
             rows = [row for row in rows if row[position] in allowed]
     return rows
+
+
+EMPTY = "empty"  # the code of a problem "nothing selected": the check send applies per recipient
+
+
+def empty_selection(table: Table, where: dict | None, exhibit: str, loc: tuple = ("where",)) -> QueryError:
+    """Why ``select(table, where)`` left no row: located at the condition that removed the last rows
+    (or at the table, when it has none), with the values that were there to match."""
+    instead = f'or set if_empty: "text to print" to print that instead of an empty {exhibit}'
+    if not table.rows:
+        return QueryError(("table",), f"table '{table.name}' has no rows to show", instead, code=EMPTY)
+    rows = list(table.rows)
+    conditions = list((where or {}).items())
+    for index, (name, wanted) in enumerate(conditions):
+        left = select(table, dict(conditions[: index + 1]))
+        if not left:
+            before = "" if index == 0 else f" left by the conditions before it ({len(rows)})"
+            message = f"no row{before} of table '{table.name}' has {name} {_shown_condition(wanted)}"
+            position = table.index(name)
+            present = [str(row[position]) for row in rows if row[position] is not None]
+            close = _close(str(wanted), list(dict.fromkeys(present))) if isinstance(wanted, str) else None
+            hint = (f"did you mean '{close}'? " if close else "check the value, ") + instead
+            return QueryError(loc + (name,), message, hint, code=EMPTY)
+        rows = left
+    return QueryError(loc, f"no row of table '{table.name}' matches where:", instead, code=EMPTY)
+
+
+def _shown_condition(wanted: Any) -> str:
+    if isinstance(wanted, dict):
+        bounds = [f"{'at least' if key == 'min' else 'at most'} {wanted[key]}" for key in ("min", "max") if key in wanted]
+        return " and ".join(bounds)
+    if isinstance(wanted, list):
+        return "in [" + ", ".join(f"'{value}'" if isinstance(value, str) else str(value) for value in wanted) + "]"
+    return f"'{wanted}'" if isinstance(wanted, str) else str(wanted)
 
 
 def aggregate(table: Table, rows: list[tuple], column: str, how: str, over: str | None, loc: tuple) -> Decimal:

@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..formatting import format_date, format_month, format_number, join_range
-from ..tables import DataErrors, QueryError, Table, check_column, select
+from ..sections.base import NothingSelected
+from ..tables import DataErrors, QueryError, Table, check_column, empty_selection, select
 from ..units import Unit, find_unit
 from .kinds import KINDS
 
@@ -64,11 +65,14 @@ class ChartData:
     options: dict = field(default_factory=dict)  # y_min, y_max, legend, value_labels, width, height
 
 
-def chart_data(chart: "Chart", report: "Report") -> ChartData:
-    """The chart's data, or DataErrors naming every problem at its key in the section."""
+def chart_data(chart: "Chart", report: "Report") -> "ChartData | NothingSelected":
+    """The chart's data, or DataErrors naming every problem at its key in the section (or, for a chart
+    whose ``where`` selects no row and that has ``if_empty``, what to print instead)."""
     chart = _with_text_resolved(chart, report)
     if chart.table is not None:
         data = _from_table(chart, report)
+        if isinstance(data, NothingSelected):
+            return data
     elif chart.figures is not None:
         data = _from_figures(chart, report)
     else:
@@ -103,7 +107,7 @@ def _replace(data: ChartData, **changes) -> ChartData:
 
 # -- from a table --------------------------------------------------------------------------------
 
-def _from_table(chart: "Chart", report: "Report") -> ChartData:
+def _from_table(chart: "Chart", report: "Report") -> "ChartData | NothingSelected":
     table: Table = report.tables[chart.table]  # type: ignore[index]
     errors: list[QueryError] = []
 
@@ -123,19 +127,17 @@ def _from_table(chart: "Chart", report: "Report") -> ChartData:
                          for index, name in enumerate(chart.y_columns)]
     series_column = column(chart.series, ("series",)) if chart.series is not None else None
     label_column = column(chart.label, ("label",)) if chart.label is not None else None
-    if chart.label is not None and chart.kind != "scatter":
-        errors.append(QueryError(("label",), "'label' names the points of a scatter chart", "remove it or use kind: scatter"))
     try:
         rows = select(table, chart.where)
     except QueryError as error:
         errors.append(error)
-        rows = []
+        rows = None
+    if rows == [] and chart.if_empty is None:
+        errors.append(empty_selection(table, chart.where, "chart"))
     if errors:
         raise DataErrors(errors)
     if not rows:
-        raise DataErrors([QueryError(("where",) if chart.where else ("table",),
-                                      f"no rows of table '{table.name}' to draw" + (" after where:" if chart.where else ""),
-                                      "check the where: conditions" if chart.where else "the table is empty")])
+        return NothingSelected(chart.if_empty)  # type: ignore[return-value,arg-type]
     units = {c.unit for c in value_columns if c is not None}
     if len(units) > 1:
         names = ", ".join(sorted(str(u) for u in units))
@@ -198,7 +200,7 @@ def _from_table(chart: "Chart", report: "Report") -> ChartData:
                        for i in range(len(x_values))]
             series.append(Series(name, tuple(_float(n) for n in numbers), keyed=keyed, raw=tuple(numbers), decimals=decimals))
 
-    x_values, series = _sorted(chart, x_kind, x_values, series)
+    x_values, series, _ = _sorted(chart, x_kind, x_values, series)
     first = value_columns[0]
     value_title = chart.y_label if chart.y_label is not None else _axis_title(
         first.title if len(value_columns) == 1 or chart.kind == "range" else "", unit)  # type: ignore[union-attr]
@@ -299,9 +301,17 @@ def formatted(data: ChartData, report: "Report") -> ChartData:
     return _replace(data, series=series)
 
 
-def _sorted(chart, x_kind, x_values, series):
-    if x_kind != "category" or (chart.sort == "none" and chart.limit is None):
-        return x_values, series
+def _sorted(chart, x_kind, x_values, series, figure_names=()):
+    """The categories in the order ``sort`` asks, cut to ``limit``; the figures drawn follow them."""
+    if x_kind != "category":
+        for option, what in (("sort", "drawn in order"), ("limit", "all drawn")):
+            if option in chart.model_fields_set:
+                raise DataErrors([QueryError((option,), f"'{option}' has no effect: x '{chart.x}' holds {x_kind}s, {what}",
+                                             "remove it (sort and limit apply to categories: a text x, figures or a breakdown)"
+                                             + ("; narrow the range with where: instead" if option == "limit" else ""))])
+        return x_values, series, figure_names
+    if chart.sort == "none" and chart.limit is None:
+        return x_values, series, figure_names
     order = list(range(len(x_values)))
     if chart.sort != "none":
         totals = [sum((s.highs[i] if s.highs else s.values[i]) or 0 for s in series) for i in order]
@@ -311,7 +321,7 @@ def _sorted(chart, x_kind, x_values, series):
     pick = lambda items: tuple(items[i] for i in order) if items else items  # noqa: E731
     return [x_values[i] for i in order], [
         Series(s.name, pick(s.values), pick(s.lows), pick(s.highs), pick(s.labels), s.keyed, pick(s.raw), s.decimals) for s in series
-    ]
+    ], pick(tuple(figure_names))
 
 
 def _axis_title(title: str, unit: Unit | None) -> str:
@@ -346,11 +356,13 @@ def _from_figures(chart: "Chart", report: "Report") -> ChartData:
                         tuple(float(f.high) for f in figures), raw=tuple(names))
     else:
         series = Series(chart.title, tuple(float(f.value) for f in figures), raw=tuple(names))  # type: ignore[arg-type]
+    shown_labels, (series,), shown_names = _sorted(chart, "category", labels, [series], names)
+    shown = [report.figures[name] for name in shown_names]
     return ChartData(
-        chart.kind, chart.title, "category", tuple(labels), (series,), unit, None,
+        chart.kind, chart.title, "category", tuple(shown_labels), (series,), unit, None,
         chart.y_label if chart.y_label is not None else unit.axis_label if unit.kind == "custom" else "", chart.x_label or "",
-        source_ids=tuple(dict.fromkeys(f.source for f in figures)), as_of=tuple(sorted({f.as_of for f in figures})),
-        figure_names=tuple(names),
+        source_ids=tuple(dict.fromkeys(f.source for f in shown)), as_of=tuple(sorted({f.as_of for f in shown})),
+        figure_names=tuple(shown_names),
     )
 
 
@@ -367,10 +379,11 @@ def _from_breakdown(chart: "Chart", report: "Report") -> ChartData:
                         tuple(float(f.high) for f in figures), raw=tuple(names))
     else:
         series = Series(breakdown.title, tuple(float(f.value) for f in figures), raw=tuple(names))  # type: ignore[arg-type]
+    labels, (series,), shown_names = _sorted(chart, "category", [part.label for part in breakdown.parts], [series], names)
     return ChartData(
-        chart.kind, chart.title, "category", tuple(part.label for part in breakdown.parts), (series,),
+        chart.kind, chart.title, "category", tuple(labels), (series,),
         report.unit("percent"), None, chart.y_label if chart.y_label is not None else "Share of total (%)", chart.x_label or "",
-        source_ids=(breakdown.source,), as_of=(breakdown.as_of,), figure_names=tuple(names),
+        source_ids=(breakdown.source,), as_of=(breakdown.as_of,), figure_names=tuple(shown_names),
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -61,6 +61,9 @@ class DeliveryPlan:
     variants: Mapping[Variant, "Checked"]  # each distinct variant, checked; () is the spec as it is
     ledger: Path
     problems: tuple[Problem, ...] = field(default=())
+    # variants whose edition fails a check of its content (a where that selects no row): their
+    # recipients are not sent it, the others are; each with its problems, located at the recipient
+    unsendable: Mapping[Variant, tuple[Problem, ...]] = field(default_factory=dict)
 
 
 def check_delivery(
@@ -80,7 +83,7 @@ def check_delivery(
     if _checking.get() or checked.report.spec.delivery is None:
         return []
     plan = inspect_delivery(checked, overrides=overrides, allow_stale=allow_stale, strict=strict, root=root)
-    return list(plan.problems)
+    return list(plan.problems) + [problem for problems in plan.unsendable.values() for problem in problems]
 
 
 def inspect_delivery(
@@ -116,11 +119,14 @@ def inspect_delivery(
         ))
     ledger_path, ledger_problems = _ledger_path(ledger, delivery, loaded, checked, root_path)
     problems += ledger_problems
-    variants, variant_problems = _check_variants(
-        checked, everyone, tuple(overrides), dict(allow_stale=allow_stale, strict=strict, root=root)
+    positional = _positional_problems(checked, everyone)
+    problems += positional
+    variants, variant_problems, unsendable = _check_variants(
+        checked, [r for r in everyone if not _positional(r.variant)], tuple(overrides),
+        dict(allow_stale=allow_stale, strict=strict, root=root)
     )
     problems += variant_problems
-    return DeliveryPlan(delivery, tuple(everyone), variants, ledger_path, tuple(problems))
+    return DeliveryPlan(delivery, tuple(everyone), variants, ledger_path, tuple(problems), unsendable)
 
 
 # -- templates -----------------------------------------------------------------------------------
@@ -274,15 +280,56 @@ def _ledger_path(
 # -- variants ------------------------------------------------------------------------------------
 
 
+def _positional(variant: Variant) -> list[tuple[str, int]]:
+    """The (name, position) of each override in ``variant`` that names a section by its position."""
+    found = []
+    for override in variant:
+        name = override.partition("=")[0].strip()
+        parts = name.split(".")
+        if len(parts) > 1 and parts[0] == "sections" and parts[1].isdigit():
+            found.append((name, int(parts[1])))
+    return found
+
+
+def _positional_problems(checked: "Checked", everyone: Iterable[Recipient]) -> list[Problem]:
+    """A recipient's variant names a section by its id, never by its position: the recipients list
+    outlives edits to the spec, and a position then names another section (of another type, even)."""
+    loaded = checked.report.loaded
+    sections = loaded.spec.sections
+    problems: dict[tuple, Problem] = {}
+    for recipient in everyone:
+        for name, position in _positional(recipient.variant):
+            rest = name.split(".", 2)[2] if name.count(".") >= 2 else ""
+            if position < len(sections):
+                section = sections[position]
+                at = loaded.mark(("sections", position))
+                if section.id:
+                    hint = f"use sections.{section.id}{'.' + rest if rest else ''} (section {position} is the {section.type} with id '{section.id}')"
+                else:
+                    hint = (f"give section {position} (the {section.type} at {at.file}:{at.line}) an id: "
+                            f"and use sections.<id>{'.' + rest if rest else ''}")
+            else:
+                hint = f"the spec has {len(sections)} sections; give the one you mean an id: and use sections.<id>{'.' + rest if rest else ''}"
+            mark = recipient.variant_mark(name)
+            message = f"{name}: a recipient's variant names a section by its position, which another section takes when the spec changes"
+            problems.setdefault((mark, message), Problem.at(mark, message, hint))
+    return list(problems.values())
+
+
 def _check_variants(
     checked: "Checked", everyone: Iterable[Recipient], overrides: tuple[str, ...], options: dict
-) -> tuple[dict[Variant, "Checked"], list[Problem]]:
-    """Check each distinct recipient variant as ``build --set ...`` would (nothing is rendered)."""
+) -> tuple[dict[Variant, "Checked"], list[Problem], dict[Variant, tuple[Problem, ...]]]:
+    """Check each distinct recipient variant as ``build --set ...`` would (nothing is rendered).
+
+    A variant whose only errors are in what its edition shows (a where that selects no row, code
+    ``empty``) is returned apart, as unsendable: its recipients are not sent it, the others are."""
     from .. import build as builder  # not at import time: the build module imports the spec, which imports this package
+    from ..tables import EMPTY
 
     everyone = list(everyone)
     variants: dict[Variant, Checked] = {}
     problems: list[Problem] = []
+    unsendable: dict[Variant, tuple[Problem, ...]] = {}
     spec_path = checked.report.loaded.path
     with delivery_checked_by_caller():
         for variant in dict.fromkeys(r.variant for r in everyone):
@@ -294,8 +341,13 @@ def _check_variants(
                     spec_path, overrides=overrides + variant, output=_variant_output(checked, overrides + variant), **options
                 )
             except SpecError as exc:
-                problems += _relocated(exc.problems, [r for r in everyone if r.variant == variant])
-    return variants, problems
+                relocated = _relocated(exc.problems, [r for r in everyone if r.variant == variant])
+                errors = [p for p in exc.problems if p.is_error]
+                if errors and all(p.code == EMPTY for p in errors):
+                    unsendable[variant] = tuple(relocated)
+                else:
+                    problems += relocated
+    return variants, problems, unsendable
 
 
 def _variant_output(checked: "Checked", overrides: tuple[str, ...]) -> Path:
@@ -313,9 +365,10 @@ def _relocated(problems: Iterable[Problem], users: list[Recipient]) -> list[Prob
             message = _shorten_values(problem.message.removeprefix("--set "), first.variant)
             where = problem.file.removeprefix(COMMAND_LINE).strip().removeprefix("--set").strip()
             prefix = f"variant of {first.address}: " + (f"{where}: " if where and where not in message else "")
-            relocated.append(Problem.at(first.origin, prefix + message + more, problem.hint))
+            relocated.append(Problem.at(first.origin, prefix + message + more, problem.hint, problem.severity, problem.code))
         else:
-            relocated.append(problem)
+            where = first.origin.file if first.origin.line == 0 else f"{first.origin.file}:{first.origin.line}"
+            relocated.append(replace(problem, message=f"{problem.message} (in the variant of {first.address}, {where}){more}"))
     return relocated
 
 

@@ -8,7 +8,7 @@ import difflib
 import io
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -31,6 +31,10 @@ class Recipient:
     name: str | None = None
     variant: tuple[str, ...] = ()  # NAME=VALUE overrides, as --set takes them, sorted by name
     origin: Mark = Mark(COMMAND_LINE, 0, 0)
+    variant_marks: tuple[tuple[str, Mark], ...] = field(default=(), compare=False)  # where each NAME is written
+
+    def variant_mark(self, name: str) -> Mark:
+        return dict(self.variant_marks).get(name, self.origin)
 
     @property
     def key(self) -> str:
@@ -40,9 +44,14 @@ class Recipient:
 def from_spec(entries: Sequence[RecipientEntry], document: Document, loc: tuple = ("delivery", "recipients")) -> list[Recipient]:
     """The recipients written in the spec (already validated by the spec model)."""
     return [
-        Recipient(entry.email, entry.name, variant_overrides(entry.variant), document.mark(loc + (index,)))
+        Recipient(entry.email, entry.name, variant_overrides(entry.variant), document.mark(loc + (index,)),
+                  _variant_marks(entry.variant, document, loc + (index,)))
         for index, entry in enumerate(entries)
     ]
+
+
+def _variant_marks(values: dict[str, VariantValue], document: Document, loc: tuple) -> tuple[tuple[str, Mark], ...]:
+    return tuple((name.strip(), document.mark(loc + ("variant", name), key=True)) for name in values)
 
 
 def from_command_line(values: Iterable[str]) -> list[Recipient]:
@@ -147,6 +156,7 @@ def _from_csv(path: Path) -> list[Recipient]:
     email_at, name_at = lowered.index("email"), (lowered.index("name") if "name" in lowered else None)
     variant_columns = [(i, c) for i, c in enumerate(columns) if i not in (email_at, name_at) and c]
 
+    column_marks = tuple((column, Mark.of(path, 1, _csv_column(text, 1, i))) for i, column in variant_columns)
     recipients = []
     line = reader.line_num + 1
     while True:
@@ -186,7 +196,7 @@ def _from_csv(path: Path) -> list[Recipient]:
                 continue
         # a cell is a --set value, as typed: `Desk #2 edition` stays that text, `150` is a number
         variant = tuple(sorted(f"{column}={row[i].strip()}" for i, column in variant_columns if row[i].strip()))
-        recipients.append(Recipient(address, name, variant, mark))
+        recipients.append(Recipient(address, name, variant, mark, column_marks))
     if problems:
         raise SpecError(problems)
     return recipients
@@ -226,7 +236,8 @@ def _from_yaml(path: Path) -> list[Recipient]:
         except ValidationError as exc:
             problems += _entry_problems(exc, document, item_loc)
             continue
-        recipients.append(Recipient(entry.email, entry.name, variant_overrides(entry.variant), document.mark(item_loc)))
+        recipients.append(Recipient(entry.email, entry.name, variant_overrides(entry.variant), document.mark(item_loc),
+                                    _variant_marks(entry.variant, document, item_loc)))
     if problems:
         raise SpecError(problems)
     return recipients

@@ -184,9 +184,13 @@ def send(
         linked = _editions_to_link(editions, limit_mb, delivery.base_url, log)
         plans = [
             _Plan(r, editions[r.variant], _published_url(delivery.base_url, editions[r.variant]), r.variant not in linked)
-            for r in everyone if r.variant not in unbuilt
+            for r in everyone if r.variant not in unbuilt and r.variant not in plan.unsendable
         ]
         not_built = [
+            Outcome(r, "failed", "", "not sent, its edition fails a check: "
+                    + " | ".join(p.render() for p in plan.unsendable[r.variant] if p.is_error))
+            for r in everyone if r.variant in plan.unsendable
+        ] + [
             Outcome(r, "failed", "", f"its variant could not be built: {' '.join(unbuilt[r.variant].lines())}")
             for r in everyone if r.variant in unbuilt
         ]

@@ -437,6 +437,12 @@ def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:
     return [opening, title, *block]
 
 
+def nothing_selected_exhibit(ctx: "RenderContext", title: str, text: str) -> list[Any]:
+    """A table or chart whose ``where`` selected no row, with ``if_empty``: its title and that text
+    (a paragraph), kept together; no empty table or chart, and no source line for data not shown."""
+    return [KeepTogether([exhibit_title(ctx, title), ctx.paragraph(text, "body")])]
+
+
 def table_block(ctx: "RenderContext", data, caption: str | None = None, font_size: float | None = None,
                 continued: Paragraph | None = None) -> tuple[list[Any], float]:
     """A table of a dataset with its caption and source line, kept with its last rows (``continued``:

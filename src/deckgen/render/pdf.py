@@ -20,6 +20,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 from .. import __version__
 from ..proof.record import LaidOut
 from ..resolve import Report
+from ..sections.base import NothingSelected
 from ..text import escape
 from ..theme import Theme
 from . import archival, charts, kit, tagging
@@ -187,7 +188,7 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
         PageTemplate(id="later", frames=[frame], onPage=furniture.later_page),
     ])
     charts.draw_missing(ctx, [(chart, report.prepared.get(index)) for index, section in enumerate(spec.sections)
-                              for chart in section.exhibit_charts()])
+                              if not isinstance(report.prepared.get(index), NothingSelected) for chart in section.exhibit_charts()])
     story = []
     outline = []
     for index, section in enumerate(spec.sections):

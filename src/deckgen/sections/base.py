@@ -21,6 +21,14 @@ Exposure = Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_lengt
 
 
 @dataclass(frozen=True)
+class NothingSelected:
+    """What a table or chart prepares when its ``where`` matched no row and ``if_empty`` gives the text
+    to print instead: its title and that text, no empty table or chart."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Ref:
     """A name a section points at, checked against the data before anything renders."""
 
@@ -39,6 +47,11 @@ class SectionModel(BaseModel):
         return self.id or f"section-{index + 1}-{getattr(self, 'type', 'section')}"
 
     def refs(self) -> Iterator[Ref]:
+        return iter(())
+
+    def ignored_keys(self) -> Iterator[tuple[tuple[str | int, ...], str, str | None]]:
+        """Keys written in the spec that this section would not use, as (where, message, hint): every
+        key written is either honoured or refused."""
         return iter(())
 
     def layout_problems(self) -> Iterator[tuple[tuple[str | int, ...], str, str | None]]:

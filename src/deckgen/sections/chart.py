@@ -23,8 +23,8 @@ from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..charts.kinds import KIND_NAMES
-from .base import Line, Ref, SectionModel
+from ..charts.kinds import KIND_NAMES, KIND_OPTIONS, KINDS
+from .base import Line, NothingSelected, Passage, Ref, SectionModel
 
 ChartKind = Literal["line", "area", "bar", "stacked_bar", "percent_bar", "hbar", "range", "scatter"]
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in)?\s*$")
@@ -93,6 +93,7 @@ class Chart(SectionModel):
     annotations: list[Annotation] = Field(default_factory=list, max_length=12)
     caption: str | None = None
     alt: str | None = None  # derived from the data when absent
+    if_empty: Passage | None = Field(default=None, min_length=1)  # printed under the title when where selects no row
 
     @field_validator("height")
     @classmethod
@@ -143,6 +144,19 @@ class Chart(SectionModel):
     def heading(self) -> str | None:
         return None  # an exhibit, not a section of the outline
 
+    def ignored_keys(self) -> Iterator[tuple[tuple[str | int, ...], str, str | None]]:
+        written = self.model_fields_set
+        for option in KIND_OPTIONS:
+            if option in written and option not in KINDS[self.kind].honours:
+                users = ", ".join(name for name, kind in KINDS.items() if option in kind.honours)
+                yield (option,), f"'{option}' has no effect on kind: {self.kind}", f"remove it (it applies to kind: {users})"
+        if self.table is None:
+            source = "figures" if self.figures is not None else "a breakdown"
+            for option in ("agg", "if_empty"):
+                if option in written:
+                    yield (option,), f"'{option}' has no effect on a chart drawn from {source}", \
+                        "remove it (it applies to a chart drawn from a table's rows)"
+
     def refs(self) -> Iterator[Ref]:
         if self.table is not None:
             yield Ref(("table",), "table", self.table)
@@ -160,4 +174,6 @@ class Chart(SectionModel):
         return (self,)
 
     def render(self, ctx):
+        if isinstance(ctx.prepared, NothingSelected):
+            return ctx.kit.nothing_selected_exhibit(ctx, self.title, ctx.prepared.text)
         return ctx.kit.chart_exhibit(ctx, self, ctx.prepared)

@@ -22,7 +22,7 @@ from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .base import ColumnLabel, Line, Ref, SectionModel
+from .base import ColumnLabel, Line, NothingSelected, Passage, Ref, SectionModel
 
 MAX_SHOWN_ROWS = 20_000
 MIN_COLUMN_SHARE = 0.05
@@ -77,6 +77,7 @@ class TableSection(SectionModel):
     sort: Sort | None = None
     limit: int | None = Field(default=None, ge=1, le=MAX_SHOWN_ROWS)
     caption: str | None = None
+    if_empty: Passage | None = Field(default=None, min_length=1)  # printed under the title when no row is selected
     page_break: Literal["auto", "before"] = "auto"
     font_size: float | None = Field(default=None, ge=5, le=14)
 
@@ -86,8 +87,8 @@ class TableSection(SectionModel):
     def refs(self) -> Iterator[Ref]:
         yield Ref(("table",), "table", self.table)
 
-    def prepare(self, report) -> TableData:
-        from ..tables import DataErrors, QueryError, check_column, select
+    def prepare(self, report) -> TableData | NothingSelected:
+        from ..tables import DataErrors, QueryError, check_column, empty_selection, select
 
         table = report.tables[self.table]
         errors: list[QueryError] = []
@@ -95,14 +96,25 @@ class TableSection(SectionModel):
         columns = []
         for index, setting in enumerate(chosen):
             try:
-                columns.append((check_column(table, setting.key, ("columns", index, "key")), setting))
+                column = check_column(table, setting.key, ("columns", index, "key"))
             except QueryError as error:
                 errors.append(error)
+                continue
+            columns.append((column, setting))
+            if not column.numeric:  # text and dates are written as they are: no digits or number style to choose
+                for option in ("decimals", "style"):
+                    if option in setting.model_fields_set:
+                        errors.append(QueryError(("columns", index, option),
+                                                 f"'{option}' has no effect on column '{column.name}', which holds {column.kind}",
+                                                 "remove it (it applies to number columns)"))
         try:
             rows = select(table, self.where)
         except QueryError as error:
             errors.append(error)
-            rows = []
+            rows = None
+        if rows == [] and self.if_empty is None:
+            errors.append(empty_selection(table, self.where, "table"))
+        rows = rows or []
         if self.sort is not None:
             try:
                 check_column(table, self.sort.by, ("sort", "by"))
@@ -122,6 +134,8 @@ class TableSection(SectionModel):
                                              f"give every column at least {MIN_COLUMN_SHARE:.0%} (widths are relative to their sum)"))
         if errors:
             raise DataErrors(errors)
+        if not rows:
+            return NothingSelected(self.if_empty)  # type: ignore[arg-type]
         if self.limit is not None:
             rows = rows[: self.limit]
         if len(rows) > MAX_SHOWN_ROWS:
@@ -137,4 +151,6 @@ class TableSection(SectionModel):
         return TableData(table, tuple(columns), shown, tuple(names))
 
     def render(self, ctx):
+        if isinstance(ctx.prepared, NothingSelected):
+            return ctx.kit.nothing_selected_exhibit(ctx, self.title, ctx.prepared.text)
         return ctx.kit.table_exhibit(ctx, self, ctx.prepared)

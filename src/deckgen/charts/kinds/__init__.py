@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from . import area, bar, hbar, line, percent_bar, range, scatter, stacked_bar
-from .base import ChartKind
+from .base import KIND_OPTIONS, ChartKind
 
 KINDS: dict[str, ChartKind] = {
     module.KIND.name: module.KIND for module in (line, area, bar, stacked_bar, percent_bar, hbar, range, scatter)
 }
 KIND_NAMES: tuple[str, ...] = tuple(KINDS)
 
-__all__ = ["ChartKind", "KINDS", "KIND_NAMES"]
+__all__ = ["ChartKind", "KINDS", "KIND_NAMES", "KIND_OPTIONS"]

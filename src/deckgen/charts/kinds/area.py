@@ -10,4 +10,5 @@ def draw(plot) -> None:
                         linewidth=0.6, edgecolor="white", zorder=3)
 
 
-KIND = ChartKind("area", draw, x_kinds=("date", "number", "percent"), x_kinds_drawn=("date", "number"), stacked=True)
+KIND = ChartKind("area", draw, x_kinds=("date", "number", "percent"), x_kinds_drawn=("date", "number"), stacked=True,
+                 honours=frozenset({"x_label", "agg"}))

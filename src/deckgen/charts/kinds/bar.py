@@ -33,4 +33,5 @@ def draw(plot) -> None:
                     write_value(plot, x, value, value, label)
 
 
-KIND = ChartKind("bar", draw, value_labels=True, max_categories=40)
+KIND = ChartKind("bar", draw, value_labels=True, max_categories=40,
+                 honours=frozenset({"value_labels", "x_label", "sort", "limit", "agg"}))

@@ -11,6 +11,10 @@ if TYPE_CHECKING:
 COLUMN_KINDS_ANY = ("date", "number", "percent", "text", "ticker")
 COLUMN_KINDS_CATEGORY = ("text", "ticker", "date", "number")
 
+# Chart options only some kinds use; a kind lists those it honours in ``honours``, and a chart that
+# writes one its kind would ignore is refused at that key (``sections.chart.Chart.ignored_keys``).
+KIND_OPTIONS = ("value_labels", "x_label", "sort", "limit", "agg", "label")
+
 
 @dataclass(frozen=True)
 class ChartKind:
@@ -22,3 +26,4 @@ class ChartKind:
     stacked: bool = False
     max_categories: int = 60
     value_labels: bool = False  # values written on the marks by default (when few)
+    honours: frozenset[str] = frozenset()  # which of KIND_OPTIONS it uses

@@ -20,4 +20,5 @@ def draw(plot) -> None:
 
 
 KIND = ChartKind("hbar", draw, x_kinds=("text", "ticker", "date", "number"), x_kinds_drawn=("category",),
-                 horizontal=True, value_labels=True, max_categories=40)
+                 horizontal=True, value_labels=True, max_categories=40,
+                 honours=frozenset({"value_labels", "sort", "limit", "agg"}))  # the categories down the side have no title

@@ -12,4 +12,5 @@ def draw(plot) -> None:
                        marker=None if many_points or len(plot.xs) > 16 else "o", markersize=3, zorder=3)
 
 
-KIND = ChartKind("line", draw, x_kinds=("date", "number", "percent"), x_kinds_drawn=("date", "number"))
+KIND = ChartKind("line", draw, x_kinds=("date", "number", "percent"), x_kinds_drawn=("date", "number"),
+                 honours=frozenset({"x_label", "agg"}))

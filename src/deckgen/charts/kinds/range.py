@@ -43,4 +43,5 @@ def draw(plot) -> None:
 
 
 KIND = ChartKind("range", draw, x_kinds=("text", "ticker", "date", "number"), x_kinds_drawn=("category",),
-                 horizontal=True, max_categories=40)
+                 horizontal=True, max_categories=40,
+                 honours=frozenset({"sort", "limit", "agg"}))  # its values are always written; the categories have no title

@@ -19,4 +19,5 @@ def draw(plot) -> None:
     axes.xaxis.grid(True)
 
 
-KIND = ChartKind("scatter", draw, x_kinds=("number", "percent"), x_kinds_drawn=("number",))
+KIND = ChartKind("scatter", draw, x_kinds=("number", "percent"), x_kinds_drawn=("number",),
+                 honours=frozenset({"x_label", "label"}))  # a point per row: nothing to aggregate, sort or cut
