@@ -858,7 +858,10 @@ def _check_precision(checker: _Checker, prepared: dict[int, Any]) -> None:
 
 
 def _data_number(value: Decimal) -> str:
-    """A number of the data as a message quotes it: plain digits, at most six decimals (a mean's 28 are noise)."""
+    """A number of the data as a message quotes it: plain digits, at most six decimals (a mean's 28 are noise);
+    a tiny one in exponent form (1e-14, not 0)."""
+    if value and abs(value) < Decimal("0.001"):
+        return f"{value:.6g}"
     if isinstance(value.as_tuple().exponent, int) and value.as_tuple().exponent < -6:  # type: ignore[operator]
         value = value.quantize(Decimal("1e-6")).normalize()
     return format(value, "f")
