@@ -24,7 +24,7 @@ from .units import (BUILT_IN_KINDS, KNOWN_MEASURES, ConversionError, Unit, conve
                     unit_from_def, units_of_dimension, unknown_unit_hint)
 
 PRECISION = Decimal("0.05")  # a printed number further than this share of its magnitude from the data is a warning
-from .yamlsrc import Document, Loc, load_yaml
+from .yamlsrc import Document, Loc, load_yaml, strings_in
 
 
 @dataclass(frozen=True)
@@ -522,17 +522,6 @@ def _check_breakdowns(checker: _Checker) -> None:
             checker.shown.setdefault(breakdown.total)
 
 
-def _strings(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            yield from _strings(child, loc + (key,))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _strings(child, loc + (index,))
-
-
 def _check_text(checker: _Checker, mark_of, text: str) -> None:
     """Check every {{ figure }} and citation in ``text``; ``mark_of(token)`` locates one."""
     numbers = len(checker.sources)
@@ -567,7 +556,7 @@ def _check_sections(checker: _Checker) -> None:
     for key in ("title", "subtitle"):
         if isinstance(document.data.get(key), str):
             _check_text(checker, lambda token, loc=(key,): document.mark_of_text(loc, token), document.data[key])
-    for loc, text in _strings(document.data.get("sections", []), ("sections",)):
+    for loc, text in strings_in(document.data.get("sections", []), ("sections",)):
         _check_text(checker, lambda token, loc=loc: document.mark_of_text(loc, token), text)
     anchors: dict[str, int] = {}
     for index, section in enumerate(loaded.spec.sections):
@@ -652,7 +641,7 @@ def _check_cited_where_shown(checker: _Checker) -> None:
     for index, section in enumerate(checker.loaded.spec.sections):
         if section.type in _SOURCED_SECTIONS:
             continue
-        for loc, text in _strings(document.data["sections"][index], ("sections", index)):
+        for loc, text in strings_in(document.data["sections"][index], ("sections", index)):
             if loc[-1] in ("title", "label", "subtitle"):
                 continue  # headings and labels: the text under them cites
             for paragraph in re.split(r"\n\s*\n", text):
@@ -683,7 +672,7 @@ def _reader_text(document: Document) -> Iterator[tuple[Loc, str]]:
     for key in ("title", "subtitle"):
         if isinstance(document.data.get(key), str):
             yield (key,), document.data[key]
-    for loc, text in _strings(document.data.get("sections", []), ("sections",)):
+    for loc, text in strings_in(document.data.get("sections", []), ("sections",)):
         if not any(isinstance(part, str) and part in _NOT_PROSE for part in loc):
             yield loc, text
 
@@ -771,7 +760,7 @@ def _check_views_disclosed(checker: _Checker, disclosures: list) -> None:
     for index, section in enumerate(checker.loaded.spec.sections):
         if section.type in _NOT_SCANNED:
             continue
-        for text_loc, text in _strings(document.data["sections"][index], ("sections", index)):
+        for text_loc, text in strings_in(document.data["sections"][index], ("sections", index)):
             match = RECOMMENDATION_WORDS.search(text)
             if match:
                 at, _ = disclosures[0]
@@ -795,7 +784,7 @@ def _research_sign(checker: _Checker, index: int, section) -> tuple[str, Mark] |
         return "names instruments (exposure in its implications)", document.mark(("sections", index, "items"))
     if section.type in _NOT_SCANNED:
         return None
-    for text_loc, text in _strings(document.data["sections"][index], ("sections", index)):
+    for text_loc, text in strings_in(document.data["sections"][index], ("sections", index)):
         match = RECOMMENDATION_WORDS.search(text)
         if match:
             return f"uses the words of a recommendation ('{match.group(0)}')", document.mark_of_text(text_loc, match.group(0))

@@ -34,7 +34,7 @@ class Audit:
         tables = s.get("tables", [])
         rows = sum(t.get("rows") or 0 for t in tables)
         return (f"{display_path(self.pdf)}: proof passed: {s.get('pages', 0)} page(s), {len(s.get('exhibits', []))} "
-                f"exhibit(s) ({len(tables)} table(s), {rows:,} row(s)), {len(s.get('figures', []))} figure(s) where recorded")
+                f"exhibit(s) ({len(tables)} table(s), {rows:,} row(s)), {len(s.get('figures', []))} figure(s) on their pages")
 
 
 def audit(pdf: Path) -> Audit:
