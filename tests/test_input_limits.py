@@ -261,11 +261,18 @@ def test_a_table_column_too_narrow_to_print_is_refused_at_its_width(cli, project
     ])
 
 
-def test_a_breakdown_title_is_data_text_not_a_template(cli, project):
+def test_a_breakdown_title_is_data_text_not_a_template_so_braces_in_it_are_refused(cli, project):
+    # printed as written, '{{ nope }}' would reach the page as is: refused where it is written, before any build
     path = figures_file(project)
     path.write_text(path.read_text().replace("title: The $550B framework by sector", "title: 'Shares {{ nope }} [@x]'"))
-    result = cli("build", "specs/investor.yaml", cwd=project)
-    assert result.code == 0, result.stderr
+    validate_fails(cli, project, [
+        "data/us-japan/figures.yaml:37:20: breakdowns.framework_by_sector.title: '{{ nope }}' would be printed as "
+        "written: a data file's titles are text, not templates; write the value out, or refer to the figure from the "
+        "spec's text",
+    ])
+    assert cli("build", "specs/investor.yaml", cwd=project).code == 1
+    path.write_text(path.read_text().replace("'Shares {{ nope }} [@x]'", "'Shares [@x]'"))  # a citation's brackets are text here
+    assert cli("build", "specs/investor.yaml", cwd=project).code == 0
 
 
 def test_a_table_source_must_be_a_citable_id(cli, project):
@@ -289,12 +296,25 @@ def test_a_long_set_value_is_cut_in_messages(cli, project):
     ], "--set", "sections.0.label=" + "x" * 400)
 
 
+def _words(length: int) -> str:
+    """Text of ``length`` characters in words of a usual length."""
+    return ("capacity " * (length // 9 + 1))[:length].strip()
+
+
 def test_the_longest_allowed_texts_build(cli, project):
-    longest = ["sections.0.label=" + "x" * 300, "sections.2.items.0.label=" + "x" * 300, "sections.1.items.0.text=" + "x" * 1500,
-               "sections.11.opportunities.items.0=" + "x" * 1500, "sections.11.risks.title=" + "x" * 300,
-               "sections.12.items.0.title=" + "x" * 300, "sections.13.columns.1.label=" + "x" * 60]
+    longest = ["sections.0.label=" + _words(300), "sections.2.items.0.label=" + _words(300), "sections.1.items.0.text=" + _words(1500),
+               "sections.11.opportunities.items.0=" + _words(1500), "sections.11.risks.title=" + _words(300),
+               "sections.12.items.0.title=" + _words(300), "sections.13.columns.1.label=" + _words(60)]
     result = cli("build", "specs/investor.yaml", *[arg for value in longest for arg in ("--set", value)], cwd=project)
     assert result.code == 0, result.stderr
+
+
+def test_a_word_no_box_can_hold_is_refused_by_the_proof_not_cut(cli, project):
+    result = cli("build", "specs/investor.yaml", "--set", "sections.2.items.0.label=" + "x" * 300, cwd=project)
+    assert result.code == 1
+    assert result.stderr.splitlines()[0].startswith(
+        f"<command line>: '{'x' * 59}…' is broken across lines as '")
+    assert "in the label of the KPI tile" in result.stderr and result.stderr.endswith("nothing was written\n")
 
 
 def test_a_spec_or_recipients_file_that_is_a_named_pipe_is_refused_not_waited_on(cli, project):

@@ -146,3 +146,60 @@ def test_line_breaks_are_read_against_the_text_they_were_made_from(lines, text, 
 
     result = breaks(lines, text)
     assert (None if result is None else [(b.at, b.how) for b in result]) == found
+
+
+def test_validate_proof_runs_the_builds_proof_and_writes_nothing(project: Path, cli):
+    (project / "specs" / "t.yaml").write_text(HEAD + SPLIT_KPIS + SOURCES, "utf-8")
+    assert cli("validate", "specs/t.yaml", cwd=project).code == 0  # the inputs are valid
+    result = cli("validate", "specs/t.yaml", "--proof", cwd=project)
+    assert not (project / "dist").exists()
+    built = cli("build", "specs/t.yaml", cwd=project)
+    assert result.code == built.code == 1
+    split = [line for line in result.stderr.splitlines() if "is split across lines" in line]
+    assert len(split) == 5 and split == [line for line in built.stderr.splitlines() if "is split across lines" in line]
+    assert cli("validate", SPEC, "--proof", "--strict", cwd=project).code == 0
+
+
+TRAPS_FOUND_IN_REVIEW = {
+    "citations in another order than their numbers": (
+        "  - type: narrative\n    title: Order\n    body: Growth came from both [@illustrative-additions; @illustrative-capacity].\n",
+        "Growth came from both [1, 2]."),
+    "Japanese prose, broken between characters": (
+        "  - type: narrative\n    title: 日本語\n    body: " + "リン酸鉄リチウムは四半期ごとの導入量で最大の化学系であり、" * 6
+        + "[@illustrative-additions]\n", None),  # the brand's fonts have no Japanese glyphs to extract
+}
+
+
+@pytest.mark.parametrize("trap", sorted(TRAPS_FOUND_IN_REVIEW))
+def test_a_correct_brief_is_not_refused_by_the_proof(project: Path, cli, trap: str):
+    from pdfread import squash, text_of
+
+    sections, shown = TRAPS_FOUND_IN_REVIEW[trap]
+    (project / "specs" / "t.yaml").write_text(HEAD + sections + SOURCES, "utf-8")
+    result = cli("build", "specs/t.yaml", "--strict", "--set", "checks.disclosures=not-research", cwd=project)
+    errors = [line for line in result.stderr.splitlines() if "warning" not in line and "never cited" not in line]
+    assert result.code in (0, 1) and not any("broken across" in line or "prints '" in line for line in errors), errors
+    result = cli("build", "specs/t.yaml", cwd=project)
+    assert result.code == 0, result.stderr
+    assert shown is None or shown in squash(text_of(project / "dist" / "t.pdf"))
+
+
+def test_template_braces_in_a_table_cell_are_refused_where_they_are(project: Path, cli):
+    path = project / "data" / "grid-storage" / "projects.csv"
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].replace("Fjord Capital", "Fjord }} Capital")
+    path.write_text("".join(lines), "utf-8")
+    result = cli("validate", "specs/grid-storage.yaml", cwd=project)
+    assert result.code == 1
+    assert result.stderr.splitlines()[0] == (
+        "data/grid-storage/projects.csv:2:39: unmatched '}}': a figure reference looks like {{ name }}")
+
+
+def test_an_edition_built_with_its_proof_downgraded_is_proofread_again_under_strict(project: Path, cli):
+    wide = ("--set", "figures.usdjpy=123456789012.5", "--set", "checks.proof=warn")  # a KPI value its tile splits
+    assert cli("build", SPEC, *wide, cwd=project).code == 0
+    again = cli("build", SPEC, *wide, "--if-changed", cwd=project)
+    assert again.code == 0 and again.stdout == "dist/investor.pdf unchanged\n"
+    strict = cli("build", SPEC, *wide, "--if-changed", "--strict", cwd=project)
+    assert strict.code == 1 and "is split across lines" in strict.stderr
+    assert strict.stderr.endswith("1 error(s); nothing was written\n")

@@ -1,9 +1,12 @@
-"""A property: whatever the spec and its data say, if ``validate`` accepts them, ``build`` succeeds.
+"""A property: whatever the spec and its data say, if ``validate --proof`` accepts them, ``build``
+succeeds; if plain ``validate`` does, ``build`` succeeds or its proof refuses what would print wrong
+once laid out (a word no box can hold), located, exactly as ``validate --proof`` reports it.
 
 Many mutations of the example (values replaced by awkward ones, keys dropped or added, list items
 repeated), generated from a fixed seed so a failure reproduces. Each is validated; each one that
 validates is built. A mutation may be refused (that is what validation is for); it may not pass
-validation and then fail to build, and nothing may fail with anything but a located SpecError.
+validation and then fail to build for any other reason, and nothing may fail with anything but a
+located SpecError.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 import yaml
 
 from deckgen.build import build, validate
-from deckgen.errors import SpecError
+from deckgen.errors import ProofError, SpecError
 from deckgen.yamlsrc import load_yaml
 
 SEED = int(os.environ.get("DECKGEN_PROPERTY_SEED", 14))  # another seed explores further
@@ -104,7 +107,7 @@ def test_whatever_validates_builds(project: Path):
         (project / name).write_text(text, "utf-8")
     validate(spec)  # the example, written back as the mutations will be, is valid
     rng = random.Random(SEED)
-    failures, counts = [], {"refused": 0, "built": 0}
+    failures, counts = [], {"refused": 0, "built": 0, "refused by the proof": 0}
     for case in range(CASES):
         name = rng.choices(FILES, WEIGHTS)[0]
         data = yaml.safe_load(_dump(parsed[name]))  # a deep copy
@@ -123,6 +126,14 @@ def test_whatever_validates_builds(project: Path):
         try:
             build(spec)
             counts["built"] += 1
+        except ProofError as exc:  # laid out, the brief would print something wrong: validate --proof says so too
+            counts["refused by the proof"] += 1
+            try:
+                validate(spec, proof=True)
+                failures.append(f"{where}: the build's proof refused it, validate --proof did not: {str(exc)[:300]}")
+            except ProofError as again:
+                if again.problems != exc.problems or not all(p.line > 0 for p in exc.problems if p.is_error):
+                    failures.append(f"{where}: the proof's problems differ or are not located: {str(exc)[:300]}")
         except Exception as exc:  # noqa: BLE001
             failures.append(f"{where}: validated, then build failed: {type(exc).__name__}: {str(exc)[:300]}")
     assert failures == [], "\n".join(failures)

@@ -205,8 +205,11 @@ def written_by_deckgen(path: Path) -> bool:
     return False
 
 
-def validate(spec_path: Path | str, **options) -> Report:
-    """Run every check on a spec and its data (and its delivery section); raise SpecError listing every problem."""
+def validate(spec_path: Path | str, *, proof: bool = False, **options) -> Report:
+    """Run every check on a spec and its data (and its delivery section); raise SpecError listing every problem.
+
+    ``proof``: also lay the brief out in memory and proofread it, as ``build`` does (this loads reportlab
+    and matplotlib; nothing is written): what passes then, builds."""
     checked = check(spec_path, **options)
     if checked.report.spec.delivery is not None:
         from .delivery.checks import check_delivery  # no smtplib, ssl or sqlite3
@@ -216,6 +219,9 @@ def validate(spec_path: Path | str, **options) -> Report:
                                   root=checked.root)
         if problems:
             raise SpecError([*checked.report.warnings, *problems])
+    if proof:
+        _, result = render_in_memory(checked, cache_charts=False)
+        return replace(checked.report, warnings=tuple(sorted((*checked.report.warnings, *result.proof.problems))))
     return checked.report
 
 
@@ -423,6 +429,9 @@ def current_edition(checked: Checked) -> tuple[dict, bytes] | None:
     manifest = read_manifest(checked.output)
     if not manifest or manifest.get("input_hash") != checked.input_hash:
         return None
+    strict = checked.options.get("strict") or checked.report.spec.checks.strict
+    if strict and (manifest.get("proof") or {}).get("status") != "passed":
+        return None  # built with its proof downgraded to warnings, which --strict refuses: proofread it again
     try:
         pdf = checked.output.read_bytes()
     except OSError:
@@ -478,7 +487,8 @@ def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int, proof
         "sources": [{"number": n, "id": s.id, "title": s.title, "url": s.url} for n, s in enumerate(report.sources, 1)],
         "warnings": [project_relative(p, root).render() for p in warnings],
         "warning_problems": [project_relative(p, root).as_json() for p in warnings],
-        "proof": proof.summary if proof is not None else None,
+        "proof": ({**proof.summary, "problems": [project_relative(p, root).render() for p in proof.problems]}
+                  if proof is not None else None),
         "checked_with": check_options(report.loaded.path, overrides=tuple(checked.options.get("overrides") or ()),
                                       allow_stale=checked.options.get("allow_stale", False),
                                       strict=checked.options.get("strict", False), root=root,

@@ -375,12 +375,13 @@ def validate(
     allow_stale: bool = StaleOption,
     strict: bool = StrictOption,
     root: Optional[Path] = RootOption,
+    proof: bool = Flag("--proof", help="Also lay each brief out in memory and proofread it, as build does (slower; writes nothing)."),
     log_format: LogFormat = LogFormatOption,
     quiet: bool = QuietOption,
     verbose: bool = VerboseOption,
     debug: bool = DebugOption,
 ) -> None:
-    """Run every check on each SPEC and its data without rendering.
+    """Run every check on each SPEC and its data without rendering (with --proof, the build's proof too).
 
     Problems go to stderr, one per line (or one JSON object each with --log-format json); the summary goes to stdout when there are no errors.
     """
@@ -395,7 +396,8 @@ def validate(
         for spec in specs:
             started = time.perf_counter()
             try:
-                report = library.validate(spec, overrides=overrides or (), allow_stale=allow_stale, strict=strict, root=root)
+                report = library.validate(spec, overrides=overrides or (), allow_stale=allow_stale, strict=strict, root=root,
+                                          proof=proof)
                 problems += list(report.warnings)
                 _detail(f"{display_path(spec)}: {len(report.inputs)} file(s) checked in {time.perf_counter() - started:.2f} s")
             except SpecError as exc:

@@ -32,11 +32,11 @@ import traceback
 import uuid
 from collections import OrderedDict
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
-from .errors import BuildError, DeckgenError, UsageError, display_path
+from .errors import BuildError, DeckgenError, Problem, ProofError, UsageError, display_path
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -113,6 +113,7 @@ class RenderJob:
     input_hash: str  # what the client checked; the worker must render exactly that
     name: str  # the PDF's file name
     project: str  # names the client's project folder (not its path): its renders share a folder on a worker
+    strict: bool = False  # --strict: the proof's warnings are errors too
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ def render_job(checked: "Checked") -> RenderJob:
         spec=spec, files=tuple(sorted(files.items())), overrides=tuple(checked.options.get("overrides") or ()),
         input_hash=checked.input_hash, name=checked.output.name,
         project=hashlib.sha256(f"{socket.gethostname()}\0{root.resolve()}".encode()).hexdigest()[:24],
+        strict=bool(checked.options.get("strict")),
     )
 
 
@@ -211,16 +213,42 @@ def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
         folder = _unpacked(job, blobs)
         checked = build.check(
             folder / job.spec, overrides=job.overrides, output=_worker_root() / "out" / job.name,
-            allow_stale=True, root=folder,
+            allow_stale=True, strict=job.strict, root=folder,
         )
         if checked.input_hash != job.input_hash:
             raise BuildError(
                 f"worker {socket.gethostname()} would render something else than the client checked "
                 f"(versions there: {_versions_line()}); install the same deckgen and libraries on the workers"
             )
-        pdf, result = build.render_in_memory(checked)
-        return Rendered(pdf, result.pages, tuple(result.outline), time.perf_counter() - started, socket.gethostname(),
-                        result.proof)
+        try:
+            pdf, result = build.render_in_memory(checked)
+        except ProofError as exc:
+            raise ProofError(_by_project_path(exc.problems, folder)) from None
+        proof = replace(result.proof, problems=tuple(_by_project_path(result.proof.problems, folder)))
+        return Rendered(pdf, result.pages, tuple(result.outline), time.perf_counter() - started, socket.gethostname(), proof)
+
+
+def _by_project_path(problems, folder: Path) -> list[Problem]:
+    """Problems located in the worker's copy of the project, by their path in the project instead (the
+    client locates them in its own copy: ``_located_here``)."""
+    located = []
+    for problem in problems:
+        if not problem.file.startswith("<"):
+            try:
+                path = (Path.cwd() / problem.file).resolve().relative_to(folder.resolve())
+                problem = replace(problem, file=_IN_PROJECT + path.as_posix())
+            except ValueError:
+                pass
+        located.append(problem)
+    return located
+
+
+def _located_here(problems, root: Path) -> list[Problem]:
+    return [replace(p, file=display_path(root / p.file.removeprefix(_IN_PROJECT))) if p.file.startswith(_IN_PROJECT) else p
+            for p in problems]
+
+
+_IN_PROJECT = "<project>/"  # a problem's file, by its path in the project (between worker and client)
 
 
 def _versions_line() -> str:
@@ -258,7 +286,7 @@ class ClusterRenderer:
                 self.scattered[sha] = self.client.scatter({key: _read(paths[sha], sha)}, broadcast=True)[key]
             blobs[sha] = self.scattered[sha] if sha in self.scattered else _read(paths[sha], sha)
         future = self.client.submit(render_on_worker, job, blobs, key=f"deckgen-render-{job.input_hash[:16]}-{uuid.uuid4().hex}")
-        self.jobs[future] = (token, job)
+        self.jobs[future] = (token, job, checked.root)
         self.pending.add(future)
 
     def finished(self, *, wait: bool = True) -> Iterator[tuple[object, "Rendered | DeckgenError", str | None]]:
@@ -268,8 +296,13 @@ class ClusterRenderer:
             if not wait and not self.pending.has_ready():
                 return
             future = next(self.pending)
-            token, job = self.jobs.pop(future)
-            yield (token, *_result(future, job, self.distributed))
+            token, job, root = self.jobs.pop(future)
+            rendered, trace = _result(future, job, self.distributed)
+            if isinstance(rendered, ProofError):
+                rendered = ProofError(_located_here(rendered.problems, root))
+            elif isinstance(rendered, Rendered) and rendered.proof is not None:
+                rendered = replace(rendered, proof=replace(rendered.proof, problems=tuple(_located_here(rendered.proof.problems, root))))
+            yield token, rendered, trace
 
     def cancel(self) -> None:
         """Stop every render still running or waiting (after an interruption)."""

@@ -19,7 +19,7 @@ from .handtyped import PrintedForms
 from .inputs import InputFile, inside, project_root, sha256_file
 from .spec import COMMAND_LINE, LoadedSpec, apply_overrides, validation_problems
 from .tables import ColumnSpec, DataErrors, QueryError, Table, _field_starts, aggregate, read_csv, select
-from .text import FIGURE_STYLES, plain, references
+from .text import FIGURE_STYLES, plain, references, template_token
 from .units import (BUILT_IN_KINDS, KNOWN_MEASURES, ConversionError, Unit, conversion_factor, convert, describe_dimension, find_unit,
                     unit_from_def, units_of_dimension, unknown_unit_hint)
 
@@ -228,6 +228,7 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
             checker.problems += validation_problems(exc, document, model=SourcesFile)
             checker.incomplete = True
             return
+        _check_printed_as_written(checker, document, ("sources",), ("author", "title", "publisher", "note", "site"))
         for index, source in enumerate(parsed.sources):
             mark = document.mark(("sources", index, "id"))
             if source.id in checker.source_marks:
@@ -260,6 +261,8 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
             continue
         checker.units[unit_name] = unit_from_def(unit_name, definition)
         checker.unit_marks[unit_name] = mark
+    _check_printed_as_written(checker, document, ("figures",), ("label", "note"))
+    _check_printed_as_written(checker, document, ("breakdowns",), ("title", "label", "note"))
     for figure_name, figure in parsed.figures.items():
         mark = document.mark(("figures", figure_name), key=True)
         if figure_name in checker.figures or figure_name in checker.table_figures:
@@ -286,6 +289,17 @@ def _load_yaml_dataset(checker: _Checker, name: str, path: Path, figure_override
                 unit=breakdown.unit, as_of=breakdown.as_of, source=breakdown.source, note=part.note,
             )
             checker.figure_homes[part_name] = (document, ("breakdowns", breakdown_name, "parts", index))
+
+
+def _check_printed_as_written(checker: _Checker, document: Document, under: Loc, keys: tuple[str, ...]) -> None:
+    """A data file's labels, titles and notes are printed as written, not filled in: a '{{' or '}}' in
+    one would reach the page as is (the proof would refuse it), so it is refused here, where it is."""
+    for loc, text in strings_in(document.data.get(under[0]), under):
+        if loc[-1] in keys and (shown := template_token(text)) is not None:
+            checker.error(document.mark_of_text(loc, shown),
+                          f"{'.'.join(map(str, loc))}: '{shown}' would be printed as written: a data file's {loc[-1]}s "
+                          "are text, not templates", "write the value out, or refer to the figure from the spec's text",
+                          code="template-text")
 
 
 def _load_table(checker: _Checker, name: str, path: Path, dataset) -> None:
@@ -553,9 +567,8 @@ def _check_text(checker: _Checker, mark_of, text: str) -> None:
 def _check_sections(checker: _Checker) -> None:
     loaded = checker.loaded
     document = loaded.document
-    for key in ("title", "subtitle"):
-        if isinstance(document.data.get(key), str):
-            _check_text(checker, lambda token, loc=(key,): document.mark_of_text(loc, token), document.data[key])
+    for loc, text in strings_in({key: document.data.get(key) for key in ("title", "subtitle", "author", "subject", "keywords")}, ()):
+        _check_text(checker, lambda token, loc=loc: document.mark_of_text(loc, token), text)
     for loc, text in strings_in(document.data.get("sections", []), ("sections",)):
         _check_text(checker, lambda token, loc=loc: document.mark_of_text(loc, token), text)
     anchors: dict[str, int] = {}

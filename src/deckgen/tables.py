@@ -319,7 +319,7 @@ def read_csv(
         return starts[position] if position < len(starts) else 1
 
     # Most tables have no control character, markup or overlong cell anywhere: then no cell is looked at
-    cell_by_cell = bool(_CONTROL.search(text)) or "{{" in text or "[" in text or len(text) > MAX_CELL_CHARS
+    cell_by_cell = bool(_CONTROL.search(text)) or "{{" in text or "}}" in text or "[" in text or len(text) > MAX_CELL_CHARS
     body: list[tuple[int, list[str]]] = []
     for line, record in records[1:]:
         if len(record) != len(names):
@@ -336,7 +336,7 @@ def read_csv(
             elif len(cell) > MAX_CELL_CHARS:
                 fail(line, column_of(line, position), f"column '{names[position]}': the cell is longer than {MAX_CELL_CHARS} characters")
                 cells[position] = ""
-            elif "{{" in cell or "[" in cell:
+            elif "{{" in cell or "}}" in cell or "[" in cell:
                 markup.append((Mark.of(path, line, column_of(line, position)), cell,
                                lines[line - 1] if line - 1 < len(lines) else ""))
         body.append((line, cells))

@@ -28,6 +28,18 @@ class Reference:
     token: str  # the text as written, to locate it in the file
 
 
+def template_token(text: str) -> str | None:
+    """The first template text in ``text`` as a message quotes it ('{{ usdjpy }}', or a lone '{{' or
+    '}}'); None when there is none."""
+    if "{{" not in text and "}}" not in text:
+        return None
+    whole = _WHOLE_TOKEN.search(text)
+    return whole.group(0) if whole else _STRAY_BRACES.search(text).group(0)  # type: ignore[union-attr]
+
+
+_WHOLE_TOKEN = re.compile(r"\{\{[^{}]*\}\}")
+
+
 def escape(text: str) -> str:
     """&, < and > as entities (html.escape: xml.sax.saxutils would import urllib, and with it ssl)."""
     return _html_escape(text, quote=False)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..editions import manifest_path, read_manifest
 from ..errors import Mark, Problem, display_path
-from .checks import TEMPLATE_TEXT
+from ..text import template_token
 from .lines import normal
 
 
@@ -69,13 +69,13 @@ def audit(pdf: Path) -> Audit:
     if len(pages) != manifest.get("pages") or len(pages) != recorded.get("pages"):
         problem(f"has {len(pages)} page(s); its manifest records {manifest.get('pages')}")
     for number, text in enumerate(pages, start=1):
-        if match := TEMPLATE_TEXT.search(text):
-            problem(f"page {number} prints template text near '{_around(text, match.start())}'", code="template-text")
+        if (token := template_token(text)) is not None:
+            problem(f"page {number} prints template text near '{_around(text, text.index(token))}'", code="template-text")
     for title in bookmarks:
-        if TEMPLATE_TEXT.search(title):
+        if template_token(title) is not None:
             problem(f"the bookmark '{title}' holds template text", code="template-text")
     for key, value in metadata.items():
-        if TEMPLATE_TEXT.search(value):
+        if template_token(value) is not None:
             problem(f"the document's {key} (metadata) holds template text: '{value}'", code="template-text")
     flat = [normal(text).replace("\u00ad", "") for text in pages]
     for figure in recorded.get("figures", []):

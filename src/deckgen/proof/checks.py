@@ -14,13 +14,15 @@ drawn from and returns every problem, located at the spec key (or data file) res
 
 from __future__ import annotations
 
+import bisect
 import functools
+import html
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from ..errors import Mark, Problem
-from ..text import plain, references
+from ..text import references, template_token, to_markup
 from ..yamlsrc import strings_in
 from .lines import breaks, normal, split_values, word_at
 from .record import LaidOut, TextBlock
@@ -30,8 +32,8 @@ if TYPE_CHECKING:
 
 CHECKS = ("template-text", "printed-text", "broken-word", "split-value", "overflow", "empty-exhibit")
 OVERFLOW_TOLERANCE = 0.5  # points: reportlab's own rounding
-TEMPLATE_TEXT = re.compile(r"\{\{|\}\}")
 SHOWN_TEXT = 60  # characters of printed text a message quotes
+_TAG = re.compile(r"<[^>]*>")
 
 _WHAT_BY_STYLE = {
     "h1": "the title", "subtitle": "the subtitle", "h2": "a heading", "h3": "a heading", "box_title": "a box title",
@@ -113,20 +115,26 @@ class _Reader:
         expected, values, figures = self.expected(block)
         found = breaks(block.lines, expected) if expected is not None else None
         if found is None and expected is not None:
+            printed_part, expected_part = _where_they_differ(normal(" ".join(block.lines)), normal(expected))
             problems.append(Problem.at(
                 self.locate(block.section, block.origin, self.needle(block)),
-                f"{what} prints '{_short(normal(printed))}' where its data gives '{_short(normal(expected))}'",
+                f"{what} prints '{printed_part}' where its data gives '{expected_part}'",
                 "this is a deckgen bug: report it with the spec", code="printed-text"))
-        if found is None:  # the text is unknown or wrong: read the lines against themselves
+        if found is None and block.plain is not None:  # nothing says what it should be: read it against its own text
+            expected = block.plain
+            found = breaks(block.lines, expected)
+        if found is None:
             expected = " ".join(line.strip() for line in block.lines)
             found = breaks(block.lines, expected) or []
         text = normal(expected)
+        reported: set[str] = set()
         for point in found:
             if point.how != "inside":
                 continue
             word, before, after = word_at(text, point.at)
-            if any(before in value or value in word for value in map(normal, values) if value):
-                continue  # reported once, as the value it splits
+            if word in reported or any(before in value or value in word for value in map(normal, values) if value):
+                continue  # a word broken twice is one problem; a value it splits is reported as that
+            reported.add(word)
             problems.append(Problem.at(
                 self.locate(block.section, block.origin, word),
                 f"'{_short(word)}' is broken across lines as '{_short(before)}' | '{_short(after)}' in {what} "
@@ -142,9 +150,14 @@ class _Reader:
                 self.locate(block.section, block.origin, self.needle(block)),
                 f"{what} runs {block.overflow:.1f} pt past its box: '{_short(normal(printed))}'",
                 self.fix(block), code="overflow"))
+        starts = [point.at for point in found]  # where each line after the first starts in the text
         for name, shown in figures:  # a figure may print in several styles ("$85B", "$85 billion")
-            pages = verified.setdefault((name, shown), set())
-            pages.update(block.pages)
+            at = text.find(normal(shown))
+            if at >= 0 and len(block.line_pages) == len(starts) + 1:
+                pages = {block.line_pages[bisect.bisect_right(starts, at)]}
+            else:
+                pages = set(block.pages)
+            verified.setdefault((name, shown), set()).update(pages)
         return problems
 
     def expected(self, block: TextBlock) -> tuple[str | None, tuple[str, ...], list[tuple[str, str]]]:
@@ -161,15 +174,21 @@ class _Reader:
                 text = self.format(ref.name, ref.style)
                 shown.append(text)
                 figures.append((ref.name, text))
-        return block.prefix + plain(block.source, self.format, self.report.source_number), values + tuple(shown), figures
+        return block.prefix + self.as_printed(block.source), values + tuple(shown), figures
+
+    def as_printed(self, source: str) -> str:
+        """The text the renderer meant to print from ``source``: its own markup (figures written out,
+        citations numbered, emphasis as the markup has it), without the tags."""
+        def cite(keys: list[str]) -> str:
+            return "[" + ", ".join(str(n) for n in sorted({self.report.source_number(key) for key in keys})) + "]"
+
+        return html.unescape(_TAG.sub("", to_markup(source, self.format, cite)))
 
     def template_text(self, section: int | None, what: str, text: str, origin: tuple = ()) -> list[Problem]:
-        match = TEMPLATE_TEXT.search(text)
-        if match is None:
+        token = template_token(text)
+        if token is None:
             return []
-        token = re.search(r"\{\{[^{}]*\}\}", text)
-        shown = token.group(0) if token else match.group(0)
-        return [Problem.at(self.locate(section, origin, shown), f"{what} prints template text '{_short(shown)}'",
+        return [Problem.at(self.locate(section, origin, token), f"{what} prints template text '{_short(token)}'",
                            "write figures as {{ name }} only where the spec's reference says a field takes them, "
                            "or report this as a deckgen bug", code="template-text")]
 
@@ -218,16 +237,18 @@ class _Reader:
         return self.document.mark(("sections", section, "table" if table else "type"))
 
 
+def _where_they_differ(printed: str, expected: str) -> tuple[str, str]:
+    """The two texts from a little before the first character where they differ."""
+    at = next((i for i, (a, b) in enumerate(zip(printed, expected)) if a != b), min(len(printed), len(expected)))
+    start = max(0, at - 15)
+    lead = "\u2026" if start else ""
+    return lead + _short(printed[start:]), lead + _short(expected[start:])
+
+
 def _short(text: str) -> str:
     return text if len(text) <= SHOWN_TEXT else text[: SHOWN_TEXT - 1] + "\u2026"
 
 
 def problems_in(strings: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """(what, token) for each string of ``strings`` that holds template text: for an email's subject and body."""
-    found = []
-    for what, text in strings:
-        match = TEMPLATE_TEXT.search(text)
-        if match is not None:
-            token = re.search(r"\{\{[^{}]*\}\}", text)
-            found.append((what, token.group(0) if token else match.group(0)))
-    return found
+    return [(what, token) for what, text in strings if (token := template_token(text)) is not None]

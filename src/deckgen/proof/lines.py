@@ -8,6 +8,7 @@ nothing allowed it ("Germ|any", "€290/k|Wh").
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 SOFT_HYPHEN = "\u00ad"
@@ -23,7 +24,7 @@ def normal(text: str) -> str:
 @dataclass(frozen=True)
 class Break:
     at: int  # the offset in the normal text where the next line starts
-    how: str  # space | hyphenated | after-hyphen | inside
+    how: str  # space | hyphenated | after-hyphen | between-ideographs | inside
 
 
 def breaks(lines: list[str], expected: str) -> list[Break] | None:
@@ -51,11 +52,19 @@ def breaks(lines: list[str], expected: str) -> list[Break] | None:
             found.append(Break(position, "hyphenated"))
         elif position > 0 and text[position - 1] in _OWN_BREAKS:
             found.append(Break(position, "after-hyphen"))
+        elif position > 0 and (_ideographic(text[position - 1]) or _ideographic(text[position])):
+            found.append(Break(position, "between-ideographs"))  # Chinese, Japanese: lines break between characters
         elif position >= len(text):
             return None
         else:
             found.append(Break(position, "inside"))
     return found if position == len(text) else None
+
+
+def _ideographic(char: str) -> bool:
+    """A wide East Asian character (Han, kana, Hangul, fullwidth punctuation): text in those scripts
+    may break between any two of them."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def word_at(text: str, at: int) -> tuple[str, str, str]:

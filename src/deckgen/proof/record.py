@@ -6,9 +6,13 @@ round); ``proof.checks`` reads it once the PDF exists. Nothing here imports repo
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 from dataclasses import dataclass, field
 
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)  # a forced line break: a space between what it separates
+_TAG = re.compile(r"<[^>]*>")
 new_key = itertools.count(1).__next__  # a paragraph's key: never reused, as an id() could be
 
 
@@ -31,6 +35,8 @@ class TextBlock:
     prefix: str = ""  # text the renderer sets before the source's ("Exhibit 3: ")
     figures: tuple[tuple[str, str], ...] = ()  # (figure, printed form) it shows besides its source's
     exhibit: int | None = None  # the exhibit it is the title of
+    line_pages: list[int] = field(default_factory=list)  # the page of each line
+    plain: str | None = None  # the paragraph's own text, when nothing says what it should be
 
 
 @dataclass
@@ -96,6 +102,7 @@ class LaidOut:
         block = self._by_key.get(key)
         if block is not None:  # the rest of a paragraph split across pages
             block.lines.extend(lines)
+            block.line_pages.extend([page] * len(lines))
             block.overflow = max(block.overflow, overflow)
             block.pages.append(page)
             return
@@ -108,7 +115,10 @@ class LaidOut:
             values=paragraph.__dict__.get("_proof_values", ()), origin=paragraph.__dict__.get("_proof_origin", ()),
             what=paragraph.__dict__.get("_proof_what", ""), prefix=paragraph.__dict__.get("_proof_prefix", ""),
             figures=paragraph.__dict__.get("_proof_figures", ()), exhibit=paragraph.__dict__.get("_proof_exhibit"),
+            line_pages=[page] * len(lines),
         )
+        if block.source is None and block.expected is None:  # its own text: a line break inside a word still shows
+            block.plain = html.unescape(_TAG.sub("", _LINE_BREAK.sub(" ", getattr(paragraph, "text", "") or "")))
         self._by_key[key] = block
         self.blocks.append(block)
 

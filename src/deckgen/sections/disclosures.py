@@ -244,7 +244,7 @@ class Disclosures(SectionModel):
                 contact.append(f'<a href="mailto:{escape(analyst.email)}" color="{ctx.theme.primary}">{escape(analyst.email)}</a>')
             if analyst.phone:
                 contact.append(escape(analyst.phone).replace(" ", "\u00a0"))
-            who = escape(analyst.name) + (f"<br/>{escape(analyst.title)}" if analyst.title else "")
+            who = escape(ctx.plain(analyst.name)) + (f"<br/>{escape(ctx.plain(analyst.title))}" if analyst.title else "")
             from ..render.paragraph import Paragraph
 
             rows.append([Paragraph(who, ctx.styles["cell"]), ctx.paragraph(analyst.entity or issuer_name, "cell"),

@@ -34,11 +34,13 @@ class Masthead(SectionModel):
         logo = ctx.kit.logo(theme.logo, height=30) if theme.logo else Spacer(1, 30)
         brand = Paragraph(
             f'<font name="{ctx.fonts.headings.bold}" color="{theme.heading_color}">{ctx.fonts.glyph_fallback(escape(theme.name), ctx.fonts.headings.bold)}</font>'
-            f'<br/><font color="{theme.secondary}">{ctx.fonts.glyph_fallback(escape(self.label.upper()))}</font>',
+            f'<br/><font color="{theme.secondary}">{ctx.fonts.glyph_fallback(escape(ctx.plain(self.label).upper()))}</font>',
             ctx.styles["label"],
         )
-        byline = "<br/>".join(escape(part) for part in filter(None, [ctx.date(spec.date), spec.author or theme.author,
-                                                                    self._analysts(spec)]))
+        author = ctx.plain(spec.author) if spec.author else theme.author  # the spec's texts take {{ figures }}
+        analysts = self._analysts(spec)
+        byline = "<br/>".join(escape(part) for part in filter(None, [ctx.date(spec.date), author,
+                                                                    ctx.plain(analysts) if analysts else None]))
         top = Table([[logo, brand, Paragraph(ctx.fonts.glyph_fallback(byline), ctx.styles["byline"])]],
                     colWidths=[logo.width + 8, ctx.frame_width * 0.3, None])
         top.setStyle(TableStyle([
