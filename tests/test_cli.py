@@ -184,3 +184,9 @@ def test_a_home_that_cannot_be_written_gives_no_matplotlib_warnings(deckgen_proc
     run = deckgen_process("build", SPEC, "-o", tmp_path / "brief.pdf", cwd=project, env=env)
     assert run.code == 0, run.stderr
     assert "matplotlib" not in run.stderr.lower() and "cache" not in run.stderr.lower(), run.stderr
+
+
+def test_an_output_ending_in_a_slash_is_a_folder_even_for_one_spec(cli, project):
+    result = cli("build", SPEC, "-o", "briefs/", cwd=project)
+    assert result.code == 0, result.stderr
+    assert result.stdout == "briefs/investor.pdf\n" and (project / "briefs" / "investor.pdf").is_file()

@@ -211,3 +211,18 @@ def test_a_wrong_cluster_address_is_one_line_and_exit_2(project, cli, address, m
 
     assert result.code == ExitCode.USAGE
     assert result.stderr.strip() == message
+
+
+def test_the_proof_runs_on_the_workers_as_here_strict_and_located_in_this_project(project, dask_client, cli):
+    wide = ("--set", "figures.usdjpy=123456789012.5", "--set", "checks.proof=warn")  # a KPI value its tile splits
+    address = dask_client.scheduler.address
+    here = cli("build", "specs/investor.yaml", *wide, "-o", "here.pdf", "--strict")
+    there = cli("build", "specs/investor.yaml", *wide, "-o", "there.pdf", "--strict", "--cluster", address)
+    assert here.code == there.code == 1
+    located = "specs/investor.yaml:79:18: '¥123,456,789,012.5/$' is split across lines"
+    assert located in here.stderr and located in there.stderr, there.stderr
+    warned = cli("build", "specs/investor.yaml", *wide, "-o", "there.pdf", "--cluster", address)
+    assert warned.code == 0, warned.stderr
+    manifest = json.loads((project / "there.manifest.json").read_text())
+    assert manifest["proof"]["status"] == "warnings"
+    assert manifest["proof"]["problems"][0].startswith("specs/investor.yaml:79:18: warning: '¥123,456,789,012.5/$' is split")

@@ -181,7 +181,7 @@ class OnAmbiguous(str, Enum):
 @app.command(cls=_Command)
 def build(
     specs: List[Path] = SpecArgs,
-    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="PATH", help="Where to write the PDF: a file, a folder (an existing one, one ending in /, or always with several specs: <name>.pdf in it), or - for stdout."),
+    output_given: Optional[str] = typer.Option(None, "-o", "--output", metavar="PATH", help="Where to write the PDF: a file, a folder (an existing one, one ending in /, or always with several specs: <name>.pdf in it), or - for stdout."),
     overrides: Optional[List[str]] = SetOption,
     allow_stale: bool = StaleOption,
     strict: bool = StrictOption,
@@ -202,6 +202,7 @@ def build(
     Exit codes: 0 ok, 1 invalid spec or data, 3 build failed, 5 stale data, 10 out of date (--check), 75 locked by another run (see --wait). With several specs: the first of 1, 3, 5, 75, 10 that any spec ended with.
     """
     _set_verbosity(quiet, verbose)
+    output = Path(output_given) if output_given is not None else None  # as typed: a Path drops a trailing "/"
     if check_only and (if_changed or archive):
         raise typer.BadParameter("--check builds nothing, so it cannot be combined with --if-changed or --archive", param_hint="'--check'")
     if output is not None and str(output) == "-":
@@ -210,7 +211,7 @@ def build(
     from .errors import BatchError
 
     several = len(specs) > 1
-    into_folder = several or (output is not None and (_is_folder(output) or str(output).endswith(("/", os.sep))))
+    into_folder = several or (output is not None and (_is_folder(output) or output_given.endswith(("/", os.sep))))
 
     def action() -> int:
         with _progress(len(specs), enabled=log_format is LogFormat.text and _verbosity > Verbosity.QUIET and _interactive()) as progress:

@@ -223,6 +223,21 @@ class Disclosures(SectionModel):
                 "accurately reflect their personal views about the subjects and issuers discussed, and that no part "
                 "of their compensation was, is or will be related to the specific views expressed in it.")
 
+    def _analyst_widths(self, ctx) -> list[float]:
+        """Analyst, entity and contact columns: the contact column as wide as the longest address or
+        number (an address broken inside reads as a wrong one), up to half the width; the other two share
+        the rest as 34:36."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        from ..render.kit import CELL_PADDING_X
+
+        style = ctx.styles["cell"]
+        contacts = [text for analyst in self.analysts for text in (analyst.email, analyst.phone) if text]
+        widest = max((stringWidth(text, style.fontName, style.fontSize) for text in contacts), default=0.0)
+        contact = min(max(0.30 * ctx.frame_width, widest + 2 * CELL_PADDING_X + 1), 0.5 * ctx.frame_width)
+        rest = ctx.frame_width - contact
+        return [rest * 34 / 70, rest * 36 / 70, contact]
+
     def render(self, ctx):
         from reportlab.platypus import Table
 
@@ -249,7 +264,7 @@ class Disclosures(SectionModel):
 
             rows.append([Paragraph(who, ctx.styles["cell"]), ctx.paragraph(analyst.entity or issuer_name, "cell"),
                          Paragraph("<br/>".join(contact) or "\u2013", ctx.styles["cell"])])
-        widths = [ctx.frame_width * w for w in (0.34, 0.36, 0.30)]
+        widths = self._analyst_widths(ctx)
         table = ctx.kit.data_table(Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT"))
         table.setStyle(ctx.kit.table_style(ctx, len(rows)))
         story.append(table)
