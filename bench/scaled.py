@@ -61,8 +61,6 @@ def _chart_csv(kind: str, n: int, rng: random.Random) -> tuple[str, dict, dict]:
         lines = ["country,mw"] + [f"{c},{rng.randint(80, 2400)}" for c in COUNTRIES[:count]]
         columns = {"country": "text", "mw": {"type": "number", "unit": "MW", "label": "Pipeline"}}
         extra = {"x": "country", "y": "mw", "sort": "descending"}
-        if kind == "hbar":
-            extra["x_label"] = ""
         return "\n".join(lines) + "\n", columns, extra
     lines = ["market,low,high"]
     for c in COUNTRIES[:6]:

@@ -41,6 +41,7 @@ class Report:
     inputs: tuple[InputFile, ...]
     units: Mapping[str, Unit] = field(default_factory=dict)  # declared in data files
     prepared: Mapping[int, Any] = field(default_factory=dict)  # section index -> its chart or table data
+    _formatted: dict = field(default_factory=dict, compare=False, repr=False)  # (figure, style) -> as printed
     data_figures: Mapping[str, Figure] = field(default_factory=dict)  # figures shown in another unit: as the data has them
 
     @property
@@ -62,8 +63,14 @@ class Report:
         return unit
 
     def format(self, name: str, style: str | None = None) -> str:
-        figure = self.figures[name]
-        return format_figure(figure, self.unit(figure.unit), self.spec.locale, style)  # type: ignore[arg-type]
+        """A figure as the brief prints it; formatted once per style (prose, tables, the proof and the
+        manifest all ask for the same figures)."""
+        key = (name, style)
+        printed = self._formatted.get(key)
+        if printed is None:
+            figure = self.figures[name]
+            printed = self._formatted[key] = format_figure(figure, self.unit(figure.unit), self.spec.locale, style)  # type: ignore[arg-type]
+        return printed
 
     def plain(self, text: str) -> str:
         """Text as a reader sees it: figures formatted, citations as numbers, no markup."""

@@ -15,7 +15,6 @@ drawn from and returns every problem, located at the spec key (or data file) res
 from __future__ import annotations
 
 import bisect
-import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -104,7 +103,7 @@ class _Reader:
         self.report = report
         self.document = report.loaded.document
         self.sections = report.spec.sections
-        self.format = functools.lru_cache(maxsize=None)(report.format)  # a figure prints the same in every block
+        self.format = report.format
 
     # -- one block --------------------------------------------------------------------------------
     def block(self, block: TextBlock, verified: dict[tuple[str, str], set[int]]) -> list[Problem]:
