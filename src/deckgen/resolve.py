@@ -22,9 +22,9 @@ from .tables import ColumnSpec, DataErrors, QueryError, Table, _field_starts, ag
 from .text import FIGURE_STYLES, plain, references, template_token
 from .units import (BUILT_IN_KINDS, KNOWN_MEASURES, ConversionError, Unit, conversion_factor, convert, describe_dimension, find_unit,
                     unit_from_def, units_of_dimension, unknown_unit_hint)
+from .yamlsrc import Document, Loc, load_yaml, strings_in
 
 PRECISION = Decimal("0.05")  # a printed number further than this share of its magnitude from the data is a warning
-from .yamlsrc import Document, Loc, load_yaml, strings_in
 
 
 @dataclass(frozen=True)
