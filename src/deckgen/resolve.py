@@ -902,6 +902,8 @@ def _cell_mark(table: Table, column: str, value: Any) -> Mark:
     """Where ``value`` first stands in ``column`` of the CSV (the column's first cell if it was converted)."""
     position = table.index(column)
     index = next((i for i, row in enumerate(table.rows) if row[position] == value), 0)
+    if table.cell_mark is not None:  # a workbook or a query: its source places the cell
+        return table.cell_mark(index, position)
     line = table.lines[index] if table.lines else 1
     try:
         text = table.path.read_text(encoding="utf-8-sig").splitlines()[line - 1]

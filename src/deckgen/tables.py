@@ -80,9 +80,10 @@ class Table:
     path: Path
     columns: tuple[Column, ...]
     rows: tuple[tuple[Any, ...], ...]
-    lines: tuple[int, ...]  # the CSV line each row starts on
+    lines: tuple[int, ...]  # the CSV line each row starts on (empty for a source without lines)
     source: str | None = None
     as_of: dt.date | None = None
+    cell_mark: Callable[[int, int], Mark] | None = None  # (row index, column position) -> where, for a source without lines
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -244,7 +245,24 @@ def _field_starts(line: str) -> list[int]:
 class CsvResult:
     table: Table | None
     problems: list[Problem]
-    cells_with_markup: list[tuple[Mark, str, str]]  # (where, cell text, its line) for {{ }} and [@id]
+    cells_with_markup: list[tuple[Mark, str, str | None]]  # (where, cell text, its CSV line) for {{ }} and [@id]
+
+
+@dataclass
+class Cells:
+    """A table as its source gives it, before typing: a header and rows of text cells, each of which
+    ``locate`` can place (a CSV's line and column, a workbook's sheet and cell, a query's row).
+
+    Every source (CSV, workbook, database) becomes a Table through ``typed_table``: the same column
+    declarations, inference, strictness and limits."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (the row's key for ``locate``, its cells as text)
+    locate: Callable[[int, int], Mark]  # (row key, column position) -> where that cell is
+    header_key: int = 1  # the header's row key
+    line_of: Callable[[int], str | None] = lambda key: None  # a CSV row's text, to place a token within it
+    scan_all: bool = True  # False: no cell holds a control character, markup or overlong text (checked as a whole)
+    lines: tuple[int, ...] | None = None  # each row's line, when the source has lines (a CSV)
 
 
 def read_csv(
@@ -253,7 +271,6 @@ def read_csv(
 ) -> CsvResult:
     """Read ``path`` into a Table, checking every cell; problems are located in the CSV or the spec."""
     problems: list[Problem] = []
-    markup: list[tuple[Mark, str, str]] = []
 
     def fail(line: int, col: int, message: str, hint: str | None = None) -> None:
         problems.append(Problem.at(Mark.of(path, line, col), message, hint, code="table"))
@@ -262,7 +279,7 @@ def read_csv(
     if size > MAX_TABLE_BYTES:
         fail(1, 1, f"table is {size / 1e6:.1f} MB, more than the limit of {MAX_TABLE_BYTES // 1_000_000} MB",
              "split it, or aggregate it before deckgen reads it")
-        return CsvResult(None, problems, markup)
+        return CsvResult(None, problems, [])
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -270,7 +287,7 @@ def read_csv(
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         fail(line, col, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", "save the file as UTF-8")
-        return CsvResult(None, problems, markup)
+        return CsvResult(None, problems, [])
     lines = text.splitlines()
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
@@ -282,70 +299,83 @@ def read_csv(
                 continue
             if len(records) > MAX_ROWS:
                 fail(start, 1, f"table has more than {MAX_ROWS:,} rows", "aggregate it before deckgen reads it")
-                return CsvResult(None, problems, markup)
+                return CsvResult(None, problems, [])
             records.append((start, record))
     except csv.Error as exc:
         fail(reader.line_num, 1, f"CSV error: {exc}", "check the quotes on this line")
-        return CsvResult(None, problems, markup)
+        return CsvResult(None, problems, [])
     if not records:
         fail(1, 1, "table is empty: expected a header row")
-        return CsvResult(None, problems, markup)
-
-    header_line, header = records[0]
-    starts = _field_starts(lines[header_line - 1]) if header_line - 1 < len(lines) else []
-    names: list[str] = []
-    for position, cell in enumerate(header):
-        col = starts[position] if position < len(starts) else 1
-        label = cell.strip()
-        if not label:
-            fail(header_line, col, f"header cell {position + 1} is empty", "give every column a name")
-        elif label in names:
-            fail(header_line, col, f"duplicate column '{label}' (also column {names.index(label) + 1})", "rename one of them")
-        elif _CONTROL.search(label):
-            fail(header_line, col, f"column {position + 1}: the name contains control characters")
-        names.append(label)
-    if len(names) > MAX_COLUMNS:
-        fail(header_line, 1, f"table has {len(names)} columns, more than the limit of {MAX_COLUMNS}")
-    if problems:
-        return CsvResult(None, problems, markup)
+        return CsvResult(None, problems, [])
 
     @functools.lru_cache(maxsize=64)
     def starts_of(line: int) -> list[int]:
         return _field_starts(lines[line - 1]) if line - 1 < len(lines) else []
 
-    def column_of(line: int, position: int) -> int:
+    def locate(line: int, position: int) -> Mark:
         """Where a cell starts on its line: worked out only for a cell that has something to report."""
         starts = starts_of(line)
-        return starts[position] if position < len(starts) else 1
+        return Mark.of(path, line, starts[position] if position < len(starts) else 1)
 
+    header_line, header = records[0]
     # Most tables have no control character, markup or overlong cell anywhere: then no cell is looked at
-    cell_by_cell = bool(_CONTROL.search(text)) or "{{" in text or "}}" in text or "[" in text or len(text) > MAX_CELL_CHARS
+    scan_all = bool(_CONTROL.search(text)) or "{{" in text or "}}" in text or "[" in text or len(text) > MAX_CELL_CHARS
+    cells = Cells(header, records[1:], locate, header_line, lambda line: lines[line - 1] if line - 1 < len(lines) else "",
+                  scan_all, tuple(line for line, _ in records[1:]))
+    return typed_table(name, path, cells, declared, spec_mark, source=source, as_of=as_of)
+
+
+def typed_table(
+    name: str, path: Path, cells: Cells, declared: dict[str, str | ColumnSpec], spec_mark: Callable[[tuple, bool], Mark],
+    *, source: str | None = None, as_of: dt.date | None = None,
+) -> CsvResult:
+    """``cells`` as a Table: the header's names checked, every cell checked against its column's type
+    (declared, else inferred), each problem where ``cells.locate`` places it."""
+    problems: list[Problem] = []
+    markup: list[tuple[Mark, str, str | None]] = []
+
+    def fail(key: int, position: int, message: str, hint: str | None = None) -> None:
+        problems.append(Problem.at(cells.locate(key, position), message, hint, code="table"))
+
+    names: list[str] = []
+    for position, cell in enumerate(cells.header):
+        label = cell.strip()
+        if not label:
+            fail(cells.header_key, position, f"header cell {position + 1} is empty", "give every column a name")
+        elif label in names:
+            fail(cells.header_key, position, f"duplicate column '{label}' (also column {names.index(label) + 1})", "rename one of them")
+        elif _CONTROL.search(label):
+            fail(cells.header_key, position, f"column {position + 1}: the name contains control characters")
+        names.append(label)
+    if len(names) > MAX_COLUMNS:
+        fail(cells.header_key, 0, f"table has {len(names)} columns, more than the limit of {MAX_COLUMNS}")
+    if problems:
+        return CsvResult(None, problems, markup)
+
     body: list[tuple[int, list[str]]] = []
-    for line, record in records[1:]:
+    for key, record in cells.rows:
         if len(record) != len(names):
             more_or_fewer = "more" if len(record) > len(names) else "fewer"
-            fail(line, 1, f"row has {len(record)} cells, {more_or_fewer} than the header's {len(names)}",
+            fail(key, 0, f"row has {len(record)} cells, {more_or_fewer} than the header's {len(names)}",
                  "add the missing cells (empty ones too) or quote cells that contain commas")
             continue
-        cells = [cell.strip() for cell in record]
-        for position, cell in enumerate(cells if cell_by_cell else ()):
+        row = [cell.strip() for cell in record]
+        for position, cell in enumerate(row if cells.scan_all else ()):
             if _CONTROL.search(cell):
-                fail(line, column_of(line, position), f"column '{names[position]}': the cell contains a control character",
-                     "remove it")
-                cells[position] = ""
+                fail(key, position, f"column '{names[position]}': the cell contains a control character", "remove it")
+                row[position] = ""
             elif len(cell) > MAX_CELL_CHARS:
-                fail(line, column_of(line, position), f"column '{names[position]}': the cell is longer than {MAX_CELL_CHARS} characters")
-                cells[position] = ""
+                fail(key, position, f"column '{names[position]}': the cell is longer than {MAX_CELL_CHARS} characters")
+                row[position] = ""
             elif "{{" in cell or "}}" in cell or "[" in cell:
-                markup.append((Mark.of(path, line, column_of(line, position)), cell,
-                               lines[line - 1] if line - 1 < len(lines) else ""))
-        body.append((line, cells))
+                markup.append((cells.locate(key, position), cell, cells.line_of(key)))
+        body.append((key, row))
 
     columns = []
     for position, column_name in enumerate(names):
         given = declared.get(column_name)
         spec = ColumnSpec(type=given) if isinstance(given, str) else given
-        kind = spec.type if spec else _infer_kind([cells[position] for _, cells in body])
+        kind = spec.type if spec else _infer_kind([row[position] for _, row in body])
         unit = (spec.unit if spec else None) or ("percent" if kind == "percent" else None)
         columns.append(Column(column_name, kind, unit, (spec.label if spec else None) or "",
                               spec.decimals if spec else None, spec.style if spec else None))
@@ -357,17 +387,19 @@ def read_csv(
                                        f"did you mean '{close}'?" if close else f"its columns: {', '.join(names)}",
                                        code="unknown"))
 
-    rows, row_lines = [], []
-    for line, cells in body:
+    rows, keys = [], []
+    for key, row in body:
         values = []
-        for position, (cell, column) in enumerate(zip(cells, columns)):
+        for position, (cell, column) in enumerate(zip(row, columns)):
             value, problem = _parse_cell(cell, column.kind)
             if problem:
-                fail(line, column_of(line, position), f"column '{column.name}': {problem}")
+                fail(key, position, f"column '{column.name}': {problem}")
             values.append(value)
         rows.append(tuple(values))
-        row_lines.append(line)
-    table = Table(name, path, tuple(columns), tuple(rows), tuple(row_lines), source, as_of)
+        keys.append(key)
+    cell_mark = None if cells.lines is not None else (lambda index, position: cells.locate(keys[index], position))
+    table = Table(name, path, tuple(columns), tuple(rows), tuple(keys) if cells.lines is not None else (), source, as_of,
+                  cell_mark)
     return CsvResult(table, problems, markup)
 
 
