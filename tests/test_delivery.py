@@ -7,6 +7,7 @@ import datetime as dt
 import email
 import email.policy
 import hashlib
+import json
 import shutil
 import socket
 import sqlite3
@@ -360,39 +361,66 @@ def test_a_dropped_connection_and_a_timeout_before_the_message_is_sent_are_retri
     assert "timed out" in result.stderr
 
 
-UNKNOWN_SUMMARY = "unknown 1 (may have been delivered; not sent again unless you pass --on-ambiguous retry)"
+UNKNOWN_SUMMARY = ("unknown 1 (may have been delivered; a run with --on-ambiguous retry, the default, sends it again, one "
+                   "with --on-ambiguous hold does not)")
+
+
+def test_by_default_a_connection_lost_mid_data_is_retried_and_the_possible_duplicate_recorded(project, plain_env, cli):
+    plain_env.handler.store_then_drop_data = 1  # the server stores the message, then drops the connection before replying
+
+    result = cli("send", SPEC, "--to", "ann@example.com", "--log-format", "json")
+
+    assert result.code == 0, result.stderr
+    assert len(plain_env.handler.to("ann@example.com")) == 2  # at least once: the first copy had arrived too
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["recipient"], r["status"], r["possible_duplicate"]) for r in records if "recipient" in r] == [
+        ("ann@example.com", "sent", True)]
+    assert records[-1] == {"sent": 1, "skipped": 0, "failed": 0, "unknown": 0, "possible_duplicates": 1, "ok": True}
+    [row] = _ledger(project)
+    assert (row["status"], row["copies"], row["possible_duplicates"]) == ("sent", 1, 1)
+
+
+def test_a_possible_duplicate_is_said_in_the_summary(project, plain_env, cli):
+    plain_env.handler.store_then_drop_data = 1
+
+    result = cli("send", SPEC, "--to", "ann@example.com")
+
+    assert result.code == 0, result.stderr
+    assert "[possibly twice: an earlier copy may have been stored when the connection was lost]" in result.stdout
+    assert ("sent 1 (1 possibly twice: a connection was lost after an earlier copy was sent, so the server may have "
+            "stored it too), skipped 0, failed 0") in result.stdout
 
 
 def test_a_connection_lost_after_the_message_was_sent_is_unknown_held_and_never_resent_unless_told(project, plain_env, cli):
     plain_env.handler.store_then_drop_data = 1
 
-    first = cli("send", SPEC, "--to", "ann@example.com")
+    first = cli("send", SPEC, "--to", "ann@example.com", "--on-ambiguous", "hold")
 
     assert first.code == ExitCode.DELIVERY_FAILED
     assert "UNKNOWN  ann@example.com: the connection was lost after the message was sent, before the server confirmed " \
            "it (Connection unexpectedly closed): it may have been delivered" in first.stderr
     assert first.stderr.splitlines()[-1] == f"sent 0, skipped 0, failed 0, {UNKNOWN_SUMMARY}"
-    assert "retrying" not in first.stderr  # hold (the default): at most once
+    assert "retrying" not in first.stderr  # hold: at most once
     assert len(plain_env.handler.to("ann@example.com")) == 1  # the server did store it
     [row] = _ledger(project)
     assert (row["recipient"], row["status"], row["copies"], row["attempts"]) == ("ann@example.com", "unknown", 0, 1)
     assert row["message_id"] == plain_env.handler.received[0].message["Message-ID"]
 
-    again = cli("send", SPEC, "--to", "ann@example.com")
+    again = cli("send", SPEC, "--to", "ann@example.com", "--on-ambiguous", "hold")
     assert again.code == ExitCode.DELIVERY_FAILED
     assert "UNKNOWN  ann@example.com: may already have edition" in again.stderr and "held, not sent again" in again.stderr
     assert again.stderr.splitlines()[-1] == f"sent 0, skipped 0, failed 0, {UNKNOWN_SUMMARY}"
     assert len(plain_env.handler.to("ann@example.com")) == 1
 
-    dry = cli("send", SPEC, "--to", "ann@example.com", "--dry-run")
+    dry = cli("send", SPEC, "--to", "ann@example.com", "--dry-run", "--on-ambiguous", "hold")
     assert "UNKNOWN  ann@example.com: may already have edition" in dry.stderr and not (project / "dist" / "outbox").exists()
 
-    told = cli("send", SPEC, "--to", "ann@example.com", "--on-ambiguous", "retry")
+    told = cli("send", SPEC, "--to", "ann@example.com")  # retry, the default
     assert told.code == 0, told.stderr
-    assert "sent 1, skipped 0, failed 0" in told.stdout
+    assert "sent 1 (1 possibly twice" in told.stdout
     assert len(plain_env.handler.to("ann@example.com")) == 2  # at least once: the first copy had arrived
     [row] = _ledger(project)
-    assert (row["status"], row["copies"], row["attempts"]) == ("sent", 1, 2)
+    assert (row["status"], row["copies"], row["attempts"], row["possible_duplicates"]) == ("sent", 1, 2, 1)
 
 
 def test_with_retry_an_unconfirmed_message_is_sent_again_in_the_same_run(project, plain_env, monkeypatch, cli):
@@ -412,7 +440,7 @@ def test_a_reply_that_times_out_after_the_message_is_unknown(project, plain_env,
     monkeypatch.setenv("DECKGEN_SMTP_TIMEOUT", "0.5")
     plain_env.handler.store_then_stall_data = 1.5
 
-    result = cli("send", SPEC, "--to", "ann@example.com")
+    result = cli("send", SPEC, "--to", "ann@example.com", "--on-ambiguous", "hold")
 
     assert result.code == ExitCode.DELIVERY_FAILED
     assert "UNKNOWN  ann@example.com: the connection was lost after the message was sent, before the server confirmed " \
@@ -438,14 +466,14 @@ def test_a_run_killed_while_sending_leaves_the_recipient_unknown(project, plain_
     with Ledger(project / "dist" / ".deckgen" / "delivery.sqlite") as ledger:  # what a run killed mid-send leaves
         ledger.mark_sending(edition=edition, recipient="ann@example.com", name=None, spec="specs/investor.yaml", variant="")
 
-    held = cli("send", SPEC, "--to", "ann@example.com")
+    held = cli("send", SPEC, "--to", "ann@example.com", "--on-ambiguous", "hold")
     assert held.code == ExitCode.DELIVERY_FAILED
     assert "UNKNOWN  ann@example.com: may already have edition" in held.stderr
     assert "(a run stopped while sending it," in held.stderr
     assert plain_env.handler.received == []
 
-    assert cli("send", SPEC, "--to", "ann@example.com", "--on-ambiguous", "retry").code == 0
-    assert [row["status"] for row in _ledger(project)] == ["sent"]
+    assert cli("send", SPEC, "--to", "ann@example.com").code == 0  # retry, the default
+    assert [(row["status"], row["possible_duplicates"]) for row in _ledger(project)] == [("sent", 1)]
 
 
 def test_a_ledger_from_the_previous_schema_is_upgraded_in_place(tmp_path):
@@ -469,7 +497,8 @@ def test_a_ledger_from_the_previous_schema_is_upgraded_in_place(tmp_path):
         ledger.record(**common, status="failed-temporary", message_id=None, smtp_response="450", attempts=1)
         assert ledger.row("e", "bob@example.com").status == "unknown"  # a later failure: the first copy may have arrived
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("SELECT possible_duplicates FROM deliveries WHERE recipient = 'ann@example.com'").fetchone() == (0,)
 
 
 def test_a_5xx_for_one_recipient_exits_4_while_the_others_receive_theirs(project, plain_env, cli):

@@ -37,6 +37,15 @@ class _Command(TyperCommand):
         super().format_help(ctx, formatter)
 
 
+def _finite(value: float | None) -> float | None:
+    """A number option's value, refused when it is not finite (nan passes every min/max comparison)."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"'{value}' is not a finite number")
+    return value
+
+
 def Flag(*names: str, help: str):  # noqa: N802 - reads like typer.Option
     """A boolean option that takes no value (no type shown in --help)."""
     return typer.Option(False, *names, help=help, metavar="")
@@ -189,7 +198,7 @@ def build(
     if_changed: bool = Flag("--if-changed", help="Skip a spec (and say 'unchanged') when nothing it reads changed since its last successful build."),
     check_only: bool = Flag("--check", help="Build nothing; exit 10 if a rebuild would change any output, 0 if all are current."),
     archive: bool = Flag("--archive", help="Also keep each distinct edition under archive/<name>/<report date>/ beside the output."),
-    wait: float = typer.Option(0.0, "--wait", min=0, metavar="SECONDS", help="Wait this long for another run building the same output; then exit 75."),
+    wait: float = typer.Option(0.0, "--wait", min=0, metavar="SECONDS", callback=_finite, help="Wait this long for another run building the same output; then exit 75."),
     jobs: int = typer.Option(1, "-j", "--jobs", min=0, metavar="N", help="Build this many specs at once, in separate processes (0: one per CPU)."),
     cluster: Optional[str] = ClusterOption,
     log_format: LogFormat = typer.Option(LogFormat.text, "--log-format", metavar="text|json", help="text: paths and messages; json: one JSON object per spec on stdout, one per problem on stderr."),
@@ -427,7 +436,7 @@ def preview(
     port: int = typer.Option(8765, "--port", min=0, max=65535, metavar="N", help="With --watch: the port to serve on (0: any free port)."),
     page: Optional[List[int]] = typer.Option(None, "--page", "-p", metavar="N", help="Page number(s) to render (default: all). Repeatable."),
     out_dir: Optional[Path] = typer.Option(None, "-o", "--output", metavar="DIR", help="Folder for the PNGs (default: dist/preview/<name>/)."),
-    scale: float = typer.Option(1.5, "--scale", min=0.2, max=8.0, metavar="FACTOR", help="Pixels per point (1.5 ≈ 108 dpi)."),
+    scale: float = typer.Option(1.5, "--scale", min=0.2, max=8.0, metavar="FACTOR", callback=_finite, help="Pixels per point (1.5 ≈ 108 dpi)."),
     overrides: Optional[List[str]] = SetOption,
     allow_stale: bool = StaleOption,
     root: Optional[Path] = RootOption,
@@ -473,9 +482,9 @@ def send(
     dry_run: bool = Flag("--dry-run", help="Write each message as a .eml file into the outbox; send nothing, record nothing."),
     outbox: Optional[Path] = typer.Option(None, "--outbox", metavar="DIR", help="Where --dry-run writes .eml files (default: outbox/ beside the PDF)."),
     resend: bool = Flag("--resend", help="Send even to recipients the ledger says already received this edition."),
-    max_size: Optional[float] = typer.Option(None, "--max-size", metavar="MB", min=0.001, help="Attachment size limit in MB (default: the spec's delivery.max_attachment_mb, else 10)."),
+    max_size: Optional[float] = typer.Option(None, "--max-size", metavar="MB", min=0.001, callback=_finite, help="Attachment size limit in MB (default: the spec's delivery.max_attachment_mb, else 10)."),
     ledger: Optional[Path] = typer.Option(None, "--ledger", metavar="FILE", help="The delivery ledger (default: the spec's delivery.ledger, else .deckgen/delivery.sqlite beside the PDF)."),
-    on_ambiguous: OnAmbiguous = typer.Option(OnAmbiguous.hold, "--on-ambiguous", help="When the connection is lost after a message was sent, so the server may have stored it: hold (record 'unknown', never send it again unless told: at most once) or retry (send again, now and on later runs: at least once)."),
+    on_ambiguous: OnAmbiguous = typer.Option(OnAmbiguous.retry, "--on-ambiguous", help="When the connection is lost after a message was sent, so the server may have stored it: retry (the default: send again, now and on later runs: at least once, each possible duplicate recorded) or hold (record 'unknown', never send it again unless told: at most once)."),
     cluster: Optional[str] = ClusterOption,
     connections: Optional[int] = typer.Option(None, "--smtp-connections", envvar="DECKGEN_SMTP_CONNECTIONS", min=1, max=32, metavar="N", help="Send over this many SMTP connections at once (default: 4 with --cluster, else 1)."),
     overrides: Optional[List[str]] = SetOption,
@@ -502,7 +511,8 @@ def send(
         """Each recipient's outcome is a result (stdout); a failure is a diagnostic (stderr)."""
         if log_format is LogFormat.json:
             record = {"recipient": outcome.recipient.address, "status": outcome.status, "detail": outcome.detail,
-                      "linked": outcome.linked, "path": display_path(outcome.path) if outcome.path else None}
+                      "linked": outcome.linked, "path": display_path(outcome.path) if outcome.path else None,
+                      "possible_duplicate": outcome.possible_duplicate}
             _json_line(record, err=outcome.status == "failed")
             return
         who = outcome.recipient.address
@@ -512,6 +522,8 @@ def send(
             line = f"{labels[outcome.status]:<8} {who}: {outcome.detail}"
         if outcome.linked:
             line += " [link instead of attachment]"
+        if outcome.possible_duplicate:
+            line += " [possibly twice: an earlier copy may have been stored when the connection was lost]"
         (_err if outcome.status in ("failed", "unknown") else typer.echo)(escape_invisible(line))
 
     def log(line: str) -> None:
@@ -533,7 +545,8 @@ def send(
         for warning in report.warnings:
             _report_problem(warning, log_format)
         if log_format is LogFormat.json:
-            _json_line({"sent": report.sent, "skipped": report.skipped, "failed": report.failed, "ok": report.ok})
+            _json_line({"sent": report.sent, "skipped": report.skipped, "failed": report.failed, "unknown": report.unknown,
+                        "possible_duplicates": report.possible_duplicates, "ok": report.ok})
         else:
             (typer.echo if report.ok else _err)(report.summary())
         return ExitCode.OK if report.ok else ExitCode.DELIVERY_FAILED

@@ -24,6 +24,8 @@ from .units import (BUILT_IN_KINDS, KNOWN_MEASURES, ConversionError, Unit, conve
                     unit_from_def, units_of_dimension, unknown_unit_hint)
 from .yamlsrc import Document, Loc, load_yaml, strings_in
 
+MAX_WORD_CHARS = 500  # a run of text without a space (a long address fits; no line holds more)
+_OVERLONG_WORD = re.compile(rf"[^\s]{{{MAX_WORD_CHARS + 1},}}")
 PRECISION = Decimal("0.05")  # a printed number further than this share of its magnitude from the data is a warning
 
 
@@ -574,10 +576,14 @@ def _check_text(checker: _Checker, mark_of, text: str) -> None:
 def _check_sections(checker: _Checker) -> None:
     loaded = checker.loaded
     document = loaded.document
-    for loc, text in strings_in({key: document.data.get(key) for key in ("title", "subtitle", "author", "subject", "keywords")}, ()):
+    texts = [*strings_in({key: document.data.get(key) for key in ("title", "subtitle", "author", "subject", "keywords")}, ()),
+             *strings_in(document.data.get("sections", []), ("sections",))]
+    for loc, text in texts:
         _check_text(checker, lambda token, loc=loc: document.mark_of_text(loc, token), text)
-    for loc, text in strings_in(document.data.get("sections", []), ("sections",)):
-        _check_text(checker, lambda token, loc=loc: document.mark_of_text(loc, token), text)
+        if len(text) > MAX_WORD_CHARS and (word := _OVERLONG_WORD.search(text)):
+            checker.error(document.mark_of_text(loc, word.group(0)[:40]),
+                          f"a word of {len(word.group(0)):,} characters ('{word.group(0)[:20]}…'): no line can hold it",
+                          f"break it with spaces; a word has at most {MAX_WORD_CHARS} characters", code="layout")
     anchors: dict[str, int] = {}
     for index, section in enumerate(loaded.spec.sections):
         anchor = section.anchor(index)

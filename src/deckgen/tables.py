@@ -17,7 +17,7 @@ import io
 import re
 import statistics
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, Sequence
 
@@ -118,20 +118,36 @@ class DataErrors(Exception):
 
 # -- numbers and dates ---------------------------------------------------------------------------
 
+FLOAT_DIGITS = 17  # significant digits a machine writes a double with (pandas, numpy: 36600000.43333334)
+_ROUNDED = Context(prec=MAX_DIGITS)
+
+
 def parse_number(text: str) -> Decimal | None:
-    """A finite decimal number of at most MAX_DIGITS significant digits, or None."""
+    """A finite number below 10^MAX_DIGITS, or None. A machine-written double (up to FLOAT_DIGITS
+    significant digits, or an exponent: 1.2e+07) is read rounded to MAX_DIGITS, the digits a double
+    holds exactly; an integer that large cannot lose precision, since it is refused by its size."""
     try:
         number = Decimal(text)
     except (InvalidOperation, ValueError):
         return None
-    if not number.is_finite():
+    if not number.is_finite() or number_problem(number) is not None:
         return None
-    _, digits, exponent = number.as_tuple()
+    _, digits, _ = number.as_tuple()
     if len(digits) > MAX_DIGITS and len("".join(map(str, digits)).strip("0")) > MAX_DIGITS:
-        return None
-    if (number and number.adjusted() >= MAX_DIGITS) or exponent < -30:
-        return None
+        return _ROUNDED.plus(number)
     return number
+
+
+def number_problem(number: Decimal) -> str | None:
+    """Why a finite number cannot be read exactly enough (too large, too small, too many digits), if it cannot."""
+    if number and number.adjusted() >= MAX_DIGITS:
+        return f"is 10^{MAX_DIGITS} or more"
+    if number and number.adjusted() < -30:
+        return "is too close to zero (below 10^-30)"
+    _, digits, _ = number.as_tuple()
+    if len(digits) > FLOAT_DIGITS and len("".join(map(str, digits)).strip("0")) > FLOAT_DIGITS:
+        return f"has more than {FLOAT_DIGITS} significant digits"
+    return None
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -200,10 +216,12 @@ def _parse_cell(text: str, kind: str) -> tuple[Any, str | None]:
             if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", raw):
                 return None, f"'{text}' is not a {kind} (write numbers without thousands separators: 1234.5)"
             try:
-                Decimal(raw)
-                return None, f"'{_shown(text)}' has more than {MAX_DIGITS} significant digits or is 10^{MAX_DIGITS} or more"
+                number = Decimal(raw)
             except (InvalidOperation, ValueError):
                 return None, f"'{_shown(text)}' is not a {kind}"
+            if not number.is_finite():
+                return None, f"'{_shown(text)}' is not a finite number"
+            return None, f"'{_shown(text)}' {number_problem(number)}"
         return number, None
     if kind == "date":
         value = parse_date(text)
@@ -302,7 +320,13 @@ def read_csv(
                 return CsvResult(None, problems, [])
             records.append((start, record))
     except csv.Error as exc:
-        fail(reader.line_num, 1, f"CSV error: {exc}", "check the quotes on this line")
+        if "unexpected end of data" in str(exc):  # a quote that never closes: where it opened, not at the end
+            line = previous_end + 1
+            opened = lines[line - 1].find('"') + 1 if line - 1 < len(lines) else 0
+            fail(line, max(opened, 1), "a quote opened here is never closed",
+                 'close it, or double the quotes inside a quoted cell ("")')
+        else:
+            fail(reader.line_num, 1, f"CSV error: {exc}", "check the quotes on this line")
         return CsvResult(None, problems, [])
     if not records:
         fail(1, 1, "table is empty: expected a header row")

@@ -64,5 +64,26 @@ def user_cache(kind: str) -> Path:
         pass
     user = os.getuid() if hasattr(os, "getuid") else "user"
     fallback = Path(tempfile.gettempdir()) / f"deckgen-{kind}-{user}"
-    fallback.mkdir(mode=0o700, exist_ok=True)
+    try:
+        fallback.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix=f"deckgen-{kind}-"))
+    if not _private_folder(fallback):
+        # another local user made (or replaced) it, and could plant chart or font entries in it: not ours to trust
+        return Path(tempfile.mkdtemp(prefix=f"deckgen-{kind}-"))
     return fallback
+
+
+def _private_folder(path: Path) -> bool:
+    """Whether ``path`` is a real folder (not a link) of this user's that no one else may write to."""
+    import stat
+
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(found.st_mode) or found.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return False
+    return not hasattr(os, "getuid") or found.st_uid == os.getuid()

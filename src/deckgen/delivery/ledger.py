@@ -17,7 +17,7 @@ from typing import Iterator, Literal
 from ..errors import DeckgenError, ExitCode, LockedError
 
 Status = Literal["sent", "failed-temporary", "failed-permanent", "unknown", "sending"]
-SCHEMA_VERSION = 2  # 2: the statuses 'unknown' and 'sending'
+SCHEMA_VERSION = 3  # 2: the statuses 'unknown' and 'sending'; 3: possible_duplicates
 
 # 'unknown': the connection was lost after the message was sent; the server may have stored it.
 # 'sending': written before the message goes to the server and replaced by its outcome; a row still
@@ -37,10 +37,15 @@ CREATE TABLE IF NOT EXISTS deliveries (
     attempts      INTEGER NOT NULL DEFAULT 0, -- SMTP attempts over all runs
     copies        INTEGER NOT NULL DEFAULT 0, -- times the server accepted it (more than 1 only with --resend)
     first_sent_at TEXT,
-    updated_at    TEXT NOT NULL
+    updated_at    TEXT NOT NULL,
+    possible_duplicates INTEGER NOT NULL DEFAULT 0 -- copies accepted after one the server may have stored already
 );
 CREATE UNIQUE INDEX IF NOT EXISTS deliveries_edition_recipient ON deliveries (edition, recipient);
 """
+
+
+_V1_COLUMNS = ("edition", "recipient", "name", "spec", "variant", "status", "message_id", "smtp_response", "attempts",
+               "copies", "first_sent_at", "updated_at")
 
 
 class LedgerError(DeckgenError):
@@ -61,6 +66,7 @@ class LedgerRow:
     copies: int
     first_sent_at: str | None
     updated_at: str
+    possible_duplicates: int = 0  # copies accepted after the server may have stored an earlier one
 
 
 class Ledger:
@@ -94,8 +100,11 @@ class Ledger:
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     db.execute(statement)
             if version == 1:
-                db.execute("INSERT INTO deliveries SELECT * FROM deliveries_v1")
+                columns = ", ".join(_V1_COLUMNS)
+                db.execute(f"INSERT INTO deliveries ({columns}) SELECT {columns} FROM deliveries_v1")
                 db.execute("DROP TABLE deliveries_v1")
+            if version == 2:
+                db.execute("ALTER TABLE deliveries ADD COLUMN possible_duplicates INTEGER NOT NULL DEFAULT 0")
             if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -145,7 +154,7 @@ class Ledger:
 
     def record(
         self, *, edition: str, recipient: str, name: str | None, spec: str, variant: str, status: Status,
-        message_id: str | None, smtp_response: str | None, attempts: int,
+        message_id: str | None, smtp_response: str | None, attempts: int, possible_duplicate: bool = False,
     ) -> None:
         """Record one outcome at once (committed before the next recipient is tried).
 
@@ -160,9 +169,9 @@ class Ledger:
             db.execute(
                 """
                 INSERT INTO deliveries (edition, recipient, name, spec, variant, status, message_id, smtp_response,
-                                        attempts, copies, first_sent_at, updated_at)
+                                        attempts, copies, first_sent_at, updated_at, possible_duplicates)
                 VALUES (:edition, :recipient, :name, :spec, :variant, :status, :message_id, :smtp_response,
-                        :attempts, :copies, :sent_at, :now)
+                        :attempts, :copies, :sent_at, :now, :possible_duplicates)
                 ON CONFLICT (edition, recipient) DO UPDATE SET
                     name = excluded.name,
                     status = CASE
@@ -175,12 +184,14 @@ class Ledger:
                     attempts = deliveries.attempts + excluded.attempts,
                     copies = deliveries.copies + excluded.copies,
                     first_sent_at = COALESCE(deliveries.first_sent_at, excluded.first_sent_at),
-                    updated_at = excluded.updated_at
+                    updated_at = excluded.updated_at,
+                    possible_duplicates = deliveries.possible_duplicates + excluded.possible_duplicates
                 """,
                 {
                     "edition": edition, "recipient": recipient, "name": name, "spec": spec, "variant": variant,
                     "status": status, "message_id": message_id, "smtp_response": smtp_response,
                     "attempts": attempts, "copies": int(sent), "sent_at": now if sent else None, "now": now,
+                    "possible_duplicates": int(sent and possible_duplicate),
                 },
             )
 

@@ -127,22 +127,27 @@ def _from_csv(path: Path) -> list[Recipient]:
     text = _read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
+    header_line = 1
     try:
-        header = next(reader)
+        while True:  # comment lines (# ...) and blank lines may stand above the header too
+            header = next(reader)
+            if any(cell.strip() for cell in header) and not header[0].lstrip().startswith("#"):
+                break
+            header_line = reader.line_num + 1
     except StopIteration:
         raise SpecError([Problem.at(Mark.of(path, 1, 1), "recipients file is empty; expected a header row: email,name,...")]) from None
     except csv.Error as exc:
-        raise SpecError([Problem.at(Mark.of(path, 1, 1), f"CSV error: {exc}")]) from None
+        raise SpecError([Problem.at(Mark.of(path, header_line, 1), f"CSV error: {exc}")]) from None
     columns = [name.strip() for name in header]
     lowered = [name.lower() for name in columns]
     if "email" not in lowered:
         hint = difflib.get_close_matches("email", lowered, n=1)
         raise SpecError([Problem.at(
-            Mark.of(path, 1, 1), "recipients file needs an 'email' column in its header row",
+            Mark.of(path, header_line, 1), "recipients file needs an 'email' column in its header row",
             f"did you mean {quoted(columns[lowered.index(hint[0])])}?" if hint else None,
         )])
     for index, name in enumerate(columns):
-        mark = Mark.of(path, 1, _csv_column(text, 1, index))
+        mark = Mark.of(path, header_line, _csv_column(text, header_line, index))
         if not name:
             problems.append(Problem.at(mark, f"column {index + 1} has no name in the header row"))
         elif lowered.count(name.lower()) > 1 and lowered.index(name.lower()) != index:
@@ -156,7 +161,7 @@ def _from_csv(path: Path) -> list[Recipient]:
     email_at, name_at = lowered.index("email"), (lowered.index("name") if "name" in lowered else None)
     variant_columns = [(i, c) for i, c in enumerate(columns) if i not in (email_at, name_at) and c]
 
-    column_marks = tuple((column, Mark.of(path, 1, _csv_column(text, 1, i))) for i, column in variant_columns)
+    column_marks = tuple((column, Mark.of(path, header_line, _csv_column(text, header_line, i))) for i, column in variant_columns)
     recipients = []
     line = reader.line_num + 1
     while True:

@@ -60,6 +60,7 @@ class Outcome:
     permanent: bool = False  # a failure that retrying will not fix (5xx)
     path: Path | None = None  # the .eml file, in a dry run
     linked: bool = False  # the message links to the PDF instead of attaching it
+    possible_duplicate: bool = False  # sent after an earlier copy the server may have stored (a lost reply)
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,19 @@ class DeliveryReport:
     def ok(self) -> bool:
         return self.failed == 0 and self.unknown == 0
 
+    @property
+    def possible_duplicates(self) -> int:
+        return sum(outcome.possible_duplicate for outcome in self.outcomes)
+
     def summary(self) -> str:
-        line = f"sent {self.sent}, skipped {self.skipped}, failed {self.failed}"
+        line = f"sent {self.sent}"
+        if self.possible_duplicates:
+            line += (f" ({self.possible_duplicates} possibly twice: a connection was lost after an earlier copy was sent, "
+                     "so the server may have stored it too)")
+        line += f", skipped {self.skipped}, failed {self.failed}"
         if self.unknown:
-            line += f", unknown {self.unknown} (may have been delivered; not sent again unless you pass --on-ambiguous retry)"
+            line += (f", unknown {self.unknown} (may have been delivered; a run with --on-ambiguous retry, the default, "
+                     "sends it again, one with --on-ambiguous hold does not)")
         if self.dry_run:
             line += f" (dry run: {self.count('written')} message(s) written to {display_path(self.outbox) if self.outbox else '-'}, nothing sent)"
         return line
@@ -129,7 +139,7 @@ def send(
     strict: bool = False,
     root: Path | str | None = None,
     environ: Mapping[str, str] | None = None,
-    on_ambiguous: OnAmbiguous = "hold",
+    on_ambiguous: OnAmbiguous = "retry",
     on_outcome: Callable[[Outcome], None] = lambda outcome: None,
     log: Callable[[str], None] = lambda line: None,
     sleep: Callable[[float], None] = time.sleep,
@@ -146,8 +156,9 @@ def send(
     base_url. Per-recipient failures are in the report.
 
     ``on_ambiguous``: when the connection is lost after a message was sent (the server may have stored
-    it), "hold" records the recipient as "unknown" and never sends them this edition again unless asked
-    (at most once); "retry" sends again, now and on later runs (at least once).
+    it), "retry" (the default) sends again, now and on later runs (at least once: a copy accepted after
+    that is recorded as a possible duplicate); "hold" records the recipient as "unknown" and never sends
+    them this edition again unless asked (at most once).
 
     ``cluster`` (``"local"``, ``"local:N"``, ``"tcp://host:8786"`` or a ``distributed.Client``): render
     the out-of-date variants on a Dask cluster (see ``deckgen.cluster``); a variant that fails there
@@ -349,10 +360,12 @@ def _deliver(
         if unavailable:
             done(Outcome(recipient, "failed", edition.sha256, f"not attempted: {unavailable}"))
             continue
-        settled = _settled(plan, record.row(edition.sha256, recipient.key), resend, on_ambiguous)
+        previous = record.row(edition.sha256, recipient.key)
+        settled = _settled(plan, previous, resend, on_ambiguous)
         if settled is not None:
             done(settled)
             continue
+        uncertain_before = previous is not None and previous.status in UNCERTAIN  # an earlier run may have delivered it
         try:
             composed = message_for(plan)
         except ProofError as exc:
@@ -369,13 +382,14 @@ def _deliver(
                           attempts=exc.attempts)
             done(Outcome(recipient, "failed", edition.sha256, unavailable))
             continue
+        duplicate = result.status == "sent" and (result.possible_duplicate or uncertain_before)
         record.record(
             **who, status=result.status, message_id=composed.message_id if result.status in ("sent", "unknown") else None,
-            smtp_response=result.response, attempts=result.attempts,
+            smtp_response=result.response, attempts=result.attempts, possible_duplicate=duplicate,
         )
         if result.status == "sent":
             done(Outcome(recipient, "sent", edition.sha256, result.response, composed.message_id, result.attempts,
-                         linked=composed.linked))
+                         linked=composed.linked, possible_duplicate=duplicate))
         elif result.status == "unknown":
             done(Outcome(recipient, "unknown", edition.sha256, result.response, composed.message_id, result.attempts))
         else:

@@ -7,8 +7,9 @@ after every retry) stops the run instead of being repeated for each one.
 
 A connection lost (or a reply that never came) after the message's final dot is *ambiguous*: the
 server may have stored the message. What happens then is the caller's choice (``on_ambiguous``):
-"hold" gives up at once with the status "unknown" (at most once), "retry" sends it again (at least
-once) and reports "unknown" only if no later attempt was accepted.
+"retry" (the default, as mail servers do after a lost reply: RFC 5321 practice) sends it again (at
+least once; an accepted copy is then a *possible duplicate*) and reports "unknown" only if no later
+attempt was accepted; "hold" gives up at once with the status "unknown" (at most once).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class SmtpResult:
     status: Result
     response: str  # the server's final reply (or what went wrong), one line
     attempts: int
+    possible_duplicate: bool = False  # sent after an attempt the server may have stored too
 
 
 class ServerUnavailable(DeliveryError):
@@ -60,7 +62,7 @@ class Mailer:
     def __init__(
         self, settings: SmtpSettings, retry: RetryPolicy, *,
         sleep: Callable[[float], None] = time.sleep, log: Callable[[str], None] = lambda line: None,
-        on_ambiguous: OnAmbiguous = "hold",
+        on_ambiguous: OnAmbiguous = "retry",
     ):
         self.settings = settings
         self.retry = retry
@@ -120,7 +122,7 @@ class Mailer:
             else:
                 try:
                     response = self._transaction(sender, recipient, data)
-                    return SmtpResult("sent", response, attempt)
+                    return SmtpResult("sent", response, attempt, possible_duplicate=ambiguous is not None)
                 except _Permanent as exc:
                     if ambiguous:
                         return SmtpResult("unknown", f"{ambiguous}; then {exc}", attempt)

@@ -34,6 +34,7 @@ class Hyphenator:
     a fragment ("contrac-/tors.")."""
 
     MIN_LETTERS = 9
+    MAX_LETTERS = 64  # longer is no word of a language (an identifier, a hash): never hyphenated
 
     def __init__(self, language: str):
         from .hyphenation import pyphen_for
@@ -42,13 +43,14 @@ class Hyphenator:
         self.last_words: set[str] = set()
 
     def keep_whole(self, text: str) -> None:
-        """The last word of a paragraph's ``text`` is never broken."""
-        found = _LAST_WORD.search(text)
+        """The last word of a paragraph's ``text`` is never broken (looked for in the text's tail: the
+        pattern would try every start of a very long word, which is quadratic)."""
+        found = _LAST_WORD.search(text[-LAST_WORD_WINDOW:])
         if found:
             self.last_words.add(found.group(1))
 
     def __call__(self, word: str):
-        if len(word) < self.MIN_LETTERS or not word[:1].islower() or "-" in word or any(c.isdigit() for c in word):
+        if not self.MIN_LETTERS <= len(word) <= self.MAX_LETTERS or not word[:1].islower() or "-" in word or any(c.isdigit() for c in word):
             return iter(())
         if word.strip(_PUNCTUATION) in self.last_words:
             return iter(())
@@ -57,6 +59,7 @@ class Hyphenator:
 
 _LAST_WORD = re.compile(r"([^\W\d_]+)(?:[^\w]|\[\d[\d,\s\u2013-]*\])*$")  # before any closing citation
 _PUNCTUATION = ".,;:!?'\"()[]\u2019\u201d\u2026"
+LAST_WORD_WINDOW = 200  # characters at a paragraph's end that hold its last word (and any citation after it)
 
 
 def hyphenation_language(language: str) -> Hyphenator | None:
