@@ -78,7 +78,7 @@ def test_send_log_format_json_gives_one_record_per_recipient_and_a_summary(cli, 
     assert run.code == 0, run.stderr
     *recipients, summary = [json.loads(line) for line in run.stdout.splitlines()]
     assert len(recipients) == 3 and all(r["status"] == "written" and r["path"].endswith(".eml") for r in recipients)
-    assert summary == {"sent": 0, "skipped": 0, "failed": 0, "ok": True}
+    assert summary == {"sent": 0, "skipped": 0, "failed": 0, "unknown": 0, "possible_duplicates": 0, "ok": True}
     assert all(json.loads(line)["severity"] == "info" for line in run.stderr.splitlines())  # "built …", as JSON
 
 
