@@ -159,7 +159,7 @@ def test_a_variant_that_fails_is_reported_with_its_recipient_and_the_others_are_
     [failure] = failed
     assert failure["recipient"] == "client03@example.com" and failure["status"] == "failed"
     assert "could not be built" in failure["detail"] and "cannot lock" in failure["detail"]
-    assert sent[-1] == {"sent": 3, "skipped": 0, "failed": 1, "ok": False}
+    assert sent[-1] == {"sent": 3, "skipped": 0, "failed": 1, "unknown": 0, "possible_duplicates": 0, "ok": False}
     del subtitles["client03@example.com"]
     _assert_each_got_their_own_variant_once(smtp_server, subtitles)
 
