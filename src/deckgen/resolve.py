@@ -18,10 +18,11 @@ from .formatting import column_decimals, format_cell, format_figure, format_numb
 from .handtyped import PrintedForms
 from .inputs import InputFile, inside, project_root, sha256_file
 from .spec import COMMAND_LINE, LoadedSpec, apply_overrides, validation_problems
-from .tables import ColumnSpec, DataErrors, QueryError, Table, _field_starts, aggregate, read_csv, select
+from .tables import ColumnSpec, DataErrors, QueryError, Table, _field_starts, aggregate, select
 from .text import FIGURE_STYLES, plain, references, template_token
 from .units import (BUILT_IN_KINDS, KNOWN_MEASURES, ConversionError, Unit, conversion_factor, convert, describe_dimension, find_unit,
                     unit_from_def, units_of_dimension, unknown_unit_hint)
+from .sources import TABLE_SUFFIXES, read_table
 from .yamlsrc import Document, Loc, load_yaml, strings_in
 
 PRECISION = Decimal("0.05")  # a printed number further than this share of its magnitude from the data is a warning
@@ -136,20 +137,24 @@ def resolve(
 
     for name in spec.data:
         dataset = spec.dataset(name)
-        path = loaded.resolve_path(dataset.path)
         mark = loaded.mark(("data", name))
+        if dataset.path is None:  # a database query
+            _load_table(checker, name, None, dataset, root)
+            continue
+        path = loaded.resolve_path(dataset.path)
         if not inside(path, root):
             checker.error(mark, f"dataset '{name}' points outside the project ({root})", "move the file inside it or pass --root", code="path")
             checker.incomplete = True
         elif not path.is_file():
             checker.error(mark, f"dataset '{name}': file not found: {dataset.path}", code="path")
             checker.incomplete = True
-        elif path.suffix.lower() == ".csv":
-            _load_table(checker, name, path, dataset)
+        elif path.suffix.lower() in TABLE_SUFFIXES:
+            _load_table(checker, name, path, dataset, root)
         elif path.suffix.lower() in (".yaml", ".yml"):
             _load_yaml_dataset(checker, name, path, figure_overrides)
         else:
-            checker.error(mark, f"dataset '{name}': unsupported file type '{path.suffix}' (use .yaml or .csv)", code="path")
+            checker.error(mark, f"dataset '{name}': unsupported file type '{path.suffix}' "
+                                f"(use {', '.join(('.yaml', *TABLE_SUFFIXES))})", code="path")
 
     _check_column_units(checker)
     _show_columns(checker)
@@ -309,15 +314,26 @@ def _check_printed_as_written(checker: _Checker, document: Document, under: Loc,
                           code="template-text")
 
 
-def _load_table(checker: _Checker, name: str, path: Path, dataset) -> None:
-    checker.inputs.append(InputFile("table", path, sha256_file(path)))
+def _load_table(checker: _Checker, name: str, path: Path | None, dataset, root: Path) -> None:
+    """A table dataset from its source (a CSV, a workbook, a database query), typed and checked."""
     spec_mark = checker.loaded.mark(("data", name))
-    result = read_csv(path, name, dataset.columns, lambda loc, key=False: checker.loaded.mark(("data", name) + loc, key),
-                      source=dataset.source, as_of=dataset.as_of)
+    result, inputs = read_table(checker.loaded, name, dataset, path, root,
+                                lambda loc, key=False: checker.loaded.mark(("data", name) + loc, key))
+    checker.inputs += inputs
     checker.problems += result.problems
     if result.table is None:
         checker.incomplete = True
         return
+    if dataset.as_of == "latest":
+        latest = _latest_date(result.table)
+        if latest is None:
+            checker.error(checker.loaded.mark(("data", name, "as_of")),
+                          f"table '{name}': as_of: latest needs a date column with a date in it",
+                          "declare its date column (columns: {date: date}) or give the date: as_of: YYYY-MM-DD", code="unknown")
+            checker.incomplete = True
+            return
+        result.table = replace(result.table, as_of=latest)
+        dataset = dataset.model_copy(update={"as_of": latest})
     checker.table_cells += [(mark, cell, line) for mark, cell, line in result.cells_with_markup]
     if dataset.source is None:
         checker.error(spec_mark, f"table '{name}' needs a 'source' (a source id) so its provenance can be shown", code="unknown")
@@ -337,6 +353,16 @@ def _load_table(checker: _Checker, name: str, path: Path, dataset) -> None:
             checker.column_units.append((declared.show, show_mark))
             checker.column_shows.append((name, column.name, declared.show, show_mark))
     checker.tables[name] = result.table
+
+
+def _latest_date(table: Table) -> dt.date | None:
+    """The latest date in the table's first date (or date-time) column: when its data was current."""
+    for column in table.columns:
+        if column.kind in ("date", "datetime"):
+            dates = [value.date() if isinstance(value, dt.datetime) else value for value in table.values(column.name)
+                     if value is not None]
+            return max(dates) if dates else None
+    return None
 
 
 def _compute_table_figures(checker: _Checker) -> None:
