@@ -44,6 +44,8 @@ class Report:
     prepared: Mapping[int, Any] = field(default_factory=dict)  # section index -> its chart or table data
     _formatted: dict = field(default_factory=dict, compare=False, repr=False)  # (figure, style) -> as printed
     data_figures: Mapping[str, Figure] = field(default_factory=dict)  # figures shown in another unit: as the data has them
+    datasets: tuple[dict, ...] = ()  # each table dataset's origin, as the manifest records it (file digest; or database, query...)
+    read_tables: Mapping[str, Table] = field(default_factory=dict)  # each table as its source gave it (before show:), for --snapshot
 
     @property
     def spec(self):
@@ -105,6 +107,8 @@ class _Checker:
     derived_decimals: set[str] = field(default_factory=set)  # derived figures whose decimals are their column's
     data_figures: dict[str, Figure] = field(default_factory=dict)  # figures converted by show: as written
     incomplete: bool = False  # a dataset failed to load: "unknown name" errors would only be echoes
+    datasets: list[dict] = field(default_factory=list)  # each table dataset's origin (see Report.datasets)
+    read_tables: dict[str, Table] = field(default_factory=dict)  # each table as read, before show: converts it
 
     def error(self, mark: Mark, message: str, hint: str | None = None, code: str = "invalid") -> None:
         if code == "unknown" and self.incomplete:
@@ -215,6 +219,8 @@ def _finish(checker: _Checker, prepared: dict[int, Any]) -> Report:
         units=dict(checker.units),
         prepared=prepared,
         data_figures=dict(checker.data_figures),
+        datasets=tuple(checker.datasets),
+        read_tables=dict(checker.read_tables),
     )
 
 
@@ -324,6 +330,8 @@ def _load_table(checker: _Checker, name: str, path: Path | None, dataset, root: 
     if result.table is None:
         checker.incomplete = True
         return
+    checker.datasets.append(_origin(name, dataset, result.table, inputs, root))
+    checker.read_tables[name] = result.table
     if dataset.as_of == "latest":
         latest = _latest_date(result.table)
         if latest is None:
@@ -353,6 +361,25 @@ def _load_table(checker: _Checker, name: str, path: Path | None, dataset, root: 
             checker.column_units.append((declared.show, show_mark))
             checker.column_shows.append((name, column.name, declared.show, show_mark))
     checker.tables[name] = result.table
+
+
+def _origin(name: str, dataset, table: Table, inputs: list[InputFile], root: Path) -> dict:
+    """Where a table dataset's rows came from, as the manifest records it: a file and its digest, or a
+    database (its SQLite file or masked URL), the query, its params and a digest of the rows read."""
+    record: dict = {"name": name}
+    for item in inputs:
+        if item.origin is not None:
+            record.update(item.origin)
+        else:
+            try:
+                shown = item.path.resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                shown = item.path.resolve().as_posix()
+            record.update({"path": shown, "sha256": item.sha256})
+            if dataset.sheet is not None:
+                record["sheet"] = dataset.sheet
+    record["rows"] = len(table.rows)
+    return record
 
 
 def _latest_date(table: Table) -> dt.date | None:
