@@ -84,7 +84,7 @@ def statement_problem(query: str) -> str | None:
         return "the query holds a dollar-quoted string: give exactly one plain SELECT or WITH statement"
     first = re.match(r"[A-Za-z]+", body.lstrip("( \t\r\n"))
     if first is None or first.group(0).upper() not in ("SELECT", "WITH"):
-        word = first.group(0) if first else (body[:20] or "nothing")
+        word = first.group(0).upper() if first else "that"
         return f"the query must be one SELECT or WITH statement, not {word}: deckgen only reads"
     return None
 
