@@ -231,6 +231,7 @@ def build(
     wait: float = 0,
     if_changed: bool = False,
     archive: bool = False,
+    snapshot: bool = False,
     **options,
 ) -> BuildResult:
     """Check, render and write the PDF and its manifest atomically, under the output's lock.
@@ -238,15 +239,35 @@ def build(
     ``wait``: seconds to wait for another run building the same output (``math.inf``: no limit);
     then ``LockedError``. ``if_changed``: return ``outcome="unchanged"`` without rendering when the
     PDF on disk was built from exactly these inputs. ``archive``: also keep this edition under
-    ``archive/<name>/<report date>/``. ``options`` are those of ``check``.
+    ``archive/<name>/<report date>/``. ``snapshot``: also write what each table dataset read as CSV
+    in ``<name>.snapshot/`` beside the PDF. ``options`` are those of ``check``.
     """
     checked = check(spec_path, **options)
+    if snapshot:
+        check_snapshot(checked)
     if if_changed and (current := current_edition(checked)) is not None:
-        return _unchanged(checked, *current, archive=archive)
-    return render(checked, wait=wait, if_changed=if_changed, archive=archive)
+        return _unchanged(checked, *current, archive=archive, snapshot=snapshot)
+    return render(checked, wait=wait, if_changed=if_changed, archive=archive, snapshot=snapshot)
 
 
-def render(checked: Checked, *, wait: float = 0, if_changed: bool = False, archive: bool = False) -> BuildResult:
+def check_snapshot(checked: Checked) -> None:
+    """Refuse, before anything is rendered, a snapshot that would replace a file deckgen did not write."""
+    from .snapshot import snapshot_problems
+
+    problems = snapshot_problems(checked.output, checked.report.read_tables)
+    if problems:
+        raise SpecError([Problem.at(Mark(COMMAND_LINE, 0, 0), message, hint, code="output") for message, hint in problems])
+
+
+def _write_snapshot(checked: Checked) -> Path:
+    from .snapshot import write_snapshot
+
+    check_snapshot(checked)
+    return write_snapshot(checked.output, checked.report.read_tables, _write)
+
+
+def render(checked: Checked, *, wait: float = 0, if_changed: bool = False, archive: bool = False,
+           snapshot: bool = False) -> BuildResult:
     """Render a checked spec and write its outputs, under the output's lock (see ``build``).
 
     A run that had to wait for the lock checks the spec again inside it, so it renders the inputs
@@ -255,21 +276,21 @@ def render(checked: Checked, *, wait: float = 0, if_changed: bool = False, archi
     with output_lock(checked.output, wait) as waited:
         fresh = checked.again() if waited else checked
         if if_changed and (current := current_edition(fresh)) is not None:  # built while we waited
-            return _unchanged(fresh, *current, archive=archive)
-        return render_and_write(fresh, archive=archive)
+            return _unchanged(fresh, *current, archive=archive, snapshot=snapshot)
+        return render_and_write(fresh, archive=archive, snapshot=snapshot)
 
 
-def render_and_write(checked: Checked, *, archive: bool = False) -> BuildResult:
+def render_and_write(checked: Checked, *, archive: bool = False, snapshot: bool = False) -> BuildResult:
     """Render in memory, then write the outputs atomically. The caller holds ``output_lock``."""
     started = time.perf_counter()
     pdf, result = render_in_memory(checked)
     return write_edition(checked, pdf, result.pages, result.outline, archive=archive,
-                         render_seconds=time.perf_counter() - started, proof=result.proof)
+                         render_seconds=time.perf_counter() - started, proof=result.proof, snapshot=snapshot)
 
 
 def write_edition(
     checked: Checked, pdf: bytes, pages: int, outline: tuple[str, ...] = (), *, archive: bool = False,
-    render_seconds: float = 0.0, proof: Proof | None = None,
+    render_seconds: float = 0.0, proof: Proof | None = None, snapshot: bool = False,
 ) -> BuildResult:
     """Write a PDF rendered and proofread from ``checked`` (here or on another machine), its manifest
     and any archive copy, atomically. The caller holds ``output_lock``."""
@@ -282,6 +303,8 @@ def write_edition(
     # Nothing is written until the PDF exists in memory. The archive copy first and the manifest
     # last: a manifest on disk always describes a PDF that was completely written.
     writing = time.perf_counter()
+    if snapshot:
+        _write_snapshot(checked)
     archived = _archive(output, manifest, pdf) if archive else None
     _write(output, pdf)
     _write(manifest_path(output), manifest_bytes(manifest))
@@ -335,8 +358,10 @@ def build_bytes(spec_path: Path | str, **options) -> bytes:
     return render_in_memory(check(spec_path, **options), cache_charts=False)[0]
 
 
-def _unchanged(checked: Checked, manifest: dict, pdf: bytes, *, archive: bool) -> BuildResult:
+def _unchanged(checked: Checked, manifest: dict, pdf: bytes, *, archive: bool, snapshot: bool = False) -> BuildResult:
     archived = _archive(checked.output, manifest, pdf) if archive else None
+    if snapshot:
+        _write_snapshot(checked)
     return BuildResult(
         spec=checked.report.loaded.path, output=checked.output, manifest=manifest_path(checked.output),
         pages=int(manifest.get("pages") or 0), warnings=checked.report.warnings, input_hash=checked.input_hash,
@@ -483,6 +508,7 @@ def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int, proof
             {"role": item.role, "path": relative(item.path, root), "sha256": item.sha256}
             for item in sorted(checked.inputs, key=lambda i: (i.role, str(i.path)))
         ],
+        "datasets": [dict(record) for record in report.datasets],
         "figures": figures,
         "sources": [{"number": n, "id": s.id, "title": s.title, "url": s.url} for n, s in enumerate(report.sources, 1)],
         "warnings": [project_relative(p, root).render() for p in warnings],
@@ -514,12 +540,13 @@ def build_one(
     wait: float = 0,
     if_changed: bool = False,
     archive: bool = False,
+    snapshot: bool = False,
     **options,
 ) -> SpecOutcome:
     """Build (or with ``check_only``, only compare) one spec and report the outcome instead of raising."""
     spec = Path(spec)
     started = time.perf_counter()
-    if (if_changed or check_only) and not archive and (quick := unchanged_outcome(spec, check_only=check_only, **options)):
+    if (if_changed or check_only) and not archive and not snapshot and (quick := unchanged_outcome(spec, check_only=check_only, **options)):
         return quick
     try:
         if check_only:
@@ -531,7 +558,7 @@ def build_one(
                 checked.input_hash, warnings=tuple(p.render() for p in checked.report.warnings),
                 warning_problems=tuple(checked.report.warnings),
             )
-        result = build(spec, wait=wait, if_changed=if_changed, archive=archive, **options)
+        result = build(spec, wait=wait, if_changed=if_changed, archive=archive, snapshot=snapshot, **options)
         return SpecOutcome(
             spec, result.outcome, result.output, result.pages, time.perf_counter() - started, result.input_hash,
             result.archived, tuple(p.render() for p in result.warnings), warning_problems=tuple(result.warnings),

@@ -198,6 +198,7 @@ def build(
     if_changed: bool = Flag("--if-changed", help="Skip a spec (and say 'unchanged') when nothing it reads changed since its last successful build."),
     check_only: bool = Flag("--check", help="Build nothing; exit 10 if a rebuild would change any output, 0 if all are current."),
     archive: bool = Flag("--archive", help="Also keep each distinct edition under archive/<name>/<report date>/ beside the output."),
+    snapshot: bool = Flag("--snapshot", help="Also write what each table dataset read (files and queries) as CSV in <name>.snapshot/ beside the PDF, for audit."),
     wait: float = typer.Option(0.0, "--wait", min=0, metavar="SECONDS", callback=_finite, help="Wait this long for another run building the same output; then exit 75."),
     jobs: int = typer.Option(1, "-j", "--jobs", min=0, metavar="N", help="Build this many specs at once, in separate processes (0: one per CPU)."),
     cluster: Optional[str] = ClusterOption,
@@ -212,10 +213,11 @@ def build(
     """
     _set_verbosity(quiet, verbose)
     output = Path(output_given) if output_given is not None else None  # as typed: a Path drops a trailing "/"
-    if check_only and (if_changed or archive):
-        raise typer.BadParameter("--check builds nothing, so it cannot be combined with --if-changed or --archive", param_hint="'--check'")
+    if check_only and (if_changed or archive or snapshot):
+        raise typer.BadParameter("--check builds nothing, so it cannot be combined with --if-changed, --archive or --snapshot",
+                                 param_hint="'--check'")
     if output is not None and str(output) == "-":
-        _build_to_stdout(specs, overrides, allow_stale, strict, root, if_changed or check_only or archive, log_format, debug)
+        _build_to_stdout(specs, overrides, allow_stale, strict, root, if_changed or check_only or archive or snapshot, log_format, debug)
         return
     from .errors import BatchError
 
@@ -238,7 +240,7 @@ def build(
 
             options = {"overrides": tuple(overrides or ()), "allow_stale": allow_stale, "strict": strict, "root": root}
             outcomes = None
-            if (if_changed or check_only) and not archive:  # all current? then nothing heavy is even imported
+            if (if_changed or check_only) and not archive and not snapshot:  # all current? then nothing heavy is even imported
                 from .outcome import unchanged_outcome
 
                 outcomes = [unchanged_outcome(spec, check_only=check_only, **options, output=(
@@ -262,7 +264,7 @@ def build(
                     outcomes = library.build_many(
                         specs, jobs=jobs, output_dir=output if into_folder else None, on_outcome=on_outcome,
                         cluster=cluster or None, check_only=check_only, wait=wait, if_changed=if_changed,
-                        archive=archive, **({} if into_folder else {"output": output}), **options,
+                        archive=archive, **({"snapshot": True} if snapshot else {}), **({} if into_folder else {"output": output}), **options,
                     )
                 except BaseException:
                     if worker is not None:

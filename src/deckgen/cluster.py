@@ -378,7 +378,7 @@ def build_many_on_cluster(
         for index, (spec, options) in enumerate(zip(specs, per_spec)):
             options = dict(options)
             options.pop("check_only", None)
-            write_options = {name: options.pop(name) for name in ("wait", "if_changed", "archive") if name in options}
+            write_options = {name: options.pop(name) for name in ("wait", "if_changed", "archive", "snapshot") if name in options}
             try:
                 checked = build.check(spec, **options)
                 current = build.current_edition(checked) if write_options.get("if_changed") else None
@@ -386,7 +386,8 @@ def build_many_on_cluster(
                 yield index, failed(index, exc)
                 continue
             if current is not None:
-                yield index, _outcome(build._unchanged(checked, *current, archive=write_options.get("archive", False)), started)
+                yield index, _outcome(build._unchanged(checked, *current, archive=write_options.get("archive", False),
+                                                       snapshot=write_options.get("snapshot", False)), started)
                 continue
             if rendering is None:  # no dask, or no scheduler there: the run stops, with one line
                 rendering = stack.enter_context(renderer(cluster))
@@ -404,7 +405,8 @@ def build_many_on_cluster(
                 yield done, written(done, rendered, trace)
 
 
-def _write(checked: "Checked", rendered: Rendered, *, wait: float = 0, if_changed: bool = False, archive: bool = False):
+def _write(checked: "Checked", rendered: Rendered, *, wait: float = 0, if_changed: bool = False, archive: bool = False,
+           snapshot: bool = False):
     """Write what a worker rendered, under the output's lock; a run that had to wait renders again here
     if the inputs changed meanwhile (as ``build.render`` does)."""
     from . import build
@@ -413,11 +415,11 @@ def _write(checked: "Checked", rendered: Rendered, *, wait: float = 0, if_change
         if waited:
             fresh = checked.again()
             if if_changed and (current := build.current_edition(fresh)) is not None:
-                return build._unchanged(fresh, *current, archive=archive)
+                return build._unchanged(fresh, *current, archive=archive, snapshot=snapshot)
             if fresh.input_hash != checked.input_hash:
-                return build.render_and_write(fresh, archive=archive)
+                return build.render_and_write(fresh, archive=archive, snapshot=snapshot)
         return build.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline, archive=archive,
-                                   render_seconds=rendered.seconds, proof=rendered.proof)
+                                   render_seconds=rendered.seconds, proof=rendered.proof, snapshot=snapshot)
 
 
 def _outcome(result, started: float) -> "SpecOutcome":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT_MARKERS = (".git", "pyproject.toml", "deckgen.toml")
@@ -13,9 +13,10 @@ ROOT_MARKERS = (".git", "pyproject.toml", "deckgen.toml")
 
 @dataclass(frozen=True)
 class InputFile:
-    role: str  # spec | brand | figures | sources | table | font | logo
+    role: str  # spec | brand | figures | sources | table | database | font | logo
     path: Path
-    sha256: str
+    sha256: str  # a database's: of the rows its query read (and the query and params)
+    origin: dict | None = field(default=None, compare=False, hash=False)  # a database's: as the manifest records it
 
 
 MAX_NAME_BYTES = 255  # a file or folder name (NAME_MAX on Linux and macOS)

@@ -18,10 +18,11 @@ from .formatting import column_decimals, format_cell, format_figure, format_numb
 from .handtyped import PrintedForms
 from .inputs import InputFile, inside, project_root, sha256_file
 from .spec import COMMAND_LINE, LoadedSpec, apply_overrides, validation_problems
-from .tables import ColumnSpec, DataErrors, QueryError, Table, _field_starts, aggregate, read_csv, select
+from .tables import ColumnSpec, DataErrors, QueryError, Table, _field_starts, aggregate, select
 from .text import FIGURE_STYLES, plain, references, template_token
 from .units import (BUILT_IN_KINDS, KNOWN_MEASURES, ConversionError, Unit, conversion_factor, convert, describe_dimension, find_unit,
                     unit_from_def, units_of_dimension, unknown_unit_hint)
+from .sources import TABLE_SUFFIXES, read_table
 from .yamlsrc import Document, Loc, load_yaml, strings_in
 
 MAX_WORD_CHARS = 500  # a run of text without a space (a long address fits; no line holds more)
@@ -45,6 +46,8 @@ class Report:
     prepared: Mapping[int, Any] = field(default_factory=dict)  # section index -> its chart or table data
     _formatted: dict = field(default_factory=dict, compare=False, repr=False)  # (figure, style) -> as printed
     data_figures: Mapping[str, Figure] = field(default_factory=dict)  # figures shown in another unit: as the data has them
+    datasets: tuple[dict, ...] = ()  # each table dataset's origin, as the manifest records it (file digest; or database, query...)
+    read_tables: Mapping[str, Table] = field(default_factory=dict)  # each table as its source gave it (before show:), for --snapshot
 
     @property
     def spec(self):
@@ -106,6 +109,8 @@ class _Checker:
     derived_decimals: set[str] = field(default_factory=set)  # derived figures whose decimals are their column's
     data_figures: dict[str, Figure] = field(default_factory=dict)  # figures converted by show: as written
     incomplete: bool = False  # a dataset failed to load: "unknown name" errors would only be echoes
+    datasets: list[dict] = field(default_factory=list)  # each table dataset's origin (see Report.datasets)
+    read_tables: dict[str, Table] = field(default_factory=dict)  # each table as read, before show: converts it
 
     def error(self, mark: Mark, message: str, hint: str | None = None, code: str = "invalid") -> None:
         if code == "unknown" and self.incomplete:
@@ -138,20 +143,24 @@ def resolve(
 
     for name in spec.data:
         dataset = spec.dataset(name)
-        path = loaded.resolve_path(dataset.path)
         mark = loaded.mark(("data", name))
+        if dataset.path is None:  # a database query
+            _load_table(checker, name, None, dataset, root)
+            continue
+        path = loaded.resolve_path(dataset.path)
         if not inside(path, root):
             checker.error(mark, f"dataset '{name}' points outside the project ({root})", "move the file inside it or pass --root", code="path")
             checker.incomplete = True
         elif not path.is_file():
             checker.error(mark, f"dataset '{name}': file not found: {dataset.path}", code="path")
             checker.incomplete = True
-        elif path.suffix.lower() == ".csv":
-            _load_table(checker, name, path, dataset)
+        elif path.suffix.lower() in TABLE_SUFFIXES:
+            _load_table(checker, name, path, dataset, root)
         elif path.suffix.lower() in (".yaml", ".yml"):
             _load_yaml_dataset(checker, name, path, figure_overrides)
         else:
-            checker.error(mark, f"dataset '{name}': unsupported file type '{path.suffix}' (use .yaml or .csv)", code="path")
+            checker.error(mark, f"dataset '{name}': unsupported file type '{path.suffix}' "
+                                f"(use {', '.join(('.yaml', *TABLE_SUFFIXES))})", code="path")
 
     _check_column_units(checker)
     _show_columns(checker)
@@ -212,6 +221,8 @@ def _finish(checker: _Checker, prepared: dict[int, Any]) -> Report:
         units=dict(checker.units),
         prepared=prepared,
         data_figures=dict(checker.data_figures),
+        datasets=tuple(checker.datasets),
+        read_tables=dict(checker.read_tables),
     )
 
 
@@ -311,15 +322,28 @@ def _check_printed_as_written(checker: _Checker, document: Document, under: Loc,
                           code="template-text")
 
 
-def _load_table(checker: _Checker, name: str, path: Path, dataset) -> None:
-    checker.inputs.append(InputFile("table", path, sha256_file(path)))
+def _load_table(checker: _Checker, name: str, path: Path | None, dataset, root: Path) -> None:
+    """A table dataset from its source (a CSV, a workbook, a database query), typed and checked."""
     spec_mark = checker.loaded.mark(("data", name))
-    result = read_csv(path, name, dataset.columns, lambda loc, key=False: checker.loaded.mark(("data", name) + loc, key),
-                      source=dataset.source, as_of=dataset.as_of)
+    result, inputs = read_table(checker.loaded, name, dataset, path, root,
+                                lambda loc, key=False: checker.loaded.mark(("data", name) + loc, key))
+    checker.inputs += inputs
     checker.problems += result.problems
     if result.table is None:
         checker.incomplete = True
         return
+    checker.datasets.append(_origin(name, dataset, result.table, inputs, root))
+    checker.read_tables[name] = result.table
+    if dataset.as_of == "latest":
+        latest = _latest_date(result.table)
+        if latest is None:
+            checker.error(checker.loaded.mark(("data", name, "as_of")),
+                          f"table '{name}': as_of: latest needs a date column with a date in it",
+                          "declare its date column (columns: {date: date}) or give the date: as_of: YYYY-MM-DD", code="unknown")
+            checker.incomplete = True
+            return
+        result.table = replace(result.table, as_of=latest)
+        dataset = dataset.model_copy(update={"as_of": latest})
     checker.table_cells += [(mark, cell, line) for mark, cell, line in result.cells_with_markup]
     if dataset.source is None:
         checker.error(spec_mark, f"table '{name}' needs a 'source' (a source id) so its provenance can be shown", code="unknown")
@@ -339,6 +363,35 @@ def _load_table(checker: _Checker, name: str, path: Path, dataset) -> None:
             checker.column_units.append((declared.show, show_mark))
             checker.column_shows.append((name, column.name, declared.show, show_mark))
     checker.tables[name] = result.table
+
+
+def _origin(name: str, dataset, table: Table, inputs: list[InputFile], root: Path) -> dict:
+    """Where a table dataset's rows came from, as the manifest records it: a file and its digest, or a
+    database (its SQLite file or masked URL), the query, its params and a digest of the rows read."""
+    record: dict = {"name": name}
+    for item in inputs:
+        if item.origin is not None:
+            record.update(item.origin)
+        else:
+            try:
+                shown = item.path.resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                shown = item.path.resolve().as_posix()
+            record.update({"path": shown, "sha256": item.sha256})
+            if dataset.sheet is not None:
+                record["sheet"] = dataset.sheet
+    record["rows"] = len(table.rows)
+    return record
+
+
+def _latest_date(table: Table) -> dt.date | None:
+    """The latest date in the table's first date (or date-time) column: when its data was current."""
+    for column in table.columns:
+        if column.kind in ("date", "datetime"):
+            dates = [value.date() if isinstance(value, dt.datetime) else value for value in table.values(column.name)
+                     if value is not None]
+            return max(dates) if dates else None
+    return None
 
 
 def _compute_table_figures(checker: _Checker) -> None:

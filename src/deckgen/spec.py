@@ -7,7 +7,7 @@ import difflib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from .delivery.model import DeliverySpec
 from .errors import Mark, Problem, SpecError, control_character, describe_character
@@ -16,23 +16,53 @@ from .models import FilePath, Strict
 from .tables import ColumnKind, ColumnSpec
 from .formatting import check_locale
 from .sections import AnySection, SECTION_TYPES
+from .sources import WORKBOOK_SUFFIXES
 from .yamlsrc import Document, Loc, load_yaml, parse_yaml
 
 COMMAND_LINE = "<command line>"
 
 
-class Dataset(Strict):
-    """A data file the spec draws on. Tables (CSV) may declare column types and provenance."""
+ParamValue = str | int | float | bool | dt.date | None
 
-    path: FilePath
+
+class Dataset(Strict):
+    """Data the spec draws on: a file (CSV, workbook, YAML) or a database query. Tables may declare
+    column types and provenance; every table source becomes the same typed table (see ``sources``)."""
+
+    path: FilePath | None = None  # a CSV, a workbook (.xlsx, .xlsm, .ods) or a YAML data file
+    sheet: str | None = Field(default=None, min_length=1, max_length=100)  # a workbook's sheet by name; default the first
+    range: str | None = Field(default=None, min_length=2, max_length=30)  # a workbook's cells (A1:G530); default the used range
+    database: FilePath | None = None  # an SQLite file, relative to the spec, opened read-only
+    url_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")  # an environment variable holding a SQLAlchemy URL
+    query: str | None = Field(default=None, min_length=1, max_length=20_000)  # one SELECT or WITH statement
+    params: dict[str, ParamValue] = Field(default_factory=dict)  # bound to the query's :names, never formatted into it
     columns: dict[str, ColumnKind | ColumnSpec] = Field(default_factory=dict)
     source: str | None = None
-    as_of: dt.date | None = None
+    as_of: dt.date | Literal["latest"] | None = None  # latest: the latest date in the table's date column
 
     @field_validator("source")
     @classmethod
     def _citable(cls, value: str | None) -> str | None:
         return check_source_id(value) if value is not None else None
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> "Dataset":
+        origins = [key for key in ("path", "database", "url_env") if getattr(self, key) is not None]
+        if len(origins) != 1:
+            raise ValueError("give exactly one of path (a file), database (an SQLite file) or url_env (a database URL's "
+                             "environment variable)" + (f", not {' and '.join(origins)}" if origins else ""))
+        if self.path is not None:
+            if self.query is not None or self.params:
+                raise ValueError("query and params are for a database (database: or url_env:), not a file")
+            if (self.sheet is not None or self.range is not None) and self.path.suffix.lower() not in WORKBOOK_SUFFIXES:
+                raise ValueError(f"sheet and range are for a workbook ({', '.join(WORKBOOK_SUFFIXES)}), not a "
+                                 f"'{self.path.suffix}' file")
+        else:
+            if self.query is None:
+                raise ValueError("a database dataset needs a query: (one SELECT or WITH statement)")
+            if self.sheet is not None or self.range is not None:
+                raise ValueError("sheet and range are for a workbook, not a database")
+        return self
 
 
 def _dataset_or_path(value: Any) -> str:

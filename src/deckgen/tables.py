@@ -281,6 +281,8 @@ class Cells:
     line_of: Callable[[int], str | None] = lambda key: None  # a CSV row's text, to place a token within it
     scan_all: bool = True  # False: no cell holds a control character, markup or overlong text (checked as a whole)
     lines: tuple[int, ...] | None = None  # each row's line, when the source has lines (a CSV)
+    label: Callable[[int], str] = lambda key: ""  # what a message about row ``key`` starts with ("dataset 'h', row 17, ")
+    title: str | None = None  # what messages call the source (default: its file's name)
 
 
 def read_csv(
@@ -359,7 +361,7 @@ def typed_table(
     markup: list[tuple[Mark, str, str | None]] = []
 
     def fail(key: int, position: int, message: str, hint: str | None = None) -> None:
-        problems.append(Problem.at(cells.locate(key, position), message, hint, code="table"))
+        problems.append(Problem.at(cells.locate(key, position), cells.label(key) + message, hint, code="table"))
 
     names: list[str] = []
     for position, cell in enumerate(cells.header):
@@ -407,7 +409,7 @@ def typed_table(
         if column_name not in names:
             close = _close(column_name, names)
             problems.append(Problem.at(spec_mark(("columns", column_name), True),
-                                       f"column '{column_name}' is not in {path.name}",
+                                       f"column '{column_name}' is not in {cells.title or path.name}",
                                        f"did you mean '{close}'?" if close else f"its columns: {', '.join(names)}",
                                        code="unknown"))
 
