@@ -21,7 +21,7 @@ import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from ..errors import Mark, Problem, display_path
 from ..tables import _CONTROL, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, Cells, ColumnSpec, CsvResult, _close, typed_table
@@ -34,6 +34,7 @@ _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>')
 _NO_VALUE = re.compile(rb'(?:</f>|<f\b[^>]*/>)\s*(?:<v\s*/>|<v>\s*</v>|<v\s*/>)?\s*</c>')
 _FORMULA = re.compile(rb"<f\b[^>]*>(.*?)</f>", re.S)
+_SEPARATOR = "\n"  # between cells, to look at all of them at once (not one of the control characters refused)
 
 
 def column_letters(index: int) -> str:
@@ -54,36 +55,49 @@ def column_index(letters: str) -> int:
     return index - 1
 
 
+def _number_text(value: float) -> str:
+    """A double as Excel shows it at most: 15 significant digits, no exponent, no ".0" (0.1+0.2 is 0.3)."""
+    text = "%.15g" % value
+    if "e" in text:
+        text = format(Decimal(text), "f")
+    return "0" if text == "-0" else text
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    return value.replace(microsecond=0).isoformat(" ", "minutes" if value.second == 0 else "seconds")
+
+
+def _time_text(value: dt.time) -> str:
+    return value.replace(microsecond=0).isoformat("minutes" if value.second == 0 else "seconds")
+
+
+# A cell's value (as python-calamine gives it) as a CSV would hold it, by its type: all but numbers
+# and date-times in C, since a sheet has hundreds of thousands of cells
+_TEXT: dict[type, Callable[[Any], str]] = {
+    str: str, float: _number_text, int: str, bool: lambda value: "true" if value else "false",
+    dt.date: dt.date.isoformat, dt.datetime: _datetime_text, dt.time: _time_text, dt.timedelta: str,
+    type(None): lambda value: "",
+}
+
+
 def cell_text(value: Any) -> str:
     """A cell's value as a CSV would hold it."""
-    if value is None or value == "":
-        return ""
-    kind = type(value)
-    if kind is str:
-        return value
-    if kind is float:
-        if value.is_integer() and -1e15 < value < 1e15:
-            return str(int(value))
-        shortest = repr(value)
-        if "e" not in shortest and len(shortest) - (shortest[0] == "-") - 1 <= 15:
-            return shortest
-        text = format(Decimal(format(value, ".15g")).normalize(), "f")
-        return "0" if text in ("-0", "0") else text
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return str(value)
-    if kind is dt.datetime:
-        if value.microsecond:
-            value = value.replace(microsecond=0)
-        return value.isoformat(sep=" ", timespec="minutes" if value.second == 0 else "seconds")
-    if kind is dt.date:
-        return value.isoformat()
-    if kind is dt.time:
-        return value.isoformat(timespec="minutes" if value.second == 0 else "seconds")
-    if kind is dt.timedelta:
-        return str(value)
-    return str(value)
+    return _TEXT.get(type(value), str)(value)
+
+
+def _column_text(column: tuple) -> Sequence[str]:
+    """A column's cells as text: ``cell_text`` of each, in one pass over a column of one type."""
+    kinds = set(map(type, column))
+    if kinds == {str}:
+        return column
+    if kinds <= {float, str}:  # numbers, and maybe empty cells
+        texts = ["%.15g" % value if type(value) is float else value for value in column]
+        if "e" not in "".join(texts) and "-0" not in texts:  # else (an exponent, or text with an e) cell by cell
+            return texts
+    elif len(kinds) == 1:
+        return list(map(_TEXT.get(kinds.pop(), str), column))
+    convert = _TEXT.get
+    return [convert(type(value), str)(value) for value in column]
 
 
 def read_workbook(
@@ -194,18 +208,17 @@ def read_workbook(
                           "unmerge them and give each column its own name (a heading over several columns can be each column's label:)")
 
     problems: list[Problem] = []
-    texts: list[str] = []
-    records: list[tuple[int, list[str]]] = []
-    span = right - left + 1
-    for row_number in range(top, bottom + 1):
-        values = grid[row_number - first_row][max(left - first_col, 0): right - first_col + 1]
-        row = [""] * (first_col - left) + [cell_text(value) for value in values]  # a range may start left of the cells
-        if len(row) < span:
-            row += [""] * (span - len(row))
-        if row_number != top and not any(row):
-            continue  # an empty row, as a CSV's blank line
-        texts += [value for value in values if type(value) is str and value]
-        records.append((row_number + 1, row))
+    start, stop = max(left - first_col, 0), right - first_col + 1
+    pad = [""] * max(first_col - left, 0)  # a range may start left of the cells
+    header = pad + [cell_text(value) for value in grid[top - first_row][start:stop]]
+    header += [""] * (right - left + 1 - len(header))
+    # The body column by column: a column of one type is made text in one pass (in C for most types)
+    columns = list(zip(*(grid[index - first_row][start:stop] for index in range(top + 1, bottom + 1))))
+    texts = [("",) * (bottom - top)] * len(pad) + [_column_text(column) for column in columns]
+    texts += [("",) * (bottom - top)] * (right - left + 1 - len(texts))
+    records = [(top + 1, header)] + [(number, list(row)) for number, row in zip(range(top + 2, bottom + 2), zip(*texts))
+                                     if any(row)]  # an empty row is skipped, as a CSV's blank line
+    strings = [header] + [column for column, values in zip(texts[len(pad):], columns) if str in set(map(type, values))]
 
     header = records[0][1]
     names = [cell.strip() for cell in header]
@@ -227,9 +240,10 @@ def read_workbook(
         header = header[:-1]
         records = [(key, row[: len(header)]) for key, row in records]
 
-    blob = "\n".join(texts)
+    # Most sheets have no control character, markup or overlong cell anywhere: then no cell is looked at
+    blob = _SEPARATOR.join(_SEPARATOR.join(column) for column in strings)
     scan_all = (bool(_CONTROL.search(blob)) or "{{" in blob or "}}" in blob or "[" in blob
-                or any(len(text) > MAX_CELL_CHARS for text in texts))
+                or max(max(map(len, column), default=0) for column in strings) > MAX_CELL_CHARS)
 
     def locate(key: int, position: int) -> Mark:
         return cell_mark(key - 1, left + position)
