@@ -302,3 +302,20 @@ def test_validate_does_not_import_the_renderers(project: Path, deckgen_process):
 
     done = subprocess.run([sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, timeout=120)
     assert done.stdout.strip().splitlines()[-1] == "CODE 0 False False True", (done.stdout, done.stderr)
+
+
+def test_a_zip_that_lies_about_its_sizes_is_refused(project: Path, cli):
+    """The sizes checked are the zip's own; a sheet larger than its entry says is refused as it is read."""
+    import struct
+
+    make_book(book := project / "data" / "em_data.xlsx")
+    with zipfile.ZipFile(book) as archive:
+        size = archive.getinfo("xl/worksheets/sheet1.xml").file_size
+    raw = book.read_bytes()
+    assert raw.count(struct.pack("<I", size)) == 2  # the local header and the central directory
+    book.write_bytes(raw.replace(struct.pack("<I", size), struct.pack("<I", 100)))
+    write_spec(project)
+    result = cli("validate", "specs/wb.yaml", cwd=project)
+    assert result.code == 1
+    assert errors_of(result) == ["data/em_data.xlsx: sheet 'yields' cannot be read: I/O error: File is larger than its "
+                                 "declared uncompressed size; open it in Excel or LibreOffice and save it again as .xlsx"]

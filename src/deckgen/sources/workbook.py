@@ -20,6 +20,7 @@ import datetime as dt
 import re
 import zipfile
 from decimal import Decimal
+from operator import attrgetter, methodcaller
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Sequence
 
@@ -67,6 +68,13 @@ def _datetime_text(value: dt.datetime) -> str:
     return value.replace(microsecond=0).isoformat(" ", "minutes" if value.second == 0 else "seconds")
 
 
+def _datetimes_text(column: tuple) -> list[str]:
+    """A column of date-times: in one pass in C when none has seconds (as most such columns)."""
+    if any(map(attrgetter("second"), column)) or any(map(attrgetter("microsecond"), column)):
+        return list(map(_datetime_text, column))
+    return list(map(methodcaller("isoformat", " ", "minutes"), column))
+
+
 def _time_text(value: dt.time) -> str:
     return value.replace(microsecond=0).isoformat("minutes" if value.second == 0 else "seconds")
 
@@ -85,19 +93,26 @@ def cell_text(value: Any) -> str:
     return _TEXT.get(type(value), str)(value)
 
 
-def _column_text(column: tuple) -> Sequence[str]:
-    """A column's cells as text: ``cell_text`` of each, in one pass over a column of one type."""
+def _column_text(column: tuple) -> tuple[Sequence[str], bool]:
+    """A column's cells as text (``cell_text`` of each, in one pass over a column of one type), and
+    whether any of them was a text cell (which may hold markup or control characters)."""
     kinds = set(map(type, column))
     if kinds == {str}:
-        return column
-    if kinds <= {float, str}:  # numbers, and maybe empty cells
+        return column, True
+    if kinds == {float}:
+        texts = list(map("%.15g".__mod__, column))
+    elif kinds == {float, str}:  # numbers, and maybe empty cells
         texts = ["%.15g" % value if type(value) is float else value for value in column]
-        if "e" not in "".join(texts) and "-0" not in texts:  # else (an exponent, or text with an e) cell by cell
-            return texts
+    elif kinds == {dt.datetime}:
+        return _datetimes_text(column), False
     elif len(kinds) == 1:
-        return list(map(_TEXT.get(kinds.pop(), str), column))
-    convert = _TEXT.get
-    return [convert(type(value), str)(value) for value in column]
+        return list(map(_TEXT.get(kinds.pop(), str), column)), False
+    else:
+        texts = None
+    if texts is None or "e" in "".join(texts) or "-0" in texts:  # an exponent, or text with an e: cell by cell
+        convert = _TEXT.get
+        texts = [convert(type(value), str)(value) for value in column]
+    return texts, str in kinds
 
 
 def read_workbook(
@@ -147,11 +162,6 @@ def read_workbook(
             listed = ", ".join(f"'{each}'" for each in names)
             return refuse(spec_mark(("sheet",), False), f"no sheet '{sheet}' in {path.name} (its sheets: {listed})",
                           f"did you mean '{close}'?" if close else "give one of its sheets' names", code="unknown")
-        flagged: dict[tuple[int, int], str] = {}
-        if not ods:
-            problem = _scan_sheet(archive, sheet_name, flagged)
-            if problem:
-                return refuse(file_mark, problem, "keep only the sheet deckgen reads, or aggregate it")
 
     where = f"{shown}[{sheet_name}]!"
 
@@ -214,13 +224,24 @@ def read_workbook(
     header += [""] * (right - left + 1 - len(header))
     # The body column by column: a column of one type is made text in one pass (in C for most types)
     columns = list(zip(*(grid[index - first_row][start:stop] for index in range(top + 1, bottom + 1))))
-    texts = [("",) * (bottom - top)] * len(pad) + [_column_text(column) for column in columns]
+    made = [_column_text(column) for column in columns]
+    texts = [("",) * (bottom - top)] * len(pad) + [text for text, _ in made]
     texts += [("",) * (bottom - top)] * (right - left + 1 - len(texts))
-    records = [(top + 1, header)] + [(number, list(row)) for number, row in zip(range(top + 2, bottom + 2), zip(*texts))
-                                     if any(row)]  # an empty row is skipped, as a CSV's blank line
-    strings = [header] + [column for column, values in zip(texts[len(pad):], columns) if str in set(map(type, values))]
+    body = zip(range(top + 2, bottom + 2), zip(*texts))
+    empty_cells = "" in header or any("" in text for text in texts)
+    if empty_cells:
+        body = ((number, row) for number, row in body if any(row))  # an empty row is skipped, as a CSV's blank line
+    records = [(top + 1, header), *body]
+    strings = [header] + [text for text, has_text in made if has_text]
 
-    header = records[0][1]
+    # The reader gives an error cell, and a formula saved without its value, as an empty cell: a sheet
+    # with empty cells is looked at in its XML (the zip's sizes were checked, and the reader keeps to them)
+    flagged: dict[tuple[int, int], str] = {}
+    if empty_cells and not ods:
+        with zipfile.ZipFile(path) as archive:
+            problem = _scan_sheet(archive, sheet_name, flagged)
+        if problem:
+            return refuse(file_mark, problem, "keep only the sheet deckgen reads, or aggregate it")
     names = [cell.strip() for cell in header]
     for (row, col), reason in sorted(flagged.items()):
         if top <= row <= bottom and left <= col <= right:
