@@ -319,3 +319,16 @@ def test_a_zip_that_lies_about_its_sizes_is_refused(project: Path, cli):
     assert result.code == 1
     assert errors_of(result) == ["data/em_data.xlsx: sheet 'yields' cannot be read: I/O error: File is larger than its "
                                  "declared uncompressed size; open it in Excel or LibreOffice and save it again as .xlsx"]
+
+
+def test_header_problems_and_markup_are_at_their_cells(project: Path, cli):
+    rows = [["date", "Brazil", "Brazil", "note"], *ROWS[1:]]
+    make_book(project / "data" / "em_data.xlsx", rows=rows)
+    write_spec(project)
+    result = cli("validate", "specs/wb.yaml", cwd=project)
+    assert errors_of(result) == ["data/em_data.xlsx[yields]!C1: duplicate column 'Brazil' (also column 2); rename one of them"]
+    rows = [*ROWS[:3], [dt.date(2026, 6, 30), 11.0, 9, "see {{ nowhere }}"]]
+    make_book(project / "data" / "em_data.xlsx", rows=rows)
+    result = cli("validate", "specs/wb.yaml", cwd=project)
+    assert result.code == 1
+    assert errors_of(result) == ["data/em_data.xlsx[yields]!D4: unknown figure 'nowhere'"]
