@@ -223,7 +223,9 @@ def read_workbook(
     header = pad + [cell_text(value) for value in grid[top - first_row][start:stop]]
     header += [""] * (right - left + 1 - len(header))
     # The body column by column: a column of one type is made text in one pass (in C for most types)
-    columns = list(zip(*(grid[index - first_row][start:stop] for index in range(top + 1, bottom + 1))))
+    body_rows = grid[top - first_row + 1: bottom - first_row + 1]
+    whole = start == 0 and stop >= width  # the range spans every column the reader gave: no row is copied
+    columns = list(zip(*(body_rows if whole else (row[start:stop] for row in body_rows))))
     made = [_column_text(column) for column in columns]
     texts = [("",) * (bottom - top)] * len(pad) + [text for text, _ in made]
     texts += [("",) * (bottom - top)] * (right - left + 1 - len(texts))
