@@ -295,6 +295,7 @@ def test_a_figure_may_not_take_a_report_fields_name(project: Path, cli):
     assert errors_of(run.stderr) == [
         f"{at(project, 'date:', 'data/em/figures.yaml')}: figure 'date' has the name of a report field "
         "({{ date }} is the report's date); rename the figure"]
+    assert "shown nowhere" not in run.stderr  # not "refer to it as {{ date }}": that is the report date
 
 
 def test_validate_with_report_fields_does_not_import_the_renderers(project: Path):
@@ -306,3 +307,27 @@ def test_validate_with_report_fields_does_not_import_the_renderers(project: Path
     done = subprocess.run([sys.executable, "-c", code, spec], cwd=project, capture_output=True, text=True, timeout=60,
                           env={**__import__("os").environ, "DECKGEN_TODAY": "2026-12-07"})
     assert "EXIT 0" in done.stdout and "HEAVY []" in done.stdout, (done.stdout, done.stderr)
+
+
+def test_an_email_shows_the_same_fields_as_the_brief(project: Path, cli, monkeypatch):
+    import email
+    import email.policy
+
+    for name in [n for n in list(__import__("os").environ) if n.startswith("DECKGEN_SMTP") or n == "DECKGEN_MAIL_FROM"]:
+        monkeypatch.delenv(name)
+    spec = project / "specs" / "investor.yaml"
+    text = spec.read_text()
+    text = text.replace("title: US–Japan Strategic Alignment", 'title: "US–Japan Strategic Alignment — {{ date | month }}"', 1)
+    text = text.replace('subject: "{{ title }}: investor brief, {{ date }}"', 'subject: "{{ title }}: {{ date | quarter }}"')
+    assert text.count("{{ date | month }}") == 1 and "{{ date | quarter }}" in text
+    spec.write_text(text.replace("date: 2026-02-16", "date: last-month-end", 1))
+    monkeypatch.setenv("DECKGEN_TODAY", "2026-03-05")
+    run = cli("send", "specs/investor.yaml", "--to", "ann@example.com", "--dry-run", "--outbox", "out", cwd=project)
+    assert run.code == 0, run.stderr
+    [path] = (project / "out").glob("*.eml")
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["Subject"] == "US–Japan Strategic Alignment — February 2026: Q1 2026"
+    [attachment] = [part for part in message.iter_attachments()]
+    assert attachment.get_filename() == "us-japan-strategic-alignment-february-2026-2026-02-28.pdf"
+    body = message.get_body(("plain",)).get_content()
+    assert "Attached is the February 28, 2026 edition of US–Japan Strategic Alignment — February 2026:" in body

@@ -894,7 +894,7 @@ def _research_sign(checker: _Checker, index: int, section) -> tuple[str, Mark] |
 
 def _check_unused(checker: _Checker) -> None:
     for name in checker.figure_homes:
-        if "." not in name and name not in checker.shown:
+        if "." not in name and name not in checker.shown and name not in REPORT_FIELDS:  # those have their own error
             checker.warn(checker.field_mark(name), f"figure '{name}' is defined but shown nowhere", "refer to it as {{ " + name + " }} or remove it", code="unused")
 
 
