@@ -331,3 +331,14 @@ def test_an_email_shows_the_same_fields_as_the_brief(project: Path, cli, monkeyp
     assert attachment.get_filename() == "us-japan-strategic-alignment-february-2026-2026-02-28.pdf"
     body = message.get_body(("plain",)).get_content()
     assert "Attached is the February 28, 2026 edition of US–Japan Strategic Alignment — February 2026:" in body
+
+
+def test_the_spec_schema_accepts_a_date_word_and_refuses_others(cli):
+    import jsonschema
+
+    schema = json.loads(cli("schema").stdout)
+    date = schema["properties"]["date"]
+    jsonschema.validate("last-month-end", date, format_checker=jsonschema.FormatChecker())
+    jsonschema.validate("2026-11-30", date, format_checker=jsonschema.FormatChecker())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate("last-month", date, format_checker=jsonschema.FormatChecker())

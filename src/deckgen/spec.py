@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, ValidationInfo, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, ValidationInfo, WithJsonSchema,
+                      field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
 from .dates import DATE_KEYWORDS, TodayError, resolve_keyword, today
@@ -96,7 +96,8 @@ class Checks(Strict):
 class Spec(Strict):
     title: str = Field(min_length=1)
     subtitle: str | None = None
-    date: dt.date
+    date: Annotated[dt.date, WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, {"enum": list(DATE_KEYWORDS)}],
+                                             "description": "the report date, or a word resolved when the spec is loaded"})]
     author: str | None = None
     subject: str | None = None
     keywords: list[str] = Field(default_factory=list)
