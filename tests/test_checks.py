@@ -167,7 +167,7 @@ def test_stale_data_exits_5_and_allow_stale_builds(cli, tiny):
     result = cli("build", "specs/t.yaml", cwd=tiny)
     assert result.code == 5
     assert lines(result.stderr) == [
-        "data/t/figures.yaml:2:54: figure 'capital' is stale: as of 2025-10-01, 138 days before the report date "
+        "data/t/figures.yaml:2:54: figure 'capital' is stale: as of 2025-10-01, 138 days before the report date 2026-02-16 "
         "(max_age_days: 90); refresh the data or pass --allow-stale",
         "data is older than the spec's checks.max_age_days allow; refresh it or pass --allow-stale",
     ]

@@ -28,7 +28,7 @@ from .errors import (
     BuildError, DeckgenError, LockedError, Mark, Problem, ProofError, SpecError, StaleDataError, display_path,
 )
 from .editions import (
-    MANIFEST_FORMAT, check_options, input_hash, manifest_bytes, manifest_path, project_relative, read_manifest, relative, versions,
+    MANIFEST_FORMAT, check_options, dated_rule, input_hash, manifest_bytes, manifest_path, project_relative, read_manifest, relative, versions,
 )
 from .outcome import SpecOutcome, unchanged_outcome
 from .proof.checks import Proof
@@ -99,7 +99,8 @@ def check(
     target = (default_output(loaded.path, loaded.spec.output, project_root(loaded.path)) if output is None else Path(output)).resolve()
     _check_output(loaded, target, inputs, root_path, from_spec=output is None and loaded.spec.output is not None,
                   from_command_line=output is not None)
-    return Checked(report, theme, input_hash(inputs, root_path, overrides), inputs, target, timings, options, root_path)
+    date_key = dated_rule(loaded.date_rule, loaded.spec.date) if loaded.date_rule else None
+    return Checked(report, theme, input_hash(inputs, root_path, overrides, date_key), inputs, target, timings, options, root_path)
 
 
 def _with_brand_warnings(report: Report, theme: Theme, strict: bool) -> Report:
@@ -498,8 +499,9 @@ def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int, proof
     return {
         "deckgen_manifest": MANIFEST_FORMAT,
         "spec": relative(report.loaded.path, root),
-        "title": report.spec.title,
+        "title": report.plain(report.spec.title),  # as printed: {{ date | month }} written out
         "report_date": report.spec.date.isoformat(),
+        **({"report_date_rule": report.loaded.date_rule} if report.loaded.date_rule else {}),  # date: last-month-end...
         "output": relative(output, root),
         "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
         "pages": pages,

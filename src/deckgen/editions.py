@@ -11,6 +11,7 @@ a spec that does not parse) answers "don't know", and the full check decides.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -74,11 +75,15 @@ def relative(path: Path, root: Path) -> str:
         return path.resolve().as_posix()
 
 
-def input_hash(inputs: Iterable[InputFile], root: Path, overrides: tuple[str, ...]) -> str:
+def input_hash(inputs: Iterable[InputFile], root: Path, overrides: tuple[str, ...], report_date: str | None = None) -> str:
     """One hash of everything that decides the PDF's bytes: the inputs' contents (by path relative
     to the project, so a copy elsewhere hashes the same), the ``--set`` overrides and the versions of
-    deckgen and of the libraries that render (an upgrade may change the bytes, so it rebuilds)."""
+    deckgen and of the libraries that render (an upgrade may change the bytes, so it rebuilds).
+    ``report_date``: a keyword date and the date it resolved to (``last-month-end 2026-11-30``), so a
+    new month rebuilds although no file changed."""
     digest = hashlib.sha256()
+    if report_date is not None:
+        digest.update(f"date {report_date}\n".encode())
     for name, version in versions().items():
         digest.update(f"{name} {version}\n".encode())
     for item in sorted(inputs, key=lambda i: (i.role, str(i.path))):
@@ -150,7 +155,8 @@ def current_without_checking(
             if digest != item["sha256"]:
                 return None
             found.append(InputFile(item["role"], path, digest))
-        digest = input_hash(found, root_path, overrides)
+        rule = manifest.get("report_date_rule")
+        digest = input_hash(found, root_path, overrides, dated_rule(rule) if rule is not None else None)
         if digest != manifest.get("input_hash"):
             return None
         if hashlib.sha256(target.read_bytes()).hexdigest() != manifest.get("pdf_sha256"):
@@ -159,6 +165,14 @@ def current_without_checking(
         return Current(target, manifest, digest, int(manifest.get("pages") or 0), warnings)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def dated_rule(rule: str, resolved: dt.date | None = None) -> str:
+    """A keyword date as the input hash has it: the keyword and the date it stands for (today, when
+    ``resolved`` is not given; $DECKGEN_TODAY pins today)."""
+    from .dates import resolve_keyword, today
+
+    return f"{rule} {(resolved or resolve_keyword(rule, today())).isoformat()}"
 
 
 # A top-level ``output: PATH`` line (plain, or in single or double quotes without escapes), and any

@@ -12,6 +12,7 @@ from typing import Any, Iterator, Mapping
 
 from pydantic import ValidationError
 
+from .dates import REPORT_DATE_STYLES, REPORT_FIELDS, format_report_date
 from .errors import Mark, Problem, SpecError, StaleDataError
 from .figures import Breakdown, Figure, FiguresFile, Source, SourcesFile, TableFigure, is_home_page
 from .formatting import column_decimals, format_cell, format_figure, format_number, relative_difference, shown_cell, shown_number
@@ -72,10 +73,19 @@ class Report:
         manifest all ask for the same figures)."""
         key = (name, style)
         printed = self._formatted.get(key)
+        if printed is None and name in REPORT_FIELDS:  # a report field: resolve() refuses figures of these names
+            printed = self._formatted[key] = self.field(name, style)
         if printed is None:
             figure = self.figures[name]
             printed = self._formatted[key] = format_figure(figure, self.unit(figure.unit), self.spec.locale, style)  # type: ignore[arg-type]
         return printed
+
+    def field(self, name: str, style: str | None = None) -> str:
+        """A report field as text prints it: ``{{ date | month }}`` (November 2026), ``{{ title }}`` (its
+        own fields filled in)."""
+        if name == "date":
+            return format_report_date(self.spec.date, self.spec.locale, style)
+        return self.plain(getattr(self.spec, name) or "")
 
     def plain(self, text: str) -> str:
         """Text as a reader sees it: figures formatted, citations as numbers, no markup."""
@@ -558,7 +568,8 @@ def _check_date(checker: _Checker, as_of: dt.date, mark: Mark, what: str) -> Non
     max_age = spec.checks.max_age_days
     if max_age is not None and (spec.date - as_of).days > max_age:
         checker.error(
-            mark, f"{what} is stale: as of {as_of}, {(spec.date - as_of).days} days before the report date (max_age_days: {max_age})",
+            mark, f"{what} is stale: as of {as_of}, {(spec.date - as_of).days} days before the report date {spec.date} "
+            f"(max_age_days: {max_age})",
             "refresh the data or pass --allow-stale", code="stale",
         )
 
@@ -604,10 +615,13 @@ def _check_text(checker: _Checker, mark_of, text: str) -> None:
     source_ids = [s.id for s in checker.sources]
     for ref in references(text):
         if ref.kind == "figure":
-            if ref.name in checker.table_figures and ref.name not in checker.figures:
+            if ref.name in REPORT_FIELDS:
+                _check_field(checker, mark_of(ref.token), ref)
+            elif ref.name in checker.table_figures and ref.name not in checker.figures:
                 continue  # defined, but could not be computed: its own error says why
-            if ref.name not in checker.figures:
-                checker.error(mark_of(ref.token), f"unknown figure '{ref.name}'", _did_you_mean(ref.name, checker.figures), code="unknown")
+            elif ref.name not in checker.figures:
+                checker.error(mark_of(ref.token), f"unknown figure '{ref.name}'",
+                              _did_you_mean(ref.name, [*checker.figures, *REPORT_FIELDS]), code="unknown")
             elif ref.style and ref.style not in FIGURE_STYLES:
                 checker.error(mark_of(ref.token), f"unknown style '{ref.style}' for figure '{ref.name}'", f"use one of {', '.join(FIGURE_STYLES)}", code="unknown")
             else:
@@ -626,9 +640,50 @@ def _check_text(checker: _Checker, mark_of, text: str) -> None:
             checker.error(mark_of(ref.token), f"unmatched '{ref.name}': a figure reference looks like {{{{ name }}}}", code="unknown")
 
 
+def _check_field(checker: _Checker, mark: Mark, ref) -> None:
+    """A report field in text: {{ date }} with a date style, {{ title }} and {{ subtitle }} with none."""
+    if ref.name == "date":
+        if ref.style and ref.style not in REPORT_DATE_STYLES:
+            checker.error(mark, f"unknown style '{ref.style}' for the report date",
+                          _did_you_mean(ref.style, REPORT_DATE_STYLES) or f"use one of {', '.join(REPORT_DATE_STYLES)}",
+                          code="unknown")
+        return
+    if ref.style:
+        checker.error(mark, f"unknown style '{ref.style}' for the {ref.name}", f"write {{{{ {ref.name} }}}}: the {ref.name} "
+                      "takes no style", code="unknown")
+    elif getattr(checker.loaded.spec, ref.name) is None:
+        checker.error(mark, f"'{ref.token}': the spec has no {ref.name}", f"add {ref.name}: or remove the reference",
+                      code="unknown")
+
+
+def _check_fields_refer_on(checker: _Checker) -> None:
+    """The title and subtitle may show each other, but never themselves, not even by way of the other."""
+    document = checker.loaded.document
+    spec = checker.loaded.spec
+    uses = {key: [ref for ref in references(getattr(spec, key) or "") if ref.kind == "figure" and ref.name in ("title", "subtitle")]
+            for key in ("title", "subtitle")}
+    for key in ("title", "subtitle"):
+        for ref in uses[key]:
+            through = "" if ref.name == key else f" (the {ref.name} shows the {key})"
+            if ref.name == key or any(other.name == key for other in uses[ref.name]):
+                checker.error(document.mark_of_text((key,), ref.token), f"'{ref.token}' in the {key} refers to the {key} itself{through}",
+                              f"write the {key} out", code="self-reference")
+                break
+
+
+def _check_figure_names(checker: _Checker) -> None:
+    """A figure may not take a report field's name: {{ date }} would mean two things."""
+    for name in REPORT_FIELDS:
+        if name in checker.figure_homes:
+            checker.error(checker.field_mark(name), f"figure '{name}' has the name of a report field ({{{{ {name} }}}} is "
+                          f"the report's {name})", "rename the figure", code="duplicate")
+
+
 def _check_sections(checker: _Checker) -> None:
     loaded = checker.loaded
     document = loaded.document
+    _check_figure_names(checker)
+    _check_fields_refer_on(checker)
     texts = [*strings_in({key: document.data.get(key) for key in ("title", "subtitle", "author", "subject", "keywords")}, ()),
              *strings_in(document.data.get("sections", []), ("sections",))]
     for loc, text in texts:
@@ -872,7 +927,7 @@ def _research_sign(checker: _Checker, index: int, section) -> tuple[str, Mark] |
 
 def _check_unused(checker: _Checker) -> None:
     for name in checker.figure_homes:
-        if "." not in name and name not in checker.shown:
+        if "." not in name and name not in checker.shown and name not in REPORT_FIELDS:  # those have their own error
             checker.warn(checker.field_mark(name), f"figure '{name}' is defined but shown nowhere", "refer to it as {{ " + name + " }} or remove it", code="unused")
 
 

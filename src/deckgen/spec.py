@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, ValidationInfo, WithJsonSchema,
+                      field_validator, model_validator)
+from pydantic_core import PydanticCustomError
+
+from .dates import DATE_KEYWORDS, TodayError, resolve_keyword, today
 
 from .delivery.model import DeliverySpec
 from .errors import Mark, Problem, SpecError, control_character, describe_character
@@ -20,6 +25,7 @@ from .sources import WORKBOOK_SUFFIXES
 from .yamlsrc import Document, Loc, load_yaml, parse_yaml
 
 COMMAND_LINE = "<command line>"
+_ISO_DATE = re.compile(r"^\d{4}-")  # a date as written (or meant to be): pydantic says what is wrong with it
 
 
 ParamValue = str | int | float | bool | dt.date | None
@@ -90,7 +96,8 @@ class Checks(Strict):
 class Spec(Strict):
     title: str = Field(min_length=1)
     subtitle: str | None = None
-    date: dt.date
+    date: Annotated[dt.date, WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, {"enum": list(DATE_KEYWORDS)}],
+                                             "description": "the report date, or a word resolved when the spec is loaded"})]
     author: str | None = None
     subject: str | None = None
     keywords: list[str] = Field(default_factory=list)
@@ -110,6 +117,25 @@ class Spec(Strict):
     def _locale(cls, value: str) -> str:
         return check_locale(value)
 
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_keyword(cls, value: Any, info: ValidationInfo) -> Any:
+        """``today``, ``last-business-day``, ``last-month-end`` or ``last-quarter-end``: the date it is today
+        (today: ``load_spec``'s ``today``, else $DECKGEN_TODAY, else the clock)."""
+        if not isinstance(value, str) or _ISO_DATE.match(value.strip()):
+            return value
+        word = value.strip()
+        if word not in DATE_KEYWORDS:
+            close = difflib.get_close_matches(word.lower(), DATE_KEYWORDS, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"give a date (YYYY-MM-DD) or one of {', '.join(DATE_KEYWORDS)}"
+            raise PydanticCustomError("date_keyword", "'{word}' is not a date or a date keyword", {"word": word, "hint": hint})
+        try:
+            now = today((info.context or {}).get("today"))
+        except TodayError as exc:
+            raise PydanticCustomError("today", "{word}: {problem}", {"word": word, "problem": str(exc),
+                                                                    "hint": "set it to a date such as 2026-12-07, or unset it"}) from None
+        return resolve_keyword(word, now)
+
     def dataset(self, name: str) -> Dataset:
         entry = self.data[name]
         return entry if isinstance(entry, Dataset) else Dataset(path=entry)
@@ -123,6 +149,7 @@ class LoadedSpec(BaseModel):
     spec: Spec
     document: Document
     path: Path
+    date_rule: str | None = None  # the keyword date: was resolved from (last-month-end...), if any
 
     @property
     def base_dir(self) -> Path:
@@ -135,19 +162,24 @@ class LoadedSpec(BaseModel):
         return self.document.mark(loc, key)
 
 
-def load_spec(path: Path, overrides: list[str] | tuple[str, ...] = ()) -> LoadedSpec:
-    """Stage 1: read the spec file, apply ``--set`` overrides, validate it into a Spec."""
+def load_spec(path: Path, overrides: list[str] | tuple[str, ...] = (), *, today: dt.date | None = None) -> LoadedSpec:
+    """Stage 1: read the spec file, apply ``--set`` overrides, validate it into a Spec.
+
+    ``today`` is the day a keyword date (``date: last-month-end``) is resolved against; None: $DECKGEN_TODAY,
+    else the local clock."""
     path = Path(path)
     document = load_yaml(path)
     data = document.data
     problems = document.problems + apply_overrides(data, document, [o for o in overrides if not o.startswith("figures.")])
     try:
-        spec = Spec.model_validate(data, context={"document": document})
+        spec = Spec.model_validate(data, context={"document": document, "today": today})
     except ValidationError as exc:
         raise SpecError(problems + validation_problems(exc, document)) from None
     if problems:
         raise SpecError(problems)
-    return LoadedSpec(spec=spec, document=document, path=path.resolve())
+    written = data.get("date")
+    rule = written.strip() if isinstance(written, str) and written.strip() in DATE_KEYWORDS else None
+    return LoadedSpec(spec=spec, document=document, path=path.resolve(), date_rule=rule)
 
 
 def apply_overrides(data: dict, document: Document, overrides: list[str], under: Loc = ()) -> list[Problem]:
@@ -244,7 +276,7 @@ def validation_problems(
         loc = prefix + tuple(item["loc"])
         kind = item["type"]
         shown = ".".join(str(p) for p in _display_loc(loc, document))
-        hint = None
+        hint = (item.get("ctx") or {}).get("hint")  # a validator's own hint (PydanticCustomError)
         if kind == "extra_forbidden":
             mark = document.mark(loc, key=True)
             allowed = _allowed_keys(model or Spec, loc[:-1])

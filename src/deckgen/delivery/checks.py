@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequenc
 
 from ..errors import Mark, Problem, SpecError
 from ..inputs import inside, project_root
+from ..dates import REPORT_DATE_STYLES
 from ..text import FIGURE_STYLES, TEMPLATE
 from . import recipients as recipient_sources
 from .addresses import SHOWN_LIMIT, quoted
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 # Placeholders every template may use (besides figure names); `link` only when the spec has a base_url.
 PLACEHOLDERS = ("title", "subtitle", "date", "name", "email", "filename", "link", "issuer", "brand")
-DATE_STYLES = ("short", "medium", "long", "full", "iso")
+DATE_STYLES = REPORT_DATE_STYLES  # the same styles as {{ date | month }} in the spec's text
 
 Variant = tuple[str, ...]
 

@@ -14,8 +14,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from babel.dates import format_date
-
+from ..dates import format_report_date
 from ..text import TEMPLATE, plain
 from .addresses import header_text_problem, parse_mailbox
 
@@ -89,10 +88,8 @@ def fill(template: str, edition: Edition, recipient: "Recipient", fallback_name:
 
     def substitute(match: re.Match) -> str:
         name, style = match.group("name"), match.group("style")
-        if name == "date":
-            if style == "iso":
-                return spec.date.isoformat()
-            return format_date(spec.date, format=style or "long", locale=spec.locale)
+        if name == "date":  # in an email, long by default (the PDF's text: medium)
+            return format_report_date(spec.date, spec.locale, style or "long")
         if name in values:
             return values[name]
         return edition.report.format(name, style)

@@ -100,7 +100,7 @@ class LiveBrief:
             self._built_once = True
             generation = previous.generation + 1
             snapshot = Snapshot(
-                generation=generation, pdf=pdf, pages=len(texts), page_texts=texts, title=checked.report.spec.title,
+                generation=generation, pdf=pdf, pages=len(texts), page_texts=texts, title=checked.report.plain(checked.report.spec.title),
                 problems=tuple(checked.report.warnings), duration=time.perf_counter() - started,
                 built_generation=generation,
             )

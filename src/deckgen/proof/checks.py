@@ -173,6 +173,8 @@ class _Reader:
                 text = self.format(ref.name, ref.style)
                 shown.append(text)
                 figures.append((ref.name, text))
+            elif ref.kind == "figure" and ref.name == "date":  # the report date stays whole too (November 2026)
+                shown.append(self.format(ref.name, ref.style))
         return block.prefix + self.as_printed(block.source), values + tuple(shown), figures
 
     def as_printed(self, source: str) -> str:

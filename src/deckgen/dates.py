@@ -1,0 +1,74 @@
+"""The report date: a date, or a word resolved against the clock when the spec is loaded, and the
+report fields (``{{ date | month }}``, ``{{ title }}``...) any text of the spec may use.
+
+Nothing here imports babel, matplotlib or reportlab: ``validate`` and ``--help`` stay light.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+# ``date:`` may be one of these words instead of a date; each is the latest such day *before* today
+# (today's data is not complete yet), except ``today`` itself.
+DATE_KEYWORDS = ("today", "last-business-day", "last-month-end", "last-quarter-end")
+
+# Pins "today" for reproducible runs and tests: DECKGEN_TODAY=2026-12-07 deckgen build ...
+TODAY_ENV = "DECKGEN_TODAY"
+
+# Names a spec's text may use besides figures: {{ date }}, {{ date | month }}, {{ title }}, {{ subtitle }}.
+REPORT_FIELDS = ("date", "title", "subtitle")
+
+# How {{ date | STYLE }} prints the report date (by the spec's locale); without a style: medium.
+REPORT_DATE_STYLES = ("short", "medium", "long", "full", "month", "quarter", "year", "iso")
+
+
+class TodayError(ValueError):
+    """$DECKGEN_TODAY (or the ``today`` given) is not a date."""
+
+
+def today(pinned: dt.date | str | None = None) -> dt.date:
+    """The date "today" means: ``pinned`` if given, else $DECKGEN_TODAY, else the local clock's date."""
+    value = pinned if pinned is not None else os.environ.get(TODAY_ENV, "").strip() or None
+    if value is None:
+        return dt.date.today()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        source = f"${TODAY_ENV}" if pinned is None else "today"
+        raise TodayError(f"{source} is '{value}', not a date (YYYY-MM-DD)") from None
+
+
+def resolve_keyword(word: str, now: dt.date) -> dt.date:
+    """The date a keyword of DATE_KEYWORDS stands for on the day ``now``."""
+    if word == "today":
+        return now
+    if word == "last-business-day":  # Monday to Friday; no holiday calendar
+        day = now - dt.timedelta(days=1)
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+        return day
+    if word == "last-month-end":
+        return now.replace(day=1) - dt.timedelta(days=1)
+    if word == "last-quarter-end":
+        first_month = 3 * ((now.month - 1) // 3) + 1
+        return now.replace(month=first_month, day=1) - dt.timedelta(days=1)
+    raise KeyError(word)
+
+
+def format_report_date(value: dt.date, locale: str, style: str | None = None) -> str:
+    """The report date as ``{{ date | style }}`` prints it: Nov 30, 2026; November 2026; Q4 2026; 2026."""
+    from babel.dates import format_date, format_skeleton
+
+    style = style or "medium"
+    if style == "iso":
+        return value.isoformat()
+    if style in ("month", "quarter", "year"):
+        return format_skeleton({"month": "yMMMM", "quarter": "yQQQ", "year": "y"}[style], value, locale=locale)
+    return format_date(value, format=style, locale=locale)
