@@ -23,7 +23,8 @@ def test_the_manifest_records_the_proof_of_the_edition(project: Path, cli):
     assert cli("build", "specs/grid-storage.yaml", cwd=project).code == 0
     proof = json.loads((project / "dist" / "grid-storage.manifest.json").read_text())["proof"]
     assert proof["status"] == "passed" and proof["problems"] == []
-    assert proof["checks"] == ["template-text", "printed-text", "broken-word", "split-value", "overflow", "empty-exhibit"]
+    assert proof["checks"] == ["template-text", "printed-text", "broken-word", "split-value", "overflow", "missing-glyph",
+                               "empty-exhibit"]
     assert proof["pages"] == 5
     assert [(e["number"], e["kind"]) for e in proof["exhibits"]] == [(n, "chart") for n in range(1, 7)] + [(7, "table")]
     assert proof["tables"] == [{"exhibit": 7, "title": "The project register", "page": proof["tables"][0]["page"], "rows": 60}]
@@ -139,6 +140,7 @@ def test_send_holds_back_the_edition_whose_proof_fails_and_sends_the_others(proj
     (["the sixth-", "generation chips"], "the sixth-generation chips", [(10, "after-hyphen")]),
     (["a commit-", "ment here"], "a commitment here", [(8, "hyphenated")]),
     (["128\u00a0bp", "wider"], "128 bp wider", [(7, "space")]),
+    (["リン酸鉄リチウムは", "四半期"], "リン酸鉄リチウムは四半期", [(9, "between-ideographs")]),
     (["Germ", "anyway"], "Germany", None),  # the lines do not spell the text
 ])
 def test_line_breaks_are_read_against_the_text_they_were_made_from(lines, text, found):
@@ -164,10 +166,19 @@ TRAPS_FOUND_IN_REVIEW = {
     "citations in another order than their numbers": (
         "  - type: narrative\n    title: Order\n    body: Growth came from both [@illustrative-additions; @illustrative-capacity].\n",
         "Growth came from both [1, 2]."),
-    "Japanese prose, broken between characters": (
-        "  - type: narrative\n    title: 日本語\n    body: " + "リン酸鉄リチウムは四半期ごとの導入量で最大の化学系であり、" * 6
-        + "[@illustrative-additions]\n", None),  # the brand's fonts have no Japanese glyphs to extract
 }
+
+
+def test_text_the_brands_fonts_cannot_draw_is_refused_not_printed_as_empty_boxes(project: Path, cli):
+    (project / "specs" / "t.yaml").write_text(
+        HEAD + "  - type: narrative\n    title: Storage\n    body: リン酸鉄リチウム leads the quarter [@illustrative-additions].\n"
+        + SOURCES, "utf-8")
+    result = cli("build", "specs/t.yaml", cwd=project)
+    assert result.code == 1
+    line = HEAD.count("\n") + 3
+    assert (f"specs/t.yaml:{line}:11: the text has characters its fonts cannot draw: 'リ' (U+30EA), 'ン' (U+30F3), "
+            "'酸' (U+9178), '鉄' (U+9244), 'チ' (U+30C1), 'ウ' (U+30A6) and 1 more; they would print as empty boxes; use a brand font "
+            "that has them (brand.yml typography: fonts), or write the text without them") in result.stderr.splitlines()
 
 
 @pytest.mark.parametrize("trap", sorted(TRAPS_FOUND_IN_REVIEW))

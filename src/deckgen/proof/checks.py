@@ -29,7 +29,7 @@ from .record import LaidOut, TextBlock
 if TYPE_CHECKING:
     from ..resolve import Report
 
-CHECKS = ("template-text", "printed-text", "broken-word", "split-value", "overflow", "empty-exhibit")
+CHECKS = ("template-text", "printed-text", "broken-word", "split-value", "overflow", "missing-glyph", "empty-exhibit")
 OVERFLOW_TOLERANCE = 0.5  # points: reportlab's own rounding
 SHOWN_TEXT = 60  # characters of printed text a message quotes
 _TAG = re.compile(r"<[^>]*>")
@@ -144,6 +144,14 @@ class _Reader:
                 self.locate(block.section, block.origin, value),
                 f"'{value}' is split across lines as '{head}' | '{rest}' in {what} ({block.width:.0f} pt wide)",
                 self.fix(block), code="split-value"))
+        if block.missing_glyphs:
+            shown = ", ".join(f"'{char}' (U+{ord(char):04X})" for char in block.missing_glyphs[:6])
+            more = f" and {len(block.missing_glyphs) - 6} more" if len(block.missing_glyphs) > 6 else ""
+            problems.append(Problem.at(
+                self.locate(block.section, block.origin, block.missing_glyphs[0]),
+                f"{what} has characters its fonts cannot draw: {shown}{more}; they would print as empty boxes",
+                "use a brand font that has them (brand.yml typography: fonts), or write the text without them",
+                code="missing-glyph"))
         if block.overflow > OVERFLOW_TOLERANCE:
             problems.append(Problem.at(
                 self.locate(block.section, block.origin, self.needle(block)),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)  # a forced line break: a space between what it separates
@@ -37,6 +38,7 @@ class TextBlock:
     exhibit: int | None = None  # the exhibit it is the title of
     line_pages: list[int] = field(default_factory=list)  # the page of each line
     plain: str | None = None  # the paragraph's own text, when nothing says what it should be
+    missing_glyphs: str = ""  # characters set in a font that has no glyph for them (they print as empty boxes)
 
 
 @dataclass
@@ -117,6 +119,7 @@ class LaidOut:
             figures=paragraph.__dict__.get("_proof_figures", ()), exhibit=paragraph.__dict__.get("_proof_exhibit"),
             line_pages=[page] * len(lines),
         )
+        block.missing_glyphs = _missing_glyphs(paragraph)
         if block.source is None and block.expected is None:  # its own text: a line break inside a word still shows
             block.plain = html.unescape(_TAG.sub("", _LINE_BREAK.sub(" ", getattr(paragraph, "text", "") or "")))
         self._by_key[key] = block
@@ -134,6 +137,32 @@ class LaidOut:
             self.overflows[key] = CellOverflow(section, column, text, width, room, (kept.cells if kept else 0) + 1)
         else:
             kept.cells += 1
+
+
+def _missing_glyphs(paragraph) -> str:
+    """The characters of ``paragraph`` its fonts cannot draw, each once, in order (read from its laid-out
+    lines, whose runs carry the font each is set in)."""
+    from ..render.fonts import coverage
+
+    laid = paragraph.__dict__.get("blPara")
+    if laid is None:
+        return ""
+    if laid.kind == 0:
+        runs = [(getattr(laid, "fontName", paragraph.style.fontName), " ".join(words)) for _, words in laid.lines]
+    else:
+        runs = [(frag.fontName, frag.text) for line in laid.lines for frag in line.words
+                if getattr(frag, "text", "") and hasattr(frag, "fontName")]
+    missing: dict[str, None] = {}
+    for font, text in runs:
+        if text.isascii():
+            continue
+        covered = coverage(font)
+        if covered is None:
+            continue
+        for char in text:
+            if ord(char) not in covered and not char.isspace() and unicodedata.category(char)[0] != "C":
+                missing.setdefault(char)
+    return "".join(missing)
 
 
 def _lines_of(paragraph) -> tuple[list[str], float]:

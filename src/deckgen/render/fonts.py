@@ -167,6 +167,14 @@ def _coverage(font_name: str) -> frozenset[int]:
     return frozenset(pdfmetrics.getFont(font_name).face.charToGlyph)
 
 
+def coverage(font_name: str) -> frozenset[int] | None:
+    """The code points ``font_name`` has glyphs for; None for a font whose glyphs are not known (not embedded)."""
+    try:
+        return _coverage(font_name)
+    except (AttributeError, KeyError):
+        return None
+
+
 def register_theme(theme: Theme) -> ThemeFonts:
     return ThemeFonts(
         body=register_family(theme.body),
