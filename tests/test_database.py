@@ -439,6 +439,9 @@ def test_postgres_through_url_env_builds_and_records_the_masked_url(project: Pat
     ("with gone as (delete from holdings returning *) select * from gone",
      "the database refused the query: cannot execute SELECT in a read-only transaction"),
     ("select pg_sleep(5)", "the query ran longer than 0.5 s and was stopped"),
+    # a backslash escape PostgreSQL reads inside E'...' would hide a ';' (and a COMMIT) from the scan
+    ("select bond from holdings where client = E'\\\\'' or true; commit; delete from holdings; --'",
+     "the query holds a backslash: give values as params (:name), not as escaped strings in the query"),
 ])
 def test_postgres_refusals_are_located_at_the_query(project: Path, cli, postgres, monkeypatch, query, said):
     import deckgen.sources.database as database
@@ -478,3 +481,43 @@ def test_a_missing_or_bad_url_and_a_refused_connection_are_located_at_url_env(pr
     assert error.startswith(f"{where}: dataset 'holdings': cannot connect to postgresql+psycopg://reader:***@127.0.0.1:"
                             f"{closed}/desk: "), error
     assert PASSWORD not in result.stdout + result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_postgres_session_is_read_only_even_after_a_commit(postgres):
+    """Whatever reached the server, its session cannot write: read-only is the session's default, not
+    only the first transaction's."""
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
+
+    from deckgen.sources.database import _connect_args
+
+    url, port = postgres
+    engine = sqlalchemy.create_engine(url, poolclass=NullPool, **_connect_args(sqlalchemy.engine.make_url(url)))
+    with engine.connect() as connection:
+        connection.commit()
+        with pytest.raises(sqlalchemy.exc.DBAPIError, match="read-only transaction"):
+            connection.execute(sqlalchemy.text("delete from holdings"))
+    engine.dispose()
+
+
+def test_a_text_param_set_per_edition_stays_the_text_typed(project: Path, cli):
+    """Client 00123 is not client 123: a param the spec gives as text keeps its leading zeros."""
+    _sqlite(project, rows=[("00123", "BR 2031", 12.5), ("123", "MX 2029", 7.25)])
+    _write(project, _spec(SQLITE))
+    result = cli("build", SPEC, "--set", "data.holdings.params.client=00123", cwd=project)
+    assert result.code == 0, result.stderr
+    from pdfread import squash, text_of
+
+    text = squash(text_of(project / "dist" / "h.pdf"))
+    assert "BR 2031 12.5" in text and "MX 2029" not in text
+    [record] = json.loads((project / "dist" / "h.manifest.json").read_text())["datasets"]
+    assert record["params"] == {"client": "00123"}
+
+
+def test_a_dataset_name_is_a_name_never_a_path(project: Path, cli):
+    _sqlite(project)
+    _write(project, _spec(SQLITE).replace("  holdings:\n", "  ../../escaped:\n", 1).replace("table: holdings", "table: ../../escaped"))
+    result = cli("build", SPEC, "--snapshot", cwd=project)
+    assert result.code == 1
+    assert "data: dataset name '../../escaped' must start with a letter or _ and use only letters, digits, _ and -" in result.stderr
+    assert not (project.parent / "escaped.csv").exists()

@@ -286,6 +286,8 @@ def test_cells_become_text_as_excel_shows_numbers():
 
     assert [cell_text(value) for value in (0.1 + 0.2, 12.0, -0.0, 1 / 3, 1e-7, -5.5, 1e20, True, None, 7)] == [
         "0.3", "12", "0", "0.333333333333333", "0.0000001", "-5.5", "100000000000000000000", "true", "", "7"]
+    # a whole number past 15 digits is written as the double holds it, never rounded into another (an identifier)
+    assert [cell_text(value) for value in (12345678901234567.0, float(2**53 + 1))] == ["12345678901234568", "9007199254740992"]
     assert cell_text(dt.datetime(2026, 1, 2, 3, 4, 5, 999)) == "2026-01-02 03:04:05"
     assert [column_letters(i) for i in (0, 25, 26, 16383)] == ["A", "Z", "AA", "XFD"]
     assert [column_index(s) for s in ("A", "Z", "AA", "XFD")] == [0, 25, 26, 16383]

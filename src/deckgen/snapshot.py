@@ -77,6 +77,9 @@ def snapshot_problems(output: Path, names) -> list[tuple[str, str]]:
         problems.append((f"--snapshot: {display_path(folder / MARKER)} is not deckgen's record of its snapshot", "move it away"))
     for name in names:
         path = folder / f"{name}.csv"
+        if path.parent != folder or name.startswith("."):  # dataset names are names (checked with the spec): never a path
+            problems.append((f"--snapshot: dataset '{name}' does not name a file in {display_path(folder)}", "rename the dataset"))
+            continue
         found = file_kind(path)
         if found is None:
             continue

@@ -16,7 +16,7 @@ from .dates import DATE_KEYWORDS, TodayError, resolve_keyword, today
 
 from .delivery.model import DeliverySpec
 from .errors import Mark, Problem, SpecError, control_character, describe_character
-from .figures import check_source_id
+from .figures import check_names, check_source_id
 from .models import FilePath, Strict
 from .tables import ColumnKind, ColumnSpec
 from .formatting import check_locale
@@ -111,6 +111,14 @@ class Spec(Strict):
     sections: list[AnySection] = Field(min_length=1)
     output: FilePath | None = None
     delivery: DeliverySpec | None = None
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _dataset_names(cls, value):
+        """A dataset's name is a name (it names a file of a snapshot, and tables in sections): never a path."""
+        if isinstance(value, dict):
+            check_names(value, "dataset")
+        return value
 
     @field_validator("locale")
     @classmethod
@@ -215,6 +223,8 @@ def apply_overrides(data: dict, document: Document, overrides: list[str], under:
             if not isinstance(target, (dict, list)):
                 break
         if isinstance(target, dict) or (isinstance(target, list) and isinstance(keys[-1], int) and keys[-1] < len(target)):
+            if not under and len(keys) == 4 and keys[0] == "data" and keys[2] == "params" and isinstance(target, dict):
+                value = param_value(raw, target.get(keys[-1]))
             target[keys[-1]] = value
             document.marks[under + tuple(keys)] = Mark(COMMAND_LINE, 0, 0)
             document.overridden[under + tuple(keys)] = shown
@@ -237,6 +247,15 @@ def _ids_hint(data: dict, keys: list) -> str | None:
     if close:
         return f"did you mean '{close[0]}'?"
     return f"no section has id '{keys[1]}'; " + (f"the ids are: {', '.join(ids)}" if ids else "give the section an id: to name it")
+
+
+def param_value(raw: str, declared: Any) -> Any:
+    """A query param's ``--set`` (or recipient's) value, of the type the spec gives the param: a text
+    param stays the text typed (client 00123 is not client 123), a number, date or boolean is read as one."""
+    text = raw.strip()
+    if declared is None or isinstance(declared, str):
+        return override_value(raw) if text[:1] in ("'", '"') else text
+    return override_value(raw)
 
 
 SHOWN_VALUE_LIMIT = 60  # characters of a --set value that a message repeats

@@ -118,14 +118,13 @@ class DataErrors(Exception):
 
 # -- numbers and dates ---------------------------------------------------------------------------
 
-FLOAT_DIGITS = 17  # significant digits a machine writes a double with (pandas, numpy: 36600000.43333334)
 _ROUNDED = Context(prec=MAX_DIGITS)
 
 
 def parse_number(text: str) -> Decimal | None:
-    """A finite number below 10^MAX_DIGITS, or None. A machine-written double (up to FLOAT_DIGITS
-    significant digits, or an exponent: 1.2e+07) is read rounded to MAX_DIGITS, the digits a double
-    holds exactly; an integer that large cannot lose precision, since it is refused by its size."""
+    """A finite number below 10^MAX_DIGITS, or None. A number with more significant digits (a machine
+    writes a double with up to 17: 36600000.43333334; or an exponent: 1.2e+07) is read rounded to
+    MAX_DIGITS, the digits a double holds exactly; an integer that large is refused by its size."""
     try:
         number = Decimal(text)
     except (InvalidOperation, ValueError):
@@ -141,12 +140,9 @@ def parse_number(text: str) -> Decimal | None:
 def number_problem(number: Decimal) -> str | None:
     """Why a finite number cannot be read exactly enough (too large, too small, too many digits), if it cannot."""
     if number and number.adjusted() >= MAX_DIGITS:
-        return f"is 10^{MAX_DIGITS} or more"
+        return f"is 10^{MAX_DIGITS} or more, so it would lose precision"
     if number and number.adjusted() < -30:
         return "is too close to zero (below 10^-30)"
-    _, digits, _ = number.as_tuple()
-    if len(digits) > FLOAT_DIGITS and len("".join(map(str, digits)).strip("0")) > FLOAT_DIGITS:
-        return f"has more than {FLOAT_DIGITS} significant digits"
     return None
 
 

@@ -82,6 +82,8 @@ def statement_problem(query: str) -> str | None:
         return "the query holds more than one statement (a ';' separates them): give exactly one SELECT or WITH statement"
     if "$$" in body:
         return "the query holds a dollar-quoted string: give exactly one plain SELECT or WITH statement"
+    if "\\" in query:  # in some dialects (PostgreSQL's E'...', MySQL) a backslash escapes a quote: the scan above would be fooled
+        return "the query holds a backslash: give values as params (:name), not as escaped strings in the query"
     first = re.match(r"[A-Za-z]+", body.lstrip("( \t\r\n"))
     if first is None or first.group(0).upper() not in ("SELECT", "WITH"):
         word = first.group(0).upper() if first else "that"
@@ -245,8 +247,9 @@ def _param_shown(value: Any) -> Any:
 
 def _connect_args(url) -> dict:
     backend = url.get_backend_name()
-    if backend == "postgresql":
-        return {"connect_args": {"connect_timeout": max(1, int(TIMEOUT_SECONDS))}}
+    if backend == "postgresql":  # read-only for the whole session: a statement that sneaks a COMMIT in still cannot write
+        return {"connect_args": {"connect_timeout": max(1, int(TIMEOUT_SECONDS)),
+                                 "options": f"-c default_transaction_read_only=on -c statement_timeout={int(TIMEOUT_SECONDS * 1000)}"}}
     if backend in ("mysql", "mariadb"):
         return {"connect_args": {"connect_timeout": max(1, int(TIMEOUT_SECONDS))}}
     return {}

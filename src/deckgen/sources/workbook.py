@@ -57,7 +57,11 @@ def column_index(letters: str) -> int:
 
 
 def _number_text(value: float) -> str:
-    """A double as Excel shows it at most: 15 significant digits, no exponent, no ".0" (0.1+0.2 is 0.3)."""
+    """A double as Excel shows it at most: 15 significant digits, no exponent, no ".0" (0.1+0.2 is 0.3).
+    A whole number of 10^15 or more is written whole, as the double holds it: never rounded to look
+    like another (an identifier), and as a number refused for its size like a CSV's."""
+    if value.is_integer() and abs(value) >= 1e15:
+        return str(int(value))
     text = "%.15g" % value
     if "e" in text:
         text = format(Decimal(text), "f")
