@@ -74,3 +74,21 @@ def example_pdf(tmp_path_factory) -> Path:
 
     result = build.build(root / "specs" / "investor.yaml")
     return result.output
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives, and deckgen's settings
+    pointing at it; yields its handler (``.received``, ``.to(address)``)."""
+    from aiosmtpd.controller import Controller
+
+    from test_delivery import Handler, _free_port
+
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    for name, value in (("DECKGEN_SMTP_HOST", "127.0.0.1"), ("DECKGEN_SMTP_PORT", str(controller.port)),
+                        ("DECKGEN_SMTP_SECURITY", "none"), ("DECKGEN_MAIL_FROM", "Briefs <briefs@example.com>")):
+        monkeypatch.setenv(name, value)
+    yield handler
+    controller.stop()

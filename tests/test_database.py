@@ -286,22 +286,6 @@ def test_validate_and_help_do_not_import_the_heavy_parts(db_project: Path):
 
 # -- per-recipient params through send -----------------------------------------------------------
 
-@pytest.fixture
-def smtp(monkeypatch):
-    from aiosmtpd.controller import Controller
-
-    from test_delivery import Handler, _free_port
-
-    handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    for name, value in (("DECKGEN_SMTP_HOST", "127.0.0.1"), ("DECKGEN_SMTP_PORT", str(controller.port)),
-                        ("DECKGEN_SMTP_SECURITY", "none"), ("DECKGEN_MAIL_FROM", "Briefs <briefs@example.com>")):
-        monkeypatch.setenv(name, value)
-    yield handler
-    controller.stop()
-
-
 DELIVERY = """\
 delivery:
   subject: "{{ title }}"

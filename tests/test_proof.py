@@ -106,22 +106,6 @@ def test_a_dry_run_does_not_write_a_message_that_prints_template_text(project: P
             "name and the delivery section's subject and body") in result.stdout + result.stderr
 
 
-@pytest.fixture
-def smtp(monkeypatch):
-    from aiosmtpd.controller import Controller
-
-    from test_delivery import Handler, _free_port
-
-    handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    for name, value in (("DECKGEN_SMTP_HOST", "127.0.0.1"), ("DECKGEN_SMTP_PORT", str(controller.port)),
-                        ("DECKGEN_SMTP_SECURITY", "none"), ("DECKGEN_MAIL_FROM", "Briefs <briefs@example.com>")):
-        monkeypatch.setenv(name, value)
-    yield handler
-    controller.stop()
-
-
 def test_send_holds_back_the_edition_whose_proof_fails_and_sends_the_others(project: Path, cli, smtp):
     (project / "desk.csv").write_text(
         "email,name,figures.usdjpy\nann@example.com,Ann Lee,\nbob@example.com,Bob Ray,123456789012.5\n"
