@@ -505,3 +505,13 @@ def test_a_dataset_name_is_a_name_never_a_path(project: Path, cli):
     assert result.code == 1
     assert "data: dataset name '../../escaped' must start with a letter or _ and use only letters, digits, _ and -" in result.stderr
     assert not (project.parent / "escaped.csv").exists()
+
+
+def test_a_colon_in_a_string_literal_or_a_comment_is_text_not_a_param(db_project: Path, cli):
+    query = "\"select client, bond, weight_pct from holdings where client = :client and bond != 'XX :nope' -- :neither\""
+    _write(db_project, _spec(SQLITE, query=query))
+    result = cli("build", SPEC, cwd=db_project)
+    assert result.code == 0, result.stderr
+    from pdfread import squash, text_of
+
+    assert "BR 2031 12.5" in squash(text_of(db_project / "dist" / "h.pdf"))

@@ -43,21 +43,26 @@ class _Refused(Exception):
 
 # -- the statement -------------------------------------------------------------------------------
 
-def _code_outside_literals(query: str) -> str:
-    """The query with comments removed and string literals and quoted names blanked ('' / ""), so
-    that what is left can be searched for ';' and its first word."""
-    out, i, n = [], 0, len(query)
+def _segments(query: str):
+    """The query in pieces: ("code", text) outside comments and quotes, ("quoted", text) for a string
+    literal or quoted name (quotes included), ("comment", text) for a comment."""
+    i, n, start = 0, len(query), 0
     while i < n:
         char = query[i]
-        if query.startswith("--", i):
-            end = query.find("\n", i)
-            i = n if end < 0 else end
-            out.append(" ")
-        elif query.startswith("/*", i):
-            end = query.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-            out.append(" ")
+        if query.startswith("--", i) or query.startswith("/*", i):
+            if start < i:
+                yield "code", query[start:i]
+            if query.startswith("--", i):
+                end = query.find("\n", i)
+                end = n if end < 0 else end
+            else:
+                end = query.find("*/", i + 2)
+                end = n if end < 0 else end + 2
+            yield "comment", query[i:end]
+            i = start = end
         elif char in "'\"`":
+            if start < i:
+                yield "code", query[start:i]
             end = i + 1
             while end < n:
                 if query[end] == char:
@@ -66,12 +71,25 @@ def _code_outside_literals(query: str) -> str:
                         continue
                     break
                 end += 1
-            out.append(char * 2)
-            i = end + 1
+            yield "quoted", query[i:end + 1]
+            i = start = end + 1
         else:
-            out.append(char)
             i += 1
-    return "".join(out)
+    if start < n:
+        yield "code", query[start:]
+
+
+def _code_outside_literals(query: str) -> str:
+    """The query with comments removed and string literals and quoted names blanked ('' / ""), so
+    that what is left can be searched for ';' and its first word."""
+    return "".join(text if kind == "code" else (" " if kind == "comment" else text[0] * 2)
+                   for kind, text in _segments(query))
+
+
+def _bindable(query: str) -> str:
+    """The query as SQLAlchemy's ``text()`` reads it: a colon inside a string literal, a quoted name or a
+    comment is escaped (``\\:``), so only the ``:names`` of the code are parameters ('a :b' is text)."""
+    return "".join(text if kind == "code" else text.replace(":", "\\:") for kind, text in _segments(query))
 
 
 def statement_problem(query: str) -> str | None:
@@ -156,7 +174,7 @@ def _read(loaded, name, dataset, root, spec_mark, source, as_of):
     problem = statement_problem(query)
     if problem:
         raise _Refused(("query",), problem, code="query")
-    clause = sqlalchemy.text(query)
+    clause = sqlalchemy.text(_bindable(query))
     used = list(clause.compile().params)
     missing = [p for p in used if p not in dataset.params]
     if missing:
