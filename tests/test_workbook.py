@@ -174,7 +174,16 @@ def test_dates_and_datetimes_and_date_formatted_numbers(project: Path, monkeypat
     result = read_workbook(book, "yields", {"at": "datetime"}, lambda loc, key=False: Mark("spec", 1, 1))
     assert result.problems[0].render() == (
         "data/em_data.xlsx[yields]!C2: column 'at': '2026-04-30 16:30' has no time zone (add one: 2026-04-30 16:30 "
-        "America/New_York, or an offset such as +09:00)")
+        "America/New_York, or an offset such as +09:00; or give the column its zone: columns: {NAME: {type: datetime, "
+        "zone: Europe/London}})")
+    # ... which the column can give
+    from deckgen.tables import ColumnSpec
+
+    result = read_workbook(book, "yields", {"at": ColumnSpec(type="datetime", zone="America/Sao_Paulo")},
+                           lambda loc, key=False: Mark("spec", 1, 1))
+    assert result.problems == []
+    at = result.table.values("at")
+    assert [value.isoformat() for value in at] == ["2026-04-30T16:30:00-03:00", "2026-05-29T09:05:07-03:00"]
 
 
 def test_as_of_latest_on_a_workbook(project: Path, cli):

@@ -21,7 +21,7 @@ from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, Sequence
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .errors import Mark, Problem
 from .models import Strict
@@ -51,6 +51,20 @@ class ColumnSpec(Strict):
     label: str | None = Field(default=None, max_length=80)
     decimals: int | None = Field(default=None, ge=0, le=6)
     style: FigureStyle | None = None
+    zone: str | None = None  # date-times: the time zone of cells that give none (a workbook's, a database's)
+
+    @field_validator("zone")
+    @classmethod
+    def _time_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not a time zone (an IANA name such as Europe/London, or UTC)") from None
+        return value
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,7 @@ class Column:
     decimals: int | None = None
     style: str | None = None
     data_unit: str | None = None  # the unit the CSV is written in, when converted to ``unit`` (``show:``)
+    zone: str | None = None  # date-times: the zone of a cell that gives none
 
     @property
     def numeric(self) -> bool:
@@ -157,17 +172,19 @@ _DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)\s*(Z|[+
 DATETIME_HINT = "a date, time and time zone: 2026-02-13 16:00 America/New_York, 2026-02-13 15:30 Asia/Tokyo, 2026-02-13T16:00-05:00"
 
 
-def parse_datetime(text: str) -> tuple[dt.datetime | None, str | None]:
+def parse_datetime(text: str, default_zone: str | None = None) -> tuple[dt.datetime | None, str | None]:
     """(value, problem): a date and time with its time zone (an IANA name such as America/New_York, UTC,
-    or an offset), never a bare local time that readers in other zones would misread."""
+    or an offset), never a bare local time that readers in other zones would misread; a cell without
+    one takes the column's declared ``zone:`` (a workbook's or a database's date-times carry none)."""
     import zoneinfo
 
     match = _DATETIME.fullmatch(text.strip())
     if match is None:
         return None, f"'{_shown(text)}' is not {DATETIME_HINT}"
-    day, clock, zone = match.group(1), match.group(2), (match.group(3) or "").strip()
+    day, clock, zone = match.group(1), match.group(2), (match.group(3) or "").strip() or (default_zone or "")
     if not zone:
-        return None, f"'{_shown(text)}' has no time zone (add one: {day} {clock} America/New_York, or an offset such as +09:00)"
+        return None, (f"'{_shown(text)}' has no time zone (add one: {day} {clock} America/New_York, or an offset such "
+                      "as +09:00; or give the column its zone: columns: {NAME: {type: datetime, zone: Europe/London}})")
     try:
         naive = dt.datetime.fromisoformat(f"{day}T{clock}")
     except ValueError:
@@ -201,7 +218,7 @@ def _shown(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def _parse_cell(text: str, kind: str) -> tuple[Any, str | None]:
+def _parse_cell(text: str, kind: str, zone: str | None = None) -> tuple[Any, str | None]:
     """(value, problem): the cell as its column's type, or why it is not one."""
     if text == "":
         return None, None
@@ -223,7 +240,7 @@ def _parse_cell(text: str, kind: str) -> tuple[Any, str | None]:
         value = parse_date(text)
         return (value, None) if value else (None, f"'{_shown(text)}' is not a date (YYYY-MM-DD)")
     if kind == "datetime":
-        return parse_datetime(text)
+        return parse_datetime(text, zone)
     if kind == "ticker" and not TICKER.match(text):
         return None, f"'{_shown(text)}' is not a ticker (capital letters, digits, '.', '-', '/', space)"
     return text, None
@@ -400,7 +417,8 @@ def typed_table(
         kind = spec.type if spec else _infer_kind([row[position] for _, row in body])
         unit = (spec.unit if spec else None) or ("percent" if kind == "percent" else None)
         columns.append(Column(column_name, kind, unit, (spec.label if spec else None) or "",
-                              spec.decimals if spec else None, spec.style if spec else None))
+                              spec.decimals if spec else None, spec.style if spec else None,
+                              zone=spec.zone if spec else None))
     for column_name in declared:
         if column_name not in names:
             close = _close(column_name, names)
@@ -413,7 +431,7 @@ def typed_table(
     for key, row in body:
         values = []
         for position, (cell, column) in enumerate(zip(row, columns)):
-            value, problem = _parse_cell(cell, column.kind)
+            value, problem = _parse_cell(cell, column.kind, column.zone)
             if problem:
                 fail(key, position, f"column '{column.name}': {problem}")
             values.append(value)
