@@ -108,6 +108,64 @@ class _OnDemandTTFont(TTFont):
         self.stringWidth = partial(instanceStringWidthTTF, self)
         return instanceStringWidthTTF(self, text, size, encoding)
 
+    def addObjects(self, doc) -> None:
+        """reportlab's ``TTFont.addObjects`` (one font, ToUnicode CMap and descriptor per subset of at most
+        256 glyphs), but each subset tagged with its own six letters (ISO 32000-1 9.6.4; reportlab tags
+        every font's first subset ``AAAAAA``), and a ToUnicode CMap without U+0000, U+FEFF or U+FFFE
+        (PDF/UA-1 7.21.7; reportlab's first subset reserves codes 0-31, unused, for C0 controls)."""
+        from reportlab.pdfbase import pdfdoc
+
+        try:
+            state = self.state[doc]
+        except KeyError:
+            state = self.state[doc] = TTFont.State(self._asciiReadable)
+        state.frozen = 1
+        face_name = (self.face.name + self.face.subfontNameX).decode("pdfdoc")
+        for n, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(n, doc)[1:]
+            base_font_name = f"{subset_tag(self.fontName, n)}+{face_name}"
+            font = pdfdoc.PDFTrueTypeFont()
+            font.__Comment__ = "Font %s subset %d" % (self.fontName, n)
+            font.Name = internal_name
+            font.BaseFont = base_font_name
+            font.FirstChar = 0
+            font.LastChar = len(subset) - 1
+            font.Widths = pdfdoc.PDFArray(list(map(self.face.getCharWidth, subset)))
+            cmap = pdfdoc.PDFStream()
+            cmap.content = to_unicode_cmap(base_font_name, subset)
+            if doc.compression:
+                cmap.filters = [pdfdoc.PDFZCompress]
+            font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base_font_name)
+            font.FontDescriptor = self.face.addSubsetObjects(doc, base_font_name, subset)
+            doc.Reference(font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = font
+        del self.state[doc]
+
+
+def subset_tag(font_name: str, subset: int) -> str:
+    """Six capital letters for subset ``subset`` of font ``font_name``: from a hash of the two, so each
+    subset has its own tag and a rebuild the same one (byte-identical builds)."""
+    number = int.from_bytes(hashlib.sha256(f"{font_name}/{subset}".encode()).digest()[:8], "big")
+    letters = []
+    for _ in range(6):
+        number, letter = divmod(number, 26)
+        letters.append(chr(ord("A") + letter))
+    return "".join(letters)
+
+
+_NOT_TEXT = {0x0000, 0xFEFF, 0xFFFE}  # no ToUnicode value may be one of these (PDF/UA-1 7.21.7)
+
+
+def to_unicode_cmap(font_name: str, subset: list[int]) -> str:
+    """reportlab's ``makeToUnicodeCMap``, the codes that map to U+0000, U+FEFF or U+FFFE left out."""
+    mapped = [f"<{code:02X}> <{value:04X}>" for code, value in enumerate(subset) if value not in _NOT_TEXT]
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
+        f"<< /Registry ({font_name})", f"/Ordering ({font_name})", "/Supplement 0", ">> def",
+        f"/CMapName /{font_name} def", "/CMapType 2 def", "1 begincodespacerange", f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange", f"{len(mapped)} beginbfchar", *mapped, "endbfchar", "endcmap",
+        "CMapName currentdict /CMap defineresource pop", "end", "end"])
+
 
 @lru_cache(maxsize=None)
 def _register_file(path: Path) -> str:

@@ -7,7 +7,8 @@ import itertools
 import struct
 import zlib
 
-from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFDocument, PDFFile, PDFIndirectObject, PDFObject
+from reportlab.pdfbase.pdfdoc import (PDFDictionary, PDFDocument, PDFFile, PDFFormXObject, PDFImageXObject,
+                                     PDFIndirectObject, PDFObject, PDFStream)
 
 
 class RawObject(PDFObject):
@@ -32,6 +33,27 @@ class RawStream(PDFObject):
 
     def format(self, document) -> bytes:
         return b"%s /Length %d >>\nstream\n%s\nendstream\n" % (self.dictionary, len(self.content), self.content)
+
+
+_REPORTLAB_STREAM_END = b"endstream\n"
+_STREAM_OBJECTS = (PDFStream, PDFFormXObject, PDFImageXObject)  # what reportlab formats with PDFStream.format
+
+
+class StreamWithEOL(PDFObject):
+    """A stream reportlab formats (``PDFStream.format``, also inside its form and image XObjects), written
+    with an end-of-line between its data and ``endstream`` (ISO 19005-2 6.1.7.1; ISO 32000-1 7.3.8.1).
+
+    reportlab writes ``stream\n`` + data + ``endstream`` with /Length the data's length; the EOL goes
+    after the data, so /Length still counts the data alone, exactly."""
+
+    def __init__(self, stream: PDFObject):
+        self.stream = stream
+
+    def format(self, document) -> bytes:
+        formatted = self.stream.format(document)
+        if not formatted.endswith(_REPORTLAB_STREAM_END) or b"\nstream\n" not in formatted:
+            raise ValueError(f"{type(self.stream).__name__} was not formatted as reportlab's PDFStream")
+        return formatted[:-len(_REPORTLAB_STREAM_END)] + b"\n" + _REPORTLAB_STREAM_END
 
 
 def annotation_dictionary(annotation) -> PDFDictionary:
@@ -69,6 +91,8 @@ class CompactDocument(PDFDocument):
             if isinstance(obj, RawObject):
                 raw.append((number, obj))
             else:
+                if isinstance(obj, _STREAM_OBJECTS):
+                    obj = StreamWithEOL(obj)
                 entries[number] = (1, output.add(PDFIndirectObject(numbers[number], obj).format(self)), 0)
         deferred = self.deferred_objects
         packed = iter(())
