@@ -319,7 +319,8 @@ def test_a_price_time_without_a_time_zone_or_in_a_text_column_is_refused(cli, pr
         "IANA name such as America/New_York or Asia/Tokyo, UTC, or an offset such as -05:00; abbreviations such as "
         "ET are ambiguous)",
         "data/us-japan/prices.csv:5:34: column 'priced_at': '2026-02-13 15:30' has no time zone (add one: 2026-02-13 "
-        "15:30 America/New_York, or an offset such as +09:00)"]
+        "15:30 America/New_York, or an offset such as +09:00; or give the column its zone: columns: {NAME: {type: "
+        "datetime, zone: Europe/London}})"]
     _edit(project, SPEC, "priced_at: datetime", "priced_at: text")
     lines = project.joinpath(SPEC).read_text("utf-8").splitlines()
     line = next(n for n, text in enumerate(lines, 1) if text.startswith("    prices: {table: prices"))
