@@ -25,6 +25,8 @@ VARIANTS = [
     ("grid-storage", (HARBOR, "toc=true")),
     ("investor", ("toc=false",)),
     ("grid-storage", ("toc=true",)),
+    ("investor", ("page_size=Letter",)),
+    ("grid-storage", (HARBOR, "page_size=Letter", "toc=false")),
 ]
 PAINTING = {"Tj", "TJ", "'", '"', "Do", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh", "BI", "INLINE IMAGE"}
 
@@ -235,6 +237,18 @@ def test_poppler_reads_the_structure_in_order(built, variant):
         assert text.index('"Exhibit 1: ') < text.index('"Sources"')
     else:
         assert len(headings) >= 4
+        # a table's header row repeated on the next page is an artifact, never headings in the outline a reader navigates
+        assert not {"Project", "Country", "Developer", "Status"} & set(headings), headings
+
+
+@variants()
+def test_page_validation_finds_every_layout_pdf_a_2b_and_pdf_ua_1(built, variant):
+    """An independent checker (page-validation's PDF/A-2b and PDF/UA-1 profiles) on every layout: both
+    examples, both brands, A4 and Letter, contents on and off."""
+    page = pytest.importorskip("page")
+    for profile in ("2b", "ua1"):
+        result = page.validate_pdf(str(built[variant]), profile=profile)
+        assert result.rules.failed == 0, (profile, [str(item) for item in getattr(result, "failures", [])][:5])
 
 
 def test_table_of_contents_is_a_toc(built):

@@ -240,8 +240,9 @@ def _install() -> None:
             return original_cell(self, cellval, cellstyle, pos, size)
         row = _row_of(self, pos[1], size[1])
         header = row < self.repeatRows
-        if header and self._tag_continued:  # the header repeated on a later page: an artifact
-            return original_cell(self, cellval, cellstyle, pos, size)
+        if header and self._tag_continued:  # the header repeated on a later page: an artifact, paragraphs and all
+            with artifact(self.canv):
+                return original_cell(self, cellval, cellstyle, pos, size)
         table = tagger.table(self._tag_key)
         key = (self._tag_key, getattr(self, "_tag_draw", None), row)
         if key not in tagger.rows:
