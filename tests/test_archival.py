@@ -123,3 +123,11 @@ def test_the_cross_reference_rows_are_predicted_byte_by_byte_like_png_up():
                for _ in range(count)] for count in (3, 50, 2000)]
     for rows in cases:
         assert _png_up_rows(rows) == one_byte_at_a_time(rows)
+
+
+def test_the_author_names_the_issuer_and_the_author_once_each():
+    from deckgen.render.pdf import document_author
+
+    assert document_author("Kestrel Fixed Income", "Kestrel Fixed Income, EM Strategy") == "Kestrel Fixed Income, EM Strategy"
+    assert document_author("Harbor Lane Capital", "Energy Transition Desk") == "Harbor Lane Capital, Energy Transition Desk"
+    assert document_author(None, None) == "" and document_author("Firm", None) == "Firm"

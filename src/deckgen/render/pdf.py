@@ -158,7 +158,7 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     )
     info = DocumentInfo(
         title=ctx.plain(spec.title),
-        author=", ".join(dict.fromkeys(filter(None, [theme.name, spec.author or theme.author]))),
+        author=document_author(theme.name, ctx.plain(spec.author) if spec.author else theme.author),
         subject=ctx.plain(spec.subject or spec.subtitle or spec.title),
         keywords=tuple(ctx.plain(keyword) for keyword in spec.keywords), language=spec.language, created=spec.date,
         creator_tool=f"deckgen {__version__}", producer=f"deckgen {__version__} (ReportLab)",
@@ -217,6 +217,13 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
                        *(("a bookmark", title) for title in outline)):
         laid_out.string(what, text)
     return RenderResult(pages=document.page, outline=tuple(outline), laid_out=laid_out)
+
+
+def document_author(issuer: str | None, author: str | None) -> str:
+    """The document's Author: the issuing firm, then the spec's author, each name once ("Kestrel Fixed
+    Income, EM Strategy", never "Kestrel Fixed Income, Kestrel Fixed Income, EM Strategy")."""
+    names = [issuer or ""] + [part.strip() for part in (author or "").split(",")]
+    return ", ".join(dict.fromkeys(name for name in names if name))
 
 
 def _table_of_contents(ctx: RenderContext) -> list:
