@@ -13,13 +13,14 @@ from typing import Any, Iterator, Mapping
 from pydantic import ValidationError
 
 from .dates import REPORT_DATE_STYLES, REPORT_FIELDS, format_report_date
+from .editions import relative
 from .errors import Mark, Problem, SpecError, StaleDataError
 from .figures import Breakdown, Figure, FiguresFile, Source, SourcesFile, TableFigure, is_home_page
 from .formatting import column_decimals, format_cell, format_figure, format_number, relative_difference, shown_cell, shown_number
 from .handtyped import PrintedForms
 from .inputs import InputFile, inside, project_root, sha256_file
 from .spec import COMMAND_LINE, LoadedSpec, apply_overrides, validation_problems
-from .tables import ColumnSpec, DataErrors, QueryError, Table, _field_starts, aggregate, select
+from .tables import ColumnSpec, DataErrors, QueryError, Table, field_starts, aggregate, select
 from .text import FIGURE_STYLES, plain, references, template_token
 from .units import (BUILT_IN_KINDS, KNOWN_MEASURES, ConversionError, Unit, conversion_factor, convert, describe_dimension, find_unit,
                     unit_from_def, units_of_dimension, unknown_unit_hint)
@@ -383,11 +384,7 @@ def _origin(name: str, dataset, table: Table, inputs: list[InputFile], root: Pat
         if item.origin is not None:
             record.update(item.origin)
         else:
-            try:
-                shown = item.path.resolve().relative_to(root.resolve()).as_posix()
-            except ValueError:
-                shown = item.path.resolve().as_posix()
-            record.update({"path": shown, "sha256": item.sha256})
+            record.update({"path": relative(item.path, root.resolve()), "sha256": item.sha256})
             if dataset.sheet is not None:
                 record["sheet"] = dataset.sheet
     record["rows"] = len(table.rows)
@@ -1023,5 +1020,5 @@ def _cell_mark(table: Table, column: str, value: Any) -> Mark:
         text = table.path.read_text(encoding="utf-8-sig").splitlines()[line - 1]
     except (OSError, IndexError, UnicodeDecodeError):
         return Mark.of(table.path, line, 1)
-    starts = _field_starts(text)
+    starts = field_starts(text)
     return Mark.of(table.path, line, starts[position] if position < len(starts) else 1)

@@ -261,7 +261,7 @@ def _infer_kind(cells: list[str]) -> str:
 
 # -- reading a CSV -------------------------------------------------------------------------------
 
-def _field_starts(line: str) -> list[int]:
+def field_starts(line: str) -> list[int]:
     """The 1-based column where each comma-separated field of ``line`` starts (quotes respected)."""
     starts, quoted = [1], False
     for position, char in enumerate(line):
@@ -349,7 +349,7 @@ def read_csv(
 
     @functools.lru_cache(maxsize=64)
     def starts_of(line: int) -> list[int]:
-        return _field_starts(lines[line - 1]) if line - 1 < len(lines) else []
+        return field_starts(lines[line - 1]) if line - 1 < len(lines) else []
 
     def locate(line: int, position: int) -> Mark:
         """Where a cell starts on its line: worked out only for a cell that has something to report."""
@@ -357,11 +357,17 @@ def read_csv(
         return Mark.of(path, line, starts[position] if position < len(starts) else 1)
 
     header_line, header = records[0]
-    # Most tables have no control character, markup or overlong cell anywhere: then no cell is looked at
-    scan_all = bool(_CONTROL.search(text)) or "{{" in text or "}}" in text or "[" in text or len(text) > MAX_CELL_CHARS
+    scan_all = needs_cell_scan(text, len(text))
     cells = Cells(header, records[1:], locate, header_line, lambda line: lines[line - 1] if line - 1 < len(lines) else "",
                   scan_all, tuple(line for line, _ in records[1:]))
     return typed_table(name, path, cells, declared, spec_mark, source=source, as_of=as_of)
+
+
+def needs_cell_scan(text: str, longest: int) -> bool:
+    """Whether a table's cells must be looked at one by one: ``text`` (all its cells, or the text they are
+    in) holds a control character or markup, or a cell may be longer than allowed (``longest`` is at
+    least the longest cell's length). Most tables hold none of these, and then no cell is looked at."""
+    return bool(_CONTROL.search(text)) or "{{" in text or "}}" in text or "[" in text or longest > MAX_CELL_CHARS
 
 
 def typed_table(
@@ -421,7 +427,7 @@ def typed_table(
                               zone=spec.zone if spec else None))
     for column_name in declared:
         if column_name not in names:
-            close = _close(column_name, names)
+            close = closest(column_name, names)
             problems.append(Problem.at(spec_mark(("columns", column_name), True),
                                        f"column '{column_name}' is not in {cells.title or path.name}",
                                        f"did you mean '{close}'?" if close else f"its columns: {', '.join(names)}",
@@ -443,7 +449,7 @@ def typed_table(
     return CsvResult(table, problems, markup)
 
 
-def _close(name: str, known: Sequence[str]) -> str | None:
+def closest(name: str, known: Sequence[str]) -> str | None:
     import difflib
 
     found = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
@@ -460,7 +466,7 @@ def check_column(
     ``purpose`` says who needs the type, for the message ("kind: line needs x to be").
     """
     if not isinstance(name, str) or name not in table.column_names:
-        close = _close(str(name), table.column_names)
+        close = closest(str(name), table.column_names)
         raise QueryError(loc, f"unknown column '{name}' in table '{table.name}'",
                          f"did you mean '{close}'?" if close else f"its columns: {', '.join(table.column_names)}")
     column = table.column(name)
@@ -551,7 +557,7 @@ def empty_selection(table: Table, where: dict | None, exhibit: str, loc: tuple =
             message = f"no row{before} of table '{table.name}' has {name} {_shown_condition(wanted)}"
             position = table.index(name)
             present = [str(row[position]) for row in rows if row[position] is not None]
-            close = _close(str(wanted), list(dict.fromkeys(present))) if isinstance(wanted, str) else None
+            close = closest(str(wanted), list(dict.fromkeys(present))) if isinstance(wanted, str) else None
             hint = (f"did you mean '{close}'? " if close else "check the value, ") + instead
             return QueryError(loc + (name,), message, hint, code=EMPTY)
         rows = left

@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Mark, Problem, display_path
+from ..editions import relative
 from ..inputs import InputFile, inside
-from ..tables import _CONTROL, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_TABLE_BYTES, Cells, CsvResult, typed_table
+from ..tables import MAX_COLUMNS, MAX_ROWS, MAX_TABLE_BYTES, Cells, CsvResult, needs_cell_scan, typed_table
 
 TIMEOUT_SECONDS = 30.0  # a statement running longer is stopped
 FETCH_ROWS = 5_000  # rows fetched at a time: the limits are checked as they come
@@ -207,7 +208,7 @@ def _read(loaded, name, dataset, root, spec_mark, source, as_of):
         uri = f"file:{quote(str(path.resolve()))}?mode=ro"
         engine = sqlalchemy.create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
                                           poolclass=NullPool)
-        origin = {"database": display_relative(path, root)}
+        origin = {"database": relative(path, root.resolve())}
         origin_key, where, input_path = ("database",), display_path(path), path
     else:
         variable = dataset.url_env
@@ -241,22 +242,14 @@ def _read(loaded, name, dataset, root, spec_mark, source, as_of):
 
     text_cells = [cell for _, row in rows for cell in row if cell and not cell[0].isdigit() and cell[0] != "-"]
     blob = " ".join(text_cells)
-    scan_all = bool(_CONTROL.search(blob)) or "{{" in blob or "}}" in blob or "[" in blob or any(
-        len(cell) > MAX_CELL_CHARS for cell in text_cells)
+    scan_all = needs_cell_scan(blob, max(map(len, text_cells), default=0))
     cells = Cells(header, rows, locate, 0, scan_all=scan_all,
                   label=lambda row: f"dataset '{name}', " + ("" if row == 0 else f"row {row}, "),
-                  title=f"the result of its query")
+                  title="the result of its query")
     result = typed_table(name, input_path, cells, dataset.columns, spec_mark, source=source, as_of=as_of)
     record = {**origin, "query": query, "params": {k: _param_shown(v) for k, v in dataset.params.items()},
               "rows": len(rows), "rows_sha256": digest}
     return result, [InputFile("database", input_path, digest, record)]
-
-
-def display_relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
 
 
 def _param_shown(value: Any) -> Any:

@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Sequence
 
 from ..errors import Mark, Problem, display_path
-from ..tables import _CONTROL, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, Cells, ColumnSpec, CsvResult, _close, typed_table
+from ..tables import MAX_COLUMNS, MAX_ROWS, Cells, ColumnSpec, CsvResult, closest, needs_cell_scan, typed_table
 
 MAX_WORKBOOK_BYTES = 50_000_000  # the file as stored (zipped)
 MAX_UNZIPPED_BYTES = 500_000_000  # all its parts unzipped: a zip bomb is refused before it is read
@@ -162,7 +162,7 @@ def read_workbook(
         elif sheet in names:
             sheet_name = sheet
         else:
-            close = _close(sheet, names)
+            close = closest(sheet, names)
             listed = ", ".join(f"'{each}'" for each in names)
             return refuse(spec_mark(("sheet",), False), f"no sheet '{sheet}' in {path.name} (its sheets: {listed})",
                           f"did you mean '{close}'?" if close else "give one of its sheets' names", code="unknown")
@@ -269,8 +269,7 @@ def read_workbook(
 
     # Most sheets have no control character, markup or overlong cell anywhere: then no cell is looked at
     blob = _SEPARATOR.join(_SEPARATOR.join(column) for column in strings)
-    scan_all = (bool(_CONTROL.search(blob)) or "{{" in blob or "}}" in blob or "[" in blob
-                or max(max(map(len, column), default=0) for column in strings) > MAX_CELL_CHARS)
+    scan_all = needs_cell_scan(blob, max(max(map(len, column), default=0) for column in strings))
 
     def locate(key: int, position: int) -> Mark:
         return cell_mark(key - 1, left + position)
