@@ -31,7 +31,7 @@ from .editions import (
     MANIFEST_FORMAT, check_options, dated_rule, input_hash, manifest_bytes, manifest_path, project_relative, read_manifest, relative, versions,
 )
 from .outcome import SpecOutcome, unchanged_outcome
-from .proof.checks import Proof
+from .proof.checks import Proof, proofread
 from .inputs import InputFile, file_kind, inside, project_root, sha256_file, usable_path
 from .writing import write_atomic
 from .resolve import Report, resolve
@@ -341,8 +341,6 @@ def render_in_memory(checked: Checked, *, cache_charts: bool = True):
 def proofread_edition(checked: Checked, laid_out) -> Proof:
     """The proof of what was laid out; ``ProofError`` with every problem when it fails (under
     ``--strict`` its warnings fail it too)."""
-    from .proof.checks import proofread
-
     started = time.perf_counter()
     spec = checked.report.spec
     proof = proofread(laid_out, checked.report, downgrade=spec.checks.proof == "warn")
