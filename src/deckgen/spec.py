@@ -93,6 +93,10 @@ class Checks(Strict):
     proof: Literal["error", "warn"] = "error"
 
 
+# BCP 47's common shapes (RFC 5646 2.1): language, optional script, region and variants; the PDF's /Lang.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{4})?(-(?:[A-Za-z]{2}|[0-9]{3}))?(-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*")
+
+
 class Spec(Strict):
     title: str = Field(min_length=1)
     subtitle: str | None = None
@@ -118,6 +122,14 @@ class Spec(Strict):
         """A dataset's name is a name (it names a file of a snapshot, and tables in sections): never a path."""
         if isinstance(value, dict):
             check_names(value, "dataset")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not LANGUAGE_TAG.fullmatch(value):
+            raise ValueError(f"'{value}' is not a language tag; write one like 'en-US', 'en-GB', 'de' or 'pt-BR' "
+                             "(BCP 47: a language, then an optional script and region)")
         return value
 
     @field_validator("locale")
