@@ -71,6 +71,15 @@ def test_both_examples_are_pdf_a_3b_and_still_pdf_ua_1(editions: Path, name: str
         assert meta["pdfaid:part"] == "3" and meta["pdfaid:conformance"] == "B"
 
 
+def test_the_pages_are_those_of_the_pdf_a_2b_edition(editions: Path, example_pdf: Path):
+    import pypdfium2
+
+    carried, plain = pypdfium2.PdfDocument(editions / "dist" / "investor.pdf"), pypdfium2.PdfDocument(example_pdf)
+    assert len(carried) == len(plain) == 6
+    for number in range(len(plain)):
+        assert carried[number].render().to_pil().tobytes() == plain[number].render().to_pil().tobytes(), number + 1
+
+
 def test_the_default_is_pdf_a_2b_with_nothing_embedded(example_pdf: Path, tmp_path: Path):
     with pikepdf.open(example_pdf) as document:
         assert document.open_metadata()["pdfaid:part"] == "2"
@@ -268,6 +277,19 @@ def test_a_query_is_embedded_as_a_snapshot_of_its_rows_and_re_checked_from_it(qu
     assert changed.stderr.splitlines()[-1] == (
         "changed.pdf[data/holdings-figures.yaml]:2:3: figure 'client_weight': the edition prints 19.75%, but the data it "
         "carries gives 29.75%; build it again from its data")
+
+
+def test_a_query_and_a_file_cannot_be_embedded_under_one_name(query_project: Path, cli):
+    (query_project / "snapshot").mkdir()
+    (query_project / "snapshot" / "holdings.csv").write_text("client,bond\nAcme,BR 2031\n", "utf-8")
+    spec = query_project / "specs" / "h.yaml"
+    spec.write_text(spec.read_text("utf-8").replace(
+        "  holdings:\n", "  register: {path: ../snapshot/holdings.csv, source: illustrative-projects, as_of: 2026-07-01}\n"
+                         "  holdings:\n"), "utf-8")
+    result = cli("validate", "specs/h.yaml", cwd=query_project)
+    assert result.code == 1
+    assert ("specs/h.yaml:10:3: archive: pdfa-3b would embed snapshot/holdings.csv twice: it is the name of the rows of "
+            "dataset 'holdings' and a file of the project; rename the dataset") in result.stderr.splitlines()
 
 
 def test_a_file_outside_the_project_is_never_embedded(project: Path, tmp_path_factory, cli):

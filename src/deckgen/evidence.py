@@ -88,7 +88,7 @@ def plan(report, inputs: tuple[InputFile, ...], root: Path) -> tuple[EmbeddedFil
     marks: dict[str, Mark] = {}
     problems: list[Problem] = []
 
-    def add_file(path: Path, description: str, relationship: str, mark: Mark, dataset: str | None = None,
+    def add_file(path: Path, relationship: str, mark: Mark, description: str = "", dataset: str | None = None,
                  as_of: dt.date | None = None) -> None:
         path = path.resolve()
         if not inside(path, root):
@@ -98,6 +98,10 @@ def plan(report, inputs: tuple[InputFile, ...], root: Path) -> tuple[EmbeddedFil
             return
         name = path.relative_to(root.resolve()).as_posix()
         known = files.get(name)
+        if known is not None and known.path != path:
+            problems.append(Problem.at(mark, f"archive: pdfa-3b would embed {name} twice: it is also the name of the rows "
+                                             f"of dataset '{known.datasets[0]}'", "rename that dataset", code="archive"))
+            return
         if known is not None:  # one workbook, several sheets
             if dataset is not None:
                 names = (*known.datasets, dataset)
@@ -112,23 +116,23 @@ def plan(report, inputs: tuple[InputFile, ...], root: Path) -> tuple[EmbeddedFil
         )
         marks[name] = mark
 
-    add_file(loaded.path, "The report spec the edition was built from", "Source", archive_mark)
-    add_file(loaded.resolve_path(spec.brand), "The brand file the edition was styled with", "Source", loaded.mark(("brand",)))
+    add_file(loaded.path, "Source", archive_mark, "The report spec the edition was built from")
+    add_file(loaded.resolve_path(spec.brand), "Source", loaded.mark(("brand",)), "The brand file the edition was styled with")
     for name in spec.data:
         dataset = spec.dataset(name)
         table = report.tables.get(name)
         as_of = table.as_of if table is not None and isinstance(table.as_of, dt.date) else None
         if dataset.path is not None:
-            add_file(loaded.resolve_path(dataset.path), "", "Data", loaded.mark(("data", name), key=True), name, as_of)
+            add_file(loaded.resolve_path(dataset.path), "Data", loaded.mark(("data", name), key=True), dataset=name, as_of=as_of)
             continue
         content = table_csv(report.read_tables[name])
         origin = next((record for record in report.datasets if record.get("name") == name), {})
         where = origin.get("database") or origin.get("url") or "its database"
         snapshot = f"{SNAPSHOT_FOLDER}/{name}.csv"
         if snapshot in files:
-            problems.append(Problem.at(loaded.mark(("data", name), key=True), f"archive: pdfa-3b embeds the rows of dataset '{name}' "
-                                       f"as {snapshot}, the path of a data file it also embeds", "rename the dataset",
-                                       code="archive"))
+            problems.append(Problem.at(loaded.mark(("data", name), key=True),
+                                       f"archive: pdfa-3b would embed {snapshot} twice: it is the name of the rows of "
+                                       f"dataset '{name}' and a file of the project", "rename the dataset", code="archive"))
             continue
         files[snapshot] = EmbeddedFile(
             name=snapshot, mime="text/csv", relationship="Data", modified=as_of or spec.date, content=content,
