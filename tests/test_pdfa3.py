@@ -279,6 +279,17 @@ def test_a_query_is_embedded_as_a_snapshot_of_its_rows_and_re_checked_from_it(qu
         "carries gives 29.75%; build it again from its data")
 
 
+def test_proof_reads_a_query_s_rows_from_its_snapshot_never_from_the_database(query_project: Path, cli, monkeypatch):
+    monkeypatch.setenv("HOLDINGS_URL", f"sqlite:///{query_project / 'data' / 'holdings.db'}")
+    spec = query_project / "specs" / "h.yaml"
+    spec.write_text(spec.read_text("utf-8").replace("database: ../data/holdings.db", "url_env: HOLDINGS_URL"), "utf-8")
+    assert cli("build", "specs/h.yaml", cwd=query_project).code == 0
+    _tampered(query_project / "dist" / "h.pdf", query_project / "changed.pdf", "snapshot/holdings.csv", b"12.5", b"22.5")
+    changed = cli("proof", "changed.pdf", cwd=query_project)  # the database, still there, says 12.5
+    assert changed.code == 1
+    assert "figure 'client_weight': the edition prints 19.75%, but the data it carries gives 29.75%" in changed.stderr
+
+
 def test_a_query_and_a_file_cannot_be_embedded_under_one_name(query_project: Path, cli):
     (query_project / "snapshot").mkdir()
     (query_project / "snapshot" / "holdings.csv").write_text("client,bond\nAcme,BR 2031\n", "utf-8")

@@ -76,26 +76,33 @@ def recheck(pdf: Path) -> Recheck | None:
             problem(f"an embedded file's name '{attachment.name}' is not a path inside a project; it was not re-checked")
             continue
         by_name[attachment.name] = attachment
-    recorded = {item.get("path"): item for item in manifest.get("inputs", []) if isinstance(item, dict)}
+    recorded = {str(item.get("path")): item for item in _records(manifest, "inputs")}
     for name, attachment in sorted(by_name.items()):
         item = recorded.get(name)
         if item is not None and hashlib.sha256(attachment.data).hexdigest() != item.get("sha256"):
             problem("the embedded file is not the one the edition was built from (its sha256 differs from the one its "
                     "manifest records)", name)
-    queries = [record["name"] for record in manifest.get("datasets", []) if isinstance(record, dict) and "query" in record]
-    expected = [item["path"] for item in recorded.values() if item.get("role") in ("spec", "data", "table")]
-    for name in [*expected, *(f"{SNAPSHOT_FOLDER}/{query}.csv" for query in queries)]:
+    queries = [f"{SNAPSHOT_FOLDER}/{record.get('name')}.csv" for record in _records(manifest, "datasets") if "query" in record]
+    expected = [name for name, item in recorded.items() if item.get("role") in ("spec", "data", "table")]
+    for name in [*expected, *queries]:
         if name not in by_name:
             problem(f"the edition was built from {name}, which the PDF does not carry", hint="build it again")
-    checked, figures = _check_figures(manifest, by_name, queries, shown)
+    checked, figures = _check_figures(manifest, by_name, shown)
     return Recheck((*problems, *checked), figures, len(attachments), manifest)
 
 
-def _check_figures(manifest: dict, files: dict[str, Attachment], queries: list[str], shown: str) -> tuple[list[Problem], int]:
+def _records(manifest: dict, key: str) -> list[dict]:
+    """The manifest's list at ``key``, its mappings only (what the PDF carries is not trusted to be well formed)."""
+    found = manifest.get(key)
+    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+
+
+def _check_figures(manifest: dict, files: dict[str, Attachment], shown: str) -> tuple[list[Problem], int]:
     """Check the embedded project in a temporary folder, and compare every figure with the manifest's."""
     from ..build import figure_record
     from ..resolve import resolve
     from ..spec import load_spec
+    from ..yamlsrc import load_yaml
 
     if str(manifest.get("spec")) not in files:
         return [], 0  # reported: the edition was built from a spec the PDF does not carry
@@ -111,31 +118,35 @@ def _check_figures(manifest: dict, files: dict[str, Attachment], queries: list[s
                                    code=CODE)], 0
         (folder / "deckgen.toml").write_text("# the project an edition carries, re-checked by deckgen proof\n")
         spec = folder / str(manifest.get("spec"))
-        snapshots = {query: os.path.relpath(folder / SNAPSHOT_FOLDER / f"{query}.csv", spec.parent) for query in queries}
-        options = manifest.get("checked_with") or {}
-        overrides = [o for o in options.get("overrides", []) if isinstance(o, str)
-                     and not any(o.startswith(f"data.{query}.") for query in queries)]
-        if manifest.get("report_date_rule"):  # date: last-month-end, as it resolved then
-            overrides.append(f"date={manifest.get('report_date')}")
+        options = manifest.get("checked_with") if isinstance(manifest.get("checked_with"), dict) else {}
+        written = options.get("overrides") if isinstance(options.get("overrides"), list) else []
         try:
+            # every database dataset of the spec is read from its snapshot: the proof never runs a query
+            data = load_yaml(spec).data.get("data")
+            queries = [name for name, entry in (data.items() if isinstance(data, dict) else ())
+                       if isinstance(entry, dict) and ("database" in entry or "url_env" in entry)]
+            snapshots = {query: os.path.relpath(folder / SNAPSHOT_FOLDER / f"{query}.csv", spec.parent) for query in queries}
+            overrides = [o for o in written if isinstance(o, str) and not any(o.startswith(f"data.{q}.") for q in queries)]
+            if manifest.get("report_date_rule"):  # date: last-month-end, as it resolved then
+                overrides.append(f"date={manifest.get('report_date')}")
             loaded = load_spec(spec, overrides, snapshots=snapshots)
             report = resolve(loaded, tuple(overrides), allow_stale=True, root=folder)
         except SpecError as exc:
             return [_in_pdf(p, folder, shown) for p in exc.problems if p.is_error], 0
         problems = []
-        documents = _data_documents(folder, manifest)
-        for recorded in manifest.get("figures", []):
-            name = recorded.get("name")
-            mark = _figure_mark(str(name), documents, folder, shown)
+        documents = _data_documents(folder, manifest, files)
+        for recorded in _records(manifest, "figures"):
+            name = str(recorded.get("name"))
+            mark = _figure_mark(name, documents, folder, shown)
             if name not in report.figures:
                 problems.append(Problem.at(mark, f"figure '{name}' ({recorded.get('value')}) is printed, but the embedded "
                                                  "data defines no such figure", code=CODE))
                 continue
             found = figure_record(report, name)
             if found != recorded:
-                problems.append(Problem.at(mark, _difference(str(name), recorded, found), "build it again from its data",
+                problems.append(Problem.at(mark, _difference(name, recorded, found), "build it again from its data",
                                            code=CODE))
-        return problems, len(manifest.get("figures", []))
+        return problems, len(_records(manifest, "figures"))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -163,13 +174,13 @@ def _in_pdf(problem: Problem, folder: Path, shown: str) -> Problem:
     return Problem(f"{shown}[{name}]", problem.line, problem.col, problem.message, problem.hint, "error", CODE)
 
 
-def _data_documents(folder: Path, manifest: dict) -> list:
+def _data_documents(folder: Path, manifest: dict, files: dict[str, Attachment]) -> list:
     """The embedded YAML data files, parsed: where each figure is defined."""
     from ..yamlsrc import load_yaml
 
     documents = []
-    for item in manifest.get("inputs", []):
-        if isinstance(item, dict) and item.get("role") == "data":
+    for item in _records(manifest, "inputs"):
+        if item.get("role") == "data" and str(item.get("path")) in files:
             try:
                 documents.append(load_yaml(folder / str(item.get("path"))))
             except SpecError:
