@@ -79,6 +79,10 @@ class BriefCanvas(Canvas):
         self._tagger.link_target(self, destinationname)  # for the link's /Contents
         return super().linkRect(contents, destinationname, *args, **kwargs)
 
+    def linkURL(self, url, *args, **kwargs):
+        self._tagger.link_address(self, url)  # for the Link element that holds the link's text
+        return super().linkURL(url, *args, **kwargs)
+
     def showPage(self):
         tagging.page_started(self)  # the page's stream is an artifact wherever no content is tagged
         super().showPage()
