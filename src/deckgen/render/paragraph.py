@@ -17,9 +17,12 @@ class Paragraph(_ReportlabParagraph):
     build). The lines are kept while the width, the text and the style are those they were broken for,
     and nothing has replaced them."""
 
-    def wrap(self, availWidth, availHeight):
-        if "_tag_plain" not in self.__dict__ and getattr(self.style, "hyphenationLang", None):
+    def __init__(self, text, style=None, *args, **kwargs):
+        super().__init__(text, style, *args, **kwargs)
+        if getattr(self.style, "hyphenationLang", None):
             self._tag_plain = normal(self.getPlainText())  # the text before hyphenation adds its hyphens to it
+
+    def wrap(self, availWidth, availHeight):
         kept = self.__dict__.get("_broken_for")
         if (kept is not None and kept[0] == availWidth and kept[1] is self.frags and kept[2] is self.style
                 and kept[3] is self.__dict__.get("blPara")):
