@@ -89,9 +89,16 @@ def keep_heading(story: list[Any]) -> list[Any]:
 
 def boxed(ctx: "RenderContext", title: str | None, content: Sequence[Any], tone: str = "primary") -> list[Any]:
     """A tinted box with a coloured rule on the left, used for takeaways and side panels."""
+    from .grid import AtWidth
+
     rule = colors.HexColor(ctx.theme.primary if tone == "primary" else tone)
     rows = ([[ctx.paragraph(title, "box_title")]] if title else []) + [[item] for item in content]
-    table = Table(rows, colWidths=[ctx.frame_width])
+    return [AtWidth(lambda width: _box(ctx, rows, rule, width)), Spacer(1, ctx.theme.base_size)]
+
+
+def _box(ctx: "RenderContext", rows: list[list[Any]], rule, width: float) -> Table:
+    """A box ``width`` wide (the frame's, or the text column's beside the rail)."""
+    table = Table(rows, colWidths=[min(width, ctx.frame_width)])
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(ctx.theme.muted)),
         ("LINEBEFORE", (0, 0), (0, -1), 3, rule),
@@ -103,7 +110,7 @@ def boxed(ctx: "RenderContext", title: str | None, content: Sequence[Any], tone:
         ("BOTTOMPADDING", (0, -1), (-1, -1), 7),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
-    return [table, Spacer(1, ctx.theme.base_size)]
+    return table
 
 
 GUTTER = 16.0  # points between two half-width exhibits

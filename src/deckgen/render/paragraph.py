@@ -22,7 +22,28 @@ class Paragraph(_ReportlabParagraph):
         if getattr(self.style, "hyphenationLang", None):
             self._tag_plain = normal(self.getPlainText())  # the text before hyphenation adds its hyphens to it
 
+    def _fit_column(self, availWidth) -> None:
+        """Running text is set to the text column (``style.column_width``) whatever the width it is
+        given: its right indent is what the width leaves beyond the column (none beside the rail)."""
+        base = getattr(self.style, "column_base", None) or self.style
+        column = getattr(base, "column_width", None)
+        if column is None:
+            return
+        indent = round(max(0.0, availWidth - column), 2)
+        if abs(base.rightIndent - indent) < 0.01:
+            self.style = base
+            return
+        variants = base.__dict__.setdefault("column_variants", {})
+        if indent not in variants:
+            from reportlab.lib.styles import ParagraphStyle
+
+            variant = ParagraphStyle(base.name, parent=base, rightIndent=indent)
+            variant.column_base = base
+            variants[indent] = variant
+        self.style = variants[indent]
+
     def wrap(self, availWidth, availHeight):
+        self._fit_column(availWidth)
         kept = self.__dict__.get("_broken_for")
         if (kept is not None and kept[0] == availWidth and kept[1] is self.frags and kept[2] is self.style
                 and kept[3] is self.__dict__.get("blPara")):
@@ -62,6 +83,7 @@ class Paragraph(_ReportlabParagraph):
 
     def split(self, availWidth, availHeight):
         """The parts of a paragraph split across pages are one text for the proof."""
+        self._fit_column(availWidth)
         parts = super().split(availWidth, availHeight)
         if len(parts) > 1:
             if "_proof_key" not in self.__dict__:

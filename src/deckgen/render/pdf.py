@@ -24,7 +24,8 @@ from ..sections.base import NothingSelected
 from ..text import escape
 from ..theme import Theme
 from . import archival, charts, kit, tagging
-from .context import RenderContext, build_styles
+from .context import RenderContext, build_styles, prose_measure
+from .grid import RailBlock, RailLayout, page_grid, rail_plan
 from .fonts import register_theme
 from .archival import DocumentInfo
 from .pdfobjects import CompactDocument
@@ -102,7 +103,11 @@ class BriefCanvas(Canvas):
         super().save()
 
 
-class BriefDocument(BaseDocTemplate):
+class BriefDocument(RailLayout, BaseDocTemplate):
+    def __init__(self, *args, grid, **kwargs):
+        self.grid = grid
+        super().__init__(*args, **kwargs)
+
     def afterFlowable(self, flowable):
         if isinstance(flowable, Anchored) and flowable.title:
             self.notify("TOCEntry", (flowable.level, flowable.title, self.page, flowable.key))
@@ -157,12 +162,13 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     page_width, page_height = PAGE_SIZES[spec.page_size]
     side, top, bottom = 18 * mm, 22 * mm, 22 * mm
     frame_width = page_width - 2 * side
-    styles = build_styles(theme, fonts, frame_width, spec.language)
+    grid = page_grid(side, frame_width, prose_measure(fonts, theme.base_size, frame_width))
+    styles = build_styles(theme, fonts, frame_width, spec.language, column_width=grid.text_width)
     laid_out = LaidOut(anchors={section.anchor(index): index for index, section in enumerate(spec.sections)})
     ctx = RenderContext(
         report=report, theme=theme, fonts=fonts, styles=styles,
         chart_style=(style := charts.chart_style(theme, fonts)), frame_width=frame_width,
-        series_colours=charts.SeriesColours(style.palette), chart_cache=chart_cache, laid_out=laid_out,
+        series_colours=charts.SeriesColours(style.palette), chart_cache=chart_cache, laid_out=laid_out, grid=grid,
     )
     info = DocumentInfo(
         title=ctx.plain(spec.title),
@@ -180,7 +186,7 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
         associated=associated,
     )
     document = BriefDocument(
-        target,
+        target, grid=grid,
         pagesize=(page_width, page_height),
         leftMargin=side, rightMargin=side, topMargin=top, bottomMargin=bottom,
         title=info.title, author=info.author, subject=info.subject, keywords=list(info.keywords),
@@ -201,14 +207,27 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
                               if not isinstance(report.prepared.get(index), NothingSelected) for chart in section.exhibit_charts()])
     story = []
     outline = []
-    for index, section in enumerate(spec.sections):
+    plan = rail_plan(spec)
+
+    def laid_out_section(index: int) -> list:
+        section = spec.sections[index]
         title = section.heading()
-        key = section.anchor(index)
         plain_title = ctx.plain(title) if title else None
         if plain_title:
             outline.append(plain_title)
         ctx.prepared, ctx.section = report.prepared.get(index), index
-        story.extend(anchor(section.render(ctx), key, plain_title))
+        flowables = [RailBlock(grid, section.render_rail(ctx))] if index in plan.in_rail else section.render(ctx)
+        return anchor(flowables, section.anchor(index), plain_title)
+
+    for index, section in enumerate(spec.sections):
+        if index in plan.first_page:
+            continue  # set in page 1's rail, after the masthead
+        story.extend(laid_out_section(index))
+        if index == plan.masthead:
+            if plan.analysts is not None:
+                story.extend(anchor([RailBlock(grid, plan.analysts.render_rail(ctx))], "rail-analysts", None))
+            for hoisted in plan.first_page:
+                story.extend(laid_out_section(hoisted))
         if spec.toc and section.type == "masthead":
             story.extend(_table_of_contents(ctx))
     story = kit.pair_half_width(ctx, story)
