@@ -18,8 +18,8 @@ from typing import Any, Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
-GUTTER = 5 * mm  # between the text column and the rail
-MIN_RAIL = 42 * mm  # the narrowest rail that holds an analyst's e-mail address on one line
+GUTTER = 4.5 * mm  # between the text column and the rail
+MIN_RAIL = 34 * mm  # the narrowest rail: a box there holds a dozen characters a line at the least
 RAIL_SPACE = 10.0  # points between two blocks in the rail, and below the rail before full-width content
 _FUZZ = 0.01
 
@@ -236,6 +236,10 @@ class RailLayout:
 def widest(flowable, width: float, canvas) -> float:
     """How wide ``flowable`` is drawn when given ``width``: the widest of its parts, for the containers
     that answer with the width they were given (KeepTogether, an exhibit with its notes)."""
+    from reportlab.platypus import Paragraph
+
+    if isinstance(flowable, Paragraph):
+        return min(width, flowable.minWidth()) if flowable.style.wordWrap == "CJK" else width  # it breaks its lines to fit
     inner = flowable.__dict__.get("inner")
     if inner is not None:
         return widest(inner, width, canvas)

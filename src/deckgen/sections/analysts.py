@@ -21,6 +21,9 @@ from .base import Line, SectionModel
 from .disclosures import Analyst
 
 
+MIN_ADDRESS_SIZE = 6.0  # points: an e-mail address is set no smaller to fit the rail (below, it breaks)
+
+
 class Analysts(SectionModel):
     type: Literal["analysts"]
     title: Line = "Analysts"
@@ -43,8 +46,11 @@ class Analysts(SectionModel):
     def issuer(spec) -> Any:
         return next((section.issuer for section in spec.sections if section.type == "disclosures"), None)
 
-    def content(self, ctx) -> list[Any]:
-        """Each analyst (name, title, entity if not the issuer's, e-mail, phone), then the issuing entity."""
+    def content(self, ctx, width: float) -> list[Any]:
+        """Each analyst (name, title, entity if not the issuer's, e-mail, phone), then the issuing entity;
+        an e-mail address is set smaller rather than broken when it is wider than ``width``."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
         from reportlab.platypus import Spacer
 
         from ..render.grid import rail_rule
@@ -66,7 +72,11 @@ class Analysts(SectionModel):
                 details.append(escape(ctx.plain(analyst.entity)))
             if analyst.email:
                 address = escape(analyst.email)
-                details.append(f'<a href="mailto:{address}" color="{theme.link_color}">{address}</a>')
+                style = ctx.styles["rail_text"]
+                wide = stringWidth(analyst.email, style.fontName, style.fontSize)
+                size = max(MIN_ADDRESS_SIZE, style.fontSize * min(1.0, (width - 1) / wide)) if wide else style.fontSize
+                shown = address if size >= style.fontSize else f'<font size="{size:.2f}">{address}</font>'
+                details.append(f'<a href="mailto:{address}" color="{theme.link_color}">{shown}</a>')
             if analyst.phone:
                 details.append(escape(analyst.phone).replace(" ", "\u00a0"))
             if details:
@@ -81,7 +91,7 @@ class Analysts(SectionModel):
     def render_rail(self, ctx):
         from ..render.grid import rail_box
 
-        return rail_box(ctx, self.title, self.content(ctx))
+        return rail_box(ctx, self.title, self.content(ctx, ctx.grid.rail_width))
 
     def render(self, ctx):
-        return ctx.kit.boxed(ctx, self.title, self.content(ctx))
+        return ctx.kit.boxed(ctx, self.title, self.content(ctx, ctx.grid.text_width))
