@@ -340,9 +340,9 @@ class RailPlan:
 
 def rail_plan(spec) -> RailPlan:
     """Sections with ``place: rail`` (and analyst boxes, whose place it is) go in the rail where they
-    stand. Page 1 of a brief with a masthead, unless ``rail: false``: the analysts of its disclosures
-    in an analyst box (when it has no analyst box of its own), and its first key-figure strip (when no
-    strip says where it goes) as a "Key data" box, in the rail after the masthead."""
+    stand. Page 1 of a brief with a masthead, unless ``rail: false``: an analyst box (its first one
+    that says no place, else one of the analysts of its disclosures), and its first key-figure strip
+    (when no strip says where it goes) as a "Key data" box, in the rail after the masthead."""
     from ..sections.analysts import Analysts
 
     sections = spec.sections
@@ -353,8 +353,11 @@ def rail_plan(spec) -> RailPlan:
     analysts = None
     if spec.rail and masthead is not None:
         box = Analysts(type="analysts")
-        if not any(section.type == "analysts" for section in sections) and box.listed(spec):
+        boxes = [index for index, section in enumerate(sections) if section.type == "analysts"]
+        if not boxes and box.listed(spec):
             analysts = box
+        elif boxes and sections[boxes[0]].place is None and boxes[0] > masthead:
+            first_page.append(boxes[0])  # the brief's own analyst box heads page 1's rail
         strips = [index for index, section in enumerate(sections) if section.type == "kpi_strip"]
         if strips and all(sections[index].place is None for index in strips) and strips[0] > masthead:
             first_page.append(strips[0])
