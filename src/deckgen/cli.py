@@ -13,7 +13,6 @@ from typing import Callable, List, Optional
 import typer
 from typer.core import TyperArgument, TyperCommand
 
-from . import __version__
 from .errors import DeckgenError, ExitCode, Problem, display_path, escape_invisible, problems_of
 from .startup import long_lived
 
@@ -163,6 +162,8 @@ def _run(action: Callable[[], int | None], debug: bool, log_format: LogFormat = 
 
 def _version(value: bool) -> None:
     if value:
+        from . import __version__
+
         typer.echo(f"deckgen {__version__}")
         raise typer.Exit()
 
@@ -592,14 +593,14 @@ class SchemaKind(str, Enum):
 
 @app.command(cls=_Command)
 def proof(
-    pdfs: List[Path] = typer.Argument(..., metavar="PDF", help="Edition(s) deckgen wrote, each with its manifest beside it."),
+    pdfs: List[Path] = typer.Argument(..., metavar="PDF", help="Edition(s) deckgen wrote, each with its manifest beside it (a pdfa-3b edition carries its own)."),
     log_format: LogFormat = LogFormatOption,
     quiet: bool = QuietOption,
     debug: bool = DebugOption,
 ) -> None:
     """Check editions already written, with their manifests: for an audit, or a CI job that receives PDFs.
 
-    Each PDF must be the one its manifest describes (sha256), its proof must have passed when it was built, and its text must still show what the proof recorded: every figure on its page, every exhibit on its page, no template text in pages, bookmarks or metadata. Exit 1 if any check fails.
+    Each PDF must be the one its manifest describes (sha256), its proof must have passed when it was built, and its text must still show what the proof recorded: every figure on its page, every exhibit on its page, no template text in pages, bookmarks or metadata. A pdfa-3b edition carries its manifest and data: every figure it prints is re-checked against them too. Exit 1 if any check fails.
     """
     _set_verbosity(quiet, False)
     from .proof.audit import audit
@@ -612,7 +613,7 @@ def proof(
                 _report_problem(problem, log_format)
             failed += not result.passed
             if log_format is LogFormat.json:
-                _json_line({"pdf": display_path(pdf), "passed": result.passed, "proof": result.summary})
+                _json_line({"pdf": display_path(pdf), **result.record()})
             elif result.passed and _verbosity > Verbosity.QUIET:
                 typer.echo(result.line())
         return ExitCode.INVALID if failed else ExitCode.OK
@@ -627,7 +628,7 @@ def schema(
 ) -> None:
     """Print the JSON Schema of a spec, data file or brand.yml, generated from deckgen's own models.
 
-    Point an editor at it for completion and checking as you type: deckgen schema > spec.schema.json, then a first line "# yaml-language-server: $schema=spec.schema.json" in the YAML file. See the README, "Editor support".
+    Point an editor at it for completion and checking as you type: deckgen schema > spec.schema.json, then a first line "# yaml-language-server: $schema=spec.schema.json" in the YAML file. See the documentation, Getting started: "Editor support".
     """
     from .schema import schema_text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.platypus import Paragraph as _ReportlabParagraph
 from reportlab.platypus.paragraph import _FUZZ
 
+from ..proof.lines import normal
 from ..proof.record import new_key
 
 
@@ -15,6 +16,11 @@ class Paragraph(_ReportlabParagraph):
     each time (3,500 of the 4,300 line breakings of the 250-page benchmark brief, a tenth of its
     build). The lines are kept while the width, the text and the style are those they were broken for,
     and nothing has replaced them."""
+
+    def __init__(self, text, style=None, *args, **kwargs):
+        super().__init__(text, style, *args, **kwargs)
+        if getattr(self.style, "hyphenationLang", None):
+            self._tag_plain = normal(self.getPlainText())  # the text before hyphenation adds its hyphens to it
 
     def wrap(self, availWidth, availHeight):
         kept = self.__dict__.get("_broken_for")
