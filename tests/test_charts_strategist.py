@@ -547,6 +547,27 @@ def _stroked(pdf: Path, colour: str) -> bool:
     return any(str(op) == "RG" and tuple(round(float(v), 4) for v in operands) == wanted for operands, op in operations)
 
 
+SHARED_BRANDS = Path(__file__).resolve().parent.parent.parent / "shared" / "brands"
+
+
+@pytest.mark.skipif(not SHARED_BRANDS.is_dir(), reason="../shared/brands is absent")
+def test_every_real_brand_gives_twelve_series_colours_a_reader_can_tell_apart_and_see():
+    from deckgen.brand.colours import contrast, delta_e
+    from deckgen.brand.theme import load_theme
+    from deckgen.charts.colours import extended_palette
+
+    brands = [next(p for p in sorted(folder.rglob("*")) if p.name in ("_brand.yml", "brand.yml", "_brand.yaml"))
+              for folder in sorted(SHARED_BRANDS.iterdir()) if folder.is_dir()]
+    assert brands
+    for brand in brands:
+        palette = extended_palette(load_theme(brand).chart_palette)
+        assert len(palette) == 12, brand
+        for index, colour in enumerate(palette):
+            assert contrast(colour, "#FFFFFF") >= 3, (brand, colour)
+            for other in palette[index + 1:]:
+                assert delta_e(colour, other) >= 15, (brand, colour, other)
+
+
 def test_the_automatic_palette_keeps_clear_of_colours_set():
     from deckgen.brand.colours import delta_e
     from deckgen.charts.colours import SeriesColours, extended_palette
