@@ -110,7 +110,7 @@ def image_count(path: Path) -> int:
 
 
 def test_the_kind_registry_has_every_kind_of_the_contract():
-    assert set(KINDS) == {"line", "area", "bar", "stacked_bar", "percent_bar", "hbar", "range", "scatter"}
+    assert set(KINDS) == {"line", "area", "bar", "stacked_bar", "percent_bar", "hbar", "range", "scatter", "waterfall"}
 
 
 @pytest.mark.parametrize("kind", sorted(KIND_CASES))
@@ -309,7 +309,8 @@ def test_the_second_example_builds_every_kind_it_promises(tmp_path):
     text = squash(text_of(result.output))
     for phrase in ("European Grid Storage Monthly", "Exhibit 1: Installed capacity by country", "Italian auction",
                    "Exhibit 2: Quarterly additions by chemistry", "Exhibit 3: Share of quarterly additions",
-                   "Exhibit 4: Installed cost by market", "Exhibit 7: The project register", "illustrative"):
+                   "Exhibit 4: Installed cost by market", "Exhibit 5: Growth since July 2024",
+                   "Installed capacity, Jul 2024=100", "Exhibit 8: The project register", "illustrative"):
         assert phrase in text, phrase
     again = build(root / "specs" / "grid-storage.yaml", output=tmp_path / "again.pdf")
     assert again.output.read_bytes() == result.output.read_bytes(), "rebuilds are byte-identical"
@@ -324,8 +325,8 @@ CHART_ERRORS = {
                        "38:8: unknown column 'gww' in table 'capacity'; did you mean 'gw'?"),
     "y not numeric": (_chart("    x: month\n    y: country\n"),
                       "38:8: column 'country' of table 'capacity' is text, not a number; its number columns: gw"),
-    "x of the wrong type": (_chart("    x: country\n    y: gw\n    where: {month: last}\n"),
-                            "37:8: kind: line needs x to be a date or number column; 'country' is text"),
+    "x of the wrong type": (_chart("    x: country\n    y: gw\n    where: {month: last}\n", kind="scatter"),
+                            "37:8: kind: scatter needs x to be a number column; 'country' is text"),
     "nothing left after where": (_chart("    x: month\n    y: gw\n    where: {country: Atlantis}\n"),
                                  "39:22: no row of table 'capacity' has country 'Atlantis'; check the value, "
                                  "or set if_empty: \"text to print\" to print that instead of an empty chart"),
@@ -347,7 +348,7 @@ CHART_ERRORS = {
     "unknown table": (_chart("    x: month\n    y: gw\n", table="capacty"),
                       "36:12: unknown table 'capacty'; did you mean 'capacity'?"),
     "unknown kind": (_chart("    x: month\n    y: gw\n", kind="pie"),
-                     "34:11: sections.0.kind: Input should be 'line', 'area', 'bar', 'stacked_bar', 'percent_bar', 'hbar', 'range' or 'scatter'"),
+                     "34:11: sections.0.kind: Input should be 'line', 'area', 'bar', 'stacked_bar', 'percent_bar', 'hbar', 'range', 'scatter' or 'waterfall'"),
     "table section column": ("  - type: table\n    title: T\n    table: projects\n    columns:\n      - {key: projekt}\n",
                              "37:15: unknown column 'projekt' in table 'projects'; did you mean 'project'?"),
 }
