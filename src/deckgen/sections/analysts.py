@@ -21,7 +21,7 @@ from .base import Line, SectionModel
 from .disclosures import Analyst
 
 
-MIN_ADDRESS_SIZE = 6.0  # points: an e-mail address is set no smaller to fit the rail (below, it breaks)
+MIN_ADDRESS_SIZE = 6.0  # points: an e-mail address is set no smaller to fit the rail (below, it breaks after its @)
 
 
 class Analysts(SectionModel):
@@ -73,9 +73,14 @@ class Analysts(SectionModel):
             if analyst.email:
                 address = escape(analyst.email)
                 style = ctx.styles["rail_text"]
-                wide = stringWidth(analyst.email, style.fontName, style.fontSize)
+                parts = [analyst.email]
+                if stringWidth(analyst.email, style.fontName, MIN_ADDRESS_SIZE) > width - 1:  # on two lines, after the @
+                    local, _, domain = analyst.email.partition("@")
+                    parts = [local + "@", domain]
+                wide = max(stringWidth(part, style.fontName, style.fontSize) for part in parts)
                 size = max(MIN_ADDRESS_SIZE, style.fontSize * min(1.0, (width - 1) / wide)) if wide else style.fontSize
-                shown = address if size >= style.fontSize else f'<font size="{size:.2f}">{address}</font>'
+                shown = "<br/>".join(escape(part) for part in parts)
+                shown = shown if size >= style.fontSize else f'<font size="{size:.2f}">{shown}</font>'
                 details.append(f'<a href="mailto:{address}" color="{theme.link_color}">{shown}</a>')
             if analyst.phone:
                 details.append(escape(analyst.phone).replace(" ", "\u00a0"))

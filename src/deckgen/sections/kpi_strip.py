@@ -47,6 +47,7 @@ class KpiStrip(SectionModel):
     def render_rail(self, ctx):
         """A "Key data" box: each figure over its label, one under the other, then their sources."""
         from ..render.grid import rail_box, rail_rule
+        from ..render.paragraph import Paragraph
 
         content = []
         for index, item in enumerate(self.items):
@@ -58,6 +59,8 @@ class KpiStrip(SectionModel):
             label._proof_what, label._proof_origin = f"the label of the KPI tile '{ctx.plain(item.label)}'", ("items", index, "label")
             content += [value, label]
         source = ctx.provenance(figure_names=[item.figure for item in self.items], style="rail_small")
+        # a date range may break at its dash in the rail's narrow measure (each date stays whole)
+        source = Paragraph(source.text.replace("\u00a0\u2013\u00a0", " \u2013 "), source.style)
         content += [rail_rule(ctx), source]
         return rail_box(ctx, self.title or "Key data", content)
 
