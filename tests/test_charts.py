@@ -61,7 +61,7 @@ KIND_CASES = {
     "bar": ("table: capacity\n    x: country\n    y: gw\n    where: {month: last}",
             ["Germany", "Spain", "9.0 GW", "3.4 GW"]),
     "stacked_bar": ("table: additions\n    x: quarter\n    y: [lfp, nmc, sodium_ion, flow]",
-                    ["LFP", "NMC", "Sodium-ion", "Flow", "Jul 2024", "Jan 2026"]),
+                    ["LFP", "NMC", "Sodium-ion", "Flow", "Q3 2024", "Q1 2026"]),  # quarter ends: the quarters they close
     "percent_bar": ("table: additions\n    x: quarter\n    y: [lfp, nmc]",
                     ["LFP", "NMC", "100%", "40%", "Share of the total"]),
     "hbar": ("table: projects\n    x: country\n    y: mw\n    agg: sum\n    sort: descending",
