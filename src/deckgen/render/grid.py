@@ -136,12 +136,18 @@ class RailBlock(Flowable):
     def draw(self):
         pass
 
+    def top_at(self, canvas, y: float) -> float:
+        """Where in the rail the block starts, drawn at ``y`` of the frame: below any rail block still
+        reaching down the page."""
+        doc = getattr(canvas, "_doctemplate", None)
+        bottom = doc.rail_bottom() if isinstance(doc, RailLayout) else None
+        return y if bottom is None or bottom >= y else bottom - RAIL_SPACE
+
     def drawOn(self, canvas, x, y, _sW=0):
         doc = getattr(canvas, "_doctemplate", None)
         if self._stacked is None:
             self.wrap(0, y)
-        bottom = doc.rail_bottom() if isinstance(doc, RailLayout) else None
-        top = y if bottom is None or bottom >= y else bottom - RAIL_SPACE
+        top = self.top_at(canvas, y)
         end = draw_stacked(canvas, self._stacked, x + self.grid.rail_offset, top)
         if isinstance(doc, RailLayout):
             doc.rail_drawn(end, self._stacked.rest)
@@ -222,7 +228,8 @@ class RailLayout:
             super().handle_flowable(flowables)
         finally:
             frame._rightExtraIndent = 0
-            self.frame._rightExtraIndent = 0
+            if self.frame is not None:
+                self.frame._rightExtraIndent = 0
         self._rail_page_for_rest(flowables)
 
     def _rail_page_for_rest(self, flowables) -> None:
@@ -298,14 +305,11 @@ class AtWidth(Flowable):
 
 
 def rail_box(ctx, title: str | None, content: Sequence[Any]) -> list[Any]:
-    """A box for the rail: a rule in the brand's colour, its title, its content; read as one group
-    (a Div in the section's Sect), wherever its parts are drawn."""
+    """A box for the rail: a rule in the brand's colour, its title, its content (read in the Sect of
+    its section: each rail block is anchored as a section)."""
     from reportlab.lib import colors
     from reportlab.platypus.flowables import HRFlowable
 
-    from .kit import in_group, tag_group
-
-    group = tag_group()
     rule = HRFlowable(width="100%", thickness=1.5, color=colors.HexColor(ctx.theme.primary), spaceBefore=0,
                       spaceAfter=ctx.theme.base_size * 0.45)
     rule.keepWithNext = 1
@@ -313,8 +317,6 @@ def rail_box(ctx, title: str | None, content: Sequence[Any]) -> list[Any]:
     if title:
         items.append(ctx.paragraph(title, "rail_title"))
     items.extend(content)
-    for item in items:
-        in_group(item, group)
     return items
 
 

@@ -56,7 +56,8 @@ class Anchored(Flowable):
         laid_out = getattr(canvas, "_proof", None)
         if laid_out is not None:
             laid_out.section_started(self.key)
-        canvas.bookmarkHorizontal(self.key, 0, y + self.height + 2)
+        top = self.inner.top_at(canvas, y) if hasattr(self.inner, "top_at") else y + self.height  # a rail block: where it starts
+        canvas.bookmarkHorizontal(self.key, 0, top + 2)
         if self.title:
             canvas.addOutlineEntry(self.title, self.key, level=self.level, closed=False)
         self.inner.drawOn(canvas, x, y, _sW)
