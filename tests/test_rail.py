@@ -22,12 +22,30 @@ PAGE_ONE = {
 }
 
 
+# grid-storage keeps its key figures a strip across the page (place: main: in the rail they would leave
+# the column blank beside them above its first chart); set in the rail, they make page 1's key data
+RAIL_OVERRIDES = {"investor": [], "grid-storage": ["sections.3.place=rail"]}
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[tuple[str, str], Path]:
     root = copy_project(tmp_path_factory.mktemp("rail"))
-    return {(spec, size): build(root / "specs" / f"{spec}.yaml", overrides=[f"page_size={size}"],
+    return {(spec, size): build(root / "specs" / f"{spec}.yaml", overrides=[f"page_size={size}", *RAIL_OVERRIDES[spec]],
                                 output=root / "dist" / f"{spec}-{size}.pdf", allow_stale=True).output
             for spec, size in LAYOUTS}
+
+
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+def test_grid_storage_has_its_analyst_box_in_the_rail_and_its_strip_across_the_page(tmp_path, size):
+    root = copy_project(tmp_path)
+    result = build(root / "specs" / "grid-storage.yaml", overrides=[f"page_size={size}"], allow_stale=True)
+    page = pdfium.PdfDocument(str(result.output))[0]
+    chars = _chars(page)
+    left, bottom, top = _rail_block(chars, "Analysts Robin Example", "robin.example@example.com")
+    assert left > page.get_width() * 0.62
+    _assert_beside(chars, left, bottom, top)
+    strip = [min(box[1] for box in _find(chars, label)) for label in ("Projects in the register", "Largest single project")]
+    assert strip[1] > strip[0] + 60 and max(box[4] for box in _find(chars, "34.0 GW")) < bottom, "a strip below the rail"
 
 
 def _chars(page) -> list[tuple[str, float, float, float, float]]:
