@@ -27,14 +27,14 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("brand", ("brand", "brand.*", "theme")),
     ("typeset", (  # reportlab's building blocks and the record of what was drawn: below every section
         "render", "render.mplconfig", "render.facecache", "render.fonts", "render.hyphenation", "render.pdfobjects",
-        "proof", "proof.lines", "proof.record", "render.paragraph", "render.tagging",
+        "proof", "proof.lines", "proof.record", "render.paragraph", "render.tagging", "render.measures",
     )),
     ("charts", ("charts", "charts.kinds", "charts.kinds.*")),
     ("sections", ("sections", "sections.*", "charts.data")),
     ("spec", ("spec", "schema", "init")),
     ("resolve", ("resolve",)),
     ("render", (
-        "render.context", "render.kit", "render.tables", "render.charts", "render.chart_backend", "render.chart_cache",
+        "render.context", "render.kit", "render.tables", "render.charts", "render.chart_style", "render.chart_backend", "render.chart_cache",
         "render.chart_draw", "render.chart_worker", "render.archival", "render.pdf",
     )),
     ("proof", ("proof.checks", "proof.embedded", "proof.audit")),

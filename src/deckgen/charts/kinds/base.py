@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
-
-if TYPE_CHECKING:
-    from ...render.charts import Plot
+from typing import Any, Callable
 
 COLUMN_KINDS_ANY = ("date", "number", "percent", "text", "ticker")
 COLUMN_KINDS_CATEGORY = ("text", "ticker", "date", "number")
@@ -19,7 +16,7 @@ KIND_OPTIONS = ("value_labels", "x_label", "sort", "limit", "agg", "label")
 @dataclass(frozen=True)
 class ChartKind:
     name: str
-    draw: Callable[["Plot"], None]
+    draw: Callable[[Any], None]  # given a ``render.chart_draw.Plot``
     x_kinds: tuple[str, ...] = COLUMN_KINDS_ANY  # column types allowed for x
     x_kinds_drawn: tuple[str, ...] = ("date", "number", "category")
     horizontal: bool = False  # categories down the side, values along the bottom
