@@ -38,7 +38,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "render.chart_draw", "render.chart_worker", "render.archival", "render.pdf",
     )),
     ("proof", ("proof.checks", "proof.embedded", "proof.audit")),
-    ("editions", ("build.checked", "build.editions")),
+    ("editions", ("build.checked", "build.outputs")),
     ("delivery checks", ("delivery.checks", "delivery.recipients", "delivery.message", "delivery.settings")),
     ("api", ("build.api",)),
     ("many specs", (
