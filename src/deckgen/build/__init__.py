@@ -16,7 +16,7 @@ side by side or on a cluster). Every name is importable from ``deckgen.build`` a
 
 from __future__ import annotations
 
-from ..editions import figure_record, versions
+from ..editions import figure_record, read_manifest, versions
 from ..outcome import SpecOutcome, outcome_of as _outcome_of
 from .api import (
     _unchanged, build, build_bytes, check, check_snapshot, proofread_edition, render, render_and_write, render_in_memory,
@@ -34,5 +34,5 @@ __all__ = [
     "build_manifest", "build_one", "chart_cache_path", "check", "check_snapshot", "current_edition", "default_output",
     "edition_record", "editions", "embedded_manifest_json", "figure_record", "lock_path", "output_lock",
     "output_target_problems", "proofread_edition", "render", "render_and_write", "render_in_memory", "up_to_date",
-    "validate", "versions", "write_edition", "written_by_deckgen", "_outcome_of", "_unchanged",
+    "read_manifest", "validate", "versions", "write_edition", "written_by_deckgen", "_outcome_of", "_unchanged",
 ]
