@@ -25,14 +25,14 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "sources", "sources.database", "sources.workbook", "delivery.addresses", "delivery.model",
     )),
     ("brand", ("brand", "brand.*", "theme")),
-    ("typeset", (  # reportlab's building blocks and the record of what was drawn: below every section
+    ("typeset", (  # building blocks of drawing (no deckgen stage above them) and the record of what was drawn
         "render", "render.mplconfig", "render.facecache", "render.fonts", "render.hyphenation", "render.pdfobjects",
-        "proof", "proof.lines", "proof.record", "render.paragraph", "render.tagging", "render.measures",
+        "proof", "proof.lines", "proof.record", "render.paragraph", "render.tagging", "render.measures", "render.chart_labels",
     )),
-    ("charts", ("charts", "charts.kinds", "charts.kinds.*")),
+    ("charts", ("charts", "charts.periods", "charts.kinds", "charts.kinds.*")),
     ("sections", ("sections", "sections.*", "charts.data")),
     ("spec", ("spec", "schema", "init")),
-    ("resolve", ("resolve",)),
+    ("resolve", ("resolve", "charts.colours")),  # charts.colours: the colours set, checked on the resolved report
     ("render", (
         "render.context", "render.kit", "render.tables", "render.charts", "render.chart_style", "render.chart_backend", "render.chart_cache",
         "render.chart_draw", "render.chart_worker", "render.archival", "render.pdf",

@@ -25,6 +25,8 @@ class ChartStyle:
     rule: str
     palette: tuple[str, ...]
     primary: str
+    positive: str = "#2E7D32"  # color_by: sign and waterfalls: rises and falls (the brand's, see ``chart_style``)
+    negative: str = "#C62828"
 
     def rc(self) -> dict:
         return {
