@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Problem, SpecError
-from ..spec import validation_problems
+from ..validation import validation_problems
 from ..yamlsrc import Loc, load_yaml
 from .findings import Findings
 from .fontchoice import BrandFonts, FontFamily

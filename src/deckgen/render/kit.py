@@ -9,10 +9,11 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from ..proof.record import Exhibit
+from .measures import CELL_PADDING_X, CELL_PADDING_Y, GUTTER  # noqa: F401  sections use them as ctx.kit.GUTTER...
 from .paragraph import Paragraph
 
 if TYPE_CHECKING:
-    from .context import RenderContext
+    from ..sections.base import RenderContext
 
 
 class Anchored(Flowable):
@@ -106,7 +107,6 @@ def boxed(ctx: "RenderContext", title: str | None, content: Sequence[Any], tone:
     return [table, Spacer(1, ctx.theme.base_size)]
 
 
-GUTTER = 16.0  # points between two half-width exhibits
 BESIDE_SHARE = 0.66  # of the width, for a chart whose caption and source move beside it to fit a page
 
 
@@ -485,7 +485,6 @@ def in_group(flowable, group):
     return flowable
 
 
-CELL_PADDING_X, CELL_PADDING_Y = 5.0, 4.0  # a data table cell's padding: left and right, top and bottom
 
 
 def table_style(ctx: "RenderContext", rows: int, header: bool = True) -> TableStyle:
