@@ -25,7 +25,7 @@ def test_the_manifest_records_the_proof_of_the_edition(project: Path, cli):
     assert proof["status"] == "passed" and proof["problems"] == []
     assert proof["checks"] == ["template-text", "printed-text", "broken-word", "split-value", "overflow", "missing-glyph",
                                "empty-exhibit"]
-    assert proof["pages"] == 5
+    assert proof["pages"] == 4
     assert [(e["number"], e["kind"]) for e in proof["exhibits"]] == [(n, "chart") for n in range(1, 7)] + [(7, "table")]
     assert proof["tables"] == [{"exhibit": 7, "title": "The project register", "page": proof["tables"][0]["page"], "rows": 60}]
     assert {"name": "installed_total", "printed": "34.0 GW", "pages": [1]} in proof["figures"]
@@ -63,10 +63,10 @@ def test_proof_checks_an_edition_already_written(project: Path, cli):
     assert cli("build", SPEC, cwd=project).code == 0
     result = cli("proof", "dist/investor.pdf", cwd=project)
     assert result.code == 0, result.stderr
-    assert result.stdout.startswith("dist/investor.pdf: proof passed: 6 page(s), 4 exhibit(s) (1 table(s), 8 row(s)), ")
+    assert result.stdout.startswith("dist/investor.pdf: proof passed: 7 page(s), 6 exhibit(s) (3 table(s), 12 row(s)), ")
     as_json = cli("proof", "dist/investor.pdf", "--log-format", "json", cwd=project)
     record = json.loads(as_json.stdout)
-    assert record["passed"] is True and record["proof"]["pages"] == 6
+    assert record["passed"] is True and record["proof"]["pages"] == 7
 
 
 def test_proof_refuses_a_changed_pdf_a_changed_manifest_and_a_pdf_without_one(project: Path, cli):
@@ -115,7 +115,7 @@ def test_send_holds_back_the_edition_whose_proof_fails_and_sends_the_others(proj
     assert sorted(address for received in smtp.received for address in received.rcpt_tos) == ["ann@example.com", "cy@example.com"]
     reported = result.stdout + result.stderr
     assert "bob@example.com" in reported
-    assert ("specs/investor.yaml:79:18: '¥123,456,789,012.5/$' is split across lines as '¥123,456,78' | '9,012.5/$' in the "
+    assert ("specs/investor.yaml:97:18: '¥123,456,789,012.5/$' is split across lines as '¥123,456,78' | '9,012.5/$' in the "
             "value of the KPI tile 'Yen per US dollar (illustrative)'") in reported
 
 

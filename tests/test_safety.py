@@ -57,7 +57,7 @@ def test_spec_output_stays_in_the_project_but_o_may_go_anywhere(cli, project, tm
     edit(project, "specs/investor.yaml", "output: ../dist/investor.pdf", "output: ../../investor.pdf")
     result = cli("validate", "specs/investor.yaml", cwd=project)
     assert result.code == 1
-    assert f"specs/investor.yaml:32:9: output points outside the project ({project}); write inside it or pass -o" in result.stderr
+    assert f"specs/investor.yaml:50:9: output points outside the project ({project}); write inside it or pass -o" in result.stderr
     elsewhere = tmp_path_factory.mktemp("out") / "brief.pdf"
     assert cli("build", "specs/investor.yaml", "-o", str(elsewhere), cwd=project).code == 0
     assert elsewhere.read_bytes().startswith(b"%PDF")

@@ -146,17 +146,20 @@ def test_headings_nest_without_skipping_levels(built, variant):
 
 @variants()
 def test_tables_have_rows_header_cells_with_scope(built, variant):
-    """Matterhorn 15-003 (TH with Scope), 09-004 (Table > TR > TH/TD)."""
+    """Matterhorn 15-003 (TH with Scope), 09-004 (Table > TR > TH/TD); a total row's label heads its row."""
     with pikepdf.open(built[variant]) as pdf:
         tables = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/Table"]
         assert tables
         for table in tables:
             rows = [kid for kid in (table.K if isinstance(table.K, pikepdf.Array) else [table.K])]
             assert rows and all(row.S == "/TR" for row in rows)
-            cells = [cell for row in rows for cell in (row.K if isinstance(row.K, pikepdf.Array) else [row.K])]
-            assert all(cell.S in ("/TH", "/TD") for cell in cells)
-            headers = [cell for cell in cells if cell.S == "/TH"]
-            assert headers and all(cell.A.Scope == "/Column" for cell in headers)
+            cells = [[cell for cell in (row.K if isinstance(row.K, pikepdf.Array) else [row.K])] for row in rows]
+            assert all(cell.S in ("/TH", "/TD") for row in cells for cell in row)
+            headers = [cell for row in cells for cell in row if cell.S == "/TH" and cell.A.Scope == "/Column"]
+            row_headers = [(index, position) for index, row in enumerate(cells) for position, cell in enumerate(row)
+                           if cell.S == "/TH" and cell.A.Scope == "/Row"]
+            assert headers and row_headers in ([], [(len(rows) - 1, 0)])
+            assert len(headers) + len(row_headers) == sum(cell.S == "/TH" for row in cells for cell in row)
 
 
 @variants()

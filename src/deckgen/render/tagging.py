@@ -13,7 +13,8 @@ reportlab writes no structure, so deckgen adds it at the canvas level, without f
   StructTreeRoot, StructElems, the ParentTree and the pages' /StructParents.
 
 A paragraph split across pages stays one element. Roles: Document > Sect (one per section) > H1/H2/H3, P, Caption, BlockQuote, Figure (with /Alt),
-L > LI > LBody (takeaways, bullets), TOC > TOCI > P (the table of contents), Table > TR > TH (/Scope /Column) / TD, Link (OBJR) inside the
+L > LI > LBody (takeaways, bullets), TOC > TOCI > P (the table of contents), Table > TR > TH (/Scope /Column; a total
+row's label /Scope /Row) / TD, Link (OBJR) inside the
 element whose text carries the link. Layout tables (boxes, grids, the masthead) are transparent:
 their cells' flowables are tagged one by one.
 """
@@ -121,14 +122,21 @@ class Tagger:
             node = parent.add(Node(role, alt))
         return node
 
-    def open_cell(self, canvas, table_key: int, draw_key: int, row: int, header: bool) -> str:
+    def open_cell(self, canvas, table_key: int, draw_key: int, row: int, header: bool, row_header: bool = False) -> str:
         """The operator that starts a data-table cell's marked content (a cell drawn without going
         through reportlab's ``_drawCell``); end it with ``CLOSE_CELL``."""
+        return self._begin(canvas, self.cell(table_key, draw_key, row, header, row_header))
+
+    def cell(self, table_key: int, draw_key: int | None, row: int, header: bool, row_header: bool = False) -> Node:
+        """A new cell of row ``row``: a column header (TH, /Scope /Column), a row's header (TH, /Scope
+        /Row: a total row's label) or a data cell (TD)."""
         key = (table_key, draw_key, row)
         tr = self.rows.get(key)
         if tr is None:
             tr = self.rows[key] = self.table(table_key).add(Node("TR"))
-        return self._begin(canvas, tr.add(Node("TH", scope="Column") if header else Node("TD")))
+        if header or row_header:
+            return tr.add(Node("TH", scope="Column" if header else "Row"))
+        return tr.add(Node("TD"))
 
     def _begin(self, canvas, node: Node) -> str:
         """Give ``node`` the next MCID on the current page; the operator that ends the artifact and
@@ -243,11 +251,9 @@ def _install() -> None:
         if header and self._tag_continued:  # the header repeated on a later page: an artifact, paragraphs and all
             with artifact(self.canv):
                 return original_cell(self, cellval, cellstyle, pos, size)
-        table = tagger.table(self._tag_key)
-        key = (self._tag_key, getattr(self, "_tag_draw", None), row)
-        if key not in tagger.rows:
-            tagger.rows[key] = table.add(Node("TR"))
-        cell = tagger.rows[key].add(Node("TH" if header else "TD", scope="Column" if header else None))
+        heads_row = getattr(self, "_tag_row_header", None)
+        row_header = heads_row is not None and heads_row[0] == row and column_of(self, pos[0]) == heads_row[1]
+        cell = tagger.cell(self._tag_key, getattr(self, "_tag_draw", None), row, header, row_header)
         with tagger.content(self.canv, cell):
             return original_cell(self, cellval, cellstyle, pos, size)
 
@@ -274,6 +280,12 @@ def _install() -> None:
 
     Flowable.drawOn, Table._drawCell, Table.split = draw_on, draw_cell, split
     Paragraph.split = paragraph_split
+
+
+def column_of(table, colpos: float) -> int:
+    """The column a cell drawn at ``colpos`` starts in."""
+    positions = table._colpositions
+    return min(range(len(positions) - 1), key=lambda i: abs(positions[i] - colpos))
 
 
 def _row_of(table, rowpos: float, height: float) -> int:
