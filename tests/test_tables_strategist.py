@@ -192,6 +192,25 @@ def test_a_total_row_sums_means_medians_and_counts_the_rows_printed(project: Pat
     assert _colour_of(texts, "40%")[1].endswith("Lato-Regular")
 
 
+def test_a_total_at_another_scale_than_its_cells_gets_the_decimals_it_needs():
+    from deckgen.formatting import format_cell, total_decimals
+    from deckgen.units import builtin_unit
+
+    eur = builtin_unit("EUR")
+    cells = [Decimal(138_000_000), Decimal(950_000_000)]
+    places = total_decimals(Decimal(8_274_900_000), cells, eur, "en_US", "compact", 0)
+    assert (places, format_cell(Decimal(8_274_900_000), eur, "en_US", "compact", places)) == (1, "\u20ac8.3B")
+    # at the cells' scale, the column's decimals: the total lines up with them
+    assert total_decimals(Decimal(1_088_000_000 - 500_000_000), cells, eur, "en_US", "compact", 0) == 0
+    assert total_decimals(Decimal(100), [Decimal(40), Decimal(35)], builtin_unit("percent"), "en_US", "compact", 0) == 0
+
+
+def test_the_register_total_of_the_example_prints_its_capex_closely(project: Path, cli):
+    assert cli("build", "specs/grid-storage.yaml", cwd=project).code == 0
+    text = squash(text_of(project / "dist" / "grid-storage.pdf"))
+    assert "Total 12,815 33,230 \u20ac8.3B Every project in the register" in text
+
+
 def test_a_total_is_of_the_rows_the_table_prints_after_where_and_limit(project: Path, cli):
     _write(project, TABLE.replace("    total:", "    where: {region: [Europe, Asia]}\n    sort: {by: weight_pct, "
                                                 "descending: true}\n    limit: 2\n    total:"))

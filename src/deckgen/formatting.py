@@ -8,6 +8,7 @@ and ``true_minus`` is the one place it becomes the minus sign.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
@@ -252,6 +253,28 @@ def format_cell(number: Decimal, unit: Unit | None, locale: str, style: FigureSt
 def shown_cell(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None) -> Decimal:
     """The number a table cell prints (see ``shown_number``)."""
     return _cell(number, unit, locale, style, decimals, True)[1]  # type: ignore[return-value]
+
+
+_NUMBER_PARTS = re.compile(r"[\d.,\u00a0\u202f\u2009' +\u2212-]")
+
+
+def total_decimals(total: Decimal, cells: Sequence[object], unit: Unit | None, locale: str, style: FigureStyle,
+                   decimals: int | None) -> int | None:
+    """A total row's decimals: its column's, except where the total is written at another scale than
+    every cell ('€8B' under '€138M', '€2M' under '€950K'): there the column's decimals do not line up
+    with anything, so it takes as many more (up to 2) as print it within 1% ('€8.27B')."""
+    numbers = [value for value in cells if isinstance(value, Decimal)]
+    if not numbers:
+        return decimals
+    def scale(number: Decimal) -> str:  # what is left of the printed number without its digits: '€B', '€M', '%'
+        return _NUMBER_PARTS.sub("", format_cell(number, unit, locale, style, decimals))
+    if scale(total) in {scale(number) for number in numbers}:
+        return decimals
+    start = decimals or 0
+    for more in range(start, start + 3):
+        if relative_difference(shown_cell(total, unit, locale, style, more), total) <= Decimal("0.01"):
+            return more
+    return start + 2
 
 
 def format_change(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None) -> tuple[str, int]:

@@ -961,9 +961,10 @@ def _check_precision(checker: _Checker, prepared: dict[int, Any]) -> None:
             unit, decimals, style = shown.unit, shown.decimals, shown.style
             total = data.total.values[position] if data.total is not None and data.total.hows[position] != "count" else None
             if total is not None:  # a total printed in the column's decimals: a mean of 1 and 2 is not '2'
-                off = relative_difference(shown_cell(total, unit, locale, style, decimals), total)
+                total_places = data.total_format(position, checker.units, locale).decimals
+                off = relative_difference(shown_cell(total, unit, locale, style, total_places), total)
                 if off > PRECISION:
-                    printed = _cell_text(total, unit, locale, style, decimals, shown.signed)
+                    printed = _cell_text(total, unit, locale, style, total_places, shown.signed)
                     checker.warn(checker.loaded.mark(("sections", index, "total", column.name)),
                                  f"the total row's {data.total.hows[position]} of column '{column.name}' is {_data_number(total)}, "
                                  f"printed '{printed}': the printed form is {off:.0%} off",

@@ -461,7 +461,8 @@ def _cells(ctx: "RenderContext", data: "TableData", locale: str):
                 text = formatted[key] = _cell_text(value, column, shown, locale, colours)
             row_texts.append(text)
         if totals is not None:
-            totals.append(_total_text(data, position, shown, locale, colours))
+            total_shown = data.total_format(position, ctx.report.units, locale) if shown is not None else None
+            totals.append(_total_text(data, position, total_shown, locale, colours))
         label = setting.label or column.title
         named_unit = header_unit(unit, locale)
         headers.append(f"{label} ({named_unit})" if named_unit else label)

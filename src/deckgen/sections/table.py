@@ -111,6 +111,20 @@ class TableData:
         style = (column.style if signed else setting.style or column.style) or "compact"
         return CellFormat(unit, decimals, style, signed)
 
+    def total_format(self, position: int, units, locale: str) -> CellFormat:
+        """How the total row's number in column ``position`` is written: as the column's cells, with
+        more decimals where the total is at another scale than them ('€8.27B' under '€138M')."""
+        from dataclasses import replace
+
+        from ..formatting import total_decimals
+
+        shown = self.cell_format(position, units)
+        total = self.total.values[position] if self.total is not None else None
+        if total is None:
+            return shown
+        cells = [row[position] for row in self.rows]
+        return replace(shown, decimals=total_decimals(total, cells, shown.unit, locale, shown.style, shown.decimals))
+
 
 class TableSection(SectionModel):
     type: Literal["table"]
