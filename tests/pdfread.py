@@ -139,3 +139,90 @@ def named_destinations(path: Path) -> dict[str, tuple[int, float]]:
         top = destination.top if destination.top is not None else 0.0
         found[str(name)] = (page, float(top))
     return found
+
+
+def marked_texts(path: Path) -> dict[tuple[int, int], str]:
+    """The text of each marked-content sequence with an MCID, by (page index, MCID), as a reader of
+    the tags gets it (pdfium): a span's /ActualText in place of the text it covers."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    def text_of(obj, textpage) -> str:
+        size = raw.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
+        buffer = ctypes.create_string_buffer(size)
+        raw.FPDFTextObj_GetText(obj.raw, textpage.raw, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), size)
+        return buffer.raw[:size].decode("utf-16-le").rstrip("\x00")
+
+    def actual_text(mark) -> str | None:
+        length = ctypes.c_ulong()
+        if not raw.FPDFPageObjMark_GetParamStringValue(mark, b"ActualText", None, 0, ctypes.byref(length)):
+            return None
+        buffer = ctypes.create_string_buffer(length.value)
+        raw.FPDFPageObjMark_GetParamStringValue(mark, b"ActualText", ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), length.value, ctypes.byref(length))
+        return buffer.raw[:length.value].decode("utf-16-le").rstrip("\x00")
+
+    texts: dict[tuple[int, int], str] = {}
+    document = pdfium.PdfDocument(str(path))
+    for index in range(len(document)):
+        page = document[index]
+        textpage = page.get_textpage()
+        for obj in page.get_objects(max_depth=4):
+            if obj.type != raw.FPDF_PAGEOBJ_TEXT:
+                continue
+            mcid = raw.FPDFPageObj_GetMarkedContentID(obj.raw)
+            if mcid < 0:
+                continue
+            text = text_of(obj, textpage)
+            for position in range(raw.FPDFPageObj_CountMarks(obj.raw)):
+                actual = actual_text(raw.FPDFPageObj_GetMark(obj.raw, position))
+                if actual is not None:
+                    text = actual
+            texts[(index, mcid)] = texts.get((index, mcid), "") + text
+        textpage.close()
+        page.close()
+    document.close()
+    return texts
+
+
+def element_texts(path: Path, roles: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(role, text) of every structure element of ``roles``, in reading order, its text from its
+    marked content and its kids' (``marked_texts``)."""
+    import pikepdf
+
+    texts = marked_texts(path)
+    found: list[tuple[str, str]] = []
+    with pikepdf.open(path) as pdf:
+        pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+
+        def text_of(element, page) -> str:
+            if "/Pg" in element:
+                page = pages[element.Pg.objgen]
+            kids = element.get("/K")
+            if kids is None:
+                return ""
+            parts = []
+            for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+                if isinstance(kid, int):
+                    parts.append(texts.get((page, int(kid)), ""))
+                elif kid.get("/Type") == "/MCR":
+                    parts.append(texts.get((pages[kid.Pg.objgen], int(kid.MCID)), ""))
+                elif kid.get("/Type") == "/StructElem":
+                    parts.append(text_of(kid, page))
+            return "".join(parts)
+
+        def walk(element, page):
+            if "/Pg" in element:
+                page = pages[element.Pg.objgen]
+            if str(element.get("/S")) in roles:
+                found.append((str(element.S)[1:], text_of(element, page)))
+            kids = element.get("/K")
+            for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
+                if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+                    walk(kid, page)
+
+        root = pdf.Root.StructTreeRoot.K
+        for element in (root if isinstance(root, pikepdf.Array) else [root]):
+            walk(element, None)
+    return found

@@ -190,6 +190,19 @@ def test_build_on_the_cluster_writes_the_same_pdfs_as_a_local_build(project, das
     assert "Changed overnight" in _first_page((project / "out" / "investor.pdf").read_bytes())
 
 
+def test_a_pdfa_3b_edition_built_on_the_cluster_carries_what_a_local_build_carries(project, dask_client, cli):
+    """The worker embeds the manifest the client made (its options, not the worker's) and the same files."""
+    local = cli("build", "specs/grid-storage.yaml", "--set", "archive=pdfa-3b", "-o", "here/")
+    remote = cli("build", "specs/grid-storage.yaml", "--set", "archive=pdfa-3b", "-o", "out/",
+                 "--cluster", dask_client.scheduler.address)
+
+    assert local.code == remote.code == 0, remote.stderr
+    built = (project / "out" / "grid-storage.pdf").read_bytes()
+    assert built == (project / "here" / "grid-storage.pdf").read_bytes(), "byte for byte"
+    assert b"/Type /EmbeddedFile" in built
+    assert cli("proof", "out/grid-storage.pdf").code == 0
+
+
 def test_without_dask_installed_one_line_says_how_to_install_it(project):
     script = ("import sys; sys.modules['distributed'] = None; from deckgen.cli import main; "
               "sys.argv = ['deckgen', 'build', 'specs/investor.yaml', '--cluster', 'local:2']; main()")

@@ -149,3 +149,18 @@ def test_failed_build_leaves_no_partial_files(cli, project):
     assert (project / "dist" / "t.pdf").read_bytes() == good
     left = sorted(p.name for p in (project / "dist").iterdir() if p.name != ".deckgen")  # .deckgen holds the lock
     assert left == ["t.manifest.json", "t.pdf"]
+
+
+@pytest.mark.parametrize("language", ["'[1]'", "english", "en_US", "e", "en-"])
+def test_a_language_that_is_not_a_bcp47_tag_is_refused_at_validate(cli, project, language):
+    """The spec's language is the PDF's /Lang (PDF/UA-1 needs a valid tag): caught where it is written."""
+    shown = language.strip("'")
+    check_fails(cli, project, MINIMAL.replace("brand:", f"language: {language}\nbrand:"),
+                [f"specs/t.yaml:3:11: language: '{shown}' is not a language tag; write one like 'en-US', 'en-GB', 'de' "
+                 "or 'pt-BR' (BCP 47: a language, then an optional script and region)"], command="validate")
+
+
+@pytest.mark.parametrize("language", ["de", "en-GB", "zh-Hant-TW", "es-419", "sl-rozaj"])
+def test_language_tags_of_every_shape_are_accepted(cli, project, language):
+    result = cli("validate", write(project, MINIMAL.replace("brand:", f"language: {language}\nbrand:")), cwd=project)
+    assert result.code == 0, result.stderr

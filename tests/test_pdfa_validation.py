@@ -98,6 +98,34 @@ def test_the_writer_puts_an_eol_in_image_and_form_xobjects_too(tmp_path: Path):
         assert after.startswith(b"\nendstream"), (number, length, after)
 
 
+@pytest.mark.parametrize("data", [b"ends in CR\r", b"ends in LF\n", b"ends in CRLF\r\n", b"plain"])
+def test_stream_data_ending_in_cr_is_read_back_whole(tmp_path: Path, data: bytes):
+    """A reader drops one EOL before ``endstream`` (CRLF or LF): data whose last byte is CR gets CRLF
+    after it, so neither its CR nor /Length is lost (compressed streams end in any byte)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from deckgen.render.pdfobjects import CompactDocument, RawStream, StreamWithEOL
+    from reportlab.pdfbase.pdfdoc import PDFStream
+
+    path = tmp_path / "cr.pdf"
+    canvas = Canvas(str(path))
+    canvas._doc.__class__ = CompactDocument
+    raw = canvas._doc.Reference(RawStream(b"<< /Type /EmbeddedFile", data))
+    wrapped = canvas._doc.Reference(StreamWithEOL(PDFStream(content=data.decode("latin-1"))))
+    canvas._doc.Catalog.__NoDefault__ = list(canvas._doc.Catalog.__NoDefault__) + ["DeckgenRaw", "DeckgenWrapped"]
+    canvas._doc.Catalog.DeckgenRaw, canvas._doc.Catalog.DeckgenWrapped = raw, wrapped
+    canvas.drawString(10, 10, "x")
+    canvas.save()
+    with pikepdf.open(path) as pdf:
+        assert pdf.Root.DeckgenRaw.read_raw_bytes() == data
+        assert pdf.Root.DeckgenWrapped.read_raw_bytes() == data
+    raw = path.read_bytes()
+    between = re.findall(rb"stream\r?\n(.*?)endstream", raw, re.S)
+    # what a reader that ignores /Length gets: the bytes up to endstream less one EOL (CRLF, else LF)
+    read = [body[:-2] if body.endswith(b"\r\n") else body[:-1] if body.endswith(b"\n") else None for body in between]
+    assert read.count(data) >= 2, (data, between)
+
+
 def test_the_xmp_has_no_pdf_trapped(example_pdf: Path):
     """6.6.2.3.1: pdf:Trapped is not a property of XMP 2005's Adobe PDF schema."""
     with pikepdf.open(example_pdf) as pdf:
@@ -167,3 +195,25 @@ def test_page_validation_reports_no_failure_for_the_fixed_clauses(brief: Path):
         failures = [failure.rule_id for failure in report.failures]
         assert report.rules.total > 50
         assert not [rule for rule in failures if rule.startswith(fixed)], (profile, failures)
+
+
+def test_the_scaled_brief_is_pdf_a_2b_and_pdf_ua_1(tmp_path: Path):
+    """The benchmark's scaled brief (bench/scaled.py: many narrative sections and charts of every
+    kind it cycles through, a long table over many pages), smaller here: still compliant by
+    page-validation's 2b and ua1 profiles."""
+    import sys
+
+    from deckgen.build import build
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    try:
+        from scaled import make_project
+    finally:
+        sys.path.pop(0)
+    spec = make_project(tmp_path / "scaled", rows=600, narratives=12, charts=8)
+    result = build(spec, allow_stale=True)
+    with pikepdf.open(result.output) as pdf:
+        assert len(pdf.pages) > 15
+    for profile in ("2b", "ua1"):
+        checked = page.validate_pdf(str(result.output), profile=profile)
+        assert checked.rules.failed == 0, (profile, [failure.rule_id for failure in checked.failures])

@@ -17,7 +17,7 @@ import pytest
 from deckgen.build import build
 
 from conftest import copy_project
-from pdfread import page_texts, text_of
+from pdfread import element_texts, page_texts, text_of
 
 HARBOR = "brand=../assets/brands/harbor/brand.yml"
 VARIANTS = [
@@ -144,22 +144,110 @@ def test_headings_nest_without_skipping_levels(built, variant):
         assert after <= before + 1, levels
 
 
+def _kids(elem):
+    kids = elem.get("/K")
+    return [kid for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else [])
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type", pikepdf.Name.StructElem) == "/StructElem" and "/S" in kid]
+
+
 @variants()
-def test_tables_have_rows_header_cells_with_scope(built, variant):
-    """Matterhorn 15-003 (TH with Scope), 09-004 (Table > TR > TH/TD); a total row's label heads its row."""
+def test_tables_have_a_caption_a_head_and_a_body(built, variant):
+    """Matterhorn 15-003 (TH with Scope), 09-004: Table > Caption (the exhibit title, first), THead > TR > TH,
+    TBody > TR > TD, and a total row's TFoot > TR > TH (/Scope /Row, its label) + TD."""
     with pikepdf.open(built[variant]) as pdf:
         tables = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/Table"]
         assert tables
+        captioned = totalled = 0
         for table in tables:
-            rows = [kid for kid in (table.K if isinstance(table.K, pikepdf.Array) else [table.K])]
-            assert rows and all(row.S == "/TR" for row in rows)
-            cells = [[cell for cell in (row.K if isinstance(row.K, pikepdf.Array) else [row.K])] for row in rows]
-            assert all(cell.S in ("/TH", "/TD") for row in cells for cell in row)
-            headers = [cell for row in cells for cell in row if cell.S == "/TH" and cell.A.Scope == "/Column"]
-            row_headers = [(index, position) for index, row in enumerate(cells) for position, cell in enumerate(row)
-                           if cell.S == "/TH" and cell.A.Scope == "/Row"]
-            assert headers and row_headers in ([], [(len(rows) - 1, 0)])
-            assert len(headers) + len(row_headers) == sum(cell.S == "/TH" for row in cells for cell in row)
+            parts = _kids(table)
+            roles = [str(part.S) for part in parts]
+            if roles[0] == "/Caption":
+                captioned += 1
+                roles = roles[1:]
+            assert roles in (["/THead", "/TBody"], ["/TBody"], ["/THead", "/TBody", "/TFoot"]), roles
+            totalled += roles[-1] == "/TFoot"
+            for part in parts:
+                if part.S == "/Caption":
+                    continue
+                rows = _kids(part)
+                assert rows and all(row.S == "/TR" for row in rows)
+                if part.S == "/TFoot":
+                    assert len(rows) == 1
+                    cells = _kids(rows[0])
+                    assert [cell.S for cell in cells] == ["/TH"] + ["/TD"] * (len(cells) - 1) and cells[0].A.Scope == "/Row"
+                    continue
+                cells = [cell for row in rows for cell in _kids(row)]
+                expected = "/TH" if part.S == "/THead" else "/TD"
+                assert cells and all(cell.S == expected for cell in cells)
+                if expected == "/TH":
+                    assert all(cell.A.Scope == "/Column" for cell in cells)
+        assert captioned >= 1  # the example's tables are exhibits with titles
+        assert totalled >= 1  # and one of them has a total row
+
+
+@variants()
+def test_exhibit_titles_are_captions_inside_their_figure_or_table(built, variant):
+    """Every Caption is the first child of a Figure or Table; every chart Figure of an exhibit has one."""
+    with pikepdf.open(built[variant]) as pdf:
+        elements = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K)]
+        parents = {kid.objgen: elem for elem in elements for kid in _kids(elem)}
+        captions = [elem for elem in elements if elem.S == "/Caption"]
+        assert captions
+        for caption in captions:
+            parent = parents[caption.objgen]
+            assert parent.S in ("/Figure", "/Table") and _kids(parent)[0].objgen == caption.objgen
+        charts = [elem for elem in elements if elem.S == "/Figure" and any(kid.S == "/Caption" for kid in _kids(elem))]
+        assert charts and all("/Alt" in figure for figure in charts)
+
+
+@variants()
+def test_list_items_have_a_label_and_a_body(built, variant):
+    """L > LI > Lbl (the ✓ or ▪ marker, as printed) + LBody (the item's text, without the marker)."""
+    texts_by_role = element_texts(built[variant], ("/Lbl", "/LBody"))
+    labels = [text for role, text in texts_by_role if role == "Lbl"]
+    bodies = [text for role, text in texts_by_role if role == "LBody"]
+    assert labels and len(labels) == len(bodies)
+    assert all(0 < len(label.strip()) <= 2 and not any(char.isalnum() for char in label) for label in labels), labels
+    assert all(body and not body[0].isspace() and body.strip()[0] not in "✓✗▪•" for body in bodies), bodies
+
+
+@variants()
+def test_links_hold_the_text_they_link(built, variant):
+    """Each Link element holds the visible text of its link ("3" of a citation "[3]") and its annotation."""
+    links = [text for role, text in element_texts(built[variant], ("/Link",))]
+    assert links and all(text.strip() for text in links), links
+    citations = [text for text in links if text.strip().isdigit()]
+    assert len(citations) >= 10
+
+
+@variants()
+def test_text_read_from_the_tags_spells_the_words_printed(built, variant):
+    """A reader of the tags gets words, not "itsmost" (line ends read as spaces) or "com-mitment" (a
+    hyphen the line breaker added reads as nothing, /ActualText): every word it reads is a word of the
+    project's text: the spec, its data and sources, its brand, and deckgen's own wording."""
+    root = built[variant].parents[2]
+    corpus = " ".join(path.read_text(encoding="utf-8", errors="ignore")
+                      for folder in (root / "specs", root / "data", root / "assets", Path(__file__).parents[1] / "src" / "deckgen")
+                      for path in folder.rglob("*") if path.suffix in (".yaml", ".yml", ".csv", ".py", ".md", ".txt"))
+    from babel.dates import get_month_names
+
+    months = " ".join(name for locale in ("en_US", "en_GB") for width in ("abbreviated", "wide")
+                      for name in get_month_names(width, locale=locale).values())  # dates as the locale writes them
+    known = set(re.findall(r"[^\W\d_]+", (corpus + " " + months).lower()))
+    read = " ".join(text for _, text in element_texts(built[variant], ("/P", "/H1", "/H2", "/H3", "/Caption", "/TD", "/TH")))
+    words = set(re.findall(r"[^\W\d_]+", read.lower()))
+    assert len(words) > 150
+    unknown = sorted(word for word in words if word not in known and len(word) > 2)
+    assert not unknown, unknown
+
+
+def test_spacer_lines_and_section_labels(built):
+    """No empty P (a spacer line is an artifact); the implications' labels ("Equities", "Fixed income")
+    are headings under their section's."""
+    texts = element_texts(built[VARIANTS[0]], ("/P", "/H3"))
+    assert all(text.strip() for _, text in texts)
+    assert ("H3", "Equities") in [(role, text.strip()) for role, text in texts]
+    assert ("H3", "Fixed income") in [(role, text.strip()) for role, text in texts]
 
 
 @variants()
@@ -183,7 +271,8 @@ def test_links_are_tagged_and_described(built, variant):
                 link = tree[int(annotation.StructParent)]
                 assert link.S == "/Link"
                 kids = link.K if isinstance(link.K, pikepdf.Array) else [link.K]
-                assert any(kid.get("/Type") == "/OBJR" and kid.Obj.objgen == annotation.objgen for kid in kids)
+                assert any(isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"
+                           and kid.Obj.objgen == annotation.objgen for kid in kids)
         assert seen
 
 
@@ -236,8 +325,9 @@ def test_poppler_reads_the_structure_in_order(built, variant):
         title = "US–Japan Strategic Alignment"
         assert headings[0] == title and text.count(title) == 1  # the running header repeats it: an artifact
         assert headings.index("Key takeaways") < headings.index("Sources") < headings.index("Disclosures")
-        assert text.index('"Instrument"') < text.index('"Sources"')  # table cells in reading order
-        assert text.index('"Exhibit 1: ') < text.index('"Sources"')
+        sources_heading = re.search(r'H[1-3] \(block\)\n\s+"Sources"', text).start()  # (the contents link to it too)
+        assert text.index('"Instrument"') < sources_heading  # table cells in reading order
+        assert text.index('"Exhibit 1: ') < sources_heading
     else:
         assert len(headings) >= 4
         # a table's header row repeated on the next page is an artifact, never headings in the outline a reader navigates
@@ -269,14 +359,13 @@ def test_paired_exhibits_are_read_one_after_the_other(built):
     """Two half-width exhibits side by side: each exhibit's title, chart and notes together, in its own
     section, not row by row across the pair."""
     with pikepdf.open(built[VARIANTS[1]]) as pdf:
-        for elem, _ in _walk(pdf.Root.StructTreeRoot.K):
-            if elem.S == "/Sect":
-                kids = [kid for kid in (elem.K if isinstance(elem.K, pikepdf.Array) else [elem.K])]
-                captions = [kid for kid in kids if kid.S == "/Caption" and str(kid.get("/Alt", "")) == ""]
-                figures = [kid for kid in kids if kid.S == "/Figure"]
-                assert len(figures) <= 1 or len(captions) > 1, "two charts in one section"
         divs = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/Div"]
-        assert divs and all([kid.S for kid in div.K][:2] == ["/Caption", "/Figure"] for div in divs)
+        paired = [div for div in divs if _kids(div)[0].S == "/Figure"]
+        assert len(paired) >= 2
+        for div in paired:  # the exhibit's Figure (its title the Caption inside), then its notes
+            figure, *notes = _kids(div)
+            assert _kids(figure)[0].S == "/Caption" and "/Alt" in figure
+            assert notes and all(note.S == "/P" for note in notes)
 
 
 def test_a_paragraph_split_across_pages_is_one_element(tmp_path):

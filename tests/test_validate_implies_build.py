@@ -17,6 +17,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import page
 import yaml
 
 from deckgen.build import build, validate
@@ -124,8 +125,12 @@ def test_whatever_validates_builds(project: Path):
             failures.append(f"{where}: validate crashed: {type(exc).__name__}: {exc}")
             continue
         try:
-            build(spec)
+            result = build(spec)
             counts["built"] += 1
+            for profile in ("2b", "ua1"):  # whatever builds is PDF/A-2b and PDF/UA-1, by an independent checker
+                checked = page.validate_pdf(str(result.output), profile=profile)
+                if checked.rules.failed:
+                    failures.append(f"{where}: page-validation {profile}: {[f.rule_id for f in checked.failures]}")
         except ProofError as exc:  # laid out, the brief would print something wrong: validate --proof says so too
             counts["refused by the proof"] += 1
             try:

@@ -27,6 +27,7 @@ from typing import Callable, Iterator, Sequence
 from .errors import (
     BuildError, DeckgenError, LockedError, Mark, Problem, ProofError, SpecError, StaleDataError, display_path,
 )
+from .evidence import embedded_manifest, manifest_file, plan as plan_evidence
 from .editions import (
     MANIFEST_FORMAT, check_options, dated_rule, input_hash, manifest_bytes, manifest_path, project_relative, read_manifest, relative, versions,
 )
@@ -65,6 +66,7 @@ class Checked:
     timings: dict[str, float]
     options: dict = field(default_factory=dict)  # what check() was called with, to check again later
     root: Path | None = None  # the project folder paths are relative to
+    evidence: tuple = ()  # archive: pdfa-3b: the files the PDF carries besides its manifest (``evidence.EmbeddedFile``)
 
     def again(self) -> "Checked":
         """Check the same spec with the same options now (the inputs may have changed meanwhile)."""
@@ -100,7 +102,9 @@ def check(
     _check_output(loaded, target, inputs, root_path, from_spec=output is None and loaded.spec.output is not None,
                   from_command_line=output is not None)
     date_key = dated_rule(loaded.date_rule, loaded.spec.date) if loaded.date_rule else None
-    return Checked(report, theme, input_hash(inputs, root_path, overrides, date_key), inputs, target, timings, options, root_path)
+    evidence = plan_evidence(report, inputs, root_path) if loaded.spec.archive == "pdfa-3b" else ()
+    return Checked(report, theme, input_hash(inputs, root_path, overrides, date_key), inputs, target, timings, options,
+                   root_path, evidence)
 
 
 def _with_brand_warnings(report: Report, theme: Theme, strict: bool) -> Report:
@@ -319,23 +323,39 @@ def write_edition(
     )
 
 
-def render_in_memory(checked: Checked, *, cache_charts: bool = True):
+def render_in_memory(checked: Checked, *, cache_charts: bool = True, manifest: bytes | None = None):
     """Render a checked spec and proofread what was laid out; return the PDF's bytes and the
     renderer's result (pages, outline, the proof). Raises ``ProofError`` when the proof fails.
 
-    Writes nothing but, with ``cache_charts``, the charts it draws to the chart cache."""
+    Writes nothing but, with ``cache_charts``, the charts it draws to the chart cache. ``manifest``: for
+    ``archive: pdfa-3b``, the manifest to embed (``embedded_manifest_json``), when made elsewhere."""
     from .render.pdf import render_pdf  # heavy: reportlab and matplotlib load here, not before
 
     buffer = io.BytesIO()
     try:
         cache = chart_cache_path(checked.output) if cache_charts else None
-        result = render_pdf(checked.report, checked.theme, buffer, chart_cache=cache)
+        associated = associated_files(checked, manifest)
+        result = render_pdf(checked.report, checked.theme, buffer, chart_cache=cache, associated=associated)
     except DeckgenError:
         raise
     except Exception as exc:  # reportlab/matplotlib failures become one clear line
         raise BuildError(f"rendering failed: {type(exc).__name__}: {exc}") from exc
     proof = proofread_edition(checked, result.laid_out)
     return buffer.getvalue(), replace(result, laid_out=None, proof=proof)
+
+
+def embedded_manifest_json(checked: Checked) -> bytes:
+    """The manifest a pdfa-3b edition of ``checked`` carries (see ``evidence.embedded_manifest``)."""
+    return manifest_bytes(embedded_manifest(edition_record(checked)))
+
+
+def associated_files(checked: Checked, manifest: bytes | None = None) -> tuple:
+    """What the PDF of ``checked`` embeds: nothing for pdfa-2b; for pdfa-3b its manifest and evidence, read now."""
+    if checked.report.spec.archive != "pdfa-3b":
+        return ()
+    manifest = manifest if manifest is not None else embedded_manifest_json(checked)
+    files = (manifest_file(manifest, checked.report.spec.date), *(file.read() for file in checked.evidence))
+    return tuple(sorted(files, key=lambda file: file.name))
 
 
 def proofread_edition(checked: Checked, laid_out) -> Proof:
@@ -476,33 +496,34 @@ def default_output(spec_path: Path, configured: Path | None, root: Path) -> Path
 
 
 def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int, proof: Proof | None = None) -> dict:
+    """The manifest written beside the PDF: ``edition_record`` and what only the written file tells."""
+    root = checked.root or project_root(checked.report.loaded.path)
+    record = edition_record(checked, proof)
+    written = {"output": relative(output, root), "pdf_sha256": hashlib.sha256(pdf).hexdigest(), "pages": pages}
+    manifest = {}
+    for key, value in record.items():
+        if key == "input_hash":
+            manifest.update(written)
+        if key == "checked_with":
+            manifest["proof"] = ({**proof.summary, "problems": [project_relative(p, root).render() for p in proof.problems]}
+                                 if proof is not None else None)
+        manifest[key] = value
+    return manifest
+
+
+def edition_record(checked: Checked, proof: Proof | None = None) -> dict:
+    """What an edition was built from and shows, known before it is rendered: the manifest but its
+    ``evidence.FILE_KEYS`` (its warnings: the checks', and ``proof``'s when given)."""
     report = checked.report
     root = checked.root or project_root(report.loaded.path)
     warnings = sorted((*report.warnings, *(proof.problems if proof is not None else ())))
-    figures = []
-    for name in report.shown_figures:
-        figure = report.figures[name]
-        data = report.data_figures.get(name, figure)  # as the data has it, before show: converted it
-        entry = {
-            "name": name,
-            "value": report.format(name),
-            "raw": str(data.value) if data.value is not None else [str(data.min), str(data.max)],
-            "unit": data.unit,
-            "as_of": figure.as_of.isoformat(),
-            "source": figure.source,
-        }
-        if data is not figure:
-            entry["shown_unit"] = figure.unit
-        figures.append(entry)
+    figures = [figure_record(report, name) for name in report.shown_figures]
     return {
         "deckgen_manifest": MANIFEST_FORMAT,
         "spec": relative(report.loaded.path, root),
         "title": report.plain(report.spec.title),  # as printed: {{ date | month }} written out
         "report_date": report.spec.date.isoformat(),
         **({"report_date_rule": report.loaded.date_rule} if report.loaded.date_rule else {}),  # date: last-month-end...
-        "output": relative(output, root),
-        "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
-        "pages": pages,
         "input_hash": checked.input_hash,
         "inputs": [
             {"role": item.role, "path": relative(item.path, root), "sha256": item.sha256}
@@ -513,14 +534,29 @@ def build_manifest(checked: Checked, output: Path, pdf: bytes, pages: int, proof
         "sources": [{"number": n, "id": s.id, "title": s.title, "url": s.url} for n, s in enumerate(report.sources, 1)],
         "warnings": [project_relative(p, root).render() for p in warnings],
         "warning_problems": [project_relative(p, root).as_json() for p in warnings],
-        "proof": ({**proof.summary, "problems": [project_relative(p, root).render() for p in proof.problems]}
-                  if proof is not None else None),
         "checked_with": check_options(report.loaded.path, overrides=tuple(checked.options.get("overrides") or ()),
                                       allow_stale=checked.options.get("allow_stale", False),
                                       strict=checked.options.get("strict", False), root=root,
                                       output_given=checked.options.get("output") is not None),
         "versions": versions(),
     }
+
+
+def figure_record(report: Report, name: str) -> dict:
+    """A figure the brief shows, as the manifest records it: printed, and as the data has it."""
+    figure = report.figures[name]
+    data = report.data_figures.get(name, figure)  # as the data has it, before show: converted it
+    entry = {
+        "name": name,
+        "value": report.format(name),
+        "raw": str(data.value) if data.value is not None else [str(data.min), str(data.max)],
+        "unit": data.unit,
+        "as_of": figure.as_of.isoformat(),
+        "source": figure.source,
+    }
+    if data is not figure:
+        entry["shown_unit"] = figure.unit
+    return entry
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -592,14 +592,14 @@ class SchemaKind(str, Enum):
 
 @app.command(cls=_Command)
 def proof(
-    pdfs: List[Path] = typer.Argument(..., metavar="PDF", help="Edition(s) deckgen wrote, each with its manifest beside it."),
+    pdfs: List[Path] = typer.Argument(..., metavar="PDF", help="Edition(s) deckgen wrote, each with its manifest beside it (a pdfa-3b edition carries its own)."),
     log_format: LogFormat = LogFormatOption,
     quiet: bool = QuietOption,
     debug: bool = DebugOption,
 ) -> None:
     """Check editions already written, with their manifests: for an audit, or a CI job that receives PDFs.
 
-    Each PDF must be the one its manifest describes (sha256), its proof must have passed when it was built, and its text must still show what the proof recorded: every figure on its page, every exhibit on its page, no template text in pages, bookmarks or metadata. Exit 1 if any check fails.
+    Each PDF must be the one its manifest describes (sha256), its proof must have passed when it was built, and its text must still show what the proof recorded: every figure on its page, every exhibit on its page, no template text in pages, bookmarks or metadata. A pdfa-3b edition carries its manifest and data: every figure it prints is re-checked against them too. Exit 1 if any check fails.
     """
     _set_verbosity(quiet, False)
     from .proof.audit import audit
@@ -612,7 +612,7 @@ def proof(
                 _report_problem(problem, log_format)
             failed += not result.passed
             if log_format is LogFormat.json:
-                _json_line({"pdf": display_path(pdf), "passed": result.passed, "proof": result.summary})
+                _json_line({"pdf": display_path(pdf), **result.record()})
             elif result.passed and _verbosity > Verbosity.QUIET:
                 typer.echo(result.line())
         return ExitCode.INVALID if failed else ExitCode.OK

@@ -114,6 +114,7 @@ class RenderJob:
     name: str  # the PDF's file name
     project: str  # names the client's project folder (not its path): its renders share a folder on a worker
     strict: bool = False  # --strict: the proof's warnings are errors too
+    manifest: bytes | None = None  # archive: pdfa-3b: the manifest the PDF carries, as the client made it
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ class Rendered:
 
 def render_job(checked: "Checked") -> RenderJob:
     """The job for a checked spec: its files by their path in the project, so no path leaves the client."""
+    from .build import embedded_manifest_json
+
     root = checked.root
     assert root is not None
     files: dict[str, str] = {}
@@ -145,6 +148,7 @@ def render_job(checked: "Checked") -> RenderJob:
         input_hash=checked.input_hash, name=checked.output.name,
         project=hashlib.sha256(f"{socket.gethostname()}\0{root.resolve()}".encode()).hexdigest()[:24],
         strict=bool(checked.options.get("strict")),
+        manifest=embedded_manifest_json(checked) if checked.report.spec.archive == "pdfa-3b" else None,
     )
 
 
@@ -221,7 +225,7 @@ def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
                 f"(versions there: {_versions_line()}); install the same deckgen and libraries on the workers"
             )
         try:
-            pdf, result = build.render_in_memory(checked)
+            pdf, result = build.render_in_memory(checked, manifest=job.manifest)  # the client's options, not the worker's
         except ProofError as exc:
             raise ProofError(_by_project_path(exc.problems, folder)) from None
         proof = replace(result.proof, problems=tuple(_by_project_path(result.proof.problems, folder)))

@@ -25,6 +25,7 @@ from .sources import WORKBOOK_SUFFIXES
 from .yamlsrc import Document, Loc, load_yaml, parse_yaml
 
 COMMAND_LINE = "<command line>"
+_QUERY_KEYS = ("database", "url_env", "query", "params")  # what a database dataset has that a file has not
 _ISO_DATE = re.compile(r"^\d{4}-")  # a date as written (or meant to be): pydantic says what is wrong with it
 
 
@@ -93,6 +94,10 @@ class Checks(Strict):
     proof: Literal["error", "warn"] = "error"
 
 
+# BCP 47's common shapes (RFC 5646 2.1): language, optional script, region and variants; the PDF's /Lang.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{4})?(-(?:[A-Za-z]{2}|[0-9]{3}))?(-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*")
+
+
 class Spec(Strict):
     title: str = Field(min_length=1)
     subtitle: str | None = None
@@ -104,6 +109,8 @@ class Spec(Strict):
     language: str = "en-US"
     locale: str = "en_US"
     page_size: Literal["A4", "Letter"] = "A4"
+    # pdfa-3b: the PDF also carries its manifest and the data behind every figure (see deckgen.evidence)
+    archive: Literal["pdfa-2b", "pdfa-3b"] = "pdfa-2b"
     brand: FilePath
     data: dict[str, DataEntry] = Field(min_length=1)
     checks: Checks = Checks()
@@ -118,6 +125,14 @@ class Spec(Strict):
         """A dataset's name is a name (it names a file of a snapshot, and tables in sections): never a path."""
         if isinstance(value, dict):
             check_names(value, "dataset")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not LANGUAGE_TAG.fullmatch(value):
+            raise ValueError(f"'{value}' is not a language tag; write one like 'en-US', 'en-GB', 'de' or 'pt-BR' "
+                             "(BCP 47: a language, then an optional script and region)")
         return value
 
     @field_validator("locale")
@@ -170,15 +185,22 @@ class LoadedSpec(BaseModel):
         return self.document.mark(loc, key)
 
 
-def load_spec(path: Path, overrides: list[str] | tuple[str, ...] = (), *, today: dt.date | None = None) -> LoadedSpec:
+def load_spec(path: Path, overrides: list[str] | tuple[str, ...] = (), *, today: dt.date | None = None,
+              snapshots: dict[str, str] | None = None) -> LoadedSpec:
     """Stage 1: read the spec file, apply ``--set`` overrides, validate it into a Spec.
 
     ``today`` is the day a keyword date (``date: last-month-end``) is resolved against; None: $DECKGEN_TODAY,
-    else the local clock."""
+    else the local clock. ``snapshots``: database datasets to read from a CSV file instead (name -> path
+    relative to the spec), their columns, source and as_of kept: the proof re-reads a query's rows from
+    the snapshot a pdfa-3b edition carries."""
     path = Path(path)
     document = load_yaml(path)
     data = document.data
     problems = document.problems + apply_overrides(data, document, [o for o in overrides if not o.startswith("figures.")])
+    datasets = data.get("data") if isinstance(data.get("data"), dict) else {}
+    for name, snapshot in (snapshots or {}).items():
+        if isinstance(datasets.get(name), dict):
+            datasets[name] = {**{k: v for k, v in datasets[name].items() if k not in _QUERY_KEYS}, "path": snapshot}
     try:
         spec = Spec.model_validate(data, context={"document": document, "today": today})
     except ValidationError as exc:

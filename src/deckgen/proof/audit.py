@@ -3,7 +3,8 @@
 For an audit or a CI job that receives PDFs: the file must be the one deckgen wrote (its sha256 in
 the manifest), its proof must have passed, and the PDF's own text must still show what the proof
 recorded: every figure on its pages, every exhibit on its page, no template text in the pages,
-bookmarks or metadata.
+bookmarks or metadata. A pdfa-3b edition carries its manifest and data: every figure it prints is
+re-checked against them too (``embedded``), and it can be checked without the manifest beside it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from ..editions import manifest_path, read_manifest
 from ..errors import Mark, Problem, display_path
 from ..text import template_token
+from .embedded import Recheck, recheck
 from .lines import normal
 
 
@@ -23,6 +25,7 @@ class Audit:
     pdf: Path
     problems: tuple[Problem, ...]
     summary: dict = field(default_factory=dict)
+    embedded: Recheck | None = None  # a pdfa-3b edition: its figures re-checked against the data it carries
 
     @property
     def passed(self) -> bool:
@@ -33,8 +36,21 @@ class Audit:
         s = self.summary
         tables = s.get("tables", [])
         rows = sum(t.get("rows") or 0 for t in tables)
+        rechecked = (f"{self.embedded.figures} figure(s) re-checked against embedded data ({self.embedded.files} "
+                     f"file(s))" if self.embedded is not None else "")
+        if not s:
+            return (f"{display_path(self.pdf)}: proof passed: {rechecked}; no manifest beside it, so its pages were "
+                    "not checked against a proof record")
         return (f"{display_path(self.pdf)}: proof passed: {s.get('pages', 0)} page(s), {len(s.get('exhibits', []))} "
-                f"exhibit(s) ({len(tables)} table(s), {rows:,} row(s)), {len(s.get('figures', []))} figure(s) on their pages")
+                f"exhibit(s) ({len(tables)} table(s), {rows:,} row(s)), {len(s.get('figures', []))} figure(s) on their pages"
+                + (f", {rechecked}" if rechecked else ""))
+
+    def record(self) -> dict:
+        """What ``--log-format json`` prints for this edition."""
+        record = {"passed": self.passed, "proof": self.summary}
+        if self.embedded is not None:
+            record["embedded"] = {"files": self.embedded.files, "figures_rechecked": self.embedded.figures}
+        return record
 
 
 def audit(pdf: Path) -> Audit:
@@ -48,8 +64,12 @@ def audit(pdf: Path) -> Audit:
     if not pdf.is_file():
         problem("not found (or not a file)", "give the path of a PDF deckgen wrote")
         return Audit(pdf, tuple(problems))
+    embedded = recheck(pdf)
+    carried = embedded.problems if embedded is not None else ()
     manifest = read_manifest(pdf)
     if not manifest or "deckgen_manifest" not in manifest:
+        if embedded is not None:  # a pdfa-3b edition on its own: checked against what it carries
+            return Audit(pdf, carried, embedded=embedded)
         problem(f"no deckgen manifest beside it ({display_path(manifest_path(pdf))})",
                 "proof checks an edition with the manifest deckgen wrote for it; build it again")
         return Audit(pdf, tuple(problems))
@@ -57,7 +77,9 @@ def audit(pdf: Path) -> Audit:
     if hashlib.sha256(data).hexdigest() != manifest.get("pdf_sha256"):
         problem("the PDF is not the one its manifest describes (its sha256 differs): it was changed after deckgen wrote it",
                 "build it again")
-        return Audit(pdf, tuple(problems))
+        return Audit(pdf, (*problems, *carried), embedded=embedded)
+    if embedded is not None and embedded.manifest.get("input_hash") != manifest.get("input_hash"):
+        problem("the manifest the PDF carries is not the one beside it (their input hashes differ)", "build it again")
     recorded = manifest.get("proof")
     if not isinstance(recorded, dict):
         problem("its manifest records no proof (it was built by a deckgen before 0.3)", "build it again")
@@ -89,7 +111,7 @@ def audit(pdf: Path) -> Audit:
         label = f"Exhibit {exhibit.get('number')}:"
         if page is not None and (not 1 <= page <= len(flat) or label not in flat[page - 1]):
             problem(f"{label} '{exhibit.get('title')}' is not on page {page}, where its proof found it", code="printed-text")
-    return Audit(pdf, tuple(problems), recorded)
+    return Audit(pdf, (*problems, *carried), recorded, embedded)
 
 
 def _read(pdf: Path) -> tuple[list[str], list[str], dict[str, str]]:

@@ -31,34 +31,61 @@ def breaks(lines: list[str], expected: str) -> list[Break] | None:
     """Where the line breaks fall in ``normal(expected)``; None when the lines do not spell it
     (the printed text is not the text it was made from)."""
     text = normal(expected)
-    position, found = 0, []
-    last = len(lines) - 1
-    for index, raw in enumerate(lines):
+    walked = _walk(lines, text, 0)
+    if walked is None:
+        return None
+    ends, position = walked
+    found = [end for line, end in zip(lines[:-1], ends) if normal(line)]
+    if position != len(text) or None in found:
+        return None
+    return found
+
+
+def line_ends(lines: list[str], text: str, position: int = 0) -> tuple[list[str], int] | None:
+    """How each line of ``lines`` ends, read in ``text`` (already ``normal``) from ``position``:
+    "space" where the text goes on after a space or a forced line break (the proof refuses any other
+    break inside a word), "hyphenated" after a hyphen the line breaker added, "" at the text's end or
+    where nothing separates the lines (the text's own hyphen, ideographs); and the position the next
+    line starts at. None when the lines do not spell
+    the text there. A paragraph split across pages is read part by part, each from where the last
+    stopped."""
+    walked = _walk(lines, text, position)
+    if walked is None:
+        return None
+    ends, position = walked
+    kinds = ["" if end is None or end.how in ("after-hyphen", "between-ideographs")
+             else "space" if end.how == "inside" else end.how for end in ends]
+    return kinds, position
+
+
+def _walk(lines: list[str], text: str, position: int) -> tuple[list[Break | None], int] | None:
+    """Each line's end in ``text`` from ``position`` (None: the text's end, or a line left empty)
+    and where the lines stop; None when they do not spell the text."""
+    found: list[Break | None] = []
+    for raw in lines:
         line = normal(raw)
         hyphen_added = False
         if text.startswith(line, position):
             position += len(line)
-        elif index < last and line.endswith("-") and text.startswith(line[:-1], position):
+        elif line.endswith("-") and text.startswith(line[:-1], position) and position + len(line) - 1 < len(text):
             position += len(line) - 1
             hyphen_added = True
         else:
             return None
-        if index == last or not line:
-            continue
-        if position < len(text) and text[position] == " ":
-            found.append(Break(position + 1, "space"))
+        if not line or position >= len(text):
+            found.append(None)
+        elif text[position] == " ":
             position += 1
+            found.append(Break(position, "space"))
         elif hyphen_added:
             found.append(Break(position, "hyphenated"))
-        elif position > 0 and text[position - 1] in _OWN_BREAKS:
+        elif text[position - 1] in _OWN_BREAKS:
             found.append(Break(position, "after-hyphen"))
-        elif position > 0 and (_ideographic(text[position - 1]) or _ideographic(text[position])):
+        elif _ideographic(text[position - 1]) or _ideographic(text[position]):
             found.append(Break(position, "between-ideographs"))  # Chinese, Japanese: lines break between characters
-        elif position >= len(text):
-            return None
         else:
             found.append(Break(position, "inside"))
-    return found if position == len(text) else None
+    return found, position
 
 
 def _ideographic(char: str) -> bool:

@@ -165,6 +165,11 @@ def _missing_glyphs(paragraph) -> str:
     return "".join(missing)
 
 
+def line_texts(paragraph) -> list[str]:
+    """The text of each line reportlab broke ``paragraph`` into (after ``wrap``)."""
+    return _lines_of(paragraph)[0]
+
+
 def _lines_of(paragraph) -> tuple[list[str], float]:
     """The text of each line reportlab broke ``paragraph`` into, and how far the widest reaches past
     the paragraph's box. reportlab lets a line's spaces shrink a little (``spaceShrinkage``) rather

@@ -379,6 +379,7 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     data, colours, width = exhibit_inputs(ctx, chart, data, ctx.series_colours)
     half = chart.width == "half"
     title = exhibit_title(ctx, chart.title)
+    title._tag_exhibit = figure = ("Figure", tag_group())  # the title is the Caption in the chart's Figure
     alt = ctx.plain(data.alt) if data.alt else describe(data)
     if ctx.laid_out is not None:
         ctx.laid_out.exhibit(Exhibit(ctx.exhibits, "chart", ctx.plain(chart.title), ctx.section, texts=chart_texts(data, alt)))
@@ -388,7 +389,7 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
         shown = data if height is None else replace(data, options={**data.options, "height": height})
         flowable = ChartToDraw(chart_width, chart_height(shown),
                                lambda: chart_drawing(shown, ctx.chart_style, colours, chart_width, ctx.chart_cache))
-        flowable._tag_alt = alt  # the Figure's /Alt in the structure tree
+        flowable._tag_alt, flowable._tag_exhibit = alt, figure  # the Figure's /Alt in the structure tree
         return flowable
 
     drawing = chart_at(width)
@@ -433,6 +434,7 @@ def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:
     if ctx.laid_out is not None:
         ctx.laid_out.exhibit(Exhibit(ctx.exhibits, "table", ctx.plain(section.title), ctx.section, rows=len(data.rows)))
     block, first_rows_height = table_block(ctx, data, section.caption, section.font_size, continued=continued_title(title))
+    title._tag_exhibit = ("Table", block[0].table.tag_key)  # the title is the Caption in the Table
     _, title_height = title.wrap(ctx.frame_width, 1000)
     opening = PageBreak() if section.page_break == "before" else CondPageBreak(title_height + first_rows_height + 8)
     return [opening, title, *block]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.platypus import Paragraph as _ReportlabParagraph
 from reportlab.platypus.paragraph import _FUZZ
 
+from ..proof.lines import normal
 from ..proof.record import new_key
 
 
@@ -17,6 +18,8 @@ class Paragraph(_ReportlabParagraph):
     and nothing has replaced them."""
 
     def wrap(self, availWidth, availHeight):
+        if "_tag_plain" not in self.__dict__ and getattr(self.style, "hyphenationLang", None):
+            self._tag_plain = normal(self.getPlainText())  # the text before hyphenation adds its hyphens to it
         kept = self.__dict__.get("_broken_for")
         if (kept is not None and kept[0] == availWidth and kept[1] is self.frags and kept[2] is self.style
                 and kept[3] is self.__dict__.get("blPara")):

@@ -51,13 +51,14 @@ class BriefCanvas(Canvas):
     """
 
     def __init__(self, *args, count_font: str, count_size: float, count_color: str, info: DocumentInfo,
-                 section_titles: dict[str, str], laid_out: LaidOut, **kwargs):
+                 section_titles: dict[str, str], laid_out: LaidOut, associated: tuple = (), **kwargs):
         super().__init__(*args, **kwargs)
         self._proof = laid_out
         laid_out.new_pass()  # a brief with a table of contents is drawn more than once
         self._doc.__class__ = CompactDocument  # the structure tree in compressed object streams
         self._count_style = (count_font, count_size, count_color)
         self._info = info
+        self._associated = associated  # archival.AssociatedStream: the files a PDF/A-3 edition carries
         stamp = info.created.strftime("D:%Y%m%d000000+00'00'")
         self._doc.setDateFormatter(lambda *_: stamp)  # metadata dates are the report date, not the clock
         self._tagger = tagging.Tagger()  # the structure tree, built as flowables are drawn
@@ -79,6 +80,10 @@ class BriefCanvas(Canvas):
         self._tagger.link_target(self, destinationname)  # for the link's /Contents
         return super().linkRect(contents, destinationname, *args, **kwargs)
 
+    def linkURL(self, url, *args, **kwargs):
+        self._tagger.link_address(self, url)  # for the Link element that holds the link's text
+        return super().linkURL(url, *args, **kwargs)
+
     def showPage(self):
         tagging.page_started(self)  # the page's stream is an artifact wherever no content is tagged
         super().showPage()
@@ -93,7 +98,7 @@ class BriefCanvas(Canvas):
         self.setFillColor(colors.HexColor(color))
         self.drawString(0, 0, str(total))
         self.endForm()
-        archival.archive(self, self._info, self._tagger)
+        archival.archive(self, self._info, self._tagger, self._associated)
         super().save()
 
 
@@ -103,13 +108,15 @@ class BriefDocument(BaseDocTemplate):
             self.notify("TOCEntry", (flowable.level, flowable.title, self.page, flowable.key))
 
 
-def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path | None = None) -> RenderResult:
-    """Lay the brief out as a tagged PDF/A-2b and write it to ``target``."""
+def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path | None = None,
+               associated: tuple = ()) -> RenderResult:
+    """Lay the brief out as a tagged PDF/A-2b and write it to ``target``; for ``archive: pdfa-3b``, a
+    PDF/A-3b carrying ``associated`` (``evidence.EmbeddedFile``s with their content)."""
     import io
 
     laid_out = io.BytesIO()
     with _few_full_collections():
-        result = _lay_out(report, theme, laid_out, chart_cache)
+        result = _lay_out(report, theme, laid_out, chart_cache, archival.associated_streams(associated))
     target.write(archival.with_content_id(laid_out.getvalue()))
     return result
 
@@ -142,8 +149,9 @@ _builds_running = 0
 _saved_thresholds = (700, 10, 10)
 
 
-def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path | None):
-    """Lay the brief out and write the PDF to ``target``; charts drawn before come from ``chart_cache``."""
+def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path | None, associated: tuple = ()):
+    """Lay the brief out and write the PDF to ``target``; charts drawn before come from ``chart_cache``;
+    ``associated``: the files it carries (``archival.AssociatedStream``s)."""
     spec = report.spec
     fonts = register_theme(theme)
     page_width, page_height = PAGE_SIZES[spec.page_size]
@@ -162,12 +170,14 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
         subject=ctx.plain(spec.subject or spec.subtitle or spec.title),
         keywords=tuple(ctx.plain(keyword) for keyword in spec.keywords), language=spec.language, created=spec.date,
         creator_tool=f"deckgen {__version__}", producer=f"deckgen {__version__} (ReportLab)",
+        part=3 if spec.archive == "pdfa-3b" else 2,
     )
     section_titles = {section.anchor(index): ctx.plain(section.heading()) for index, section in enumerate(spec.sections)
                       if section.heading()}  # for the links' descriptions
     canvasmaker = partial(
         BriefCanvas, count_font=fonts.body.regular, count_size=theme.base_size - 2,
         count_color=theme.secondary, info=info, section_titles=section_titles, laid_out=laid_out,
+        associated=associated,
     )
     document = BriefDocument(
         target,

@@ -32,7 +32,14 @@ class RawStream(PDFObject):
         self.dictionary, self.content = dictionary, content
 
     def format(self, document) -> bytes:
-        return b"%s /Length %d >>\nstream\n%s\nendstream\n" % (self.dictionary, len(self.content), self.content)
+        return b"%s /Length %d >>\nstream\n%s%sendstream\n" % (self.dictionary, len(self.content), self.content,
+                                                              end_of_line(self.content))
+
+
+def end_of_line(data: bytes) -> bytes:
+    """The EOL to put between a stream's data and ``endstream``: CRLF after data ending in CR, so that
+    a reader taking the EOL off (CRLF or LF, ISO 32000-1 7.3.8.1) gets the data back, its last CR too."""
+    return b"\r\n" if data.endswith(b"\r") else b"\n"
 
 
 _REPORTLAB_STREAM_END = b"endstream\n"
@@ -53,7 +60,8 @@ class StreamWithEOL(PDFObject):
         formatted = self.stream.format(document)
         if not formatted.endswith(_REPORTLAB_STREAM_END) or b"\nstream\n" not in formatted:
             raise ValueError(f"{type(self.stream).__name__} was not formatted as reportlab's PDFStream")
-        return formatted[:-len(_REPORTLAB_STREAM_END)] + b"\n" + _REPORTLAB_STREAM_END
+        data_end = len(formatted) - len(_REPORTLAB_STREAM_END)
+        return formatted[:data_end] + end_of_line(formatted[data_end - 1:data_end]) + _REPORTLAB_STREAM_END
 
 
 def annotation_dictionary(annotation) -> PDFDictionary:
@@ -110,8 +118,8 @@ class CompactDocument(PDFDocument):
             head = b" ".join(header) + b"\n"
             data = zlib.compress(head + b"\n".join(body for _, body in chunk) + b"\n")
             entries[number] = (1, output.add(
-                b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream\nendobj\n"
-                % (number, len(chunk), len(head), len(data), data)), 0)
+                b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n%s%sendstream\nendobj\n"
+                % (number, len(chunk), len(head), len(data), data, end_of_line(data))), 0)
         number += 1
         xref_offset = output.offset
         entries[number] = (1, xref_offset, 0)
@@ -119,9 +127,9 @@ class CompactDocument(PDFDocument):
         output.add(
             b"%d 0 obj\n<< /Type /XRef /Size %d /W [ 1 4 2 ] /Root %s /Info %s /ID %s /Filter /FlateDecode"
             b" /DecodeParms << /Columns 7 /Predictor 12 >> /Length %d >>\n"
-            b"stream\n%s\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n"
+            b"stream\n%s%sendstream\nendobj\nstartxref\n%d\n%%%%EOF\n"
             % (number, number + 1, catalog_ref.format(self), info_ref.format(self), self.ID().strip(), len(table), table,
-               xref_offset))
+               end_of_line(table), xref_offset))
         return output.format(self)
 
 

@@ -22,7 +22,7 @@ from reportlab.platypus.flowables import Flowable
 
 from .kit import CELL_PADDING_X as PADDING, CELL_PADDING_Y
 from .paragraph import Paragraph
-from .tagging import CLOSE_CELL, column_of, table_key
+from .tagging import CLOSE_CELL, table_key, total_cell
 from ..formatting import format_cell, format_change, format_date, format_number, header_unit
 
 if TYPE_CHECKING:
@@ -318,9 +318,8 @@ class _TablePart(Table):
         if header and self._tag_continued:  # the header repeated on a later page: an artifact
             canvas._code.append(text)
             return
-        heads_row = self._tag_row_header
-        row_header = heads_row is not None and heads_row[0] == row and column_of(self, colpos) == heads_row[1]
-        canvas._code.extend((tagger.open_cell(canvas, self._tag_key, self._tag_draw, row, header, row_header), text, CLOSE_CELL))
+        total = total_cell(self, row, colpos)
+        canvas._code.extend((tagger.open_cell(canvas, self._tag_key, self._tag_draw, row, header, total), text, CLOSE_CELL))
 
     _tag_row_header: tuple[int, int] | None = None  # (row, column) of the cell that heads its row (a total's label)
 

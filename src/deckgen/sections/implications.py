@@ -33,7 +33,9 @@ class Implications(SectionModel):
             story += [ctx.paragraph(text, "prose") for text in paragraphs(self.intro)]
         rows = []
         for item in self.items:
-            left = [ctx.paragraph(f"**{item.title}**", "cell")]
+            label = ctx.paragraph(f"**{item.title}**", "cell")
+            label._tag_role = "H3"  # each implication's label heads it, under the section's heading
+            left = [label]
             if item.exposure:
                 left.append(ctx.paragraph("Exposure: " + ", ".join(item.exposure), "kpi_label"))
             rows.append([left, [ctx.paragraph(text, "cell") for text in paragraphs(item.text)]])
