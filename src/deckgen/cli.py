@@ -13,7 +13,6 @@ from typing import Callable, List, Optional
 import typer
 from typer.core import TyperArgument, TyperCommand
 
-from . import __version__
 from .errors import DeckgenError, ExitCode, Problem, display_path, escape_invisible, problems_of
 from .startup import long_lived
 
@@ -163,6 +162,8 @@ def _run(action: Callable[[], int | None], debug: bool, log_format: LogFormat = 
 
 def _version(value: bool) -> None:
     if value:
+        from . import __version__
+
         typer.echo(f"deckgen {__version__}")
         raise typer.Exit()
 
@@ -627,7 +628,7 @@ def schema(
 ) -> None:
     """Print the JSON Schema of a spec, data file or brand.yml, generated from deckgen's own models.
 
-    Point an editor at it for completion and checking as you type: deckgen schema > spec.schema.json, then a first line "# yaml-language-server: $schema=spec.schema.json" in the YAML file. See the README, "Editor support".
+    Point an editor at it for completion and checking as you type: deckgen schema > spec.schema.json, then a first line "# yaml-language-server: $schema=spec.schema.json" in the YAML file. See the documentation, Getting started: "Editor support".
     """
     from .schema import schema_text
 

@@ -22,7 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from . import __version__
 from .errors import Problem, display_path
 from .inputs import InputFile, project_root, sha256_file
 
@@ -52,7 +51,7 @@ def read_manifest(output: Path) -> dict | None:
 def versions() -> dict[str, str]:
     """deckgen's version and those of the packages that render, read from the installed
     distributions' folder names (``reportlab-4.2.5.dist-info``): no package is imported."""
-    wanted = {name: "not installed" for name in RENDERING_PACKAGES}
+    wanted = {name: "not installed" for name in ("deckgen", *RENDERING_PACKAGES)}
     for folder in sys.path:
         try:
             names = os.listdir(folder or ".")
@@ -65,7 +64,11 @@ def versions() -> dict[str, str]:
             project = project.lower().replace("_", "-").replace(".", "-")
             if wanted.get(project) == "not installed":
                 wanted[project] = version
-    return {"deckgen": __version__, **wanted}
+    if wanted["deckgen"] == "not installed":
+        from . import __version__  # a source tree that was never installed
+
+        wanted["deckgen"] = __version__
+    return wanted
 
 
 def relative(path: Path, root: Path) -> str:

@@ -31,7 +31,7 @@ class Problem:
     message: str
     hint: str | None = None
     severity: str = "error"  # or "warning"
-    code: str = "invalid"  # which check found it: see the README's table of checks
+    code: str = "invalid"  # which check found it: see the table of checks in docs/checks.md
 
     @classmethod
     def at(

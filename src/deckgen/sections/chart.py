@@ -1,6 +1,6 @@
 """A chart declared against data: a table's columns, a list of figures, or a breakdown.
 
-The contract (see the README, "Charts")::
+The contract (see docs/charts/index.md)::
 
     - type: chart
       kind: line            # line | area | bar | stacked_bar | percent_bar | hbar | range | scatter

@@ -1,5 +1,5 @@
-"""The README's recipes run as written: the build_many script, and the cron and systemd jobs on a
-read-only checkout with a read-only HOME."""
+"""The scheduling page's recipes (docs/scheduling.md) run as written: the build_many script, and the
+cron and systemd jobs on a read-only checkout with a read-only HOME."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ import pytest
 
 from conftest import REPO, copy_project
 
-README = (REPO / "README.md").read_text("utf-8")
+SCHEDULING = (REPO / "docs" / "scheduling.md").read_text("utf-8")
 
 
 def _block_after(marker: str, language: str) -> str:
-    start = README.index(marker)
-    match = re.compile(rf"```{language}\n(.*?)```", re.S).search(README, start)
+    start = SCHEDULING.index(marker)
+    match = re.compile(rf"```{language}\n(.*?)```", re.S).search(SCHEDULING, start)
     assert match, f"no {language} block after {marker!r}"
     return match.group(1)
 
@@ -68,7 +68,7 @@ def _deckgen_command(line: str, state: Path) -> str:
 
 
 def test_the_cron_recipe_works_on_a_read_only_checkout(tmp_path):
-    line = next(l for l in _block_after("### cron", "crontab").splitlines() if l and not l.startswith("#"))
+    line = next(l for l in _block_after("## cron", "crontab").splitlines() if l and not l.startswith("#"))
     command = line.split("cd /srv/briefs && ", 1)[1].split(" >>", 1)[0]
     checkout, home, state = copy_project(tmp_path / "checkout"), tmp_path / "home", tmp_path / "state"
     home.mkdir()
@@ -84,7 +84,7 @@ def test_the_cron_recipe_works_on_a_read_only_checkout(tmp_path):
 
 
 def test_the_systemd_recipe_works_on_a_read_only_checkout(tmp_path):
-    unit = _block_after("### systemd service and timer", "ini")
+    unit = _block_after("## systemd service and timer", "ini")
     command = next(l for l in unit.splitlines() if l.startswith("ExecStart=")).removeprefix("ExecStart=")
     cache_home = next(l for l in unit.splitlines() if l.startswith("Environment=XDG_CACHE_HOME="))
     checkout, home, state, cache = (copy_project(tmp_path / "checkout"), tmp_path / "home", tmp_path / "state",
