@@ -189,3 +189,65 @@ def test_a_paragraph_is_broken_again_for_another_width_text_or_style():
     both(width=0)  # no room: reportlab says so, and so does ours, twice
     both(width=0)
     assert len(set(sizes[2:5])) == 3, sizes  # each change measured differently
+
+
+_LONG_WORDS = ("the international manufacturing commitments strengthened considerable infrastructure investment "
+               "relationships across semiconductor supply networks, particularly photolithography equipment and "
+               "specialised electrochemical production capabilities, notwithstanding complicated geopolitical "
+               "circumstances and extraordinary administrative requirements end.")
+
+
+@pytest.mark.parametrize("width", [110, 130, 150, 180, 200, 230, 260])
+def test_a_paragraph_is_hyphenated_at_most_once(width: float):
+    """A top house's rule for ragged-right text: at most one hyphen a paragraph (so never two line
+    ends in a row); reportlab alone hyphenates this text two to six times at these widths."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph as ReportlabParagraph
+
+    from deckgen.proof.record import line_texts
+    from deckgen.render.context import Hyphenator
+    from deckgen.render.paragraph import Paragraph
+
+    style = ParagraphStyle("prose", fontName="Helvetica", fontSize=10, leading=12, hyphenationLang=Hyphenator("en_US"),
+                           embeddedHyphenation=1, uriWasteReduce=0.3)
+
+    def hyphenated(paragraph) -> list[str]:
+        paragraph.wrap(width, 10_000)
+        lines = line_texts(paragraph)
+        return [line for line in lines[:-1] if line.rstrip().endswith("-")]
+
+    assert len(hyphenated(ReportlabParagraph(_LONG_WORDS, style))) >= 2, "the text needs the rule at this width"
+    ours = Paragraph(_LONG_WORDS, style)
+    kept = hyphenated(ours)
+    assert len(kept) <= 1, kept
+    assert " ".join(line_texts(ours)).replace("- ", "").split() == _LONG_WORDS.split(), "every word is printed"
+
+
+_PARAGRAPHS = (
+    "Administrative considerations notwithstanding, the international manufacturing commitments strengthened "
+    "considerable infrastructure investment relationships across semiconductor supply networks, particularly "
+    "photolithography equipment and specialised electrochemical production capabilities, notwithstanding "
+    "complicated geopolitical circumstances and extraordinary administrative requirements everywhere.",
+    "Correspondingly, institutional shareholders characterised the restructuring announcements as "
+    "transformational, emphasising decarbonisation expenditures, telecommunications modernisation, "
+    "pharmaceutical internationalisation and counterbalancing macroeconomic vulnerabilities together.",
+)
+
+
+def test_running_text_in_a_built_brief_has_at_most_one_hyphen_a_paragraph(project: Path):
+    """pdfium joins a line that ends in an inserted hyphen to the next, marking the join with U+FFFE:
+    the brief's narrative, two paragraphs of long words, shows at most one mark per paragraph and never
+    two on one joined line (two hyphenated line ends in a row)."""
+    from deckgen.build import build
+
+    body = "\n\n".join(_PARAGRAPHS)
+    (project / "data" / "words.yaml").write_text("sources:\n  - {id: words, author: Us, title: Long words}\n")
+    spec = project / "specs" / "words.yaml"
+    spec.write_text("title: Long words\ndate: 2026-02-16\nbrand: ../assets/brand.yml\ndata:\n"
+                    "  sources: ../data/words.yaml\n"
+                    f"sections:\n  - type: narrative\n    title: Words\n    body: |\n      {body.replace(chr(10), chr(10) + '      ')}"
+                    " [@words]\n  - type: sources\n", encoding="utf-8")
+    text = "\n".join(page_texts(build(spec).output))
+    joined = [line for line in text.splitlines() if "\ufffe" in line]
+    assert all(line.count("\ufffe") == 1 for line in joined), joined
+    assert 1 <= len(joined) <= len(_PARAGRAPHS), joined

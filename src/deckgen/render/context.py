@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -41,6 +41,7 @@ class Hyphenator:
 
         self.iterate = pyphen_for(language).iterate
         self.last_words: set[str] = set()
+        self.only: str | None = None
 
     def keep_whole(self, text: str) -> None:
         """The last word of a paragraph's ``text`` is never broken (looked for in the text's tail: the
@@ -49,7 +50,19 @@ class Hyphenator:
         if found:
             self.last_words.add(found.group(1))
 
+    @contextmanager
+    def breaking_only(self, prefix: str):
+        """Within the block, only a word starting with ``prefix`` may break ("" for none): a paragraph
+        laid out again keeps its first hyphen and loses the others."""
+        self.only = prefix
+        try:
+            yield
+        finally:
+            self.only = None
+
     def __call__(self, word: str):
+        if self.only is not None and not (self.only and word.startswith(self.only)):
+            return iter(())
         if not self.MIN_LETTERS <= len(word) <= self.MAX_LETTERS or not word[:1].islower() or "-" in word or any(c.isdigit() for c in word):
             return iter(())
         if word.strip(_PUNCTUATION) in self.last_words:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from reportlab.platypus import Paragraph as _ReportlabParagraph
-from reportlab.platypus.paragraph import _FUZZ
+from reportlab.platypus.paragraph import _FUZZ, cleanBlockQuotedText
 
-from ..proof.lines import normal
-from ..proof.record import new_key
+from ..proof.lines import line_ends, normal
+from ..proof.record import line_texts, new_key
 
 
 class Paragraph(_ReportlabParagraph):
@@ -17,19 +17,44 @@ class Paragraph(_ReportlabParagraph):
     build). The lines are kept while the width, the text and the style are those they were broken for,
     and nothing has replaced them."""
 
-    def wrap(self, availWidth, availHeight):
-        if "_tag_plain" not in self.__dict__ and getattr(self.style, "hyphenationLang", None):
+    def __init__(self, text, style=None, *args, **kwargs):
+        super().__init__(text, style, *args, **kwargs)
+        if getattr(self.style, "hyphenationLang", None):
             self._tag_plain = normal(self.getPlainText())  # the text before hyphenation adds its hyphens to it
+
+    def wrap(self, availWidth, availHeight):
         kept = self.__dict__.get("_broken_for")
         if (kept is not None and kept[0] == availWidth and kept[1] is self.frags and kept[2] is self.style
                 and kept[3] is self.__dict__.get("blPara")):
             return self.width, self.height
         size = super().wrap(availWidth, availHeight)
+        hyphenated = self._hyphenated_words()
+        if len(hyphenated) > 1 and self.__dict__.get("text"):  # at most one hyphen a paragraph: laid out again keeping only its first
+            for allowed in (hyphenated[0], ""):
+                # from its text parsed afresh: reportlab's line breaker alters the words it split at their own hyphen
+                self._setup(self.text, self.style, self.bulletText, None, cleanBlockQuotedText)
+                with self.style.hyphenationLang.breaking_only(allowed):
+                    size = super().wrap(availWidth, availHeight)
+                if len(self._hyphenated_words()) <= 1:
+                    break
         if "blPara" in self.__dict__ and availWidth >= _FUZZ:  # narrower: reportlab answers "no room", breaks nothing
             self._broken_for = (availWidth, self.frags, self.style, self.blPara)
         else:
             self.__dict__.pop("_broken_for", None)
         return size
+
+    def _hyphenated_words(self) -> list[str]:
+        """The start of each word the line breaker hyphenated at a line end ("commit" of "commit-"),
+        in order; only for text whose hyphenator can be told which words may break."""
+        if not hasattr(self.style.hyphenationLang, "breaking_only") or "_tag_plain" not in self.__dict__:
+            return []
+        lines = line_texts(self)
+        if not any(line.rstrip().endswith("-") for line in lines[:-1]):
+            return []
+        ends = line_ends(lines, self._tag_plain)
+        if ends is None:
+            return []
+        return [lines[index].split()[-1][:-1] for index, how in enumerate(ends[0]) if how == "hyphenated"]
 
     def drawOn(self, canvas, x, y, _sW=0):
         laid_out = getattr(canvas, "_proof", None)
