@@ -95,6 +95,7 @@ def check(
     theme = load_theme(loaded.resolve_path(loaded.spec.brand), root=root_path)
     report = _with_brand_warnings(report, theme, strict or loaded.spec.checks.strict)
     report = _with_issuer_checked(report, loaded, theme)
+    report = _with_chart_colours(report, theme, strict or loaded.spec.checks.strict)
     timings["check"] = time.perf_counter() - started - timings["load"]
     inputs = report.inputs + tuple(InputFile("brand", p, sha256_file(p)) for p in theme.files)
     # --root widens (or narrows) where inputs may live; it never moves the default output
@@ -114,6 +115,19 @@ def _with_brand_warnings(report: Report, theme: Theme, strict: bool) -> Report:
     if strict:
         raise SpecError([*report.warnings, *(p.as_error() for p in theme.warnings)])
     return replace(report, warnings=tuple(sorted((*report.warnings, *theme.warnings))))
+
+
+def _with_chart_colours(report: Report, theme: Theme, strict: bool) -> Report:
+    """Each chart's colours set (``colors:``) resolved against the brand, following their series into
+    every chart; unknown colours refused, hard-to-see ones warned about (errors under --strict)."""
+    from .charts.colours import check_set_colours
+
+    report, problems = check_set_colours(report, theme)
+    if strict:
+        problems = [p.as_error() for p in problems]
+    if any(p.is_error for p in problems):
+        raise SpecError([*report.warnings, *problems])
+    return replace(report, warnings=tuple(sorted((*report.warnings, *problems)))) if problems else report
 
 
 def _with_issuer_checked(report: Report, loaded, theme: Theme) -> Report:

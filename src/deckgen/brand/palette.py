@@ -35,6 +35,7 @@ class BriefColours:
     on_primary: str
     positive_text: str  # positive and negative as text in a table (change cells): legible on the page and the stripe
     negative_text: str
+    named: tuple[tuple[str, str], ...] = ()  # every colour the brand names (palette, then theme colours) -> #RRGGBB
 
 
 def text_colour(colour: str, grounds: tuple[str, ...], minimum: float = css.WCAG_AA) -> str:
@@ -96,7 +97,19 @@ class BrandColours:
 
         return BriefColours(primary, secondary, foreground, background, muted, rule, positive, negative, palette,
                             heading_color, link_color, on_primary, text_colour(positive, table_grounds),
-                            text_colour(negative, table_grounds))
+                            text_colour(negative, table_grounds), self.named())
+
+    def named(self) -> tuple[tuple[str, str], ...]:
+        """Each colour the brand names, resolved: its palette's names, then the theme colours it sets
+        (a chart's ``colors:`` may use them)."""
+        found: dict[str, str] = {}
+        for name in self.brand.color.palette:
+            if (colour := self.colour(name, ("color", "palette", name))) is not None:
+                found[name] = colour
+        for name in THEME_COLOURS:
+            if name not in found and (colour := self.theme_colour(name)) is not None:
+                found[name] = colour
+        return tuple(found.items())
 
     def colour(self, text: str, loc: Loc, seen: frozenset = frozenset(), theme_first: bool = False) -> str | None:
         """A colour value -> #RRGGBB: palette name, theme colour name, CSS name or literal."""

@@ -8,12 +8,12 @@ matplotlib; otherwise ``chart_draw`` lays it out with matplotlib and records wha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from ..charts.colours import SeriesColours, extended_palette
 from .fonts import FontNames
 
 if TYPE_CHECKING:  # the chart process draws charts without loading specs and brands
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the chart process draws charts without loading specs and br
     from ..theme import Theme
     from .fonts import ThemeFonts
 
-MIN_SERIES_COLOURS = 12
+__all__ = ["ChartStyle", "SeriesColours", "chart_drawing", "chart_height", "chart_style", "extended_palette"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class ChartStyle:
     rule: str
     palette: tuple[str, ...]
     primary: str
+    positive: str = "#2E7D32"  # color_by: sign and waterfalls: rises and falls (the brand's, see ``chart_style``)
+    negative: str = "#C62828"
 
     def rc(self) -> dict:
         return {
@@ -62,6 +64,12 @@ class ChartStyle:
 
 
 def chart_style(theme: Theme, fonts: ThemeFonts) -> ChartStyle:
+    """The brand's chart style. Rises and falls are drawn in the brand's positive and negative colours
+    (``defaults: deckgen: positive/negative``, by default its success and danger colours, else green
+    #2E7D32 and red #C62828), darkened where needed to 3:1 on the white page."""
+    from ..brand.colours import legible_on
+    from ..charts.colours import PAPER
+
     return ChartStyle(
         fonts=fonts.body,
         size=max(theme.base_size - 1.5, 7),
@@ -70,49 +78,9 @@ def chart_style(theme: Theme, fonts: ThemeFonts) -> ChartStyle:
         rule=theme.rule,
         palette=extended_palette(theme.chart_palette),
         primary=theme.primary,
+        positive=legible_on(theme.positive, PAPER),
+        negative=legible_on(theme.negative, PAPER),
     )
-
-
-def extended_palette(palette: Sequence[str]) -> tuple[str, ...]:
-    """The brand's chart colours, extended to 12 series colours that a reader can tell apart: each
-    at least SERIES_MIN_DELTA_E (CIEDE2000) from every other and legible on the white page (see
-    ``distinct_palette``). The same brand always gives the same colours, in the same order."""
-    return _extended(tuple(c.upper() for c in palette) or ("#1F4E79",))
-
-
-@lru_cache(maxsize=64)
-def _extended(palette: tuple[str, ...]) -> tuple[str, ...]:
-    from ..brand.colours import distinct_palette
-    from ..brand.palette import PAPER
-
-    return distinct_palette(palette, MIN_SERIES_COLOURS, background=PAPER)
-
-
-class SeriesColours:
-    """A colour per series name, the same in every chart of the brief: a series keeps the colour it
-    got first; a new one takes the first palette colour not yet used in its chart."""
-
-    def __init__(self, palette: Sequence[str]):
-        self.palette = tuple(palette)
-        self.assigned: dict[str, int] = {}
-
-    def for_chart(self, data: ChartData) -> list[str]:
-        if len(data.series) == 1 and not data.series[0].keyed:
-            return [self.palette[0]]
-        used: set[int] = set()
-        indexes: list[int | None] = []
-        for series in data.series:
-            index = self.assigned.get(series.name)
-            indexes.append(index if index is not None and index not in used else None)
-            if indexes[-1] is not None:
-                used.add(indexes[-1])  # type: ignore[arg-type]
-        for position, series in enumerate(data.series):
-            if indexes[position] is None:
-                free = next(i for i in range(len(self.palette) + len(data.series)) if i not in used)
-                used.add(free)
-                indexes[position] = free
-                self.assigned.setdefault(series.name, free)
-        return [self.palette[i % len(self.palette)] for i in indexes]  # type: ignore[index]
 
 
 def chart_height(data: ChartData) -> float:

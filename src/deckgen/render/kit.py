@@ -381,14 +381,19 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     title = exhibit_title(ctx, chart.title)
     title._tag_exhibit = figure = ("Figure", tag_group())  # the title is the Caption in the chart's Figure
     alt = ctx.plain(data.alt) if data.alt else describe(data)
+    record = Exhibit(ctx.exhibits, "chart", ctx.plain(chart.title), ctx.section, texts=chart_texts(data, alt))
     if ctx.laid_out is not None:
-        ctx.laid_out.exhibit(Exhibit(ctx.exhibits, "chart", ctx.plain(chart.title), ctx.section, texts=chart_texts(data, alt)))
+        ctx.laid_out.exhibit(record)
+
+    def drawn(shown, chart_width: float):
+        drawing = chart_drawing(shown, ctx.chart_style, colours, chart_width, ctx.chart_cache)
+        record.notes.extend(note for note in drawing._notes if note not in record.notes)
+        return drawing
 
     def chart_at(chart_width: float, height: float | None = None) -> ChartToDraw:
         """The chart ``chart_width`` wide, at its own height or at ``height``, with its alt text."""
         shown = data if height is None else replace(data, options={**data.options, "height": height})
-        flowable = ChartToDraw(chart_width, chart_height(shown),
-                               lambda: chart_drawing(shown, ctx.chart_style, colours, chart_width, ctx.chart_cache))
+        flowable = ChartToDraw(chart_width, chart_height(shown), lambda: drawn(shown, chart_width))
         flowable._tag_alt, flowable._tag_exhibit = alt, figure  # the Figure's /Alt in the structure tree
         return flowable
 
