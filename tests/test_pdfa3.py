@@ -150,7 +150,7 @@ def test_proof_re_checks_every_figure_against_the_embedded_data(editions: Path, 
     result = cli("proof", "dist/grid-storage.pdf", "dist/investor.pdf", cwd=editions)
     assert result.code == 0, result.stderr
     grid, investor = result.stdout.splitlines()
-    assert grid.startswith("dist/grid-storage.pdf: proof passed: 4 page(s), ")
+    assert grid.startswith("dist/grid-storage.pdf: proof passed: 5 page(s), ")
     assert grid.endswith(", 12 figure(s) on their pages, 12 figure(s) re-checked against embedded data (9 file(s))")
     assert investor.endswith(" figure(s) re-checked against embedded data (10 file(s))")
     record = json.loads(cli("proof", "dist/grid-storage.pdf", "--log-format", "json", cwd=editions).stdout)
