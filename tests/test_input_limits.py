@@ -304,8 +304,8 @@ def _words(length: int) -> str:
 
 def test_the_longest_allowed_texts_build(cli, project):
     longest = ["sections.0.label=" + _words(300), "sections.2.items.0.label=" + _words(300), "sections.1.items.0.text=" + _words(1500),
-               "sections.11.opportunities.items.0=" + _words(1500), "sections.11.risks.title=" + _words(300),
-               "sections.12.items.0.title=" + _words(300), "sections.13.columns.1.label=" + _words(60)]
+               "sections.13.opportunities.items.0=" + _words(1500), "sections.13.risks.title=" + _words(300),
+               "sections.14.items.0.title=" + _words(300), "sections.15.columns.1.label=" + _words(60)]
     result = cli("build", "specs/investor.yaml", *[arg for value in longest for arg in ("--set", value)], cwd=project)
     assert result.code == 0, result.stderr
 

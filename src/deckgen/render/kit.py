@@ -228,7 +228,8 @@ class TableWithNotes(Flowable):
         table_gap = next(gap for item, _, _, gap in self._laid if item is self.table)
         room = available_height - above - table_gap - self.MARGIN
         rows, header = self.table.row_heights, 1  # a PagedTable: its header row, then its rows
-        keep = min(self.KEEP_ROWS, len(rows) - header)
+        total = 1 if self.table.total is not None else 0  # a total row goes over with KEEP_ROWS of the rows it totals
+        keep = min(self.KEEP_ROWS + total, len(rows) - header)
         fitting, used = 0, 0.0
         for height in rows[: len(rows) - keep]:
             if used + height > room:
