@@ -252,12 +252,12 @@ def test_an_output_below_a_file_is_refused(cli, project):
 
 def test_a_table_column_too_narrow_to_print_is_refused_at_its_width(cli, project):
     spec = project / "specs" / "investor.yaml"
-    spec.write_text(spec.read_text().replace("{key: ticker, label: Ticker, width: 0.85}", "{key: ticker, label: Ticker, width: 0.3}"))
+    spec.write_text(spec.read_text().replace("{key: ticker, label: Ticker, width: 0.85}", "{key: ticker, label: Ticker, width: 0.2}"))
     lines = spec.read_text().splitlines()
-    line = next(n for n, l in enumerate(lines, 1) if "{key: ticker," in l)
+    line = next(n for n, l in enumerate(lines, 1) if "{key: ticker, label: Ticker, width: 0.2}" in l)
     col = lines[line - 1].index("width: ") + 8
     validate_fails(cli, project, [
-        f"specs/investor.yaml:{line}:{col}: column 'ticker' would be 3.7% of the table's width, too narrow to print; "
+        f"specs/investor.yaml:{line}:{col}: column 'ticker' would be 3.4% of the table's width, too narrow to print; "
         "give every column at least 5% (widths are relative to their sum)",
     ])
 
