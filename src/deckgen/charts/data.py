@@ -18,8 +18,8 @@ from ..units import Unit, find_unit
 from .kinds import KINDS, MAX_SERIES
 
 if TYPE_CHECKING:
-    from ..resolve import Report
-    from ..sections.chart import Chart
+    from ..sections.base import ReportView as Report
+    from ..sections.base import SectionModel as Chart  # a ``sections.chart.Chart``, which imports this module
 
 MAX_POINTS = 5_000
 

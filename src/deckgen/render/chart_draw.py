@@ -22,7 +22,7 @@ from ..charts.periods import closed_period, period_label
 from ..formatting import format_month, format_tick
 from ..units import Unit, builtin_unit
 from .chart_backend import make_renderer
-from .charts import ChartStyle, chart_height
+from .chart_style import ChartStyle, chart_height
 
 
 # -- the plot a kind draws into ------------------------------------------------------------------

@@ -7,14 +7,11 @@ matplotlib; otherwise ``chart_draw`` lays it out with matplotlib and records wha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-
 from ..charts.colours import SeriesColours, extended_palette
-from .fonts import FontNames
+from .chart_style import MIN_CHARTS_TO_SPLIT, ChartStyle, chart_height
 
 if TYPE_CHECKING:  # the chart process draws charts without loading specs and brands
     from ..charts.data import ChartData
@@ -22,45 +19,6 @@ if TYPE_CHECKING:  # the chart process draws charts without loading specs and br
     from .fonts import ThemeFonts
 
 __all__ = ["ChartStyle", "SeriesColours", "chart_drawing", "chart_height", "chart_style", "extended_palette"]
-
-
-@dataclass(frozen=True)
-class ChartStyle:
-    fonts: FontNames  # the brand's body font, as registered with reportlab
-    size: float
-    foreground: str
-    secondary: str
-    rule: str
-    palette: tuple[str, ...]
-    primary: str
-    positive: str = "#2E7D32"  # color_by: sign and waterfalls: rises and falls (the brand's, see ``chart_style``)
-    negative: str = "#C62828"
-
-    def rc(self) -> dict:
-        return {
-            "font.family": ["DejaVu Sans"],  # only a stand-in: text is measured and set in self.fonts
-            "font.size": self.size,
-            "text.color": self.foreground,
-            "axes.labelcolor": self.foreground,
-            "axes.edgecolor": self.rule,
-            "axes.linewidth": 0.6,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "xtick.color": self.foreground,
-            "ytick.color": self.foreground,
-            "xtick.labelsize": self.size - 0.5,
-            "ytick.labelsize": self.size - 0.5,
-            "xtick.major.size": 3,
-            "xtick.major.width": 0.6,
-            "grid.color": self.rule,
-            "grid.linewidth": 0.4,
-            "text.parse_math": False,  # "$5bn vs $6bn" is text, not mathtext
-            "figure.dpi": 72,
-            "lines.solid_capstyle": "round",
-        }
-
-    def width(self, text: str, size: float | None = None) -> float:
-        return stringWidth(text, self.fonts.regular, size or self.size)
 
 
 def chart_style(theme: Theme, fonts: ThemeFonts) -> ChartStyle:
@@ -83,30 +41,14 @@ def chart_style(theme: Theme, fonts: ThemeFonts) -> ChartStyle:
     )
 
 
-def chart_height(data: ChartData) -> float:
-    """The height (points) a chart is drawn at: the one its options give, else one by its kind (a row
-    per category for horizontal kinds). Known before the chart is drawn: layout need not wait for it."""
-    from ..charts.kinds import KINDS
-
-    if given := data.options.get("height"):
-        return given
-    if KINDS[data.kind].horizontal:
-        rows = len(data.x) * max(1, len(data.series) if data.kind != "range" else 1)
-        return min(40 + 19 * rows + (18 if len(data.series) > 1 or data.kind == "range" else 0), 600)
-    return 170.0 if data.options.get("width") == "half" else 200.0
-
-
 def exhibit_inputs(ctx, chart, data: ChartData, series_colours: SeriesColours) -> tuple[ChartData, list[str], float]:
     """What a chart exhibit draws: its data formatted for the brief, a colour per series and its width."""
     from ..charts.data import formatted
-    from .kit import GUTTER
+    from .measures import GUTTER
 
     data = formatted(data, ctx.report)
     width = (ctx.frame_width - GUTTER) / 2 if chart.width == "half" else ctx.frame_width
     return data, series_colours.for_chart(data), width
-
-
-MIN_CHARTS_TO_SPLIT = 4  # fewer missing charts are drawn by one process, more by two
 
 
 def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:
