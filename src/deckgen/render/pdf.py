@@ -25,7 +25,7 @@ from ..text import escape
 from ..theme import Theme
 from . import archival, charts, kit, tagging
 from .context import RenderContext, build_styles, prose_measure
-from .grid import RailBlock, RailLayout, page_grid, rail_plan
+from .grid import RailBlock, RailLayout, page_grid
 from .fonts import register_theme
 from .archival import DocumentInfo
 from .pdfobjects import CompactDocument
@@ -344,3 +344,40 @@ class _Furniture:
         _, text_height = text.wrap(self.width - 2 * self.side - 90, 30)
         text.drawOn(canvas, self.side, y + self.footer_style.fontSize - text_height)
         canvas.restoreState()
+
+
+@dataclass(frozen=True)
+class RailPlan:
+    """Which sections are set in the rail, and what page 1's rail carries after the masthead."""
+
+    masthead: int | None
+    in_rail: frozenset[int]
+    first_page: tuple[int, ...]  # sections moved up into page 1's rail (the first key figures)
+    analysts: Any = None  # the analyst box made for page 1 (``sections.analysts.Analysts``), if any
+
+
+def rail_plan(spec) -> RailPlan:
+    """Sections with ``place: rail`` (and analyst boxes, whose place it is) go in the rail where they
+    stand. Page 1 of a brief with a masthead, unless ``rail: false``: an analyst box (its first one
+    that says no place, else one of the analysts of its disclosures), and its first key-figure strip
+    (when no strip says where it goes) as a "Key data" box, in the rail after the masthead."""
+    from ..sections.analysts import Analysts
+
+    sections = spec.sections
+    in_rail = {index for index, section in enumerate(sections)
+               if section.place == "rail" or (section.place is None and section.type == "analysts")}
+    masthead = next((index for index, section in enumerate(sections) if section.type == "masthead"), None)
+    first_page: list[int] = []
+    analysts = None
+    if spec.rail and masthead is not None:
+        box = Analysts(type="analysts")
+        boxes = [index for index, section in enumerate(sections) if section.type == "analysts"]
+        if not boxes and box.listed(spec):
+            analysts = box
+        elif boxes and sections[boxes[0]].place is None and boxes[0] > masthead:
+            first_page.append(boxes[0])  # the brief's own analyst box heads page 1's rail
+        strips = [index for index, section in enumerate(sections) if section.type == "kpi_strip"]
+        if strips and all(sections[index].place is None for index in strips) and strips[0] > masthead:
+            first_page.append(strips[0])
+            in_rail.add(strips[0])
+    return RailPlan(masthead, frozenset(in_rail), tuple(first_page), analysts)
