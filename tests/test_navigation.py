@@ -38,6 +38,7 @@ def test_every_bookmark_and_toc_line_lands_on_its_heading(project: Path, spec: s
         assert squash(title)[:25] in just_below, f"bookmark {title!r} is not at its heading (page {page + 1})"
     if toc:
         contents = squash(page_texts(result.output)[0] + page_texts(result.output)[1])
+        contents = contents[contents.index("Contents"):]  # page 1's rail, read before it, holds headings too
         for title, page, _ in outline:
             entry = re.search(re.escape(squash(title)[:30]) + r".*?(\d+)", contents)
             assert entry and int(entry.group(1)) == page + 1, f"the contents list {title!r} on the wrong page"

@@ -33,6 +33,11 @@ sections:
 
 CASES = {
     "masthead": ("  - type: masthead\n    label: Client Note\n", ["Meridian Pacific Research", "CLIENT NOTE", "Section test", "Feb 16, 2026"]),
+    "analysts": (
+        "  - type: analysts\n    analysts:\n      - {name: A. Person, title: Strategist, email: a.person@example.com}\n"
+        "    entity: Example Research Ltd\n",
+        ["Analysts", "A. Person", "Strategist", "a.person@example.com", "Issued by Example Research Ltd."],
+    ),
     "takeaways": (
         "  - type: takeaways\n    items:\n      - {title: Chips, text: 'JSIF is {{ jsif_commitment }}.'}\n",
         ["Key takeaways", "✓ Chips: JSIF is $52B."],

@@ -704,6 +704,7 @@ def _check_sections(checker: _Checker) -> None:
                           hint, code="ignored-key")
         for loc, message, hint in section.layout_problems():
             checker.error(loaded.mark(("sections", index) + loc), message, hint, code="layout")
+        _check_rail(checker, index, section)
         for ref in section.refs():
             mark = loaded.mark(("sections", index) + ref.loc)
             if ref.kind == "figure":
@@ -732,6 +733,20 @@ def _check_sections(checker: _Checker) -> None:
                 table = checker.tables.get(ref.kind.partition(":")[2])
                 if table is not None and ref.name not in table.column_names:
                     checker.error(mark, f"unknown column '{ref.name}' in table '{table.name}'", _did_you_mean(ref.name, table.column_names) or _known("columns", table.column_names), code="unknown")
+
+
+def _check_rail(checker: _Checker, index: int, section) -> None:
+    """Only some sections go in the rail beside the text; an analyst box names someone."""
+    from .sections import RAIL_TYPES
+
+    loaded = checker.loaded
+    if section.place == "rail" and not section.IN_RAIL:
+        checker.error(loaded.mark(("sections", index, "place")),
+                      f"a {section.type} section cannot go in the rail; the rail takes {', '.join(RAIL_TYPES)} sections",
+                      "remove place: rail (it is set in the main column)", code="layout")
+    if section.type == "analysts" and not section.listed(loaded.spec):
+        checker.error(loaded.mark(("sections", index, "type")), "the analyst box names no analyst",
+                      "list them under analysts:, or add a disclosures section with its analysts", code="layout")
 
 
 def _known(what: str, names) -> str:

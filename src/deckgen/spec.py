@@ -115,6 +115,7 @@ class Spec(Strict):
     data: dict[str, DataEntry] = Field(min_length=1)
     checks: Checks = Checks()
     toc: bool = False
+    rail: bool = True  # page 1's rail: the analyst box and the first key figures beside the text (false: none)
     sections: list[AnySection] = Field(min_length=1)
     output: FilePath | None = None
     delivery: DeliverySpec | None = None

@@ -93,10 +93,11 @@ def prose_measure(fonts: ThemeFonts, size: float, frame_width: float) -> float:
     return min(frame_width, PROSE_CHARACTERS * average)
 
 
-def build_styles(theme: Theme, fonts: ThemeFonts, frame_width: float = 10_000, language: str = "en-US") -> dict[str, ParagraphStyle]:
-    """Paragraph styles from the theme. Running text (prose, lead) is set to a measure of
-    about 80 characters; all text is hyphenated in the brief's language; exhibits, tables and boxes use the
-    full width."""
+def build_styles(theme: Theme, fonts: ThemeFonts, frame_width: float = 10_000, language: str = "en-US",
+                 column_width: float | None = None) -> dict[str, ParagraphStyle]:
+    """Paragraph styles from the theme. Running text (prose, lead) is set to the text column of the
+    page grid (``column_width``; without one, a measure of about 80 characters); all text is hyphenated
+    in the brief's language; exhibits, tables and boxes use the full width."""
     size = theme.base_size
     lead = size * theme.line_height
     ink = colors.HexColor(theme.foreground)
@@ -106,7 +107,10 @@ def build_styles(theme: Theme, fonts: ThemeFonts, frame_width: float = 10_000, l
     body = ParagraphStyle("body", fontName=fonts.body.regular, fontSize=size, leading=lead, textColor=ink, spaceAfter=size * 0.6,
                           allowWidows=0, allowOrphans=0, **hyphenate)  # no paragraph leaves one line behind
     whole_words = {"hyphenationLang": "", "embeddedHyphenation": 0}  # narrow boxes and table cells: a broken word there reads as a typo
-    prose_indent = max(0.0, frame_width - prose_measure(fonts, size, frame_width)) if frame_width < 10_000 else 0.0
+    if column_width is not None:
+        prose_indent = max(0.0, frame_width - column_width)
+    else:
+        prose_indent = max(0.0, frame_width - prose_measure(fonts, size, frame_width)) if frame_width < 10_000 else 0.0
     styles = {
         "body": body,
         "prose": ParagraphStyle("prose", parent=body, rightIndent=prose_indent),
@@ -135,6 +139,23 @@ def build_styles(theme: Theme, fonts: ThemeFonts, frame_width: float = 10_000, l
         "reference": ParagraphStyle("reference", parent=body, fontSize=size - 1, leading=(size - 1) * 1.35, leftIndent=size * 2.2, firstLineIndent=-size * 2.2, spaceAfter=size * 0.45),
         "byline": ParagraphStyle("byline", parent=body, fontSize=size - 1, textColor=grey, alignment=TA_RIGHT, spaceAfter=0),
     }
+    if column_width is not None:
+        for name in ("prose", "lead"):  # set to the column at any width (``Paragraph._fit_column``)
+            styles[name].column_width = column_width
+    rail = size - 1.5  # the rail's type: a step below the body, as a side column is set
+    styles.update({
+        "rail_title": ParagraphStyle("rail_title", fontName=fonts.headings.bold, fontSize=size, leading=size * 1.3,
+                                     textColor=primary, spaceBefore=0, spaceAfter=size * 0.35, keepWithNext=1),
+        "rail_text": ParagraphStyle("rail_text", parent=body, **whole_words, fontSize=rail, leading=rail * 1.35, spaceAfter=0),
+        "rail_name": ParagraphStyle("rail_name", parent=body, **whole_words, fontName=fonts.body.bold, fontSize=rail,
+                                    leading=rail * 1.35, spaceAfter=0),
+        "rail_value": ParagraphStyle("rail_value", fontName=fonts.headings.bold, fontSize=size * 1.35, leading=size * 1.55,
+                                     textColor=primary),
+        "rail_quote": ParagraphStyle("rail_quote", fontName=fonts.headings.italic, fontSize=size * 1.1, leading=size * 1.45,
+                                     textColor=primary),
+        "rail_small": ParagraphStyle("rail_small", parent=body, **whole_words, fontSize=size - 2.2, leading=(size - 2.2) * 1.35,
+                                     textColor=grey, spaceAfter=0),
+    })
     for align, alignment in (("left", TA_LEFT), ("right", TA_RIGHT), ("center", TA_CENTER)):
         styles[f"header_cell_{align}"] = ParagraphStyle(f"header_cell_{align}", parent=styles["header_cell"], alignment=alignment)
     return styles
@@ -154,6 +175,7 @@ class RenderContext:
     laid_out: Any = None  # ``proof.record.LaidOut``: what is printed, for the proof
     section: int | None = None  # the index of the section being rendered
     exhibits: int = 0
+    grid: Any = None  # ``grid.PageGrid``: the text column and the rail
     kit = kit
 
     def next_exhibit(self) -> int:
@@ -193,7 +215,8 @@ class RenderContext:
         return format_date(value, self.report.spec.locale)
 
     # -- provenance -------------------------------------------------------------------------------
-    def provenance(self, figure_names: Iterable[str] = (), source_ids: Iterable[str] = (), as_of=()) -> Paragraph:
+    def provenance(self, figure_names: Iterable[str] = (), source_ids: Iterable[str] = (), as_of=(),
+                   style: str = "source_line") -> Paragraph:
         """'Source: [1] US Dept. of Commerce; [3] JPX. As of Dec 15, 2025 – Feb 1, 2026.' from the data."""
         figures = [self.report.figures[name] for name in figure_names]
         ids = list(dict.fromkeys([*source_ids, *(figure.source for figure in figures)]))
@@ -210,4 +233,4 @@ class RenderContext:
         elif dates:
             when = f" As of {self.date(dates[0])}" + (f"\u00a0\u2013\u00a0{self.date(dates[-1])}" if dates[-1] != dates[0] else "") + "."
         label = "Sources" if len(numbers) > 1 else "Source"
-        return Paragraph(f"{label}: {names}.{escape(when)}", self.styles["source_line"])
+        return Paragraph(f"{label}: {names}.{escape(when)}", self.styles[style])

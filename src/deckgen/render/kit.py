@@ -57,7 +57,8 @@ class Anchored(Flowable):
         laid_out = getattr(canvas, "_proof", None)
         if laid_out is not None:
             laid_out.section_started(self.key)
-        canvas.bookmarkHorizontal(self.key, 0, y + self.height + 2)
+        top = self.inner.top_at(canvas, y) if hasattr(self.inner, "top_at") else y + self.height  # a rail block: where it starts
+        canvas.bookmarkHorizontal(self.key, 0, top + 2)
         if self.title:
             canvas.addOutlineEntry(self.title, self.key, level=self.level, closed=False)
         self.inner.drawOn(canvas, x, y, _sW)
@@ -90,9 +91,16 @@ def keep_heading(story: list[Any]) -> list[Any]:
 
 def boxed(ctx: "RenderContext", title: str | None, content: Sequence[Any], tone: str = "primary") -> list[Any]:
     """A tinted box with a coloured rule on the left, used for takeaways and side panels."""
+    from .grid import AtWidth
+
     rule = colors.HexColor(ctx.theme.primary if tone == "primary" else tone)
     rows = ([[ctx.paragraph(title, "box_title")]] if title else []) + [[item] for item in content]
-    table = Table(rows, colWidths=[ctx.frame_width])
+    return [AtWidth(lambda width: _box(ctx, rows, rule, width)), Spacer(1, ctx.theme.base_size)]
+
+
+def _box(ctx: "RenderContext", rows: list[list[Any]], rule, width: float) -> Table:
+    """A box ``width`` wide (the frame's, or the text column's beside the rail)."""
+    table = Table(rows, colWidths=[min(width, ctx.frame_width)])
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(ctx.theme.muted)),
         ("LINEBEFORE", (0, 0), (0, -1), 3, rule),
@@ -104,7 +112,7 @@ def boxed(ctx: "RenderContext", title: str | None, content: Sequence[Any], tone:
         ("BOTTOMPADDING", (0, -1), (-1, -1), 7),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
-    return [table, Spacer(1, ctx.theme.base_size)]
+    return table
 
 
 BESIDE_SHARE = 0.66  # of the width, for a chart whose caption and source move beside it to fit a page

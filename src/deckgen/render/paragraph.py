@@ -22,11 +22,24 @@ class Paragraph(_ReportlabParagraph):
         if getattr(self.style, "hyphenationLang", None):
             self._tag_plain = normal(self.getPlainText())  # the text before hyphenation adds its hyphens to it
 
+    def _column(self, availWidth: float) -> float:
+        """The width to break running text at: text set to the grid's column (``style.column_width``,
+        its right indent what the frame leaves beyond it) is broken for the same column whatever width
+        it is given, the frame's or the column's beside the rail; never wider than it is given. (A
+        paragraph broken again at another width after hyphenation loses letters: reportlab changes its
+        fragments as it hyphenates.)"""
+        column = getattr(self.style, "column_width", None)
+        if column is None:
+            return availWidth
+        return min(availWidth, column) + self.style.rightIndent
+
     def wrap(self, availWidth, availHeight):
+        given = availWidth
+        availWidth = self._column(availWidth)
         kept = self.__dict__.get("_broken_for")
         if (kept is not None and kept[0] == availWidth and kept[1] is self.frags and kept[2] is self.style
                 and kept[3] is self.__dict__.get("blPara")):
-            return self.width, self.height
+            return min(self.width, given), self.height
         size = super().wrap(availWidth, availHeight)
         hyphenated = self._hyphenated_words()
         if len(hyphenated) > 1 and self.__dict__.get("text"):  # at most one hyphen a paragraph: laid out again keeping only its first
@@ -41,7 +54,7 @@ class Paragraph(_ReportlabParagraph):
             self._broken_for = (availWidth, self.frags, self.style, self.blPara)
         else:
             self.__dict__.pop("_broken_for", None)
-        return size
+        return min(size[0], given), size[1]
 
     def _hyphenated_words(self) -> list[str]:
         """The start of each word the line breaker hyphenated at a line end ("commit" of "commit-"),
@@ -64,7 +77,7 @@ class Paragraph(_ReportlabParagraph):
 
     def split(self, availWidth, availHeight):
         """The parts of a paragraph split across pages are one text for the proof."""
-        parts = super().split(availWidth, availHeight)
+        parts = super().split(self._column(availWidth), availHeight)
         if len(parts) > 1:
             if "_proof_key" not in self.__dict__:
                 self._proof_key = new_key()

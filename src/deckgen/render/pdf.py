@@ -24,7 +24,8 @@ from ..sections.base import NothingSelected
 from ..text import escape
 from ..theme import Theme
 from . import archival, charts, kit, tagging
-from .context import RenderContext, build_styles
+from .context import RenderContext, build_styles, prose_measure
+from .grid import RailBlock, RailLayout, page_grid
 from .fonts import register_theme
 from .archival import DocumentInfo
 from .pdfobjects import CompactDocument
@@ -102,7 +103,11 @@ class BriefCanvas(Canvas):
         super().save()
 
 
-class BriefDocument(BaseDocTemplate):
+class BriefDocument(RailLayout, BaseDocTemplate):
+    def __init__(self, *args, grid, **kwargs):
+        self.grid = grid
+        super().__init__(*args, **kwargs)
+
     def afterFlowable(self, flowable):
         if isinstance(flowable, Anchored) and flowable.title:
             self.notify("TOCEntry", (flowable.level, flowable.title, self.page, flowable.key))
@@ -157,12 +162,13 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     page_width, page_height = PAGE_SIZES[spec.page_size]
     side, top, bottom = 18 * mm, 22 * mm, 22 * mm
     frame_width = page_width - 2 * side
-    styles = build_styles(theme, fonts, frame_width, spec.language)
+    grid = page_grid(side, frame_width, prose_measure(fonts, theme.base_size, frame_width))
+    styles = build_styles(theme, fonts, frame_width, spec.language, column_width=grid.text_width)
     laid_out = LaidOut(anchors={section.anchor(index): index for index, section in enumerate(spec.sections)})
     ctx = RenderContext(
         report=report, theme=theme, fonts=fonts, styles=styles,
         chart_style=(style := charts.chart_style(theme, fonts)), frame_width=frame_width,
-        series_colours=charts.SeriesColours(style.palette), chart_cache=chart_cache, laid_out=laid_out,
+        series_colours=charts.SeriesColours(style.palette), chart_cache=chart_cache, laid_out=laid_out, grid=grid,
     )
     info = DocumentInfo(
         title=ctx.plain(spec.title),
@@ -180,7 +186,7 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
         associated=associated,
     )
     document = BriefDocument(
-        target,
+        target, grid=grid,
         pagesize=(page_width, page_height),
         leftMargin=side, rightMargin=side, topMargin=top, bottomMargin=bottom,
         title=info.title, author=info.author, subject=info.subject, keywords=list(info.keywords),
@@ -201,14 +207,27 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
                               if not isinstance(report.prepared.get(index), NothingSelected) for chart in section.exhibit_charts()])
     story = []
     outline = []
-    for index, section in enumerate(spec.sections):
+    plan = rail_plan(spec)
+
+    def laid_out_section(index: int) -> list:
+        section = spec.sections[index]
         title = section.heading()
-        key = section.anchor(index)
         plain_title = ctx.plain(title) if title else None
         if plain_title:
             outline.append(plain_title)
         ctx.prepared, ctx.section = report.prepared.get(index), index
-        story.extend(anchor(section.render(ctx), key, plain_title))
+        flowables = [RailBlock(grid, section.render_rail(ctx))] if index in plan.in_rail else section.render(ctx)
+        return anchor(flowables, section.anchor(index), plain_title)
+
+    for index, section in enumerate(spec.sections):
+        if index in plan.first_page:
+            continue  # set in page 1's rail, after the masthead
+        story.extend(laid_out_section(index))
+        if index == plan.masthead:
+            if plan.analysts is not None:
+                story.extend(anchor([RailBlock(grid, plan.analysts.render_rail(ctx))], "rail-analysts", None))
+            for hoisted in plan.first_page:
+                story.extend(laid_out_section(hoisted))
         if spec.toc and section.type == "masthead":
             story.extend(_table_of_contents(ctx))
     story = kit.pair_half_width(ctx, story)
@@ -325,3 +344,40 @@ class _Furniture:
         _, text_height = text.wrap(self.width - 2 * self.side - 90, 30)
         text.drawOn(canvas, self.side, y + self.footer_style.fontSize - text_height)
         canvas.restoreState()
+
+
+@dataclass(frozen=True)
+class RailPlan:
+    """Which sections are set in the rail, and what page 1's rail carries after the masthead."""
+
+    masthead: int | None
+    in_rail: frozenset[int]
+    first_page: tuple[int, ...]  # sections moved up into page 1's rail (the first key figures)
+    analysts: Any = None  # the analyst box made for page 1 (``sections.analysts.Analysts``), if any
+
+
+def rail_plan(spec) -> RailPlan:
+    """Sections with ``place: rail`` (and analyst boxes, whose place it is) go in the rail where they
+    stand. Page 1 of a brief with a masthead, unless ``rail: false``: an analyst box (its first one
+    that says no place, else one of the analysts of its disclosures), and its first key-figure strip
+    (when no strip says where it goes) as a "Key data" box, in the rail after the masthead."""
+    from ..sections.analysts import Analysts
+
+    sections = spec.sections
+    in_rail = {index for index, section in enumerate(sections)
+               if section.place == "rail" or (section.place is None and section.type == "analysts")}
+    masthead = next((index for index, section in enumerate(sections) if section.type == "masthead"), None)
+    first_page: list[int] = []
+    analysts = None
+    if spec.rail and masthead is not None:
+        box = Analysts(type="analysts")
+        boxes = [index for index, section in enumerate(sections) if section.type == "analysts"]
+        if not boxes and box.listed(spec):
+            analysts = box
+        elif boxes and sections[boxes[0]].place is None and boxes[0] > masthead:
+            first_page.append(boxes[0])  # the brief's own analyst box heads page 1's rail
+        strips = [index for index, section in enumerate(sections) if section.type == "kpi_strip"]
+        if strips and all(sections[index].place is None for index in strips) and strips[0] > masthead:
+            first_page.append(strips[0])
+            in_rail.add(strips[0])
+    return RailPlan(masthead, frozenset(in_rail), tuple(first_page), analysts)

@@ -33,7 +33,8 @@ from typing import Any
 
 _serial = itertools.count()
 
-ROLE_BY_STYLE = {"h1": "H1", "h2": "H2", "h3": "H3", "box_title": "H2", "quote": "BlockQuote"}
+ROLE_BY_STYLE = {"h1": "H1", "h2": "H2", "h3": "H3", "box_title": "H2", "rail_title": "H2", "quote": "BlockQuote",
+                 "rail_quote": "BlockQuote"}
 LIST_STYLES = {"takeaway", "bullet"}
 
 

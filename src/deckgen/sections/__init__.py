@@ -6,6 +6,7 @@ from typing import Annotated, Union
 
 from pydantic import Field
 
+from .analysts import Analysts
 from .base import Ref, SectionModel
 from .chart import Chart
 from .comparison import Comparison
@@ -25,6 +26,7 @@ from .takeaways import Takeaways
 
 SECTION_MODELS: tuple[type[SectionModel], ...] = (
     Masthead,
+    Analysts,
     Takeaways,
     KpiStrip,
     Narrative,
@@ -41,7 +43,8 @@ SECTION_MODELS: tuple[type[SectionModel], ...] = (
     Disclaimer,
 )
 SECTION_TYPES: tuple[str, ...] = tuple(model.model_fields["type"].annotation.__args__[0] for model in SECTION_MODELS)
+RAIL_TYPES: tuple[str, ...] = tuple(kind for kind, model in zip(SECTION_TYPES, SECTION_MODELS) if model.IN_RAIL)
 
 AnySection = Annotated[Union[SECTION_MODELS], Field(discriminator="type")]  # type: ignore[valid-type]
 
-__all__ = ["AnySection", "Ref", "SECTION_MODELS", "SECTION_TYPES", "SectionModel"]
+__all__ = ["AnySection", "RAIL_TYPES", "Ref", "SECTION_MODELS", "SECTION_TYPES", "SectionModel"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Iterator, Mapping, Protocol
+from typing import Annotated, Any, ClassVar, Iterable, Iterator, Literal, Mapping, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -73,6 +73,7 @@ class RenderContext(Protocol):
     chart_cache: Path | None
     laid_out: Any
     section: int | None
+    grid: Any  # ``render.grid.PageGrid``: the text column and the rail
     kit: Any  # ``render.kit``: the flowables several section types share
 
     def next_exhibit(self) -> int: ...
@@ -98,6 +99,11 @@ class SectionModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     id: str | None = None  # anchor name; defaults to the section's type and position
+    # rail: in the rail beside the text that follows (types with IN_RAIL); main: in the flow of the page.
+    # Unset: where the layout puts it (page 1's rail takes the analyst box and the first key figures).
+    place: Literal["rail", "main"] | None = None
+
+    IN_RAIL: ClassVar[bool] = False  # whether the section can be set in the rail (``render_rail``)
 
     def anchor(self, index: int) -> str:
         """The section's link target and outline key: its ``id``, else its position and type (``section-3-narrative``)."""
@@ -132,4 +138,9 @@ class SectionModel(BaseModel):
         return ()
 
     def render(self, ctx: RenderContext) -> list[Any]:  # list of reportlab flowables
+        raise NotImplementedError
+
+    def render_rail(self, ctx: RenderContext) -> list[Any]:
+        """The section set in the rail (``ctx.grid.rail_width`` wide): flowables stacked one under the
+        other, which may part between pages. Only for types with ``IN_RAIL``."""
         raise NotImplementedError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..text import escape
 
-from typing import Iterator, Literal
+from typing import ClassVar, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,12 +24,46 @@ class KpiStrip(SectionModel):
     title: Line | None = None
     items: list[Kpi] = Field(min_length=1, max_length=6)
 
+    IN_RAIL: ClassVar[bool] = True  # in the rail: a stacked "Key data" box
+
     def heading(self) -> str | None:
         return self.title  # in the outline only with a heading a reader can see
 
     def refs(self) -> Iterator[Ref]:
         for index, item in enumerate(self.items):
             yield Ref(("items", index, "figure"), "figure", item.figure)
+
+    def _value(self, ctx, index: int, item: Kpi, style: str):
+        """A figure's value, recorded for the proof as the figure it prints."""
+        from ..render.paragraph import Paragraph
+
+        shown = ctx.report.format(item.figure, item.style)
+        value = Paragraph(ctx.fonts.glyph_fallback(escape(shown), ctx.styles[style].fontName), ctx.styles[style])
+        tile = f"the KPI tile '{ctx.plain(item.label)}'"
+        value._proof_expected, value._proof_values, value._proof_figures = shown, (shown,), ((item.figure, shown),)
+        value._proof_what, value._proof_origin = f"the value of {tile}", ("items", index, "figure")
+        return value
+
+    def render_rail(self, ctx):
+        """A "Key data" box: each figure over its label, one under the other, then their sources."""
+        from ..render.grid import rail_box, rail_rule
+        from ..render.paragraph import Paragraph
+
+        content = []
+        for index, item in enumerate(self.items):
+            if index:
+                content.append(rail_rule(ctx))
+            value = self._value(ctx, index, item, "rail_value")
+            value.keepWithNext = 1
+            label = ctx.paragraph(item.label, "rail_text")
+            label._proof_what, label._proof_origin = f"the label of the KPI tile '{ctx.plain(item.label)}'", ("items", index, "label")
+            content += [value, label]
+        source = ctx.provenance(figure_names=[item.figure for item in self.items], style="rail_small")
+        # the rail's narrow measure may not hold a date range on one line, and a range never breaks at
+        # its dash: "from ... to ..." (each date stays whole)
+        source = Paragraph(source.text.replace("As of ", "As of\u00a0").replace("\u00a0\u2013\u00a0", " to "), source.style)
+        content += [rail_rule(ctx), source]
+        return rail_box(ctx, self.title or "Key data", content)
 
     def render(self, ctx):
         from reportlab.lib import colors
