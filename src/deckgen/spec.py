@@ -115,6 +115,9 @@ class Spec(Strict):
     data: dict[str, DataEntry] = Field(min_length=1)
     checks: Checks = Checks()
     toc: bool = False
+    # MiFID II: investment research, or a marketing communication (with the Article 36(2) wording); shown on
+    # the cover and in the disclosures; research without one is refused (see resolve._check_disclosures)
+    classification: Literal["investment-research", "marketing-communication"] | None = None
     sections: list[AnySection] = Field(min_length=1)
     output: FilePath | None = None
     delivery: DeliverySpec | None = None

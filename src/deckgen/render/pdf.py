@@ -30,6 +30,7 @@ from .archival import DocumentInfo
 from .pdfobjects import CompactDocument
 from .paragraph import Paragraph
 from .kit import Anchored, anchor
+from .pagerefs import PageTargets
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
 PAGE_COUNT_FORM = "dg-page-count"
@@ -163,6 +164,7 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
         report=report, theme=theme, fonts=fonts, styles=styles,
         chart_style=(style := charts.chart_style(theme, fonts)), frame_width=frame_width,
         series_colours=charts.SeriesColours(style.palette), chart_cache=chart_cache, laid_out=laid_out,
+        page_targets=PageTargets(),
     )
     info = DocumentInfo(
         title=ctx.plain(spec.title),
@@ -214,9 +216,11 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     story = kit.pair_half_width(ctx, story)
     if spec.toc and not any(section.type == "masthead" for section in spec.sections):
         story[0:0] = _table_of_contents(ctx)
+    if ctx.page_targets.referenced:
+        story.append(ctx.page_targets.settled())
     tagging.install()
     with _build_defaults(fonts.body.regular):
-        if spec.toc:
+        if spec.toc or ctx.page_targets.referenced:
             document.multiBuild(story, canvasmaker=canvasmaker)  # page numbers settle over passes
         else:
             document.build(story, canvasmaker=canvasmaker)
@@ -275,6 +279,7 @@ class _Furniture:
             "footer", fontName=ctx.fonts.body.regular, fontSize=theme.base_size - 2.5,
             leading=(theme.base_size - 2.5) * 1.3, textColor=colors.HexColor(theme.secondary),
         )
+        self.footer_text = _footer_text(ctx)
 
     def first_page(self, canvas, document):
         with tagging.artifact(canvas):
@@ -320,8 +325,22 @@ class _Furniture:
         canvas.translate(right, y)
         canvas.doForm(PAGE_COUNT_FORM)
         canvas.restoreState()
-        text = Paragraph(ctx.fonts.glyph_fallback(escape(theme.footer)), self.footer_style)
+        text = Paragraph(ctx.fonts.glyph_fallback(escape(self.footer_text)), self.footer_style)
         text._proof_furniture, text._proof_what = True, "the page footer"
         _, text_height = text.wrap(self.width - 2 * self.side - 90, 30)
         text.drawOn(canvas, self.side, y + self.footer_style.fontSize - text_height)
         canvas.restoreState()
+
+
+def _footer_text(ctx: RenderContext) -> str:
+    """The brand's footer and, for a brief with disclosures or a classification, the copyright line
+    (the issuing firm's: the disclosures' issuer, else the brand's name)."""
+    from ..legends import copyright_short
+    from ..sections.disclosures import issuing_firm
+
+    spec = ctx.report.spec
+    footer = ctx.theme.footer.strip()
+    firm = issuing_firm(spec, ctx.theme.name)
+    if not firm or (spec.classification is None and not any(s.type == "disclosures" for s in spec.sections)):
+        return footer
+    return f"{footer} {copyright_short(spec.date.year, firm)}".strip()

@@ -7,6 +7,7 @@ from ..text import escape
 from typing import Literal
 
 from .base import Line, SectionModel
+from .disclosures import cover_notice
 
 
 class Masthead(SectionModel):
@@ -56,6 +57,7 @@ class Masthead(SectionModel):
         story.append(ctx.paragraph(spec.title, "h1"))
         if spec.subtitle:
             story.append(ctx.paragraph(spec.subtitle, "subtitle"))
+        story += cover_notice(ctx)  # the classification and "See page N for ... disclosures"
         story.append(HRFlowable(width="100%", thickness=0.6, color=colors.HexColor(theme.rule), spaceBefore=4, spaceAfter=12))
         return story
 
