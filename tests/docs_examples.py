@@ -26,7 +26,7 @@ NOT_A_SPEC = re.compile(r"<!--\s*not-a-spec:\s*(.+?)\s*-->")
 FILE = re.compile(r"<!--\s*file:\s*(\S+)\s*-->")
 FENCE = re.compile(r"^```(\w*)[^\n]*$")
 SPEC_KEYS = {"title", "subtitle", "date", "author", "subject", "keywords", "language", "locale", "page_size",
-             "brand", "data", "checks", "toc", "sections", "output", "delivery"}
+             "brand", "data", "checks", "toc", "classification", "sections", "output", "delivery"}
 REQUIRED_SPEC_KEYS = {"title", "date", "brand", "data", "sections"}
 DATA_KEYS = {"units", "figures", "breakdowns", "sources"}
 BRAND_KEYS = {"meta", "logo", "color", "typography", "defaults"}

@@ -325,16 +325,16 @@ class _Furniture:
         canvas.translate(right, y)
         canvas.doForm(PAGE_COUNT_FORM)
         canvas.restoreState()
-        text = Paragraph(ctx.fonts.glyph_fallback(escape(self.footer_text)), self.footer_style)
+        text = Paragraph("<br/>".join(ctx.fonts.glyph_fallback(escape(line)) for line in self.footer_text), self.footer_style)
         text._proof_furniture, text._proof_what = True, "the page footer"
         _, text_height = text.wrap(self.width - 2 * self.side - 90, 30)
         text.drawOn(canvas, self.side, y + self.footer_style.fontSize - text_height)
         canvas.restoreState()
 
 
-def _footer_text(ctx: RenderContext) -> str:
-    """The brand's footer and, for a brief with disclosures or a classification, the copyright line
-    (the issuing firm's: the disclosures' issuer, else the brand's name)."""
+def _footer_text(ctx: RenderContext) -> tuple[str, ...]:
+    """The brand's footer and, for a brief with disclosures or a classification, the copyright line on a
+    line of its own (the issuing firm's: the disclosures' issuer, else the brand's name)."""
     from ..legends import copyright_short
     from ..sections.disclosures import issuing_firm
 
@@ -342,5 +342,5 @@ def _footer_text(ctx: RenderContext) -> str:
     footer = ctx.theme.footer.strip()
     firm = issuing_firm(spec, ctx.theme.name)
     if not firm or (spec.classification is None and not any(s.type == "disclosures" for s in spec.sections)):
-        return footer
-    return f"{footer} {copyright_short(spec.date.year, firm)}".strip()
+        return (footer,)
+    return tuple(filter(None, (footer, copyright_short(spec.date.year, firm))))
