@@ -21,6 +21,7 @@ from .. import __version__
 from ..proof.record import LaidOut
 from ..resolve import Report
 from ..sections.base import NothingSelected
+from ..sections.disclosures import certification_key
 from ..text import escape
 from ..theme import Theme
 from . import archival, charts, kit, tagging
@@ -176,6 +177,9 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     )
     section_titles = {section.anchor(index): ctx.plain(section.heading()) for index, section in enumerate(spec.sections)
                       if section.heading()}  # for the links' descriptions
+    certification = certification_key(spec)
+    if certification is not None:  # the cover's "See page N" goes there
+        section_titles[certification] = "Analyst certification, in the disclosures"
     canvasmaker = partial(
         BriefCanvas, count_font=fonts.body.regular, count_size=theme.base_size - 2,
         count_color=theme.secondary, info=info, section_titles=section_titles, laid_out=laid_out,
