@@ -24,10 +24,10 @@ def test_the_manifest_records_the_proof_of_the_edition(project: Path, cli):
     proof = json.loads((project / "dist" / "grid-storage.manifest.json").read_text())["proof"]
     assert proof["status"] == "passed" and proof["problems"] == []
     assert proof["checks"] == ["template-text", "printed-text", "broken-word", "split-value", "overflow", "missing-glyph",
-                               "empty-exhibit"]
+                               "empty-exhibit", "chart-label"]
     assert proof["pages"] == 5
-    assert [(e["number"], e["kind"]) for e in proof["exhibits"]] == [(n, "chart") for n in range(1, 7)] + [(7, "table")]
-    assert proof["tables"] == [{"exhibit": 7, "title": "The project register", "page": proof["tables"][0]["page"], "rows": 60}]
+    assert [(e["number"], e["kind"]) for e in proof["exhibits"]] == [(n, "chart") for n in range(1, 8)] + [(8, "table")]
+    assert proof["tables"] == [{"exhibit": 8, "title": "The project register", "page": proof["tables"][0]["page"], "rows": 60}]
     assert {"name": "installed_total", "printed": "34.0 GW", "pages": [1]} in proof["figures"]
     assert {"name": "cost_high_max", "printed": "€290/kWh", "pages": [2]} in proof["figures"]
 

@@ -259,6 +259,22 @@ def format_tick(value: float, step: float, unit: Unit | None, locale: str) -> st
     return f"{prefix}{core}{suffix}"
 
 
+def format_signed(
+    number: Decimal, unit: Unit | None, locale: str, style: FigureStyle = "compact", decimals: int | None = None,
+    plus: bool = False,
+) -> str:
+    """A number as ``format_number`` writes it, a negative one with a true minus (U+2212) before its
+    unit's prefix ('−$5M', '−22 bp'); with ``plus``, a positive one with '+' ('+14 bp', as a change
+    is written). A value that rounds to zero has no sign."""
+    magnitude = abs(number)
+    text = format_number(magnitude, unit, locale, style, decimals)
+    if number == 0 or shown_number(magnitude, unit, locale, style, decimals) == 0:
+        return text
+    if number < 0:
+        return "\u2212" + text
+    return "+" + text if plus else text
+
+
 def _compact(number, format_type: str, locale: str, fraction_digits: int) -> str:
     """A compact number ("52 billion", "520億"); locales with no long form (ja, zh, ko) use their short one."""
     try:

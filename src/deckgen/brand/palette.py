@@ -33,6 +33,7 @@ class BriefColours:
     heading_color: str
     link_color: str
     on_primary: str
+    named: tuple[tuple[str, str], ...] = ()  # every colour the brand names (palette, then theme colours) -> #RRGGBB
 
 
 class BrandColours:
@@ -84,7 +85,19 @@ class BrandColours:
         on_primary = max(("#FFFFFF", foreground), key=lambda c: css.contrast(c, primary))
 
         return BriefColours(primary, secondary, foreground, background, muted, rule, positive, negative, palette,
-                            heading_color, link_color, on_primary)
+                            heading_color, link_color, on_primary, self.named())
+
+    def named(self) -> tuple[tuple[str, str], ...]:
+        """Each colour the brand names, resolved: its palette's names, then the theme colours it sets
+        (a chart's ``colors:`` may use them)."""
+        found: dict[str, str] = {}
+        for name in self.brand.color.palette:
+            if (colour := self.colour(name, ("color", "palette", name))) is not None:
+                found[name] = colour
+        for name in THEME_COLOURS:
+            if name not in found and (colour := self.theme_colour(name)) is not None:
+                found[name] = colour
+        return tuple(found.items())
 
     def colour(self, text: str, loc: Loc, seen: frozenset = frozenset(), theme_first: bool = False) -> str | None:
         """A colour value -> #RRGGBB: palette name, theme colour name, CSS name or literal."""

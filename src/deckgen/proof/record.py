@@ -59,6 +59,7 @@ class Exhibit:
     section: int | None
     rows: int | None = None  # tables: the rows shown
     texts: tuple[tuple[str, str], ...] = ()  # charts: (what, text) of every text drawn or spoken
+    notes: list[str] = field(default_factory=list)  # charts: what the drawing left out (a point label with no room)
 
 
 @dataclass

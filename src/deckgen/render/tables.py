@@ -19,7 +19,7 @@ from reportlab.platypus import Table, TableStyle
 from reportlab.platypus.tables import _isLineCommand
 from reportlab.platypus.flowables import Flowable
 
-from .kit import CELL_PADDING_X as PADDING, CELL_PADDING_Y
+from .measures import CELL_PADDING_X as PADDING, CELL_PADDING_Y
 from .paragraph import Paragraph
 from .tagging import CLOSE_CELL, table_key
 from ..formatting import column_decimals, format_cell, format_date, header_unit
@@ -27,7 +27,7 @@ from ..units import Unit, find_unit
 
 if TYPE_CHECKING:
     from ..sections.table import TableData
-    from .context import RenderContext
+    from ..sections.base import RenderContext
 
 EMPTY = "\u2013"
 _NEEDS_PARAGRAPH = re.compile(r"\{\{|\[|\*|[^\x00-\u024f\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00a0]")
