@@ -676,13 +676,24 @@ def _check_figure_names(checker: _Checker) -> None:
                           f"the report's {name})", "rename the figure", code="duplicate")
 
 
+def _column_labels(document: Document) -> Iterator[tuple[Loc, str]]:
+    """The labels the spec gives table datasets' columns: printed as column headers, read as the text is
+    ({{ figure }} filled in), so checked as it is."""
+    data = document.data.get("data")
+    for name, entry in (data.items() if isinstance(data, dict) else ()):
+        columns = entry.get("columns") if isinstance(entry, dict) else None
+        for column, declared in (columns.items() if isinstance(columns, dict) else ()):
+            if isinstance(declared, dict) and isinstance(declared.get("label"), str):
+                yield ("data", name, "columns", column, "label"), declared["label"]
+
+
 def _check_sections(checker: _Checker) -> None:
     loaded = checker.loaded
     document = loaded.document
     _check_figure_names(checker)
     _check_fields_refer_on(checker)
     texts = [*strings_in({key: document.data.get(key) for key in ("title", "subtitle", "author", "subject", "keywords")}, ()),
-             *strings_in(document.data.get("sections", []), ("sections",))]
+             *strings_in(document.data.get("sections", []), ("sections",)), *_column_labels(document)]
     for loc, text in texts:
         _check_text(checker, lambda token, loc=loc: document.mark_of_text(loc, token), text)
         if len(text) > MAX_WORD_CHARS and (word := _OVERLONG_WORD.search(text)):
@@ -871,6 +882,10 @@ def _check_disclosures(checker: _Checker) -> None:
     disclosures = [(index, s) for index, s in enumerate(spec.sections) if s.type == "disclosures"]
     for index, section in disclosures:
         _check_methodology_section(checker, index, section)
+        if section.history is not None:
+            gap = section.history_gap(checker.tables.get(section.history.table), spec.date)
+            if gap is not None:
+                checker.warn(checker.loaded.mark(("sections", index, "history", "table")), *gap, code="disclosures")
     if spec.checks.disclosures == "not-research":
         return
     sign = next(filter(None, (_research_sign(checker, index, section) for index, section in enumerate(spec.sections))), None)

@@ -261,11 +261,6 @@ class Disclosures(SectionModel):
             return value.date() if isinstance(value, dt.datetime) else value
 
         rows = [row for row in table.rows if row[at] is not None and start < day(row[at]) <= end]
-        if not rows:
-            raise QueryError(("history", "table"),
-                             f"table '{table.name}' has no view dated in the {HISTORY_MONTHS} months to the brief's "
-                             f"date ({end.isoformat()})",
-                             f"give each view of the past {HISTORY_MONTHS} months a row, dated after {start.isoformat()}")
         rows.sort(key=lambda row: day(row[at]), reverse=True)
         return TableData(table, tuple(columns), tuple(tuple(row[p] for p in positions) for row in rows))
 
@@ -503,9 +498,13 @@ class Disclosures(SectionModel):
         loose = set()
         prepared = ctx.prepared if isinstance(ctx.prepared, DisclosuresData) else DisclosuresData()
         locale = ctx.report.spec.locale
-        if prepared.history is not None:
+        if prepared.history is not None and prepared.history.rows:
             story += self._table_under(ctx, "Views in the past 12 months", self._history_written(prepared.history, locale),
                                        loose)
+        elif prepared.history is not None:
+            story.append(ctx.heading("Views in the past 12 months", level=3))
+            story.append(ctx.paragraph(f"No view was published in the {HISTORY_MONTHS} months to "
+                                       f"{ctx.date(ctx.report.spec.date)}.", text))
         if prepared.distribution is not None:
             story += self._table_under(ctx, "Distribution of views", _distribution_written(prepared.distribution, locale),
                                        loose)
@@ -557,6 +556,20 @@ class Disclosures(SectionModel):
         from ..render.paragraph import Paragraph
 
         return Paragraph(" ".join(parts), ctx.styles["disclosure"])
+
+    def history_gap(self, table, report_date: dt.date) -> tuple[str, str] | None:
+        """(what is wrong, how to fix it) when the history table has no view dated in the 12 months to
+        ``report_date``; None when it has one (or its date column is not there: its own error says so)."""
+        if self.history is None or table is None or self.history.date not in table.column_names:
+            return None
+        start = _months_before(report_date, HISTORY_MONTHS)
+        for value in table.values(self.history.date):
+            day = value.date() if isinstance(value, dt.datetime) else value
+            if isinstance(day, dt.date) and start < day <= report_date:
+                return None
+        return (f"table '{table.name}' has no view dated in the {HISTORY_MONTHS} months to the brief's date "
+                f"({report_date.isoformat()}), so the brief lists none",
+                f"give each view of the past {HISTORY_MONTHS} months a row, dated after {start.isoformat()}")
 
     def _history_written(self, prepared, locale: str):
         """The views of the past 12 months with each price in its own currency's minor units."""
