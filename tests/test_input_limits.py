@@ -6,6 +6,9 @@ from pathlib import Path
 
 from test_errors import MINIMAL, check_fails, write
 
+OUTPUT_LINE = next(n for n, line in enumerate((Path(__file__).resolve().parents[1] / "specs" / "investor.yaml")
+                   .read_text("utf-8").splitlines(), 1) if line.startswith("output:"))  # the example's output: key
+
 
 def figures_file(project: Path) -> Path:
     return project / "data" / "us-japan" / "figures.yaml"
@@ -185,7 +188,7 @@ def test_an_output_that_is_a_folder_is_refused_by_validate_and_build(cli, projec
         result = cli(command, "specs/investor.yaml", cwd=project)
         assert result.code == 1, result.stderr
         assert result.stderr.splitlines()[0] == (
-            "specs/investor.yaml:32:9: output dist/investor.pdf is a folder; name the PDF file, like dist/investor.pdf/brief.pdf"
+            f"specs/investor.yaml:{OUTPUT_LINE}:9: output dist/investor.pdf is a folder; name the PDF file, like dist/investor.pdf/brief.pdf"
         )
 
 
@@ -205,7 +208,7 @@ def test_a_file_deckgen_did_not_write_is_never_replaced(cli, project):
     result = cli("validate", "specs/investor.yaml", cwd=project)
     assert result.code == 1
     assert result.stderr.splitlines()[0] == (
-        "specs/investor.yaml:32:9: output pyproject.toml exists and was not written by deckgen; choose a new file name, "
+        f"specs/investor.yaml:{OUTPUT_LINE}:9: output pyproject.toml exists and was not written by deckgen; choose a new file name, "
         "or move that file away"
     )
     assert cli("build", "specs/investor.yaml", cwd=project).code == 1
@@ -223,7 +226,7 @@ def test_a_manifest_beside_the_output_must_be_deckgens(cli, project):
     result = cli("build", "specs/investor.yaml", cwd=project)
     assert result.code == 1
     assert result.stderr.splitlines()[0] == (
-        "specs/investor.yaml:32:9: the manifest dist/investor.manifest.json would replace a file that is not a deckgen "
+        f"specs/investor.yaml:{OUTPUT_LINE}:9: the manifest dist/investor.manifest.json would replace a file that is not a deckgen "
         "manifest; choose another output name, or move that file away"
     )
     assert (project / "dist" / "investor.manifest.json").read_text() == '{"mine": true}\n'
@@ -348,7 +351,7 @@ def test_a_lock_folder_that_is_a_file_is_found_by_validate(cli, project):
     result = cli("validate", "specs/investor.yaml", cwd=project)
     assert result.code == 1
     assert result.stderr.splitlines()[0] == (
-        "specs/investor.yaml:32:9: cannot write dist/investor.pdf: dist/.deckgen is not a folder; choose another output path"
+        f"specs/investor.yaml:{OUTPUT_LINE}:9: cannot write dist/investor.pdf: dist/.deckgen is not a folder; choose another output path"
     )
 
 

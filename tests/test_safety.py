@@ -14,6 +14,9 @@ from filelock import FileLock
 from deckgen.build import lock_path
 from pdfread import fonts_of, links_of, squash, text_of
 
+OUTPUT_LINE = next(n for n, line in enumerate((Path(__file__).resolve().parents[1] / "specs" / "investor.yaml")
+                   .read_text("utf-8").splitlines(), 1) if line.startswith("output:"))  # the example's output: key
+
 
 def edit(project: Path, relative: str, old: str, new: str) -> None:
     path = project / relative
@@ -57,7 +60,7 @@ def test_spec_output_stays_in_the_project_but_o_may_go_anywhere(cli, project, tm
     edit(project, "specs/investor.yaml", "output: ../dist/investor.pdf", "output: ../../investor.pdf")
     result = cli("validate", "specs/investor.yaml", cwd=project)
     assert result.code == 1
-    assert f"specs/investor.yaml:32:9: output points outside the project ({project}); write inside it or pass -o" in result.stderr
+    assert f"specs/investor.yaml:{OUTPUT_LINE}:9: output points outside the project ({project}); write inside it or pass -o" in result.stderr
     elsewhere = tmp_path_factory.mktemp("out") / "brief.pdf"
     assert cli("build", "specs/investor.yaml", "-o", str(elsewhere), cwd=project).code == 0
     assert elsewhere.read_bytes().startswith(b"%PDF")
@@ -104,7 +107,7 @@ def test_specs_that_share_an_output_are_refused(cli, project):
     (project / "specs" / "copy.yaml").write_text((project / "specs" / "investor.yaml").read_text())
     result = cli("build", "specs/investor.yaml", "specs/copy.yaml", cwd=project)
     assert result.code == 1
-    assert "specs/copy.yaml:32:9: writes the same PDF as specs/investor.yaml (dist/investor.pdf); give each spec its own output" in result.stderr
+    assert f"specs/copy.yaml:{OUTPUT_LINE}:9: writes the same PDF as specs/investor.yaml (dist/investor.pdf); give each spec its own output" in result.stderr
     assert not (project / "dist" / "investor.pdf").exists()
 
 
