@@ -47,6 +47,8 @@ class Theme:
     rule: str
     positive: str
     negative: str
+    positive_text: str  # ``positive`` as text in a table (change cells): 4.5:1 on the page and on the stripe
+    negative_text: str
     chart_palette: tuple[str, ...]
     body: FontFamily
     headings: FontFamily
@@ -156,7 +158,8 @@ def _theme(brand: Brand, findings: Findings, path: Path, root: Path | None) -> T
     return Theme(
         name=meta_name, link=meta_link, logo=logo, primary=colours.primary, secondary=colours.secondary,
         foreground=colours.foreground, background=colours.background, muted=colours.muted, rule=colours.rule,
-        positive=colours.positive, negative=colours.negative, chart_palette=colours.chart_palette, body=body,
+        positive=colours.positive, negative=colours.negative, positive_text=colours.positive_text,
+        negative_text=colours.negative_text, chart_palette=colours.chart_palette, body=body,
         headings=heads, symbols=symbols, base_size=base_size, line_height=line_height,
         heading_color=colours.heading_color, footer=extras.footer or DEFAULT_FOOTER, author=extras.author,
         path=path.resolve(), link_color=colours.link_color, on_primary=colours.on_primary, logo_alt=alt,

@@ -75,6 +75,14 @@ def proofread(laid: LaidOut, report: "Report", *, downgrade: bool = False) -> Pr
     for exhibit in laid.exhibits:
         for what, text in exhibit.texts:
             problems += reader.template_text(exhibit.section, f"Exhibit {exhibit.number}'s {what}", text)
+        for what, chars in exhibit.missing_glyphs:
+            shown = ", ".join(f"'{char}' (U+{ord(char):04X})" for char in chars[:6])
+            more = f" and {len(chars) - 6} more" if len(chars) > 6 else ""
+            problems.append(Problem.at(
+                reader.locate(exhibit.section, (), chars[0]),
+                f"Exhibit {exhibit.number}'s {what} has characters its font cannot draw: {shown}{more}; they would "
+                "print as empty boxes", "use a brand font that has them (brand.yml typography: fonts), or write the "
+                "text without them", code="missing-glyph"))
         for note in exhibit.notes:
             problems.append(Problem.at(reader.locate(exhibit.section, ("label",)), f"Exhibit {exhibit.number}: {note}",
                                        "label fewer points (a where: on the label column), or give the chart more room",

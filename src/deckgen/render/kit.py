@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from ..proof.record import Exhibit
+from ..proof.record import Exhibit, undrawable
 from .measures import CELL_PADDING_X, CELL_PADDING_Y, GUTTER  # noqa: F401  sections use them as ctx.kit.GUTTER...
 from .paragraph import Paragraph
 
@@ -228,7 +228,8 @@ class TableWithNotes(Flowable):
         table_gap = next(gap for item, _, _, gap in self._laid if item is self.table)
         room = available_height - above - table_gap - self.MARGIN
         rows, header = self.table.row_heights, 1  # a PagedTable: its header row, then its rows
-        keep = min(self.KEEP_ROWS, len(rows) - header)
+        total = 1 if self.table.total is not None else 0  # a total row goes over with KEEP_ROWS of the rows it totals
+        keep = min(self.KEEP_ROWS + total, len(rows) - header)
         fitting, used = 0, 0.0
         for height in rows[: len(rows) - keep]:
             if used + height > room:
@@ -387,7 +388,10 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     title = exhibit_title(ctx, chart.title)
     title._tag_exhibit = figure = ("Figure", tag_group())  # the title is the Caption in the chart's Figure
     alt = ctx.plain(data.alt) if data.alt else describe(data)
-    record = Exhibit(ctx.exhibits, "chart", ctx.plain(chart.title), ctx.section, texts=chart_texts(data, alt))
+    texts = chart_texts(data, alt)
+    drawn_texts = [(what, undrawable(text, ctx.chart_style.fonts.regular)) for what, text in texts if what != "alt text"]
+    record = Exhibit(ctx.exhibits, "chart", ctx.plain(chart.title), ctx.section, texts=texts,
+                     missing_glyphs=tuple((what, chars) for what, chars in drawn_texts if chars))
     if ctx.laid_out is not None:
         ctx.laid_out.exhibit(record)
 
