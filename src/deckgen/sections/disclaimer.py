@@ -28,12 +28,12 @@ class Disclaimer(SectionModel):
         spec = ctx.report.spec
         if not any(section.type == "disclosures" for section in spec.sections):  # else the disclosures say it
             from ..legends import copyright_line
-            from .disclosures import classification_statement, issuing_firm
+            from .disclosures import classification_statement, issuing_firm, notice
 
             statement = classification_statement(spec)
             firm = issuing_firm(spec, ctx.theme.name)
             if statement:
-                story.append(ctx.paragraph(statement, "small"))
+                story.append(notice(ctx, statement))
                 if firm:
-                    story.append(ctx.paragraph(copyright_line(spec.date.year, firm), "small"))
+                    story.append(notice(ctx, copyright_line(spec.date.year, firm)))
         return ctx.kit.keep_heading(story)

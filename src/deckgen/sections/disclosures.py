@@ -665,36 +665,43 @@ def capital_at_risk(ctx, disclosures: "Disclosures | None" = None):
     return ctx.paragraph(f"**{first}.** {rest}" if dot else f"**{text}**", "small")
 
 
-def cover_notice(ctx) -> list:
-    """The cover's line under the title: the classification (with MiFID II's wording for a marketing
-    communication) and 'See page N for the analyst certification and important disclosures', N the page
-    the certification lands on, linked to it."""
-    from ..legends import CLASSIFICATION_LABELS, MARKETING_COMMUNICATION
+def notice(ctx, text: str, markup: bool = True):
+    """Regulatory wording in small print, its words never broken at a line end (the statement is read
+    as written): ``text`` in the brief's markup, or (``markup=False``) reportlab markup already."""
     from ..render.paragraph import Paragraph
+
+    style = ctx.styles["small"].clone("notice", hyphenationLang="", embeddedHyphenation=0)
+    paragraph = Paragraph(ctx.markup(text, "small") if markup else ctx.fonts.glyph_fallback(text), style)
+    if markup:
+        paragraph._proof_source = text
+    return paragraph
+
+
+def classification_label(spec) -> str | None:
+    """The classification as the cover's masthead names it ("Investment research", "Marketing
+    communication"); the disclosures (or the disclaimer) give the full statement."""
+    from ..legends import CLASSIFICATION_LABELS
+
+    return CLASSIFICATION_LABELS[spec.classification] if spec.classification else None
+
+
+def cover_notice(ctx) -> list:
+    """The cover's line under the title: 'See page N for the analyst certification and important
+    disclosures.', N the page the certification lands on after layout, linked to it (none without
+    disclosures)."""
     from ..text import escape
 
-    spec = ctx.report.spec
-    said = ""
-    if spec.classification == "marketing-communication":
-        first, _, rest = MARKETING_COMMUNICATION.partition(". ")
-        said = f"<b>{escape(first)}.</b> {escape(rest)}"
-    elif spec.classification is not None:
-        said = f"<b>{escape(CLASSIFICATION_LABELS[spec.classification])}.</b>"
-    key = certification_key(spec)
+    key = certification_key(ctx.report.spec)
     targets = getattr(ctx, "page_targets", None)
     if key is None or targets is None:
-        if not said:
-            return []
-        paragraph = Paragraph(ctx.fonts.glyph_fallback(said), ctx.styles["small"])
-        return [paragraph]
+        return []
     from ..render.pagerefs import PageReference
 
-    style, colour = ctx.styles["small"], ctx.theme.link_color
+    colour = ctx.theme.link_color
 
     def make(page: int | None):
-        link = (f'<a href="#{escape(key)}" color="{colour}">See page {page or 0} for the analyst certification and '
-                "important disclosures.</a>")
-        return Paragraph(ctx.fonts.glyph_fallback(f"{said} {link}" if said else link), style)
+        return notice(ctx, f'<a href="#{escape(key)}" color="{colour}">See page {page or 0} for the analyst '
+                           "certification and important disclosures.</a>", markup=False)
 
     return [PageReference(targets, key, make)]
 
