@@ -26,7 +26,7 @@ NOT_A_SPEC = re.compile(r"<!--\s*not-a-spec:\s*(.+?)\s*-->")
 FILE = re.compile(r"<!--\s*file:\s*(\S+)\s*-->")
 FENCE = re.compile(r"^```(\w*)[^\n]*$")
 SPEC_KEYS = {"title", "subtitle", "date", "author", "subject", "keywords", "language", "locale", "page_size",
-             "brand", "data", "checks", "toc", "sections", "output", "delivery"}
+             "brand", "data", "checks", "toc", "classification", "sections", "output", "delivery"}
 REQUIRED_SPEC_KEYS = {"title", "date", "brand", "data", "sections"}
 DATA_KEYS = {"units", "figures", "breakdowns", "sources"}
 BRAND_KEYS = {"meta", "logo", "color", "typography", "defaults"}
@@ -37,6 +37,7 @@ title: Documentation example
 date: 2026-07-15
 author: deckgen documentation
 brand: ../assets/brand.yml
+classification: investment-research
 data:
   figures: ../data/us-japan/figures.yaml
   sources: ../data/us-japan/sources.yaml
@@ -52,6 +53,16 @@ data:
     source: illustrative-prices
     as_of: 2026-02-13
     columns: {ticker: ticker, price: {type: number, decimals: 2, label: Price}, currency: text, priced_at: datetime, venue: text}
+  view_history:
+    path: ../data/us-japan/view-history.csv
+    source: illustrative-views
+    as_of: 2026-02-16
+    columns: {date: date, instrument: text, ticker: ticker, view: text, price: {type: number, decimals: 2}, currency: text}
+  coverage:
+    path: ../data/us-japan/coverage.csv
+    source: illustrative-views
+    as_of: 2026-02-16
+    columns: {instrument: text, view: text, banking: text}
   capacity:
     path: ../data/grid-storage/capacity.csv
     source: illustrative-capacity
@@ -108,9 +119,15 @@ TRAILING_DISCLOSURES = """\
     analysts:
       - {name: Alex Example, title: Senior Strategist, email: alex.example@example.com}
     views_statement: The views in this brief are thematic; it assigns no ratings and sets no price targets.
+    methodology: {text: Views weigh each instrument's exposure to its theme against its valuation.}
+    horizon: 12 months
+    updates: Monthly
+    history: {table: view_history, date: date, instrument: instrument, view: view, price: price, currency: currency}
+    coverage: {table: coverage, view: view, banking: banking}
     prices: {table: prices, instrument: instrument, price: price, currency: currency, at: priced_at, venue: venue}
     disseminated: 2026-07-15T07:00:00+00:00
     restrictions: For professional investors only.
+    distribution: [UK]
 """
 
 

@@ -293,10 +293,15 @@ def test_research_without_disclosures_is_refused(cli, tiny):
     result = cli("validate", "specs/t.yaml", cwd=tiny)
     assert result.code == 1
     assert lines(result.stderr) == [
+        "specs/t.yaml:21:11: this brief names instruments (an instrument table) but has no classification; add "
+        "classification: investment-research, or classification: marketing-communication (which prints the MiFID II "
+        "statement that it is not investment research), at the top of the spec; or, if it is not research, set "
+        "checks.disclosures: not-research",
         "specs/t.yaml:21:11: this brief names instruments (an instrument table) but has no disclosures section; add "
         "'- type: disclosures' (analysts, issuer, conflicts, restrictions) or, if it is not research, set "
         "checks.disclosures: not-research"]
     edit(tiny, "specs/t.yaml", "  - type: sources\n", "  - type: sources\n" + DISCLOSURES)
+    edit(tiny, "specs/t.yaml", "checks:\n", "classification: marketing-communication\nchecks:\n")
     assert cli("validate", "specs/t.yaml", cwd=tiny).code == 0
 
 

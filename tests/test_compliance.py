@@ -202,7 +202,9 @@ def test_a_source_with_no_address_says_so_and_ends_its_title_with_a_full_stop(ex
 
 DISCLOSURE_HEADINGS = {"Analyst certification": "certify that the views", "Issuer and regulation": "Issued by",
                        "Conflicts of interest": "hold no positions", "Prices": "Instrument Price",
-                       "Dissemination and distribution": "First disseminated"}
+                       "Valuation and methodology": "Each view weighs", "Time horizon and updates": "time horizon of",
+                       "Views in the past 12 months": "Date Instrument View", "Distribution of views": "View Instruments",
+                       "Dissemination and distribution": "First disseminated", "Copyright": "© 2026"}
 
 
 @pytest.mark.parametrize("size, toc, brand", [("A4", False, None), ("Letter", True, None),
@@ -212,7 +214,7 @@ def test_no_disclosure_heading_is_left_alone_at_a_page_foot(project, size, toc, 
 
     overrides = [f"page_size={size}", f"toc={'true' if toc else 'false'}"] + ([brand] if brand else [])
     pages = [squash(page) for page in page_texts(build(project / SPEC, overrides=overrides).output)]
-    start = next(index for index, page in enumerate(pages) if "Disclosures The analysts" in page)
+    start = next(index for index, page in enumerate(pages) if "Disclosures Classification: investment research." in page)
     for heading, following in DISCLOSURE_HEADINGS.items():
         page = next(page for page in pages[start:] if heading in page)
         assert following in page.split(heading, 1)[1], f"'{heading}' ends a page without what it heads"
@@ -224,16 +226,21 @@ def test_no_disclosure_heading_is_left_alone_at_a_page_foot(project, size, toc, 
 def test_the_disclosures_say_what_kind_of_views_the_highest_conviction_is(example_pdf):
     text = squash(text_of(example_pdf))
     assert "is our highest-conviction theme" in text
-    disclosures = text[text.index("Analyst certification"):]
-    assert "Views The views in this brief are thematic. “Our highest-conviction theme” ranks the semiconductor " \
-        "reshoring theme first among the themes discussed; it is not a rating of any instrument named. The brief " \
-        "assigns no ratings and sets no price targets (illustrative statement)." in disclosures
+    # (a line may end at the hyphen of "highest-conviction", which the text extraction joins without it)
+    disclosures = text[text.index("Analyst certification"):].replace("highestconviction", "highest-conviction")
+    assert "Views The brief states a view on each instrument it names as exposure to the themes, Positive, Neutral " \
+        "or Negative, for how well the instrument captures its theme over the horizon below; the current views are " \
+        "the latest in the history below. “Our highest-conviction theme” ranks the semiconductor reshoring theme " \
+        "first among the themes discussed; it is not a rating of any instrument. The brief sets no price targets " \
+        "(illustrative statement)." in disclosures
 
 
 VIEWS_STATEMENT = (
-    "    views_statement: The views in this brief are thematic. “Our highest-conviction theme” ranks the semiconductor\n"
-    "      reshoring theme first among the themes discussed; it is not a rating of any instrument named. The brief\n"
-    "      assigns no ratings and sets no price targets (illustrative statement).\n")
+    "    views_statement: The brief states a view on each instrument it names as exposure to the themes, Positive,\n"
+    "      Neutral or Negative, for how well the instrument captures its theme over the horizon below; the current\n"
+    "      views are the latest in the history below. “Our highest-conviction theme” ranks the semiconductor reshoring\n"
+    "      theme first among the themes discussed; it is not a rating of any instrument. The brief sets no price\n"
+    "      targets (illustrative statement).\n")
 
 
 def test_recommendation_wording_without_views_in_the_disclosures_is_refused(cli, project):

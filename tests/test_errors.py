@@ -98,12 +98,12 @@ def test_duplicate_keys(cli, project):
 
 
 def test_unknown_references_with_suggestions(cli, project):
-    text = MINIMAL.replace("{{ jsif_commitment }} [@commerce-jsif]", "{{ jsif_comitment }} [@comerce-jsif] [12]")
+    text = MINIMAL.replace("{{ jsif_commitment }} [@commerce-jsif]", "{{ jsif_comitment }} [@comerce-jsif] [13]")
     text += "  - type: sector_breakdown\n    title: Split\n    breakdown: framework_by_sectr\n"
     check_fails(cli, project, text, [
         "specs/t.yaml:10:28: unknown figure 'jsif_comitment'; did you mean 'jsif_commitment'?",
         "specs/t.yaml:10:49: unknown source 'comerce-jsif'; did you mean 'commerce-jsif'?",
-        "specs/t.yaml:10:65: citation [12] has no source (there are 11)",
+        "specs/t.yaml:10:65: citation [13] has no source (there are 12)",
         "specs/t.yaml:14:16: unknown breakdown 'framework_by_sectr'; did you mean 'framework_by_sector'?",
     ])
 

@@ -111,6 +111,8 @@ def test_citations_link_to_their_source_entry(example_pdf):
     width = float(pypdf.PdfReader(str(example_pdf)).pages[0].mediabox.width)
     for link in citations:
         number = text_in(example_pdf, link.page, link.rect).strip()
+        if number.startswith("See page "):  # the cover's link to the analyst certification (test_disclosures_mar)
+            continue
         assert number.isdigit(), f"link text {number!r} is not a citation number"
         landing = text_in(example_pdf, link.target_page, (0, link.target_top - 16, width, link.target_top + 2))
         assert landing.strip().startswith(f"[{number}]"), f"[{number}] lands on {landing!r}"

@@ -22,13 +22,14 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", (
         "", "errors", "inputs", "writing", "startup", "text", "dates", "yamlsrc", "validation", "models", "units",
         "tables", "figures", "formatting", "handtyped", "snapshot", "evidence", "editions", "outcome",
-        "sources", "sources.database", "sources.workbook", "delivery.addresses", "delivery.model",
+        "sources", "sources.database", "sources.workbook", "delivery.addresses", "delivery.model", "legends",
     )),
     ("brand", ("brand", "brand.*", "theme")),
     ("typeset", (  # building blocks of drawing (no deckgen stage above them) and the record of what was drawn
         "render", "render.mplconfig", "render.facecache", "render.fonts", "render.hyphenation", "render.pdfobjects",
         "proof", "proof.lines", "proof.record", "render.paragraph", "render.tagging", "render.measures", "render.chart_labels",
         "render.grid",
+        "render.pagerefs",
     )),
     ("charts", ("charts", "charts.periods", "charts.kinds", "charts.kinds.*")),
     ("sections", ("sections", "sections.*", "charts.data")),

@@ -75,7 +75,7 @@ def test_the_pages_are_those_of_the_pdf_a_2b_edition(editions: Path, example_pdf
     import pypdfium2
 
     carried, plain = pypdfium2.PdfDocument(editions / "dist" / "investor.pdf"), pypdfium2.PdfDocument(example_pdf)
-    assert len(carried) == len(plain) == 7
+    assert len(carried) == len(plain) == 8
     for number in range(len(plain)):
         assert carried[number].render().to_pil().tobytes() == plain[number].render().to_pil().tobytes(), number + 1
 
@@ -152,7 +152,7 @@ def test_proof_re_checks_every_figure_against_the_embedded_data(editions: Path, 
     grid, investor = result.stdout.splitlines()
     assert grid.startswith("dist/grid-storage.pdf: proof passed: 5 page(s), ")
     assert grid.endswith(", 12 figure(s) on their pages, 12 figure(s) re-checked against embedded data (9 file(s))")
-    assert investor.endswith(" figure(s) re-checked against embedded data (10 file(s))")
+    assert investor.endswith(" figure(s) re-checked against embedded data (12 file(s))")
     record = json.loads(cli("proof", "dist/grid-storage.pdf", "--log-format", "json", cwd=editions).stdout)
     assert record["passed"] is True and record["embedded"] == {"files": 9, "figures_rechecked": 12}
 

@@ -63,10 +63,10 @@ def test_proof_checks_an_edition_already_written(project: Path, cli):
     assert cli("build", SPEC, cwd=project).code == 0
     result = cli("proof", "dist/investor.pdf", cwd=project)
     assert result.code == 0, result.stderr
-    assert result.stdout.startswith("dist/investor.pdf: proof passed: 7 page(s), 6 exhibit(s) (4 table(s), 19 row(s)), ")
+    assert result.stdout.startswith("dist/investor.pdf: proof passed: 8 page(s), 6 exhibit(s) (4 table(s), 19 row(s)), ")
     as_json = cli("proof", "dist/investor.pdf", "--log-format", "json", cwd=project)
     record = json.loads(as_json.stdout)
-    assert record["passed"] is True and record["proof"]["pages"] == 7
+    assert record["passed"] is True and record["proof"]["pages"] == 8
 
 
 def test_proof_refuses_a_changed_pdf_a_changed_manifest_and_a_pdf_without_one(project: Path, cli):

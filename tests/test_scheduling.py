@@ -26,7 +26,7 @@ from conftest import copy_project
 
 SPEC = Path("specs/investor.yaml")
 PDF = Path("dist/investor.pdf")
-EXAMPLE_PAGES = 7  # pages of the example brief
+EXAMPLE_PAGES = 8  # pages of the example brief
 MANIFEST = Path("dist/investor.manifest.json")
 HEAVY = ("matplotlib", "reportlab", "svglib")
 ANSI = re.compile(r"\x1b\[")

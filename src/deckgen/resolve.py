@@ -677,13 +677,24 @@ def _check_figure_names(checker: _Checker) -> None:
                           f"the report's {name})", "rename the figure", code="duplicate")
 
 
+def _column_labels(document: Document) -> Iterator[tuple[Loc, str]]:
+    """The labels the spec gives table datasets' columns: printed as column headers, read as the text is
+    ({{ figure }} filled in), so checked as it is."""
+    data = document.data.get("data")
+    for name, entry in (data.items() if isinstance(data, dict) else ()):
+        columns = entry.get("columns") if isinstance(entry, dict) else None
+        for column, declared in (columns.items() if isinstance(columns, dict) else ()):
+            if isinstance(declared, dict) and isinstance(declared.get("label"), str):
+                yield ("data", name, "columns", column, "label"), declared["label"]
+
+
 def _check_sections(checker: _Checker) -> None:
     loaded = checker.loaded
     document = loaded.document
     _check_figure_names(checker)
     _check_fields_refer_on(checker)
     texts = [*strings_in({key: document.data.get(key) for key in ("title", "subtitle", "author", "subject", "keywords")}, ()),
-             *strings_in(document.data.get("sections", []), ("sections",))]
+             *strings_in(document.data.get("sections", []), ("sections",)), *_column_labels(document)]
     for loc, text in texts:
         _check_text(checker, lambda token, loc=loc: document.mark_of_text(loc, token), text)
         if len(text) > MAX_WORD_CHARS and (word := _OVERLONG_WORD.search(text)):
@@ -879,23 +890,82 @@ _NOT_SCANNED = ("disclaimer", "disclosures", "sources")
 
 
 def _check_disclosures(checker: _Checker) -> None:
-    """Research carries disclosures: a brief that names instruments or uses a recommendation's words
-    needs a disclosures section, unless ``checks.disclosures: not-research`` says it is not research."""
+    """Research carries disclosures and a classification: a brief that names instruments or uses a
+    recommendation's words needs a disclosures section and ``classification:`` (investment research or
+    a marketing communication), unless ``checks.disclosures: not-research`` says it is not research; its
+    disclosures give the Market Abuse Regulation's items (warnings where one is missing)."""
     spec = checker.loaded.spec
+    disclosures = [(index, s) for index, s in enumerate(spec.sections) if s.type == "disclosures"]
+    for index, section in disclosures:
+        _check_methodology_section(checker, index, section)
+        if section.history is not None:
+            gap = section.history_gap(checker.tables.get(section.history.table), spec.date)
+            if gap is not None:
+                checker.warn(checker.loaded.mark(("sections", index, "history", "table")), *gap, code="disclosures")
     if spec.checks.disclosures == "not-research":
         return
-    disclosures = [(index, s) for index, s in enumerate(spec.sections) if s.type == "disclosures"]
+    sign = next(filter(None, (_research_sign(checker, index, section) for index, section in enumerate(spec.sections))), None)
+    if sign is not None and spec.classification is None:
+        reason, where = sign
+        checker.error(where, f"this brief {reason} but has no classification",
+                      "add classification: investment-research, or classification: marketing-communication (which "
+                      "prints the MiFID II statement that it is not investment research), at the top of the spec; or, if "
+                      "it is not research, set checks.disclosures: not-research", code="disclosures")
+    if sign is None and spec.classification == "investment-research":
+        sign = "is classified as investment research", checker.loaded.mark(("classification",))
     if disclosures:
         _check_views_disclosed(checker, disclosures)
+        if sign is not None:
+            _check_mar_items(checker, disclosures)
         return
-    for index, section in enumerate(spec.sections):
-        found = _research_sign(checker, index, section)
-        if found is not None:
-            reason, where = found
-            checker.error(where, f"this brief {reason} but has no disclosures section",
-                          "add '- type: disclosures' (analysts, issuer, conflicts, restrictions) or, if it is not "
-                          "research, set checks.disclosures: not-research", code="disclosures")
-            return
+    if sign is not None:
+        reason, where = sign
+        checker.error(where, f"this brief {reason} but has no disclosures section",
+                      "add '- type: disclosures' (analysts, issuer, conflicts, restrictions) or, if it is not "
+                      "research, set checks.disclosures: not-research", code="disclosures")
+
+
+MAR = "Delegated Regulation (EU) 2016/958"
+# (key, what the disclosures do not do, the article, how to give it)
+_MAR_ITEMS = (
+    ("methodology", "say where the valuation or methodology basis of the views is described", "Article 4(1)",
+     "add methodology: {text: ..., url: ..., section: ...} (the basis in words, where it is published, or the id "
+     "of the section that describes it)"),
+    ("horizon", "give the time horizon of the views", "Article 4(1)", "add horizon: (e.g. 12 months)"),
+    ("updates", "say how often the views are updated", "Article 4(1)",
+     "add updates: (e.g. monthly, and whenever a view changes)"),
+    ("history", "list the views of the past 12 months", "Article 4(1)",
+     "add history: {table: ..., date: ..., instrument: ..., view: ..., price: ...} naming a table with a row per "
+     "view and the price at the time"),
+    ("coverage", "show the distribution of views across the desk's coverage", "Article 6(3)",
+     "add coverage: {table: ..., view: ..., banking: ...} naming a table with a row per instrument covered, its "
+     "view and whether the firm provided it investment-banking services"),
+)
+
+
+def _check_mar_items(checker: _Checker, disclosures: list) -> None:
+    """Research states what the Market Abuse Regulation asks of a recommendation: one warning, at the
+    disclosures, for each item that no disclosures section gives."""
+    at, _ = disclosures[0]
+    where = checker.loaded.document.mark(("sections", at, "type"))
+    for key, what, article, hint in _MAR_ITEMS:
+        if not any(getattr(section, key) is not None for _, section in disclosures):
+            checker.warn(where, f"the disclosures of this research brief do not {what} ({MAR}, {article})", hint,
+                         code="disclosures")
+
+
+def _check_methodology_section(checker: _Checker, index: int, section) -> None:
+    """``methodology: section:`` names a section of this brief, by its id."""
+    wanted = section.methodology.section if section.methodology is not None else None
+    if wanted is None:
+        return
+    ids = [other.id for other in checker.loaded.spec.sections if other.id]
+    if wanted not in ids:
+        checker.error(checker.loaded.mark(("sections", index, "methodology", "section")),
+                      f"methodology: section: '{wanted}' names no section of this brief",
+                      _did_you_mean(wanted, ids) or ("the section ids: " + ", ".join(ids) if ids else
+                                                     "give the section that describes the methodology an id:"),
+                      code="unknown")
 
 
 def _check_views_disclosed(checker: _Checker, disclosures: list) -> None:
@@ -966,7 +1036,7 @@ def _check_precision(checker: _Checker, prepared: dict[int, Any]) -> None:
                              _precision_hint(value, unit, locale, figure.style, unit.name), code="precision")
                 break
     warned: set[tuple] = set()
-    for index, data in prepared.items():
+    for index, data in ((index, part) for index, value in prepared.items() for part in getattr(value, "parts", (value,))):
         if not (hasattr(data, "columns") and hasattr(data, "table") and hasattr(data, "cell_format")):
             continue  # a chart, not a table section
         for position, (column, _) in enumerate(data.columns):

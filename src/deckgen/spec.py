@@ -116,6 +116,9 @@ class Spec(Strict):
     checks: Checks = Checks()
     toc: bool = False
     rail: bool = True  # page 1's rail: the analyst box and the first key figures beside the text (false: none)
+    # MiFID II: investment research, or a marketing communication (with the Article 36(2) wording); shown on
+    # the cover and in the disclosures; research without one is refused (see resolve._check_disclosures)
+    classification: Literal["investment-research", "marketing-communication"] | None = None
     sections: list[AnySection] = Field(min_length=1)
     output: FilePath | None = None
     delivery: DeliverySpec | None = None

@@ -174,6 +174,7 @@ class RenderContext:
     chart_cache: Path | None = None  # where drawn charts are kept between builds (None: no cache)
     laid_out: Any = None  # ``proof.record.LaidOut``: what is printed, for the proof
     section: int | None = None  # the index of the section being rendered
+    page_targets: Any = None  # ``pagerefs.PageTargets``: pages named before they are laid out ("See page 9")
     exhibits: int = 0
     grid: Any = None  # ``grid.PageGrid``: the text column and the rail
     kit = kit

@@ -299,6 +299,13 @@ class ShrinkingExhibit(KeepTogether):
         self.drawing, self.redraw = drawing, redraw
         self.max_shrink = self.MAX_SHRINK_ROWS if rows else self.MAX_SHRINK
         self.beside = beside  # height -> the exhibit with a narrower chart and its notes beside it
+        self._made: dict[tuple[str, float], Any] = {}  # each height tried made once, however many layout passes
+
+    def _once(self, kind: str, height: float, make):
+        key = (kind, round(height, 2))
+        if key not in self._made:
+            self._made[key] = make(height)
+        return self._made[key]
 
     def with_drawing(self, shorter) -> list[Any]:
         """The exhibit's flowables with ``shorter`` in place of its chart."""
@@ -310,7 +317,7 @@ class ShrinkingExhibit(KeepTogether):
         chart_height = self.drawing.height
         at_top = getattr(getattr(self, "_frame", None), "_atTop", False)
         if self.redraw and 0 < deficit <= chart_height * self.max_shrink and chart_height - deficit >= self.MIN_HEIGHT and not at_top:
-            shorter = self.redraw(chart_height - deficit)
+            shorter = self._once("shorter", chart_height - deficit, self.redraw)
             shorter.hAlign = self.drawing.hAlign
             return self.with_drawing(shorter)
         if self.beside is not None and 0 < deficit and not at_top:
@@ -319,7 +326,7 @@ class ShrinkingExhibit(KeepTogether):
             for height in (chart_height, chart_height * (1 - self.max_shrink)):
                 if height < self.MIN_HEIGHT:
                     break
-                exhibit = self.beside(height)
+                exhibit = self._once("beside", height, self.beside)
                 if exhibit.wrap(available_width, available_height)[1] <= available_height - 3:
                     return [exhibit]
         return super().split(available_width, available_height)

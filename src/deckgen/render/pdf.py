@@ -21,6 +21,7 @@ from .. import __version__
 from ..proof.record import LaidOut
 from ..resolve import Report
 from ..sections.base import NothingSelected
+from ..sections.disclosures import certification_key
 from ..text import escape
 from ..theme import Theme
 from . import archival, charts, kit, tagging
@@ -31,6 +32,7 @@ from .archival import DocumentInfo
 from .pdfobjects import CompactDocument
 from .paragraph import Paragraph
 from .kit import Anchored, anchor
+from .pagerefs import PageTargets
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
 PAGE_COUNT_FORM = "dg-page-count"
@@ -169,6 +171,7 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
         report=report, theme=theme, fonts=fonts, styles=styles,
         chart_style=(style := charts.chart_style(theme, fonts)), frame_width=frame_width,
         series_colours=charts.SeriesColours(style.palette), chart_cache=chart_cache, laid_out=laid_out, grid=grid,
+        page_targets=PageTargets(),
     )
     info = DocumentInfo(
         title=ctx.plain(spec.title),
@@ -180,6 +183,9 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     )
     section_titles = {section.anchor(index): ctx.plain(section.heading()) for index, section in enumerate(spec.sections)
                       if section.heading()}  # for the links' descriptions
+    certification = certification_key(spec)
+    if certification is not None:  # the cover's "See page N" goes there
+        section_titles[certification] = "Analyst certification, in the disclosures"
     canvasmaker = partial(
         BriefCanvas, count_font=fonts.body.regular, count_size=theme.base_size - 2,
         count_color=theme.secondary, info=info, section_titles=section_titles, laid_out=laid_out,
@@ -233,9 +239,11 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     story = kit.pair_half_width(ctx, story)
     if spec.toc and not any(section.type == "masthead" for section in spec.sections):
         story[0:0] = _table_of_contents(ctx)
+    if ctx.page_targets.referenced:
+        story.append(ctx.page_targets.settled())
     tagging.install()
     with _build_defaults(fonts.body.regular):
-        if spec.toc:
+        if spec.toc or ctx.page_targets.referenced:
             document.multiBuild(story, canvasmaker=canvasmaker)  # page numbers settle over passes
         else:
             document.build(story, canvasmaker=canvasmaker)
@@ -294,6 +302,7 @@ class _Furniture:
             "footer", fontName=ctx.fonts.body.regular, fontSize=theme.base_size - 2.5,
             leading=(theme.base_size - 2.5) * 1.3, textColor=colors.HexColor(theme.secondary),
         )
+        self.footer_text = _footer_text(ctx)
 
     def first_page(self, canvas, document):
         with tagging.artifact(canvas):
@@ -339,7 +348,7 @@ class _Furniture:
         canvas.translate(right, y)
         canvas.doForm(PAGE_COUNT_FORM)
         canvas.restoreState()
-        text = Paragraph(ctx.fonts.glyph_fallback(escape(theme.footer)), self.footer_style)
+        text = Paragraph("<br/>".join(ctx.fonts.glyph_fallback(escape(line)) for line in self.footer_text), self.footer_style)
         text._proof_furniture, text._proof_what = True, "the page footer"
         _, text_height = text.wrap(self.width - 2 * self.side - 90, 30)
         text.drawOn(canvas, self.side, y + self.footer_style.fontSize - text_height)
@@ -381,3 +390,17 @@ def rail_plan(spec) -> RailPlan:
             first_page.append(strips[0])
             in_rail.add(strips[0])
     return RailPlan(masthead, frozenset(in_rail), tuple(first_page), analysts)
+
+
+def _footer_text(ctx: RenderContext) -> tuple[str, ...]:
+    """The brand's footer and, for a brief with disclosures or a classification, the copyright line on a
+    line of its own (the issuing firm's: the disclosures' issuer, else the brand's name)."""
+    from ..legends import copyright_short
+    from ..sections.disclosures import issuing_firm
+
+    spec = ctx.report.spec
+    footer = ctx.theme.footer.strip()
+    firm = issuing_firm(spec, ctx.theme.name)
+    if not firm or (spec.classification is None and not any(s.type == "disclosures" for s in spec.sections)):
+        return (footer,)
+    return tuple(filter(None, (footer, copyright_short(spec.date.year, firm))))

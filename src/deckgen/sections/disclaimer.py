@@ -25,4 +25,15 @@ class Disclaimer(SectionModel):
     def render(self, ctx):
         story = [ctx.heading(self.title, level=3)]
         story += [ctx.paragraph(text, "small") for text in paragraphs(self.text)]
+        spec = ctx.report.spec
+        if not any(section.type == "disclosures" for section in spec.sections):  # else the disclosures say it
+            from ..legends import copyright_line
+            from .disclosures import classification_statement, issuing_firm, notice
+
+            statement = classification_statement(spec)
+            firm = issuing_firm(spec, ctx.theme.name)
+            if statement:
+                story.append(notice(ctx, statement))
+                if firm:
+                    story.append(notice(ctx, copyright_line(spec.date.year, firm)))
         return ctx.kit.keep_heading(story)

@@ -13,6 +13,17 @@ prices quoted and when, when the brief went out, and who may receive it.
       prices: {table: prices, instrument: name, price: price, at: priced_at, venue: venue}   # priced_at: datetime
       disseminated: 2026-02-16T07:00:00+00:00
       restrictions: For professional investors in the UK and EU only. Not for distribution in the US.
+      distribution: [UK, EEA]                  # each jurisdiction's legend from deckgen.legends
+      methodology: {text: "Views rest on ...", url: "https://example.com/methodology", section: method}
+      horizon: 12 months                       # the time horizon of the views
+      updates: Monthly, and whenever a view changes
+      history: {table: view_history, date: date, instrument: instrument, view: view, price: price, currency: currency}
+      coverage: {table: coverage, view: view, banking: banking}   # the distribution of views, computed
+
+The brief's classification (``classification:`` at the top of the spec) heads the disclosures; research
+(see ``resolve._check_disclosures``) without one is refused, and research whose disclosures lack an item
+of the Market Abuse Regulation's Delegated Regulation (EU) 2016/958 (methodology, horizon, updates,
+history, coverage) is warned about.
 
 A brief that names instruments or uses the words of a recommendation must carry this section
 (``checks.disclosures: not-research`` says why one does not: see resolve); one that uses the words of a
@@ -29,14 +40,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Iterator, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from ..legends import CAPITAL_AT_RISK, MAX_JURISDICTIONS, jurisdiction_problem
 from .base import Ref, SectionModel
 
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ().\-]{6,24}$")
+_ADDRESS = re.compile(r"^https?://[^\s<>\"']+$")
+HISTORY_MONTHS = 12  # Delegated Regulation (EU) 2016/958, Article 6(3): the views of the past 12 months
 
 
 class _Part(BaseModel):
@@ -94,6 +110,64 @@ class Prices(_Part):
     venue: str | None = None  # a column saying where or how each price was struck ("NASDAQ close"), shown after its time
 
 
+def _known_jurisdiction(code: str) -> str:
+    problem = jurisdiction_problem(code)
+    if problem is not None:
+        message, hint = problem
+        raise PydanticCustomError("jurisdiction", message, {"hint": hint})
+    return code
+
+
+Jurisdiction = Annotated[str, AfterValidator(_known_jurisdiction)]
+
+
+class Methodology(_Part):
+    """Where the valuation or methodology behind the views is described: in words, at an address, in a
+    section of this brief (by its id), or any of these together."""
+
+    text: str | None = Field(default=None, min_length=1, max_length=2000)
+    url: str | None = Field(default=None, max_length=500)
+    section: str | None = Field(default=None, min_length=1, max_length=80)  # a section id of this brief
+
+    @field_validator("url")
+    @classmethod
+    def _address(cls, value):
+        if value is not None and not _ADDRESS.match(value):
+            raise ValueError(f"'{value}' is not a web address (https://...)")
+        return value
+
+    @model_validator(mode="after")
+    def _something(self):
+        if self.text is None and self.url is None and self.section is None:
+            raise PydanticCustomError("methodology", "methodology says nothing",
+                                      {"hint": "give text: (the basis in words), url: (where it is published) or "
+                                               "section: (the id of the section of this brief that describes it)"})
+        return self
+
+
+class History(_Part):
+    """A table of the views of the past 12 months: which columns give each view's date, instrument, view
+    and the price at the time."""
+
+    table: str
+    date: str
+    instrument: str
+    view: str
+    price: str
+    currency: str | None = None  # a column with each price's currency, when they differ
+
+
+class Coverage(_Part):
+    """A table of the desk's coverage, one row per instrument or issuer covered: its current view and,
+    optionally, whether the firm provided it investment-banking services (yes/no) in the past 12 months."""
+
+    table: str
+    view: str
+    banking: str | None = None
+    scale: list[str] | None = Field(default=None, min_length=1, max_length=12)  # the views, in order; e.g.
+    # [Buy, Hold, Sell]: each shown (none covered: 0) and no other allowed; default: the views found, in order
+
+
 class Disclosures(SectionModel):
     type: Literal["disclosures"]
     title: str = "Disclosures"
@@ -108,6 +182,22 @@ class Disclosures(SectionModel):
     disseminated: dt.datetime
     restrictions: str = Field(min_length=1)
     note: str | None = None  # e.g. that the people and entities named are illustrative
+    distribution: list[Jurisdiction] = Field(default_factory=list, max_length=MAX_JURISDICTIONS)
+    methodology: Methodology | None = None  # MAR: where the valuation or methodology basis is described
+    horizon: str | None = Field(default=None, min_length=1, max_length=200)  # the time horizon of the views
+    updates: str | None = Field(default=None, min_length=1, max_length=200)  # how often the views are updated
+    history: History | None = None  # the views of the past 12 months, from a table
+    coverage: Coverage | None = None  # the distribution of views across the desk's coverage, computed
+    capital_at_risk: str = Field(default=CAPITAL_AT_RISK, min_length=1, max_length=400)  # printed near views
+
+    @field_validator("distribution")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        repeated = sorted({code for code in value if value.count(code) > 1})
+        if repeated:
+            raise PydanticCustomError("repeated", "distribution names {codes} more than once",
+                                      {"codes": ", ".join(repeated), "hint": "name each jurisdiction once"})
+        return value
 
     @field_validator("disseminated")
     @classmethod
@@ -119,8 +209,112 @@ class Disclosures(SectionModel):
     def refs(self) -> Iterator[Ref]:
         if self.prices is not None:
             yield Ref(("prices", "table"), "table", self.prices.table)
+        if self.history is not None:
+            yield Ref(("history", "table"), "table", self.history.table)
+        if self.coverage is not None:
+            yield Ref(("coverage", "table"), "table", self.coverage.table)
 
     def prepare(self, report):
+        from ..tables import DataErrors, QueryError
+
+        errors, parts = [], {}
+        for name, build in (("prices", self._prepare_prices), ("history", self._prepare_history),
+                            ("distribution", self._prepare_distribution)):
+            try:
+                parts[name] = build(report)
+            except DataErrors as error:
+                errors += error.errors
+            except QueryError as error:
+                errors.append(error)
+        if errors:
+            raise DataErrors(errors)
+        return DisclosuresData(**parts) if any(parts.values()) else None
+
+    def _prepare_history(self, report):
+        """The views of the 12 months to the brief's date, newest first: date, instrument, view, price."""
+        if self.history is None:
+            return None
+        from ..tables import DataErrors, QueryError, check_column
+        from .table import TableColumn, TableData
+
+        table, history = report.tables[self.history.table], self.history
+        wanted = [("date", ("date", "datetime"), "Date"), ("instrument", ("text", "ticker"), "Instrument"),
+                  ("view", ("text",), "View"), ("price", ("number", "percent"), "Price at the time")]
+        if history.currency is not None:
+            wanted.append(("currency", ("text", "ticker"), "Currency"))
+        errors, columns = [], []
+        for key, kinds, label in wanted:
+            try:
+                column = check_column(table, getattr(history, key), ("history", key), kinds=kinds,
+                                      purpose=f"history: {key} needs")
+                columns.append((column, TableColumn(key=column.name, label=label)))
+            except QueryError as error:
+                errors.append(error)
+        if errors:
+            raise DataErrors(errors)
+        end = report.spec.date
+        start = _months_before(end, HISTORY_MONTHS)
+        positions = [table.index(column.name) for column, _ in columns]
+        at = positions[0]
+
+        def day(value):
+            return value.date() if isinstance(value, dt.datetime) else value
+
+        rows = [row for row in table.rows if row[at] is not None and start < day(row[at]) <= end]
+        rows.sort(key=lambda row: day(row[at]), reverse=True)
+        return TableData(table, tuple(columns), tuple(tuple(row[p] for p in positions) for row in rows))
+
+    def _prepare_distribution(self, report):
+        """How the coverage's views are spread: per view, the issuers covered, their share and (with a
+        banking column) the share of them the firm provided investment-banking services."""
+        if self.coverage is None:
+            return None
+        from ..tables import DataErrors, QueryError, check_column
+
+        table, coverage = report.tables[self.coverage.table], self.coverage
+        errors = []
+        for key in ("view", "banking"):
+            if getattr(coverage, key) is None:
+                continue
+            try:
+                check_column(table, getattr(coverage, key), ("coverage", key), kinds=("text",),
+                             purpose=f"coverage: {key} needs")
+            except QueryError as error:
+                errors.append(error)
+        if errors:
+            raise DataErrors(errors)
+        views = table.values(coverage.view)
+        banking = table.values(coverage.banking) if coverage.banking else [None] * len(views)
+        counts: dict[str, list[int]] = {}
+        for row, (view, provided) in enumerate(zip(views, banking)):
+            if view is None:
+                continue
+            answer = None
+            if coverage.banking is not None:
+                answer = _YES_NO.get(str(provided).strip().casefold()) if provided is not None else None
+                if answer is None:
+                    line = f" (line {table.lines[row]})" if table.lines else ""
+                    raise QueryError(("coverage", "banking"),
+                                     f"column '{coverage.banking}' of table '{table.name}' says '{provided or ''}'{line}, "
+                                     "not whether investment-banking services were provided",
+                                     "write yes or no in each row")
+            if coverage.scale is not None and view not in coverage.scale:
+                line = f" (line {table.lines[row]})" if table.lines else ""
+                raise QueryError(("coverage", "scale"),
+                                 f"table '{table.name}' gives the view '{view}'{line}, which is not in scale: "
+                                 f"{', '.join(coverage.scale)}", f"add '{view}' to scale: or correct the row")
+            tally = counts.setdefault(view, [0, 0])
+            tally[0] += 1
+            tally[1] += 1 if answer else 0
+        if coverage.scale is not None:
+            counts = {view: counts.get(view, [0, 0]) for view in coverage.scale}
+        if not any(count for count, _ in counts.values()):
+            raise QueryError(("coverage", "table"), f"table '{table.name}' has no view to count",
+                             f"give each instrument or issuer covered a row with its view in column '{coverage.view}'")
+        return ViewDistribution(table, tuple((view, n, banked) for view, (n, banked) in counts.items()),
+                                coverage.banking is not None)
+
+    def _prepare_prices(self, report):
         if self.prices is None:
             return None
         from dataclasses import replace
@@ -248,9 +442,13 @@ class Disclosures(SectionModel):
         text = "disclosure"
         issuer_name = self.issuer.name or ctx.theme.name
         story = [CondPageBreak(160), ctx.heading(self.title, level=2)]  # never a heading alone at a page foot
+        classification = classification_statement(ctx.report.spec)
+        if classification:
+            story.append(ctx.paragraph(classification, text))
         if self.note:
             story.append(ctx.paragraph(f"*{self.note}*", text))
-        story.append(ctx.heading("Analyst certification", level=3))
+        certification = ctx.heading("Analyst certification", level=3)
+        story.append(certification)
         story.append(ctx.paragraph(self.certification_text(), text))
         rows = [[ctx.paragraph(h, "header_cell") for h in ("Analyst", "Entity", "Contact")]]
         for analyst in self.analysts:
@@ -285,22 +483,265 @@ class Disclosures(SectionModel):
             for view in self.views:
                 since = f" (since {ctx.date(view.since)})" if view.since else ""
                 story.append(ctx.paragraph(f"**{view.instrument}:** {view.view}{since}", text))
+            story.append(capital_at_risk(ctx, self))
+        if self.methodology is not None:
+            story.append(ctx.heading("Valuation and methodology", level=3))
+            story.append(self._methodology_paragraph(ctx))
+        if self.horizon or self.updates:
+            story.append(ctx.heading("Time horizon and updates", level=3))
+            said = []
+            if self.horizon:
+                said.append(f"The views in this brief have a time horizon of {_sentence_part(self.horizon)}.")
+            if self.updates:
+                said.append(f"They are updated {_sentence_part(self.updates)}.")
+            story.append(ctx.paragraph(" ".join(said), text))
         loose = set()
-        if ctx.prepared is not None:
-            # the heading goes with the table's header and first rows, not the whole table: a long price
-            # table flows on to the next page (header repeated) rather than leave a band of white
-            heading = ctx.heading("Prices", level=3)
-            block, first_rows = ctx.kit.table_block(ctx, self._prices_written(ctx.prepared, ctx.report.spec.locale),
-                                                    continued=ctx.kit.continued_title(heading))
-            _, heading_height = heading.wrap(ctx.frame_width, 1000)
-            story += [CondPageBreak(heading_height + first_rows + 8), heading, *block]
-            loose.add(id(heading))
+        prepared = ctx.prepared if isinstance(ctx.prepared, DisclosuresData) else DisclosuresData()
+        locale = ctx.report.spec.locale
+        if prepared.history is not None and prepared.history.rows:
+            story += self._table_under(ctx, "Views in the past 12 months", self._history_written(prepared.history, locale),
+                                       loose)
+        elif prepared.history is not None:
+            story.append(ctx.heading("Views in the past 12 months", level=3))
+            story.append(ctx.paragraph(f"No view was published in the {HISTORY_MONTHS} months to "
+                                       f"{ctx.date(ctx.report.spec.date)}.", text))
+        if prepared.distribution is not None:
+            story += self._table_under(ctx, "Distribution of views", _distribution_written(prepared.distribution, locale),
+                                       loose)
+        if prepared.prices is not None:
+            story += self._table_under(ctx, "Prices", self._prices_written(prepared.prices, locale), loose)
         story.append(ctx.heading("Dissemination and distribution", level=3))
+        from ..legends import JURISDICTIONS, copyright_line
         from ..tables import format_datetime
 
-        stamp = format_datetime(self.disseminated.astimezone(dt.timezone.utc), ctx.report.spec.locale)
+        stamp = format_datetime(self.disseminated.astimezone(dt.timezone.utc), locale)
         story.append(ctx.paragraph(f"First disseminated {stamp}. {self.restrictions}", text))
-        return _headings_kept(story, loose)
+        for code in self.distribution:
+            name, legend = JURISDICTIONS[code]
+            story.append(ctx.paragraph(f"**{name}.** {legend}", text))
+        story.append(ctx.heading("Copyright", level=3))
+        story.append(ctx.paragraph(copyright_line(ctx.report.spec.date.year, issuer_name), text))
+        story = _headings_kept(story, loose)
+        _mark_target(ctx, story, certification, certification_key(ctx.report.spec))
+        return story
+
+    def _table_under(self, ctx, title: str, data, loose: set) -> list:
+        """A sub-heading and a table of data: the heading goes with the table's header and first rows, not
+        the whole table, so a long table flows on to the next page (header repeated) rather than leave a
+        band of white."""
+        from reportlab.platypus import CondPageBreak
+
+        heading = ctx.heading(title, level=3)
+        block, first_rows = ctx.kit.table_block(ctx, data, continued=ctx.kit.continued_title(heading))
+        _, heading_height = heading.wrap(ctx.frame_width, 1000)
+        loose.add(id(heading))
+        return [CondPageBreak(heading_height + first_rows + 8), heading, *block]
+
+    def _methodology_paragraph(self, ctx):
+        from ..text import escape
+
+        basis = self.methodology
+        parts = [ctx.markup(basis.text, "disclosure")] if basis.text else []
+        where = []
+        if basis.section is not None:
+            index, section = next((i, s) for i, s in enumerate(ctx.report.spec.sections) if s.id == basis.section)
+            title = ctx.plain(section.heading() or section.id)
+            where.append(f'the section “<a href="#{escape(section.anchor(index))}" color="{ctx.theme.link_color}">'
+                         f'{escape(title)}</a>” of this brief')
+        if basis.url is not None:
+            where.append(f'<a href="{escape(basis.url)}" color="{ctx.theme.link_color}">{escape(basis.url)}</a>')
+        if where:
+            parts.append(("The valuation and methodology basis is described in " if not basis.text else "See ")
+                         + " and at ".join(where) + ".")
+        from ..render.paragraph import Paragraph
+
+        return Paragraph(" ".join(parts), ctx.styles["disclosure"])
+
+    def history_gap(self, table, report_date: dt.date) -> tuple[str, str] | None:
+        """(what is wrong, how to fix it) when the history table has no view dated in the 12 months to
+        ``report_date``; None when it has one (or its date column is not there: its own error says so)."""
+        if self.history is None or table is None or self.history.date not in table.column_names:
+            return None
+        start = _months_before(report_date, HISTORY_MONTHS)
+        for value in table.values(self.history.date):
+            day = value.date() if isinstance(value, dt.datetime) else value
+            if isinstance(day, dt.date) and start < day <= report_date:
+                return None
+        return (f"table '{table.name}' has no view dated in the {HISTORY_MONTHS} months to the brief's date "
+                f"({report_date.isoformat()}), so the brief lists none",
+                f"give each view of the past {HISTORY_MONTHS} months a row, dated after {start.isoformat()}")
+
+    def _history_written(self, prepared, locale: str):
+        """The views of the past 12 months with each price in its own currency's minor units."""
+        if self.history.currency is None:
+            return prepared
+        return self._in_own_currency(prepared, locale, 3, 4)
+
+
+def _sentence_part(text: str) -> str:
+    """A key's text inside a sentence: its first letter lower case (unless an acronym) and no final stop."""
+    text = text.strip().rstrip(".")
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def _distribution_written(distribution: "ViewDistribution", locale: str):
+    """The distribution of views as a table: view, instruments covered, share of coverage and, with the
+    coverage's banking column, the share of each view's issuers that were investment-banking clients."""
+    from ..formatting import format_number
+    from ..tables import Column, Table
+    from .table import TableColumn, TableData
+    from decimal import Decimal
+
+    def share(part: int, whole: int) -> str:
+        return format_number(Decimal(100 * part) / Decimal(whole), None, locale, decimals=0) + "%" if whole else "\u2013"
+
+    total = distribution.total
+    columns = [(Column("view", "text", label="View"), TableColumn(key="view", label="View")),
+               (Column("count", "text"), TableColumn(key="count", label="Instruments covered", align="right")),
+               (Column("share", "text"), TableColumn(key="share", label="Share of coverage", align="right"))]
+    if distribution.banking:
+        columns.append((Column("banking", "text"),
+                        TableColumn(key="banking", label="Of which investment-banking clients", align="right")))
+    rows = []
+    for view, count, banked in distribution.rows:
+        row = [view, format_number(Decimal(count), None, locale, decimals=0), share(count, total)]
+        if distribution.banking:
+            row.append(share(banked, count))
+        rows.append(tuple(row))
+    source = distribution.table
+    table = Table(source.name, source.path, tuple(column for column, _ in columns), tuple(rows), (), source.source,
+                  source.as_of)
+    return TableData(table, tuple(columns), tuple(rows))
+
+
+def _mark_target(ctx, story: list, flowable, key: str | None) -> None:
+    """Put a page target for ``key`` just before ``flowable`` (a sub-heading), inside the group that keeps
+    it with what follows, so the target lands on the page the heading does."""
+    targets = getattr(ctx, "page_targets", None)
+    if targets is None or key is None:
+        return
+    from reportlab.platypus import KeepTogether
+
+    from ..render.pagerefs import PageTarget
+
+    for position, item in enumerate(story):
+        if item is flowable:
+            story.insert(position, PageTarget(targets, key))
+            return
+        if isinstance(item, KeepTogether) and item._content and item._content[0] is flowable:
+            item._content.insert(0, PageTarget(targets, key))
+            return
+
+
+def certification_key(spec) -> str | None:
+    """The link target of the first disclosures section's analyst certification (None: no disclosures)."""
+    for index, section in enumerate(spec.sections):
+        if section.type == "disclosures":
+            return f"{section.anchor(index)}-certification"
+    return None
+
+
+def classification_statement(spec) -> str | None:
+    """The classification as the disclosures (or, without them, the disclaimer) state it."""
+    from ..legends import CLASSIFICATION_LABELS, CLASSIFICATION_STATEMENTS
+
+    if spec.classification is None:
+        return None
+    return f"**Classification: {CLASSIFICATION_LABELS[spec.classification].lower()}.** " \
+        f"{CLASSIFICATION_STATEMENTS[spec.classification]}"
+
+
+def capital_at_risk(ctx, disclosures: "Disclosures | None" = None):
+    """'Capital at risk.' (the disclosures' wording), set next to a view on an instrument; None when the
+    brief has no disclosures (it is not research)."""
+    if disclosures is None:
+        disclosures = next((s for s in ctx.report.spec.sections if s.type == "disclosures"), None)
+    if disclosures is None:
+        return None
+    text = disclosures.capital_at_risk
+    first, dot, rest = text.partition(". ")
+    return ctx.paragraph(f"**{first}.** {rest}" if dot else f"**{text}**", "small")
+
+
+def notice(ctx, text: str, markup: bool = True):
+    """Regulatory wording in small print, its words never broken at a line end (the statement is read
+    as written): ``text`` in the brief's markup, or (``markup=False``) reportlab markup already."""
+    from ..render.paragraph import Paragraph
+
+    style = ctx.styles["small"].clone("notice", hyphenationLang="", embeddedHyphenation=0)
+    paragraph = Paragraph(ctx.markup(text, "small") if markup else ctx.fonts.glyph_fallback(text), style)
+    if markup:
+        paragraph._proof_source = text
+    return paragraph
+
+
+def classification_label(spec) -> str | None:
+    """The classification as the cover's masthead names it ("Investment research", "Marketing
+    communication"); the disclosures (or the disclaimer) give the full statement."""
+    from ..legends import CLASSIFICATION_LABELS
+
+    return CLASSIFICATION_LABELS[spec.classification] if spec.classification else None
+
+
+def cover_notice(ctx) -> list:
+    """The cover's line under the title: 'See page N for the analyst certification and important
+    disclosures.', N the page the certification lands on after layout, linked to it (none without
+    disclosures)."""
+    from ..text import escape
+
+    key = certification_key(ctx.report.spec)
+    targets = getattr(ctx, "page_targets", None)
+    if key is None or targets is None:
+        return []
+    from ..render.pagerefs import PageReference
+
+    colour = ctx.theme.link_color
+
+    def make(page: int | None):
+        return notice(ctx, f'<a href="#{escape(key)}" color="{colour}">See page {page or 0} for the analyst '
+                           "certification and important disclosures.</a>", markup=False)
+
+    return [PageReference(targets, key, make)]
+
+
+_YES_NO = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` earlier (the month's last day where it is shorter: 31 March -> 30 Sept)."""
+    import calendar
+
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@dataclass(frozen=True)
+class ViewDistribution:
+    """The distribution of views across the coverage: (view, instruments covered, of which banking clients)."""
+
+    table: Any  # tables.Table: the coverage dataset, for its source and date
+    rows: tuple[tuple[str, int, int], ...]
+    banking: bool  # whether the coverage says which were banking clients
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count, _ in self.rows)
+
+
+@dataclass(frozen=True)
+class DisclosuresData:
+    """What the disclosures prepared: the price table, the views of the past 12 months, their distribution."""
+
+    prices: Any = None  # TableData
+    history: Any = None  # TableData
+    distribution: ViewDistribution | None = None
+
+    @property
+    def parts(self) -> tuple:
+        """The tables shown, for the checks that read every table (precision)."""
+        return tuple(part for part in (self.prices, self.history) if part is not None)
 
 
 def _headings_kept(story: list, loose: set = frozenset()) -> list:

@@ -58,4 +58,10 @@ class Implications(SectionModel):
         if self.risks:
             story.append(ctx.paragraph(" ", "small"))
             story.append(ctx.paragraph("**Risks to the view.** " + " ".join(paragraphs(self.risks)), "prose"))
+        if any(item.exposure for item in self.items):
+            from .disclosures import capital_at_risk
+
+            warning = capital_at_risk(ctx)  # views on the instruments named as exposure
+            if warning is not None:
+                story.append(warning)
         return [story[0], *ctx.kit.keep_heading(story[1:])]

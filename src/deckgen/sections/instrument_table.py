@@ -13,3 +13,10 @@ __all__ = ["InstrumentTable", "TableColumn"]
 class InstrumentTable(TableSection):
     type: Literal["instrument_table"]  # type: ignore[assignment]
     title: Line = "Instruments"
+
+    def render(self, ctx):
+        from .disclosures import capital_at_risk
+
+        story = super().render(ctx)
+        warning = capital_at_risk(ctx)  # research names instruments here: the warning goes with them
+        return story + [warning] if warning is not None else story

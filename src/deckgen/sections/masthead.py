@@ -7,6 +7,7 @@ from ..text import escape
 from typing import Literal
 
 from .base import Line, SectionModel
+from .disclosures import classification_label, cover_notice
 
 
 class Masthead(SectionModel):
@@ -41,6 +42,8 @@ class Masthead(SectionModel):
         analysts = self._analysts(spec)
         byline = "<br/>".join(escape(part) for part in filter(None, [ctx.date(spec.date), author,
                                                                     ctx.plain(analysts) if analysts else None]))
+        if (classification := classification_label(spec)) is not None:  # MiFID II: what the brief is, up front
+            byline = f"<b>{escape(classification)}</b><br/>{byline}"
         top = Table([[logo, brand, Paragraph(ctx.fonts.glyph_fallback(byline), ctx.styles["byline"])]],
                     colWidths=[logo.width + 8, ctx.frame_width * 0.3, None])
         top.setStyle(TableStyle([
@@ -56,6 +59,7 @@ class Masthead(SectionModel):
         story.append(ctx.paragraph(spec.title, "h1"))
         if spec.subtitle:
             story.append(ctx.paragraph(spec.subtitle, "subtitle"))
+        story += cover_notice(ctx)  # "See page N for the analyst certification and important disclosures."
         story.append(HRFlowable(width="100%", thickness=0.6, color=colors.HexColor(theme.rule), spaceBefore=4, spaceAfter=12))
         return story
 
