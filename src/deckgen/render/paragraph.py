@@ -41,14 +41,17 @@ class Paragraph(_ReportlabParagraph):
                 and kept[3] is self.__dict__.get("blPara")):
             return min(self.width, given), self.height
         size = super().wrap(availWidth, availHeight)
-        hyphenated = self._hyphenated_words()
-        if len(hyphenated) > 1 and self.__dict__.get("text"):  # at most one hyphen a paragraph: laid out again keeping only its first
-            for allowed in (hyphenated[0], ""):
+        hyphenated, next_to_a_hyphen = self._hyphenation()
+        if (len(hyphenated) > 1 or next_to_a_hyphen) and self.__dict__.get("text"):
+            # at most one hyphen a paragraph, never on a line next to one ending in a hyphen: laid out again
+            # keeping only its first, else none
+            for allowed in ((hyphenated[0], "") if not next_to_a_hyphen else ("",)):
                 # from its text parsed afresh: reportlab's line breaker alters the words it split at their own hyphen
                 self._setup(self.text, self.style, self.bulletText, None, cleanBlockQuotedText)
                 with self.style.hyphenationLang.breaking_only(allowed):
                     size = super().wrap(availWidth, availHeight)
-                if len(self._hyphenated_words()) <= 1:
+                hyphenated, next_to_a_hyphen = self._hyphenation()
+                if len(hyphenated) <= 1 and not next_to_a_hyphen:
                     break
         if "blPara" in self.__dict__ and availWidth >= _FUZZ:  # narrower: reportlab answers "no room", breaks nothing
             self._broken_for = (availWidth, self.frags, self.style, self.blPara)
@@ -56,18 +59,23 @@ class Paragraph(_ReportlabParagraph):
             self.__dict__.pop("_broken_for", None)
         return min(size[0], given), size[1]
 
-    def _hyphenated_words(self) -> list[str]:
-        """The start of each word the line breaker hyphenated at a line end ("commit" of "commit-"),
-        in order; only for text whose hyphenator can be told which words may break."""
+    def _hyphenation(self) -> tuple[list[str], bool]:
+        """The start of each word the line breaker hyphenated at a line end ("commit" of "commit-"), in
+        order, and whether one of those lines is next to another line ending in a hyphen (the text's own,
+        "critical-" of "critical-mineral", or inserted); only for text whose hyphenator can be told which
+        words may break."""
         if not hasattr(self.style.hyphenationLang, "breaking_only") or "_tag_plain" not in self.__dict__:
-            return []
+            return [], False
         lines = line_texts(self)
-        if not any(line.rstrip().endswith("-") for line in lines[:-1]):
-            return []
+        ending_in_hyphen = {index for index, line in enumerate(lines[:-1]) if line.rstrip().endswith("-")}
+        if not ending_in_hyphen:
+            return [], False
         ends = line_ends(lines, self._tag_plain)
         if ends is None:
-            return []
-        return [lines[index].split()[-1][:-1] for index, how in enumerate(ends[0]) if how == "hyphenated"]
+            return [], False
+        inserted = [index for index, how in enumerate(ends[0]) if how == "hyphenated"]
+        next_to_a_hyphen = any(index - 1 in ending_in_hyphen or index + 1 in ending_in_hyphen for index in inserted)
+        return [lines[index].split()[-1][:-1] for index in inserted], next_to_a_hyphen
 
     def drawOn(self, canvas, x, y, _sW=0):
         laid_out = getattr(canvas, "_proof", None)
