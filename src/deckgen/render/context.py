@@ -14,7 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 
 from ..formatting import format_date
 from ..resolve import Report
-from ..text import escape, plain, to_markup
+from ..text import escape, escape_attribute, to_markup
 from ..theme import Theme
 from . import kit
 from .charts import ChartStyle, SeriesColours
@@ -163,7 +163,8 @@ class RenderContext:
     # -- text -------------------------------------------------------------------------------------
     def markup(self, text: str, style: str = "body") -> str:
         font = self.styles[style].fontName
-        return to_markup(text, self.report.format, self.cite_link, lambda s: self.fonts.glyph_fallback(s, font))
+        return to_markup(text, self.report.format, self.cite_link, lambda s: self.fonts.glyph_fallback(s, font),
+                         self.exhibit_link)
 
     def paragraph(self, text: str, style: str = "body") -> Paragraph:
         self.keep_last_word(text, style)
@@ -181,7 +182,12 @@ class RenderContext:
         return self.paragraph(text, f"h{level}")
 
     def plain(self, text: str) -> str:
-        return plain(text, self.report.format, self.report.source_number)
+        return self.report.plain(text)
+
+    def exhibit_link(self, name: str) -> str:
+        """'Exhibit 5', linked to the exhibit's title (its section's anchor), never split across lines."""
+        label = self.report.exhibit_label(name).replace(" ", "\u00a0")
+        return f'<a href="#{escape_attribute(name)}" color="{self.theme.link_color}">{label}</a>'
 
     def cite_link(self, keys: list[str]) -> str:
         numbers = sorted({self.report.source_number(key) for key in keys})

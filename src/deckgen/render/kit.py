@@ -113,6 +113,8 @@ BESIDE_SHARE = 0.66  # of the width, for a chart whose caption and source move b
 def exhibit_title(ctx: "RenderContext", title: str) -> Paragraph:
     """'Exhibit 3: Installed capacity by country': numbered in order, set apart from section headings."""
     number = ctx.next_exhibit()
+    if ctx.section is not None and ctx.report.exhibits.get(ctx.report.spec.sections[ctx.section].anchor(ctx.section)) != number:
+        raise RuntimeError(f"exhibit {number} is numbered otherwise where the text refers to it")  # a bug, not the user's
     style = "exhibit"
     paragraph = Paragraph(f"<b>Exhibit\u00a0{number}:</b> " + ctx.markup(title, style), ctx.styles[style])
     paragraph._exhibit_markup = paragraph.text
@@ -289,7 +291,7 @@ class ShrinkingExhibit(KeepTogether):
         super().__init__(content)
         self.drawing, self.redraw = drawing, redraw
         self.max_shrink = self.MAX_SHRINK_ROWS if rows else self.MAX_SHRINK
-        self.beside = beside  # height -> the exhibit with a narrower chart and its notes beside it
+        self.beside = beside  # (height, title) -> the exhibit with a narrower chart and its notes beside it
 
     def with_drawing(self, shorter) -> list[Any]:
         """The exhibit's flowables with ``shorter`` in place of its chart."""
@@ -310,7 +312,7 @@ class ShrinkingExhibit(KeepTogether):
             for height in (chart_height, chart_height * (1 - self.max_shrink)):
                 if height < self.MIN_HEIGHT:
                     break
-                exhibit = self.beside(height)
+                exhibit = self.beside(height, self._content[0])  # its title: carrying the section's anchor, if given one
                 if exhibit.wrap(available_width, available_height)[1] <= available_height - 3:
                     return [exhibit]
         return super().split(available_width, available_height)
@@ -406,9 +408,9 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     if half:
         return [HalfWidth(ctx, title, body, notes, redraw, rows)]
 
-    def beside(height: float):
+    def beside(height: float, heading=title):
         chart = chart_at((ctx.frame_width - GUTTER) * BESIDE_SHARE, height)
-        return _grid(ctx, [[title, ""], [[chart], notes]], span_first_row=True, share=BESIDE_SHARE)
+        return _grid(ctx, [[heading, ""], [[chart], notes]], span_first_row=True, share=BESIDE_SHARE)
 
     return [ShrinkingExhibit([title, *body, *notes], drawing, redraw, rows, beside)]
 

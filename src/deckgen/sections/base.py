@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Iterator
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Iterator, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,6 +41,7 @@ class SectionModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     id: str | None = None  # anchor name; defaults to the section's type and position
+    is_exhibit: ClassVar[bool] = False  # a numbered exhibit (Exhibit 3: ...) text may refer to: {{ exhibit: id }}
 
     def anchor(self, index: int) -> str:
         """The section's link target and outline key: its ``id``, else its position and type (``section-3-narrative``)."""
@@ -76,3 +77,9 @@ class SectionModel(BaseModel):
 
     def render(self, ctx: "RenderContext") -> list[Any]:  # list of reportlab flowables
         raise NotImplementedError
+
+
+def exhibit_numbers(sections: Sequence[SectionModel]) -> dict[int, int]:
+    """Each exhibit section's number (by its index in the spec), as its title prints it: in order."""
+    exhibits = [index for index, section in enumerate(sections) if section.is_exhibit]
+    return {index: number for number, index in enumerate(exhibits, start=1)}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, Literal
+from typing import Any, ClassVar, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -70,6 +70,7 @@ class TableData:
 
 class TableSection(SectionModel):
     type: Literal["table"]
+    is_exhibit: ClassVar[bool] = True
     title: Line = Field(min_length=1)
     table: str
     columns: list[TableColumn] | None = Field(default=None, min_length=1, max_length=30)  # default: every column
