@@ -427,8 +427,12 @@ def chart_texts(data, alt: str) -> tuple[tuple[str, str], ...]:
     return tuple((what, text) for what, text in texts if text)
 
 
+KEEP_WHOLE_ROWS = 12  # a table of this many rows or fewer is never split across pages
+
+
 def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:
-    """Exhibit title and a table that flows across pages (header repeated), with caption and source."""
+    """Exhibit title and a table with its caption and source: kept whole if it has KEEP_WHOLE_ROWS rows or
+    fewer, else flowing across pages (header repeated)."""
     from reportlab.platypus import CondPageBreak, PageBreak
 
     title = exhibit_title(ctx, section.title)
@@ -438,6 +442,8 @@ def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:
     title._tag_exhibit = ("Table", block[0].table.tag_key)  # the title is the Caption in the Table
     _, title_height = title.wrap(ctx.frame_width, 1000)
     opening = PageBreak() if section.page_break == "before" else CondPageBreak(title_height + first_rows_height + 8)
+    if len(data.rows) <= KEEP_WHOLE_ROWS:  # moved whole, with its title and notes, to where it fits (if a page holds it)
+        return [opening, KeepTogether([title, *block])]
     return [opening, title, *block]
 
 
