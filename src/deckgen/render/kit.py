@@ -9,7 +9,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from ..proof.record import Exhibit
-from .paragraph import Paragraph
+from .paragraph import BalancedParagraph, Paragraph
 
 if TYPE_CHECKING:
     from .context import RenderContext
@@ -116,7 +116,7 @@ def exhibit_title(ctx: "RenderContext", title: str) -> Paragraph:
     if ctx.section is not None and ctx.report.exhibits.get(ctx.report.spec.sections[ctx.section].anchor(ctx.section)) != number:
         raise RuntimeError(f"exhibit {number} is numbered otherwise where the text refers to it")  # a bug, not the user's
     style = "exhibit"
-    paragraph = Paragraph(f"<b>Exhibit\u00a0{number}:</b> " + ctx.markup(title, style), ctx.styles[style])
+    paragraph = BalancedParagraph(f"<b>Exhibit\u00a0{number}:</b> " + ctx.markup(title, style), ctx.styles[style])
     paragraph._exhibit_markup = paragraph.text
     paragraph._proof_source, paragraph._proof_prefix, paragraph._proof_origin = title, f"Exhibit {number}: ", ("title",)
     paragraph._proof_exhibit = number
