@@ -213,6 +213,7 @@ def resolve(
     _check_sections(checker)
     _check_table_cells(checker)
     _check_exhibits_referred(checker)
+    _check_language_locale(checker)
     _check_sources_cited(checker)
     _check_unused(checker)
     _check_disclosures(checker)
@@ -687,6 +688,32 @@ def _check_exhibits_referred(checker: _Checker) -> None:
             checker.warn(loaded.mark(("sections", index, "type")), f"exhibit '{name}' is never referred to",
                          "give the section an id: and write {{ exhibit: <its id> }} where the text discusses it",
                          code="unreferred-exhibit")
+
+
+def _check_language_locale(checker: _Checker) -> None:
+    """The locale writes the brief's dates, times and numbers; the language is the text's. British text with
+    American dates ("en-GB" text, locale "en_US") reads as a mistake: they must name the same language and,
+    where both name one, the same region."""
+    from babel import Locale
+
+    spec = checker.loaded.spec
+    subtags = spec.language.replace("_", "-").split("-")
+    language = subtags[0].lower()
+    region = next((tag.upper() for tag in subtags[1:] if len(tag) == 2 or tag.isdigit()), None)
+    locale = Locale.parse(spec.locale)
+    if locale.language == language and (region is None or locale.territory is None or locale.territory == region):
+        return
+    suggestion = f"{language}_{region}" if region else language
+    try:
+        Locale.parse(suggestion)
+    except (ValueError, LookupError):
+        suggestion = None
+    written = "locale" if "locale" in checker.loaded.document.data else "language"
+    checker.warn(checker.loaded.mark((written,)),
+                 f"locale '{spec.locale}' writes dates and numbers for another language or region than the text's "
+                 f"language '{spec.language}'",
+                 f"set locale: {suggestion}" if suggestion else "make locale: and language: name the same language and region",
+                 code="locale")
 
 
 def _check_field(checker: _Checker, mark: Mark, ref) -> None:
