@@ -32,8 +32,8 @@ def briefs(tmp_path_factory) -> dict[str, dict]:
         root = copy_project(tmp_path_factory.mktemp(name))
         result = build(root / "specs" / "investor.yaml", overrides=[f"brand={brand}"])
         pages = page_texts(result.output)
-        # the page of the P/E bars (Exhibit 1), drawn in the brand's first chart colour
-        chart_page = next(n for n, text in enumerate(pages, 1) if "Forward price/earnings (×)" in text)
+        # the page of the first sector breakdown's range bars, drawn in the brand's first chart colour
+        chart_page = next(n for n, text in enumerate(pages, 1) if "Share of total (%)" in text)
         from PIL import Image
 
         images = {}

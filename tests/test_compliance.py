@@ -275,10 +275,9 @@ def test_the_pe_ratios_are_credited_to_the_unattributed_market_levels_not_a_stra
     market_levels = next(n for n, entry in numbers.items() if "Unattributed (illustrative)" in entry)
     elliott = next(n for n, entry in numbers.items() if "Elliott Management" in entry)
     assert f"14× forward earnings compared to 21× for the S&P 500 [{market_levels}]" in text
-    exhibit = text[text.index("Exhibit 1: The valuation discount"):]
+    exhibit = text[text.index("Exhibit 1: The theme’s instruments"):]
     exhibit = exhibit[: exhibit.index("As of")]
-    assert "illustrative, not market data" in exhibit
-    assert f"Source: [{market_levels}] Unattributed (illustrative)." in exhibit
+    assert "Illustrative placeholder prices, forward price/earnings ratios and year-to-date returns, not market data" in exhibit
     assert f"[{elliott}]" not in exhibit and "Elliott" not in exhibit
     assert "the forward P/E ratios of Japanese equities and the S&P 500 are quoted as the original brief states them" \
         in text
@@ -311,7 +310,7 @@ def test_a_price_time_without_a_time_zone_or_in_a_text_column_is_refused(cli, pr
     prices = project / "data/us-japan/prices.csv"
     prices.write_text(prices.read_text("utf-8").replace("2026-02-13 16:00 America/New_York,NASDAQ close",
                                                         "2026-02-13 16:00 ET,NASDAQ close")
-                      .replace("2026-02-13 15:30 Asia/Tokyo,TSE close\nAdvantest", "2026-02-13 15:30,TSE close\nAdvantest"), "utf-8")
+                      .replace("2026-02-13 15:30 Asia/Tokyo,TSE close,24,9.0\nAdvantest", "2026-02-13 15:30,TSE close,24,9.0\nAdvantest"), "utf-8")
     run = cli("validate", SPEC, cwd=project)
     assert run.code == 1
     assert _lines(run.stderr) == [

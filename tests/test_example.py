@@ -142,4 +142,4 @@ def test_charts_are_vector_with_selectable_text(example_pdf):
         for xobject in (page["/Resources"].get("/XObject") or {}).values():
             assert xobject.get_object().get("/Subtype") != "/Image", "a raster image in the brief"
     text = squash(text_of(example_pdf))
-    assert "Share of total (%)" in text and "Forward price/earnings" in text
+    assert "Share of total (%)" in text and "Semiconductors & advanced manufacturing" in text

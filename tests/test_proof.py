@@ -63,7 +63,7 @@ def test_proof_checks_an_edition_already_written(project: Path, cli):
     assert cli("build", SPEC, cwd=project).code == 0
     result = cli("proof", "dist/investor.pdf", cwd=project)
     assert result.code == 0, result.stderr
-    assert result.stdout.startswith("dist/investor.pdf: proof passed: 6 page(s), 4 exhibit(s) (1 table(s), 8 row(s)), ")
+    assert result.stdout.startswith("dist/investor.pdf: proof passed: 6 page(s), 4 exhibit(s) (2 table(s), 15 row(s)), ")
     as_json = cli("proof", "dist/investor.pdf", "--log-format", "json", cwd=project)
     record = json.loads(as_json.stdout)
     assert record["passed"] is True and record["proof"]["pages"] == 6
@@ -115,7 +115,9 @@ def test_send_holds_back_the_edition_whose_proof_fails_and_sends_the_others(proj
     assert sorted(address for received in smtp.received for address in received.rcpt_tos) == ["ann@example.com", "cy@example.com"]
     reported = result.stdout + result.stderr
     assert "bob@example.com" in reported
-    assert ("specs/investor.yaml:79:18: '¥123,456,789,012.5/$' is split across lines as '¥123,456,78' | '9,012.5/$' in the "
+    spec_lines = (project / SPEC).read_text("utf-8").splitlines()
+    tile = next(number for number, line in enumerate(spec_lines, 1) if "{figure: usdjpy" in line)
+    assert (f"specs/investor.yaml:{tile}:18: '¥123,456,789,012.5/$' is split across lines as '¥123,456,78' | '9,012.5/$' in the "
             "value of the KPI tile 'Yen per US dollar (illustrative)'") in reported
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reportlab.platypus import Paragraph as _ReportlabParagraph
-from reportlab.platypus.paragraph import _FUZZ
+from reportlab.platypus.paragraph import _FUZZ, cleanBlockQuotedText
 
 from ..proof.lines import line_ends, normal
 from ..proof.record import line_texts, new_key
@@ -29,8 +29,10 @@ class Paragraph(_ReportlabParagraph):
             return self.width, self.height
         size = super().wrap(availWidth, availHeight)
         hyphenated = self._hyphenated_words()
-        if len(hyphenated) > 1:  # at most one hyphen a paragraph: laid out again keeping only its first
+        if len(hyphenated) > 1 and self.__dict__.get("text"):  # at most one hyphen a paragraph: laid out again keeping only its first
             for allowed in (hyphenated[0], ""):
+                # from its text parsed afresh: reportlab's line breaker alters the words it split at their own hyphen
+                self._setup(self.text, self.style, self.bulletText, None, cleanBlockQuotedText)
                 with self.style.hyphenationLang.breaking_only(allowed):
                     size = super().wrap(availWidth, availHeight)
                 if len(self._hyphenated_words()) <= 1:
