@@ -30,7 +30,7 @@ checks:
 sections:
   - type: narrative
     title: Figures
-    body: Capital of {{ capital }} [@alpha] and a yield of {{ yield }} [@beta].
+    body: Capital of {{ capital }} [@alpha] and a yield of {{ yield }} [@beta]. See {{ exhibit:section-2-sector_breakdown }} and {{ exhibit:section-3-instrument_table }}.
   - type: sector_breakdown
     title: Split
     breakdown: split

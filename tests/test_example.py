@@ -32,7 +32,7 @@ NARRATIVE_HEADINGS = [
     "Investment implications: the Pacific premium",
 ]
 SEED_FIGURES = ["78 bilateral agreements", "$52 billion", "2.0% of GDP", "$48 billion", "$40 billion", "100,000 engineering",
-                "$85 billion", "14× forward earnings", "21× for the S&P 500", "¥152/$", "9.4% year-to-date", "1.2%"]
+                "$85 billion", "14× forward earnings", "21× for the S&P 500", "USD/JPY 152", "9.4% year-to-date", "1.2%"]
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_opportunities_and_risks_boxes_keep_their_marks(text):
     assert "✓ Alignment opportunities" in text
     assert "✗ Strategic risks" in text
     assert "✓ $52B joint semiconductor investment reshoring chips" in text
-    assert "✗ Yen weakness (¥152/$, illustrative [10]) creates currency hedging costs" in text
+    assert "✗ Yen weakness (USD/JPY 152, illustrative [10]) creates currency hedging costs" in text
 
 
 def test_framework_charts_carry_their_numbers_and_provenance(text):

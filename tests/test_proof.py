@@ -76,11 +76,11 @@ def test_proof_refuses_a_changed_pdf_a_changed_manifest_and_a_pdf_without_one(pr
     # the manifest claims a figure the page does not show
     changed = json.loads(manifest.read_text())
     figure = next(f for f in changed["proof"]["figures"] if f["name"] == "usdjpy")
-    figure["printed"] = "¥153/$"
+    figure["printed"] = "USD/JPY\u00a0153"
     manifest.write_text(json.dumps(changed))
     result = cli("proof", "dist/investor.pdf", cwd=project)
     assert result.code == 1
-    assert result.stderr == "".join(f"dist/investor.pdf: figure 'usdjpy' (¥153/$) is not on page {page}, where its proof found it\n"
+    assert result.stderr == "".join(f"dist/investor.pdf: figure 'usdjpy' (USD/JPY\u00a0153) is not on page {page}, where its proof found it\n"
                                     for page in figure["pages"])
     # the PDF is not the one the manifest describes
     manifest.write_text(json.dumps(recorded))
