@@ -673,10 +673,14 @@ def _check_exhibit_reference(checker: _Checker, mark: Mark, ref, within: int | N
 
 
 def _check_exhibits_referred(checker: _Checker) -> None:
-    """An exhibit no text refers to is a warning: a reader should be told where to look, and why."""
+    """In a brief with running text (a narrative section), an exhibit no text refers to is a warning: a
+    reader should be told where to look, and why. A brief of exhibits alone (a chart pack) has no text
+    to refer from."""
     if any(p.is_error and p.code == "unknown" for p in checker.problems):
         return  # a reference misspelt is reported already; "never referred to" would only echo it
     loaded = checker.loaded
+    if not any(section.type == "narrative" for section in loaded.spec.sections):
+        return
     for index, section in enumerate(loaded.spec.sections):
         name = section.anchor(index)
         if not section.is_exhibit or name in checker.referred_exhibits:
