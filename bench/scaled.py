@@ -102,6 +102,13 @@ def make_project(target: Path, rows: int = 5000, narratives: int = 96, charts: i
     head = [s for s in investor["sections"] if s["type"] in ("masthead", "takeaways", "kpi_strip")]
 
     spec_data: dict = {"figures": "../data/scaled/figures.yaml", "sources": "../data/scaled/sources.yaml"}
+    # the figures the prose reads from a table (the tariff terms): that table and its figures file come along
+    for name, figures_name in (("tariffs", "tariff_figures"),):
+        entry = investor["data"][name]
+        for file in (Path(entry["path"]).name, Path(investor["data"][figures_name]).name):
+            shutil.copy(REPO / "data" / "us-japan" / file, data / file)
+        spec_data[name] = {**entry, "path": f"../data/scaled/{Path(entry['path']).name}"}
+        spec_data[figures_name] = f"../data/scaled/{Path(investor['data'][figures_name]).name}"
     chart_sections = []
     for n in range(charts):
         kind = KINDS[n % len(KINDS)]

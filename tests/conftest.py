@@ -92,3 +92,9 @@ def smtp(monkeypatch):
         monkeypatch.setenv(name, value)
     yield handler
     controller.stop()
+
+
+def output_line(spec: Path) -> int:
+    """The line of a spec's top-level ``output:`` key (errors about the output are located there)."""
+    lines = spec.read_text("utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.startswith("output:"))

@@ -78,6 +78,15 @@ data:
     as_of: 2026-07-01
     columns: {mw: {type: number, unit: MW, label: Power}, mwh: {type: number, unit: MWh, label: Energy},
               capex_eur: {type: number, unit: EUR, label: Capex}, cod: {type: date, label: Online}}
+  tariffs:
+    path: ../data/us-japan/tariffs.csv
+    source: framework-structure
+    as_of: 2026-02-16
+    columns:
+      measure: {type: text, label: Tariff}
+      before_pct: {type: number, unit: percent, label: Before}
+      after_pct: {type: number, unit: percent, label: After}
+      change_pp: {type: number, unit: pp, label: Change}
 sections:
 """
 

@@ -264,7 +264,8 @@ def test_manifest_lists_every_figure_of_the_example(example_pdf):
     manifest = json.loads(example_pdf.with_suffix(".manifest.json").read_text())
     names = {figure["name"] for figure in manifest["figures"]}
     figures_file = parse_yaml((example_pdf.parent.parent / "data/us-japan/figures.yaml").read_text(), Path("f.yaml")).data
-    expected = set(figures_file["figures"]) | {
+    table_figures = parse_yaml((example_pdf.parent.parent / "data/us-japan/tariffs.yaml").read_text(), Path("t.yaml")).data
+    expected = set(figures_file["figures"]) | set(table_figures["figures"]) | {
         f"{breakdown}.{part['id']}" for breakdown, body in figures_file["breakdowns"].items() for part in body["parts"]
     }
     assert names == expected

@@ -616,7 +616,7 @@ def test_bad_recipient_parameters_are_located_in_the_recipients_file(project, pl
     result = cli("send", SPEC, "--recipients", "desk.csv")
 
     assert result.code == ExitCode.INVALID
-    assert result.stderr.startswith("desk.csv:2:1: variant of ann@example.com: unknown key 'region'; allowed: author, brand")
+    assert result.stderr.startswith("desk.csv:2:1: variant of ann@example.com: unknown key 'region'; allowed: archive, author, brand")
     assert "Traceback" not in result.stderr
     assert plain_env.handler.received == []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import output_line
 from test_errors import MINIMAL, check_fails, write
 
 
@@ -185,7 +186,7 @@ def test_an_output_that_is_a_folder_is_refused_by_validate_and_build(cli, projec
         result = cli(command, "specs/investor.yaml", cwd=project)
         assert result.code == 1, result.stderr
         assert result.stderr.splitlines()[0] == (
-            "specs/investor.yaml:32:9: output dist/investor.pdf is a folder; name the PDF file, like dist/investor.pdf/brief.pdf"
+            f"specs/investor.yaml:{output_line(project / 'specs/investor.yaml')}:9: output dist/investor.pdf is a folder; name the PDF file, like dist/investor.pdf/brief.pdf"
         )
 
 
@@ -205,7 +206,7 @@ def test_a_file_deckgen_did_not_write_is_never_replaced(cli, project):
     result = cli("validate", "specs/investor.yaml", cwd=project)
     assert result.code == 1
     assert result.stderr.splitlines()[0] == (
-        "specs/investor.yaml:32:9: output pyproject.toml exists and was not written by deckgen; choose a new file name, "
+        f"specs/investor.yaml:{output_line(project / 'specs/investor.yaml')}:9: output pyproject.toml exists and was not written by deckgen; choose a new file name, "
         "or move that file away"
     )
     assert cli("build", "specs/investor.yaml", cwd=project).code == 1
@@ -223,7 +224,7 @@ def test_a_manifest_beside_the_output_must_be_deckgens(cli, project):
     result = cli("build", "specs/investor.yaml", cwd=project)
     assert result.code == 1
     assert result.stderr.splitlines()[0] == (
-        "specs/investor.yaml:32:9: the manifest dist/investor.manifest.json would replace a file that is not a deckgen "
+        f"specs/investor.yaml:{output_line(project / 'specs/investor.yaml')}:9: the manifest dist/investor.manifest.json would replace a file that is not a deckgen "
         "manifest; choose another output name, or move that file away"
     )
     assert (project / "dist" / "investor.manifest.json").read_text() == '{"mine": true}\n'
@@ -251,12 +252,12 @@ def test_an_output_below_a_file_is_refused(cli, project):
 
 def test_a_table_column_too_narrow_to_print_is_refused_at_its_width(cli, project):
     spec = project / "specs" / "investor.yaml"
-    spec.write_text(spec.read_text().replace("{key: ticker, label: Ticker, width: 0.85}", "{key: ticker, label: Ticker, width: 0.3}"))
+    spec.write_text(spec.read_text().replace("{key: ticker, label: Ticker, width: 0.85}", "{key: ticker, label: Ticker, width: 0.2}"))
     lines = spec.read_text().splitlines()
-    line = next(n for n, l in enumerate(lines, 1) if "{key: ticker," in l)
+    line = next(n for n, l in enumerate(lines, 1) if "{key: ticker, label: Ticker, width: 0.2}" in l)
     col = lines[line - 1].index("width: ") + 8
     validate_fails(cli, project, [
-        f"specs/investor.yaml:{line}:{col}: column 'ticker' would be 3.7% of the table's width, too narrow to print; "
+        f"specs/investor.yaml:{line}:{col}: column 'ticker' would be 3.4% of the table's width, too narrow to print; "
         "give every column at least 5% (widths are relative to their sum)",
     ])
 
@@ -303,8 +304,8 @@ def _words(length: int) -> str:
 
 def test_the_longest_allowed_texts_build(cli, project):
     longest = ["sections.0.label=" + _words(300), "sections.2.items.0.label=" + _words(300), "sections.1.items.0.text=" + _words(1500),
-               "sections.11.opportunities.items.0=" + _words(1500), "sections.11.risks.title=" + _words(300),
-               "sections.12.items.0.title=" + _words(300), "sections.13.columns.1.label=" + _words(60)]
+               "sections.13.opportunities.items.0=" + _words(1500), "sections.13.risks.title=" + _words(300),
+               "sections.14.items.0.title=" + _words(300), "sections.15.columns.1.label=" + _words(60)]
     result = cli("build", "specs/investor.yaml", *[arg for value in longest for arg in ("--set", value)], cwd=project)
     assert result.code == 0, result.stderr
 
@@ -348,7 +349,7 @@ def test_a_lock_folder_that_is_a_file_is_found_by_validate(cli, project):
     result = cli("validate", "specs/investor.yaml", cwd=project)
     assert result.code == 1
     assert result.stderr.splitlines()[0] == (
-        "specs/investor.yaml:32:9: cannot write dist/investor.pdf: dist/.deckgen is not a folder; choose another output path"
+        f"specs/investor.yaml:{output_line(project / 'specs/investor.yaml')}:9: cannot write dist/investor.pdf: dist/.deckgen is not a folder; choose another output path"
     )
 
 

@@ -75,7 +75,7 @@ def test_the_pages_are_those_of_the_pdf_a_2b_edition(editions: Path, example_pdf
     import pypdfium2
 
     carried, plain = pypdfium2.PdfDocument(editions / "dist" / "investor.pdf"), pypdfium2.PdfDocument(example_pdf)
-    assert len(carried) == len(plain) == 6
+    assert len(carried) == len(plain) == 7
     for number in range(len(plain)):
         assert carried[number].render().to_pil().tobytes() == plain[number].render().to_pil().tobytes(), number + 1
 
@@ -152,7 +152,7 @@ def test_proof_re_checks_every_figure_against_the_embedded_data(editions: Path, 
     grid, investor = result.stdout.splitlines()
     assert grid.startswith("dist/grid-storage.pdf: proof passed: 5 page(s), ")
     assert grid.endswith(", 12 figure(s) on their pages, 12 figure(s) re-checked against embedded data (9 file(s))")
-    assert investor.endswith(" figure(s) re-checked against embedded data (7 file(s))")
+    assert investor.endswith(" figure(s) re-checked against embedded data (10 file(s))")
     record = json.loads(cli("proof", "dist/grid-storage.pdf", "--log-format", "json", cwd=editions).stdout)
     assert record["passed"] is True and record["embedded"] == {"files": 9, "figures_rechecked": 12}
 
@@ -323,7 +323,7 @@ def test_a_file_outside_the_project_is_never_embedded(project: Path, tmp_path_fa
 
 def test_an_edition_that_would_carry_too_much_is_refused_at_validate_and_build(project: Path, cli, monkeypatch):
     monkeypatch.setattr(evidence, "MAX_EMBEDDED_BYTES", 10_000)  # the example's 19 KB stand for 50 MB
-    expected = ("specs/grid-storage.yaml:43:3: archive: pdfa-3b would embed 19.2 KB of files in the PDF, more than the "
+    expected = ("specs/grid-storage.yaml:43:3: archive: pdfa-3b would embed 19.6 KB of files in the PDF, more than the "
                 "10.0 KB an edition may carry; the largest dataset 'projects' (data/grid-storage/projects.csv, 5.3 KB); "
                 "select fewer rows (a narrower query or file), or use archive: pdfa-2b")
     for command in ("validate", "build"):

@@ -24,10 +24,10 @@ def test_the_manifest_records_the_proof_of_the_edition(project: Path, cli):
     proof = json.loads((project / "dist" / "grid-storage.manifest.json").read_text())["proof"]
     assert proof["status"] == "passed" and proof["problems"] == []
     assert proof["checks"] == ["template-text", "printed-text", "broken-word", "split-value", "overflow", "missing-glyph",
-                               "empty-exhibit"]
+                               "empty-exhibit", "chart-label"]
     assert proof["pages"] == 5
-    assert [(e["number"], e["kind"]) for e in proof["exhibits"]] == [(n, "chart") for n in range(1, 7)] + [(7, "table")]
-    assert proof["tables"] == [{"exhibit": 7, "title": "The project register", "page": proof["tables"][0]["page"], "rows": 60}]
+    assert [(e["number"], e["kind"]) for e in proof["exhibits"]] == [(n, "chart") for n in range(1, 8)] + [(8, "table")]
+    assert proof["tables"] == [{"exhibit": 8, "title": "The project register", "page": proof["tables"][0]["page"], "rows": 60}]
     assert {"name": "installed_total", "printed": "34.0 GW", "pages": [1]} in proof["figures"]
     assert {"name": "cost_high_max", "printed": "€290/kWh", "pages": [2]} in proof["figures"]
 
@@ -63,10 +63,10 @@ def test_proof_checks_an_edition_already_written(project: Path, cli):
     assert cli("build", SPEC, cwd=project).code == 0
     result = cli("proof", "dist/investor.pdf", cwd=project)
     assert result.code == 0, result.stderr
-    assert result.stdout.startswith("dist/investor.pdf: proof passed: 6 page(s), 4 exhibit(s) (2 table(s), 15 row(s)), ")
+    assert result.stdout.startswith("dist/investor.pdf: proof passed: 7 page(s), 6 exhibit(s) (4 table(s), 19 row(s)), ")
     as_json = cli("proof", "dist/investor.pdf", "--log-format", "json", cwd=project)
     record = json.loads(as_json.stdout)
-    assert record["passed"] is True and record["proof"]["pages"] == 6
+    assert record["passed"] is True and record["proof"]["pages"] == 7
 
 
 def test_proof_refuses_a_changed_pdf_a_changed_manifest_and_a_pdf_without_one(project: Path, cli):
@@ -200,3 +200,21 @@ def test_an_edition_built_with_its_proof_downgraded_is_proofread_again_under_str
     strict = cli("build", SPEC, *wide, "--if-changed", "--strict", cwd=project)
     assert strict.code == 1 and "is split across lines" in strict.stderr
     assert strict.stderr.endswith("1 error(s); nothing was written\n")
+
+
+def test_a_chart_label_its_font_cannot_draw_is_refused_by_the_proof_and_validate_proof(project: Path, cli):
+    """Found by the property test: an emoji in a sector label drew as .notdef in the chart (no Unicode
+    mapping, so PDF/UA-1 fails). The proof refuses it, located at the exhibit, as validate --proof does."""
+    figures = project / "data/us-japan/figures.yaml"
+    figures.write_text(figures.read_text("utf-8").replace("label: Semiconductors & advanced manufacturing,",
+                                                          'label: "Semis \U0001F600\u200d\U0001F469",'), "utf-8")
+    spec_lines = (project / SPEC).read_text("utf-8").splitlines()
+    section = next(n for n, line in enumerate(spec_lines, 1) if "breakdown: framework_by_sector" in line) - 2
+    expected = (f"specs/investor.yaml:{section}:11: Exhibit 3's category has characters its font cannot draw: "
+                "'\U0001F600' (U+1F600), '\U0001F469' (U+1F469); they would print as empty boxes; use a brand font "
+                "that has them (brand.yml typography: fonts), or write the text without them")
+    built = cli("build", SPEC, cwd=project)
+    assert built.code == 1 and expected in built.stderr, built.stderr
+    assert not (project / "dist" / "investor.pdf").exists()
+    checked = cli("validate", "--proof", SPEC, cwd=project)
+    assert checked.code == 1 and expected in checked.stderr, checked.stderr

@@ -26,7 +26,7 @@ from conftest import copy_project
 
 SPEC = Path("specs/investor.yaml")
 PDF = Path("dist/investor.pdf")
-EXAMPLE_PAGES = 6  # pages of the example brief
+EXAMPLE_PAGES = 7  # pages of the example brief
 MANIFEST = Path("dist/investor.manifest.json")
 HEAVY = ("matplotlib", "reportlab", "svglib")
 ANSI = re.compile(r"\x1b\[")
@@ -349,7 +349,7 @@ def test_write_failure_leaves_the_previous_pdf_intact_and_no_temporary_files(bui
             raise OSError(28, "No space left on device")
         real_replace(source, target)
 
-    monkeypatch.setattr(library.os, "replace", refuse_the_pdf)
+    monkeypatch.setattr(os, "replace", refuse_the_pdf)
     pdf_before, manifest_before = (built / PDF).read_bytes(), (built / MANIFEST).read_bytes()
     run = cli("build", SPEC, cwd=built)
     assert run.code == ExitCode.BUILD_FAILED

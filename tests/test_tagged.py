@@ -153,29 +153,36 @@ def _kids(elem):
 @variants()
 def test_tables_have_a_caption_a_head_and_a_body(built, variant):
     """Matterhorn 15-003 (TH with Scope), 09-004: Table > Caption (the exhibit title, first), THead > TR > TH,
-    TBody > TR > TD."""
+    TBody > TR > TD, and a total row's TFoot > TR > TH (/Scope /Row, its label) + TD."""
     with pikepdf.open(built[variant]) as pdf:
         tables = [elem for elem, _ in _walk(pdf.Root.StructTreeRoot.K) if elem.S == "/Table"]
         assert tables
-        captioned = 0
+        captioned = totalled = 0
         for table in tables:
             parts = _kids(table)
             roles = [str(part.S) for part in parts]
             if roles[0] == "/Caption":
                 captioned += 1
                 roles = roles[1:]
-            assert roles in (["/THead", "/TBody"], ["/TBody"]), roles
+            assert roles in (["/THead", "/TBody"], ["/TBody"], ["/THead", "/TBody", "/TFoot"]), roles
+            totalled += roles[-1] == "/TFoot"
             for part in parts:
                 if part.S == "/Caption":
                     continue
                 rows = _kids(part)
                 assert rows and all(row.S == "/TR" for row in rows)
+                if part.S == "/TFoot":
+                    assert len(rows) == 1
+                    cells = _kids(rows[0])
+                    assert [cell.S for cell in cells] == ["/TH"] + ["/TD"] * (len(cells) - 1) and cells[0].A.Scope == "/Row"
+                    continue
                 cells = [cell for row in rows for cell in _kids(row)]
                 expected = "/TH" if part.S == "/THead" else "/TD"
                 assert cells and all(cell.S == expected for cell in cells)
                 if expected == "/TH":
                     assert all(cell.A.Scope == "/Column" for cell in cells)
         assert captioned >= 1  # the example's tables are exhibits with titles
+        assert totalled >= 1  # and one of them has a total row
 
 
 @variants()

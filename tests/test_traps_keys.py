@@ -29,16 +29,16 @@ REGISTER = "  - {type: table, title: Trap, table: projects"
 # name: (the section added to the grid-storage brief, the text its error points at, the error after LINE:COL)
 REFUSED = {
     "value_labels on a line chart": (CAPACITY + ", value_labels: true}", "true",
-                                     "'value_labels' has no effect on kind: line; remove it (it applies to kind: bar, hbar)"),
+                                     "'value_labels' has no effect on kind: line; remove it (it applies to kind: bar, hbar, waterfall)"),
     "x_label on an hbar chart": (PIPELINE + ", x_label: Country}", "Country}",
                                  "'x_label' has no effect on kind: hbar; remove it (it applies to kind: line, area, bar, "
-                                 "stacked_bar, percent_bar, scatter)"),
+                                 "stacked_bar, percent_bar, scatter, waterfall)"),
     "sort on a line chart": (CAPACITY + ", sort: descending}", "descending",
                              f"'sort' has no effect on kind: line; {SORTED_KINDS}"),
     "limit on a scatter chart": (SCATTER + ", limit: 10}", "10}", f"'limit' has no effect on kind: scatter; {SORTED_KINDS}"),
     "agg on a scatter chart": (SCATTER + ", agg: mean}", "mean",
                                "'agg' has no effect on kind: scatter; remove it (it applies to kind: line, area, bar, "
-                               "stacked_bar, percent_bar, hbar, range)"),
+                               "stacked_bar, percent_bar, hbar, range, waterfall)"),
     "label on a bar chart": (PIPELINE + ", label: project}", "project}",
                              "'label' has no effect on kind: hbar; remove it (it applies to kind: scatter)"),
     "sort on a bar chart over dates": (ADDITIONS + ", sort: descending}", "descending",

@@ -41,7 +41,8 @@ from .errors import BuildError, DeckgenError, Problem, ProofError, UsageError, d
 if TYPE_CHECKING:
     from distributed import Client
 
-    from .build import Checked, SpecOutcome
+    from .build.checked import Checked
+    from .outcome import SpecOutcome
 
 SCHEDULER_ENV = "DECKGEN_DASK_SCHEDULER"
 INSTALL_HINT = "pip install 'deckgen[cluster]' (or: uv sync --extra cluster)"
@@ -131,7 +132,7 @@ class Rendered:
 
 def render_job(checked: "Checked") -> RenderJob:
     """The job for a checked spec: its files by their path in the project, so no path leaves the client."""
-    from .build import embedded_manifest_json
+    from .build.outputs import embedded_manifest_json
 
     root = checked.root
     assert root is not None
@@ -210,12 +211,12 @@ def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
     only makes sure it renders exactly what the client checked (the same input hash). The outputs go
     nowhere: the PDF's bytes are returned. Charts are cached in the worker's own folder, so later
     renders on this worker reuse them."""
-    from . import build
+    from .build import api
 
     with _RENDER_LOCK:
         started = time.perf_counter()
         folder = _unpacked(job, blobs)
-        checked = build.check(
+        checked = api.check(
             folder / job.spec, overrides=job.overrides, output=_worker_root() / "out" / job.name,
             allow_stale=True, strict=job.strict, root=folder,
         )
@@ -225,7 +226,7 @@ def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
                 f"(versions there: {_versions_line()}); install the same deckgen and libraries on the workers"
             )
         try:
-            pdf, result = build.render_in_memory(checked, manifest=job.manifest)  # the client's options, not the worker's
+            pdf, result = api.render_in_memory(checked, manifest=job.manifest)  # the client's options, not the worker's
         except ProofError as exc:
             raise ProofError(_by_project_path(exc.problems, folder)) from None
         proof = replace(result.proof, problems=tuple(_by_project_path(result.proof.problems, folder)))
@@ -256,7 +257,7 @@ _IN_PROJECT = "<project>/"  # a problem's file, by its path in the project (betw
 
 
 def _versions_line() -> str:
-    from .build import versions
+    from .editions import versions
 
     return ", ".join(f"{name} {version}" for name, version in versions().items())
 
@@ -359,13 +360,14 @@ def build_many_on_cluster(
     """``build_many`` on a cluster: check each spec here and hand it to the cluster at once, write what
     comes back here (under each output's lock); yield ``(index, SpecOutcome)`` as each spec is done.
     The cluster is started (or reached) only when a spec needs rendering."""
-    from . import build
+    from .build import api, outputs
+    from .outcome import SpecOutcome, outcome_of
 
     started = time.perf_counter()
     writing: dict[int, tuple["Checked", dict]] = {}
 
     def failed(index: int, exc: DeckgenError, trace: str | None = None) -> "SpecOutcome":
-        return build.SpecOutcome(specs[index], build._outcome_of(exc), getattr(exc, "output", None),
+        return SpecOutcome(specs[index], outcome_of(exc), getattr(exc, "output", None),
                                  duration=time.perf_counter() - started, error=exc, traceback=trace)
 
     def written(index: int, rendered, trace: str | None) -> "SpecOutcome":
@@ -384,13 +386,13 @@ def build_many_on_cluster(
             options.pop("check_only", None)
             write_options = {name: options.pop(name) for name in ("wait", "if_changed", "archive", "snapshot") if name in options}
             try:
-                checked = build.check(spec, **options)
-                current = build.current_edition(checked) if write_options.get("if_changed") else None
+                checked = api.check(spec, **options)
+                current = outputs.current_edition(checked) if write_options.get("if_changed") else None
             except DeckgenError as exc:
                 yield index, failed(index, exc)
                 continue
             if current is not None:
-                yield index, _outcome(build._unchanged(checked, *current, archive=write_options.get("archive", False),
+                yield index, _outcome(api._unchanged(checked, *current, archive=write_options.get("archive", False),
                                                        snapshot=write_options.get("snapshot", False)), started)
                 continue
             if rendering is None:  # no dask, or no scheduler there: the run stops, with one line
@@ -413,21 +415,21 @@ def _write(checked: "Checked", rendered: Rendered, *, wait: float = 0, if_change
            snapshot: bool = False):
     """Write what a worker rendered, under the output's lock; a run that had to wait renders again here
     if the inputs changed meanwhile (as ``build.render`` does)."""
-    from . import build
+    from .build import api, outputs
 
-    with build.output_lock(checked.output, wait) as waited:
+    with outputs.output_lock(checked.output, wait) as waited:
         if waited:
             fresh = checked.again()
-            if if_changed and (current := build.current_edition(fresh)) is not None:
-                return build._unchanged(fresh, *current, archive=archive, snapshot=snapshot)
+            if if_changed and (current := outputs.current_edition(fresh)) is not None:
+                return api._unchanged(fresh, *current, archive=archive, snapshot=snapshot)
             if fresh.input_hash != checked.input_hash:
-                return build.render_and_write(fresh, archive=archive, snapshot=snapshot)
-        return build.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline, archive=archive,
+                return api.render_and_write(fresh, archive=archive, snapshot=snapshot)
+        return api.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline, archive=archive,
                                    render_seconds=rendered.seconds, proof=rendered.proof, snapshot=snapshot)
 
 
 def _outcome(result, started: float) -> "SpecOutcome":
-    from .build import SpecOutcome
+    from .outcome import SpecOutcome
 
     return SpecOutcome(
         result.spec, result.outcome, result.output, result.pages, time.perf_counter() - started, result.input_hash,
@@ -444,12 +446,12 @@ def build_editions_on_cluster(
 ) -> tuple[dict[tuple[str, ...], bytes], list[Path], dict[tuple[str, ...], DeckgenError]]:
     """Render the variants that are out of date on the cluster and write each one here; return every
     variant's PDF bytes, the PDFs written, and the variants that failed (the others go on)."""
-    from . import build
+    from .build import api, outputs
 
     pdfs: dict[tuple[str, ...], bytes] = {}
     failed: dict[tuple[str, ...], DeckgenError] = {}
     built: list[Path] = []
-    stale = [variant for variant, checked in variants.items() if not build.up_to_date(checked)]
+    stale = [variant for variant, checked in variants.items() if not outputs.up_to_date(checked)]
     for variant, checked in variants.items():
         if variant not in stale:
             pdfs[variant] = checked.output.read_bytes()
@@ -463,8 +465,8 @@ def build_editions_on_cluster(
                 try:
                     if isinstance(rendered, DeckgenError):
                         raise rendered
-                    with build.output_lock(checked.output):
-                        build.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline,
+                    with outputs.output_lock(checked.output):
+                        api.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline,
                                             render_seconds=rendered.seconds, proof=rendered.proof)
                 except DeckgenError as exc:
                     failed[variant] = exc

@@ -215,3 +215,20 @@ def _problem(record: dict, root: Path) -> Problem:
     shown = file if file.startswith("<") else display_path(root / file)
     return Problem(shown, int(record["line"]), int(record["column"]), str(record["message"]), record.get("hint"),
                    str(record["severity"]), str(record["code"]))
+
+
+def figure_record(report, name: str) -> dict:
+    """A figure the brief shows, as the manifest records it: printed, and as the data has it."""
+    figure = report.figures[name]
+    data = report.data_figures.get(name, figure)  # as the data has it, before show: converted it
+    entry = {
+        "name": name,
+        "value": report.format(name),
+        "raw": str(data.value) if data.value is not None else [str(data.min), str(data.max)],
+        "unit": data.unit,
+        "as_of": figure.as_of.isoformat(),
+        "source": figure.source,
+    }
+    if data is not figure:
+        entry["shown_unit"] = figure.unit
+    return entry

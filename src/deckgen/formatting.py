@@ -1,11 +1,14 @@
 """The one place where numbers and dates become text: babel, by locale, per unit and figure style.
 
 Figures in prose, table cells and chart axes all go through here, so a number reads the same
-wherever it is shown.
+wherever it is shown. A negative number is written with the true minus sign, U+2212 ("−22", not
+"-22"), in front of any unit sign ("−$5", "−€140/kWh"): babel writes the locale's hyphen-minus,
+and ``true_minus`` is the one place it becomes the minus sign.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
@@ -30,6 +33,20 @@ if TYPE_CHECKING:  # the figure models are not loaded where only charts are draw
 
 EN_DASH = "\u2013"
 TIMES = "\u00d7"
+MINUS = "\u2212"  # the true minus sign: as wide as a plus, level with the digits' middle
+PLUS = "+"
+
+
+def true_minus(number_text: str) -> str:
+    """``number_text`` (a number as babel writes it, with no unit affixes of a data file's) with its
+    hyphen-minus as the minus sign U+2212: the one place every printed negative passes through."""
+    return number_text.replace("-", MINUS)
+
+
+def _sign_first(number_text: str) -> tuple[str, str]:
+    """(the minus sign or '', the rest): so that a unit's prefix goes after the sign ("−€140/kWh")."""
+    text = true_minus(number_text)
+    return (MINUS, text[1:]) if text.startswith(MINUS) else ("", text)
 
 
 @lru_cache(maxsize=256)
@@ -64,8 +81,11 @@ def format_figure(figure: Figure, unit: Unit, locale: str = "en_US", style: Figu
 
 
 def join_range(low: str, high: str) -> str:
-    """'35%' and '40%' -> '35–40%'; '$330B' and '$360B' -> '$330–360B'."""
+    """'35%' and '40%' -> '35–40%'; '$330B' and '$360B' -> '$330–360B'; '−10%' and '−5%' -> '−10–−5%'
+    (a minus sign is never shared: it belongs to each end)."""
     prefix = _non_numeric_head(_common_prefix(low, high))
+    if MINUS in prefix:
+        prefix = ""
     suffix = _non_numeric_head(_common_prefix(low[::-1], high[::-1]))[::-1]
     core_low = low[len(prefix) : len(low) - len(suffix)]
     core_high = high[len(prefix) : len(high) - len(suffix)]
@@ -115,7 +135,7 @@ def _formatted(
 ) -> tuple[str, Decimal | None]:
     """(text, the number the text shows, if ``want_shown``): one branch per way a number is written."""
     def plain(digits: int) -> tuple[str, Decimal | None]:
-        return (format_decimal(number, format=_pattern(digits), locale=locale),
+        return (true_minus(format_decimal(number, format=_pattern(digits), locale=locale)),
                 _rounded(number, digits) if want_shown else None)
 
     if unit is None:
@@ -129,7 +149,7 @@ def _formatted(
     if unit.amount:
         currency, word = unit.amount
         core, shown = plain(digits)
-        sign, core = ("-", core[1:]) if core.startswith("-") else ("", core)
+        sign, core = _sign_first(core)
         symbol = get_currency_symbol(currency, locale)
         if Locale.parse(locale).currency_formats["standard"].pattern.startswith("¤"):
             return f"{sign}{symbol}{core}{word}", shown  # €12.3m
@@ -141,17 +161,18 @@ def _formatted(
             shown = _compact_shown(number, format_type, locale, 1) if want_shown else None
         else:
             core, shown = plain(digits)
-        return f"{unit.prefix}{core}{unit.suffix}", shown
+        sign, core = _sign_first(core)
+        return f"{sign}{unit.prefix}{core}{unit.suffix}", shown
     if unit.kind == "percent":
-        return (format_percent(number / 100, format=_pattern(digits) + "%", locale=locale),
+        return (true_minus(format_percent(number / 100, format=_pattern(digits) + "%", locale=locale)),
                 _rounded(number, digits) if want_shown else None)
     if unit.kind == "multiple":
         core, shown = plain(digits)
         return core + TIMES, shown
     if unit.kind == "year":
-        return str(int(number)), Decimal(int(number))
+        return true_minus(str(int(number))), Decimal(int(number))
     if unit.kind == "count" and style == "long" and abs(number) >= 1_000_000:
-        return _compact(number, "long", locale, 2), _compact_shown(number, "long", locale, 2) if want_shown else None
+        return true_minus(_compact(number, "long", locale, 2)), _compact_shown(number, "long", locale, 2) if want_shown else None
     return plain(digits)
 
 
@@ -232,6 +253,39 @@ def shown_cell(number: Decimal, unit: Unit | None, locale: str, style: FigureSty
     return _cell(number, unit, locale, style, decimals, True)[1]  # type: ignore[return-value]
 
 
+_NUMBER_PARTS = re.compile(r"[\d.,\u00a0\u202f\u2009' +\u2212-]")
+
+
+def total_decimals(total: Decimal, cells: Sequence[object], unit: Unit | None, locale: str, style: FigureStyle,
+                   decimals: int | None) -> int | None:
+    """A total row's decimals: its column's, except where the total is written at another scale than
+    every cell ('€8B' under '€138M', '€2M' under '€950K'): there the column's decimals do not line up
+    with anything, so it takes as many more (up to 2) as print it within 1% ('€8.27B')."""
+    numbers = [value for value in cells if isinstance(value, Decimal)]
+    if not numbers:
+        return decimals
+    def scale(number: Decimal) -> str:  # what is left of the printed number without its digits: '€B', '€M', '%'
+        return _NUMBER_PARTS.sub("", format_cell(number, unit, locale, style, decimals))
+    if scale(total) in {scale(number) for number in numbers}:
+        return decimals
+    start = decimals or 0
+    for more in range(start, start + 3):
+        if relative_difference(shown_cell(total, unit, locale, style, more), total) <= Decimal("0.01"):
+            return more
+    return start + 2
+
+
+def format_change(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None) -> tuple[str, int]:
+    """A change as a table cell prints it, and the sign a reader sees (1, −1, or 0): '+14', '−22', and
+    '0' unsigned; the sign is the printed number's, so −0.04 with one decimal is '0.0', not '−0.0'."""
+    text, shown = _cell(number, unit, locale, style, decimals, True)
+    if shown > 0:  # type: ignore[operator]
+        return PLUS + text, 1
+    if shown < 0:  # type: ignore[operator]
+        return text, -1
+    return text.replace(MINUS, "", 1), 0
+
+
 def _cell(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None,
           want_shown: bool) -> tuple[str, Decimal | None]:
     if unit is not None and header_unit(unit, locale):  # the header names the unit: plain numbers
@@ -253,9 +307,24 @@ def format_tick(value: float, step: float, unit: Unit | None, locale: str) -> st
         core = str(int(round(value)))
     else:
         core = format_decimal(round(value, digits), format=_pattern(digits), locale=locale)
-    if core.startswith("-"):
-        return f"\u2212{prefix}{core[1:]}{suffix}"
-    return f"{prefix}{core}{suffix}"
+    sign, core = _sign_first(core)
+    return f"{sign}{prefix}{core}{suffix}"
+
+
+def format_signed(
+    number: Decimal, unit: Unit | None, locale: str, style: FigureStyle = "compact", decimals: int | None = None,
+    plus: bool = False,
+) -> str:
+    """A number as ``format_number`` writes it, a negative one with a true minus (U+2212) before its
+    unit's prefix ('−$5M', '−22 bp'); with ``plus``, a positive one with '+' ('+14 bp', as a change
+    is written). A value that rounds to zero has no sign."""
+    magnitude = abs(number)
+    text = format_number(magnitude, unit, locale, style, decimals)
+    if number == 0 or shown_number(magnitude, unit, locale, style, decimals) == 0:
+        return text
+    if number < 0:
+        return MINUS + text
+    return PLUS + text if plus else text
 
 
 def _compact(number, format_type: str, locale: str, fraction_digits: int) -> str:
@@ -297,14 +366,14 @@ def _format_money(
 ) -> tuple[str, Decimal | None]:
     if style == "precise" or abs(number) < 1000:
         digits = decimals if decimals is not None else (0 if number == number.to_integral() else 2)
-        return (format_currency(number, currency, format="¤" + _pattern(digits), locale=locale, currency_digits=False),
+        return (true_minus(format_currency(number, currency, format="¤" + _pattern(digits), locale=locale, currency_digits=False)),
                 _rounded(number, digits) if want_shown else None)
     fraction = decimals if decimals is not None else 2
     if style == "long":
-        words = _compact(number, "long", locale, fraction)
+        sign, words = _sign_first(_compact(number, "long", locale, fraction))
         symbol = get_currency_symbol(currency, locale)
         pattern = Locale.parse(locale).currency_formats["standard"].pattern
         shown = _compact_shown(number, "long", locale, fraction) if want_shown else None
-        return (f"{symbol}{words}" if pattern.startswith("¤") else f"{words} {symbol}"), shown
-    return (format_compact_currency(number, currency, locale=locale, fraction_digits=fraction),
+        return (f"{sign}{symbol}{words}" if pattern.startswith("¤") else f"{sign}{words} {symbol}"), shown
+    return (true_minus(format_compact_currency(number, currency, locale=locale, fraction_digits=fraction)),
             _compact_shown(number, "short", locale, fraction, currency=True) if want_shown else None)

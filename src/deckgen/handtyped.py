@@ -15,7 +15,8 @@ How a form must be typed to count
 Whole, as printed: not inside a word or a longer number (``134.0 GW``, ``34.0 GWh``, ``1.25`` for
 ``1.2``, ``US$52B``), not one end of a range typed around it (``30–35%``), and not a bare number with
 a currency sign or percent sign against it (``$100,000`` is not the count ``100,000``). Regular,
-no-break and thin spaces are alike, and so are a hyphen and an en dash between the ends of a range.
+no-break and thin spaces are alike, and so are a hyphen and an en dash between the ends of a range, and a
+hyphen-minus and the minus sign a negative figure is printed with ("-3.4%" typed is "−3.4%" printed).
 Text inside ``{{ … }}`` and citations is not looked at. A number written with its unit spelt
 differently ("34 GW" for "34.0 GW") is not matched: only the printed forms are evidence enough.
 """
@@ -29,8 +30,8 @@ from typing import Iterable, Iterator
 
 from .text import blank_references
 
-_NORMAL = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "-": "\u2013"})
-_DASHES = "\u2013\u2212"  # after _NORMAL, a hyphen is an en dash
+_NORMAL = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "-": "\u2013", "\u2212": "\u2013"})
+_DASHES = "\u2013"  # after _NORMAL, a hyphen and a minus sign (figures print U+2212) are an en dash
 _NUMBER_RUN = re.compile(r"\d+(?:[.,]\d+)*")
 _BARE_INTEGER = re.compile(r"[-\u2212]?\d+")
 _NUMBER_SIGNS = "%\u2030\u00d7"  # percent, per mille, times: a bare number beside one is another quantity

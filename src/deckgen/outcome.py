@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from .editions import current_without_checking
-from .errors import DeckgenError, ExitCode, Problem, display_path
+from .errors import DeckgenError, ExitCode, LockedError, Problem, SpecError, StaleDataError, display_path
 
 
 Outcome = Literal["built", "unchanged", "current", "out_of_date", "invalid", "stale", "locked", "failed"]
@@ -94,3 +94,14 @@ def unchanged_outcome(spec: Path, *, check_only: bool = False, **options) -> Spe
         time.perf_counter() - started, current.input_hash, warnings=tuple(p.render() for p in current.warnings),
         warning_problems=current.warnings,
     )
+
+
+def outcome_of(error: DeckgenError) -> Outcome:
+    """The outcome of a spec whose build raised ``error``."""
+    if isinstance(error, StaleDataError):
+        return "stale"
+    if isinstance(error, SpecError):
+        return "invalid"
+    if isinstance(error, LockedError):
+        return "locked"
+    return "failed"

@@ -17,7 +17,7 @@ from .dates import REPORT_DATE_STYLES, REPORT_FIELDS, format_report_date
 from .editions import relative
 from .errors import Mark, Problem, SpecError, StaleDataError
 from .figures import Breakdown, Figure, FiguresFile, Source, SourcesFile, TableFigure, is_home_page
-from .formatting import column_decimals, format_cell, format_figure, format_number, relative_difference, shown_cell, shown_number
+from .formatting import column_decimals, format_cell, format_change, format_figure, format_number, relative_difference, shown_cell, shown_number
 from .handtyped import PrintedForms
 from .inputs import InputFile, inside, project_root, sha256_file
 from .sections.base import exhibit_numbers
@@ -559,7 +559,8 @@ def _prepare_sections(checker: _Checker) -> dict[int, Any]:
         except DataErrors as errors:
             for error in errors.errors:
                 loc = ("sections", index) + error.loc
-                checker.error(checker.loaded.mark(loc), _said_where(checker.loaded, loc, error.message), error.hint, code=error.code)
+                checker.error(checker.loaded.mark(loc, error.at_key), _said_where(checker.loaded, loc, error.message), error.hint,
+                              code=error.code)
             continue
         if result is not None:
             prepared[index] = result
@@ -1034,31 +1035,40 @@ def _check_precision(checker: _Checker, prepared: dict[int, Any]) -> None:
                              _precision_hint(value, unit, locale, figure.style, unit.name), code="precision")
                 break
     warned: set[tuple] = set()
-    for data in prepared.values():
-        if not (hasattr(data, "columns") and hasattr(data, "table") and hasattr(data, "rows")):
+    for index, data in prepared.items():
+        if not (hasattr(data, "columns") and hasattr(data, "table") and hasattr(data, "cell_format")):
             continue  # a chart, not a table section
-        for position, (column, setting) in enumerate(data.columns):
-            unit = find_unit(column.unit, checker.units) if column.unit else None
-            if not column.numeric or (column.unit and unit is None):
+        for position, (column, _) in enumerate(data.columns):
+            if not column.numeric or (column.unit and find_unit(column.unit, checker.units) is None):
                 continue
-            values = [row[position] for row in data.rows]
-            decimals = column_decimals(values, setting.decimals if setting.decimals is not None else column.decimals, unit)
-            style = setting.style or column.style or "compact"
+            shown = data.cell_format(position, checker.units)
+            unit, decimals, style = shown.unit, shown.decimals, shown.style
+            total = data.total.values[position] if data.total is not None and data.total.hows[position] != "count" else None
+            if total is not None:  # a total printed in the column's decimals: a mean of 1 and 2 is not '2'
+                total_places = data.total_format(position, checker.units, locale).decimals
+                off = relative_difference(shown_cell(total, unit, locale, style, total_places), total)
+                if off > PRECISION:
+                    printed = _cell_text(total, unit, locale, style, total_places, shown.signed)
+                    checker.warn(checker.loaded.mark(("sections", index, "total", column.name)),
+                                 f"the total row's {data.total.hows[position]} of column '{column.name}' is {_data_number(total)}, "
+                                 f"printed '{printed}': the printed form is {off:.0%} off",
+                                 _precision_hint(total, unit, locale, style, None, cell=True, signed=shown.signed,
+                                                 other_units=False), code="precision")
             key = (data.table.name, column.name, decimals, style)
             if key in warned:
                 continue
             worst, worst_off = None, Decimal(0)
-            for value in dict.fromkeys(v for v in values if v is not None):
+            for value in dict.fromkeys(row[position] for row in data.rows if row[position] is not None):
                 off = relative_difference(shown_cell(value, unit, locale, style, decimals), value)
                 if off > worst_off:
                     worst, worst_off = value, off
             if worst is None or worst_off <= PRECISION:
                 continue
             warned.add(key)
-            printed = format_cell(worst, unit, locale, style, decimals).replace("\u00a0", " ")
+            printed = _cell_text(worst, unit, locale, style, decimals, shown.signed)
             checker.warn(_cell_mark(data.table, column.name, worst),
                          f"table '{data.table.name}' column '{column.name}' prints {_data_number(worst)} as '{printed}': the printed form is {worst_off:.0%} off",
-                         _precision_hint(worst, unit, locale, style, None, cell=True), code="precision")
+                         _precision_hint(worst, unit, locale, style, None, cell=True, signed=shown.signed), code="precision")
 
 
 def _data_number(value: Decimal) -> str:
@@ -1071,18 +1081,26 @@ def _data_number(value: Decimal) -> str:
     return format(value, "f")
 
 
-def _precision_hint(value: Decimal, unit: Unit | None, locale: str, style, unit_name: str | None, cell: bool = False) -> str:
-    """How to print ``value`` close enough: the fewest decimals that do, and the unit it may really be in."""
+def _cell_text(value: Decimal, unit: Unit | None, locale: str, style, decimals: int | None, signed: bool) -> str:
+    """A table cell's number as a message quotes it: as printed (signed in a change column), plain spaces."""
+    text = format_change(value, unit, locale, style, decimals)[0] if signed else format_cell(value, unit, locale, style, decimals)
+    return text.replace("\u00a0", " ")
+
+
+def _precision_hint(value: Decimal, unit: Unit | None, locale: str, style, unit_name: str | None, cell: bool = False,
+                    signed: bool = False, other_units: bool = True) -> str:
+    """How to print ``value`` close enough: the fewest decimals that do, and (``other_units``: for data,
+    not a total worked out from it) the unit it may really be in."""
     for decimals in range(0, 7):
         shown = shown_cell(value, unit, locale, style, decimals) if cell else shown_number(value, unit, locale, style, decimals)
         if relative_difference(shown, value) <= PRECISION:
-            text = (format_cell(value, unit, locale, style, decimals).replace("\u00a0", " ") if cell
+            text = (_cell_text(value, unit, locale, style, decimals, signed) if cell
                     else format_number(value, unit, locale, style, decimals))
             advice = f"set decimals: {decimals} {'on the column ' if cell else ''}(prints '{text}')"
             break
     else:
         advice = "set decimals:"
-    if unit is not None and unit.dimension is not None and not unit.dimension.startswith("currency "):
+    if other_units and unit is not None and unit.dimension is not None and not unit.dimension.startswith("currency "):
         # the nearest other scale of the dimension (pp for bp, kW for MW): what a mistaken unit usually is
         others = [other for name in units_of_dimension(unit.dimension, {}) if name != unit.name
                   and (other := find_unit(name, {})) is not None and other.scale != unit.scale]

@@ -116,11 +116,12 @@ class Table:
 
 
 class QueryError(ValueError):
-    """A query that does not fit its table; ``loc`` is where in the query (``("where", "month")``)."""
+    """A query that does not fit its table; ``loc`` is where in the query (``("where", "month")``);
+    ``at_key``: the problem is the key at ``loc`` (a name), not its value."""
 
-    def __init__(self, loc: tuple, message: str, hint: str | None = None, code: str = "data"):
+    def __init__(self, loc: tuple, message: str, hint: str | None = None, code: str = "data", at_key: bool = False):
         super().__init__(message)
-        self.loc, self.message, self.hint, self.code = loc, message, hint, code
+        self.loc, self.message, self.hint, self.code, self.at_key = loc, message, hint, code, at_key
 
 
 class DataErrors(Exception):

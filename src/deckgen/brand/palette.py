@@ -33,6 +33,17 @@ class BriefColours:
     heading_color: str
     link_color: str
     on_primary: str
+    positive_text: str  # positive and negative as text in a table (change cells): legible on the page and the stripe
+    negative_text: str
+    named: tuple[tuple[str, str], ...] = ()  # every colour the brand names (palette, then theme colours) -> #RRGGBB
+
+
+def text_colour(colour: str, grounds: tuple[str, ...], minimum: float = css.WCAG_AA) -> str:
+    """``colour`` as text on every one of ``grounds``: itself if it has ``minimum`` contrast (WCAG AA,
+    4.5:1) on each, else darkened in the same hue until it has (a brand's light green ``success``
+    made a green that can be read on the page and on a table's stripe)."""
+    darkest = min(grounds, key=css.luminance)
+    return css.legible_on(colour, darkest, minimum)
 
 
 class BrandColours:
@@ -82,9 +93,23 @@ class BrandColours:
             if (c := self.colour(name, ("defaults", "deckgen", "chart-palette", i), theme_first=True))
         ) or self.chart_palette()
         on_primary = max(("#FFFFFF", foreground), key=lambda c: css.contrast(c, primary))
+        table_grounds = (PAPER, muted)  # a table's rows: the page, and every other row its stripe
 
         return BriefColours(primary, secondary, foreground, background, muted, rule, positive, negative, palette,
-                            heading_color, link_color, on_primary)
+                            heading_color, link_color, on_primary, text_colour(positive, table_grounds),
+                            text_colour(negative, table_grounds), self.named())
+
+    def named(self) -> tuple[tuple[str, str], ...]:
+        """Each colour the brand names, resolved: its palette's names, then the theme colours it sets
+        (a chart's ``colors:`` may use them)."""
+        found: dict[str, str] = {}
+        for name in self.brand.color.palette:
+            if (colour := self.colour(name, ("color", "palette", name))) is not None:
+                found[name] = colour
+        for name in THEME_COLOURS:
+            if name not in found and (colour := self.theme_colour(name)) is not None:
+                found[name] = colour
+        return tuple(found.items())
 
     def colour(self, text: str, loc: Loc, seen: frozenset = frozenset(), theme_first: bool = False) -> str | None:
         """A colour value -> #RRGGBB: palette name, theme colour name, CSS name or literal."""

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Problem, SpecError
-from ..spec import validation_problems
+from ..validation import validation_problems
 from ..yamlsrc import Loc, load_yaml
 from .findings import Findings
 from .fontchoice import BrandFonts, FontFamily
@@ -47,6 +47,8 @@ class Theme:
     rule: str
     positive: str
     negative: str
+    positive_text: str  # ``positive`` as text in a table (change cells): 4.5:1 on the page and on the stripe
+    negative_text: str
     chart_palette: tuple[str, ...]
     body: FontFamily
     headings: FontFamily
@@ -60,6 +62,7 @@ class Theme:
     link_color: str = "#0B2545"
     on_primary: str = "#FFFFFF"  # text on a primary-coloured ground (table headers)
     logo_alt: str | None = None
+    named_colours: tuple[tuple[str, str], ...] = ()  # the brand's colour names (palette, theme) -> #RRGGBB
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
     stamps: tuple[tuple[Path, tuple[int, int] | None], ...] = field(default=(), compare=False, repr=False)
 
@@ -155,10 +158,12 @@ def _theme(brand: Brand, findings: Findings, path: Path, root: Path | None) -> T
     return Theme(
         name=meta_name, link=meta_link, logo=logo, primary=colours.primary, secondary=colours.secondary,
         foreground=colours.foreground, background=colours.background, muted=colours.muted, rule=colours.rule,
-        positive=colours.positive, negative=colours.negative, chart_palette=colours.chart_palette, body=body,
+        positive=colours.positive, negative=colours.negative, positive_text=colours.positive_text,
+        negative_text=colours.negative_text, chart_palette=colours.chart_palette, body=body,
         headings=heads, symbols=symbols, base_size=base_size, line_height=line_height,
         heading_color=colours.heading_color, footer=extras.footer or DEFAULT_FOOTER, author=extras.author,
         path=path.resolve(), link_color=colours.link_color, on_primary=colours.on_primary, logo_alt=alt,
+        named_colours=colours.named,
     )
 
 

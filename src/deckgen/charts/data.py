@@ -11,17 +11,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..formatting import format_date, format_month, format_number, join_range
+from ..formatting import format_date, format_signed, join_range
 from ..sections.base import NothingSelected
 from ..tables import DataErrors, QueryError, Table, check_column, empty_selection, select
 from ..units import Unit, find_unit
-from .kinds import KINDS
+from .kinds import KINDS, MAX_SERIES
 
 if TYPE_CHECKING:
-    from ..resolve import Report
-    from ..sections.chart import Chart
+    from ..sections.base import ReportView as Report
+    from ..sections.base import SectionModel as Chart  # a ``sections.chart.Chart``, which imports this module
 
-MAX_SERIES = 12
 MAX_POINTS = 5_000
 
 
@@ -77,13 +76,17 @@ def chart_data(chart: "Chart", report: "Report") -> "ChartData | NothingSelected
         data = _from_figures(chart, report)
     else:
         data = _from_breakdown(chart, report)
+    if chart.kind == "waterfall":
+        data = _with_total(chart, data)
     errors = _check_shape(chart, data)
     if errors:
         raise DataErrors(errors)
     references = tuple(_reference(chart, data, index, annotation) for index, annotation in enumerate(chart.annotations))
     options = {
         "y_min": chart.y_min, "y_max": chart.y_max, "legend": chart.legend, "value_labels": chart.value_labels,
-        "width": chart.width, "height": chart.height,
+        "width": chart.width, "height": chart.height, "transform": chart.transform,
+        "color_by": chart.color_by or ("sign" if chart.kind == "waterfall" else "series"),
+        "connectors": chart.connectors is not False, "set_colours": _colour_keys(chart, data),
     }
     return _replace(data, references=references, options=options, locale=report.spec.locale, alt=chart.alt or "")
 
@@ -163,7 +166,7 @@ def _from_table(chart: "Chart", report: "Report") -> "ChartData | NothingSelecte
         series_names = _distinct(rows, table.index(series_column.name))
     else:
         keyed = False
-        series_names = [c.title for c in value_columns if c is not None]
+        series_names = wide_series_names([c for c in value_columns if c is not None])
     if len(series_names) > MAX_SERIES:
         raise DataErrors([QueryError(("series",), f"{len(series_names)} series; a chart can show at most {MAX_SERIES}",
                                       "narrow it with where: or show the data as a table")])
@@ -203,11 +206,16 @@ def _from_table(chart: "Chart", report: "Report") -> "ChartData | NothingSelecte
     x_values, series, _ = _sorted(chart, x_kind, x_values, series)
     first = value_columns[0]
     value_title = chart.y_label if chart.y_label is not None else _axis_title(
-        first.title if len(value_columns) == 1 or chart.kind == "range" else "", unit)  # type: ignore[union-attr]
+        first.title if len(value_columns) == 1 or chart.kind == "range" else _shared_label(value_columns), unit)  # type: ignore[union-attr]
     if chart.kind == "range" and chart.y_label is None:
         value_title = _axis_title(_common_title(value_columns), unit)
     if chart.kind == "percent_bar" and chart.y_label is None:
         value_title = "Share of the total"
+    if chart.transform == "rebase":
+        series, base = _rebased(chart, x_values, series, report.spec.locale)
+        unit = None
+        measure = first.title if len(value_columns) == 1 else _shared_label(value_columns)  # type: ignore[union-attr]
+        value_title = chart.y_label if chart.y_label is not None else f"{measure or 'Index'}, {base}=100"
     x_title = chart.x_label if chart.x_label is not None else ("" if x_kind == "date" else x_column.title)  # type: ignore[union-attr]
     return ChartData(
         chart.kind, chart.title, x_kind, tuple(x_values), tuple(series), unit,
@@ -240,6 +248,75 @@ def _scatter(chart, report, table, rows, x_index, y_index, series_column, label_
         point_labels=point_labels,
         source_ids=(table.source,) if table.source else (), as_of=(table.as_of,) if table.as_of else (),
     )
+
+
+def _rebased(chart, x_values: list, series: list[Series], locale: str) -> tuple[list[Series], str]:
+    """Each series as an index: divided by its value at the first x, times 100; and that first x as
+    the axis title names it ('Jul 2024', 'Q4 2024', '1Y')."""
+    from .periods import closed_period, period_label
+
+    rebased = []
+    for item in series:
+        first = item.raw[0] if item.raw else None
+        if first is None or first == 0:
+            at = f"{chart.x} {_plain(x_values[0])}"
+            raise DataErrors([QueryError(("transform",), f"transform: rebase divides each series by its first value, and "
+                                                         f"'{item.name}' has {'no value' if first is None else '0'} at {at}",
+                                         "start the chart where every series has a non-zero value (where:), or remove transform")])
+        raw = tuple(None if value is None else value / first * 100 for value in item.raw)
+        rebased.append(_replace(item, values=tuple(_float(value) for value in raw), raw=raw, decimals=1))
+    start = x_values[0]
+    base = period_label(start, closed_period(x_values), locale) if isinstance(start, dt.date) else str(start)
+    return rebased, base
+
+
+def _with_total(chart: "Chart", data: ChartData) -> ChartData:
+    """A waterfall's end bar: the sum of its contributions, labelled by ``total:``."""
+    label = chart.total or "Total"
+    if any(series.lows for series in data.series):
+        raise DataErrors([QueryError(("kind",), "a waterfall adds up single values, and some of these are ranges",
+                                     "use kind: range for ranges")])
+    if label in (str(x) for x in data.x):
+        raise DataErrors([QueryError(("total",) if chart.total else ("x",),
+                                     f"the end bar's label '{label}' is also one of the contributions",
+                                     "name the end bar otherwise with total:")])
+    (series,) = data.series
+    present = [raw if isinstance(raw, Decimal) else Decimal(repr(value))
+               for raw, value in zip(series.raw or (None,) * len(series.values), series.values) if value is not None]
+    total = sum(present, Decimal(0))
+    series = _replace(series, values=series.values + (float(total),), raw=series.raw + (total,), labels=())
+    return _replace(data, x=data.x + (label,), series=(series,))
+
+
+def _colour_keys(chart: "Chart", data: ChartData) -> tuple[tuple[str, str, str], ...]:
+    """(key, series, colour as written) for each entry of ``colors:``; a key names a series, or the y
+    column it is drawn from. The colours are resolved against the brand later (``charts.colours``)."""
+    if not chart.colors:
+        return ()
+    names = [series.name for series in data.series]
+    by_column = dict(zip(chart.y_columns, names)) if chart.series is None and len(chart.y_columns) == len(names) else {}
+    errors, chosen, found = [], {}, []
+    if chart.kind == "waterfall" and chart.color_by != "series" or chart.color_by == "sign":
+        raise DataErrors([QueryError(("colors",), "'colors' has no effect when bars are coloured by sign",
+                                     "remove it (the brand's positive and negative colours are used), or set color_by: series")])
+    for key, colour in chart.colors.items():
+        name = key if key in names else by_column.get(key)
+        if name is None:
+            from ..tables import closest
+
+            close = closest(key, names + list(by_column))
+            errors.append(QueryError(("colors", key), f"'{key}' is not a series of this chart",
+                                     f"did you mean '{close}'?" if close else f"its series: {', '.join(names)}"))
+            continue
+        if name in chosen:
+            errors.append(QueryError(("colors", key), f"'{key}' and '{chosen[name]}' both set the colour of series '{name}'",
+                                     "keep one of them"))
+            continue
+        chosen[name] = key
+        found.append((key, name, colour))
+    if errors:
+        raise DataErrors(errors)
+    return tuple(found)
 
 
 def _unit(name: str | None, report: "Report", loc: tuple) -> Unit | None:
@@ -282,7 +359,7 @@ def formatted(data: ChartData, report: "Report") -> ChartData:
     locale's data loads only when a brief is drawn, never for ``validate``)."""
     locale = report.spec.locale
 
-    def label(raw: Any, decimals: int | None) -> str:
+    def label(raw: Any, decimals: int | None, change: bool = False) -> str:
         if raw is None:
             return ""
         if isinstance(raw, str):
@@ -292,12 +369,25 @@ def formatted(data: ChartData, report: "Report") -> ChartData:
             if low is None:
                 return ""
             if high is None or high == low:
-                return format_number(low, data.unit, locale, "compact", decimals)
-            return join_range(format_number(low, data.unit, locale, "compact", decimals),
-                              format_number(high, data.unit, locale, "compact", decimals))
-        return format_number(raw, data.unit, locale, "compact", decimals)
+                return format_signed(low, data.unit, locale, "compact", decimals)
+            return join_range(format_signed(low, data.unit, locale, "compact", decimals),
+                              format_signed(high, data.unit, locale, "compact", decimals))
+        return format_signed(raw, data.unit, locale, "compact", decimals, plus=change)
 
-    series = tuple(_replace(s, labels=tuple(label(raw, s.decimals) for raw in s.raw)) for s in data.series)
+    def labels(series: Series) -> tuple[str, ...]:
+        if data.kind == "waterfall":  # contributions are changes (+14, −22); the end bar is their sum
+            last = len(series.raw) - 1
+            return tuple(label(*_number(raw, series.decimals), change=index < last) for index, raw in enumerate(series.raw))
+        return tuple(label(raw, series.decimals) for raw in series.raw)
+
+    def _number(raw: Any, decimals: int | None) -> tuple[Any, int | None]:
+        """A figure's value and decimals, where a waterfall's contribution is a figure (signed like any change)."""
+        if isinstance(raw, str):
+            figure = report.figures[raw]
+            return figure.value, figure.decimals
+        return raw, decimals
+
+    series = tuple(_replace(s, labels=labels(s)) for s in data.series)
     return _replace(data, series=series)
 
 
@@ -338,6 +428,25 @@ def _axis_title(title: str, unit: Unit | None) -> str:
 def _common_title(columns) -> str:
     titles = [c.title for c in columns if c is not None]
     return titles[0] if len(set(titles)) == 1 else ""
+
+
+def wide_series_names(columns) -> list[str]:
+    """The series name of each y column: its label when the label is its own, else the column's name as
+    written ('South Africa', 'sodium_ion' as 'Sodium ion'). A label several y columns share ('10Y
+    yield' on each country's column) names none of them: it says what they all are, on the axis."""
+    labels = [column.label for column in columns]
+    return [column.label if column.label and labels.count(column.label) == 1 else _as_written(column.name)
+            for column in columns]
+
+
+def _as_written(name: str) -> str:
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _shared_label(columns) -> str:
+    labels = {c.label for c in columns if c is not None}
+    return labels.pop() if len(labels) == 1 and "" not in labels else ""
 
 
 # -- from figures and breakdowns -----------------------------------------------------------------
@@ -398,6 +507,9 @@ def _check_shape(chart: "Chart", data: ChartData) -> list[QueryError]:
     if len(data.x) > kind.max_categories and data.x_kind == "category":
         errors.append(QueryError(("x",), f"{len(data.x)} categories; kind: {chart.kind} shows at most {kind.max_categories} legibly",
                                  "set limit: N with sort:, narrow it with where:, or show the data as a table"))
+    if chart.color_by == "sign" and len(data.series) > 1:
+        errors.append(QueryError(("color_by",), f"color_by: sign colours the bars of one series by their sign; this chart has "
+                                                f"{len(data.series)} series", "draw one series, or remove color_by"))
     if chart.kind == "percent_bar" and any((v or 0) < 0 for s in data.series for v in s.values):
         errors.append(QueryError(("y",), "percent_bar shows shares of a whole; a value is negative"))
     if chart.kind == "range" and any(l is not None and h is not None and l > h for s in data.series for l, h in zip(s.lows, s.highs)):
@@ -435,7 +547,7 @@ def _reference(chart: "Chart", data: ChartData, index: int, annotation) -> Refer
 KIND_WORDS = {
     "line": "Line chart", "area": "Stacked area chart", "bar": "Bar chart", "stacked_bar": "Stacked bar chart",
     "percent_bar": "100% stacked bar chart", "hbar": "Horizontal bar chart", "range": "Range chart",
-    "scatter": "Scatter plot",
+    "scatter": "Scatter plot", "waterfall": "Waterfall chart",
 }
 
 
@@ -446,18 +558,37 @@ def _plain(value: Any, locale: str = "en_US") -> str:
 
 
 def describe(data: ChartData) -> str:
-    """A description a screen reader can speak, from the data: what, over what, and the values."""
-    fmt = lambda v: format_number(Decimal(repr(v)), data.unit, data.locale)  # noqa: E731
+    """A description a screen reader can speak, from the data: what, over what, and the values (and
+    how they were drawn: rebased to 100, coloured by sign, summed to a total)."""
+    from .periods import closed_period, period_label
+
+    def fmt(value: float, decimals: int | None) -> str:
+        return format_signed(Decimal(repr(value)), data.unit, data.locale, "compact", decimals)
+
     words = f"{KIND_WORDS[data.kind]}: {data.title}."
+    if data.options.get("transform") == "rebase":
+        words += f" Each series rebased to 100 at its first value ({data.value_title})."
+    if data.options.get("color_by") == "sign":
+        words += " Bars coloured by sign, rises and falls apart."
     if data.kind == "scatter":
-        return f"{words} {len(data.x)} points of {data.value_title or 'y'} against {data.x_title or 'x'}."
+        groups = [s.name for s in data.series] if len(data.series) > 1 else []
+        return f"{words} {len(data.x)} points of {data.value_title or 'y'} against {data.x_title or 'x'}" + (
+            f", in {len(groups)} groups: {', '.join(groups)}." if groups else ".")
+    if data.kind == "waterfall":
+        (series,) = data.series
+        items = [f"{x} {label}" for x, label in zip(data.x[:-1], series.labels[:-1]) if label][:30]
+        return f"{words} Contributions: {', '.join(items)}. {data.x[-1]}, their total: {series.labels[-1]}."
     if data.x_kind in ("date", "number"):
-        span = (format_month(data.x[0], data.locale), format_month(data.x[-1], data.locale)) if data.x_kind == "date" else (str(data.x[0]), str(data.x[-1]))
+        if data.x_kind == "date":
+            period = closed_period(data.x)
+            span = (period_label(data.x[0], period, data.locale), period_label(data.x[-1], period, data.locale))
+        else:
+            span = (str(data.x[0]), str(data.x[-1]))
         parts = []
         for series in data.series[:MAX_SERIES]:
             present = [(x, v) for x, v in zip(data.x, series.values) if v is not None]
             if present:
-                parts.append(f"{series.name} from {fmt(present[0][1])} to {fmt(present[-1][1])}")
+                parts.append(f"{series.name} from {fmt(present[0][1], series.decimals)} to {fmt(present[-1][1], series.decimals)}")
         return f"{words} {len(data.x)} points from {span[0]} to {span[1]}. " + "; ".join(parts) + "."
     parts = []
     for series in data.series:

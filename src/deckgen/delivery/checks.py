@@ -26,7 +26,7 @@ from .model import DeliverySpec
 from .recipients import COMMAND_LINE, Recipient
 
 if TYPE_CHECKING:
-    from ..build import Checked
+    from ..build.checked import Checked
     from ..resolve import Report
     from ..spec import LoadedSpec
 
@@ -324,7 +324,6 @@ def _check_variants(
 
     A variant whose only errors are in what its edition shows (a where that selects no row, code
     ``empty``) is returned apart, as unsendable: its recipients are not sent it, the others are."""
-    from .. import build as builder  # not at import time: the build module imports the spec, which imports this package
     from ..tables import EMPTY
 
     everyone = list(everyone)
@@ -338,7 +337,7 @@ def _check_variants(
                 variants[variant] = checked
                 continue
             try:
-                variants[variant] = builder.check(
+                variants[variant] = checked.check(
                     spec_path, overrides=overrides + variant, output=_variant_output(checked, overrides + variant), **options
                 )
             except SpecError as exc:

@@ -19,7 +19,7 @@ from .settings import SmtpSettings, load_settings
 from .smtp import Mailer, OnAmbiguous, ServerUnavailable
 
 if TYPE_CHECKING:
-    from ..build import Checked
+    from ..build.checked import Checked
 
 OutcomeStatus = Literal["sent", "skipped", "failed", "unknown", "written"]
 
@@ -164,7 +164,7 @@ def send(
     the out-of-date variants on a Dask cluster (see ``deckgen.cluster``); a variant that fails there
     fails its recipients only. ``connections``: how many SMTP connections send at once.
     """
-    from .. import build as builder  # not at import time: the build module imports the spec, which imports this package
+    from ..build import api as builder
 
     settings = load_settings(environ, require_server=not dry_run)
     options = dict(overrides=tuple(overrides), allow_stale=allow_stale, strict=strict, root=root)
@@ -248,11 +248,11 @@ def _build_editions(
 ) -> tuple[dict[tuple[str, ...], Edition], list[Path], dict[tuple[str, ...], DeckgenError]]:
     """Render what is out of date (the same rule as ``deckgen build``) and read each PDF once; the
     variants that could not be built (their proof failed, say) are returned, not raised."""
-    from .. import build as builder
+    from ..build import api as builder, outputs
 
     editions, built, failed = {}, [], {}
     for variant, variant_checked in variants.items():
-        if not builder.up_to_date(variant_checked):
+        if not outputs.up_to_date(variant_checked):
             try:
                 builder.render(variant_checked)
             except DeckgenError as exc:

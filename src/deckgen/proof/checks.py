@@ -9,7 +9,8 @@ drawn from and returns every problem, located at the spec key (or data file) res
 * broken-word: a word broken across lines where hyphenation did not choose to break it;
 * split-value: a printed value (a figure, a cell's number and unit) split across lines;
 * overflow: text wider than its cell, tile or box;
-* empty-exhibit: a table exhibit with no rows.
+* empty-exhibit: a table exhibit with no rows;
+* chart-label: a chart's point label that had no free place and was left out (a warning).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from .record import LaidOut, TextBlock
 if TYPE_CHECKING:
     from ..resolve import Report
 
-CHECKS = ("template-text", "printed-text", "broken-word", "split-value", "overflow", "missing-glyph", "empty-exhibit")
+CHECKS = ("template-text", "printed-text", "broken-word", "split-value", "overflow", "missing-glyph", "empty-exhibit",
+          "chart-label")
 OVERFLOW_TOLERANCE = 0.5  # points: reportlab's own rounding
 SHOWN_TEXT = 60  # characters of printed text a message quotes
 _TAG = re.compile(r"<[^>]*>")
@@ -73,6 +75,18 @@ def proofread(laid: LaidOut, report: "Report", *, downgrade: bool = False) -> Pr
     for exhibit in laid.exhibits:
         for what, text in exhibit.texts:
             problems += reader.template_text(exhibit.section, f"Exhibit {exhibit.number}'s {what}", text)
+        for what, chars in exhibit.missing_glyphs:
+            shown = ", ".join(f"'{char}' (U+{ord(char):04X})" for char in chars[:6])
+            more = f" and {len(chars) - 6} more" if len(chars) > 6 else ""
+            problems.append(Problem.at(
+                reader.locate(exhibit.section, (), chars[0]),
+                f"Exhibit {exhibit.number}'s {what} has characters its font cannot draw: {shown}{more}; they would "
+                "print as empty boxes", "use a brand font that has them (brand.yml typography: fonts), or write the "
+                "text without them", code="missing-glyph"))
+        for note in exhibit.notes:
+            problems.append(Problem.at(reader.locate(exhibit.section, ("label",)), f"Exhibit {exhibit.number}: {note}",
+                                       "label fewer points (a where: on the label column), or give the chart more room",
+                                       severity="warning", code="chart-label"))
         if exhibit.kind == "table" and exhibit.rows == 0:
             problems.append(Problem.at(
                 reader.locate(exhibit.section, ("where",)), f"Exhibit {exhibit.number} '{_short(exhibit.title)}' shows no rows",

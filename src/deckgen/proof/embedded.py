@@ -99,7 +99,7 @@ def _records(manifest: dict, key: str) -> list[dict]:
 
 def _check_figures(manifest: dict, files: dict[str, Attachment], shown: str) -> tuple[list[Problem], int]:
     """Check the embedded project in a temporary folder, and compare every figure with the manifest's."""
-    from ..build import figure_record
+    from ..editions import figure_record
     from ..resolve import resolve
     from ..spec import load_spec
     from ..yamlsrc import load_yaml

@@ -59,6 +59,8 @@ class Exhibit:
     section: int | None
     rows: int | None = None  # tables: the rows shown
     texts: tuple[tuple[str, str], ...] = ()  # charts: (what, text) of every text drawn or spoken
+    notes: list[str] = field(default_factory=list)  # charts: what the drawing left out (a point label with no room)
+    missing_glyphs: tuple[tuple[str, str], ...] = ()  # charts: (what, characters) its font cannot draw, per drawn text
 
 
 @dataclass
@@ -137,6 +139,21 @@ class LaidOut:
             self.overflows[key] = CellOverflow(section, column, text, width, room, (kept.cells if kept else 0) + 1)
         else:
             kept.cells += 1
+
+
+def undrawable(text: str, font: str) -> str:
+    """The characters of ``text`` that ``font`` has no glyph for, each once, in order (spaces and
+    format characters such as a zero-width joiner aside: they draw nothing)."""
+    from ..render.fonts import coverage
+
+    if text.isascii():
+        return ""
+    covered = coverage(font)
+    if covered is None:
+        return ""
+    missing = {char: None for char in text
+               if ord(char) not in covered and not char.isspace() and unicodedata.category(char)[0] != "C"}
+    return "".join(missing)
 
 
 def _missing_glyphs(paragraph) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
 
-OPS_VERSION = 1
+OPS_VERSION = 2
 _BOLD_WEIGHTS = {"semibold", "demibold", "demi", "bold", "heavy", "extra bold", "black"}
 
 
@@ -140,6 +140,7 @@ def drawing_from_ops(width: float, height: float, ops: list[list[Any]]):
     from reportlab.graphics.shapes import Drawing, Group, Path, String
 
     drawing = Drawing(width, height)
+    notes: list[str] = []
     for op in ops:
         kind = op[0]
         if kind == "path":
@@ -172,6 +173,11 @@ def drawing_from_ops(width: float, height: float, ops: list[list[Any]]):
                 drawing.add(group)
             else:
                 drawing.add(String(float(x), float(y), text, fontName=font, fontSize=float(size), fillColor=_rl_colour(colour)))
+        elif kind == "note":  # what the chart left out (a label with no free place): warned about, not drawn
+            if not isinstance(op[1], str):
+                raise ValueError("bad note operation")
+            notes.append(op[1])
         else:
             raise ValueError(f"unknown operation {kind!r}")
+    drawing._notes = notes
     return drawing

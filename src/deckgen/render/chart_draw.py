@@ -18,10 +18,11 @@ from matplotlib.figure import Figure as MplFigure
 
 from ..charts.data import ChartData, Series
 from ..charts.kinds import KINDS
-from ..formatting import format_month, format_number, format_tick
+from ..charts.periods import closed_period, period_label
+from ..formatting import format_month, format_tick
 from ..units import Unit, builtin_unit
 from .chart_backend import make_renderer
-from .charts import ChartStyle, chart_height
+from .chart_style import ChartStyle, chart_height
 
 
 # -- the plot a kind draws into ------------------------------------------------------------------
@@ -40,14 +41,17 @@ class Plot:
     value_labels: bool
     handles: list = field(default_factory=list)  # legend entries a kind adds beyond the series
     handle_labels: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the drawing had to leave out, for the build to warn about
 
     def values(self, series: Series, missing: float = math.nan) -> list[float]:
         return [missing if v is None else v for v in series.values]
 
-    def label(self, value: float) -> str:
-        from decimal import Decimal
+    def text_size(self, text: str, size: float) -> tuple[float, float, float]:
+        """(width, ascent, descent) in points of ``text`` set in the chart's font at ``size``."""
+        from reportlab.pdfbase import pdfmetrics
 
-        return format_number(Decimal(repr(value)), self.unit, self.data.locale)
+        face = pdfmetrics.getFont(self.style.fonts.regular).face
+        return self.style.width(text, size), face.ascent * size / 1000, -face.descent * size / 1000
 
 
 def draw_chart(data: ChartData, style: ChartStyle, colours: list[str], width_pt: float) -> tuple[float, list]:
@@ -71,9 +75,11 @@ def draw_chart(data: ChartData, style: ChartStyle, colours: list[str], width_pt:
         axes.set_axisbelow(True)
         (axes.xaxis if kind.horizontal else axes.yaxis).grid(True)
         kind.draw(plot)
-        _value_axis(plot, kind.horizontal, options)
+        _value_axis(plot, kind, options)
         _category_axis(plot, kind.horizontal, tick_positions, tick_labels)
         _references(plot, kind.horizontal)
+        if kind.finish is not None:
+            kind.finish(plot)
         _titles(plot, kind.horizontal, margins, width_pt, height_pt)
         if legend_mode == "legend" or (plot.handles and legend_mode != "none") or (plot.handles and options.get("legend") == "auto"):
             _legend(plot, figure, margins, width_pt, height_pt)
@@ -83,7 +89,7 @@ def draw_chart(data: ChartData, style: ChartStyle, colours: list[str], width_pt:
         axes.patch.set_visible(False)
         renderer = make_renderer(width_pt, height_pt, style.fonts)
         figure.draw(renderer)
-        return height_pt, renderer.ops
+        return height_pt, renderer.ops + [["note", note] for note in plot.notes]
 
 
 def _normalised(data: ChartData) -> ChartData:
@@ -129,8 +135,12 @@ def date_ticks(dates: list[dt.date], room_pt: float, style: ChartStyle, locale: 
     """Ticks on whole months, quarters, half-years or years, as many as fit; labelled by locale.
 
     Monthly and quarterly ticks name the year at the first tick and at each January ('Jan 2025',
-    'Apr', 'Jul', 'Oct', 'Jan 2026'); yearly ticks are just the year.
+    'Apr', 'Jul', 'Oct', 'Jan 2026'); yearly ticks are just the year. Dates that all end a period
+    are labelled as the period they close, at the dates themselves (see ``period_ticks``).
     """
+    closing = period_ticks(dates, room_pt, style, locale)
+    if closing is not None:
+        return closing
     first, last = dates[0], dates[-1]
     if (last - first).days < 62:  # daily data over a few weeks: day ticks
         days = max(1, (last - first).days)
@@ -164,6 +174,32 @@ def date_ticks(dates: list[dt.date], room_pt: float, style: ChartStyle, locale: 
     return [first, last], [format_month(first, locale, "y"), format_month(last, locale, "y")]
 
 
+PERIOD_STEPS = {"month": (1, 2, 3, 6, 12, 24, 60, 120), "quarter": (1, 2, 4, 8, 20, 40), "year": (1, 2, 5, 10, 20, 50)}
+
+
+def period_ticks(dates: list[dt.date], room_pt: float, style: ChartStyle, locale: str) -> tuple[list[dt.date], list[str]] | None:
+    """Dates that all close a period (quarter ends, month ends, year ends) labelled as that period
+    ('Q4 2024', 'Dec 2024', '2024'), a tick at each date (each bar) where the labels fit, else at every
+    second, fourth... period, on round ones (Q2 and Q4; June and December). The year is named at the
+    first tick and wherever it changes ('Q3 2024', 'Q4', 'Q1 2025'). None if the dates close no period."""
+    period = closed_period(dates)
+    if period is None:
+        return None
+    per_year = {"month": 12, "quarter": 4, "year": 1}[period]
+    for step in PERIOD_STEPS[period]:
+        def index(day: dt.date) -> int:  # the period's number since year 0, counted from 1
+            return day.year * per_year + (day.month * per_year // 12 if period != "year" else 0)
+
+        ticks = [day for day in dates if step == 1 or index(day) % step == 0]
+        if not ticks:
+            continue
+        labels = [period_label(day, period, locale, with_year=i == 0 or day.year != ticks[i - 1].year)
+                  for i, day in enumerate(ticks)]
+        if _fits(labels, room_pt, style):
+            return ticks, labels
+    return None
+
+
 def _fits(labels: list[str], room_pt: float, style: ChartStyle) -> bool:
     widest = max(style.width(label, style.size - 0.5) for label in labels)
     return len(labels) * (widest + 10) <= room_pt
@@ -182,6 +218,10 @@ def _value_ticks(plot_values: list[float], unit: Unit | None, locale: str) -> li
 
 def _margins(data, style, unit, horizontal, legend_mode, tick_labels, width_pt, value_labels) -> tuple[float, float, float, float]:
     values = [v for s in data.series for v in (s.highs or s.values) if v is not None] or [0.0]
+    if data.kind == "waterfall":
+        from ..charts.kinds.waterfall import running_ends
+
+        values = [end for ends in running_ends([v or 0.0 for v in data.series[0].values]) for end in ends]
     if data.kind in ("stacked_bar", "area"):
         values = values + [sum(max(s.values[i] or 0, 0) for s in data.series) for i in range(len(data.x))]
     value_ticks = _value_ticks(values, unit, data.locale)
@@ -235,16 +275,16 @@ def _wrap(label: str, room: float, style: ChartStyle) -> list[str]:
 
 # -- axes ----------------------------------------------------------------------------------------
 
-def _value_axis(plot: Plot, horizontal: bool, options: dict) -> None:
+def _value_axis(plot: Plot, kind, options: dict) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    axes, data = plot.axes, plot.data
+    axes, data, horizontal = plot.axes, plot.data, kind.horizontal
     axis = axes.xaxis if horizontal else axes.yaxis
     locator = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])
     axis.set_major_locator(locator)
     get_limits, set_limits = (axes.get_xlim, axes.set_xlim) if horizontal else (axes.get_ylim, axes.set_ylim)
     low, high = get_limits()
-    starts_at_zero = data.kind in ("bar", "stacked_bar", "percent_bar", "area", "hbar") or (
+    starts_at_zero = kind.starts_at_zero or (
         data.kind == "range" and plot.unit is not None and plot.unit.kind == "percent")  # floating cost bars need no zero
     if starts_at_zero and low > 0:
         low = 0.0
@@ -258,9 +298,12 @@ def _value_axis(plot: Plot, horizontal: bool, options: dict) -> None:
     if data.kind == "range" and not starts_at_zero and options.get("y_min") is None:
         below = [t for t in ticks if t < min(v for s in data.series for v in s.lows if v is not None)]
         low = below[-1] if below else low
-    if data.kind in ("bar", "stacked_bar", "area", "hbar", "range") and options.get("y_max") is None:
+    if (kind.starts_at_zero or data.kind == "range") and data.kind != "percent_bar" and options.get("y_max") is None:
         high = max(high, ticks[-1]) if ticks[-1] - high < (ticks[1] - ticks[0]) * 0.6 else high
+    if plot.value_labels and kind.value_labels and options.get("y_min") is None:
+        low = _room_below(plot, kind, low, high)
     set_limits(low, high)
+    ticks = [t for t in locator.tick_values(low, high)]
     step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
     axis.set_major_formatter(FuncFormatter(lambda value, _: format_tick(value, step, plot.unit, data.locale)))
     axes.tick_params(axis="x" if horizontal else "y", length=0, pad=4)
@@ -270,6 +313,37 @@ def _value_axis(plot: Plot, horizontal: bool, options: dict) -> None:
         axes.spines["left"].set_visible(False)
     if low < 0 < high and data.kind != "scatter":
         (axes.axvline if horizontal else axes.axhline)(0, color=plot.style.foreground, linewidth=0.7, zorder=2)
+
+
+def _room_below(plot: Plot, kind, low: float, high: float) -> float:
+    """The value axis' lower limit, lowered so that the value written beyond each falling bar's end
+    stays inside the plotting area (clear of the category labels beside or below it). Rising bars
+    write theirs into the margin kept for them above (or to the right)."""
+    data, style = plot.data, plot.style
+    if data.kind == "waterfall":
+        from ..charts.kinds.waterfall import running_ends
+
+        ends = [(top, top - bottom) for bottom, top in running_ends(plot.values(data.series[0], 0.0))]
+    else:
+        ends = [(value, value) for series in data.series for value in series.values if value is not None]
+    labels = [label for series in data.series for label in series.labels]
+    falling = [end for end, change in ends if change < 0]
+    if not falling:
+        return low
+    box = plot.axes.get_position()
+    figure = plot.axes.figure
+    if kind.horizontal:
+        length = box.width * figure.get_figwidth() * 72
+        need = 4 + max((style.width(label, style.size) for label in labels), default=0.0) + 4
+    else:
+        length = box.height * figure.get_figheight() * 72
+        need = 3 + style.size * 1.25 + 2
+    lowest = min(falling)
+    if need >= length:
+        return low
+    # the end plus ``need`` points, in data units of the axis that results: (lowest - new) / (high - new) = need / length
+    wanted = (lowest * length - need * high) / (length - need)
+    return min(low, wanted)
 
 
 def _category_axis(plot: Plot, horizontal: bool, positions, labels) -> None:
@@ -283,7 +357,8 @@ def _category_axis(plot: Plot, horizontal: bool, positions, labels) -> None:
         else:
             room = axes.get_position().width * axes.figure.get_figwidth() * 72 / max(len(labels), 1)
             axes.set_xticks(positions, labels=["\n".join(_wrap(label, room, plot.style)) for label in labels])
-            axes.set_xlim(-0.6, len(data.x) - 0.4)
+            pad = 0.25 if data.kind in ("line", "area") else 0.6  # bars need half a bar's room; a line's ends do not
+            axes.set_xlim(-pad, len(data.x) - 1 + pad)
             axes.tick_params(axis="x", length=0, pad=4)
     elif data.x_kind == "date":
         axes.set_xticks(positions, labels=labels)
@@ -292,9 +367,9 @@ def _category_axis(plot: Plot, horizontal: bool, positions, labels) -> None:
     else:
         from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-        locator = MaxNLocator(nbins=6)
+        locator = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10])
         axes.xaxis.set_major_locator(locator)
-        ticks = locator.tick_values(min(plot.xs), max(plot.xs))
+        ticks = locator.tick_values(*axes.get_xlim())  # the ticks drawn: over the axis as autoscaled, not the data alone
         step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
         axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: format_tick(value, step, data.x_unit, data.locale)))
 

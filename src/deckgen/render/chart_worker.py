@@ -206,7 +206,7 @@ def _serve(jobs, done) -> None:
     with long_lived():
         from .chart_draw import draw_chart
         from . import chart_cache
-        from .charts import MIN_CHARTS_TO_SPLIT
+        from .chart_style import MIN_CHARTS_TO_SPLIT
         from .fonts import register_family
         from ..writing import write_atomic  # noqa: F401  the cache writes with it: loaded now, not with the first chart
 

@@ -7,61 +7,27 @@ matplotlib; otherwise ``chart_draw`` lays it out with matplotlib and records wha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-
-from .fonts import FontNames
+from ..charts.colours import SeriesColours, extended_palette
+from .chart_style import MIN_CHARTS_TO_SPLIT, ChartStyle, chart_height
 
 if TYPE_CHECKING:  # the chart process draws charts without loading specs and brands
     from ..charts.data import ChartData
     from ..theme import Theme
     from .fonts import ThemeFonts
 
-MIN_SERIES_COLOURS = 12
-
-
-@dataclass(frozen=True)
-class ChartStyle:
-    fonts: FontNames  # the brand's body font, as registered with reportlab
-    size: float
-    foreground: str
-    secondary: str
-    rule: str
-    palette: tuple[str, ...]
-    primary: str
-
-    def rc(self) -> dict:
-        return {
-            "font.family": ["DejaVu Sans"],  # only a stand-in: text is measured and set in self.fonts
-            "font.size": self.size,
-            "text.color": self.foreground,
-            "axes.labelcolor": self.foreground,
-            "axes.edgecolor": self.rule,
-            "axes.linewidth": 0.6,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "xtick.color": self.foreground,
-            "ytick.color": self.foreground,
-            "xtick.labelsize": self.size - 0.5,
-            "ytick.labelsize": self.size - 0.5,
-            "xtick.major.size": 3,
-            "xtick.major.width": 0.6,
-            "grid.color": self.rule,
-            "grid.linewidth": 0.4,
-            "text.parse_math": False,  # "$5bn vs $6bn" is text, not mathtext
-            "figure.dpi": 72,
-            "lines.solid_capstyle": "round",
-        }
-
-    def width(self, text: str, size: float | None = None) -> float:
-        return stringWidth(text, self.fonts.regular, size or self.size)
+__all__ = ["ChartStyle", "SeriesColours", "chart_drawing", "chart_height", "chart_style", "extended_palette"]
 
 
 def chart_style(theme: Theme, fonts: ThemeFonts) -> ChartStyle:
+    """The brand's chart style. Rises and falls are drawn in the brand's positive and negative colours
+    (``defaults: deckgen: positive/negative``, by default its success and danger colours, else green
+    #2E7D32 and red #C62828), darkened where needed to 3:1 on the white page."""
+    from ..brand.colours import legible_on
+    from ..charts.colours import PAPER
+
     return ChartStyle(
         fonts=fonts.body,
         size=max(theme.base_size - 1.5, 7),
@@ -70,75 +36,19 @@ def chart_style(theme: Theme, fonts: ThemeFonts) -> ChartStyle:
         rule=theme.rule,
         palette=extended_palette(theme.chart_palette),
         primary=theme.primary,
+        positive=legible_on(theme.positive, PAPER),
+        negative=legible_on(theme.negative, PAPER),
     )
-
-
-def extended_palette(palette: Sequence[str]) -> tuple[str, ...]:
-    """The brand's chart colours, extended to 12 series colours that a reader can tell apart: each
-    at least SERIES_MIN_DELTA_E (CIEDE2000) from every other and legible on the white page (see
-    ``distinct_palette``). The same brand always gives the same colours, in the same order."""
-    return _extended(tuple(c.upper() for c in palette) or ("#1F4E79",))
-
-
-@lru_cache(maxsize=64)
-def _extended(palette: tuple[str, ...]) -> tuple[str, ...]:
-    from ..brand.colours import distinct_palette
-    from ..brand.palette import PAPER
-
-    return distinct_palette(palette, MIN_SERIES_COLOURS, background=PAPER)
-
-
-class SeriesColours:
-    """A colour per series name, the same in every chart of the brief: a series keeps the colour it
-    got first; a new one takes the first palette colour not yet used in its chart."""
-
-    def __init__(self, palette: Sequence[str]):
-        self.palette = tuple(palette)
-        self.assigned: dict[str, int] = {}
-
-    def for_chart(self, data: ChartData) -> list[str]:
-        if len(data.series) == 1 and not data.series[0].keyed:
-            return [self.palette[0]]
-        used: set[int] = set()
-        indexes: list[int | None] = []
-        for series in data.series:
-            index = self.assigned.get(series.name)
-            indexes.append(index if index is not None and index not in used else None)
-            if indexes[-1] is not None:
-                used.add(indexes[-1])  # type: ignore[arg-type]
-        for position, series in enumerate(data.series):
-            if indexes[position] is None:
-                free = next(i for i in range(len(self.palette) + len(data.series)) if i not in used)
-                used.add(free)
-                indexes[position] = free
-                self.assigned.setdefault(series.name, free)
-        return [self.palette[i % len(self.palette)] for i in indexes]  # type: ignore[index]
-
-
-def chart_height(data: ChartData) -> float:
-    """The height (points) a chart is drawn at: the one its options give, else one by its kind (a row
-    per category for horizontal kinds). Known before the chart is drawn: layout need not wait for it."""
-    from ..charts.kinds import KINDS
-
-    if given := data.options.get("height"):
-        return given
-    if KINDS[data.kind].horizontal:
-        rows = len(data.x) * max(1, len(data.series) if data.kind != "range" else 1)
-        return min(40 + 19 * rows + (18 if len(data.series) > 1 or data.kind == "range" else 0), 600)
-    return 170.0 if data.options.get("width") == "half" else 200.0
 
 
 def exhibit_inputs(ctx, chart, data: ChartData, series_colours: SeriesColours) -> tuple[ChartData, list[str], float]:
     """What a chart exhibit draws: its data formatted for the brief, a colour per series and its width."""
     from ..charts.data import formatted
-    from .kit import GUTTER
+    from .measures import GUTTER
 
     data = formatted(data, ctx.report)
     width = (ctx.frame_width - GUTTER) / 2 if chart.width == "half" else ctx.frame_width
     return data, series_colours.for_chart(data), width
-
-
-MIN_CHARTS_TO_SPLIT = 4  # fewer missing charts are drawn by one process, more by two
 
 
 def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, Sequence
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from ..proof.record import Exhibit
+from ..proof.record import Exhibit, undrawable
+from .measures import CELL_PADDING_X, CELL_PADDING_Y, GUTTER  # noqa: F401  sections use them as ctx.kit.GUTTER...
 from .paragraph import BalancedParagraph, Paragraph
 
 if TYPE_CHECKING:
-    from .context import RenderContext
+    from ..sections.base import RenderContext
 
 
 class Anchored(Flowable):
@@ -106,7 +107,6 @@ def boxed(ctx: "RenderContext", title: str | None, content: Sequence[Any], tone:
     return [table, Spacer(1, ctx.theme.base_size)]
 
 
-GUTTER = 16.0  # points between two half-width exhibits
 BESIDE_SHARE = 0.66  # of the width, for a chart whose caption and source move beside it to fit a page
 
 
@@ -230,7 +230,8 @@ class TableWithNotes(Flowable):
         table_gap = next(gap for item, _, _, gap in self._laid if item is self.table)
         room = available_height - above - table_gap - self.MARGIN
         rows, header = self.table.row_heights, 1  # a PagedTable: its header row, then its rows
-        keep = min(self.KEEP_ROWS, len(rows) - header)
+        total = 1 if self.table.total is not None else 0  # a total row goes over with KEEP_ROWS of the rows it totals
+        keep = min(self.KEEP_ROWS + total, len(rows) - header)
         fitting, used = 0, 0.0
         for height in rows[: len(rows) - keep]:
             if used + height > room:
@@ -382,14 +383,22 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     title = exhibit_title(ctx, chart.title)
     title._tag_exhibit = figure = ("Figure", tag_group())  # the title is the Caption in the chart's Figure
     alt = ctx.plain(data.alt) if data.alt else describe(data)
+    texts = chart_texts(data, alt)
+    drawn_texts = [(what, undrawable(text, ctx.chart_style.fonts.regular)) for what, text in texts if what != "alt text"]
+    record = Exhibit(ctx.exhibits, "chart", ctx.plain(chart.title), ctx.section, texts=texts,
+                     missing_glyphs=tuple((what, chars) for what, chars in drawn_texts if chars))
     if ctx.laid_out is not None:
-        ctx.laid_out.exhibit(Exhibit(ctx.exhibits, "chart", ctx.plain(chart.title), ctx.section, texts=chart_texts(data, alt)))
+        ctx.laid_out.exhibit(record)
+
+    def drawn(shown, chart_width: float):
+        drawing = chart_drawing(shown, ctx.chart_style, colours, chart_width, ctx.chart_cache)
+        record.notes.extend(note for note in drawing._notes if note not in record.notes)
+        return drawing
 
     def chart_at(chart_width: float, height: float | None = None) -> ChartToDraw:
         """The chart ``chart_width`` wide, at its own height or at ``height``, with its alt text."""
         shown = data if height is None else replace(data, options={**data.options, "height": height})
-        flowable = ChartToDraw(chart_width, chart_height(shown),
-                               lambda: chart_drawing(shown, ctx.chart_style, colours, chart_width, ctx.chart_cache))
+        flowable = ChartToDraw(chart_width, chart_height(shown), lambda: drawn(shown, chart_width))
         flowable._tag_alt, flowable._tag_exhibit = alt, figure  # the Figure's /Alt in the structure tree
         return flowable
 
@@ -488,7 +497,6 @@ def in_group(flowable, group):
     return flowable
 
 
-CELL_PADDING_X, CELL_PADDING_Y = 5.0, 4.0  # a data table cell's padding: left and right, top and bottom
 
 
 def table_style(ctx: "RenderContext", rows: int, header: bool = True) -> TableStyle:

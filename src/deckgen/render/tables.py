@@ -7,6 +7,7 @@ paragraphs only when they must (markup, a figure reference, a citation, or too l
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from bisect import bisect_right
@@ -19,15 +20,14 @@ from reportlab.platypus import Table, TableStyle
 from reportlab.platypus.tables import _isLineCommand
 from reportlab.platypus.flowables import Flowable
 
-from .kit import CELL_PADDING_X as PADDING, CELL_PADDING_Y
+from .measures import CELL_PADDING_X as PADDING, CELL_PADDING_Y
 from .paragraph import Paragraph
-from .tagging import CLOSE_CELL, table_key
-from ..formatting import column_decimals, format_cell, format_date, header_unit
-from ..units import Unit, find_unit
+from .tagging import CLOSE_CELL, table_key, total_cell
+from ..formatting import format_cell, format_change, format_date, format_number, header_unit
 
 if TYPE_CHECKING:
-    from ..sections.table import TableData
-    from .context import RenderContext
+    from ..sections.table import CellFormat, TableData
+    from ..sections.base import RenderContext
 
 EMPTY = "\u2013"
 _NEEDS_PARAGRAPH = re.compile(r"\{\{|\[|\*|[^\x00-\u024f\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00a0]")
@@ -35,7 +35,18 @@ _WIDTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt|%)\s*$")
 _POINTS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 
 
-def _cell_text(value: Any, column, setting, unit: Unit | None, decimals: int | None, locale: str) -> str:
+class CellText(str):
+    """A cell's text set in a colour of its own (a change: the brand's positive or negative colour)."""
+
+    colour: str | None = None
+
+    def __new__(cls, text: str, colour: str | None = None):
+        cell = super().__new__(cls, text)
+        cell.colour = colour
+        return cell
+
+
+def _cell_text(value: Any, column, shown: "CellFormat | None", locale: str, colours: tuple[str, str]) -> str:
     if value is None:
         return EMPTY
     if column.kind == "date":
@@ -44,17 +55,37 @@ def _cell_text(value: Any, column, setting, unit: Unit | None, decimals: int | N
         from ..tables import format_datetime
 
         return format_datetime(value, locale)
-    if column.numeric:
-        return format_cell(value, unit, locale, setting.style or column.style or "compact", decimals)
+    if column.numeric and shown is not None:
+        if shown.signed:
+            text, sign = format_change(value, shown.unit, locale, shown.style, shown.decimals)
+            return CellText(text, colours[0] if sign > 0 else colours[1]) if sign else text
+        return format_cell(value, shown.unit, locale, shown.style, shown.decimals)
     return str(value)
+
+
+def _total_text(data: "TableData", position: int, shown: "CellFormat | None", locale: str, colours: tuple[str, str]) -> str:
+    """The total row's cell in column ``position``: its label in the first column, a total in the column's
+    unit and decimals (a count as a plain count), nothing under a column not totalled."""
+    total = data.total
+    assert total is not None
+    how, value = total.hows[position], total.values[position]
+    if position == 0:
+        return total.label
+    if how is None:
+        return ""
+    if value is None:
+        return EMPTY
+    if how == "count":
+        return format_number(value, None, locale, decimals=0)
+    return _cell_text(value, data.columns[position][0], shown, locale, colours)
 
 
 def data_table(ctx: "RenderContext", data: "TableData", font_size: float | None = None) -> tuple["PagedTable", float]:
     """The table flowable and the height of its header plus first rows (to keep with the title)."""
     locale = ctx.report.spec.locale
     font, bold = ctx.fonts.body.regular, ctx.fonts.body.bold
-    texts, headers, aligns, wraps = _cells(ctx, data, locale)
-    measures = _Measures(texts, headers, wraps, font, bold)
+    texts, totals, headers, aligns, wraps = _cells(ctx, data, locale)
+    measures = _Measures(texts, headers, wraps, font, bold, totals)
     # a table too wide for the page is set a little smaller (down to 2pt below the body size)
     # before any column is squeezed below its longest word
     size = font_size or ctx.theme.base_size - 1
@@ -74,16 +105,22 @@ def data_table(ctx: "RenderContext", data: "TableData", font_size: float | None 
         header._proof_source, header._proof_what, header._proof_origin = text, f"the header of column '{names[i]}'", ("column", names[i])
         header_cells.append(header)
     cell_styles = {align: cell_style.clone(f"c{align}", alignment={"left": 0, "center": 1, "right": 2}[align]) for align in set(aligns)}
+    total_styles = {align: style.clone(f"t{align}", fontName=bold) for align, style in cell_styles.items()}
     rows: list[list[Any]] = []
-    for row_texts, row_widths in zip(texts, measures.cells):
+    for row_index, (row_texts, row_widths) in enumerate(zip(texts + ([totals] if totals else []), measures.cells)):
+        in_total = row_index == len(texts)
         cells: list[Any] = []
         for position, text in enumerate(row_texts):
             room = widths[position] - 2 * PADDING
             if wraps[position] and (_NEEDS_PARAGRAPH.search(text) or row_widths[position] * size > room):
-                text = _short_last_word_kept(text, font, size, room)
-                cell = Paragraph(ctx.markup(text, "cell"), cell_styles[aligns[position]])
-                cell._proof_source, cell._proof_origin = text, ("column", names[position])
-                cell._proof_what = f"a cell of column '{names[position]}'"
+                text = _short_last_word_kept(text, bold if in_total else font, size, room)
+                style = (total_styles if in_total else cell_styles)[aligns[position]]
+                cell = Paragraph(ctx.markup(text, "cell"), style)
+                cell._proof_source = text
+                if in_total:
+                    cell._proof_origin, cell._proof_what = ("total", "label"), "the total row's label"
+                else:
+                    cell._proof_origin, cell._proof_what = ("column", names[position]), f"a cell of column '{names[position]}'"
                 cells.append(cell)
             else:
                 if row_widths[position] * size > room + 0.5 and ctx.laid_out is not None:  # a number or date: one line
@@ -96,7 +133,8 @@ def data_table(ctx: "RenderContext", data: "TableData", font_size: float | None 
              ("TEXTCOLOR", (0, 1), (-1, -1), colors.HexColor(ctx.theme.foreground))]
     base += [("ALIGN", (position, 1), (position, -1), align.upper()) for position, align in enumerate(aligns)]
     stripe = colors.HexColor(ctx.theme.muted)
-    table = PagedTable(header_cells, rows, widths, base, stripe, size * 1.3)
+    total = [("FONTNAME", (0, -1), (-1, -1), bold), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.HexColor(ctx.theme.primary))]
+    table = PagedTable(header_cells, rows, widths, base, stripe, size * 1.3, total=total if totals else None)
     header_height = max(p.wrap(w - 2 * PADDING, 1000)[1] for p, w in zip(header_cells, widths)) + 8
     first_rows = min(3, len(data.rows)) * (size * 1.3 + 8)
     return table, header_height + first_rows
@@ -121,34 +159,50 @@ class PagedTable(Flowable):
     """A data table that continues across pages with its header repeated, set page by page: every
     row is measured once, and each page's part is a Table of just its own rows (reportlab's own
     split measures and restyles the whole rest of a long table at every page). The banding follows
-    the rows across pages, and all parts are one table in the tagged PDF."""
+    the rows across pages, and all parts are one table in the tagged PDF.
+
+    With ``total`` (the commands that style a total row: bold, a rule above), the last row is a total
+    row: on the last page only, not banded, its first cell a row header."""
 
     def __init__(self, header: list[Any], rows: list[list[Any]], widths: list[float], commands: list, stripe,
                  leading: float, *, first: int = 0, heights: tuple[float, list[float]] | None = None,
-                 tag_key: int | None = None, styles=None):
+                 tag_key: int | None = None, styles=None, total: list | None = None):
         super().__init__()
         self.header, self.rows, self.widths, self.commands, self.stripe = header, rows, widths, commands, stripe
         self.leading = leading  # of a line of plain text in a cell
         self.first, self._heights = first, heights  # first: the index of rows[0] in the whole table
         self._styles = styles
+        self.total = total
         self.tag_key = table_key() if tag_key is None else tag_key
         self.hAlign = "LEFT"
 
     def _part(self, count: int) -> Table:
         bands = [None, self.stripe] if self.first % 2 == 0 else [self.stripe, None]  # every other row, across pages
         header_height, row_heights = self._measure()
+        with_total = self.total is not None and count == len(self.rows)
+        banded = count - 1 if with_total else count
+        backgrounds = [("ROWBACKGROUNDS", (0, 1), (-1, banded), bands)] if banded else []
         shared = self._shared_styles()
         if shared is None:
-            commands, cell_styles = [*self.commands, ("ROWBACKGROUNDS", (0, 1), (-1, -1), bands)], None
+            commands, cell_styles = [*self.commands, *backgrounds, *(self.total if with_total else ())], None
         else:
             (header_styles, body_styles), drawing = shared
-            commands = [*drawing, ("ROWBACKGROUNDS", (0, 1), (-1, -1), bands)]
-            cell_styles = [header_styles, *([body_styles] * count)]
+            commands = [*drawing, *backgrounds, *(c for c in self.total or () if with_total and _isLineCommand(c))]
+            cell_styles = [header_styles, *([body_styles] * banded), *([self._total_styles(body_styles)] if with_total else [])]
         part = _TablePart([self.header, *self.rows[:count]], colWidths=self.widths, repeatRows=1, hAlign="LEFT",
                           rowHeights=[header_height, *row_heights[:count]], style=TableStyle(commands),
                           cellStyles=cell_styles)
         part._tag_role, part._tag_key, part._tag_continued = "Table", self.tag_key, self.first > 0
+        part._tag_row_header = (count, 0) if with_total else None  # the total row's label: a TH of its row
         return part
+
+    def _total_styles(self, body_styles: list) -> list:
+        """The total row's cell styles: the body rows', in the total's font."""
+        font = next(command[3] for command in self.total or () if command[0] == "FONTNAME")
+        styles = [copy.copy(style) for style in body_styles]  # (a CellStyle's own copy() copies its copy method too)
+        for style in styles:
+            style.fontname = font
+        return styles
 
     def _shared_styles(self):
         """The cell styles of the header row and of any body row, worked out once for every part, and
@@ -203,7 +257,7 @@ class PagedTable(Flowable):
             return []
         rest = PagedTable(self.header, self.rows[count:], self.widths, self.commands, self.stripe, self.leading,
                           first=self.first + count, heights=(header_height, row_heights[count:]), tag_key=self.tag_key,
-                          styles=self._styles)
+                          styles=self._styles, total=self.total)
         return [self._part(count), rest]
 
     def draw(self):
@@ -218,6 +272,8 @@ class _TablePart(Table):
     what reportlab's ``drawString`` writes, without building a text object per cell."""
 
     def _drawCell(self, cellval, cellstyle, pos, size):
+        if type(cellval) is CellText:  # a change: in its colour
+            cellstyle, cellval = self._coloured(cellstyle, cellval.colour), str(cellval)
         if (type(cellval) is not str or "\n" in cellval or cellstyle.href or cellstyle.destination
                 or cellstyle.direction or cellstyle.shaping or cellstyle.alignment not in _PLAIN_ALIGNMENTS):
             return super()._drawCell(cellval, cellstyle, pos, size)
@@ -262,7 +318,22 @@ class _TablePart(Table):
         if header and self._tag_continued:  # the header repeated on a later page: an artifact
             canvas._code.append(text)
             return
-        canvas._code.extend((tagger.open_cell(canvas, self._tag_key, self._tag_draw, row, header), text, CLOSE_CELL))
+        total = total_cell(self, row, colpos)
+        canvas._code.extend((tagger.open_cell(canvas, self._tag_key, self._tag_draw, row, header, total), text, CLOSE_CELL))
+
+    _tag_row_header: tuple[int, int] | None = None  # (row, column) of the cell that heads its row (a total's label)
+
+    def _coloured(self, cellstyle, colour: str | None):
+        """``cellstyle`` in ``colour``: one copy per style and colour, so the state changes only between colours."""
+        if colour is None:
+            return cellstyle
+        copies = self.__dict__.setdefault("_colour_styles", {})
+        key = (id(cellstyle), colour)
+        found = copies.get(key)
+        if found is None:
+            found = copies[key] = copy.copy(cellstyle)
+            found.color = colors.HexColor(colour)
+        return found
 
     def _row_index(self) -> dict[float, int]:
         """Each row's index by the position ``draw`` passes for it."""
@@ -298,14 +369,19 @@ class _Measures:
     """Every cell's width at one point of the font size, measured once: widths scale with the size,
     so trying a smaller size for a wide table measures nothing again."""
 
-    def __init__(self, texts: list[list[str]], headers: list[str], wraps: list[bool], font: str, bold: str):
+    def __init__(self, texts: list[list[str]], headers: list[str], wraps: list[bool], font: str, bold: str,
+                 totals: list[str] | None = None):
         width = _widths_in(font)  # a long table repeats its countries, statuses and round numbers
-        self.cells = [[width(text) for text in row] for row in texts]
+        bold_width = _widths_in(bold)
+        self.cells = [[width(text) for text in row] for row in texts]  # and the total row's, set in bold
+        if totals is not None:
+            self.cells.append([bold_width(text) for text in totals])
         columns = range(len(headers))
         self.widest = [max((row[i] for row in self.cells), default=0) for i in columns]
         self.sorted = [sorted(row[i] for row in self.cells) if wraps[i] else [] for i in columns]
         self.longest_word = [
-            max((width(word) for row in texts for word in row[i].split()), default=0) if wraps[i] else 0
+            max((*(width(word) for row in texts for word in row[i].split()),
+                 *(bold_width(word) for word in (totals[i].split() if totals else ()))), default=0) if wraps[i] else 0
             for i in columns
         ]
         self.header_words = [max((stringWidth(word, bold, 1) for word in header.split()), default=0) for header in headers]
@@ -366,29 +442,33 @@ def _fewest_wrapped(columns: list[int], minimum: list[float], measures: _Measure
 
 
 def _cells(ctx: "RenderContext", data: "TableData", locale: str):
-    """Every cell as text, each column's header, alignment and whether its cells may wrap."""
+    """Every cell as text, the total row's (None: no total row), each column's header, alignment and
+    whether its cells may wrap."""
     texts: list[list[str]] = [[] for _ in data.rows]
+    totals: list[str] | None = [] if data.total is not None else None
     headers, aligns, wraps = [], [], []
+    colours = (ctx.theme.positive_text, ctx.theme.negative_text)
     for position, (column, setting) in enumerate(data.columns):
-        unit = find_unit(column.unit, ctx.report.units) if column.unit else None
-        decimals = setting.decimals if setting.decimals is not None else column.decimals
-        if column.numeric:
-            decimals = column_decimals([row[position] for row in data.rows], decimals, unit)
+        shown = data.cell_format(position, ctx.report.units) if column.numeric else None
+        unit = shown.unit if shown is not None else None
         formatted: dict[tuple[type, str], str] = {}  # by repr: equal values may print apart (1.0 and 1.00, KST and JST)
         for row_texts, row in zip(texts, data.rows):
             value = row[position]
             key = (type(value), repr(value))
             text = formatted.get(key)
             if text is None:
-                text = formatted[key] = _cell_text(value, column, setting, unit, decimals, locale)
+                text = formatted[key] = _cell_text(value, column, shown, locale, colours)
             row_texts.append(text)
+        if totals is not None:
+            total_shown = data.total_format(position, ctx.report.units, locale) if shown is not None else None
+            totals.append(_total_text(data, position, total_shown, locale, colours))
         label = setting.label or column.title
         named_unit = header_unit(unit, locale)
         headers.append(f"{label} ({named_unit})" if named_unit else label)
         aligns.append(setting.align or ("right" if column.numeric or column.kind == "date" else "left"))
         wraps.append(not (column.numeric or column.kind in ("date", "ticker")))
 
-    return texts, headers, aligns, wraps
+    return texts, totals, headers, aligns, wraps
 
 
 def _relative_widths(available: float, weights: list[float], minimum: list[float]) -> tuple[list[float], bool]:

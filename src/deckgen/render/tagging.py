@@ -14,9 +14,9 @@ reportlab writes no structure, so deckgen adds it at the canvas level, without f
 
 A paragraph split across pages stays one element. Roles: Document > Sect (one per section) > H1/H2/H3, P, BlockQuote,
 Figure (with /Alt; its exhibit title a Caption inside it), L > LI > Lbl + LBody (takeaways, bullets), TOC > TOCI > P (the table of
-contents), Table > Caption, THead > TR > TH (/Scope /Column), TBody > TR > TD, and Link (the linked text and its OBJR) inside the
-element whose text carries the link. Layout tables (boxes, grids, the masthead) are transparent: their cells' flowables are
-tagged one by one. A paragraph with nothing to read (a spacer line) is an artifact.
+contents), Table > Caption, THead > TR > TH (/Scope /Column), TBody > TR > TD, TFoot > TR > TH (/Scope /Row: a total row's label)
++ TD, and Link (the linked text and its OBJR) inside the element whose text carries the link. Layout tables (boxes, grids, the
+masthead) are transparent: their cells' flowables are tagged one by one. A paragraph with nothing to read (a spacer line) is an artifact.
 
 A paragraph's text is marked inside its text object (``TextMarks``) when parts of it belong to other elements (a link's text, a
 list item's marker), and read as its lines spell it: a line end is a space (text extracted from the tags does not run the last
@@ -236,24 +236,27 @@ class Tagger:
             node = parent.add(Node(role, alt))
         return node
 
-    def open_cell(self, canvas, table_key: int, draw_key: int, row: int, header: bool) -> str:
+    def open_cell(self, canvas, table_key: int, draw_key: int, row: int, header: bool, total: str | None = None) -> str:
         """The operator that starts a data-table cell's marked content (a cell drawn without going
         through reportlab's ``_drawCell``); end it with ``CLOSE_CELL``."""
-        return self._begin(canvas, self.cell(table_key, draw_key, row, header))
+        return self._begin(canvas, self.cell(table_key, draw_key, row, header, total))
 
-    def cell(self, table_key: int, draw_key: int | None, row: int, header: bool) -> Node:
-        """A new cell of row ``row`` of a table (drawn in part ``draw_key``): a TH in the table's THead,
-        else a TD in its TBody."""
+    def cell(self, table_key: int, draw_key: int | None, row: int, header: bool, total: str | None = None) -> Node:
+        """A new cell of row ``row`` of a table (drawn in part ``draw_key``): a TH in the table's THead; in
+        a total row (``total``: its 'label' or a 'value'), a TH /Scope /Row or a TD in its TFoot; else a
+        TD in its TBody."""
         key = (table_key, draw_key, row)
         tr = self.rows.get(key)
         if tr is None:
             table = self.table(table_key)
-            part = "THead" if header else "TBody"
+            part = "THead" if header else "TFoot" if total else "TBody"
             group = next((kid for kid in table.kids if isinstance(kid, Node) and kid.role == part), None)
             if group is None:
                 group = table.add(Node(part))
             tr = self.rows[key] = group.add(Node("TR"))
-        return tr.add(Node("TH", scope="Column") if header else Node("TD"))
+        if header:
+            return tr.add(Node("TH", scope="Column"))
+        return tr.add(Node("TH", scope="Row") if total == "label" else Node("TD"))
 
     def _begin(self, canvas, node: Node) -> str:
         """Give ``node`` the next MCID on the current page; the operator that ends the artifact and
@@ -486,7 +489,7 @@ def _install() -> None:
         if header and self._tag_continued:  # the header repeated on a later page: an artifact, paragraphs and all
             with artifact(self.canv):
                 return original_cell(self, cellval, cellstyle, pos, size)
-        cell = tagger.cell(self._tag_key, getattr(self, "_tag_draw", None), row, header)
+        cell = tagger.cell(self._tag_key, getattr(self, "_tag_draw", None), row, header, total_cell(self, row, pos[0]))
         with tagger.content(self.canv, cell):
             return original_cell(self, cellval, cellstyle, pos, size)
 
@@ -611,6 +614,17 @@ def _list_marker(text: str) -> str | None:
     if 0 < len(first) <= 2 and " " in text and not any(char.isalnum() for char in first):
         return first
     return None
+
+
+def total_cell(table, row: int, colpos: float) -> str | None:
+    """Whether a data table's cell drawn at ``colpos`` in row ``row`` is in its total row
+    (``_tag_row_header``: the row and column of the total's label): 'label', 'value', or None."""
+    heads_row = getattr(table, "_tag_row_header", None)
+    if heads_row is None or heads_row[0] != row:
+        return None
+    positions = table._colpositions
+    column = min(range(len(positions) - 1), key=lambda i: abs(positions[i] - colpos))
+    return "label" if column == heads_row[1] else "value"
 
 
 def _row_of(table, rowpos: float, height: float) -> int:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
-
-if TYPE_CHECKING:
-    from ..render.context import RenderContext
 
 
 # Text set inside a table cell or a box cannot break across pages, so its length is bounded: a cell
@@ -37,6 +35,65 @@ class Ref:
     name: str
 
 
+class ReportView(Protocol):
+    """The checked report as a section (and its chart data) sees it: ``resolve.Report`` is the one.
+
+    Declared here so that sections and charts, which the spec is made of, need not import ``resolve``,
+    which loads the spec."""
+
+    spec: Any
+    loaded: Any
+    figures: Mapping[str, Any]
+    breakdowns: Mapping[str, Any]
+    tables: Mapping[str, Any]
+    sources: Any
+    units: Any
+
+    def format(self, name: str, *args: Any, **kwargs: Any) -> str: ...
+
+    def plain(self, text: str) -> str: ...
+
+    def unit(self, name: str) -> Any: ...
+
+    def source_number(self, key: str) -> int: ...
+
+
+class RenderContext(Protocol):
+    """What a section's ``render`` is given: ``render.context.RenderContext`` is the one. Declared here
+    so that a section module imports no renderer above it (the renderer calls the sections)."""
+
+    report: ReportView
+    theme: Any
+    fonts: Any
+    styles: dict[str, Any]
+    chart_style: Any
+    frame_width: float
+    series_colours: Any
+    prepared: Any
+    chart_cache: Path | None
+    laid_out: Any
+    section: int | None
+    kit: Any  # ``render.kit``: the flowables several section types share
+
+    def next_exhibit(self) -> int: ...
+
+    def markup(self, text: str, style: str = "body") -> str: ...
+
+    def paragraph(self, text: str, style: str = "body") -> Any: ...
+
+    def keep_last_word(self, text: str, style: str) -> None: ...
+
+    def heading(self, text: str, level: int = 2) -> Any: ...
+
+    def plain(self, text: str) -> str: ...
+
+    def cite_link(self, keys: list[str]) -> str: ...
+
+    def date(self, value: Any) -> str: ...
+
+    def provenance(self, figure_names: Iterable[str] = (), source_ids: Iterable[str] = (), as_of: Any = ()) -> Any: ...
+
+
 class SectionModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -63,7 +120,7 @@ class SectionModel(BaseModel):
         """The title shown in the PDF outline (None: not in the outline)."""
         return getattr(self, "title", None)
 
-    def prepare(self, report) -> Any:
+    def prepare(self, report: ReportView) -> Any:
         """Check the section against the data (raise ``tables.DataErrors``) and return what it shows.
 
         Runs at validate and at build alike; ``render`` gets the result as ``ctx.prepared``.
@@ -75,7 +132,7 @@ class SectionModel(BaseModel):
         every missing chart drawn up front, in parallel)."""
         return ()
 
-    def render(self, ctx: "RenderContext") -> list[Any]:  # list of reportlab flowables
+    def render(self, ctx: RenderContext) -> list[Any]:  # list of reportlab flowables
         raise NotImplementedError
 
 

@@ -3,7 +3,7 @@
 The contract (see docs/charts/index.md)::
 
     - type: chart
-      kind: line            # line | area | bar | stacked_bar | percent_bar | hbar | range | scatter
+      kind: line            # line | area | bar | stacked_bar | percent_bar | hbar | range | scatter | waterfall
       title: Installed capacity by country
       table: capacity
       x: month
@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, ClassVar, Iterator, Literal
+from typing import Annotated, Any, ClassVar, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..charts.kinds import KIND_NAMES, KIND_OPTIONS, KINDS
+from ..charts.kinds import KIND_NAMES, KIND_OPTIONS, KINDS, MAX_SERIES
 from .base import Line, NothingSelected, Passage, Ref, SectionModel
 
-ChartKind = Literal["line", "area", "bar", "stacked_bar", "percent_bar", "hbar", "range", "scatter"]
+ChartKind = Literal["line", "area", "bar", "stacked_bar", "percent_bar", "hbar", "range", "scatter", "waterfall"]
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in)?\s*$")
 _POINTS = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, None: 1.0}
 assert set(ChartKind.__args__) == set(KIND_NAMES), "the chart model and the kind registry disagree"  # type: ignore[attr-defined]
@@ -79,6 +79,12 @@ class Chart(SectionModel):
     low: str | None = None
     high: str | None = None
     label: str | None = None  # scatter: a column whose values name the points
+    colors: dict[Annotated[str, Field(max_length=300)], Annotated[str, Field(min_length=1, max_length=60)]] | None = \
+        Field(default=None, max_length=MAX_SERIES)  # series (or y column) -> #RRGGBB or a brand colour name
+    transform: Literal["rebase"] | None = None  # line, area: each series as an index, its first value = 100
+    color_by: Literal["series", "sign"] | None = None  # sign: bars in the brand's positive / negative colours
+    total: Line | None = Field(default=None, min_length=1)  # waterfall: the end bar's label (default "Total")
+    connectors: bool | None = None  # waterfall: a thin line from each bar's end to the next bar (default on)
     where: dict[str, Any] = Field(default_factory=dict)
     agg: Literal["sum", "mean", "min", "max", "last"] | None = None  # several rows for one x and series
     sort: Literal["none", "ascending", "descending"] = "none"  # categories by value
@@ -126,6 +132,8 @@ class Chart(SectionModel):
                 raise ValueError("a chart from a table needs 'y' (a column, or a list of columns)")
             if self.series is not None and isinstance(self.y, list) and len(self.y) > 1:
                 raise ValueError("use either 'series' (long format) or a list of y columns (wide format), not both")
+            if self.kind == "waterfall" and (self.series is not None or len(self.y_columns) > 1):
+                raise ValueError("kind: waterfall draws one y column (each x category's contribution), and no series")
         else:
             for name in ("x", "y", "series", "low", "high", "label"):
                 if getattr(self, name) is not None:
@@ -153,7 +161,7 @@ class Chart(SectionModel):
                 yield (option,), f"'{option}' has no effect on kind: {self.kind}", f"remove it (it applies to kind: {users})"
         if self.table is None:
             source = "figures" if self.figures is not None else "a breakdown"
-            for option in ("agg", "if_empty"):
+            for option in ("agg", "if_empty", "transform"):
                 if option in written:
                     yield (option,), f"'{option}' has no effect on a chart drawn from {source}", \
                         "remove it (it applies to a chart drawn from a table's rows)"

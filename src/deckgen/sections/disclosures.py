@@ -229,7 +229,7 @@ class Disclosures(SectionModel):
         the rest as 34:36."""
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
-        from ..render.kit import CELL_PADDING_X
+        from ..render.measures import CELL_PADDING_X
 
         style = ctx.styles["cell"]
         contacts = [text for analyst in self.analysts for text in (analyst.email, analyst.phone) if text]

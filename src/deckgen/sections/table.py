@@ -8,16 +8,22 @@
         - {key: mw, label: Power}       # formatted by the column's unit
         - {key: cod, label: Online}     # a date column: written the locale's way
       sort: {by: mw, descending: true}
+      total: {label: Total, mw: sum}    # a total row: sum | mean | median | count per column
 
 Column widths fit the content unless given; numbers and dates never break across lines; the
 header repeats on every page; a long table flows across pages (``page_break: before`` to start
-it on a new page).
+it on a new page). A column with ``style: change`` prints signed numbers ("+14", "−22", "0") in
+the brand's positive and negative colours. A total row totals the rows the table prints (after
+``where``, ``sort`` and ``limit``), in each column's unit and decimals, and closes the table on its
+last page.
 """
 
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, ClassVar, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -26,6 +32,8 @@ from .base import ColumnLabel, Line, NothingSelected, Passage, Ref, SectionModel
 
 MAX_SHOWN_ROWS = 20_000
 MIN_COLUMN_SHARE = 0.05
+TOTALS = ("sum", "mean", "median", "count")  # how a total row totals a column
+TOTAL_LABEL = "Total"
 _WIDTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt|%)\s*$")
 
 
@@ -39,7 +47,8 @@ class TableColumn(_Part):
     width: float | str | None = None  # a relative weight (2 is twice 1), or 30mm, 1.2in, 80pt, 25%
     align: Literal["left", "right", "center"] | None = None  # default: numbers and dates right, text left
     decimals: int | None = Field(default=None, ge=0, le=6)
-    style: Literal["compact", "long", "precise"] | None = None
+    # change: signed numbers ("+14", "−22", "0") in the brand's positive and negative colours
+    style: Literal["compact", "long", "precise", "change"] | None = None
 
     @field_validator("width")
     @classmethod
@@ -59,6 +68,26 @@ class Sort(_Part):
 
 
 @dataclass(frozen=True)
+class TotalRow:
+    """The row under a table's last row: its label (in the first column) and, per shown column, how
+    the column is totalled (None: not) and the total, of the rows the table prints."""
+
+    label: str
+    hows: tuple[str | None, ...]
+    values: tuple[Decimal | None, ...]  # None: not totalled, or no value to total (a mean of empty cells)
+
+
+@dataclass(frozen=True)
+class CellFormat:
+    """How a number column's cells are written: one unit, number of decimals and style for the column."""
+
+    unit: Any  # units.Unit | None
+    decimals: int | None
+    style: str  # compact | long | precise
+    signed: bool  # style: change ("+14", "−22", "0")
+
+
+@dataclass(frozen=True)
 class TableData:
     """What a table section shows: its columns (from the data) and its rows, selected and sorted."""
 
@@ -66,6 +95,35 @@ class TableData:
     columns: tuple[tuple[Any, TableColumn], ...]  # (tables.Column, the section's column settings)
     rows: tuple[tuple[Any, ...], ...]  # the shown columns' values, in order
     figure_names: tuple[str, ...] = ()  # figures its text cells refer to ({{ name }})
+    total: TotalRow | None = None
+
+    def cell_format(self, position: int, units) -> CellFormat:
+        """How the number column at ``position`` is written (the renderer and the precision check
+        both ask here, so they cannot differ): decimals lined up over the rows shown."""
+        from ..formatting import column_decimals
+        from ..units import find_unit
+
+        column, setting = self.columns[position]
+        unit = find_unit(column.unit, units) if column.unit else None
+        decimals = setting.decimals if setting.decimals is not None else column.decimals
+        decimals = column_decimals([row[position] for row in self.rows], decimals, unit)
+        signed = setting.style == "change"
+        style = (column.style if signed else setting.style or column.style) or "compact"
+        return CellFormat(unit, decimals, style, signed)
+
+    def total_format(self, position: int, units, locale: str) -> CellFormat:
+        """How the total row's number in column ``position`` is written: as the column's cells, with
+        more decimals where the total is at another scale than them ('€8.27B' under '€138M')."""
+        from dataclasses import replace
+
+        from ..formatting import total_decimals
+
+        shown = self.cell_format(position, units)
+        total = self.total.values[position] if self.total is not None else None
+        if total is None:
+            return shown
+        cells = [row[position] for row in self.rows]
+        return replace(shown, decimals=total_decimals(total, cells, shown.unit, locale, shown.style, shown.decimals))
 
 
 class TableSection(SectionModel):
@@ -81,6 +139,7 @@ class TableSection(SectionModel):
     if_empty: Passage | None = Field(default=None, min_length=1)  # printed under the title when no row is selected
     page_break: Literal["auto", "before"] = "auto"
     font_size: float | None = Field(default=None, ge=5, le=14)
+    total: dict[str, ColumnLabel] | None = Field(default=None, min_length=1, max_length=31)  # {label: Total, COLUMN: sum|mean|median|count}
 
     def heading(self) -> str | None:
         return None  # an exhibit, like a chart: not a section of the outline
@@ -102,7 +161,11 @@ class TableSection(SectionModel):
                 errors.append(error)
                 continue
             columns.append((column, setting))
-            if not column.numeric:  # text and dates are written as they are: no digits or number style to choose
+            if not column.numeric and setting.style == "change":
+                errors.append(QueryError(("columns", index, "style"),
+                                         f"style: change prints signed numbers, and column '{column.name}' holds {column.kind}",
+                                         "remove it, or use it on a number column"))
+            elif not column.numeric:  # text and dates are written as they are: no digits or number style to choose
                 for option in ("decimals", "style"):
                     if option in setting.model_fields_set:
                         errors.append(QueryError(("columns", index, option),
@@ -133,6 +196,7 @@ class TableSection(SectionModel):
                     errors.append(QueryError(("columns", index, "width"),
                                              f"column '{columns[index][0].name}' would be {share:.1%} of the table's width, too narrow to print",
                                              f"give every column at least {MIN_COLUMN_SHARE:.0%} (widths are relative to their sum)"))
+        errors += self._total_problems(table, columns)
         if errors:
             raise DataErrors(errors)
         if not rows:
@@ -149,7 +213,68 @@ class TableSection(SectionModel):
         text_positions = [i for i, (column, _) in enumerate(columns) if not column.numeric and column.kind not in ("date", "datetime")]
         names = dict.fromkeys(ref.name for row in shown for i in text_positions if row[i] and "{{" in row[i]
                               for ref in references(row[i]) if ref.kind == "figure")
-        return TableData(table, tuple(columns), shown, tuple(names))
+        return TableData(table, tuple(columns), shown, tuple(names), self._total_row(columns, shown))
+
+    def _total_problems(self, table, columns) -> list:
+        """What is wrong with ``total:``, each at its key: a column not shown (or not in the table), a way
+        to total that is not one, a text or date column summed, the label's column totalled."""
+        from ..tables import QueryError, closest
+
+        if self.total is None:
+            return []
+        shown = [column.name for column, _ in columns]
+        ways = ", ".join(TOTALS[:-1]) + f" or {TOTALS[-1]}"
+        problems = []
+        for key, how in self.total.items():
+            loc = ("total", key)
+            if key == "label":
+                continue
+            if key not in shown:
+                close = closest(key, shown) or closest(key, table.column_names)
+                if key in table.column_names:
+                    message, hint = (f"column '{key}' is not shown in this table, so it has no total",
+                                     "add it to columns:, or remove its total")
+                else:
+                    message = f"unknown column '{key}' in the total row: table '{table.name}' has no such column"
+                    hint = f"did you mean '{close}'?" if close else f"the columns shown: {', '.join(shown)}"
+                problems.append(QueryError(loc, message, hint, at_key=True))
+                continue
+            column = columns[shown.index(key)][0]
+            if how not in TOTALS:
+                close = closest(how, TOTALS)
+                problems.append(QueryError(loc, f"unknown total '{how}' for column '{key}'",
+                                           f"did you mean '{close}'? ({ways})" if close else f"total a column by {ways}"))
+            elif how != "count" and not column.numeric:
+                problems.append(QueryError(loc, f"column '{key}' holds {column.kind}, which has no {how}",
+                                           "use count (its filled cells), or total a number column"))
+            elif shown.index(key) == 0:
+                problems.append(QueryError(loc, f"column '{key}' is the first column, where the total row's label goes",
+                                           "show another column first (columns:), or remove its total", at_key=True))
+        if not problems and all(key == "label" for key in self.total):
+            problems.append(QueryError(("total",), "the total row totals no column",
+                                       f"add COLUMN: {TOTALS[0]} (or {', '.join(TOTALS[1:-1])}, {TOTALS[-1]}) for a column the table shows"))
+        return problems
+
+    def _total_row(self, columns, rows: tuple[tuple[Any, ...], ...]) -> TotalRow | None:
+        """The total of each totalled column over ``rows`` (the rows printed); empty cells are left out."""
+        if self.total is None:
+            return None
+        hows, values = [], []
+        for position, (column, _) in enumerate(columns):
+            how = self.total.get(column.name)
+            filled = [row[position] for row in rows if row[position] is not None]
+            hows.append(how)
+            if how == "count":
+                values.append(Decimal(len(filled)))
+            elif how is None or not filled:
+                values.append(None)
+            elif how == "sum":
+                values.append(sum(filled, Decimal(0)))
+            elif how == "mean":
+                values.append(sum(filled, Decimal(0)) / len(filled))
+            else:
+                values.append(Decimal(statistics.median(filled)))
+        return TotalRow(self.total.get("label", TOTAL_LABEL), tuple(hows), tuple(values))
 
     def render(self, ctx):
         if isinstance(ctx.prepared, NothingSelected):

@@ -10,5 +10,5 @@ def draw(plot) -> None:
                         linewidth=0.6, edgecolor="white", zorder=3)
 
 
-KIND = ChartKind("area", draw, x_kinds=("date", "number", "percent"), x_kinds_drawn=("date", "number"), stacked=True,
-                 honours=frozenset({"x_label", "agg"}))
+KIND = ChartKind("area", draw, stacked=True, starts_at_zero=True,  # a text x: categories in the data's order
+                 honours=frozenset({"x_label", "agg", "transform"}))

@@ -1,4 +1,5 @@
-"""Line: one line per series along dates or numbers; named at their ends when there are few."""
+"""Line: one line per series along dates, numbers or categories (a yield curve's tenors, in the data's
+order); named at their ends when there are few."""
 
 from __future__ import annotations
 
@@ -12,5 +13,4 @@ def draw(plot) -> None:
                        marker=None if many_points or len(plot.xs) > 16 else "o", markersize=3, zorder=3)
 
 
-KIND = ChartKind("line", draw, x_kinds=("date", "number", "percent"), x_kinds_drawn=("date", "number"),
-                 honours=frozenset({"x_label", "agg"}))
+KIND = ChartKind("line", draw, honours=frozenset({"x_label", "agg", "transform"}))

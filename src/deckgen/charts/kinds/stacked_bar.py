@@ -18,5 +18,5 @@ def stack(plot) -> None:
         down = [d + min(v, 0) for d, v in zip(down, values)]
 
 
-KIND = ChartKind("stacked_bar", stack, stacked=True, max_categories=40,
+KIND = ChartKind("stacked_bar", stack, stacked=True, max_categories=40, starts_at_zero=True,
                  honours=frozenset({"x_label", "sort", "limit", "agg"}))  # no values on the marks
