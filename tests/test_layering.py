@@ -28,6 +28,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("typeset", (  # building blocks of drawing (no deckgen stage above them) and the record of what was drawn
         "render", "render.mplconfig", "render.facecache", "render.fonts", "render.hyphenation", "render.pdfobjects",
         "proof", "proof.lines", "proof.record", "render.paragraph", "render.tagging", "render.measures", "render.chart_labels",
+        "render.boxes",
     )),
     ("charts", ("charts", "charts.periods", "charts.kinds", "charts.kinds.*")),
     ("sections", ("sections", "sections.*", "charts.data")),
