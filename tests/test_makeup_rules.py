@@ -239,7 +239,7 @@ def test_a_section_that_is_not_an_exhibit_is_a_located_error(cli, tmp_path):
     assert result.code == 1
     assert _problems(result.stderr) == [
         f"specs/grid-storage.yaml:{line}:{col}: '{{{{ exhibit: mix }}}}': section 'mix' is a narrative section, not an "
-        "exhibit; refer to a chart or table section (known exhibits: additions, capacity, costs, pipeline, project-size, "
+        "exhibit; refer to a chart or table section (known exhibits: additions, capacity, costs, growth, pipeline, project-size, "
         "register, shares)"]
 
 
