@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from handtyped_project import SPEC, TRAP_LINE, problem_lines, write_project
+from handtyped_project import SPEC, TRAP_LINE, problem_lines, referring_to, write_project
 
 TYPED_CAPACITY = f"""\
   - type: narrative
@@ -131,7 +131,7 @@ def test_numbers_are_read_in_the_spec_locale(project: Path, cli):
 def test_keys_that_are_not_prose_are_not_read(project: Path, cli):
     """A table column 25% wide is not the figure 'growth' typed by hand, nor is a chart 34.0 GW high."""
     spec = SPEC.replace("data:\n", "data:\n  cap:\n    path: ../data/t/cap.csv\n    source: desk\n    as_of: 2026-06-30\n")
-    spec = spec.replace("peers at {{ peer_pe }} [@desk].", "peers at {{ peer_pe }} [@desk]. See {{ exhibit: cap }}.")
+    spec = referring_to("cap", spec)
     write_project(project, """\
   - type: table
     id: cap
