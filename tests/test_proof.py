@@ -80,7 +80,7 @@ def test_proof_refuses_a_changed_pdf_a_changed_manifest_and_a_pdf_without_one(pr
     manifest.write_text(json.dumps(changed))
     result = cli("proof", "dist/investor.pdf", cwd=project)
     assert result.code == 1
-    assert result.stderr == "".join(f"dist/investor.pdf: figure 'usdjpy' (USD/JPY\u00a0153) is not on page {page}, where its proof found it\n"
+    assert result.stderr == "".join(f"dist/investor.pdf: figure 'usdjpy' (USD/JPY 153) is not on page {page}, where its proof found it\n"
                                     for page in figure["pages"])
     # the PDF is not the one the manifest describes
     manifest.write_text(json.dumps(recorded))
@@ -209,7 +209,8 @@ def test_a_chart_label_its_font_cannot_draw_is_refused_by_the_proof_and_validate
     figures.write_text(figures.read_text("utf-8").replace("label: Semiconductors & advanced manufacturing,",
                                                           'label: "Semis \U0001F600\u200d\U0001F469",'), "utf-8")
     spec_lines = (project / SPEC).read_text("utf-8").splitlines()
-    section = next(n for n, line in enumerate(spec_lines, 1) if "breakdown: framework_by_sector" in line) - 2
+    breakdown = next(n for n, line in enumerate(spec_lines, 1) if "breakdown: framework_by_sector" in line)
+    section = max(n for n, line in enumerate(spec_lines[:breakdown], 1) if line.startswith("  - type: "))  # its type: line
     expected = (f"specs/investor.yaml:{section}:11: Exhibit 3's category has characters its font cannot draw: "
                 "'\U0001F600' (U+1F600), '\U0001F469' (U+1F469); they would print as empty boxes; use a brand font "
                 "that has them (brand.yml typography: fonts), or write the text without them")
