@@ -105,14 +105,22 @@ def test_fonts_are_all_embedded_subsets(example_pdf):
 
 
 def test_citations_link_to_their_source_entry(example_pdf):
-    citations = [link for link in links_of(example_pdf) if link.target_page is not None]
-    assert len(citations) >= 15
     width = float(pypdf.PdfReader(str(example_pdf)).pages[0].mediabox.width)
-    for link in citations:
+    citations = exhibits = 0
+    for link in links_of(example_pdf):
+        if link.target_page is None:
+            continue
         number = text_in(example_pdf, link.page, link.rect).strip()
-        assert number.isdigit(), f"link text {number!r} is not a citation number"
         landing = text_in(example_pdf, link.target_page, (0, link.target_top - 16, width, link.target_top + 2))
+        if number.startswith("Exhibit "):  # a cross-reference lands on its exhibit's title
+            assert number.removeprefix("Exhibit ").isdigit(), f"link text {number!r} is not an exhibit number"
+            assert landing.strip().startswith(f"{number}:"), f"{number} lands on {landing!r}"
+            exhibits += 1
+            continue
+        assert number.isdigit(), f"link text {number!r} is neither a citation number nor an exhibit"
         assert landing.strip().startswith(f"[{number}]"), f"[{number}] lands on {landing!r}"
+        citations += 1
+    assert citations >= 15 and exhibits >= 1
 
 
 def test_source_urls_are_clickable(example_pdf):
