@@ -86,17 +86,24 @@ class BalancedParagraph(Paragraph):
         if kept is not None and kept[0] == availWidth and kept[1] is self.frags and kept[2] is self.style:
             return super().wrap(kept[3], availHeight)
         width, height = super().wrap(availWidth, availHeight)
-        lines = len(line_texts(self))
+        full = line_texts(self)
+        lines, words = len(full), _words(full)
         best = availWidth
         if lines > 1:
             low, high = availWidth / lines, availWidth
             for _ in range(self.STEPS):
                 middle = (low + high) / 2
                 super().wrap(middle, availHeight)
-                if len(line_texts(self)) == lines:
+                narrower = line_texts(self)
+                # as many lines, and no word broken (or hyphenated) that the full width kept whole
+                if len(narrower) == lines and _words(narrower) == words:
                     best, high = middle, middle
                 else:
                     low = middle
             best = min(availWidth, best + 0.5)  # a hair of slack: the search's width is the lines' own
         self._balanced_for = (availWidth, self.frags, self.style, best)
         return super().wrap(best, availHeight)
+
+
+def _words(lines: list[str]) -> list[str]:
+    return [word for line in lines for word in line.split()]
