@@ -247,10 +247,13 @@ class Disclosures(SectionModel):
 
         text = "disclosure"
         issuer_name = self.issuer.name or ctx.theme.name
-        story = [CondPageBreak(160), ctx.heading(self.title, level=2)]  # never a heading alone at a page foot
+        opening = [ctx.heading(self.title, level=2)]
         if self.note:
-            story.append(ctx.paragraph(f"*{self.note}*", text))
-        story.append(ctx.heading("Analyst certification", level=3))
+            opening.append(ctx.paragraph(f"*{self.note}*", text))
+        opening.append(ctx.heading("Analyst certification", level=3))
+        # never a heading alone at a page foot: the headings (and note) go with the certification's first lines
+        room = sum(sum(f.wrap(ctx.frame_width, 1000)[1:]) + f.getSpaceBefore() + f.getSpaceAfter() for f in opening)
+        story = [CondPageBreak(room + 3 * ctx.styles[text].leading), *opening]
         story.append(ctx.paragraph(self.certification_text(), text))
         rows = [[ctx.paragraph(h, "header_cell") for h in ("Analyst", "Entity", "Contact")]]
         for analyst in self.analysts:
