@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -41,6 +42,9 @@ UNITS = """units:
   EUR/kWh: {prefix: "€", suffix: "/kWh", decimals: 0, label: €/kWh}
   EUR: {prefix: "€", decimals: 0}
 """
+
+
+EXHIBIT_REFERENCE = re.compile(r"\{\{\s*exhibit\s*:\s*[^}]*\}\}")
 
 
 def _chart_csv(kind: str, n: int, rng: random.Random) -> tuple[str, dict, dict]:
@@ -117,7 +121,7 @@ def make_project(target: Path, rows: int = 5000, narratives: int = 96, charts: i
         (data / f"{name}.csv").write_text(text, encoding="utf-8")
         spec_data[name] = {"path": f"../data/scaled/{name}.csv", "source": SOURCE["id"], "as_of": AS_OF,
                            "columns": columns}
-        chart_sections.append({"type": "chart", "kind": kind, "title": f"Exhibit series {n + 1}: {kind} chart",
+        chart_sections.append({"type": "chart", "id": name, "kind": kind, "title": f"Exhibit series {n + 1}: {kind} chart",
                                "table": name, **keys,
                                "caption": f"Illustrative {kind} chart {n + 1} of {charts}, generated for the benchmark."})
     (data / "register.csv").write_text(_register(rows, rng), encoding="utf-8")
@@ -132,11 +136,14 @@ def make_project(target: Path, rows: int = 5000, narratives: int = 96, charts: i
     charts_left = list(chart_sections)
     for n in range(narratives):
         body = bodies[n % len(bodies)]
-        sections.append({"type": "narrative", "title": f"{n + 1}. {body['title']}", "body": body["body"]})
+        # the investor brief's exhibits are not in this one: its cross-references point at the next chart instead
+        nearby = charts_left[0]["id"] if charts_left else "register"
+        text = EXHIBIT_REFERENCE.sub(f"{{{{ exhibit: {nearby} }}}}", body["body"])
+        sections.append({"type": "narrative", "title": f"{n + 1}. {body['title']}", "body": text})
         if charts_left and (n + 1) % every == 0:
             sections.append(charts_left.pop(0))
     sections += charts_left
-    sections.append({"type": "table", "title": "The project register", "table": "register",
+    sections.append({"type": "table", "id": "register", "title": "The project register", "table": "register",
                      "caption": f"All {rows:,} projects of the illustrative register."})
     sections += [{"type": "sources", "title": "Sources"},
                  {"type": "disclaimer", "text": "A benchmark brief made with deckgen. Its charts and table are "

@@ -30,7 +30,7 @@ checks:
 sections:
   - type: narrative
     title: Figures
-    body: Capital of {{ capital }} [@alpha] and a yield of {{ yield }} [@beta].
+    body: Capital of {{ capital }} [@alpha] and a yield of {{ yield }} [@beta]. See {{ exhibit:section-2-sector_breakdown }} and {{ exhibit:section-3-instrument_table }}.
   - type: sector_breakdown
     title: Split
     breakdown: split
@@ -309,6 +309,7 @@ def test_recommendation_words_make_a_brief_research(cli, tiny):
     edit(tiny, "specs/t.yaml", "  disclosures: not-research\n", "")
     edit(tiny, "specs/t.yaml", "  - type: instrument_table\n    table: holdings\n    columns:\n      - {key: ticker, label: Ticker}\n"
          "      - {key: weight, label: Weight}\n", "")
+    edit(tiny, "specs/t.yaml", " and {{ exhibit:section-3-instrument_table }}", "")  # the table it referred to is gone
     edit(tiny, "specs/t.yaml", "and a yield of", "and our top pick, a yield of")
     result = cli("validate", "specs/t.yaml", cwd=tiny)
     assert result.code == 1

@@ -234,10 +234,10 @@ def test_the_proof_runs_on_the_workers_as_here_strict_and_located_in_this_projec
     assert here.code == there.code == 1
     spec_lines = (project / "specs" / "investor.yaml").read_text("utf-8").splitlines()
     tile = next(number for number, line in enumerate(spec_lines, 1) if "{figure: usdjpy" in line)
-    located = f"specs/investor.yaml:{tile}:18: '¥123,456,789,012.5/$' is split across lines"
+    located = f"specs/investor.yaml:{tile}:18: 'USD/JPY 123,456,789,012.5' is split across lines"
     assert located in here.stderr and located in there.stderr, there.stderr
     warned = cli("build", "specs/investor.yaml", *wide, "-o", "there.pdf", "--cluster", address)
     assert warned.code == 0, warned.stderr
     manifest = json.loads((project / "there.manifest.json").read_text())
     assert manifest["proof"]["status"] == "warnings"
-    assert manifest["proof"]["problems"][0].startswith(f"specs/investor.yaml:{tile}:18: warning: '¥123,456,789,012.5/$' is split")
+    assert manifest["proof"]["problems"][0].startswith(f"specs/investor.yaml:{tile}:18: warning: 'USD/JPY 123,456,789,012.5' is split")

@@ -32,7 +32,7 @@ NARRATIVE_HEADINGS = [
     "Investment implications: the Pacific premium",
 ]
 SEED_FIGURES = ["78 bilateral agreements", "$52 billion", "2.0% of GDP", "$48 billion", "$40 billion", "100,000 engineering",
-                "$85 billion", "14× forward earnings", "21× for the S&P 500", "¥152/$", "9.4% year-to-date", "1.2%"]
+                "$85 billion", "14× forward earnings", "21× for the S&P 500", "USD/JPY 152", "9.4% year-to-date", "1.2%"]
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_opportunities_and_risks_boxes_keep_their_marks(text):
     assert "✓ Alignment opportunities" in text
     assert "✗ Strategic risks" in text
     assert "✓ $52B joint semiconductor investment reshoring chips" in text
-    assert "✗ Yen weakness (¥152/$, illustrative [10]) creates currency hedging costs" in text
+    assert "✗ Yen weakness (USD/JPY 152, illustrative [10]) creates currency hedging costs" in text
 
 
 def test_framework_charts_carry_their_numbers_and_provenance(text):
@@ -106,16 +106,24 @@ def test_fonts_are_all_embedded_subsets(example_pdf):
 
 
 def test_citations_link_to_their_source_entry(example_pdf):
-    citations = [link for link in links_of(example_pdf) if link.target_page is not None]
-    assert len(citations) >= 15
     width = float(pypdf.PdfReader(str(example_pdf)).pages[0].mediabox.width)
-    for link in citations:
+    citations = exhibits = 0
+    for link in links_of(example_pdf):
+        if link.target_page is None:
+            continue
         number = text_in(example_pdf, link.page, link.rect).strip()
         if number.startswith("See page "):  # the cover's link to the analyst certification (test_disclosures_mar)
             continue
-        assert number.isdigit(), f"link text {number!r} is not a citation number"
         landing = text_in(example_pdf, link.target_page, (0, link.target_top - 16, width, link.target_top + 2))
+        if number.startswith("Exhibit "):  # a cross-reference lands on its exhibit's title
+            assert number.removeprefix("Exhibit ").isdigit(), f"link text {number!r} is not an exhibit number"
+            assert landing.strip().startswith(f"{number}:"), f"{number} lands on {landing!r}"
+            exhibits += 1
+            continue
+        assert number.isdigit(), f"link text {number!r} is neither a citation number nor an exhibit"
         assert landing.strip().startswith(f"[{number}]"), f"[{number}] lands on {landing!r}"
+        citations += 1
+    assert citations >= 15 and exhibits >= 1
 
 
 def test_source_urls_are_clickable(example_pdf):

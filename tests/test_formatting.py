@@ -25,7 +25,7 @@ BASE = {"as_of": dt.date(2026, 2, 1), "source": "s"}
     ({"value": 9.45, "unit": "percent", "decimals": 1}, None, "en_US", "9.4%"),
     ({"min": 35, "max": 40, "unit": "percent"}, None, "en_US", "35–40%"),
     ({"min": 330_000_000_000, "max": 360_000_000_000, "unit": "USD"}, None, "en_US", "$330–360B"),
-    ({"value": 152, "unit": "JPY/USD"}, None, "en_US", "¥152/$"),
+    ({"value": 152, "unit": "JPY/USD"}, None, "en_US", "USD/JPY\u00a0152"),
     ({"value": 14, "unit": "multiple"}, None, "en_US", "14×"),
     ({"value": 100_000, "unit": "count"}, None, "en_US", "100,000"),
     ({"value": 100_000, "unit": "count"}, None, "de_DE", "100.000"),

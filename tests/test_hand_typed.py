@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from handtyped_project import SPEC, TRAP_LINE, problem_lines, write_project
+from handtyped_project import SPEC, TRAP_LINE, problem_lines, referring_to, write_project
 
 TYPED_CAPACITY = f"""\
   - type: narrative
@@ -115,7 +115,8 @@ def test_the_long_style_is_named_in_the_hint(project: Path, cli):
 
 
 def test_numbers_are_read_in_the_spec_locale(project: Path, cli):
-    german = SPEC.replace("date: 2026-07-15\n", "date: 2026-07-15\nlocale: de_DE\n")
+    german = SPEC.replace("date: 2026-07-15\n", "date: 2026-07-15\nlocale: de_DE\nlanguage: de-DE\n")
+    added = german.count("\n") - SPEC.count("\n")  # lines the German header adds before the section
     write_project(project, """\
   - type: narrative
     title: Kapazität
@@ -123,15 +124,17 @@ def test_numbers_are_read_in_the_spec_locale(project: Path, cli):
 """, spec=german)
     result = cli("validate", "specs/t.yaml", cwd=project)
     assert problem_lines(result.stderr) == [
-        f"specs/t.yaml:{TRAP_LINE + 3}:34: warning: '34,0 GW' is figure 'installed_total' typed by hand; "
+        f"specs/t.yaml:{TRAP_LINE + added + 2}:34: warning: '34,0 GW' is figure 'installed_total' typed by hand; "
         "write {{ installed_total }} so it follows the data"]
 
 
 def test_keys_that_are_not_prose_are_not_read(project: Path, cli):
     """A table column 25% wide is not the figure 'growth' typed by hand, nor is a chart 34.0 GW high."""
     spec = SPEC.replace("data:\n", "data:\n  cap:\n    path: ../data/t/cap.csv\n    source: desk\n    as_of: 2026-06-30\n")
+    spec = referring_to("cap", spec)
     write_project(project, """\
   - type: table
+    id: cap
     title: Capacity
     table: cap
     columns:

@@ -145,7 +145,7 @@ def test_the_largest_allowed_figure_builds(cli, project):
     result = cli("build", "specs/investor.yaml", "--set", "figures.usdjpy=999999999999999", "--set",
                  "figures.jsif_commitment=0.00000000000001", "--set", "checks.proof=warn", cwd=project)
     assert result.code == 0, result.stderr
-    assert "warning: '¥999,999,999,999,999/$' is split across lines" in result.stderr
+    assert "warning: 'USD/JPY 999,999,999,999,999' is split across lines" in result.stderr
     assert "warning: figure 'jsif_commitment' prints as '$0.00' but its value is 1e-14 (USD)" in result.stderr
 
 

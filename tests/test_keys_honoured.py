@@ -14,7 +14,8 @@ from pdfread import squash, text_of
 from test_delivery import plain_env, smtp_server  # noqa: F401  (fixtures: a real SMTP server on 127.0.0.1)
 
 SPEC = Path("specs") / "investor.yaml"
-PICKS = "  - type: instrument_table\n    title: Instruments for the theme\n"
+PICKS = "  - type: instrument_table\n    id: instruments\n    title: Instruments for the theme\n"
+REFERENCE = "{{ exhibit: instruments }}"  # the narrative's cross-reference to the instrument table
 INSTEAD = 'or set if_empty: "text to print" to print that instead of an empty table'
 
 
@@ -29,8 +30,8 @@ def _picks(project: Path, where: str = "{asset_class: [ETF, Equity, Government b
     """The example's instrument table, named ``picks`` and filtered by ``where``; returns the spec's text."""
     path = project / SPEC
     text = path.read_text("utf-8")
-    assert text.count(PICKS) == 1
-    text = text.replace(PICKS, f"  - type: instrument_table\n    id: picks\n    title: Instruments for the theme\n"
+    assert text.count(PICKS) == 1 and text.count(REFERENCE) == 1
+    text = text.replace(REFERENCE, "{{ exhibit: picks }}").replace(PICKS, f"  - type: instrument_table\n    id: picks\n    title: Instruments for the theme\n"
                               f"    where: {where}\n{extra}")
     path.write_text(text, "utf-8")
     return text

@@ -30,6 +30,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "proof", "proof.lines", "proof.record", "render.paragraph", "render.tagging", "render.measures", "render.chart_labels",
         "render.grid",
         "render.pagerefs",
+        "render.boxes",
     )),
     ("charts", ("charts", "charts.periods", "charts.kinds", "charts.kinds.*")),
     ("sections", ("sections", "sections.*", "charts.data")),

@@ -266,7 +266,7 @@ def test_links_are_tagged_and_described(built, variant):
                 if annotation.Subtype != "/Link":
                     continue
                 seen += 1
-                assert str(annotation.Contents).startswith(("Source ", "Go to the section ", "Link to ", "Email ")), \
+                assert str(annotation.Contents).startswith(("Source ", "Go to the section ", "Go to Exhibit ", "Link to ", "Email ")), \
                     str(annotation.Contents)  # says where it goes
                 link = tree[int(annotation.StructParent)]
                 assert link.S == "/Link"

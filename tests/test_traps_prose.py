@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from handtyped_project import SPEC, TRAP_LINE, problem_lines, write_project
+from handtyped_project import SPEC, TRAP_LINE, problem_lines, referring_to, write_project
 
 
 def _refused(line: int, col: int, typed: str, figure: str, reference: str | None = None) -> str:
@@ -46,6 +46,7 @@ TRAPS = {
       - {figure: forward_pe, label: Forward P/E}
       - {figure: peer_pe, label: Peers}
     caption: At 14× forward earnings the market is not expensive.
+    id: trap
 """, _refused(TRAP_LINE + 5, 17, "14\u00d7", "forward_pe")),
     "a value in a KPI label": ("""\
   - type: kpi_strip
@@ -60,6 +61,7 @@ TRAPS = {
       - {figure: installed_total, label: Installed}
     annotations:
       - {y: 34, label: 34.0 GW today}
+    id: trap
 """, _refused(TRAP_LINE + 6, 24, "34.0 GW", "installed_total")),
     "the long style in a section title": ("""\
   - type: narrative
@@ -85,6 +87,7 @@ TRAPS = {
       - {figure: forward_pe, label: Forward P/E}
       - {figure: peer_pe, label: Peers}
     alt: Shares of 35-40% against a forward P/E.
+    id: trap
 """, _refused(TRAP_LINE + 5, 20, "35-40%", "share_range")),
 }
 
@@ -92,7 +95,8 @@ TRAPS = {
 @pytest.mark.parametrize("trap", sorted(TRAPS))
 def test_a_hand_typed_figure_is_refused_under_strict(project: Path, cli, trap: str):
     section, expected = TRAPS[trap]
-    write_project(project, section)
+    # an exhibit (id: last, so no position moves) is referred to from the narrative: only the trap is reported
+    write_project(project, section, spec=referring_to("trap") if "\n    id: trap\n" in section else SPEC)
     result = cli("validate", "--strict", "specs/t.yaml", cwd=project)
     assert (result.code, problem_lines(result.stderr)) == (1, [expected])
 

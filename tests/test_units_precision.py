@@ -28,7 +28,7 @@ data:
 sections:
   - type: narrative
     title: Numbers
-    body: "{body} [@src]."
+    body: "{body} [@src]. See {{{{ exhibit: section-2-table }}}}."
   - type: table
     title: T
     table: t

@@ -62,6 +62,40 @@ def resolve_keyword(word: str, now: dt.date) -> dt.date:
     raise KeyError(word)
 
 
+# The brief's date styles, one function each, all by the spec's locale (babel): a brief writes every date
+# one way (source lines, "as of", the masthead, running header, disclosures, table cells, email), and
+# dates and times the locale's way; only the manifest and file names are ISO.
+
+def format_day(value: dt.date, locale: str) -> str:
+    """A date as the brief writes it: Feb 16, 2026 (en_US), 16 Feb 2026 (en_GB), 16.02.2026 (de); never split
+    across lines."""
+    from babel.dates import format_date
+
+    return format_date(value, format="medium", locale=locale).replace(" ", "\u00a0").replace("\u202f", "\u00a0")
+
+
+def format_timestamp(value: dt.datetime, locale: str) -> str:
+    """A date and time as the brief writes them, the date as ``format_day`` does, with the zone's
+    abbreviation: 'Feb 13, 2026, 4:00 PM EST', '13 Feb 2026, 16:00 JST'. Never split across lines."""
+    from babel import Locale
+    from babel.dates import format_date, format_time
+
+    date = format_date(value.date(), format="medium", locale=locale)
+    clock = format_time(value.timetz(), format="short", locale=locale)
+    pattern = str(Locale.parse(locale).datetime_formats.get("medium", "{1}, {0}"))
+    joined = pattern.replace("{1}", "\x00").replace("{0}", "\x01").replace("'", "")
+    text = joined.replace("\x00", date).replace("\x01", clock)
+    zone = value.tzname() or ""
+    return " ".join(f"{text} {zone}".split()).replace(" ", "\u00a0").replace("\u202f", "\u00a0")
+
+
+def format_period(value: dt.date, locale: str, skeleton: str = "yMMM") -> str:
+    """A month, quarter or year ('Jan 2026', 'janv. 2026', '2026年1月'; skeleton 'yQQQ': 'Q1 2026')."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton(skeleton, value, locale=locale)
+
+
 def format_report_date(value: dt.date, locale: str, style: str | None = None) -> str:
     """The report date as ``{{ date | style }}`` prints it: Nov 30, 2026; November 2026; Q4 2026; 2026."""
     from babel.dates import format_date, format_skeleton

@@ -142,11 +142,9 @@ def _formatted(
         return plain(decimals_of(number, decimals))
     if unit.currency:
         return _format_money(number, unit.currency, locale, style, decimals, want_shown)
-    if unit.rate:
-        base, quote = unit.rate
+    if unit.rate:  # JPY/USD, yen per dollar: the pair as the market quotes it, "USD/JPY 152.3"
         amount, shown = plain(decimals_of(number, decimals))
-        sign, amount = _sign_first(amount)
-        return f"{sign}{get_currency_symbol(base, locale)}{amount}/{get_currency_symbol(quote, locale)}", shown
+        return f"{unit.pair}\u00a0{amount}", shown
     digits = decimals_of(number, decimals if decimals is not None else unit.decimals)
     if unit.amount:
         currency, word = unit.amount
@@ -192,17 +190,17 @@ def relative_difference(shown: Decimal, value: Decimal) -> Decimal:
 
 @lru_cache(maxsize=4096)
 def format_date(value: dt.date, locale: str) -> str:
-    """A date as readers of the locale write it (Feb 16, 2026; 16.02.2026), never split across lines."""
-    from babel.dates import format_date as babel_format_date
+    """A date as the brief writes it (Feb 16, 2026; 16.02.2026), never split across lines: ``dates.format_day``."""
+    from .dates import format_day
 
-    return babel_format_date(value, format="medium", locale=locale).replace(" ", "\u00a0")
+    return format_day(value, locale)
 
 
 def format_month(value: dt.date, locale: str, skeleton: str = "yMMM") -> str:
-    """A month, quarter or year as an axis tick ('Jan 2026', 'janv. 2026', '2026年1月')."""
-    from babel.dates import format_skeleton
+    """A month, quarter or year as an axis tick ('Jan 2026', 'janv. 2026', '2026年1月'): ``dates.format_period``."""
+    from .dates import format_period
 
-    return format_skeleton(skeleton, value, locale=locale)
+    return format_period(value, locale, skeleton)
 
 
 def tick_affixes(unit: Unit | None, locale: str) -> tuple[str, str, bool]:

@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -19,6 +20,7 @@ from .figures import Breakdown, Figure, FiguresFile, Source, SourcesFile, TableF
 from .formatting import column_decimals, format_cell, format_change, format_figure, format_number, relative_difference, shown_cell, shown_number
 from .handtyped import PrintedForms
 from .inputs import InputFile, inside, project_root, sha256_file
+from .sections.base import exhibit_numbers
 from .spec import COMMAND_LINE, LoadedSpec, apply_overrides, validation_problems
 from .tables import ColumnSpec, DataErrors, QueryError, Table, field_starts, aggregate, select
 from .text import FIGURE_STYLES, plain, references, template_token
@@ -90,7 +92,17 @@ class Report:
 
     def plain(self, text: str) -> str:
         """Text as a reader sees it: figures formatted, citations as numbers, no markup."""
-        return plain(text, self.format, self.source_number)
+        return plain(text, self.format, self.source_number, self.exhibit_label)
+
+    @cached_property
+    def exhibits(self) -> dict[str, int]:
+        """Each exhibit's number by its section's id (its anchor): what {{ exhibit: id }} prints."""
+        sections = self.spec.sections
+        return {sections[index].anchor(index): number for index, number in exhibit_numbers(sections).items()}
+
+    def exhibit_label(self, name: str) -> str:
+        """'Exhibit 5': an exhibit as the text refers to it (resolve() refuses an id of no exhibit)."""
+        return f"Exhibit {self.exhibits[name]}"
 
 
 
@@ -113,6 +125,7 @@ class _Checker:
     inputs: list[InputFile] = field(default_factory=list)
     shown: dict[str, None] = field(default_factory=dict)
     cited: set[str] = field(default_factory=set)
+    referred_exhibits: set[str] = field(default_factory=set)  # exhibits some other section's text refers to
     table_cells: list[tuple[Mark, str, str | None]] = field(default_factory=list)  # (cell, text, its CSV line)
     column_units: list[tuple[str, Mark]] = field(default_factory=list)  # units table columns declare
     column_shows: list[tuple[str, str, str, Mark]] = field(default_factory=list)  # (table, column, show, where)
@@ -199,6 +212,8 @@ def resolve(
     _check_breakdowns(checker)
     _check_sections(checker)
     _check_table_cells(checker)
+    _check_exhibits_referred(checker)
+    _check_language_locale(checker)
     _check_sources_cited(checker)
     _check_unused(checker)
     _check_disclosures(checker)
@@ -607,12 +622,15 @@ def _check_breakdowns(checker: _Checker) -> None:
             checker.shown.setdefault(breakdown.total)
 
 
-def _check_text(checker: _Checker, mark_of, text: str) -> None:
-    """Check every {{ figure }} and citation in ``text``; ``mark_of(token)`` locates one."""
+def _check_text(checker: _Checker, mark_of, text: str, within: int | None = None) -> None:
+    """Check every {{ figure }}, {{ exhibit: id }} and citation in ``text`` (of section ``within``, if
+    it is a section's); ``mark_of(token)`` locates one."""
     numbers = len(checker.sources)
     source_ids = [s.id for s in checker.sources]
     for ref in references(text):
-        if ref.kind == "figure":
+        if ref.kind == "exhibit":
+            _check_exhibit_reference(checker, mark_of(ref.token), ref, within)
+        elif ref.kind == "figure":
             if ref.name in REPORT_FIELDS:
                 _check_field(checker, mark_of(ref.token), ref)
             elif ref.name in checker.table_figures and ref.name not in checker.figures:
@@ -636,6 +654,71 @@ def _check_text(checker: _Checker, mark_of, text: str) -> None:
                 checker.cited.add(ref.name)
         else:
             checker.error(mark_of(ref.token), f"unmatched '{ref.name}': a figure reference looks like {{{{ name }}}}", code="unknown")
+
+
+def _check_exhibit_reference(checker: _Checker, mark: Mark, ref, within: int | None) -> None:
+    """{{ exhibit: id }} names an exhibit (a chart or table section) by its id; one named by the text of
+    another section counts as referred to."""
+    sections = checker.loaded.spec.sections
+    anchors = {section.anchor(index): index for index, section in enumerate(sections)}
+    exhibits = [name for name, index in anchors.items() if sections[index].is_exhibit]
+    index = anchors.get(ref.name)
+    if index is None:
+        checker.error(mark, f"'{ref.token}': unknown exhibit '{ref.name}'",
+                      _did_you_mean(ref.name, exhibits) or _known("exhibits", exhibits), code="unknown")
+    elif not sections[index].is_exhibit:
+        checker.error(mark, f"'{ref.token}': section '{ref.name}' is a {sections[index].type} section, not an exhibit",
+                      f"refer to a chart or table section ({_known('exhibits', exhibits)})", code="unknown")
+    elif index != within:
+        checker.referred_exhibits.add(ref.name)
+
+
+def _check_exhibits_referred(checker: _Checker) -> None:
+    """In a brief with running text (a narrative section), an exhibit no text refers to is a warning: a
+    reader should be told where to look, and why. A brief of exhibits alone (a chart pack) has no text
+    to refer from."""
+    if any(p.is_error and p.code == "unknown" for p in checker.problems):
+        return  # a reference misspelt is reported already; "never referred to" would only echo it
+    loaded = checker.loaded
+    if not any(section.type == "narrative" for section in loaded.spec.sections):
+        return
+    for index, section in enumerate(loaded.spec.sections):
+        name = section.anchor(index)
+        if not section.is_exhibit or name in checker.referred_exhibits:
+            continue
+        if section.id is not None:
+            checker.warn(loaded.mark(("sections", index, "id")), f"exhibit '{name}' is never referred to",
+                         f"write {{{{ exhibit: {name} }}}} where the text discusses it", code="unreferred-exhibit")
+        else:
+            checker.warn(loaded.mark(("sections", index, "type")), f"exhibit '{name}' is never referred to",
+                         "give the section an id: and write {{ exhibit: <its id> }} where the text discusses it",
+                         code="unreferred-exhibit")
+
+
+def _check_language_locale(checker: _Checker) -> None:
+    """The locale writes the brief's dates, times and numbers; the language is the text's. British text with
+    American dates ("en-GB" text, locale "en_US") reads as a mistake: they must name the same language and,
+    where both name one, the same region."""
+    from babel import Locale
+
+    spec = checker.loaded.spec
+    subtags = spec.language.replace("_", "-").split("-")
+    language = subtags[0].lower()
+    region = next((tag.upper() for tag in subtags[1:] if len(tag) == 2 or tag.isdigit()), None)
+    locale = Locale.parse(spec.locale)
+    if locale.language == language and (region is None or locale.territory is None or locale.territory == region):
+        return
+    suggestion = f"{language}_{region}" if region else language
+    try:
+        Locale.parse(suggestion)
+    except (ValueError, LookupError):
+        suggestion = None
+    written = "locale" if "locale" in checker.loaded.document.data else "language"
+    checker.warn(checker.loaded.mark((written,)),
+                 f"locale '{spec.locale}' writes dates and numbers for another language or region than the text's "
+                 f"language '{spec.language}'",
+                 f"set locale: {suggestion}" if suggestion else "make locale: and language: name the same language and region",
+                 code="locale")
 
 
 def _check_field(checker: _Checker, mark: Mark, ref) -> None:
@@ -696,7 +779,8 @@ def _check_sections(checker: _Checker) -> None:
     texts = [*strings_in({key: document.data.get(key) for key in ("title", "subtitle", "author", "subject", "keywords")}, ()),
              *strings_in(document.data.get("sections", []), ("sections",)), *_column_labels(document)]
     for loc, text in texts:
-        _check_text(checker, lambda token, loc=loc: document.mark_of_text(loc, token), text)
+        within = loc[1] if loc[0] == "sections" and len(loc) > 1 and isinstance(loc[1], int) else None
+        _check_text(checker, lambda token, loc=loc: document.mark_of_text(loc, token), text, within)
         if len(text) > MAX_WORD_CHARS and (word := _OVERLONG_WORD.search(text)):
             checker.error(document.mark_of_text(loc, word.group(0)[:40]),
                           f"a word of {len(word.group(0)):,} characters ('{word.group(0)[:20]}…'): no line can hold it",

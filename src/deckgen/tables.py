@@ -200,18 +200,10 @@ def parse_datetime(text: str, default_zone: str | None = None) -> tuple[dt.datet
 
 
 def format_datetime(value: dt.datetime, locale: str) -> str:
-    """A date and time as readers of the locale write them, the date as the body writes dates, with the
-    zone's abbreviation: 'Feb 13, 2026, 4:00 PM EST', '13 Feb 2026, 16:00 JST'. Never split across lines."""
-    from babel import Locale
-    from babel.dates import format_date, format_time
+    """A date and time as the brief writes them: ``dates.format_timestamp``."""
+    from .dates import format_timestamp
 
-    date = format_date(value.date(), format="medium", locale=locale)
-    clock = format_time(value.timetz(), format="short", locale=locale)
-    pattern = str(Locale.parse(locale).datetime_formats.get("medium", "{1}, {0}"))
-    joined = pattern.replace("{1}", "\x00").replace("{0}", "\x01").replace("'", "")
-    text = joined.replace("\x00", date).replace("\x01", clock)
-    zone = value.tzname() or ""
-    return " ".join(f"{text} {zone}".split()).replace(" ", "\u00a0").replace("\u202f", "\u00a0")
+    return format_timestamp(value, locale)
 
 
 def _shown(text: str, limit: int = 40) -> str:

@@ -13,8 +13,9 @@ from html import escape as _html_escape
 FIGURE_STYLES = ("compact", "long", "precise")
 NO_BREAK = "\u00a0"
 TEMPLATE = re.compile(r"\{\{\s*(?P<name>[A-Za-z_][\w.\-]*)\s*(?:\|\s*(?P<style>\w+)\s*)?\}\}")
+EXHIBIT = re.compile(r"\{\{\s*exhibit\s*:\s*(?P<exhibit>[\w.\-]+)\s*\}\}")  # {{ exhibit: scatter }}: "Exhibit 5", linked
 CITATION = re.compile(r"\[(?:(?P<nums>\d+(?:\s*,\s*\d+)*)|(?P<ids>@[\w.\-]+(?:\s*[;,]\s*@[\w.\-]+)*))\]")
-_TOKEN = re.compile(f"{TEMPLATE.pattern}|{CITATION.pattern}")
+_TOKEN = re.compile(f"{EXHIBIT.pattern}|{TEMPLATE.pattern}|{CITATION.pattern}")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _ITALIC = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 _STRAY_BRACES = re.compile(r"\{\{|\}\}")
@@ -22,8 +23,8 @@ _STRAY_BRACES = re.compile(r"\{\{|\}\}")
 
 @dataclass(frozen=True)
 class Reference:
-    kind: str  # "figure" | "citation" | "stray"
-    name: str  # figure name, source id, or a 1-based source number as text
+    kind: str  # "figure" | "exhibit" | "citation" | "stray"
+    name: str  # figure name, exhibit (section) id, source id, or a 1-based source number as text
     style: str | None
     token: str  # the text as written, to locate it in the file
 
@@ -51,9 +52,11 @@ def escape_attribute(text: str) -> str:
 
 
 def references(text: str) -> Iterator[Reference]:
-    """Every figure reference and citation in ``text``, in order."""
+    """Every figure reference, exhibit reference and citation in ``text``, in order."""
     for match in _TOKEN.finditer(text):
-        if match.group("name"):
+        if match.group("exhibit"):
+            yield Reference("exhibit", match.group("exhibit"), None, match.group(0))
+        elif match.group("name"):
             yield Reference("figure", match.group("name"), match.group("style"), match.group(0))
         elif match.group("nums"):
             for number in re.split(r"\s*,\s*", match.group("nums")):
@@ -72,10 +75,18 @@ def blank_references(text: str, filler: str = "\ufffc") -> str:
     return _TOKEN.sub(lambda match: filler * len(match.group(0)), text)
 
 
-def plain(text: str, figure: Callable[[str, str | None], str], cite: Callable[[str], int]) -> str:
-    """The text as a reader sees it, without markup (for alt text, email bodies, manifests)."""
+def _no_exhibits(name: str) -> str:
+    raise ValueError(f"an exhibit reference ({name!r}) in text formatted without the brief's exhibit numbers")
+
+
+def plain(text: str, figure: Callable[[str, str | None], str], cite: Callable[[str], int],
+          exhibit: Callable[[str], str] = _no_exhibits) -> str:
+    """The text as a reader sees it, without markup (for alt text, email bodies, manifests);
+    ``exhibit`` names an exhibit as the text refers to it ("Exhibit 5")."""
 
     def substitute(match: re.Match) -> str:
+        if match.group("exhibit"):
+            return exhibit(match.group("exhibit"))
         if match.group("name"):
             return figure(match.group("name"), match.group("style"))
         return "[" + ", ".join(str(cite(r.name)) for r in references(match.group(0))) + "]"
@@ -88,8 +99,10 @@ def to_markup(
     figure: Callable[[str, str | None], str],
     cite_link: Callable[[list[str]], str],
     glyphs: Callable[[str], str] = lambda s: s,
+    exhibit_link: Callable[[str], str] = _no_exhibits,
 ) -> str:
-    """reportlab paragraph markup: literal text escaped, figures formatted, citations linked.
+    """reportlab paragraph markup: literal text escaped, figures formatted, citations and exhibit
+    references linked (``exhibit_link``: an exhibit's id -> the markup of its linked name).
 
     ``glyphs`` receives escaped text only (never tags) so it may wrap characters in font tags.
     """
@@ -97,7 +110,10 @@ def to_markup(
     position = 0
     for match in _TOKEN.finditer(text):
         literal = text[position : match.start()]
-        if match.group("name"):
+        if match.group("exhibit"):
+            pieces.append(glyphs(escape(literal)))
+            pieces.append(exhibit_link(match.group("exhibit")))
+        elif match.group("name"):
             pieces.append(glyphs(escape(literal)))
             value = figure(match.group("name"), match.group("style"))
             pieces.append(glyphs(escape(value.replace(" ", NO_BREAK))))  # "$48 billion" stays on one line

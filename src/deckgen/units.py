@@ -112,6 +112,13 @@ class Unit:
         return (match.group(1), match.group(2)) if self.kind == "rate" and match else None
 
     @property
+    def pair(self) -> str | None:
+        """A rate's currency pair as markets write it, the currency one unit of is priced first: a rate in
+        yen per dollar (JPY/USD) is quoted USD/JPY."""
+        rate = self.rate
+        return f"{rate[1]}/{rate[0]}" if rate else None
+
+    @property
     def axis_label(self) -> str:
         """How an axis title names the unit ("GW", "%", "USD"); empty for plain counts."""
         if self.kind == "percent":
@@ -120,7 +127,7 @@ class Unit:
             return "\u00d7"
         if self.kind in ("count", "ratio", "year"):
             return ""
-        return self.label or self.name
+        return self.label or self.pair or self.name
 
 
 def check_unit_name(name: str) -> str:

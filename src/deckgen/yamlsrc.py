@@ -162,6 +162,9 @@ class Document:
         return start
 
 
+_EXHIBIT_COLON = re.compile(r"\{\{\s*exhibit\s*:")
+
+
 def load_yaml(path: Path, *, expect_mapping: bool = True) -> Document:
     """Read and parse ``path``; raise SpecError with located problems if it is not usable YAML."""
     kind = file_kind(path)
@@ -242,7 +245,11 @@ def parse_yaml(text: str, path: Path, *, expect_mapping: bool = True) -> Documen
         else:
             message = f"YAML syntax error: {exc.problem}" + (f" ({exc.context})" if exc.context else "")
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise SpecError([Problem.at(Mark.of(path, line, col), message)]) from None
+        hint = None
+        if "mapping values" in (exc.problem or "") and mark and _EXHIBIT_COLON.search(text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""):
+            hint = ("the ': ' of {{ exhibit: id }} ends a plain YAML text: put the text in quotes, or write it as a "
+                    "block (key: | and the text on the lines below)")
+        raise SpecError([Problem.at(Mark.of(path, line, col), message, hint)]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Problem.at(Mark.of(path, 1, 1), f"YAML error: {exc}")]) from None
     finally:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..dates import format_report_date
-from ..text import TEMPLATE, plain
+from ..text import TEMPLATE
 from .addresses import header_text_problem, parse_mailbox
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class Edition:
         return f"{stem}.pdf"
 
     def plain(self, text: str) -> str:
-        return plain(text, self.report.format, self.report.source_number)
+        return self.report.plain(text)
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,10 @@ class _Reader:
         def cite(keys: list[str]) -> str:
             return "[" + ", ".join(str(n) for n in sorted({self.report.source_number(key) for key in keys})) + "]"
 
-        return html.unescape(_TAG.sub("", to_markup(source, self.format, cite)))
+        def exhibit(name: str) -> str:
+            return self.report.exhibit_label(name).replace(" ", "\u00a0")
+
+        return html.unescape(_TAG.sub("", to_markup(source, self.format, cite, exhibit_link=exhibit)))
 
     def template_text(self, section: int | None, what: str, text: str, origin: tuple = ()) -> list[Problem]:
         token = template_token(text)

@@ -14,14 +14,15 @@ from reportlab.lib.styles import ParagraphStyle
 
 from ..formatting import format_date
 from ..resolve import Report
-from ..text import escape, plain, to_markup
+from ..text import escape, escape_attribute, to_markup
 from ..theme import Theme
 from . import kit
 from .charts import ChartStyle, SeriesColours
 from .fonts import ThemeFonts
-from .paragraph import Paragraph
+from .paragraph import BalancedParagraph, Paragraph
 
 
+TITLE_STYLES = ("h1", "h2", "h3", "exhibit")  # set with balanced lines (BalancedParagraph)
 PROSE_CHARACTERS = 80  # a comfortable measure for running text: 60–90 characters a line
 _SAMPLE = "The economic relationship between the two nations has entered its most productive phase, 2026."
 
@@ -124,7 +125,7 @@ def build_styles(theme: Theme, fonts: ThemeFonts, frame_width: float = 10_000, l
         "h1": ParagraphStyle("h1", fontName=fonts.headings.bold, fontSize=size * 2.6, leading=size * 3.0, textColor=primary, spaceAfter=4),
         "subtitle": ParagraphStyle("subtitle", fontName=fonts.headings.italic, fontSize=size * 1.45, leading=size * 1.9, textColor=grey, spaceAfter=6),
         "h2": ParagraphStyle("h2", fontName=fonts.headings.bold, fontSize=size * 1.4, leading=size * 1.75, textColor=primary, spaceBefore=size * 1.1, spaceAfter=size * 0.5),
-        "exhibit": ParagraphStyle("exhibit", parent=body, fontName=fonts.body.regular, fontSize=size + 0.5, leading=(size + 0.5) * 1.3, textColor=ink, spaceBefore=size * 0.9, spaceAfter=size * 0.45),
+        "exhibit": ParagraphStyle("exhibit", parent=body, **whole_words, fontName=fonts.body.regular, fontSize=size + 0.5, leading=(size + 0.5) * 1.3, textColor=ink, spaceBefore=size * 0.9, spaceAfter=size * 0.45),
         "h3": ParagraphStyle("h3", fontName=fonts.headings.bold, fontSize=size * 1.1, leading=size * 1.4, textColor=primary, spaceBefore=size * 0.8, spaceAfter=size * 0.3),
         "box_title": ParagraphStyle("box_title", fontName=fonts.headings.bold, fontSize=size * 1.15, leading=size * 1.45, textColor=primary, spaceAfter=size * 0.5),
         "label": ParagraphStyle("label", fontName=fonts.body.bold, fontSize=size - 1.5, leading=size, textColor=grey),
@@ -186,11 +187,13 @@ class RenderContext:
     # -- text -------------------------------------------------------------------------------------
     def markup(self, text: str, style: str = "body") -> str:
         font = self.styles[style].fontName
-        return to_markup(text, self.report.format, self.cite_link, lambda s: self.fonts.glyph_fallback(s, font))
+        return to_markup(text, self.report.format, self.cite_link, lambda s: self.fonts.glyph_fallback(s, font),
+                         self.exhibit_link)
 
     def paragraph(self, text: str, style: str = "body") -> Paragraph:
         self.keep_last_word(text, style)
-        paragraph = Paragraph(self.markup(text, style), self.styles[style])
+        kind = BalancedParagraph if style in TITLE_STYLES else Paragraph
+        paragraph = kind(self.markup(text, style), self.styles[style])
         paragraph._proof_source = text  # the proof reads what is printed against it
         return paragraph
 
@@ -204,7 +207,12 @@ class RenderContext:
         return self.paragraph(text, f"h{level}")
 
     def plain(self, text: str) -> str:
-        return plain(text, self.report.format, self.report.source_number)
+        return self.report.plain(text)
+
+    def exhibit_link(self, name: str) -> str:
+        """'Exhibit 5', linked to the exhibit's title (its section's anchor), never split across lines."""
+        label = self.report.exhibit_label(name).replace(" ", "\u00a0")
+        return f'<a href="#{escape_attribute(name)}" color="{self.theme.link_color}">{label}</a>'
 
     def cite_link(self, keys: list[str]) -> str:
         numbers = sorted({self.report.source_number(key) for key in keys})

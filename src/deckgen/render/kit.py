@@ -10,7 +10,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from ..proof.record import Exhibit, undrawable
 from .measures import CELL_PADDING_X, CELL_PADDING_Y, GUTTER  # noqa: F401  sections use them as ctx.kit.GUTTER...
-from .paragraph import Paragraph
+from .paragraph import BalancedParagraph, Paragraph
 
 if TYPE_CHECKING:
     from ..sections.base import RenderContext
@@ -121,8 +121,10 @@ BESIDE_SHARE = 0.66  # of the width, for a chart whose caption and source move b
 def exhibit_title(ctx: "RenderContext", title: str) -> Paragraph:
     """'Exhibit 3: Installed capacity by country': numbered in order, set apart from section headings."""
     number = ctx.next_exhibit()
+    if ctx.section is not None and ctx.report.exhibits.get(ctx.report.spec.sections[ctx.section].anchor(ctx.section)) != number:
+        raise RuntimeError(f"exhibit {number} is numbered otherwise where the text refers to it")  # a bug, not the user's
     style = "exhibit"
-    paragraph = Paragraph(f"<b>Exhibit\u00a0{number}:</b> " + ctx.markup(title, style), ctx.styles[style])
+    paragraph = BalancedParagraph(f"<b>Exhibit\u00a0{number}:</b> " + ctx.markup(title, style), ctx.styles[style])
     paragraph._exhibit_markup = paragraph.text
     paragraph._proof_source, paragraph._proof_prefix, paragraph._proof_origin = title, f"Exhibit {number}: ", ("title",)
     paragraph._proof_exhibit = number
@@ -298,7 +300,7 @@ class ShrinkingExhibit(KeepTogether):
         super().__init__(content)
         self.drawing, self.redraw = drawing, redraw
         self.max_shrink = self.MAX_SHRINK_ROWS if rows else self.MAX_SHRINK
-        self.beside = beside  # height -> the exhibit with a narrower chart and its notes beside it
+        self.beside = beside  # (height, title) -> the exhibit with a narrower chart and its notes beside it
         self._made: dict[tuple[str, float], Any] = {}  # each height tried made once, however many layout passes
 
     def _once(self, kind: str, height: float, make):
@@ -326,7 +328,7 @@ class ShrinkingExhibit(KeepTogether):
             for height in (chart_height, chart_height * (1 - self.max_shrink)):
                 if height < self.MIN_HEIGHT:
                     break
-                exhibit = self._once("beside", height, self.beside)
+                exhibit = self._once("beside", height, lambda tried: self.beside(tried, self._content[0]))  # its title carries the anchor
                 if exhibit.wrap(available_width, available_height)[1] <= available_height - 3:
                     return [exhibit]
         return super().split(available_width, available_height)
@@ -430,9 +432,9 @@ def chart_exhibit(ctx: "RenderContext", chart, data) -> list[Any]:
     if half:
         return [HalfWidth(ctx, title, body, notes, redraw, rows)]
 
-    def beside(height: float):
+    def beside(height: float, heading=title):
         chart = chart_at((ctx.frame_width - GUTTER) * BESIDE_SHARE, height)
-        return _grid(ctx, [[title, ""], [[chart], notes]], span_first_row=True, share=BESIDE_SHARE)
+        return _grid(ctx, [[heading, ""], [[chart], notes]], span_first_row=True, share=BESIDE_SHARE)
 
     return [ShrinkingExhibit([title, *body, *notes], drawing, redraw, rows, beside)]
 
@@ -449,8 +451,12 @@ def chart_texts(data, alt: str) -> tuple[tuple[str, str], ...]:
     return tuple((what, text) for what, text in texts if text)
 
 
+KEEP_WHOLE_ROWS = 12  # a table of this many rows or fewer is never split across pages
+
+
 def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:
-    """Exhibit title and a table that flows across pages (header repeated), with caption and source."""
+    """Exhibit title and a table with its caption and source: kept whole if it has KEEP_WHOLE_ROWS rows or
+    fewer, else flowing across pages (header repeated)."""
     from reportlab.platypus import CondPageBreak, PageBreak
 
     title = exhibit_title(ctx, section.title)
@@ -460,6 +466,8 @@ def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:
     title._tag_exhibit = ("Table", block[0].table.tag_key)  # the title is the Caption in the Table
     _, title_height = title.wrap(ctx.frame_width, 1000)
     opening = PageBreak() if section.page_break == "before" else CondPageBreak(title_height + first_rows_height + 8)
+    if len(data.rows) <= KEEP_WHOLE_ROWS:  # moved whole, with its title and notes, to where it fits (if a page holds it)
+        return [opening, KeepTogether([title, *block])]
     return [opening, title, *block]
 
 

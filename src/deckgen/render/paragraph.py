@@ -93,3 +93,38 @@ class Paragraph(_ReportlabParagraph):
             for part in parts:
                 part.__dict__.update(kept)
         return parts
+
+
+class BalancedParagraph(Paragraph):
+    """A title whose lines are balanced: set at the narrowest width at which it still takes as many lines
+    as at the full width, so no line is left with one word or a year alone ("EM Sovereign Debt Monthly —
+    November / 2026" is two lines of about equal length)."""
+
+    STEPS = 12  # halvings of the search interval: within a few points of the narrowest width
+
+    def wrap(self, availWidth, availHeight):
+        kept = self.__dict__.get("_balanced_for")
+        if kept is not None and kept[0] == availWidth and kept[1] is self.frags and kept[2] is self.style:
+            return super().wrap(kept[3], availHeight)
+        width, height = super().wrap(availWidth, availHeight)
+        full = line_texts(self)
+        lines, words = len(full), _words(full)
+        best = availWidth
+        if lines > 1:
+            low, high = availWidth / lines, availWidth
+            for _ in range(self.STEPS):
+                middle = (low + high) / 2
+                super().wrap(middle, availHeight)
+                narrower = line_texts(self)
+                # as many lines, and no word broken (or hyphenated) that the full width kept whole
+                if len(narrower) == lines and _words(narrower) == words:
+                    best, high = middle, middle
+                else:
+                    low = middle
+            best = min(availWidth, best + 0.5)  # a hair of slack: the search's width is the lines' own
+        self._balanced_for = (availWidth, self.frags, self.style, best)
+        return super().wrap(best, availHeight)
+
+
+def _words(lines: list[str]) -> list[str]:
+    return [word for line in lines for word in line.split()]

@@ -181,11 +181,14 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
         creator_tool=f"deckgen {__version__}", producer=f"deckgen {__version__} (ReportLab)",
         part=3 if spec.archive == "pdfa-3b" else 2,
     )
-    section_titles = {section.anchor(index): ctx.plain(section.heading()) for index, section in enumerate(spec.sections)
-                      if section.heading()}  # for the links' descriptions
+    section_titles = {section.anchor(index): f"Go to the section {ctx.plain(section.heading())}"
+                      for index, section in enumerate(spec.sections) if section.heading()}  # for the links' descriptions
+    for index, section in enumerate(spec.sections):
+        if section.anchor(index) in report.exhibits:
+            section_titles[section.anchor(index)] = f"Go to {report.exhibit_label(section.anchor(index))}: {ctx.plain(section.title)}"
     certification = certification_key(spec)
     if certification is not None:  # the cover's "See page N" goes there
-        section_titles[certification] = "Analyst certification, in the disclosures"
+        section_titles[certification] = "Go to the section Analyst certification, in the disclosures"
     canvasmaker = partial(
         BriefCanvas, count_font=fonts.body.regular, count_size=theme.base_size - 2,
         count_color=theme.secondary, info=info, section_titles=section_titles, laid_out=laid_out,

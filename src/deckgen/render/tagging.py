@@ -67,7 +67,7 @@ class Tagger:
         self.rows: dict[tuple[int, int], Node] = {}
         self.continued: dict[int, Node] = {}  # split paragraphs: their element, by key
         self.targets: dict[tuple[int, int], str] = {}  # (page, annotation index) -> internal link's destination
-        self.titles: dict[str, str] = {}  # section anchors -> their headings
+        self.titles: dict[str, str] = {}  # section anchors -> what a link to them says it does
         self.addresses: dict[tuple[int, int], str] = {}  # (page, annotation index) -> external link's URL
         self.open_nodes: list[Node] = []  # the elements whose marked content is open on the canvas
         self.claimed: set[tuple[int, int]] = set()  # annotations given to the Link of the text they link
@@ -651,8 +651,8 @@ def link_description(annotation, target: str | None, titles: dict[str, str]) -> 
         return f"Email {uri[7:]}" if uri.startswith("mailto:") else f"Link to {uri}"
     if target and target.startswith("src-"):
         return f"Source {target[4:]} in the list of sources"
-    if target in titles:
-        return f"Go to the section {titles[target]}"
+    if target in titles:  # "Go to the section Outlook", "Go to Exhibit 5: Installed capacity"
+        return titles[target]
     return "Link within the brief"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Iterable, Iterator, Literal, Mapping, Protocol
+from typing import Annotated, Any, ClassVar, Iterable, Iterator, Literal, Mapping, Protocol, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -104,6 +104,7 @@ class SectionModel(BaseModel):
     place: Literal["rail", "main"] | None = None
 
     IN_RAIL: ClassVar[bool] = False  # whether the section can be set in the rail (``render_rail``)
+    is_exhibit: ClassVar[bool] = False  # a numbered exhibit (Exhibit 3: ...) text may refer to: {{ exhibit: id }}
 
     def anchor(self, index: int) -> str:
         """The section's link target and outline key: its ``id``, else its position and type (``section-3-narrative``)."""
@@ -144,3 +145,9 @@ class SectionModel(BaseModel):
         """The section set in the rail (``ctx.grid.rail_width`` wide): flowables stacked one under the
         other, which may part between pages. Only for types with ``IN_RAIL``."""
         raise NotImplementedError
+
+
+def exhibit_numbers(sections: Sequence[SectionModel]) -> dict[int, int]:
+    """Each exhibit section's number (by its index in the spec), as its title prints it: in order."""
+    exhibits = [index for index, section in enumerate(sections) if section.is_exhibit]
+    return {index: number for number, index in enumerate(exhibits, start=1)}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Iterator, Literal
+from typing import Annotated, Any, ClassVar, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -67,6 +67,7 @@ def points(value: float | str | None) -> float | None:
 
 class Chart(SectionModel):
     type: Literal["chart"]
+    is_exhibit: ClassVar[bool] = True
     kind: ChartKind
     title: Line = Field(min_length=1)
     table: str | None = None

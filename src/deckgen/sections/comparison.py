@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Literal
+from typing import ClassVar, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +19,7 @@ class Bar(BaseModel):
 
 class Comparison(SectionModel):
     type: Literal["comparison"]
+    is_exhibit: ClassVar[bool] = True
     title: Line
     bars: list[Bar] = Field(min_length=2, max_length=8)
     axis_label: Line = ""

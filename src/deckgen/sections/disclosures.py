@@ -441,14 +441,17 @@ class Disclosures(SectionModel):
 
         text = "disclosure"
         issuer_name = self.issuer.name or ctx.theme.name
-        story = [CondPageBreak(160), ctx.heading(self.title, level=2)]  # never a heading alone at a page foot
+        opening = [ctx.heading(self.title, level=2)]
         classification = classification_statement(ctx.report.spec)
         if classification:
-            story.append(ctx.paragraph(classification, text))
+            opening.append(ctx.paragraph(classification, text))
         if self.note:
-            story.append(ctx.paragraph(f"*{self.note}*", text))
+            opening.append(ctx.paragraph(f"*{self.note}*", text))
         certification = ctx.heading("Analyst certification", level=3)
-        story.append(certification)
+        opening.append(certification)
+        # never a heading alone at a page foot: the headings (and note) go with the certification's first lines
+        room = sum(sum(f.wrap(ctx.frame_width, 1000)[1:]) + f.getSpaceBefore() + f.getSpaceAfter() for f in opening)
+        story = [CondPageBreak(room + 3 * ctx.styles[text].leading), *opening]
         story.append(ctx.paragraph(self.certification_text(), text))
         rows = [[ctx.paragraph(h, "header_cell") for h in ("Analyst", "Entity", "Contact")]]
         for analyst in self.analysts:

@@ -25,6 +25,7 @@ class KpiStrip(SectionModel):
     items: list[Kpi] = Field(min_length=1, max_length=6)
 
     IN_RAIL: ClassVar[bool] = True  # in the rail: a stacked "Key data" box
+    MIN_VALUE_SCALE: ClassVar[float] = 0.7  # values shrink to fit their tiles, but no further
 
     def heading(self) -> str | None:
         return self.title  # in the outline only with a heading a reader can see
@@ -71,17 +72,26 @@ class KpiStrip(SectionModel):
 
         from ..render.paragraph import Paragraph
 
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        width = ctx.frame_width / len(self.items)
+        shown_values = [ctx.report.format(item.figure, item.style) for item in self.items]
+        # the values of a strip share one size: the largest at which the widest fits its tile on one line
+        style = ctx.styles["kpi_value"]
+        room = width - 8 - 6  # the tile less its left and right padding
+        widest = max(stringWidth(shown, style.fontName, style.fontSize) for shown in shown_values)
+        if widest > room:
+            scale = max(self.MIN_VALUE_SCALE, room / widest)
+            style = style.clone("kpi_value_fitted", fontSize=style.fontSize * scale, leading=style.leading * scale)
         cells = []
-        for index, item in enumerate(self.items):
-            shown = ctx.report.format(item.figure, item.style)
-            value = Paragraph(ctx.fonts.glyph_fallback(escape(shown), ctx.styles["kpi_value"].fontName), ctx.styles["kpi_value"])
+        for index, (item, shown) in enumerate(zip(self.items, shown_values)):
+            value = Paragraph(ctx.fonts.glyph_fallback(escape(shown), style.fontName), style)
             label = ctx.paragraph(item.label, "kpi_label")
             tile = f"the KPI tile '{ctx.plain(item.label)}'"
             value._proof_expected, value._proof_values, value._proof_figures = shown, (shown,), ((item.figure, shown),)
             value._proof_what, value._proof_origin = f"the value of {tile}", ("items", index, "figure")
             label._proof_what, label._proof_origin = f"the label of {tile}", ("items", index, "label")
             cells.append([value, label])
-        width = ctx.frame_width / len(cells)
         table = Table([cells], colWidths=[width] * len(cells))
         rule = colors.HexColor(ctx.theme.rule)
         table.setStyle(TableStyle([

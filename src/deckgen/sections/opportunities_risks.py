@@ -25,52 +25,46 @@ class OpportunitiesRisks(SectionModel):
         return self.title or f"{self.opportunities.title} and {self.risks.title.lower()}"
 
     def render(self, ctx):
-        from itertools import zip_longest
-
         from reportlab.lib import colors
         from reportlab.platypus import CondPageBreak, Spacer, Table, TableStyle
 
+        from ..render.boxes import SideBySide
         from ..render.paragraph import Paragraph
 
         gap = 10
         width = (ctx.frame_width - gap) / 2
-        columns = (("\u2713", self.opportunities, ctx.theme.positive), ("\u2717", self.risks, ctx.theme.negative))
-        header = []
-        groups = [ctx.kit.tag_group(), ctx.kit.tag_group()]  # read box by box: ✓ title and items, then ✗
-        for (symbol, column, _), group in zip(columns, groups):
+        boxes = []
+        for symbol, column, colour in (("\u2713", self.opportunities, ctx.theme.positive),
+                                       ("\u2717", self.risks, ctx.theme.negative)):
+            group = ctx.kit.tag_group()  # read box by box: ✓ title and items, then ✗
             title = ctx.markup(f"{symbol} {column.title}", "box_title")
             column_title = Paragraph(f'<font color="white">{title}</font>', ctx.styles["box_title"])
             column_title._tag_role = "H3" if self.title else "P"  # under the section's heading
             column_title._tag_group = group
-            header += [column_title, ""]
-        rows = [header[:3]]
-        for left, right in zip_longest(self.opportunities.items, self.risks.items):
-            cells = [ctx.kit.in_group(ctx.paragraph(f"{symbol}\u2002{item}", "bullet"), group) if item else ""
-                     for (symbol, _, _), item, group in zip(columns, (left, right), groups)]
-            rows.append([cells[0], "", cells[1]])
-        # one table for both boxes: matching rows line up and both boxes end on the same line
-        table = Table(rows, colWidths=[width, gap, width], repeatRows=1, splitByRow=1)
-        commands = [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 10),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-            ("TOPPADDING", (0, 0), (-1, 0), 7),
-            ("BOTTOMPADDING", (0, 0), (-1, 0), 3),
-            ("TOPPADDING", (0, 1), (-1, 1), 8),
-            ("TOPPADDING", (0, 2), (-1, -1), 1),
-            ("BOTTOMPADDING", (0, 1), (-1, -1), 1),
-            ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
-        ]
-        for index, (_, _, colour) in zip((0, 2), columns):
-            commands += [
-                ("BACKGROUND", (index, 0), (index, 0), colors.HexColor(colour)),
-                ("BACKGROUND", (index, 1), (index, -1), colors.HexColor(ctx.theme.muted)),
-                ("LINEBELOW", (index, -1), (index, -1), 1.5, colors.HexColor(colour)),
-            ]
-        table.setStyle(TableStyle(commands))
-        # a long pair of boxes continues on the next page (the titles repeat) rather than leave a band
-        # of white: it starts here if the heading, the titles and two items fit
+            rows = [[column_title]] + [[ctx.kit.in_group(ctx.paragraph(f"{symbol}\u2002{item}", "bullet"), group)]
+                                       for item in column.items]
+            # each box as long as its own items: the items of the two boxes are not pairs
+            box = Table(rows, colWidths=[width], repeatRows=1, splitByRow=1)
+            box.setStyle(TableStyle([
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+                ("TOPPADDING", (0, 0), (-1, 0), 7),
+                ("BOTTOMPADDING", (0, 0), (-1, 0), 3),
+                ("TOPPADDING", (0, 1), (-1, 1), 8),
+                ("TOPPADDING", (0, 2), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+                ("BACKGROUND", (0, 0), (0, 0), colors.HexColor(colour)),
+                ("BACKGROUND", (0, 1), (0, -1), colors.HexColor(ctx.theme.muted)),
+                ("LINEBELOW", (0, -1), (0, -1), 1.5, colors.HexColor(colour)),
+            ]))
+            boxes.append(box)
+        # long boxes continue on the next page (their titles repeat) rather than leave a band of white:
+        # they start here if the heading, the titles and two items of each fit
         heading = [ctx.heading(self.title, level=2)] if self.title else []
-        table.wrap(ctx.frame_width, 10_000)
-        start = sum(f.wrap(ctx.frame_width, 1000)[1] for f in heading) + sum(table._rowHeights[:3]) + 24
-        return [CondPageBreak(start), *heading, table, Spacer(1, 12)]
+        start = sum(f.wrap(ctx.frame_width, 1000)[1] for f in heading) + 24
+        for box in boxes:
+            box.wrap(width, 10_000)
+        start += max(sum(box._rowHeights[:3]) for box in boxes)
+        return [CondPageBreak(start), *heading, SideBySide(boxes[0], boxes[1], gap), Spacer(1, 12)]

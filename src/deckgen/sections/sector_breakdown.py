@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Literal
+from typing import ClassVar, Iterator, Literal
 
 from .base import Line, Ref, SectionModel
 from .chart import Chart
@@ -10,6 +10,7 @@ from .chart import Chart
 
 class SectorBreakdown(SectionModel):
     type: Literal["sector_breakdown"]
+    is_exhibit: ClassVar[bool] = True
     title: Line
     breakdown: str
     caption: str | None = None

@@ -24,7 +24,7 @@ import re
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterator, Literal
+from typing import Any, ClassVar, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -128,6 +128,7 @@ class TableData:
 
 class TableSection(SectionModel):
     type: Literal["table"]
+    is_exhibit: ClassVar[bool] = True
     title: Line = Field(min_length=1)
     table: str
     columns: list[TableColumn] | None = Field(default=None, min_length=1, max_length=30)  # default: every column
