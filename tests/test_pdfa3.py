@@ -323,7 +323,7 @@ def test_a_file_outside_the_project_is_never_embedded(project: Path, tmp_path_fa
 
 def test_an_edition_that_would_carry_too_much_is_refused_at_validate_and_build(project: Path, cli, monkeypatch):
     monkeypatch.setattr(evidence, "MAX_EMBEDDED_BYTES", 10_000)  # the example's 19 KB stand for 50 MB
-    expected = ("specs/grid-storage.yaml:43:3: archive: pdfa-3b would embed 20.2 KB of files in the PDF, more than the "
+    expected = ("specs/grid-storage.yaml:43:3: archive: pdfa-3b would embed 20.7 KB of files in the PDF, more than the "
                 "10.0 KB an edition may carry; the largest dataset 'projects' (data/grid-storage/projects.csv, 5.3 KB); "
                 "select fewer rows (a narrower query or file), or use archive: pdfa-2b")
     for command in ("validate", "build"):

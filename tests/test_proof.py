@@ -113,7 +113,7 @@ def test_send_holds_back_the_edition_whose_proof_fails_and_sends_the_others(proj
     spec_lines = (project / SPEC).read_text("utf-8").splitlines()
     tile = next(number for number, line in enumerate(spec_lines, 1) if "{figure: usdjpy" in line)
     # the key figures stand in page 1's rail, one under the other: the value breaks at the rail's width
-    assert (f"specs/investor.yaml:{tile}:18: '¥123,456,789,012.5/$' is split across lines as '¥123,456,789,012.' | '5/$' in the "
+    assert (f"specs/investor.yaml:{tile}:18: 'USD/JPY 123,456,789,012.5' is split across lines as 'USD/JPY 123,456,' | '789,012.5' in the "
             "value of the KPI tile 'Yen per US dollar (illustrative)'") in reported
 
 

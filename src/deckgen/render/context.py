@@ -22,7 +22,7 @@ from .fonts import ThemeFonts
 from .paragraph import BalancedParagraph, Paragraph
 
 
-TITLE_STYLES = ("h1", "h2", "h3", "exhibit")  # set with balanced lines (BalancedParagraph)
+TITLE_STYLES = ("h1", "h2", "h3", "exhibit", "rail_title")  # set with balanced lines (BalancedParagraph)
 PROSE_CHARACTERS = 80  # a comfortable measure for running text: 60–90 characters a line
 _SAMPLE = "The economic relationship between the two nations has entered its most productive phase, 2026."
 
