@@ -309,7 +309,7 @@ def test_the_second_example_builds_every_kind_it_promises(tmp_path):
     text = squash(text_of(result.output))
     for phrase in ("European Grid Storage Monthly", "Exhibit 1: Installed capacity by country", "Italian auction",
                    "Exhibit 2: Quarterly additions by chemistry", "Exhibit 3: Share of quarterly additions",
-                   "Exhibit 4: Installed cost by market", "Exhibit 5: Growth since July 2024",
+                   "Exhibit 6: Installed cost by market", "Exhibit 4: Growth since July 2024",
                    "Installed capacity, Jul 2024=100", "Exhibit 8: The project register", "illustrative"):
         assert phrase in text, phrase
     again = build(root / "specs" / "grid-storage.yaml", output=tmp_path / "again.pdf")
