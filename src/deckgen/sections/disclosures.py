@@ -179,7 +179,12 @@ class Disclosures(SectionModel):
     views: list[View] = Field(default_factory=list)
     views_statement: str | None = None  # what kind of views (or ratings) the brief states, and what they are not
     prices: Prices | None = None
+    # when production of the brief was completed and when it was first disseminated, each with its zone
+    completed: dt.datetime | None = None
     disseminated: dt.datetime
+    # whether the brief was disclosed to the issuers it concerns before dissemination and, if so, amended after
+    disclosed_to_issuers: bool | None = None
+    amended_after_disclosure: bool | None = None
     restrictions: str = Field(min_length=1)
     note: str | None = None  # e.g. that the people and entities named are illustrative
     distribution: list[Jurisdiction] = Field(default_factory=list, max_length=MAX_JURISDICTIONS)
@@ -199,11 +204,12 @@ class Disclosures(SectionModel):
                                       {"codes": ", ".join(repeated), "hint": "name each jurisdiction once"})
         return value
 
-    @field_validator("disseminated")
+    @field_validator("completed", "disseminated")
     @classmethod
-    def _with_zone(cls, value: dt.datetime) -> dt.datetime:
-        if value.tzinfo is None:
-            raise ValueError("give the time zone of the dissemination time, e.g. 2026-02-16T07:00:00+00:00")
+    def _with_zone(cls, value: dt.datetime | None, info) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            what = "completion" if info.field_name == "completed" else "dissemination"
+            raise ValueError(f"give the time zone of the {what} time, e.g. 2026-02-16T07:00:00+00:00")
         return value
 
     def refs(self) -> Iterator[Ref]:
@@ -408,6 +414,27 @@ class Disclosures(SectionModel):
         columns[price_at] = (replace(price_column, kind="text"), price_setting.model_copy(update={"align": "right"}))
         return replace(prepared, columns=tuple(columns), rows=tuple(written(row) for row in prepared.rows))
 
+    def dissemination_statements(self, locale: str) -> list[str]:
+        """When production was completed and the brief first disseminated (in UTC, written the locale's
+        way), and whether it was shown to the issuers it concerns first (Delegated Regulation (EU)
+        2016/958, Articles 3(1)(e) and 4(1)(a))."""
+        from ..tables import format_datetime
+
+        def utc(value: dt.datetime) -> str:
+            return format_datetime(value.astimezone(dt.timezone.utc), locale)
+
+        said = []
+        if self.completed is not None:
+            said.append(f"Production completed {utc(self.completed)}.")
+        said.append(f"First disseminated {utc(self.disseminated)}.")
+        if self.disclosed_to_issuers is False:
+            said.append("This brief was not disclosed to any issuer before its dissemination.")
+        elif self.disclosed_to_issuers:
+            said.append("This brief was disclosed to the issuers it concerns before its dissemination"
+                        + (" and was amended after that disclosure." if self.amended_after_disclosure else
+                           "; it was not amended after that disclosure."))
+        return said
+
     def certification_text(self) -> str:
         if self.certification:
             return self.certification
@@ -515,10 +542,8 @@ class Disclosures(SectionModel):
             story += self._table_under(ctx, "Prices", self._prices_written(prepared.prices, locale), loose)
         story.append(ctx.heading("Dissemination and distribution", level=3))
         from ..legends import JURISDICTIONS, copyright_line
-        from ..tables import format_datetime
 
-        stamp = format_datetime(self.disseminated.astimezone(dt.timezone.utc), locale)
-        story.append(ctx.paragraph(f"First disseminated {stamp}. {self.restrictions}", text))
+        story.append(ctx.paragraph(" ".join([*self.dissemination_statements(locale), self.restrictions]), text))
         for code in self.distribution:
             name, legend = JURISDICTIONS[code]
             story.append(ctx.paragraph(f"**{name}.** {legend}", text))
