@@ -987,6 +987,12 @@ def _check_disclosures(checker: _Checker) -> None:
             gap = section.history_gap(checker.tables.get(section.history.table), spec.date)
             if gap is not None:
                 checker.warn(checker.loaded.mark(("sections", index, "history", "table")), *gap, code="disclosures")
+    for index, section in enumerate(spec.sections):
+        if disclosures and section.type == "disclaimer" and section.distribution:
+            checker.error(checker.loaded.mark(("sections", index, "distribution"), key=True),
+                          "the disclaimer's distribution: repeats what the disclosures print; a brief with disclosures "
+                          "gives its distribution legends there", "move distribution: to the disclosures section",
+                          code="disclosures")
     if spec.checks.disclosures == "not-research":
         return
     sign = next(filter(None, (_research_sign(checker, index, section) for index, section in enumerate(spec.sections))), None)

@@ -121,6 +121,15 @@ def _known_jurisdiction(code: str) -> str:
 Jurisdiction = Annotated[str, AfterValidator(_known_jurisdiction)]
 
 
+def once_each(value: list[str]) -> list[str]:
+    """A distribution list names each jurisdiction once."""
+    repeated = sorted({code for code in value if value.count(code) > 1})
+    if repeated:
+        raise PydanticCustomError("repeated", "distribution names {codes} more than once",
+                                  {"codes": ", ".join(repeated), "hint": "name each jurisdiction once"})
+    return value
+
+
 class Methodology(_Part):
     """Where the valuation or methodology behind the views is described: in words, at an address, in a
     section of this brief (by its id), or any of these together."""
@@ -198,11 +207,7 @@ class Disclosures(SectionModel):
     @field_validator("distribution")
     @classmethod
     def _once_each(cls, value: list[str]) -> list[str]:
-        repeated = sorted({code for code in value if value.count(code) > 1})
-        if repeated:
-            raise PydanticCustomError("repeated", "distribution names {codes} more than once",
-                                      {"codes": ", ".join(repeated), "hint": "name each jurisdiction once"})
-        return value
+        return once_each(value)
 
     @field_validator("completed", "disseminated")
     @classmethod
@@ -550,7 +555,7 @@ class Disclosures(SectionModel):
         story.append(ctx.heading("Copyright", level=3))
         story.append(ctx.paragraph(copyright_line(ctx.report.spec.date.year, issuer_name), text))
         story = _headings_kept(story, loose)
-        _mark_target(ctx, story, certification, certification_key(ctx.report.spec))
+        mark_target(ctx, story, certification, certification_key(ctx.report.spec))
         return story
 
     def _table_under(self, ctx, title: str, data, loose: set) -> list:
@@ -644,7 +649,7 @@ def _distribution_written(distribution: "ViewDistribution", locale: str):
     return TableData(table, tuple(columns), tuple(rows))
 
 
-def _mark_target(ctx, story: list, flowable, key: str | None) -> None:
+def mark_target(ctx, story: list, flowable, key: str | None) -> None:
     """Put a page target for ``key`` just before ``flowable`` (a sub-heading), inside the group that keeps
     it with what follows, so the target lands on the page the heading does."""
     targets = getattr(ctx, "page_targets", None)
@@ -668,6 +673,33 @@ def certification_key(spec) -> str | None:
     for index, section in enumerate(spec.sections):
         if section.type == "disclosures":
             return f"{section.anchor(index)}-certification"
+    return None
+
+
+@dataclass(frozen=True)
+class CoverReference:
+    """What the cover's "See page N for ..." names: the link target, the words after "for", and how the
+    link is described to a screen reader."""
+
+    key: str
+    what: str
+    description: str
+
+
+def cover_reference(spec) -> CoverReference | None:
+    """The cover's reference to the small print: the analyst certification of the disclosures when the
+    brief has them; else, for a classified brief (a marketing communication), the disclaimer that carries
+    its classification statement and distribution legends. None: nothing to refer to."""
+    key = certification_key(spec)
+    if key is not None:
+        return CoverReference(key, "the analyst certification and important disclosures",
+                              "Go to the section Analyst certification, in the disclosures")
+    if spec.classification is None:
+        return None
+    for index, section in enumerate(spec.sections):
+        if section.type == "disclaimer":
+            return CoverReference(f"{section.anchor(index)}-notice", "important disclosures",
+                                  f"Go to the section {section.title}")
     return None
 
 
@@ -715,21 +747,22 @@ def classification_label(spec) -> str | None:
 
 def cover_notice(ctx) -> list:
     """The cover's line under the title: 'See page N for the analyst certification and important
-    disclosures.', N the page the certification lands on after layout, linked to it (none without
-    disclosures)."""
+    disclosures.', N the page the certification lands on after layout, linked to it; a classified brief
+    without disclosures refers to its disclaimer ('See page N for important disclosures.'); nothing
+    otherwise (see ``cover_reference``)."""
     from ..text import escape
 
-    key = certification_key(ctx.report.spec)
+    reference = cover_reference(ctx.report.spec)
     targets = getattr(ctx, "page_targets", None)
-    if key is None or targets is None:
+    if reference is None or targets is None:
         return []
     from ..render.pagerefs import PageReference
 
-    colour = ctx.theme.link_color
+    colour, key = ctx.theme.link_color, reference.key
 
     def make(page: int | None):
-        return notice(ctx, f'<a href="#{escape(key)}" color="{colour}">See page {page or 0} for the analyst '
-                           "certification and important disclosures.</a>", markup=False)
+        return notice(ctx, f'<a href="#{escape(key)}" color="{colour}">See page {page or 0} for '
+                           f"{escape(reference.what)}.</a>", markup=False)
 
     return [PageReference(targets, key, make)]
 
