@@ -119,10 +119,11 @@ class InstrumentTable(TableSection):
             name = row[position]
             if name not in views:
                 close = closest(str(name), list(views))
+                line = f" (line {views[close][1]})" if close and views[close][1] else ""
                 errors.append(QueryError(("view", "table"), f"table '{source.name}' gives no view on '{name}', which this "
-                                         "table shows", f"did you mean '{close}'? (names must match exactly)" if close
-                                         else f"add a row for it to {source.path.name} with its view in column "
-                                              f"'{self.view.view}'"))
+                                         "table shows", f"it has '{close}'{line}: correct the name in one of the two "
+                                         "tables (they must match exactly)" if close else
+                                         f"add a row for it to {source.path.name} with its view in column '{self.view.view}'"))
                 continue
             rows.append((*row, views[name][0]))
         if errors:
