@@ -21,7 +21,7 @@ from .. import __version__
 from ..proof.record import LaidOut
 from ..resolve import Report
 from ..sections.base import NothingSelected
-from ..sections.disclosures import certification_key
+from ..sections.disclosures import cover_reference
 from ..text import escape
 from ..theme import Theme
 from . import archival, charts, kit, tagging
@@ -210,9 +210,9 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     for index, section in enumerate(spec.sections):
         if section.anchor(index) in report.exhibits:
             section_titles[section.anchor(index)] = f"Go to {report.exhibit_label(section.anchor(index))}: {ctx.plain(section.title)}"
-    certification = certification_key(spec)
-    if certification is not None:  # the cover's "See page N" goes there
-        section_titles[certification] = "Go to the section Analyst certification, in the disclosures"
+    reference = cover_reference(spec)
+    if reference is not None:  # the cover's "See page N" goes there
+        section_titles[reference.key] = reference.description
     canvasmaker = partial(
         BriefCanvas, count_font=fonts.body.regular, count_size=theme.base_size - 2,
         count_color=theme.secondary, info=info, section_titles=section_titles, laid_out=laid_out,

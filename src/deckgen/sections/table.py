@@ -96,6 +96,7 @@ class TableData:
     rows: tuple[tuple[Any, ...], ...]  # the shown columns' values, in order
     figure_names: tuple[str, ...] = ()  # figures its text cells refer to ({{ name }})
     total: TotalRow | None = None
+    also_from: tuple[Any, ...] = ()  # other tables.Table whose cells it shows (their sources join the source line)
 
     def cell_format(self, position: int, units) -> CellFormat:
         """How the number column at ``position`` is written (the renderer and the precision check
