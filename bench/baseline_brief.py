@@ -669,6 +669,8 @@ class Brief:
                   for c, k in zip(section.get("columns") or [{}] * len(keys), keys)]
 
         def cell(value: str, kind: str | None) -> str:
+            if not value:
+                return "\u2013"  # an empty cell (no value): a dash
             if kind == "number":
                 number = float(value)
                 return f"{number:,.0f}" if number == int(number) else f"{number:,.1f}"

@@ -641,7 +641,11 @@ def schema(
 
 def main() -> None:
     import gc
+    import os
 
+    # pydantic looks for plugins in every installed distribution's entry points as the first model is
+    # built (30 ms of a build); the command line uses none. A caller's own setting is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         app(prog_name="deckgen")
     finally:

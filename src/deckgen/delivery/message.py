@@ -166,15 +166,15 @@ def compose(
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: vacation responders should stay quiet
     message["X-PDF-SHA256"] = edition.sha256  # the edition: lets a reader or a script match the ledger (fits one line)
     message.set_content(body + "\n", subtype="plain", charset="utf-8")
-    message.add_alternative(_html(body, spec.language, accent, edition.plain(spec.title)), subtype="html", charset="utf-8")
+    # The containers are made with boundaries of our own (random, checked against the text): the email
+    # package would make each by compiling a pattern for it and scanning the message with it.
+    message.make_alternative(boundary=_boundary(body))
+    html_part = MIMEPart(policy=email.policy.SMTP)
+    html_part.set_content(_html(body, spec.language, accent, edition.plain(spec.title)), subtype="html", charset="utf-8")
+    message.attach(html_part)
     if attach:
-        message.make_mixed()
+        message.make_mixed(boundary=_boundary(body))
         message.attach(edition.attachment_part)
-    # Boundaries of our own (random, checked against the parts' text): the email package would make
-    # one by compiling a pattern for each message and scanning the whole message with it.
-    for part in message.walk():
-        if part.is_multipart():
-            part.set_boundary(_boundary(body))
     data = message.as_bytes(policy=email.policy.SMTP)
     if attach:
         assert data.count(_PLACEHOLDER_BYTES) == 1

@@ -15,7 +15,6 @@ attempt was accepted; "hold" gives up at once with the status "unknown" (at most
 from __future__ import annotations
 
 import base64
-import re
 import smtplib
 import ssl
 import time
@@ -248,7 +247,9 @@ def _data(smtp: smtplib.SMTP, data: bytes) -> tuple[int, bytes]:
     code, reply = smtp.docmd("data")
     if code != 354:
         raise smtplib.SMTPDataError(code, reply)
-    body = re.sub(rb"(?m)^\.", b"..", data)  # dot-stuffing (RFC 5321, 4.5.2)
+    body = data.replace(b"\n.", b"\n..")  # dot-stuffing (RFC 5321, 4.5.2): a line that starts with a dot
+    if body.startswith(b"."):
+        body = b"." + body
     if not body.endswith(b"\r\n"):
         body += b"\r\n"
     smtp.send(body + b".\r\n")

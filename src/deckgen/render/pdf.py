@@ -44,6 +44,7 @@ class RenderResult:
     outline: tuple[str, ...]
     laid_out: LaidOut | None = None  # what was printed, for the proof
     proof: Any = None  # the proof of it (``proof.checks.Proof``), once proofread
+    passes: int = 1  # layout passes until every "See page N" printed the page its target landed on
 
 
 class BriefCanvas(Canvas):
@@ -284,7 +285,7 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
                        *(("a bookmark", title) for title in outline)):
         laid_out.string(what, text)
     landed = dict(ctx.page_targets.landed) if ctx.page_targets.referenced and not spec.toc else None
-    return RenderResult(pages=document.page, outline=tuple(outline), laid_out=laid_out), landed, passes
+    return RenderResult(pages=document.page, outline=tuple(outline), laid_out=laid_out, passes=passes), landed, passes
 
 
 def document_author(issuer: str | None, author: str | None) -> str:
