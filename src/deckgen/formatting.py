@@ -233,6 +233,13 @@ def header_unit(unit: Unit | None, locale: str) -> str:
     return unit.axis_label if in_title else ""
 
 
+def currency_digits(code: str) -> int:
+    """A currency's minor units (ISO 4217, from CLDR): JPY 0, USD and EUR 2, KWD 3."""
+    from babel.numbers import get_currency_precision
+
+    return get_currency_precision(code)
+
+
 def column_decimals(values: Sequence[object], explicit: int | None, unit: Unit | None) -> int | None:
     """One number of decimals per table column, so the digits line up: as set, else the unit's, else
     the most any of its numbers has."""
