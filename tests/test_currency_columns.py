@@ -111,3 +111,40 @@ def test_the_example_prints_yen_prices_without_decimals(example_pdf: Path):
     assert "Tokyo Electron 8035 JP 30,000 JPY" in text
     assert "VanEck Semiconductor ETF SMH 250.00 USD" in text
     assert "30,000.00" not in text
+
+
+def test_one_scale_word_and_one_month_style_per_brief():
+    """An amount unit ('USD bn') prints with the locale's compact word, as a compact figure does; English
+    months are three letters in dates, months and axis ticks."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from deckgen.dates import format_day, format_period, format_report_date, format_timestamp
+    from deckgen.formatting import format_number, format_tick
+    from deckgen.units import builtin_unit
+
+    for locale in ("en_US", "en_GB"):
+        amount = format_number(Decimal(330), builtin_unit("USD bn"), locale)
+        compact = format_number(Decimal("52e9"), builtin_unit("USD"), locale)
+        assert amount.endswith("330B") and compact.endswith("52B"), (amount, compact)
+    assert format_number(Decimal("12.3"), builtin_unit("EUR m"), "en_GB") == "€12.3M"
+    assert format_number(Decimal("330"), builtin_unit("USD bn"), "de_DE").startswith("330\u00a0Mrd.")
+    assert format_tick(2e9, 1e9, builtin_unit("USD"), "en_US") == "$2B"
+    september = dt.date(2026, 9, 30)
+    assert format_day(september, "en_GB") == "30\u00a0Sep\u00a02026"
+    assert format_period(september, "en_GB") == "Sep 2026" and format_period(september, "en_GB", "MMM") == "Sep"
+    assert format_report_date(september, "en_GB", "medium") == "30 Sep 2026"
+    assert "Sep" in format_timestamp(dt.datetime(2026, 9, 30, 16, tzinfo=dt.timezone.utc), "en_AU")
+    assert format_day(september, "fr_FR") == "30\u00a0sept.\u00a02026"  # other languages as CLDR writes them
+
+
+def test_the_examples_never_mix_scale_words_or_month_styles(project: Path):
+    import re
+
+    from deckgen.build import build
+
+    for name, money in (("investor", "$"), ("grid-storage", "€")):
+        text = squash(text_of(build(project / "specs" / f"{name}.yaml").output))
+        words = set(re.findall(rf"\{money}[0-9.,\u2013]+(bn|tn|B|M|K|T|m|k)\b", text))
+        assert len({word.lower()[0] for word in words}) == len(words) and not words & {"bn", "m", "k", "tn"}, words
+        assert not re.search(r"\bSept\b", text)
