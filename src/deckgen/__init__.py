@@ -1,5 +1,9 @@
 """deckgen: a YAML report spec and its data in, a branded PDF brief out."""
 
+from . import bytecode as _bytecode
+
+_bytecode.install(__path__[0])
+
 
 def __getattr__(name: str) -> str:
     # __version__ is the installed distribution's version (pyproject.toml's, one per CHANGELOG.md
