@@ -125,7 +125,9 @@ TRAILING_DISCLOSURES = """\
     history: {table: view_history, date: date, instrument: instrument, view: view, price: price, currency: currency}
     coverage: {table: coverage, view: view, banking: banking}
     prices: {table: prices, instrument: instrument, price: price, currency: currency, at: priced_at, venue: venue}
+    completed: 2026-07-14T18:00:00+00:00
     disseminated: 2026-07-15T07:00:00+00:00
+    disclosed_to_issuers: false
     restrictions: For professional investors only.
     distribution: [UK]
 """

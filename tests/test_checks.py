@@ -283,7 +283,9 @@ DISCLOSURES = """\
     analysts:
       - {name: A. Analyst, email: a@example.com, phone: "+44 20 0000 0000"}
     prices: {table: holdings, instrument: ticker, price: price, at: listed}
+    completed: 2026-02-15T18:00:00+00:00
     disseminated: 2026-02-16T07:00:00+00:00
+    disclosed_to_issuers: false
     restrictions: Professional investors only.
 """
 

@@ -66,7 +66,8 @@ def test_the_classification_is_on_the_cover_and_in_the_disclosures(built, spec, 
         assert f"Important information" in text
         small_print = text[text.rindex("Important information"):]
         assert f"Classification: marketing communication. {MARKETING_COMMUNICATION}" in small_print
-        assert "See page" not in cover, "no disclosures section: nothing to refer to"
+        match = re.search(r"See page (\d+) for important disclosures\.", cover)  # no disclosures: the disclaimer's
+        assert match and "Classification: marketing communication" in pages[int(match.group(1)) - 1]
 
 
 def test_research_without_a_classification_is_refused_where_it_names_instruments(cli, project):

@@ -77,7 +77,7 @@ def test_opportunities_and_risks_boxes_keep_their_marks(text):
 def test_framework_charts_carry_their_numbers_and_provenance(text):
     for label in ("Semiconductors & advanced manufacturing", "35–40%", "Loans & credit facilities", "60–65%", "5–10%"):
         assert label in text
-    assert "Source: [8] Portfolio Prints. Accessed Feb 16, 2026; the source gives no date." in text  # an undated source
+    assert "Source: [8] Portfolio Prints. Accessed Feb 16, 2026." in text  # an undated source
 
 
 def test_outline_lists_the_sections(example_pdf):

@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "deckgen"
 # modules of its own stage or of any stage before it, never one after it.
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", (
-        "", "errors", "inputs", "writing", "startup", "text", "dates", "yamlsrc", "validation", "models", "units",
+        "", "bytecode", "errors", "inputs", "writing", "startup", "text", "dates", "yamlsrc", "validation", "models", "units",
         "tables", "figures", "formatting", "handtyped", "snapshot", "evidence", "editions", "outcome",
         "sources", "sources.database", "sources.workbook", "delivery.addresses", "delivery.model", "legends",
     )),

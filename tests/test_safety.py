@@ -27,6 +27,7 @@ def test_markup_in_spec_and_data_is_printed_not_obeyed(cli, project):
     edit(project, "specs/investor.yaml", "title: US–Japan Strategic Alignment",
          "title: 'US & Japan <b>bold</b> <a href=\"javascript:alert(1)\">click</a>'")
     edit(project, "data/us-japan/instruments.csv", "VanEck Semiconductor ETF", "VanEck <font size=40>Semis</font> & Co")
+    edit(project, "data/us-japan/coverage.csv", "VanEck Semiconductor ETF", "VanEck <font size=40>Semis</font> & Co")
     edit(project, "data/us-japan/sources.yaml", "title: US-Japan Digital Trade Agreement Expansion",
          "title: 'Trade <i>&amp; more</i>'")
     result = cli("build", "specs/investor.yaml", cwd=project)
@@ -34,6 +35,7 @@ def test_markup_in_spec_and_data_is_printed_not_obeyed(cli, project):
     text = squash(text_of(project / "dist" / "investor.pdf"))
     assert 'US & Japan <b>bold</b> <a href="javascript:alert(1)">click</a>' in text
     assert "VanEck <font size=40>Semis</font> & Co" in text
+    assert "VanEck <font size=40>Semis</font> & Co SMH ETF Semiconductor reshoring Positive" in text  # its view, by name
     assert "Trade <i>&amp; more</i>" in text
     assert not [link for link in links_of(project / "dist" / "investor.pdf") if link.uri and "javascript" in link.uri]
 

@@ -982,10 +982,17 @@ def _check_disclosures(checker: _Checker) -> None:
     disclosures = [(index, s) for index, s in enumerate(spec.sections) if s.type == "disclosures"]
     for index, section in disclosures:
         _check_methodology_section(checker, index, section)
+        _check_production_record(checker, index, section)
         if section.history is not None:
             gap = section.history_gap(checker.tables.get(section.history.table), spec.date)
             if gap is not None:
                 checker.warn(checker.loaded.mark(("sections", index, "history", "table")), *gap, code="disclosures")
+    for index, section in enumerate(spec.sections):
+        if disclosures and section.type == "disclaimer" and section.distribution:
+            checker.error(checker.loaded.mark(("sections", index, "distribution"), key=True),
+                          "the disclaimer's distribution: repeats what the disclosures print; a brief with disclosures "
+                          "gives its distribution legends there", "move distribution: to the disclosures section",
+                          code="disclosures")
     if spec.checks.disclosures == "not-research":
         return
     sign = next(filter(None, (_research_sign(checker, index, section) for index, section in enumerate(spec.sections))), None)
@@ -1001,6 +1008,7 @@ def _check_disclosures(checker: _Checker) -> None:
         _check_views_disclosed(checker, disclosures)
         if sign is not None:
             _check_mar_items(checker, disclosures)
+            _check_mar_statements(checker, disclosures)
         return
     if sign is not None:
         reason, where = sign
@@ -1036,6 +1044,48 @@ def _check_mar_items(checker: _Checker, disclosures: list) -> None:
         if not any(getattr(section, key) is not None for _, section in disclosures):
             checker.warn(where, f"the disclosures of this research brief do not {what} ({MAR}, {article})", hint,
                          code="disclosures")
+
+
+# (key, what the disclosures do not give, the article, how to give it): errors, not warnings, since each is
+# a fact of this edition only the desk knows (no firm-wide page can give it, unlike the items above)
+_MAR_STATEMENTS = (
+    ("completed", "give the date and time the production of the brief was completed", "Article 3(1)(e)",
+     "add completed: with its time zone (e.g. 2026-02-15T18:00:00+00:00), no later than disseminated:"),
+    ("disclosed_to_issuers", "say whether the brief was disclosed to the issuers it concerns before its "
+     "dissemination", "Article 4(1)(a)",
+     "add disclosed_to_issuers: false, or disclosed_to_issuers: true with amended_after_disclosure: true or false"),
+)
+
+
+def _check_mar_statements(checker: _Checker, disclosures: list) -> None:
+    """Research states when its production was completed and whether the issuers saw it first: one error,
+    at the disclosures, for each that no disclosures section gives."""
+    at, _ = disclosures[0]
+    where = checker.loaded.document.mark(("sections", at, "type"))
+    for key, what, article, hint in _MAR_STATEMENTS:
+        if not any(getattr(section, key) is not None for _, section in disclosures):
+            checker.error(where, f"the disclosures of this research brief do not {what} ({MAR}, {article})", hint,
+                          code="disclosures")
+
+
+def _check_production_record(checker: _Checker, index: int, section) -> None:
+    """The completion time comes no later than the dissemination time; whether the brief was amended after
+    it was disclosed to the issuers is said exactly when it was disclosed to them."""
+    mark = checker.loaded.mark
+    if section.completed is not None and section.completed > section.disseminated:
+        checker.error(mark(("sections", index, "completed")),
+                      f"completed: {section.completed.isoformat()} is after disseminated: "
+                      f"{section.disseminated.isoformat()}; a brief is completed before it is first disseminated",
+                      "correct one of the two times (each with its time zone)", code="disclosures")
+    if section.disclosed_to_issuers and section.amended_after_disclosure is None:
+        checker.error(mark(("sections", index, "disclosed_to_issuers")),
+                      "disclosed_to_issuers: true, but the disclosures do not say whether the brief was amended "
+                      "after that disclosure", "add amended_after_disclosure: true or false", code="disclosures")
+    if not section.disclosed_to_issuers and section.amended_after_disclosure is not None:
+        checker.error(mark(("sections", index, "amended_after_disclosure"), key=True),
+                      "amended_after_disclosure: says whether the brief was amended after it was disclosed to the "
+                      "issuers, and the disclosures do not say it was disclosed to them",
+                      "remove it, or set disclosed_to_issuers: true", code="disclosures")
 
 
 def _check_methodology_section(checker: _Checker, index: int, section) -> None:

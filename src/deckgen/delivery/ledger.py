@@ -72,7 +72,7 @@ class LedgerRow:
 class Ledger:
     """Opened read-write for a real send, read-only (and never created) for a dry run."""
 
-    def __init__(self, path: Path, *, read_only: bool = False):
+    def __init__(self, path: Path, *, read_only: bool = False, durable: bool = True):
         self.path = path
         self.read_only = read_only
         self._db: sqlite3.Connection | None = None
@@ -83,7 +83,16 @@ class Ledger:
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
-                self._db.execute("PRAGMA synchronous = FULL")
+                # Every outcome is committed before the next message goes out. In WAL mode a commit is one
+                # sync of the log instead of the journal's and the database's (0.8 ms, not 4 ms, here).
+                # ``durable=False`` (at-least-once sending) does not sync at each commit: a commit
+                # still survives deckgen being killed, and what an operating-system crash could undo
+                # is only ever recorded again by sending again, which at least once allows. At most
+                # once ("hold") needs every "sending" mark on disk before the message goes: FULL.
+                # Closing puts the file back in rollback mode, so a dry run (read-only) and other tools
+                # read a plain database file.
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
                 self._create()
             if self._db is not None:
                 self._check_version()
@@ -126,6 +135,12 @@ class Ledger:
 
     def close(self) -> None:
         if self._db is not None:
+            if not self.read_only:
+                try:
+                    self._db.execute("PRAGMA busy_timeout = 0")  # others still open (parallel connections): leave it
+                    self._db.execute("PRAGMA journal_mode = DELETE")
+                except sqlite3.Error:
+                    pass  # another connection still has it open: it stays in WAL mode, which readers handle too
             self._db.close()
             self._db = None
 

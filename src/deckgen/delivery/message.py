@@ -7,9 +7,11 @@ import email.policy
 import html
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from email.headerregistry import Address
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,11 +58,28 @@ class Edition:
     def plain(self, text: str) -> str:
         return self.report.plain(text)
 
+    @cached_property
+    def attachment_part(self) -> EmailMessage:
+        """The PDF's attachment part, made once however many recipients it goes to. Its body is a
+        placeholder that ``attachment_wire`` replaces in each message's bytes: the email package
+        writes a 200 KB body out line by line, which would cost more than the rest of a message."""
+        part = MIMEPart(policy=email.policy.SMTP)
+        part.set_content(b"", maintype="application", subtype="pdf", disposition="attachment", filename=self.filename)
+        part.set_payload(_PLACEHOLDER)
+        return part
+
+    @cached_property
+    def attachment_wire(self) -> bytes:
+        """The PDF as the attachment's body: base64 in lines as the email package writes them, CRLF."""
+        part = EmailMessage(policy=email.policy.SMTP)
+        part.set_content(self.pdf, maintype="application", subtype="pdf")
+        return part.get_payload().replace("\n", "\r\n").encode("ascii")
+
 
 @dataclass(frozen=True)
 class Composed:
-    message: EmailMessage
     data: bytes  # exactly what goes over the wire and into a .eml file
+    body: str  # the plain-text body, as the recipient reads it
     message_id: str
     subject: str
     linked: bool  # True when the PDF was too large and the message carries a link instead
@@ -149,8 +168,30 @@ def compose(
     message.set_content(body + "\n", subtype="plain", charset="utf-8")
     message.add_alternative(_html(body, spec.language, accent, edition.plain(spec.title)), subtype="html", charset="utf-8")
     if attach:
-        message.add_attachment(edition.pdf, maintype="application", subtype="pdf", filename=edition.filename)
-    return Composed(message, message.as_bytes(policy=email.policy.SMTP), message_id, subject, linked=not attach)
+        message.make_mixed()
+        message.attach(edition.attachment_part)
+    # Boundaries of our own (random, checked against the parts' text): the email package would make
+    # one by compiling a pattern for each message and scanning the whole message with it.
+    for part in message.walk():
+        if part.is_multipart():
+            part.set_boundary(_boundary(body))
+    data = message.as_bytes(policy=email.policy.SMTP)
+    if attach:
+        assert data.count(_PLACEHOLDER_BYTES) == 1
+        data = data.replace(_PLACEHOLDER_BYTES, edition.attachment_wire)
+    return Composed(data, body + "\n", message_id, subject, linked=not attach)
+
+
+def _boundary(text: str) -> str:
+    while True:
+        boundary = f"=_deckgen_{uuid.uuid4().hex}"  # "=_" never occurs in base64 or quoted-printable lines
+        if boundary not in text:
+            return boundary
+
+
+# base64 characters only, so the message around it is written as it would be around the PDF's body
+_PLACEHOLDER = f"DECKGENATTACHMENT{uuid.uuid4().hex}"
+_PLACEHOLDER_BYTES = _PLACEHOLDER.encode("ascii")
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")

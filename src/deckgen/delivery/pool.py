@@ -50,6 +50,7 @@ def deliver_in_parallel(
     *,
     connections: int,
     ledger_path: Path,
+    durable: bool = True,
     open_mailer: Callable[[], Mailer],
     deliver: Callable[[list[Plan], Ledger, object, Callable[[Outcome], None]], list[Outcome]],
     not_attempted: Callable[[Plan, str], Outcome],
@@ -76,7 +77,7 @@ def deliver_in_parallel(
 
     def connection() -> None:
         try:
-            with Ledger(ledger_path) as ledger, open_mailer() as mailer:
+            with Ledger(ledger_path, durable=durable) as ledger, open_mailer() as mailer:
                 shared = _SharedMailer(mailer, outage)
                 while not errors:
                     try:

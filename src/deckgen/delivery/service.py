@@ -230,7 +230,7 @@ def send(
             from .pool import deliver_in_parallel
 
             outcomes = deliver_in_parallel(
-                plans, connections=connections, ledger_path=ledger_path,
+                plans, connections=connections, ledger_path=ledger_path, durable=on_ambiguous == "hold",
                 open_mailer=lambda: Mailer(settings, delivery.retry, sleep=sleep, log=log, on_ambiguous=on_ambiguous),
                 deliver=lambda some, record, mailer, report: _deliver(
                     some, record, mailer, settings, resend, on_ambiguous, spec_name, message_for, report),
@@ -238,7 +238,7 @@ def send(
                 on_outcome=on_outcome,
             )
         else:
-            with Ledger(ledger_path) as record, Mailer(settings, delivery.retry, sleep=sleep, log=log, on_ambiguous=on_ambiguous) as mailer:
+            with Ledger(ledger_path, durable=on_ambiguous == "hold") as record, Mailer(settings, delivery.retry, sleep=sleep, log=log, on_ambiguous=on_ambiguous) as mailer:
                 outcomes = _deliver(plans, record, mailer, settings, resend, on_ambiguous, spec_name, message_for, on_outcome)
         return DeliveryReport(outcomes=(*not_built, *outcomes), **common)
 
@@ -272,8 +272,7 @@ def proofread_message(composed: Composed, recipient: Recipient) -> None:
     (a recipient's name with braces in it, say)."""
     from ..proof.checks import problems_in
 
-    body = composed.message.get_body(("plain",))
-    leaks = problems_in((("subject", composed.subject), ("body", body.get_content() if body is not None else "")))
+    leaks = problems_in((("subject", composed.subject), ("body", composed.body)))
     if leaks:
         raise ProofError([Problem.at(recipient.origin, f"the email to {recipient.address}: its {what} prints template text '{token}'",
                                      "check the recipient's name and the delivery section's subject and body", code="template-text")

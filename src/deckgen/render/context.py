@@ -238,7 +238,7 @@ class RenderContext:
         when = ""
         cited = [self.report.sources[n - 1] for n in numbers]
         if dates and cited and all(not s.date and s.accessed == dates[0] for s in cited) and len(dates) == 1:
-            when = f" Accessed {self.date(dates[0])}; the source gives no date."  # not a date the data is "as of"
+            when = f" Accessed {self.date(dates[0])}."  # the day it was read, not a date the data is "as of"
         elif dates:
             when = f" As of {self.date(dates[0])}" + (f"\u00a0\u2013\u00a0{self.date(dates[-1])}" if dates[-1] != dates[0] else "") + "."
         label = "Sources" if len(numbers) > 1 else "Source"

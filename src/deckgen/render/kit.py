@@ -487,8 +487,9 @@ def table_block(ctx: "RenderContext", data, caption: str | None = None, font_siz
     notes: list[Any] = []
     if caption:
         notes.append(ctx.paragraph(caption, "caption"))
-    notes.append(ctx.provenance(source_ids=[data.table.source] if data.table.source else [],
-                                as_of=[data.table.as_of] if data.table.as_of else [],
+    tables = (data.table, *data.also_from)
+    notes.append(ctx.provenance(source_ids=[table.source for table in tables if table.source],
+                                as_of=[table.as_of for table in tables if table.as_of],
                                 figure_names=data.figure_names))
     return [TableWithNotes(table, notes, continued)], first_rows_height
 

@@ -21,7 +21,7 @@ from .. import __version__
 from ..proof.record import LaidOut
 from ..resolve import Report
 from ..sections.base import NothingSelected
-from ..sections.disclosures import certification_key
+from ..sections.disclosures import cover_reference
 from ..text import escape
 from ..theme import Theme
 from . import archival, charts, kit, tagging
@@ -121,11 +121,32 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path
     PDF/A-3b carrying ``associated`` (``evidence.EmbeddedFile``s with their content)."""
     import io
 
-    laid_out = io.BytesIO()
+    seed_key = _layout_key(report)
     with _few_full_collections():
-        result = _lay_out(report, theme, laid_out, chart_cache, archival.associated_streams(associated))
+        laid_out = io.BytesIO()
+        seed = _settled_pages.get(seed_key)
+        result, targets, passes = _lay_out(report, theme, laid_out, chart_cache, archival.associated_streams(associated), seed)
+        if seed is not None and passes > 1:
+            # The guess was wrong: lay out again from no guess, so the edition is exactly the one a
+            # build of it alone makes.
+            laid_out = io.BytesIO()
+            result, targets, passes = _lay_out(report, theme, laid_out, chart_cache, archival.associated_streams(associated))
+    if targets is not None:
+        _settled_pages[seed_key] = targets
     target.write(archival.with_content_id(laid_out.getvalue()))
     return result
+
+
+# The pages every "See page N" target landed on in the last build of each spec in this process. A
+# personalised edition (``send``, another subtitle) lays its brief out once with them as the guess,
+# instead of a first pass that guesses nothing and a second that prints what the first found. The
+# guess is only kept when the pass proves it right (every reference printed the page its target
+# landed on), so the PDF is the same bytes as the edition built alone.
+_settled_pages: dict[tuple, dict[str, int]] = {}
+
+
+def _layout_key(report: Report) -> tuple:
+    return (str(report.loaded.path), report.spec.page_size, len(report.spec.sections))
 
 
 @contextmanager
@@ -156,9 +177,12 @@ _builds_running = 0
 _saved_thresholds = (700, 10, 10)
 
 
-def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path | None, associated: tuple = ()):
+def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path | None, associated: tuple = (),
+             seed: dict[str, int] | None = None) -> tuple[RenderResult, dict[str, int] | None, int]:
     """Lay the brief out and write the PDF to ``target``; charts drawn before come from ``chart_cache``;
-    ``associated``: the files it carries (``archival.AssociatedStream``s)."""
+    ``associated``: the files it carries (``archival.AssociatedStream``s); ``seed``: where the page
+    references' targets are expected to land. Returns the result, where the targets landed (None
+    without page references) and the number of layout passes."""
     spec = report.spec
     fonts = register_theme(theme)
     page_width, page_height = PAGE_SIZES[spec.page_size]
@@ -186,9 +210,9 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     for index, section in enumerate(spec.sections):
         if section.anchor(index) in report.exhibits:
             section_titles[section.anchor(index)] = f"Go to {report.exhibit_label(section.anchor(index))}: {ctx.plain(section.title)}"
-    certification = certification_key(spec)
-    if certification is not None:  # the cover's "See page N" goes there
-        section_titles[certification] = "Go to the section Analyst certification, in the disclosures"
+    reference = cover_reference(spec)
+    if reference is not None:  # the cover's "See page N" goes there
+        section_titles[reference.key] = reference.description
     canvasmaker = partial(
         BriefCanvas, count_font=fonts.body.regular, count_size=theme.base_size - 2,
         count_color=theme.secondary, info=info, section_titles=section_titles, laid_out=laid_out,
@@ -245,9 +269,12 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
     if ctx.page_targets.referenced:
         story.append(ctx.page_targets.settled())
     tagging.install()
+    passes = 1
     with _build_defaults(fonts.body.regular):
         if spec.toc or ctx.page_targets.referenced:
-            document.multiBuild(story, canvasmaker=canvasmaker)  # page numbers settle over passes
+            if seed is not None and not spec.toc:
+                ctx.page_targets.landed.update(seed)
+            passes = document.multiBuild(story, canvasmaker=canvasmaker)  # page numbers settle over passes
         else:
             document.build(story, canvasmaker=canvasmaker)
     laid_out.pages = document.page
@@ -256,7 +283,8 @@ def _lay_out(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path |
                        *(("a keyword (metadata)", keyword) for keyword in info.keywords),
                        *(("a bookmark", title) for title in outline)):
         laid_out.string(what, text)
-    return RenderResult(pages=document.page, outline=tuple(outline), laid_out=laid_out)
+    landed = dict(ctx.page_targets.landed) if ctx.page_targets.referenced and not spec.toc else None
+    return RenderResult(pages=document.page, outline=tuple(outline), laid_out=laid_out), landed, passes
 
 
 def document_author(issuer: str | None, author: str | None) -> str:

@@ -121,6 +121,15 @@ def _known_jurisdiction(code: str) -> str:
 Jurisdiction = Annotated[str, AfterValidator(_known_jurisdiction)]
 
 
+def once_each(value: list[str]) -> list[str]:
+    """A distribution list names each jurisdiction once."""
+    repeated = sorted({code for code in value if value.count(code) > 1})
+    if repeated:
+        raise PydanticCustomError("repeated", "distribution names {codes} more than once",
+                                  {"codes": ", ".join(repeated), "hint": "name each jurisdiction once"})
+    return value
+
+
 class Methodology(_Part):
     """Where the valuation or methodology behind the views is described: in words, at an address, in a
     section of this brief (by its id), or any of these together."""
@@ -179,7 +188,12 @@ class Disclosures(SectionModel):
     views: list[View] = Field(default_factory=list)
     views_statement: str | None = None  # what kind of views (or ratings) the brief states, and what they are not
     prices: Prices | None = None
+    # when production of the brief was completed and when it was first disseminated, each with its zone
+    completed: dt.datetime | None = None
     disseminated: dt.datetime
+    # whether the brief was disclosed to the issuers it concerns before dissemination and, if so, amended after
+    disclosed_to_issuers: bool | None = None
+    amended_after_disclosure: bool | None = None
     restrictions: str = Field(min_length=1)
     note: str | None = None  # e.g. that the people and entities named are illustrative
     distribution: list[Jurisdiction] = Field(default_factory=list, max_length=MAX_JURISDICTIONS)
@@ -193,17 +207,14 @@ class Disclosures(SectionModel):
     @field_validator("distribution")
     @classmethod
     def _once_each(cls, value: list[str]) -> list[str]:
-        repeated = sorted({code for code in value if value.count(code) > 1})
-        if repeated:
-            raise PydanticCustomError("repeated", "distribution names {codes} more than once",
-                                      {"codes": ", ".join(repeated), "hint": "name each jurisdiction once"})
-        return value
+        return once_each(value)
 
-    @field_validator("disseminated")
+    @field_validator("completed", "disseminated")
     @classmethod
-    def _with_zone(cls, value: dt.datetime) -> dt.datetime:
-        if value.tzinfo is None:
-            raise ValueError("give the time zone of the dissemination time, e.g. 2026-02-16T07:00:00+00:00")
+    def _with_zone(cls, value: dt.datetime | None, info) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            what = "completion" if info.field_name == "completed" else "dissemination"
+            raise ValueError(f"give the time zone of the {what} time, e.g. 2026-02-16T07:00:00+00:00")
         return value
 
     def refs(self) -> Iterator[Ref]:
@@ -408,6 +419,27 @@ class Disclosures(SectionModel):
         columns[price_at] = (replace(price_column, kind="text"), price_setting.model_copy(update={"align": "right"}))
         return replace(prepared, columns=tuple(columns), rows=tuple(written(row) for row in prepared.rows))
 
+    def dissemination_statements(self, locale: str) -> list[str]:
+        """When production was completed and the brief first disseminated (in UTC, written the locale's
+        way), and whether it was shown to the issuers it concerns first (Delegated Regulation (EU)
+        2016/958, Articles 3(1)(e) and 4(1)(a))."""
+        from ..tables import format_datetime
+
+        def utc(value: dt.datetime) -> str:
+            return format_datetime(value.astimezone(dt.timezone.utc), locale)
+
+        said = []
+        if self.completed is not None:
+            said.append(f"Production completed {utc(self.completed)}.")
+        said.append(f"First disseminated {utc(self.disseminated)}.")
+        if self.disclosed_to_issuers is False:
+            said.append("This brief was not disclosed to any issuer before its dissemination.")
+        elif self.disclosed_to_issuers:
+            said.append("This brief was disclosed to the issuers it concerns before its dissemination"
+                        + (" and was amended after that disclosure." if self.amended_after_disclosure else
+                           "; it was not amended after that disclosure."))
+        return said
+
     def certification_text(self) -> str:
         if self.certification:
             return self.certification
@@ -515,17 +547,15 @@ class Disclosures(SectionModel):
             story += self._table_under(ctx, "Prices", self._prices_written(prepared.prices, locale), loose)
         story.append(ctx.heading("Dissemination and distribution", level=3))
         from ..legends import JURISDICTIONS, copyright_line
-        from ..tables import format_datetime
 
-        stamp = format_datetime(self.disseminated.astimezone(dt.timezone.utc), locale)
-        story.append(ctx.paragraph(f"First disseminated {stamp}. {self.restrictions}", text))
+        story.append(ctx.paragraph(" ".join([*self.dissemination_statements(locale), self.restrictions]), text))
         for code in self.distribution:
             name, legend = JURISDICTIONS[code]
             story.append(ctx.paragraph(f"**{name}.** {legend}", text))
         story.append(ctx.heading("Copyright", level=3))
         story.append(ctx.paragraph(copyright_line(ctx.report.spec.date.year, issuer_name), text))
         story = _headings_kept(story, loose)
-        _mark_target(ctx, story, certification, certification_key(ctx.report.spec))
+        mark_target(ctx, story, certification, certification_key(ctx.report.spec))
         return story
 
     def _table_under(self, ctx, title: str, data, loose: set) -> list:
@@ -619,7 +649,7 @@ def _distribution_written(distribution: "ViewDistribution", locale: str):
     return TableData(table, tuple(columns), tuple(rows))
 
 
-def _mark_target(ctx, story: list, flowable, key: str | None) -> None:
+def mark_target(ctx, story: list, flowable, key: str | None) -> None:
     """Put a page target for ``key`` just before ``flowable`` (a sub-heading), inside the group that keeps
     it with what follows, so the target lands on the page the heading does."""
     targets = getattr(ctx, "page_targets", None)
@@ -643,6 +673,33 @@ def certification_key(spec) -> str | None:
     for index, section in enumerate(spec.sections):
         if section.type == "disclosures":
             return f"{section.anchor(index)}-certification"
+    return None
+
+
+@dataclass(frozen=True)
+class CoverReference:
+    """What the cover's "See page N for ..." names: the link target, the words after "for", and how the
+    link is described to a screen reader."""
+
+    key: str
+    what: str
+    description: str
+
+
+def cover_reference(spec) -> CoverReference | None:
+    """The cover's reference to the small print: the analyst certification of the disclosures when the
+    brief has them; else, for a classified brief (a marketing communication), the disclaimer that carries
+    its classification statement and distribution legends. None: nothing to refer to."""
+    key = certification_key(spec)
+    if key is not None:
+        return CoverReference(key, "the analyst certification and important disclosures",
+                              "Go to the section Analyst certification, in the disclosures")
+    if spec.classification is None:
+        return None
+    for index, section in enumerate(spec.sections):
+        if section.type == "disclaimer":
+            return CoverReference(f"{section.anchor(index)}-notice", "important disclosures",
+                                  f"Go to the section {section.title}")
     return None
 
 
@@ -690,21 +747,22 @@ def classification_label(spec) -> str | None:
 
 def cover_notice(ctx) -> list:
     """The cover's line under the title: 'See page N for the analyst certification and important
-    disclosures.', N the page the certification lands on after layout, linked to it (none without
-    disclosures)."""
+    disclosures.', N the page the certification lands on after layout, linked to it; a classified brief
+    without disclosures refers to its disclaimer ('See page N for important disclosures.'); nothing
+    otherwise (see ``cover_reference``)."""
     from ..text import escape
 
-    key = certification_key(ctx.report.spec)
+    reference = cover_reference(ctx.report.spec)
     targets = getattr(ctx, "page_targets", None)
-    if key is None or targets is None:
+    if reference is None or targets is None:
         return []
     from ..render.pagerefs import PageReference
 
-    colour = ctx.theme.link_color
+    colour, key = ctx.theme.link_color, reference.key
 
     def make(page: int | None):
-        return notice(ctx, f'<a href="#{escape(key)}" color="{colour}">See page {page or 0} for the analyst '
-                           "certification and important disclosures.</a>", markup=False)
+        return notice(ctx, f'<a href="#{escape(key)}" color="{colour}">See page {page or 0} for '
+                           f"{escape(reference.what)}.</a>", markup=False)
 
     return [PageReference(targets, key, make)]
 

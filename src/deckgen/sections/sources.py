@@ -31,14 +31,11 @@ class Sources(SectionModel):
             if source.url:
                 url = escape_attribute(source.url)
                 parts.append(f'[Online]. Available: <a href="{url}" color="{ctx.theme.link_color}"><u>{url}</u></a>.')
-            elif source.site:  # said as what it is: where to look, not the document
+            elif source.site:  # the publisher's site, not the document: named as such
                 site = escape_attribute(source.site)
-                parts.append(f'No document address given; publisher\u2019s site: '
-                             f'<a href="{site}" color="{ctx.theme.link_color}"><u>{site}</u></a>.')
-            elif source.accessed:  # accessed, but where: say that no address is given rather than imply one
-                parts.append("No document address given.")
+                parts.append(f'Publisher\u2019s website: <a href="{site}" color="{ctx.theme.link_color}"><u>{site}</u></a>.')
             if source.accessed:
-                parts.append(f"[Accessed: {ctx.date(source.accessed)}].")
+                parts.append(f"Accessed {ctx.date(source.accessed)}.")
             if source.note:
                 parts.append(text(source.note))
                 ctx.keep_last_word(source.note, "reference")

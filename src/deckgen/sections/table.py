@@ -96,6 +96,7 @@ class TableData:
     rows: tuple[tuple[Any, ...], ...]  # the shown columns' values, in order
     figure_names: tuple[str, ...] = ()  # figures its text cells refer to ({{ name }})
     total: TotalRow | None = None
+    also_from: tuple[Any, ...] = ()  # other tables.Table whose cells it shows (their sources join the source line)
     # per shown column: each row's currency (ISO code) for a column in each row's currency, else None
     currencies: tuple[tuple[str | None, ...] | None, ...] = ()
 
@@ -231,7 +232,8 @@ class TableSection(SectionModel):
         text_positions = [i for i, (column, _) in enumerate(columns) if not column.numeric and column.kind not in ("date", "datetime")]
         names = dict.fromkeys(ref.name for row in shown for i in text_positions if row[i] and "{{" in row[i]
                               for ref in references(row[i]) if ref.kind == "figure")
-        return TableData(table, tuple(columns), shown, tuple(names), self._total_row(columns, shown), currencies)
+        return TableData(table, tuple(columns), shown, tuple(names), self._total_row(columns, shown),
+                         currencies=currencies)
 
     def _check_mixed_totals(self, columns, currencies) -> None:
         """A sum, mean or median of amounts in more than one currency adds yen to dollars: refused."""
