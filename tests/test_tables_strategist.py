@@ -382,7 +382,7 @@ def test_every_formatting_path_writes_the_minus_sign():
         format_number(Decimal("-1234.5"), builtin_unit("USD"), "en_US"): f"{MINUS}$1.23K",
         format_number(Decimal("-52000000000"), builtin_unit("USD"), "en_US", "long"): f"{MINUS}$52 billion",
         format_number(Decimal("-22"), builtin_unit("JPY/USD"), "en_US"): f"USD/JPY\u00a0{MINUS}22",
-        format_number(Decimal("-12.3"), builtin_unit("EUR m"), "en_US"): f"{MINUS}\u20ac12.3m",
+        format_number(Decimal("-12.3"), builtin_unit("EUR m"), "en_US"): f"{MINUS}\u20ac12.3M",
         format_number(Decimal("-140"), per_kwh, "en_US"): f"{MINUS}\u20ac140/kWh",
         format_number(Decimal("-1.5"), builtin_unit("multiple"), "en_US"): f"{MINUS}1.5\u00d7",
         format_number(Decimal("-2.5"), builtin_unit("percent"), "de_DE"): f"{MINUS}2,5%",

@@ -63,7 +63,7 @@ TRAPS = {
         "(unit: bp, show: percent)"),
     "EUR shown in EUR m": (
         f"  capex: {{value: 12_300_000, unit: EUR, show: EUR m, {FIGURE}}}\n", "Capex of {{ capex }}", None, None,
-        "Capex of €12.3m [1]."),
+        "Capex of €12.3M [1]."),
 }
 
 

@@ -114,7 +114,7 @@ def test_new_units_format_without_a_declaration(project, cli):
                    "  change: {value: 4.5, unit: pp, as_of: 2026-07-01, source: src}\n"
                    "  plant: {value: 1.2, unit: GW, as_of: 2026-07-01, source: src}\n",
           "Capex {{ capex }}, up {{ change }}, {{ plant }}")
-    assert "Capex €12.3m, up 4.5 pp, 1.2 GW [1]." in built_text(project, cli)
+    assert "Capex €12.3M, up 4.5 pp, 1.2 GW [1]." in built_text(project, cli)
 
 
 def test_a_declared_unit_may_state_its_dimension_and_scale(project, cli):

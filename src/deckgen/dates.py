@@ -66,12 +66,31 @@ def resolve_keyword(word: str, now: dt.date) -> dt.date:
 # one way (source lines, "as of", the masthead, running header, disclosures, table cells, email), and
 # dates and times the locale's way; only the manifest and file names are ISO.
 
+# CLDR abbreviates September "Sept" in British, Irish, Australian... English (since CLDR 38) and every
+# other month in three letters; a research house prints "Sep" like the rest (and as US English does), so
+# a column of dates or an axis of months lines up and text and axes agree. Every date and month the brief
+# prints passes through ``house_months``.
+_FOUR_LETTER_MONTHS = {"en": {"Sept": "Sep"}}
+
+
+def house_months(text: str, locale: str) -> str:
+    """``text`` as babel wrote it for ``locale``, with its abbreviated months in the house's one style
+    ("30 Sept 2026" -> "30 Sep 2026" in en_GB); other languages as CLDR writes them."""
+    import re
+
+    language = locale.replace("-", "_").split("_")[0]
+    for long, short in _FOUR_LETTER_MONTHS.get(language, {}).items():
+        text = re.sub(rf"\b{long}\b", short, text)
+    return text
+
+
 def format_day(value: dt.date, locale: str) -> str:
     """A date as the brief writes it: Feb 16, 2026 (en_US), 16 Feb 2026 (en_GB), 16.02.2026 (de); never split
     across lines."""
     from babel.dates import format_date
 
-    return format_date(value, format="medium", locale=locale).replace(" ", "\u00a0").replace("\u202f", "\u00a0")
+    text = format_date(value, format="medium", locale=locale)
+    return house_months(text, locale).replace(" ", "\u00a0").replace("\u202f", "\u00a0")
 
 
 def format_timestamp(value: dt.datetime, locale: str) -> str:
@@ -80,7 +99,7 @@ def format_timestamp(value: dt.datetime, locale: str) -> str:
     from babel import Locale
     from babel.dates import format_date, format_time
 
-    date = format_date(value.date(), format="medium", locale=locale)
+    date = house_months(format_date(value.date(), format="medium", locale=locale), locale)
     clock = format_time(value.timetz(), format="short", locale=locale)
     pattern = str(Locale.parse(locale).datetime_formats.get("medium", "{1}, {0}"))
     joined = pattern.replace("{1}", "\x00").replace("{0}", "\x01").replace("'", "")
@@ -93,7 +112,7 @@ def format_period(value: dt.date, locale: str, skeleton: str = "yMMM") -> str:
     """A month, quarter or year ('Jan 2026', 'janv. 2026', '2026年1月'; skeleton 'yQQQ': 'Q1 2026')."""
     from babel.dates import format_skeleton
 
-    return format_skeleton(skeleton, value, locale=locale)
+    return house_months(format_skeleton(skeleton, value, locale=locale), locale)
 
 
 def format_report_date(value: dt.date, locale: str, style: str | None = None) -> str:
@@ -105,4 +124,4 @@ def format_report_date(value: dt.date, locale: str, style: str | None = None) ->
         return value.isoformat()
     if style in ("month", "quarter", "year"):
         return format_skeleton({"month": "yMMMM", "quarter": "yQQQ", "year": "y"}[style], value, locale=locale)
-    return format_date(value, format=style, locale=locale)
+    return house_months(format_date(value, format=style, locale=locale), locale)

@@ -147,13 +147,14 @@ def _formatted(
         return f"{unit.pair}\u00a0{amount}", shown
     digits = decimals_of(number, decimals if decimals is not None else unit.decimals)
     if unit.amount:
-        currency, word = unit.amount
+        currency, scale = unit.amount
+        word = scale_word(scale, locale)
         core, shown = plain(digits)
         sign, core = _sign_first(core)
         symbol = get_currency_symbol(currency, locale)
         if Locale.parse(locale).currency_formats["standard"].pattern.startswith("¤"):
-            return f"{sign}{symbol}{core}{word}", shown  # €12.3m
-        return f"{sign}{core}{word}\u00a0{symbol}", shown  # 12,3m €
+            return f"{sign}{symbol}{core}{word}", shown  # €12.3M (the locale's word for the scale: scale_word)
+        return f"{sign}{core}{word}\u00a0{symbol}", shown  # 12,3 Mio. €
     if unit.kind == "custom":
         if unit.compact and style != "precise" and abs(number) >= 10_000:
             format_type = "long" if style == "long" else "short"
@@ -212,8 +213,8 @@ def tick_affixes(unit: Unit | None, locale: str) -> tuple[str, str, bool]:
     if unit.currency:
         return get_currency_symbol(unit.currency, locale), "", False
     if unit.amount:
-        currency, word = unit.amount
-        return get_currency_symbol(currency, locale), word, False
+        currency, scale = unit.amount
+        return get_currency_symbol(currency, locale), scale_word(scale, locale), False
     if unit.kind == "percent":
         return "", "%", False
     if unit.kind == "multiple":
@@ -231,6 +232,13 @@ def header_unit(unit: Unit | None, locale: str) -> str:
         return ""
     _, _, in_title = tick_affixes(unit, locale)
     return unit.axis_label if in_title else ""
+
+
+def currency_digits(code: str) -> int:
+    """A currency's minor units (ISO 4217, from CLDR): JPY 0, USD and EUR 2, KWD 3."""
+    from babel.numbers import get_currency_precision
+
+    return get_currency_precision(code)
 
 
 def column_decimals(values: Sequence[object], explicit: int | None, unit: Unit | None) -> int | None:
@@ -325,6 +333,22 @@ def format_signed(
     if number < 0:
         return MINUS + text
     return PLUS + text if plus else text
+
+
+@lru_cache(maxsize=64)
+def scale_word(scale: str, locale: str) -> str:
+    """How the brief writes a scale ('k', 'm', 'bn', 'tn' of an amount unit such as 'USD bn'): the word the
+    locale's compact numbers use for it ('B' in English, as in '$52B'; '\u00a0Mrd.' in German), so an
+    amount unit's '$330B' and a compact figure's '$52B' never mix with '$330bn' in one brief. The
+    unit's own word where the locale has none for that power of ten (Japanese counts in 万 and 億)."""
+    from .units import AMOUNT_SCALES
+
+    power = str(int(AMOUNT_SCALES[scale]))
+    _, table = _compact_table("short", locale, False)
+    pattern = table.get("other", {}).get(power)
+    if pattern is None or pattern.pattern.count("0") != 1 or not pattern.suffix[0].strip("\u00a0 "):
+        return scale
+    return pattern.suffix[0].replace("'", "")
 
 
 def _compact(number, format_type: str, locale: str, fraction_digits: int) -> str:

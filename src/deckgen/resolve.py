@@ -1193,12 +1193,20 @@ def _check_precision(checker: _Checker, prepared: dict[int, Any]) -> None:
             if key in warned:
                 continue
             worst, worst_off = None, Decimal(0)
-            for value in dict.fromkeys(row[position] for row in data.rows if row[position] is not None):
+            by_row = column.currency_column is not None  # a price in each row's currency: its minor units
+            for row_index, value in enumerate(row[position] for row in data.rows):
+                if value is None:
+                    continue
+                if by_row:
+                    row_shown = data.cell_format(position, checker.units, row_index)
+                    unit, decimals = row_shown.unit, row_shown.decimals
                 off = relative_difference(shown_cell(value, unit, locale, style, decimals), value)
                 if off > worst_off:
                     worst, worst_off = value, off
+                    worst_format = (unit, decimals)
             if worst is None or worst_off <= PRECISION:
                 continue
+            unit, decimals = worst_format
             warned.add(key)
             printed = _cell_text(worst, unit, locale, style, decimals, shown.signed)
             checker.warn(_cell_mark(data.table, column.name, worst),

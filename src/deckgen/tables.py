@@ -21,7 +21,7 @@ from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, Sequence
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .errors import Mark, Problem
 from .models import Strict
@@ -39,8 +39,18 @@ TICKER = re.compile(r"^[A-Z0-9][A-Z0-9.\-/ ]{0,15}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+class CurrencyFrom(Strict):
+    """Where a money column's currency is given: ``{column: currency}``, each row's ISO code."""
+
+    column: str = Field(min_length=1, max_length=120)
+
+
 class ColumnSpec(Strict):
     """How a column is read and shown: ``gw: {type: number, unit: GW, label: Capacity}``.
+
+    ``currency: {column: currency}``: each number is an amount in the currency its row names (an ISO
+    4217 code), printed with that currency's minor units (JPY 0, USD 2, KWD 3) unless ``decimals`` is given;
+    a row whose cell there is no code ('%' for a yield, or empty) prints its number as a plain one.
 
     With ``show:`` (``spread: {unit: pp, show: bp}``) the numbers are converted once, as the table is
     read: charts, table sections, derived figures and ``where:`` conditions all see them in ``show``."""
@@ -52,6 +62,16 @@ class ColumnSpec(Strict):
     decimals: int | None = Field(default=None, ge=0, le=6)
     style: FigureStyle | None = None
     zone: str | None = None  # date-times: the time zone of cells that give none (a workbook's, a database's)
+    currency: CurrencyFrom | None = None  # numbers: each row's amount is in the currency this column names
+
+    @model_validator(mode="after")
+    def _one_currency(self):
+        if self.currency is not None and (self.unit is not None or self.show is not None):
+            raise ValueError("give a money column either 'unit' (one currency for the column) or 'currency: {column: ...}' "
+                             "(each row's own), not both")
+        if self.currency is not None and self.type not in ("number",):
+            raise ValueError(f"'currency' applies to number columns, and this column is {self.type}")
+        return self
 
     @field_validator("zone")
     @classmethod
@@ -77,6 +97,7 @@ class Column:
     style: str | None = None
     data_unit: str | None = None  # the unit the CSV is written in, when converted to ``unit`` (``show:``)
     zone: str | None = None  # date-times: the zone of a cell that gives none
+    currency_column: str | None = None  # numbers: the column naming each row's currency (ISO 4217)
 
     @property
     def numeric(self) -> bool:
@@ -417,7 +438,8 @@ def typed_table(
         unit = (spec.unit if spec else None) or ("percent" if kind == "percent" else None)
         columns.append(Column(column_name, kind, unit, (spec.label if spec else None) or "",
                               spec.decimals if spec else None, spec.style if spec else None,
-                              zone=spec.zone if spec else None))
+                              zone=spec.zone if spec else None,
+                              currency_column=spec.currency.column if spec and spec.currency else None))
     for column_name in declared:
         if column_name not in names:
             close = closest(column_name, names)
@@ -425,6 +447,8 @@ def typed_table(
                                        f"column '{column_name}' is not in {cells.title or path.name}",
                                        f"did you mean '{close}'?" if close else f"its columns: {', '.join(names)}",
                                        code="unknown"))
+
+    problems += _currency_problems(columns, names, body, spec_mark, fail)
 
     rows, keys = [], []
     for key, row in body:
@@ -440,6 +464,52 @@ def typed_table(
     table = Table(name, path, tuple(columns), tuple(rows), tuple(keys) if cells.lines is not None else (), source, as_of,
                   cell_mark)
     return CsvResult(table, problems, markup)
+
+
+def _currency_problems(columns: list[Column], names: list[str], body: list[tuple[int, list[str]]],
+                       spec_mark: Callable[[tuple, bool], Mark], fail: Callable[..., None]) -> list[Problem]:
+    """A money column's ``currency: {column: ...}``: the column is in the table, and each of its words an
+    ISO 4217 code (where a row has an amount; a sign such as '%' says the number is not an amount),
+    each problem at the key or the cell."""
+    problems: list[Problem] = []
+    for column in columns:
+        if column.currency_column is None:
+            continue
+        if column.currency_column not in names:
+            close = closest(column.currency_column, names)
+            problems.append(Problem.at(spec_mark(("columns", column.name, "currency", "column"), False),
+                                       f"column '{column.name}': its currency column '{column.currency_column}' is not in the table",
+                                       f"did you mean '{close}'?" if close else f"its columns: {', '.join(names)}",
+                                       code="unknown"))
+            continue
+        from babel.numbers import list_currencies
+
+        known = list_currencies()
+        amount_at, code_at = names.index(column.name), names.index(column.currency_column)
+        for key, row in body:
+            code = row[code_at]
+            if row[amount_at] and code not in known and code.isalpha():  # '%' (a yield) or empty: not an amount
+                close = _closest_currency(code, {row[code_at] for _, row in body} & known)
+                fail(key, code_at, f"column '{column.currency_column}': '{_shown(code)}' is not an ISO 4217 currency code "
+                     f"(the currency of '{column.name}')",
+                     f"did you mean '{close}'?" if close else "write a three-letter code such as USD, EUR or JPY")
+    return problems
+
+
+_MAJOR_CURRENCIES = ("USD", "EUR", "JPY", "GBP", "CHF", "CNY", "HKD", "SGD", "AUD", "CAD", "KRW", "INR", "SEK", "NOK")
+
+
+def _closest_currency(code: str, used: set[str]) -> str | None:
+    """The code meant: the same letters in another order (JYP: JPY), else the nearest of the codes the
+    column uses and the major ones (not a currency withdrawn in 1993 that happens to be one letter off)."""
+    from babel.numbers import list_currencies
+
+    wanted = code.upper()
+    likely = [*sorted(used), *_MAJOR_CURRENCIES]
+    same_letters = [known for known in likely if sorted(known) == sorted(wanted)]
+    if wanted in list_currencies():
+        return wanted
+    return same_letters[0] if same_letters else closest(wanted, likely)
 
 
 def closest(name: str, known: Sequence[str]) -> str | None:

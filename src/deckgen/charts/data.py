@@ -517,6 +517,13 @@ def _check_shape(chart: "Chart", data: ChartData) -> list[QueryError]:
     values = [v for s in data.series for v in (s.values + s.lows) if v is not None]
     if not values:
         errors.append(QueryError(("y",) if chart.table else ("kind",), "nothing to draw: every value is empty"))
+    if kind.starts_at_zero and chart.kind != "percent_bar":  # a bar's or an area's length is its value, read from zero
+        for key, limit, cuts in (("y_min", chart.y_min, chart.y_min is not None and chart.y_min > 0),
+                                 ("y_max", chart.y_max, chart.y_max is not None and chart.y_max < 0)):
+            if cuts:
+                errors.append(QueryError((key,), f"kind: {chart.kind} draws each value as a length from zero, so its axis "
+                                                 f"includes zero; {key} {limit:g} would cut every bar short",
+                                         f"remove {key}, or draw the data as a line"))
     if chart.y_min is not None and values and chart.kind != "percent_bar" and max(values) <= chart.y_min:
         errors.append(QueryError(("y_min",), f"y_min {chart.y_min:g} is above every value (the largest is {max(values):g})"))
     if chart.y_max is not None and values and chart.kind != "percent_bar" and min(values) >= chart.y_max:

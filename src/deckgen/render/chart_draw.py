@@ -275,6 +275,22 @@ def _wrap(label: str, room: float, style: ChartStyle) -> list[str]:
 
 # -- axes ----------------------------------------------------------------------------------------
 
+# A line of amounts that lies closer to zero than its own span (capacity from 0.6 to 9.2 GW) is drawn
+# from zero, so its lowest line does not look like nothing; one that moves far from zero (a yield from
+# 4.1% to 4.6%, an index rebased to 100) keeps a tight axis so its movements can be read.
+NEAR_ZERO = 0.5
+
+
+def _near_zero(plot: Plot, data, options: dict, low: float, high: float) -> bool:
+    if data.kind not in ("line",) or options.get("transform") == "rebase" or options.get("y_min") is not None:
+        return False
+    values = [v for s in data.series for v in s.values if v is not None]
+    if not values or min(values) < 0 < max(values):
+        return False
+    nearest, farthest = min(abs(v) for v in values), max(abs(v) for v in values)
+    return nearest <= NEAR_ZERO * farthest
+
+
 def _value_axis(plot: Plot, kind, options: dict) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -288,6 +304,10 @@ def _value_axis(plot: Plot, kind, options: dict) -> None:
         data.kind == "range" and plot.unit is not None and plot.unit.kind == "percent")  # floating cost bars need no zero
     if starts_at_zero and low > 0:
         low = 0.0
+    if kind.starts_at_zero and high < 0:  # bars of negative values hang from zero
+        high = 0.0
+    if not starts_at_zero and _near_zero(plot, data, options, low, high):
+        low, high = min(low, 0.0), max(high, 0.0)
     if data.kind == "percent_bar":
         low, high = 0.0, 100.0
     if options.get("y_min") is not None:

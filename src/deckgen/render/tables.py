@@ -452,12 +452,15 @@ def _cells(ctx: "RenderContext", data: "TableData", locale: str):
         shown = data.cell_format(position, ctx.report.units) if column.numeric else None
         unit = shown.unit if shown is not None else None
         formatted: dict[tuple[type, str], str] = {}  # by repr: equal values may print apart (1.0 and 1.00, KST and JST)
-        for row_texts, row in zip(texts, data.rows):
+        by_row = column.numeric and column.currency_column is not None  # a price in each row's currency
+        for index, (row_texts, row) in enumerate(zip(texts, data.rows)):
             value = row[position]
-            key = (type(value), repr(value))
+            row_shown = data.cell_format(position, ctx.report.units, index) if by_row else shown
+            key = (type(value), repr(value), row_shown.decimals if row_shown else None,
+                   row_shown.unit.name if row_shown and row_shown.unit else None)
             text = formatted.get(key)
             if text is None:
-                text = formatted[key] = _cell_text(value, column, shown, locale, colours)
+                text = formatted[key] = _cell_text(value, column, row_shown, locale, colours)
             row_texts.append(text)
         if totals is not None:
             total_shown = data.total_format(position, ctx.report.units, locale) if shown is not None else None

@@ -97,19 +97,34 @@ class TableData:
     figure_names: tuple[str, ...] = ()  # figures its text cells refer to ({{ name }})
     total: TotalRow | None = None
     also_from: tuple[Any, ...] = ()  # other tables.Table whose cells it shows (their sources join the source line)
+    # per shown column: each row's currency (ISO code) for a column in each row's currency, else None
+    currencies: tuple[tuple[str | None, ...] | None, ...] = ()
 
-    def cell_format(self, position: int, units) -> CellFormat:
+    def cell_format(self, position: int, units, row: int | None = None) -> CellFormat:
         """How the number column at ``position`` is written (the renderer and the precision check
-        both ask here, so they cannot differ): decimals lined up over the rows shown."""
-        from ..formatting import column_decimals
-        from ..units import find_unit
+        both ask here, so they cannot differ): decimals lined up over the rows shown; a price in
+        each row's currency (``row``: which) with that currency's minor units, as a precise amount
+        (the currency named in its own column when the table shows it, else by its symbol)."""
+        from ..formatting import column_decimals, currency_digits
+        from ..units import builtin_unit, find_unit
 
         column, setting = self.columns[position]
-        unit = find_unit(column.unit, units) if column.unit else None
         decimals = setting.decimals if setting.decimals is not None else column.decimals
-        decimals = column_decimals([row[position] for row in self.rows], decimals, unit)
         signed = setting.style == "change"
+        codes = self.currencies[position] if position < len(self.currencies) else None
+        if codes is not None:
+            code = codes[row if row is not None else 0]
+            money = builtin_unit(code) if code else None
+            if money is None or not money.currency:  # '%' (a yield) or no code: a plain number, as in the data
+                return CellFormat(None, decimals, "precise", signed)
+            shown_apart = any(shown.name == column.currency_column for shown, _ in self.columns)
+            places = decimals if decimals is not None else currency_digits(code)
+            return CellFormat(None if shown_apart else money, places, "precise", signed)
+        unit = find_unit(column.unit, units) if column.unit else None
         style = (column.style if signed else setting.style or column.style) or "compact"
+        if decimals is None and style == "precise" and unit is not None and unit.currency:
+            decimals = currency_digits(unit.currency)  # ¥30,000 and $250.00: the currency's minor units
+        decimals = column_decimals([row[position] for row in self.rows], decimals, unit)
         return CellFormat(unit, decimals, style, signed)
 
     def total_format(self, position: int, units, locale: str) -> CellFormat:
@@ -211,10 +226,27 @@ class TableSection(SectionModel):
 
         positions = [table.index(column.name) for column, _ in columns]
         shown = tuple(tuple(row[p] for p in positions) for row in rows)
+        currencies = tuple(tuple(row[table.index(column.currency_column)] for row in rows)
+                           if column.currency_column else None for column, _ in columns)
+        self._check_mixed_totals(columns, currencies)
         text_positions = [i for i, (column, _) in enumerate(columns) if not column.numeric and column.kind not in ("date", "datetime")]
         names = dict.fromkeys(ref.name for row in shown for i in text_positions if row[i] and "{{" in row[i]
                               for ref in references(row[i]) if ref.kind == "figure")
-        return TableData(table, tuple(columns), shown, tuple(names), self._total_row(columns, shown))
+        return TableData(table, tuple(columns), shown, tuple(names), self._total_row(columns, shown),
+                         currencies=currencies)
+
+    def _check_mixed_totals(self, columns, currencies) -> None:
+        """A sum, mean or median of amounts in more than one currency adds yen to dollars: refused."""
+        from ..tables import DataErrors, QueryError
+        from ..units import CURRENCY
+
+        for (column, _), codes in zip(columns, currencies):
+            how = (self.total or {}).get(column.name)
+            mixed = sorted({code for code in codes or () if code and CURRENCY.match(code)})  # not '%
+            if how in ("sum", "mean", "median") and len(mixed) > 1:
+                raise DataErrors([QueryError(("total", column.name),
+                                             f"column '{column.name}' holds amounts in {', '.join(mixed)}; its {how} would mix currencies",
+                                             "total it by count, or select rows in one currency with where:")])
 
     def _total_problems(self, table, columns) -> list:
         """What is wrong with ``total:``, each at its key: a column not shown (or not in the table), a way
