@@ -554,6 +554,7 @@ def test_a_chart_tried_beside_its_notes_is_drawn_only_if_the_page_keeps_it(proje
     exhibit tries two heights is the one checked."""
     from deckgen.build import build_bytes
     from deckgen.render import charts, kit
+    from deckgen.render import pdf as pdf_module
 
     fetched = []
     chart_drawing = charts.chart_drawing
@@ -567,6 +568,7 @@ def test_a_chart_tried_beside_its_notes_is_drawn_only_if_the_page_keeps_it(proje
 
     def fitted_and_bytes(spec, overrides, how) -> tuple[int, bytes]:
         fetched.clear()
+        pdf_module._settled_pages.clear()  # each build from no guess of its page references: the same passes
         monkeypatch.setattr(kit.ChartToDraw, "wrap", how)
         pdf = build_bytes(spec, overrides=overrides, allow_stale=True)
         return len([height for height in fetched if height is not None]), pdf
