@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,4 +226,80 @@ def element_texts(path: Path, roles: tuple[str, ...]) -> list[tuple[str, str]]:
         root = pdf.Root.StructTreeRoot.K
         for element in (root if isinstance(root, pikepdf.Array) else [root]):
             walk(element, None)
+    return found
+
+
+@dataclass
+class TaggedTable:
+    """A Table in the structure tree: its text, how many body rows it has (a total row, in TFoot, aside),
+    the pages its cells are drawn on (and each body row's page), and the pages of what belongs to it:
+    the heading just before it and the caption and source line just after it."""
+    text: str
+    rows: int
+    pages: set[int]
+    row_pages: list[int]
+    heading: tuple[str, int] | None
+    notes: list[tuple[str, int]]
+
+
+def tagged_tables(path: Path) -> list[TaggedTable]:
+    """Every Table element of the tagged PDF, in reading order (pages 0-based)."""
+    import pikepdf
+
+    texts = marked_texts(path)
+    found: list[TaggedTable] = []
+    with pikepdf.open(path) as pdf:
+        pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+
+        def kids(element) -> list:
+            value = element.get("/K")
+            return list(value) if isinstance(value, pikepdf.Array) else [] if value is None else [value]
+
+        def elements(element) -> list:
+            return [kid for kid in kids(element) if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem"]
+
+        def content(element, page) -> list[tuple[int, str]]:
+            """(page, text) of each marked-content sequence under ``element``."""
+            if "/Pg" in element:
+                page = pages[element.Pg.objgen]
+            found = []
+            for kid in kids(element):
+                if isinstance(kid, int):
+                    found.append((page, texts.get((page, int(kid)), "")))
+                elif kid.get("/Type") == "/MCR":
+                    found.append((pages[kid.Pg.objgen], texts.get((pages[kid.Pg.objgen], int(kid.MCID)), "")))
+                elif kid.get("/Type") == "/StructElem":
+                    found += content(kid, page)
+            return found
+
+        def first_page(element) -> int:
+            return min(page for page, _ in content(element, None))
+
+        def text(element) -> str:
+            return " ".join("".join(part for _, part in content(element, None)).split())
+
+        def walk(element):
+            siblings = elements(element)
+            for index, kid in enumerate(siblings):
+                if str(kid.get("/S")) != "/Table":
+                    walk(kid)
+                    continue
+                body = [row for part in elements(kid) if str(part.S) in ("/TBody", "/TR") for row in
+                        (elements(part) if str(part.S) == "/TBody" else [part]) if str(row.S) == "/TR"]
+                before = siblings[index - 1] if index else None
+                heading = (text(before), first_page(before)) if before is not None and re.fullmatch(r"/H\d?", str(before.S)) else None
+                notes = []
+                for after in siblings[index + 1:index + 3]:  # a caption and the source line
+                    if str(after.S) != "/P":
+                        break
+                    notes.append((text(after), first_page(after)))
+                    if text(after).startswith("Source"):
+                        break
+                if not notes or not notes[-1][0].startswith("Source"):
+                    notes = []  # what follows is the text, not the table's notes
+                found.append(TaggedTable(text(kid), len(body), {page for page, _ in content(kid, None)},
+                                         [first_page(row) for row in body], heading, notes))
+
+        root = pdf.Root.StructTreeRoot
+        walk(root)
     return found

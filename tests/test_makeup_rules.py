@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -14,7 +15,7 @@ import pytest
 
 from conftest import copy_project
 from deckgen.build import build
-from pdfread import element_texts, links_of, page_texts, text_in, text_of
+from pdfread import element_texts, links_of, page_texts, tagged_tables, text_in, text_of
 
 LAYOUTS = [(spec, size) for spec in ("investor", "grid-storage") for size in ("A4", "Letter")]
 MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
@@ -65,16 +66,35 @@ def test_every_exhibit_is_referred_to_and_linked_to_its_page(layouts, spec, size
 
 @pytest.mark.parametrize("spec, size", LAYOUTS)
 def test_no_table_of_twelve_rows_or_fewer_is_split_across_pages(layouts, spec, size):
+    """Every table the brief sets (exhibits, the disclosures' tables, the analysts'), found in the structure
+    tree: one of 12 body rows or fewer is on one page, with the heading above it and its caption and source."""
     pdf, manifest = layouts[(spec, size)]
-    texts = [" ".join(text.split()) for text in page_texts(pdf)]
-    tables = manifest["proof"]["tables"]
-    assert tables
+    tables = tagged_tables(pdf)
+    assert len(tables) >= len(manifest["proof"]["tables"])
+    if spec == "investor":  # the disclosures' tables are among them
+        assert any(table.heading and table.heading[0] == "Views in the past 12 months" for table in tables)
     for table in tables:
-        continued = any(f"Exhibit {table['exhibit']}: {table['title']} (continued)" in text for text in texts)
-        if table["rows"] <= 12:
-            assert not continued, f"{spec} {size}: Exhibit {table['exhibit']} ({table['rows']} rows) is split"
+        if table.rows > 12:
+            continue
+        assert len(table.pages) == 1, f"{spec} {size}: the table '{table.text[:40]}' ({table.rows} rows) is split"
+        page = next(iter(table.pages))
+        if table.heading is not None:
+            assert table.heading[1] == page, f"{spec} {size}: '{table.heading[0]}' is not on its table's page"
+        for note, note_page in table.notes:
+            assert note_page == page, f"{spec} {size}: '{note[:40]}' is not on its table's page"
+    texts = [" ".join(text.split()) for text in page_texts(pdf)]
     if spec == "grid-storage":  # a long table still flows on, its title marked as continued
+        assert any(table.rows > 12 and len(table.pages) > 1 for table in tables)
         assert any("(continued)" in text for text in texts)
+
+
+@pytest.mark.parametrize("spec, size", LAYOUTS)
+def test_a_table_split_across_pages_leaves_at_least_four_rows_on_each_part(layouts, spec, size):
+    pdf, _ = layouts[(spec, size)]
+    for table in tagged_tables(pdf):
+        rows_a_page = Counter(table.row_pages)
+        if len(rows_a_page) > 1:
+            assert min(rows_a_page.values()) >= 4, f"{spec} {size}: '{table.text[:40]}' is split {sorted(rows_a_page.items())}"
 
 
 def _title_lines(pdf: Path) -> list[list[str]]:

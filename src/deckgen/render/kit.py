@@ -9,7 +9,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from ..proof.record import Exhibit, undrawable
-from .measures import CELL_PADDING_X, CELL_PADDING_Y, GUTTER  # noqa: F401  sections use them as ctx.kit.GUTTER...
+from .measures import CELL_PADDING_X, CELL_PADDING_Y, GUTTER, TABLE_PART_MIN_ROWS  # noqa: F401  sections use them as ctx.kit.GUTTER...
 from .paragraph import BalancedParagraph, Paragraph
 
 if TYPE_CHECKING:
@@ -173,12 +173,13 @@ def continued_title(title: Paragraph) -> Paragraph:
 
 
 class TableWithNotes(Flowable):
-    """A table with its caption and source line, which never part from its last rows: when the notes
-    would not fit under the table, the table breaks earlier, so that at least ``KEEP_ROWS`` rows go
-    over with them. On every page the table continues on, it is headed by ``continued`` (the exhibit
-    title, marked as continued) above its repeated header row."""
+    """A table with its caption and source line, which never part from its last rows. A table split
+    across pages leaves at least ``MIN_PART_ROWS`` body rows on each part (a total row aside): it
+    breaks earlier, so that as many go over with the notes, or goes over whole when fewer would stay.
+    On every page the table continues on, it is headed by ``continued`` (the exhibit title, marked as
+    continued) above its repeated header row."""
 
-    KEEP_ROWS = 2
+    MIN_PART_ROWS = TABLE_PART_MIN_ROWS
     MARGIN = 2.0  # points of slack, for spacing the frame may add between the parts returned
 
     def __init__(self, table, notes: Sequence[Any], continued: Paragraph | None = None, head: Paragraph | None = None):
@@ -238,15 +239,17 @@ class TableWithNotes(Flowable):
         table_gap = next(gap for item, _, _, gap in self._laid if item is self.table)
         room = available_height - above - table_gap - self.MARGIN
         rows, header = self.table.row_heights, 1  # a PagedTable: its header row, then its rows
-        total = 1 if self.table.total is not None else 0  # a total row goes over with KEEP_ROWS of the rows it totals
-        keep = min(self.KEEP_ROWS + total, len(rows) - header)
+        total = 1 if self.table.total is not None else 0  # a total row goes over with the rows it totals
+        body = len(rows) - header - total
+        if body < 2 * self.MIN_PART_ROWS:  # too short to leave enough rows on both parts: it goes over whole
+            return []
         fitting, used = 0, 0.0
-        for height in rows[: len(rows) - keep]:
+        for height in rows[: len(rows) - self.MIN_PART_ROWS - total]:
             if used + height > room:
                 break
             used += height
             fitting += 1
-        if fitting <= header:  # not one row of the body fits here: the whole table goes over
+        if fitting < header + self.MIN_PART_ROWS:  # too few rows of the body fit here: the whole table goes over
             return []
         parts = self.table.split(available_width, used + 0.5)
         if len(parts) != 2:
@@ -454,21 +457,42 @@ def chart_texts(data, alt: str) -> tuple[tuple[str, str], ...]:
 KEEP_WHOLE_ROWS = 12  # a table of this many rows or fewer is never split across pages
 
 
-def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:
-    """Exhibit title and a table with its caption and source: kept whole if it has KEEP_WHOLE_ROWS rows or
-    fewer, else flowing across pages (header repeated)."""
+def kept_whole(flowables: list[Any], rows: int) -> list[Any]:
+    """``flowables`` (a table with what belongs to it: its title, caption, source) moved together to
+    where they fit when the table has KEEP_WHOLE_ROWS body rows or fewer; a longer table may flow on.
+    Every table the engine sets goes through here, so the rule holds for each of them."""
+    if rows <= KEEP_WHOLE_ROWS:
+        return [KeepTogether(flowables)]
+    return list(flowables)
+
+
+def titled_table(ctx: "RenderContext", title: Paragraph, data, caption: str | None = None,
+                 font_size: float | None = None, page_break_before: bool = False) -> list[Any]:
+    """A title (an exhibit's, a sub-heading) over a table of ``data`` with its caption and source: kept
+    whole if it has KEEP_WHOLE_ROWS rows or fewer, else flowing across pages (header repeated), the
+    title kept with the table's first rows."""
     from reportlab.platypus import CondPageBreak, PageBreak
 
+    block, first_rows_height = table_block(ctx, data, caption, font_size, continued=continued_title(title))
+    _, title_height = title.wrap(ctx.frame_width, 1000)
+    opening = PageBreak() if page_break_before else CondPageBreak(title_height + first_rows_height + 8)
+    return [opening, *kept_whole([title, *block], len(data.rows))]
+
+
+def table_exhibit(ctx: "RenderContext", section, data) -> list[Any]:
+    """Exhibit title and a table with its caption and source (``titled_table``)."""
     title = exhibit_title(ctx, section.title)
     if ctx.laid_out is not None:
         ctx.laid_out.exhibit(Exhibit(ctx.exhibits, "table", ctx.plain(section.title), ctx.section, rows=len(data.rows)))
-    block, first_rows_height = table_block(ctx, data, section.caption, section.font_size, continued=continued_title(title))
-    title._tag_exhibit = ("Table", block[0].table.tag_key)  # the title is the Caption in the Table
-    _, title_height = title.wrap(ctx.frame_width, 1000)
-    opening = PageBreak() if section.page_break == "before" else CondPageBreak(title_height + first_rows_height + 8)
-    if len(data.rows) <= KEEP_WHOLE_ROWS:  # moved whole, with its title and notes, to where it fits (if a page holds it)
-        return [opening, KeepTogether([title, *block])]
-    return [opening, title, *block]
+    story = titled_table(ctx, title, data, section.caption, section.font_size, section.page_break == "before")
+    table = next(item for item in _flat(story) if isinstance(item, TableWithNotes)).table
+    title._tag_exhibit = ("Table", table.tag_key)  # the title is the Caption in the Table
+    return story
+
+
+def _flat(story: list[Any]) -> list[Any]:
+    """The flowables of ``story``, with a KeepTogether's content in its place."""
+    return [inner for item in story for inner in (_flat(item._content) if isinstance(item, KeepTogether) else [item])]
 
 
 def nothing_selected_exhibit(ctx: "RenderContext", title: str, text: str) -> list[Any]:

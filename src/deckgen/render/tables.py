@@ -20,7 +20,7 @@ from reportlab.platypus import Table, TableStyle
 from reportlab.platypus.tables import _isLineCommand
 from reportlab.platypus.flowables import Flowable
 
-from .measures import CELL_PADDING_X as PADDING, CELL_PADDING_Y
+from .measures import CELL_PADDING_X as PADDING, CELL_PADDING_Y, TABLE_PART_MIN_ROWS
 from .paragraph import Paragraph
 from .tagging import CLOSE_CELL, table_key, total_cell
 from ..formatting import format_cell, format_change, format_date, format_number, header_unit
@@ -136,7 +136,7 @@ def data_table(ctx: "RenderContext", data: "TableData", font_size: float | None 
     total = [("FONTNAME", (0, -1), (-1, -1), bold), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.HexColor(ctx.theme.primary))]
     table = PagedTable(header_cells, rows, widths, base, stripe, size * 1.3, total=total if totals else None)
     header_height = max(p.wrap(w - 2 * PADDING, 1000)[1] for p, w in zip(header_cells, widths)) + 8
-    first_rows = min(3, len(data.rows)) * (size * 1.3 + 8)
+    first_rows = min(TABLE_PART_MIN_ROWS, len(data.rows)) * (size * 1.3 + 8)  # as many as a part keeps
     return table, header_height + first_rows
 
 

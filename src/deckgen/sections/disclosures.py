@@ -500,7 +500,7 @@ class Disclosures(SectionModel):
         widths = self._analyst_widths(ctx)
         table = ctx.kit.data_table(Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT"))
         table.setStyle(ctx.kit.table_style(ctx, len(rows)))
-        story.append(table)
+        story += ctx.kit.kept_whole([table], len(rows) - 1)
         story.append(ctx.heading("Issuer and regulation", level=3))
         issuer = f"Issued by {issuer_name}" + (f", {self.issuer.address}" if self.issuer.address else "") + \
             f". Regulated by {self.issuer.regulator}."
@@ -559,16 +559,12 @@ class Disclosures(SectionModel):
         return story
 
     def _table_under(self, ctx, title: str, data, loose: set) -> list:
-        """A sub-heading and a table of data: the heading goes with the table's header and first rows, not
-        the whole table, so a long table flows on to the next page (header repeated) rather than leave a
-        band of white."""
-        from reportlab.platypus import CondPageBreak
-
+        """A sub-heading over a table of data, set as every table is (``kit.titled_table``): a short table
+        moves whole with its heading and source; a long one flows on (header repeated), the heading kept
+        with its first rows."""
         heading = ctx.heading(title, level=3)
-        block, first_rows = ctx.kit.table_block(ctx, data, continued=ctx.kit.continued_title(heading))
-        _, heading_height = heading.wrap(ctx.frame_width, 1000)
         loose.add(id(heading))
-        return [CondPageBreak(heading_height + first_rows + 8), heading, *block]
+        return ctx.kit.titled_table(ctx, heading, data)
 
     def _methodology_paragraph(self, ctx):
         from ..text import escape

@@ -46,5 +46,5 @@ class SectorBreakdown(SectionModel):
                      for label, value in zip(data.x, data.series[0].labels)]
             table = ctx.kit.data_table(Table(rows, colWidths=[ctx.frame_width * 0.7, ctx.frame_width * 0.3], repeatRows=1))
             table.setStyle(ctx.kit.table_style(ctx, len(rows)))
-            block.append(table)
+            block += ctx.kit.kept_whole([table], len(rows) - 1)
         return block
