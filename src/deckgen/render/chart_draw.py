@@ -216,6 +216,9 @@ def _value_ticks(plot_values: list[float], unit: Unit | None, locale: str) -> li
     return [format_tick(float(t), step, unit, locale) for t in ticks]
 
 
+VALUE_TITLE_RISE = 8  # points from the plot's top to the value axis title: clear of the top tick's label, centred there
+
+
 def _margins(data, style, unit, horizontal, legend_mode, tick_labels, width_pt, value_labels) -> tuple[float, float, float, float]:
     values = [v for s in data.series for v in (s.highs or s.values) if v is not None] or [0.0]
     if data.kind == "waterfall":
@@ -226,7 +229,7 @@ def _margins(data, style, unit, horizontal, legend_mode, tick_labels, width_pt, 
         values = values + [sum(max(s.values[i] or 0, 0) for s in data.series) for i in range(len(data.x))]
     value_ticks = _value_ticks(values, unit, data.locale)
     tick_width = max(style.width(t, style.size - 0.5) for t in value_ticks)
-    title_room = style.size + 6 if data.value_title and not horizontal else 0
+    title_room = style.size + VALUE_TITLE_RISE + 1 if data.value_title and not horizontal else 0
     legend_room = _legend_rows(data, style, width_pt) * (style.size + 5) + 4 if legend_mode == "legend" or data.kind == "range" else 0
     if horizontal:
         category_width = max((style.width(str(x), style.size - 0.5) for x in data.x), default=0)
@@ -318,12 +321,19 @@ def _value_axis(plot: Plot, kind, options: dict) -> None:
     if data.kind == "range" and not starts_at_zero and options.get("y_min") is None:
         below = [t for t in ticks if t < min(v for s in data.series for v in s.lows if v is not None)]
         low = below[-1] if below else low
-    if (kind.starts_at_zero or data.kind == "range") and data.kind != "percent_bar" and options.get("y_max") is None:
-        high = max(high, ticks[-1]) if ticks[-1] - high < (ticks[1] - ticks[0]) * 0.6 else high
+    fixed = None
+    if data.kind != "percent_bar":
+        low, high, fixed = _to_round_ticks(locator, axes.dataLim.intervalx if horizontal else axes.dataLim.intervaly,
+                                           low, high, options, clearance=0.0 if kind.starts_at_zero else MARK_CLEARANCE)
     if plot.value_labels and kind.value_labels and options.get("y_min") is None:
         low = _room_below(plot, kind, low, high)
     set_limits(low, high)
     ticks = [t for t in locator.tick_values(low, high)]
+    if fixed is not None and not any(abs(t - high) < 1e-9 * max(1.0, abs(high)) for t in ticks):
+        from matplotlib.ticker import FixedLocator  # the locator would label a tick short of the top: keep the round ones
+
+        ticks = [t for t in fixed if low - 1e-9 <= t <= high + 1e-9]
+        axis.set_major_locator(FixedLocator(ticks))
     step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
     axis.set_major_formatter(FuncFormatter(lambda value, _: format_tick(value, step, plot.unit, data.locale)))
     axes.tick_params(axis="x" if horizontal else "y", length=0, pad=4)
@@ -333,6 +343,34 @@ def _value_axis(plot: Plot, kind, options: dict) -> None:
         axes.spines["left"].set_visible(False)
     if low < 0 < high and data.kind != "scatter":
         (axes.axvline if horizontal else axes.axhline)(0, color=plot.style.foreground, linewidth=0.7, zorder=2)
+
+
+MARK_CLEARANCE = 0.01  # of the data's span: a marker or line at an extreme is not drawn on the axis' edge, half cut off
+
+
+def _to_round_ticks(locator, extent, low: float, high: float, options: dict,
+                    clearance: float = 0.0) -> tuple[float, float, list[float] | None]:
+    """(low, high, ticks): the value axis run on to the next round tick at or above the data's maximum, and
+    down to the round tick at or below its minimum when that is negative, so that the labelled ticks
+    span every value drawn (a maximum of 9.2 reads against a top tick of 10, not 8). Points and lines
+    (``clearance``) keep a little room from the tick. Data that never goes below zero is not given a
+    negative stretch under it (which put the axis line just under the zero grid line, a double rule);
+    a limit the spec fixes (y_min, y_max) is kept as given."""
+    data_low, data_high = (float(value) for value in extent)
+    if not (math.isfinite(data_low) and math.isfinite(data_high)) or data_low >= data_high:
+        return low, high, None  # no data, or one value: the padded limits around it stand
+    if options.get("y_min") is None and data_low >= 0 > low:
+        low = 0.0
+    if options.get("y_max") is None and data_high <= 0 < high:
+        high = 0.0
+    room = clearance * (data_high - data_low)
+    ticks = [float(t) for t in locator.tick_values(low, high + room)]
+    tolerance = 1e-9 * max(1.0, abs(data_high), abs(data_low))
+    if options.get("y_max") is None and data_high > 0:
+        high = next((t for t in ticks if t >= data_high + room - tolerance), high)
+    if options.get("y_min") is None and data_low < 0:
+        low = next((t for t in reversed(ticks) if t <= data_low - room + tolerance), low)
+    return low, high, ticks
 
 
 def _room_below(plot: Plot, kind, low: float, high: float) -> float:
@@ -439,7 +477,7 @@ def _titles(plot: Plot, horizontal: bool, margins, width_pt: float, height_pt: f
             axes.set_xlabel(data.value_title, fontsize=style.size - 0.5, color=style.secondary, labelpad=4)
         return
     if data.value_title:  # above the value axis, read left to right rather than turned on its side
-        above = (style.size + 4 if plot.value_labels else 0) + 5
+        above = (style.size + 4 if plot.value_labels else 0) + VALUE_TITLE_RISE
         axes.annotate(data.value_title, (0, 1), xycoords="axes fraction", xytext=(-left + 1, above),
                       textcoords="offset points", ha="left", va="bottom", fontsize=style.size - 0.5, color=style.secondary)
     if data.x_title:
