@@ -201,6 +201,29 @@ def test_one_date_style_a_brief_by_its_locale(layouts, spec, size):
         assert not re.search(r"\d{1,2}:\d\d[ \u00a0]?[AP]M", text)
 
 
+@pytest.mark.parametrize("spec, size", LAYOUTS)
+def test_one_date_range_style_in_the_strip_the_rail_and_every_source_line(layouts, spec, size):
+    pdf, _ = layouts[(spec, size)]
+    text = " ".join(text_of(pdf).replace("\u00a0", " ").split())
+    date = "|".join(f"(?:{pattern.pattern})" for pattern in DATE_STYLES.values())
+    ranges = re.findall(rf"(?:{date}) ?(to|until|through|[-\u2010-\u2015~]) ?(?:{date})", text)
+    assert ranges, f"{spec} {size}: no date range printed"  # the key figures' sources span dates in both examples
+    assert set(ranges) == {"\u2013"}, f"{spec} {size}: date ranges written {sorted(set(ranges))}"
+
+
+def test_a_date_range_is_written_by_one_function_the_locales_way():
+    import datetime as dt
+
+    from deckgen.dates import format_day_range
+
+    start, end = dt.date(2025, 12, 15), dt.date(2026, 2, 1)
+    assert format_day_range(start, end, "en_US") == "Dec\u00a015,\u00a02025\u00a0\u2013 Feb\u00a01,\u00a02026"
+    assert format_day_range(start, end, "en_GB") == "15\u00a0Dec\u00a02025\u00a0\u2013 1\u00a0Feb\u00a02026"
+    assert format_day_range(start, end, "de_DE") == "15.12.2025\u00a0\u2013 01.02.2026"
+    assert format_day_range(start, end, "ja_JP") == "2025/12/15\uff5e2026/02/01"
+    assert format_day_range(start, start, "en_GB") == "15\u00a0Dec\u00a02025"
+
+
 @pytest.mark.parametrize("size", ["A4", "Letter"])
 def test_a_currency_pair_prints_as_the_market_quotes_it(layouts, size):
     pdf, _ = layouts[("investor", size)]

@@ -93,6 +93,25 @@ def format_day(value: dt.date, locale: str) -> str:
     return house_months(text, locale).replace(" ", "\u00a0").replace("\u202f", "\u00a0")
 
 
+def format_day_range(start: dt.date, end: dt.date, locale: str) -> str:
+    """Two dates as the brief writes a range of them, each whole as ``format_day`` writes it, joined as
+    the locale joins an interval (CLDR's fallback: '{0} – {1}' in English, '{0}～{1}' in Japanese):
+    'Dec 15, 2025 – Feb 1, 2026' (en_US), '30 Jun 2026 – 1 Jul 2026' (en_GB); one date when they are
+    the same day. A line may break after the dash, never before it or inside a date, so a range fits
+    a narrow rail without "to" in place of its dash."""
+    from babel import Locale
+
+    first = format_day(start, locale)
+    if end == start:
+        return first
+    pattern = str(Locale.parse(locale).interval_formats.get(None) or "{0} \u2013 {1}")
+    between = pattern.split("{0}", 1)[-1].split("{1}", 1)[0] if pattern.find("{0}") < pattern.find("{1}") else " \u2013 "
+    joiner = between.strip()
+    if joiner != between:  # spaced, as English spaces its dash: bound to the first date, a break after it
+        joiner = f"\u00a0{joiner} "
+    return f"{first}{joiner}{format_day(end, locale)}"
+
+
 def format_timestamp(value: dt.datetime, locale: str) -> str:
     """A date and time as the brief writes them, the date as ``format_day`` does, with the zone's
     abbreviation: 'Feb 13, 2026, 4:00 PM EST', '13 Feb 2026, 16:00 JST'. Never split across lines."""

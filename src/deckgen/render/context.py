@@ -223,6 +223,12 @@ class RenderContext:
         """A date as readers of the locale write it, never split across lines."""
         return format_date(value, self.report.spec.locale)
 
+    def date_range(self, start, end) -> str:
+        """Two dates as a range ('Dec 15, 2025 – Feb 1, 2026'), the one style of the brief (``dates.format_day_range``)."""
+        from ..dates import format_day_range
+
+        return format_day_range(start, end, self.report.spec.locale)
+
     # -- provenance -------------------------------------------------------------------------------
     def provenance(self, figure_names: Iterable[str] = (), source_ids: Iterable[str] = (), as_of=(),
                    style: str = "source_line") -> Paragraph:
@@ -240,6 +246,6 @@ class RenderContext:
         if dates and cited and all(not s.date and s.accessed == dates[0] for s in cited) and len(dates) == 1:
             when = f" Accessed {self.date(dates[0])}."  # the day it was read, not a date the data is "as of"
         elif dates:
-            when = f" As of {self.date(dates[0])}" + (f"\u00a0\u2013\u00a0{self.date(dates[-1])}" if dates[-1] != dates[0] else "") + "."
+            when = f" As of {self.date_range(dates[0], dates[-1])}."
         label = "Sources" if len(numbers) > 1 else "Source"
         return Paragraph(f"{label}: {names}.{escape(when)}", self.styles[style])

@@ -60,9 +60,8 @@ class KpiStrip(SectionModel):
             label._proof_what, label._proof_origin = f"the label of the KPI tile '{ctx.plain(item.label)}'", ("items", index, "label")
             content += [value, label]
         source = ctx.provenance(figure_names=[item.figure for item in self.items], style="rail_small")
-        # the rail's narrow measure may not hold a date range on one line, and a range never breaks at
-        # its dash: "from ... to ..." (each date stays whole)
-        source = Paragraph(source.text.replace("As of ", "As of\u00a0").replace("\u00a0\u2013\u00a0", " to "), source.style)
+        # the rail's narrow measure: "As of" never parted, its date (or date range) whole on the next line if need be
+        source = Paragraph(source.text.replace("As of ", "As\u00a0of "), source.style)
         content += [rail_rule(ctx), source]
         return rail_box(ctx, self.title or "Key data", content)
 
