@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from reportlab.platypus import Paragraph as _ReportlabParagraph
 from reportlab.platypus.paragraph import _FUZZ, cleanBlockQuotedText
 
+from . import fonts
 from ..proof.lines import line_ends, normal
 from ..proof.record import line_texts, new_key
 
@@ -17,8 +20,17 @@ class Paragraph(_ReportlabParagraph):
     build). The lines are kept while the width, the text and the style are those they were broken for,
     and nothing has replaced them."""
 
-    def __init__(self, text, style=None, *args, **kwargs):
-        super().__init__(text, style, *args, **kwargs)
+    def __init__(self, text, style=None, bulletText=None, frags=None, caseSensitive=1, encoding="utf8"):
+        key = _parse_key(text, style, bulletText, frags, caseSensitive)
+        parsed = _PARSED.get(key) if key is not None else None
+        if parsed is None:
+            super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
+            if key is not None and self.style is style and self.bulletText is None:
+                _remember(key, (self.text, self.frags))
+        else:  # the same text in the same style parsed before (in this brief, or the edition before it)
+            self.caseSensitive, self.encoding = caseSensitive, encoding
+            self.text, self.style, self.bulletText, self.debug = parsed[0], style, None, 0
+            self.frags = [frag.clone() for frag in parsed[1]]  # line breaking changes its fragments
         if getattr(self.style, "hyphenationLang", None):
             self._tag_plain = normal(self.getPlainText())  # the text before hyphenation adds its hyphens to it
 
@@ -93,6 +105,50 @@ class Paragraph(_ReportlabParagraph):
             for part in parts:
                 part.__dict__.update(kept)
         return parts
+
+
+# Parsed paragraphs (markup to fragments, reportlab's slowest step after line breaking) by their text and
+# style: a brief repeats cell texts and labels, and a personalised edition repeats all but a few
+# paragraphs of the edition before it.
+_PARSED: "OrderedDict[tuple, tuple[str, list]]" = OrderedDict()
+PARSED_KEPT = 20_000
+
+
+def _parse_key(text, style, bulletText, frags, caseSensitive) -> tuple | None:
+    if frags is not None or bulletText is not None or not isinstance(text, str) or style is None:
+        return None
+    if getattr(style, "bulletText", None) is not None:
+        return None
+    return (text, style_key(style), caseSensitive, fonts.mapping_changes)
+
+
+def _remember(key: tuple, parsed: tuple[str, list]) -> None:
+    _PARSED[key] = (parsed[0], [frag.clone() for frag in parsed[1]])
+    if len(_PARSED) > PARSED_KEPT:
+        _PARSED.popitem(last=False)
+
+
+def style_key(style) -> tuple:
+    """What a style sets, as a hashable value (kept on the style: styles are not changed once made)."""
+    key = style.__dict__.get("_deckgen_key")
+    if key is None:
+        key = tuple(sorted((name, _hashable(value)) for name, value in style.__dict__.items() if name != "_deckgen_key"))
+        style.__dict__["_deckgen_key"] = key
+    return key
+
+
+def _hashable(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "hexval"):  # a reportlab colour
+        return ("colour", value.hexval(), getattr(value, "alpha", 1))
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(item) for item in value)
+    if hasattr(value, "__dict__") and type(value).__name__ == "ParagraphStyle":
+        return style_key(value)
+    if isinstance(getattr(value, "style_key", None), tuple):  # a hyphenator
+        return value.style_key
+    return (type(value).__qualname__, id(value))  # anything else only matches itself
 
 
 class BalancedParagraph(Paragraph):
