@@ -217,9 +217,9 @@ def test_a_date_range_is_written_by_one_function_the_locales_way():
     from deckgen.dates import format_day_range
 
     start, end = dt.date(2025, 12, 15), dt.date(2026, 2, 1)
-    assert format_day_range(start, end, "en_US") == "Dec\u00a015,\u00a02025\u00a0\u2013 Feb\u00a01,\u00a02026"
-    assert format_day_range(start, end, "en_GB") == "15\u00a0Dec\u00a02025\u00a0\u2013 1\u00a0Feb\u00a02026"
-    assert format_day_range(start, end, "de_DE") == "15.12.2025\u00a0\u2013 01.02.2026"
+    assert format_day_range(start, end, "en_US") == "Dec\u00a015,\u00a02025\u00a0\u2013\u00a0Feb\u00a01,\u00a02026"
+    assert format_day_range(start, end, "en_GB") == "15\u00a0Dec\u00a02025\u00a0\u2013\u00a01\u00a0Feb\u00a02026"
+    assert format_day_range(start, end, "de_DE") == "15.12.2025\u00a0\u2013\u00a001.02.2026"
     assert format_day_range(start, end, "ja_JP") == "2025/12/15\uff5e2026/02/01"
     assert format_day_range(start, start, "en_GB") == "15\u00a0Dec\u00a02025"
 

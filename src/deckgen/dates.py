@@ -97,8 +97,8 @@ def format_day_range(start: dt.date, end: dt.date, locale: str) -> str:
     """Two dates as the brief writes a range of them, each whole as ``format_day`` writes it, joined as
     the locale joins an interval (CLDR's fallback: '{0} – {1}' in English, '{0}～{1}' in Japanese):
     'Dec 15, 2025 – Feb 1, 2026' (en_US), '30 Jun 2026 – 1 Jul 2026' (en_GB); one date when they are
-    the same day. A line may break after the dash, never before it or inside a date, so a range fits
-    a narrow rail without "to" in place of its dash."""
+    the same day. Like any range the brief prints, it never breaks across lines (a measure too narrow
+    for it may allow a break after the dash: see the rail's key data)."""
     from babel import Locale
 
     first = format_day(start, locale)
@@ -107,8 +107,8 @@ def format_day_range(start: dt.date, end: dt.date, locale: str) -> str:
     pattern = str(Locale.parse(locale).interval_formats.get(None) or "{0} \u2013 {1}")
     between = pattern.split("{0}", 1)[-1].split("{1}", 1)[0] if pattern.find("{0}") < pattern.find("{1}") else " \u2013 "
     joiner = between.strip()
-    if joiner != between:  # spaced, as English spaces its dash: bound to the first date, a break after it
-        joiner = f"\u00a0{joiner} "
+    if joiner != between:  # spaced, as English spaces its dash
+        joiner = f"\u00a0{joiner}\u00a0"
     return f"{first}{joiner}{format_day(end, locale)}"
 
 

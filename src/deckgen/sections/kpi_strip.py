@@ -47,6 +47,8 @@ class KpiStrip(SectionModel):
 
     def render_rail(self, ctx):
         """A "Key data" box: each figure over its label, one under the other, then their sources."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
         from ..render.grid import rail_box, rail_rule
         from ..render.paragraph import Paragraph
 
@@ -60,8 +62,13 @@ class KpiStrip(SectionModel):
             label._proof_what, label._proof_origin = f"the label of the KPI tile '{ctx.plain(item.label)}'", ("items", index, "label")
             content += [value, label]
         source = ctx.provenance(figure_names=[item.figure for item in self.items], style="rail_small")
-        # the rail's narrow measure: "As of" never parted, its date (or date range) whole on the next line if need be
-        source = Paragraph(source.text.replace("As of ", "As\u00a0of "), source.style)
+        # the rail's narrow measure: "As of" never parted, its date range whole on a line of its own if need be,
+        # and broken after its dash only when the rail is narrower than the range
+        text = source.text.replace("As of ", "As\u00a0of ")
+        when = text.rpartition("As\u00a0of ")[2]
+        if ctx.grid is not None and stringWidth(when, source.style.fontName, source.style.fontSize) > ctx.grid.rail_width:
+            text = text.replace("\u00a0\u2013\u00a0", "\u00a0\u2013 ")
+        source = Paragraph(text, source.style)
         content += [rail_rule(ctx), source]
         return rail_box(ctx, self.title or "Key data", content)
 
