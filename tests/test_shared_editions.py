@@ -41,6 +41,9 @@ def test_each_personalised_edition_is_the_same_bytes_as_the_edition_built_alone(
     listed = project / "desk.csv"
     listed.write_text("email,name,subtitle\n" + "".join(f'{a},{a[:3].title()},"{s}"\n' for a, s in SUBTITLES.items()), "utf-8")
     _deckgen(project, "-q", "send", SPEC, "--recipients", "desk.csv", "--dry-run")  # one process, editions in a row
+    # the variants share the brief's chart cache: a chart is drawn once, whoever it is for
+    assert list((project / "dist" / ".deckgen" / "charts").iterdir())
+    assert not (project / "dist" / ".deckgen" / "variants" / ".deckgen" / "charts").exists()
 
     for address, subtitle in SUBTITLES.items():
         alone = project / "dist" / f"alone-{address[:3]}.pdf"
