@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from contextlib import contextmanager
 
 from reportlab.platypus import Paragraph as _ReportlabParagraph
 from reportlab.platypus.paragraph import _FUZZ, cleanBlockQuotedText
@@ -56,7 +57,8 @@ class Paragraph(_ReportlabParagraph):
             return min(self.width, given), self.height
         memo_key = self.__dict__.pop("_memo_key", None)  # only a paragraph's first breaking is shared
         if memo_key is not None and availWidth >= _FUZZ:
-            key = (memo_key, availWidth, self._hyphenation_state())
+            state = self._hyphenation_state()
+            key = (memo_key, availWidth, state)
             broken = _BROKEN.get(key)
             if broken is None:
                 size = self._break(availWidth, availHeight)
@@ -65,14 +67,16 @@ class Paragraph(_ReportlabParagraph):
             else:
                 self.__dict__.update(broken)
                 size = (self.width, self.height)
-            self._shared_break = (availWidth, availHeight)
+            self._shared_break = (availWidth, availHeight, state)
         else:
             if "_shared_break" in self.__dict__:
                 # Broken again at another width: reportlab breaks from the fragments its first breaking left,
-                # and may change them. Those are shared, so this paragraph's own first breaking is made again.
-                first = self.__dict__.pop("_shared_break")
+                # and may change them. Those are shared, so this paragraph's own first breaking is made
+                # again, as it was made (with the words kept whole then).
+                width, height, state = self.__dict__.pop("_shared_break")
                 self._setup(self.text, self.style, self.bulletText, None, cleanBlockQuotedText)
-                self._break(*first)
+                with self._keeping_whole(state):
+                    self._break(width, height)
             size = self._break(availWidth, availHeight)
         if "blPara" in self.__dict__ and availWidth >= _FUZZ:  # narrower: reportlab answers "no room", breaks nothing
             self._broken_for = (availWidth, self.frags, self.style, self.blPara)
@@ -105,6 +109,20 @@ class Paragraph(_ReportlabParagraph):
             return ()
         text = self.text
         return tuple(sorted(word for word in last_words if word in text))
+
+    @contextmanager
+    def _keeping_whole(self, state: tuple):
+        """Within the block, the hyphenator keeps whole the words of ``state`` (of this paragraph's
+        words, those it kept whole when ``state`` was taken)."""
+        hyphenator = getattr(self.style, "hyphenationLang", None)
+        if not hasattr(hyphenator, "last_words"):
+            yield
+            return
+        now, hyphenator.last_words = hyphenator.last_words, set(state)
+        try:
+            yield
+        finally:
+            hyphenator.last_words = now
 
     def _hyphenation(self) -> tuple[list[str], bool]:
         """The start of each word the line breaker hyphenated at a line end ("commit" of "commit-"), in
