@@ -38,7 +38,7 @@ class Disclaimer(SectionModel):
     def render(self, ctx):
         heading = ctx.heading(self.title, level=3)
         story = [heading]
-        story += [ctx.paragraph(text, "small") for text in paragraphs(self.text)]
+        story += [ctx.paragraph(text, "disclosure") for text in paragraphs(self.text)]  # as the legends below
         spec = ctx.report.spec
         if not any(section.type == "disclosures" for section in spec.sections):  # else the disclosures say it
             from ..legends import JURISDICTIONS, copyright_line

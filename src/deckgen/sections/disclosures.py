@@ -725,16 +725,28 @@ def capital_at_risk(ctx, disclosures: "Disclosures | None" = None):
     return ctx.paragraph(f"**{first}.** {rest}" if dot else f"**{text}**", "small")
 
 
-def notice(ctx, text: str, markup: bool = True):
-    """Regulatory wording in small print, its words never broken at a line end (the statement is read
-    as written): ``text`` in the brief's markup, or (``markup=False``) reportlab markup already."""
+def notice(ctx, text: str, markup: bool = True, style: str = "disclosure"):
+    """Regulatory wording, its words never broken at a line end (the statement is read as written):
+    ``text`` in the brief's markup, or (``markup=False``) reportlab markup already. Set in the one
+    disclosure style the disclosures, the disclaimer and the legends share, unless ``style`` says otherwise."""
     from ..render.paragraph import Paragraph
 
-    style = ctx.styles["small"].clone("notice", hyphenationLang="", embeddedHyphenation=0)
-    paragraph = Paragraph(ctx.markup(text, "small") if markup else ctx.fonts.glyph_fallback(text), style)
+    whole = ctx.styles[style].clone(f"notice_{style}", hyphenationLang="", embeddedHyphenation=0)
+    paragraph = Paragraph(ctx.markup(text, style) if markup else ctx.fonts.glyph_fallback(text), whole)
     if markup:
         paragraph._proof_source = text
     return paragraph
+
+
+def cover_statement(ctx) -> list:
+    """A marketing communication's full MiFID II statement (Article 36(2) of Delegated Regulation (EU)
+    2017/565), at body size on the cover under its classification, so the reader meets it before the
+    content; the back repeats it with the legends. Nothing for research or an unclassified brief."""
+    if ctx.report.spec.classification != "marketing-communication":
+        return []
+    from ..legends import MARKETING_COMMUNICATION
+
+    return [notice(ctx, MARKETING_COMMUNICATION, style="body")]
 
 
 def classification_label(spec) -> str | None:
@@ -762,7 +774,7 @@ def cover_notice(ctx) -> list:
 
     def make(page: int | None):
         return notice(ctx, f'<a href="#{escape(key)}" color="{colour}">See page {page or 0} for '
-                           f"{escape(reference.what)}.</a>", markup=False)
+                           f"{escape(reference.what)}.</a>", markup=False, style="small")
 
     return [PageReference(targets, key, make)]
 
