@@ -105,3 +105,112 @@ def test_the_research_disclosures_set_legends_as_their_text(built, size):
     assert len(legend) == 1
     assert style_of_phrase(pdf, "certify that the views expressed in this brief") == legend
     assert style_of_phrase(pdf, "This brief is for information only and is not investment advice") == legend
+
+
+# -- 2. one abbreviation: the legends write "US", as the body does ----------------------------------------------
+
+
+def test_no_legend_writes_u_s_with_stops():
+    for code, (name, legend) in JURISDICTIONS.items():
+        assert "U.S." not in legend and "U.S." not in name, code
+    assert "major US institutional investors" in JURISDICTIONS["US-institutional"][1]
+
+
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+def test_the_investor_brief_writes_us_one_way(built, size):
+    text = _text(built[(INVESTOR, size)])
+    sources = text.rindex("Sources [1] ")
+    # only a source's own title (quoted as published) may keep the stops
+    assert "U.S." not in text[:sources] and "U.S." not in text[text.index("Disclosures Classification"):]
+
+
+# -- 4. the issuer's legal entity, registered address and regulator ------------------------------------------
+
+
+@pytest.mark.parametrize("spec, size", LAYOUTS)
+def test_each_example_states_its_issuers_legal_entity_address_and_regulator(built, spec, size):
+    firm = {INVESTOR: "Meridian Pacific Research", GRID: "Harbor Lane Capital"}[spec]
+    assert f"Issued by {firm} LLP, 1 Example Street, London. Authorised and regulated by the Financial Conduct " \
+           "Authority (illustrative; a fictional firm with no FCA authorisation)." in _text(built[(spec, size)])
+
+
+def _edit(project: Path, relative: str, old: str, new: str) -> None:
+    path = project / relative
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def _where(project: Path, relative: str, text: str) -> tuple[int, int]:
+    """(line, column) of ``text`` in a spec, both from 1."""
+    lines = (project / relative).read_text("utf-8").splitlines()
+    number = next(n for n, line in enumerate(lines, 1) if text in line)
+    return number, lines[number - 1].index(text) + 1
+
+
+def _problems(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "spec(s) checked" not in line and "nothing was written" not in line]
+
+
+HINT_EXAMPLE = ("{legal_form: LLP, address: '1 Example Street, London', regulator: the Financial Conduct Authority, "
+                "authorised: true}")
+
+
+def test_a_marketing_communication_for_the_uk_without_an_issuer_is_refused_at_its_distribution(cli, project):
+    spec = (project / GRID).read_text("utf-8")
+    start = spec.index("    issuer:                   # required")
+    end = spec.index("      authorised: true\n", start) + len("      authorised: true\n")
+    (project / GRID).write_text(spec[:start] + spec[end:], "utf-8")
+    line, column = _where(project, GRID, "distribution: [UK, EEA]")
+    for command in ("validate", "build"):
+        run = cli(command, GRID, cwd=project)
+        assert run.code == 1, command
+        assert _problems(run.stderr) == [
+            f"{GRID}:{line}:{column}: this brief (marketing communication) is distributed in the UK and the EEA but "
+            f"does not say who issues it; give the disclaimer an issuer: {HINT_EXAMPLE} (the legal entity, its "
+            "registered address and its regulator)"], command
+
+
+def test_research_for_the_uk_whose_issuer_gives_no_legal_entity_or_address_is_refused(cli, project):
+    _edit(project, INVESTOR, "      legal_form: LLP\n", "")
+    _edit(project, INVESTOR, "      address: 1 Example Street, London\n", "")
+    _edit(project, INVESTOR, "distribution: [UK, EEA, US-institutional, HK, SG, AU, JP]", "distribution: [HK, SG, EEA]")
+    line, column = _where(project, INVESTOR, "distribution: [HK, SG, EEA]")
+    run = cli("validate", INVESTOR, cwd=project)
+    assert run.code == 1
+    assert _problems(run.stderr) == [
+        f"{INVESTOR}:{line}:{column}: this brief (investment research) is distributed in the EEA but its issuer does "
+        "not give the legal entity (name: or legal_form:) or the registered address (address:); add them to the "
+        f"issuer: of the disclosures, e.g. {HINT_EXAMPLE}"]
+
+
+def test_a_brief_for_neither_the_uk_nor_the_eea_needs_no_issuer_status(cli, project):
+    _edit(project, INVESTOR, "      legal_form: LLP\n", "")
+    _edit(project, INVESTOR, "      address: 1 Example Street, London\n", "")
+    _edit(project, INVESTOR, "distribution: [UK, EEA, US-institutional, HK, SG, AU, JP]", "distribution: [HK, SG]")
+    run = cli("validate", INVESTOR, cwd=project)
+    assert run.code == 0, run.stderr
+    text = _text(build(project / INVESTOR, allow_stale=True).output)
+    assert "Issued by Meridian Pacific Research. Authorised and regulated by the Financial Conduct Authority" in text
+
+
+def test_an_issuer_in_the_disclaimer_of_a_brief_with_disclosures_is_refused(cli, project):
+    _edit(project, INVESTOR, "  - type: disclaimer\n",
+          "  - type: disclaimer\n    issuer: {regulator: the Financial Conduct Authority}\n")
+    line, column = _where(project, INVESTOR, "    issuer: {regulator: the Financial Conduct Authority}")
+    run = cli("validate", INVESTOR, cwd=project)
+    assert run.code == 1
+    assert _problems(run.stderr) == [
+        f"{INVESTOR}:{line}:{column + 4}: the disclaimer's issuer: repeats what the disclosures print; a brief with "
+        "disclosures states its issuer there; move issuer: to the disclosures section"]
+
+
+def test_a_disclaimer_issuer_not_the_brands_firm_is_refused(cli, project):
+    _edit(project, GRID, "      legal_form: LLP\n", "      name: Other Firm LLP\n")
+    line, column = _where(project, GRID, "name: Other Firm LLP")
+    run = cli("validate", GRID, cwd=project)
+    assert run.code == 1
+    assert len(_problems(run.stderr)) == 1
+    assert _problems(run.stderr)[0].startswith(
+        f"{GRID}:{line}:{column + 6}: the disclaimer says the brief is issued by 'Other Firm LLP' but it is built with "
+        "the brand 'Harbor Lane Capital'")

@@ -898,17 +898,18 @@ def issuer_problems(loaded, brand_name: str, brand_shown: str) -> list:
         if section.type not in ("disclosures", "disclaimer") or section.issuer is None:
             continue
         name = section.issuer.name
+        names, says = ("name", "say") if section.type == "disclosures" else ("names", "says")
         if name is None:
             if not brand_name.strip():
                 problems.append(Problem.at(
                     loaded.mark(("sections", index, "issuer"), key=True),
-                    f"the {section.type} name no issuer and the brand ({brand_shown}) has no meta.name to issue it in",
+                    f"the {section.type} {names} no issuer and the brand ({brand_shown}) has no meta.name to issue it in",
                     "give issuer: name: (the firm that issues the brief) or the brand's meta: name:", code="disclosures"))
             continue
         if not names_firm(name, brand_name):
             problems.append(Problem.at(
                 loaded.mark(("sections", index, "issuer", "name")),
-                f"the {section.type} say the brief is issued by '{name}' but it is built with the brand '{brand_name}' "
+                f"the {section.type} {says} the brief is issued by '{name}' but it is built with the brand '{brand_name}' "
                 f"({brand_shown}), whose name the masthead and footer show",
                 f"remove issuer: name: to issue it in the brand's name, give a name that contains '{brand_name}', "
                 "or build with the issuer's own brand", code="disclosures"))
