@@ -24,6 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_burst import edition_specs, recipients  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 SPEC = Path("specs/investor.yaml")
 
@@ -49,23 +52,11 @@ def deckgen(args: list[str], cwd: Path, env: dict | None = None) -> float:
 
 def variant_specs(root: Path, count: int) -> list[str]:
     """``count`` copies of the example spec beside it, each with its own subtitle."""
-    text = (root / SPEC).read_text("utf-8")
-    original = next(line for line in text.splitlines() if line.startswith("subtitle:"))
-    names = []
-    for n in range(count):
-        name = f"specs/variant-{n:04d}.yaml"
-        (root / name).write_text(text.replace(original, f'subtitle: "Edition for client {n:04d}"'), "utf-8")
-        names.append(name)
-    return names
+    return edition_specs(root, count)
 
 
 def recipients_file(root: Path, count: int, *, variants: bool) -> str:
-    lines = ["email,name,subtitle" if variants else "email,name"]
-    for n in range(count):
-        lines.append(f"client{n:04d}@example.com,Client {n:04d}" + (f",Edition for client {n:04d}" if variants else ""))
-    path = root / f"recipients-{count}-{'variants' if variants else 'plain'}.csv"
-    path.write_text("\n".join(lines) + "\n", "utf-8")
-    return path.name
+    return recipients(root, count, variants=variants)
 
 
 def free_port() -> int:

@@ -72,11 +72,71 @@ def local_workers(address: str) -> int | None:
     return None
 
 
+class StartingCluster:
+    """A cluster started (or reached) in the background while the caller checks its specs: a local
+    cluster's worker processes take seconds to start and import the renderer, time the client spends
+    checking anyway. ``client()`` waits for it (and raises what starting it raised); ``close()`` stops
+    what was started. Its workers import the renderer as their first task."""
+
+    def __init__(self, cluster: "str | Client | None"):
+        self._ready, self._finished = threading.Event(), threading.Event()
+        self._client: "Client | None" = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(cluster,), name="deckgen-cluster-start", daemon=True)
+        self._thread.start()
+
+    def _run(self, cluster) -> None:
+        try:
+            with connect(cluster) as client:
+                self._client = client
+                _warm_workers(client)
+                self._ready.set()
+                self._finished.wait()
+        except BaseException as exc:  # handed to the caller by client()
+            self._error = exc
+        finally:
+            self._ready.set()
+
+    def client(self) -> "Client":
+        self._ready.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._client is not None
+        return self._client
+
+    def close(self) -> None:
+        self._finished.set()
+        self._thread.join()
+
+
 @contextmanager
-def connect(cluster: "str | Client | None" = None) -> Iterator["Client"]:
+def starting(cluster: "str | Client | None") -> Iterator[StartingCluster]:
+    started = StartingCluster(cluster)
+    try:
+        yield started
+    finally:
+        started.close()
+
+
+def _warm_workers(client: "Client") -> None:
+    """Each worker's first task imports what rendering needs, so the first render does not wait for it."""
+    for address in client.scheduler_info().get("workers", {}):
+        client.submit(_import_renderer, workers=[address], pure=False, key=f"deckgen-warm-{uuid.uuid4().hex}")
+
+
+def _import_renderer() -> None:
+    import deckgen.build.api  # noqa: F401
+    import deckgen.render.pdf  # noqa: F401
+
+
+@contextmanager
+def connect(cluster: "str | Client | StartingCluster | None" = None) -> Iterator["Client"]:
     """A Dask client for ``cluster``: ``local`` / ``local:N`` (a LocalCluster of N worker processes on
-    127.0.0.1, closed afterwards), a scheduler address (``tcp://host:8786``), or a ``Client`` the
-    caller already holds (used as is, never closed). None: ``$DECKGEN_DASK_SCHEDULER``."""
+    127.0.0.1, closed afterwards), a scheduler address (``tcp://host:8786``), a ``Client`` the caller
+    already holds (used as is, never closed) or a ``StartingCluster``. None: ``$DECKGEN_DASK_SCHEDULER``."""
+    if isinstance(cluster, StartingCluster):
+        yield cluster.client()
+        return
     distributed = _distributed()
     if isinstance(cluster, distributed.Client):
         yield cluster

@@ -1012,8 +1012,8 @@ def _check_disclosures(checker: _Checker) -> None:
     if disclosures:
         _check_views_disclosed(checker, disclosures)
         if sign is not None:
-            _check_mar_items(checker, disclosures)
-            _check_mar_statements(checker, disclosures)
+            _check_mar_items(checker, disclosures, _MAR_ITEMS, checker.warn)
+            _check_mar_items(checker, disclosures, _MAR_STATEMENTS, checker.error)
         return
     if sign is not None:
         reason, where = sign
@@ -1075,15 +1075,15 @@ _MAR_ITEMS = (
 )
 
 
-def _check_mar_items(checker: _Checker, disclosures: list) -> None:
-    """Research states what the Market Abuse Regulation asks of a recommendation: one warning, at the
-    disclosures, for each item that no disclosures section gives."""
+def _check_mar_items(checker: _Checker, disclosures: list, items: tuple, report) -> None:
+    """Research states what the Market Abuse Regulation asks of a recommendation: one problem (``report``:
+    ``checker.warn`` or ``checker.error``), at the disclosures, for each item that no disclosures section gives."""
     at, _ = disclosures[0]
     where = checker.loaded.document.mark(("sections", at, "type"))
-    for key, what, article, hint in _MAR_ITEMS:
+    for key, what, article, hint in items:
         if not any(getattr(section, key) is not None for _, section in disclosures):
-            checker.warn(where, f"the disclosures of this research brief do not {what} ({MAR}, {article})", hint,
-                         code="disclosures")
+            report(where, f"the disclosures of this research brief do not {what} ({MAR}, {article})", hint,
+                   code="disclosures")
 
 
 # (key, what the disclosures do not give, the article, how to give it): errors, not warnings, since each is
@@ -1095,17 +1095,6 @@ _MAR_STATEMENTS = (
      "dissemination", "Article 4(1)(a)",
      "add disclosed_to_issuers: false, or disclosed_to_issuers: true with amended_after_disclosure: true or false"),
 )
-
-
-def _check_mar_statements(checker: _Checker, disclosures: list) -> None:
-    """Research states when its production was completed and whether the issuers saw it first: one error,
-    at the disclosures, for each that no disclosures section gives."""
-    at, _ = disclosures[0]
-    where = checker.loaded.document.mark(("sections", at, "type"))
-    for key, what, article, hint in _MAR_STATEMENTS:
-        if not any(getattr(section, key) is not None for _, section in disclosures):
-            checker.error(where, f"the disclosures of this research brief do not {what} ({MAR}, {article})", hint,
-                          code="disclosures")
 
 
 def _check_production_record(checker: _Checker, index: int, section) -> None:

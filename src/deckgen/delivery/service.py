@@ -174,6 +174,10 @@ def send(
         held.enter_context(delivery_checked_by_caller())
         try:
             checked = builder.check(spec_path, **options)
+            if cluster is not None:  # started while the recipients and their variants are checked
+                from ..cluster import starting
+
+                cluster = held.enter_context(starting(cluster))
             plan = inspect_delivery(
                 checked, to=to, recipients_files=recipients_files, ledger=ledger, require_recipients=True, **options
             )

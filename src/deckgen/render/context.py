@@ -41,8 +41,14 @@ class Hyphenator:
         from .hyphenation import pyphen_for
 
         self.iterate = pyphen_for(language).iterate
+        self.language = language
         self.last_words: set[str] = set()
         self.only: str | None = None
+
+    @property
+    def style_key(self) -> tuple:
+        """What a paragraph style with this hyphenator is parsed with (hyphenation acts only when lines break)."""
+        return ("hyphenator", self.language)
 
     def keep_whole(self, text: str) -> None:
         """The last word of a paragraph's ``text`` is never broken (looked for in the text's tail: the

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from reportlab.lib.fonts import addMapping
+from reportlab.lib.fonts import _tt2ps_map, addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace, TTFontFile
 
@@ -182,12 +182,18 @@ def forget_fonts() -> None:
 
 
 def register_family(family: FontFamily | FamilyFiles) -> FontNames:
+    global mapping_changes
     names = FontNames(*(_register_file(path) for path in family.files))
     alias = "dgf-" + family.name.replace(" ", "")
     for bold, italic, name in ((0, 0, names.regular), (1, 0, names.bold), (0, 1, names.italic), (1, 1, names.bold_italic)):
-        addMapping(alias, bold, italic, name)
-        addMapping(names.regular, bold, italic, name)
+        for family_name in (alias, names.regular):
+            if _tt2ps_map.get((family_name.lower(), bold, italic)) != name:
+                mapping_changes += 1  # markup parsed before may now pick another face for <b> or <i>
+            addMapping(family_name, bold, italic, name)
     return names
+
+
+mapping_changes = 0  # how often a family's bold or italic face was (re)defined in this process
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from reportlab.platypus import Paragraph as _ReportlabParagraph
 from reportlab.platypus.paragraph import _FUZZ, cleanBlockQuotedText
 
+from . import fonts
 from ..proof.lines import line_ends, normal
 from ..proof.record import line_texts, new_key
 
@@ -17,10 +20,21 @@ class Paragraph(_ReportlabParagraph):
     build). The lines are kept while the width, the text and the style are those they were broken for,
     and nothing has replaced them."""
 
-    def __init__(self, text, style=None, *args, **kwargs):
-        super().__init__(text, style, *args, **kwargs)
+    def __init__(self, text, style=None, bulletText=None, frags=None, caseSensitive=1, encoding="utf8"):
+        key = _parse_key(text, style, bulletText, frags, caseSensitive)
+        parsed = _PARSED.get(key) if key is not None else None
+        if parsed is None:
+            super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
+            if key is not None and self.style is style and self.bulletText is None:
+                _remember(key, (self.text, self.frags))
+        else:  # the same text in the same style parsed before (in this brief, or the edition before it)
+            self.caseSensitive, self.encoding = caseSensitive, encoding
+            self.text, self.style, self.bulletText, self.debug = parsed[0], style, None, 0
+            self.frags = [frag.clone() for frag in parsed[1]]  # line breaking changes its fragments
         if getattr(self.style, "hyphenationLang", None):
             self._tag_plain = normal(self.getPlainText())  # the text before hyphenation adds its hyphens to it
+        if key is not None and type(self) is Paragraph:
+            self._memo_key = key
 
     def _column(self, availWidth: float) -> float:
         """The width to break running text at: text set to the grid's column (``style.column_width``,
@@ -40,6 +54,33 @@ class Paragraph(_ReportlabParagraph):
         if (kept is not None and kept[0] == availWidth and kept[1] is self.frags and kept[2] is self.style
                 and kept[3] is self.__dict__.get("blPara")):
             return min(self.width, given), self.height
+        memo_key = self.__dict__.pop("_memo_key", None)  # only a paragraph's first breaking is shared
+        if memo_key is not None and availWidth >= _FUZZ:
+            key = (memo_key, availWidth, self._hyphenation_state())
+            broken = _BROKEN.get(key)
+            if broken is None:
+                size = self._break(availWidth, availHeight)
+                broken = {name: self.__dict__[name] for name in _BROKEN_STATE if name in self.__dict__}
+                _remember_broken(key, broken)
+            else:
+                self.__dict__.update(broken)
+                size = (self.width, self.height)
+            self._shared_break = (availWidth, availHeight)
+        else:
+            if "_shared_break" in self.__dict__:
+                # Broken again at another width: reportlab breaks from the fragments its first breaking left,
+                # and may change them. Those are shared, so this paragraph's own first breaking is made again.
+                first = self.__dict__.pop("_shared_break")
+                self._setup(self.text, self.style, self.bulletText, None, cleanBlockQuotedText)
+                self._break(*first)
+            size = self._break(availWidth, availHeight)
+        if "blPara" in self.__dict__ and availWidth >= _FUZZ:  # narrower: reportlab answers "no room", breaks nothing
+            self._broken_for = (availWidth, self.frags, self.style, self.blPara)
+        else:
+            self.__dict__.pop("_broken_for", None)
+        return min(size[0], given), size[1]
+
+    def _break(self, availWidth, availHeight):
         size = super().wrap(availWidth, availHeight)
         hyphenated, next_to_a_hyphen = self._hyphenation()
         if (len(hyphenated) > 1 or next_to_a_hyphen) and self.__dict__.get("text"):
@@ -53,11 +94,17 @@ class Paragraph(_ReportlabParagraph):
                 hyphenated, next_to_a_hyphen = self._hyphenation()
                 if len(hyphenated) <= 1 and not next_to_a_hyphen:
                     break
-        if "blPara" in self.__dict__ and availWidth >= _FUZZ:  # narrower: reportlab answers "no room", breaks nothing
-            self._broken_for = (availWidth, self.frags, self.style, self.blPara)
-        else:
-            self.__dict__.pop("_broken_for", None)
-        return min(size[0], given), size[1]
+        return size
+
+    def _hyphenation_state(self) -> tuple:
+        """What a hyphenator decides about this paragraph's words beyond its text: the words it keeps
+        whole because they end a paragraph somewhere in the brief."""
+        hyphenator = getattr(self.style, "hyphenationLang", None)
+        last_words = getattr(hyphenator, "last_words", None)
+        if not last_words:
+            return ()
+        text = self.text
+        return tuple(sorted(word for word in last_words if word in text))
 
     def _hyphenation(self) -> tuple[list[str], bool]:
         """The start of each word the line breaker hyphenated at a line end ("commit" of "commit-"), in
@@ -93,6 +140,68 @@ class Paragraph(_ReportlabParagraph):
             for part in parts:
                 part.__dict__.update(kept)
         return parts
+
+
+# Parsed paragraphs (markup to fragments, reportlab's slowest step after line breaking) by their text and
+# style: a brief repeats cell texts and labels, and a personalised edition repeats all but a few
+# paragraphs of the edition before it.
+_PARSED: "OrderedDict[tuple, tuple[str, list]]" = OrderedDict()
+PARSED_KEPT = 20_000
+
+
+def _parse_key(text, style, bulletText, frags, caseSensitive) -> tuple | None:
+    if frags is not None or bulletText is not None or not isinstance(text, str) or style is None:
+        return None
+    if getattr(style, "bulletText", None) is not None:
+        return None
+    return (text, style_key(style), caseSensitive, fonts.mapping_changes)
+
+
+def _remember(key: tuple, parsed: tuple[str, list]) -> None:
+    _PARSED[key] = (parsed[0], [frag.clone() for frag in parsed[1]])
+    _trim(_PARSED)
+
+
+# Paragraphs broken into lines, by their text, style, width and what the hyphenator keeps whole: the
+# state reportlab's breaking leaves on a paragraph, shared (never changed: see Paragraph.wrap).
+_BROKEN: "OrderedDict[tuple, dict]" = OrderedDict()
+_BROKEN_STATE = ("frags", "blPara", "width", "height", "_wrapWidths", "_width_max")
+
+
+def _remember_broken(key: tuple, broken: dict) -> None:
+    _BROKEN[key] = broken
+    _trim(_BROKEN)
+
+
+def _trim(kept: OrderedDict) -> None:
+    while len(kept) > PARSED_KEPT:
+        try:
+            kept.popitem(last=False)
+        except KeyError:  # emptied meanwhile by a build in another thread
+            return
+
+
+def style_key(style) -> tuple:
+    """What a style sets, as a hashable value (kept on the style: styles are not changed once made)."""
+    key = style.__dict__.get("_deckgen_key")
+    if key is None:
+        key = tuple(sorted((name, _hashable(value)) for name, value in style.__dict__.items() if name != "_deckgen_key"))
+        style.__dict__["_deckgen_key"] = key
+    return key
+
+
+def _hashable(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "hexval"):  # a reportlab colour
+        return ("colour", value.hexval(), getattr(value, "alpha", 1))
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(item) for item in value)
+    if hasattr(value, "__dict__") and type(value).__name__ == "ParagraphStyle":
+        return style_key(value)
+    if isinstance(getattr(value, "style_key", None), tuple):  # a hyphenator
+        return value.style_key
+    return (type(value).__qualname__, id(value))  # anything else only matches itself
 
 
 class BalancedParagraph(Paragraph):
