@@ -98,3 +98,25 @@ def output_line(spec: Path) -> int:
     """The line of a spec's top-level ``output:`` key (errors about the output are located there)."""
     lines = spec.read_text("utf-8").splitlines()
     return next(number for number, line in enumerate(lines, 1) if line.startswith("output:"))
+
+
+def spec_locale(spec: Path) -> str:
+    """The ``locale:`` a spec writes its dates and numbers in (tests compute the strings they expect from it)."""
+    import yaml
+
+    return yaml.safe_load(spec.read_text("utf-8")).get("locale") or "en_US"
+
+
+def written_day(spec: Path, day, style: str | None = None) -> str:
+    """A date as a brief built from ``spec`` prints it ('16 Feb 2026'; style 'long': '16 February 2026'),
+    its no-break spaces as plain ones, as ``pdfread.squash`` reads them."""
+    from deckgen.dates import format_report_date
+
+    return " ".join(format_report_date(day, spec_locale(spec), style).split())
+
+
+def written_moment(spec: Path, moment) -> str:
+    """A date and time as a brief built from ``spec`` prints it ('13 Feb 2026, 16:00 EST')."""
+    from deckgen.dates import format_timestamp
+
+    return " ".join(format_timestamp(moment, spec_locale(spec)).split())

@@ -115,7 +115,7 @@ END_MARKER = f"""\
 TRAILING_DISCLOSURES = """\
   - type: disclosures
     note: The analysts and entity below are illustrative placeholders.
-    issuer: {regulator: an illustrative financial regulator (reference 000000), address: "1 Example Street, London"}
+    issuer: {legal_form: LLP, regulator: an illustrative financial regulator (reference 000000), address: "1 Example Street, London"}
     analysts:
       - {name: Alex Example, title: Senior Strategist, email: alex.example@example.com}
     views_statement: The views in this brief are thematic; it assigns no ratings and sets no price targets.

@@ -4,12 +4,15 @@ publisher's site."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from deckgen.build import build
+from conftest import REPO as _REPO, written_day, written_moment
 from pdfread import links_of, page_texts, squash, text_of
 
 HARBOR = "brand=../assets/brands/harbor/brand.yml"
@@ -34,7 +37,7 @@ def _lines(stderr: str) -> list[str]:
 def test_the_brief_is_issued_in_the_name_of_the_brand_it_is_built_with(project, brand, firm, other):
     result = build(project / SPEC, overrides=[brand] if brand else [], allow_stale=True)
     text = squash(text_of(result.output))
-    assert f"Issued by {firm}, 1 Example Street, London. Regulated by" in text
+    assert f"Issued by {firm} LLP, 1 Example Street, London. Authorised and regulated by" in text  # the legal entity
     assert text.count(firm) >= 3, "masthead, analyst table and issuer line name the same firm"
     assert other not in text, f"{other} appears in a brief built with the {firm} brand"
     # every page's footer names the audience the distribution restrictions name, and no other
@@ -197,7 +200,7 @@ def test_a_source_with_no_address_gives_the_day_it_was_read_and_ends_its_title_w
     text = squash(text_of(example_pdf))
     text = text[text.rindex("Sources [1] "):]
     assert ("[6] Galactik Views, “Japan’s $1 Trillion American Investment – Setting the Future Trend for Friend "
-            "Shoring of Capital.” Accessed Feb 16, 2026.") in text
+            f"Shoring of Capital.” Accessed {written_day(_REPO / SPEC, dt.date(2026, 2, 16))}.") in text
     for drafting_note in ("No document address given", "[Accessed:", "the source gives no date"):
         assert drafting_note not in text, drafting_note
 
@@ -288,16 +291,21 @@ def test_the_pe_ratios_are_credited_to_the_unattributed_market_levels_not_a_stra
     exhibit = exhibit[: exhibit.index("As of")]
     assert "Illustrative placeholder prices, forward price/earnings ratios and year-to-date returns, not market data" in exhibit
     assert f"[{elliott}]" not in exhibit and "Elliott" not in exhibit
-    assert "the forward P/E ratios of Japanese equities and the S&P 500 are quoted as the original brief states them" \
-        in text
+    assert "Illustrative figures prepared for this example; not market data. The yen rate, the Nikkei 225’s " \
+        "year-to-date rise, the 10-year JGB yield and the forward P/E ratios of Japanese equities and the S&P 500" in text
 
 
 # -- price times read like the body's dates -------------------------------------------------------
 
 
+_SPEC_WRITES = _REPO / SPEC  # the example's own locale: the strings it prints, computed from its locale
+_NASDAQ_CLOSE, _TSE_CLOSE = (dt.datetime(2026, 2, 13, 16, tzinfo=ZoneInfo("America/New_York")),
+                             dt.datetime(2026, 2, 13, 15, 30, tzinfo=ZoneInfo("Asia/Tokyo")))
+
+
 @pytest.mark.parametrize("locale, smh, tel, disseminated", [
-    (None, "Feb 13, 2026, 4:00 PM EST (NASDAQ close)", "Feb 13, 2026, 3:30 PM JST (TSE close)",
-     "First disseminated Feb 16, 2026, 7:00 AM UTC."),
+    (None, f"{written_moment(_SPEC_WRITES, _NASDAQ_CLOSE)} (NASDAQ close)", f"{written_moment(_SPEC_WRITES, _TSE_CLOSE)} (TSE close)",
+     f"First disseminated {written_moment(_SPEC_WRITES, dt.datetime(2026, 2, 16, 7, tzinfo=dt.timezone.utc))}."),
     ("de_DE", "13.02.2026, 16:00 EST (NASDAQ close)", "13.02.2026, 15:30 JST (TSE close)",
      "First disseminated 16.02.2026, 07:00 UTC."),
 ])
@@ -311,7 +319,7 @@ def test_price_times_are_written_like_the_dates_in_the_body(project, locale, smh
     assert f"(yield %) 1{',' if locale else '.'}20 %" in prices
     assert "2026-02-13" not in prices and "2026-02-16" not in text
     assert disseminated in text
-    body_date = "16.02.2026" if locale else "Feb 16, 2026"
+    body_date = "16.02.2026" if locale else written_day(_SPEC_WRITES, dt.date(2026, 2, 16))
     assert text.count(body_date) >= 2, "the masthead writes the date as the disclosures do"
 
 

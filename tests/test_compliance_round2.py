@@ -6,6 +6,7 @@ they apply: both examples, A4 and Letter."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import REPO, copy_project
+from conftest import REPO, copy_project, written_day, written_moment
 from deckgen.build import build
 from deckgen.legends import CAPITAL_AT_RISK, JURISDICTIONS
 from pdfread import links_of, page_texts, squash, text_in
@@ -70,7 +71,8 @@ def test_the_instrument_table_shows_each_instruments_current_view_with_capital_a
     assert "Structural hedge and carry Neutral" in table and "Semiconductor reshoring Positive" in table
     source = table[table.index("Sources: "):]
     assert source.startswith("Sources: [11] Unattributed (unverified); [12] Illustrative placeholder views (not a "
-                             "record of real recommendations). As of Feb 16, 2026. " + squash(CAPITAL_AT_RISK))
+                             f"record of real recommendations). As of {written_day(REPO / INVESTOR, dt.date(2026, 2, 16))}. "
+                             + squash(CAPITAL_AT_RISK))
 
 
 def test_a_changed_view_is_printed_and_an_instrument_without_one_is_a_located_error(cli, project):
@@ -117,18 +119,20 @@ def test_two_views_on_one_instrument_and_an_unknown_view_column_are_located_erro
 @pytest.mark.parametrize("size", ["A4", "Letter"])
 def test_the_disclosures_say_when_production_was_completed_and_that_no_issuer_saw_the_brief(built, size):
     text = _text(built[(INVESTOR, size)])
-    assert "Dissemination and distribution Production completed Feb 15, 2026, 6:30 PM UTC. First disseminated " \
-           "Feb 16, 2026, 7:00 AM UTC. This brief was not disclosed to any issuer before its dissemination. " \
+    completed, disseminated = (written_moment(REPO / INVESTOR, dt.datetime(2026, 2, day, hour, minute, tzinfo=dt.timezone.utc))
+                               for day, hour, minute in ((15, 18, 30), (16, 7, 0)))
+    assert f"Dissemination and distribution Production completed {completed}. First disseminated " \
+           f"{disseminated}. This brief was not disclosed to any issuer before its dissemination. " \
            "For professional investors only." in text
 
 
 def test_the_completion_time_is_written_the_locales_way_and_the_amendment_statement_follows_disclosure(project):
-    _edit(project, INVESTOR, "locale: en_US", "locale: en_GB")
-    _edit(project, INVESTOR, "language: en-US", "language: en-GB")
+    _edit(project, INVESTOR, "locale: en_GB", "locale: en_US")
+    _edit(project, INVESTOR, "language: en-GB", "language: en-US")
     _edit(project, INVESTOR, "completed: 2026-02-15T18:30:00+00:00", "completed: 2026-02-16T07:30:00+09:00")
     _edit(project, INVESTOR, "    disclosed_to_issuers: false", "    disclosed_to_issuers: true\n    amended_after_disclosure: true")
     text = _text(build(project / INVESTOR, allow_stale=True).output)
-    assert "Production completed 15 Feb 2026, 22:30 UTC. First disseminated 16 Feb 2026, 07:00 UTC. This brief " \
+    assert "Production completed Feb 15, 2026, 10:30 PM UTC. First disseminated Feb 16, 2026, 7:00 AM UTC. This brief " \
            "was disclosed to the issuers it concerns before its dissemination and was amended after that " \
            "disclosure." in text
     _edit(project, INVESTOR, "amended_after_disclosure: true", "amended_after_disclosure: false")
@@ -257,8 +261,9 @@ def test_the_sources_list_carries_no_drafting_notes(built, spec, size):
         assert note not in text, note
     sources = text[text.rindex("Sources [1] "):]
     if spec == INVESTOR:  # provenance kept: the publisher's site, and the day each source was read
-        assert "[4] USTR, “US-Japan Digital Trade Agreement Expansion,” Office of the US Trade Representative, Jan " \
-               "20, 2026. Publisher’s website: https://ustr.gov/. Accessed Feb 16, 2026." in sources
-        assert "Setting the Future Trend for Friend Shoring of Capital.” Accessed Feb 16, 2026." in sources
+        read, published = (written_day(REPO / spec, dt.date(2026, 2, 16)), written_day(REPO / spec, dt.date(2026, 1, 20)))
+        assert "[4] USTR, “US-Japan Digital Trade Agreement Expansion,” Office of the US Trade Representative, " \
+               f"{published}. Publisher’s website: https://ustr.gov/. Accessed {read}." in sources
+        assert f"Setting the Future Trend for Friend Shoring of Capital.” Accessed {read}." in sources
     else:
         assert "[5] deckgen examples, “Illustrative planning assumptions (synthetic data),” 30 Jun 2026." in sources

@@ -21,7 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from conftest import copy_project
+from conftest import REPO, copy_project, written_day
 from deckgen import delivery
 from deckgen.errors import ExitCode, display_path
 
@@ -233,7 +233,8 @@ def test_each_recipient_receives_the_exact_pdf_over_plain_smtp(project, plain_en
         assert filename.startswith("us-japan-strategic-alignment-2026-02-16") and filename.endswith(".pdf")
         assert _sha(pdf) == (variant_sha if address == VARIANT_RECIPIENT else base_sha)
         assert message["X-PDF-SHA256"] == _sha(pdf)
-        assert message["Subject"] == "US–Japan Strategic Alignment: investor brief, February 16, 2026"
+        assert message["Subject"] == "US–Japan Strategic Alignment: investor brief, " + \
+            written_day(REPO / SPEC, dt.date(2026, 2, 16), "long")
         assert message["Message-ID"].endswith("@example.com>") and message["Date"] is not None
         plain_part = message.get_body(("plain",)).get_content()
         html_part = message.get_body(("html",)).get_content()
@@ -995,9 +996,10 @@ def test_default_templates_and_html_escaping(built_project):
                        from_name=None, reply_to=None, url=None)
 
     message = email.message_from_bytes(composed.data, policy=email.policy.default)
-    assert message["Subject"] == "US–Japan Strategic Alignment (February 16, 2026)"
+    day = written_day(REPO / SPEC, dt.date(2026, 2, 16), "long")  # as the spec's locale writes it
+    assert message["Subject"] == f"US–Japan Strategic Alignment ({day})"
     assert message["To"].addresses[0].display_name == "Ann <b>&</b> Co"
-    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n").startswith("Dear Ann <b>&</b> Co,\n\nHere is the February 16, 2026 edition")
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n").startswith(f"Dear Ann <b>&</b> Co,\n\nHere is the {day} edition")
     html_body = message.get_body(("html",)).get_content()
     assert "<p>Dear Ann &lt;b&gt;&amp;&lt;/b&gt; Co,</p>" in html_body and "<b>" not in html_body
     assert message["From"].addresses[0].addr_spec == "deckgen@example.invalid"

@@ -6,13 +6,14 @@ the analyst certification. In all four layouts: both examples, A4 and Letter."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pikepdf
 import pytest
 
-from conftest import copy_project
+from conftest import REPO, copy_project, written_day
 from deckgen.build import build
 from deckgen.legends import CAPITAL_AT_RISK, JURISDICTIONS, MARKETING_COMMUNICATION
 from pdfread import element_texts, links_of, page_texts, squash
@@ -144,12 +145,15 @@ def test_the_mar_items_are_in_the_disclosures(built, size):
            "monthly, with each edition of this brief, and whenever a view changes." in disclosures
     history = disclosures[disclosures.index("Views in the past 12 months"):disclosures.index("Distribution of views")]
     assert "Date Instrument View Price at the time Currency" in history
-    for row in ("Jan 19, 2026 WisdomTree Japan Hedged Equity Fund Positive 105.00 USD",
-                "Dec 15, 2025 IHI Positive 9,000 JPY", "Mar 17, 2025 Tokyo Electron Positive 25,000 JPY"):
+    day = {when: written_day(REPO / INVESTOR, when) for when in (dt.date(2026, 1, 19), dt.date(2025, 12, 15),
+                                                                 dt.date(2025, 3, 17), dt.date(2026, 2, 16))}
+    for row in (f"{day[dt.date(2026, 1, 19)]} WisdomTree Japan Hedged Equity Fund Positive 105.00 USD",
+                f"{day[dt.date(2025, 12, 15)]} IHI Positive 9,000 JPY",
+                f"{day[dt.date(2025, 3, 17)]} Tokyo Electron Positive 25,000 JPY"):
         assert row in history, row
-    assert history.index("Jan 19, 2026") < history.index("Mar 17, 2025"), "newest first"
-    assert "Source: [12] Illustrative placeholder views (not a record of real recommendations). As of Feb 16, 2026." \
-        in history
+    assert history.index(day[dt.date(2026, 1, 19)]) < history.index(day[dt.date(2025, 3, 17)]), "newest first"
+    assert "Source: [12] Illustrative placeholder views (not a record of real recommendations). As of " \
+        f"{day[dt.date(2026, 2, 16)]}." in history
     distribution = disclosures[disclosures.index("Distribution of views"):disclosures.index("Prices Instrument")]
     assert "View Instruments covered Share of coverage Of which investment-banking clients " \
            "Positive 7 88% 0% Neutral 1 12% 0% Negative 0 0% –" in distribution
@@ -162,7 +166,8 @@ def test_the_history_keeps_the_12_months_to_the_brief_and_the_distribution_count
     _edit(project, "data/us-japan/coverage.csv", "IHI,Positive,no", "IHI,Negative,Yes")
     text = " ".join(_pages(build(project / INVESTOR, allow_stale=True).output))
     history = text[text.index("Views in the past 12 months"):text.index("Distribution of views")]
-    assert "VanEck Semiconductor ETF" not in history and "Mar 17, 2025 Tokyo Electron" in history
+    assert "VanEck Semiconductor ETF" not in history
+    assert f"{written_day(REPO / INVESTOR, dt.date(2025, 3, 17))} Tokyo Electron" in history
     assert "Positive 6 75% 17% Neutral 1 12% 0% Negative 1 12% 100%" in text
 
 
@@ -241,7 +246,8 @@ def test_a_history_with_no_view_in_the_past_12_months_is_a_warning_and_says_so(c
         "(2026-02-16), so the brief lists none; give each view of the past 12 months a row, dated after 2025-02-16"]
     assert cli("validate", INVESTOR, "--strict", cwd=project).code == 1
     text = " ".join(_pages(build(project / INVESTOR, allow_stale=True).output))
-    assert "Views in the past 12 months No view was published in the 12 months to Feb 16, 2026." in text
+    assert "Views in the past 12 months No view was published in the 12 months to " \
+        f"{written_day(REPO / INVESTOR, dt.date(2026, 2, 16))}." in text
 
 
 # -- distribution legends, copyright, capital at risk ---------------------------------------------------------
@@ -263,7 +269,7 @@ def test_the_legends_say_what_each_jurisdiction_allows():
     legends = {code: legend for code, (_, legend) in JURISDICTIONS.items()}
     assert "professional clients and eligible counterparties" in legends["UK"] and "FCA" in legends["UK"]
     assert "MiFID II" in legends["EEA"] and "professional clients" in legends["EEA"]
-    assert "major U.S. institutional investors" in legends["US-institutional"] and "Rule 15a-6" in legends["US-institutional"]
+    assert "major US institutional investors" in legends["US-institutional"] and "Rule 15a-6" in legends["US-institutional"]
     assert "professional investors" in legends["HK"] and "Securities and Futures Ordinance" in legends["HK"]
     assert "accredited investors and institutional investors" in legends["SG"]
     assert "wholesale clients" in legends["AU"] and "Corporations Act 2001" in legends["AU"]

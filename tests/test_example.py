@@ -8,12 +8,21 @@ from pathlib import Path
 import pikepdf
 import pypdf
 import pytest
+import yaml
 
+import datetime as dt
+
+from babel.numbers import get_currency_symbol
+
+from conftest import REPO, spec_locale, written_day
 from pdfread import fonts_of, links_of, outline_titles, page_texts, squash, text_in, text_of
 
+INVESTOR = REPO / "specs" / "investor.yaml"
+USD = get_currency_symbol("USD", spec_locale(INVESTOR))  # "$" (en_US), "US$" (en_GB): the example's locale writes it
+
 SEED_TAKEAWAYS = [
-    "Semiconductor reshoring: $52B joint investment to put 30% of leading-edge chip capacity outside East Asia by 2028",
-    "Governance revolution: Record $85B buybacks as TSE Prime companies adopt US-style capital efficiency",
+    f"Semiconductor reshoring: {USD}52B joint investment to put 30% of leading-edge chip capacity outside East Asia by 2028",
+    f"Governance revolution: Record {USD}85B buybacks as TSE Prime companies adopt US-style capital efficiency",
     "Digital trade norms: US–Japan DTA sets de facto global rules bypassing stalled WTO negotiations",
 ]
 INSTRUMENTS = ["SMH", "EWJ", "DXJ", "Tokyo Electron", "Advantest", "Mitsubishi Heavy", "IHI", "10-year Japanese government bond"]
@@ -70,14 +79,14 @@ def test_every_narrative_section_and_figure_from_the_seed(text):
 def test_opportunities_and_risks_boxes_keep_their_marks(text):
     assert "✓ Alignment opportunities" in text
     assert "✗ Strategic risks" in text
-    assert "✓ $52B joint semiconductor investment reshoring chips" in text
+    assert f"✓ {USD}52B joint semiconductor investment reshoring chips" in text
     assert "✗ Yen weakness (USD/JPY 152, illustrative [10]) creates currency hedging costs" in text
 
 
 def test_framework_charts_carry_their_numbers_and_provenance(text):
     for label in ("Semiconductors & advanced manufacturing", "35–40%", "Loans & credit facilities", "60–65%", "5–10%"):
         assert label in text
-    assert "Source: [8] Portfolio Prints. Accessed Feb 16, 2026." in text  # an undated source
+    assert f"Source: [8] Portfolio Prints. Accessed {written_day(INVESTOR, dt.date(2026, 2, 16))}." in text  # an undated source
 
 
 def test_outline_lists_the_sections(example_pdf):
@@ -138,7 +147,7 @@ def test_metadata(example_pdf):
     assert info.author == "Meridian Pacific Research, Global Macro & Thematics"
     assert "US–Japan strategic alignment" in info.subject
     assert "semiconductors" in info["/Keywords"]
-    assert reader.trailer["/Root"]["/Lang"] == "en-US"
+    assert reader.trailer["/Root"]["/Lang"] == yaml.safe_load(INVESTOR.read_text("utf-8"))["language"]
     assert info["/CreationDate"].startswith("D:20260216")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from conftest import copy_project
+from conftest import REPO, copy_project, spec_locale
 from deckgen.build import build
 from pdfread import element_texts, links_of, page_texts, tagged_tables, text_in, text_of
 
@@ -192,7 +192,7 @@ def test_the_risks_box_is_as_long_as_its_items_not_padded_to_the_opportunities_b
 def test_one_date_style_a_brief_by_its_locale(layouts, spec, size):
     pdf, _ = layouts[(spec, size)]
     text = text_of(pdf)
-    locale = {"investor": "en_US", "grid-storage": "en_GB"}[spec]
+    locale = spec_locale(REPO / "specs" / f"{spec}.yaml")
     found = {style: pattern.findall(text) for style, pattern in DATE_STYLES.items()}
     assert found[EXPECTED_STYLE[locale]], f"{spec}: no date in the locale's style"
     others = {style: dates for style, dates in found.items() if style != EXPECTED_STYLE[locale] and dates}

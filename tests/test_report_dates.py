@@ -333,7 +333,7 @@ def test_an_email_shows_the_same_fields_as_the_brief(project: Path, cli, monkeyp
     [attachment] = [part for part in message.iter_attachments()]
     assert attachment.get_filename() == "us-japan-strategic-alignment-february-2026-2026-02-28.pdf"
     body = message.get_body(("plain",)).get_content()
-    assert "Attached is the February 28, 2026 edition of US–Japan Strategic Alignment — February 2026:" in body
+    assert "Attached is the 28 February 2026 edition of US–Japan Strategic Alignment — February 2026:" in body  # en_GB
 
 
 def test_the_spec_schema_accepts_a_date_word_and_refuses_others(cli):

@@ -41,6 +41,9 @@ def test_each_personalised_edition_is_the_same_bytes_as_the_edition_built_alone(
     listed = project / "desk.csv"
     listed.write_text("email,name,subtitle\n" + "".join(f'{a},{a[:3].title()},"{s}"\n' for a, s in SUBTITLES.items()), "utf-8")
     _deckgen(project, "-q", "send", SPEC, "--recipients", "desk.csv", "--dry-run")  # one process, editions in a row
+    # the variants share the brief's chart cache: a chart is drawn once, whoever it is for
+    assert list((project / "dist" / ".deckgen" / "charts").iterdir())
+    assert not (project / "dist" / ".deckgen" / "variants" / ".deckgen" / "charts").exists()
 
     for address, subtitle in SUBTITLES.items():
         alone = project / "dist" / f"alone-{address[:3]}.pdf"
@@ -74,3 +77,37 @@ def _no_guess_from_other_tests():
     render_pdf._settled_pages.clear()
     yield
     render_pdf._settled_pages.clear()
+
+
+def test_a_shared_line_breaking_broken_again_at_another_width_is_the_paragraphs_own(monkeypatch):
+    """Two paragraphs of one text share their first line breaking; one broken again at another width
+    breaks as it would have alone, and the other (and the shared lines) are untouched."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    from deckgen.proof.record import line_texts
+    from deckgen.render import paragraph
+    from deckgen.render.context import Hyphenator
+
+    text = ("The administration's semiconductor commitments and the accompanying infrastructure programmes "
+            "reorganise procurement, extraordinarily complicated counterparty arrangements and their documentation.")
+
+    def laid_out(widths) -> list[list[str]]:
+        hyphenator = Hyphenator("en_US")
+        style = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=12, hyphenationLang=hyphenator,
+                               embeddedHyphenation=1, uriWasteReduce=0.3)
+        first, second = paragraph.Paragraph(text, style), paragraph.Paragraph(text, style)
+        first.wrap(widths[0], 1000)
+        lines = []
+        for width in widths:
+            second.wrap(width, 1000)
+            lines.append(line_texts(second))
+        first.wrap(widths[0], 1000)
+        return [line_texts(first), *lines]
+
+    shared = laid_out([150, 95, 150])
+    monkeypatch.setattr(paragraph, "PARSED_KEPT", 0)  # nothing kept: each paragraph breaks its own lines
+    paragraph._PARSED.clear()
+    paragraph._BROKEN.clear()
+    alone = laid_out([150, 95, 150])
+    assert shared == alone
+    assert shared[1] != shared[2], "the second width breaks differently"

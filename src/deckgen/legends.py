@@ -53,9 +53,9 @@ JURISDICTIONS: dict[str, tuple[str, str]] = {
         "counterparties within the meaning of Directive 2014/65/EU (MiFID II). It is not intended for, and "
         "should not be relied on by, retail clients.")),
     "US-institutional": ("United States", (
-        "In the United States this brief is distributed only to major U.S. institutional investors as defined "
-        "in Rule 15a-6 under the U.S. Securities Exchange Act of 1934. A recipient that wishes to effect a "
-        "transaction in any security discussed should do so through a U.S.-registered broker-dealer.")),
+        "In the United States this brief is distributed only to major US institutional investors as defined "
+        "in Rule 15a-6 under the US Securities Exchange Act of 1934. A recipient that wishes to effect a "
+        "transaction in any security discussed should do so through a US-registered broker-dealer.")),
     "HK": ("Hong Kong", (
         "In Hong Kong this brief is distributed only to professional investors as defined in the Securities "
         "and Futures Ordinance (Cap. 571) and its subsidiary legislation. It has not been reviewed by the "

@@ -993,6 +993,11 @@ def _check_disclosures(checker: _Checker) -> None:
                           "the disclaimer's distribution: repeats what the disclosures print; a brief with disclosures "
                           "gives its distribution legends there", "move distribution: to the disclosures section",
                           code="disclosures")
+        if disclosures and section.type == "disclaimer" and section.issuer is not None:
+            checker.error(checker.loaded.mark(("sections", index, "issuer"), key=True),
+                          "the disclaimer's issuer: repeats what the disclosures print; a brief with disclosures "
+                          "states its issuer there", "move issuer: to the disclosures section", code="disclosures")
+    _check_issuer_status(checker)
     if spec.checks.disclosures == "not-research":
         return
     sign = next(filter(None, (_research_sign(checker, index, section) for index, section in enumerate(spec.sections))), None)
@@ -1015,6 +1020,41 @@ def _check_disclosures(checker: _Checker) -> None:
         checker.error(where, f"this brief {reason} but has no disclosures section",
                       "add '- type: disclosures' (analysts, issuer, conflicts, restrictions) or, if it is not "
                       "research, set checks.disclosures: not-research", code="disclosures")
+
+
+UK_EEA = ("UK", "EEA")
+_ISSUER_EXAMPLE = ("{legal_form: LLP, address: '1 Example Street, London', regulator: the Financial Conduct "
+                   "Authority, authorised: true}")
+
+
+def _check_issuer_status(checker: _Checker) -> None:
+    """A classified brief distributed in the UK or the EEA states who issues it: the legal entity, its
+    registered address and its regulator (the FCA's COBS 4 and MiFID II's rules on identifying the firm).
+    The section that prints the brief's legends (the disclosures, else the disclaimer) must give them."""
+    spec = checker.loaded.spec
+    if spec.classification is None:
+        return
+    from .legends import CLASSIFICATION_LABELS
+
+    printing = [(i, s) for i, s in enumerate(spec.sections) if s.type == "disclosures"] or \
+        [(i, s) for i, s in enumerate(spec.sections) if s.type == "disclaimer"]
+    label = CLASSIFICATION_LABELS[spec.classification].lower()
+    for index, section in printing:
+        places = [code for code in section.distribution if code in UK_EEA]
+        if not places:
+            continue
+        where = checker.loaded.mark(("sections", index, "distribution"), key=True)
+        regions = " and ".join({"UK": "the UK", "EEA": "the EEA"}[code] for code in places)
+        if section.issuer is None:
+            checker.error(where, f"this brief ({label}) is distributed in {regions} but does not say who issues it",
+                          f"give the {section.type} an issuer: {_ISSUER_EXAMPLE} (the legal entity, its registered "
+                          "address and its regulator)", code="disclosures")
+            continue
+        missing = section.issuer.missing_for_uk_eea()
+        if missing:
+            checker.error(where, f"this brief ({label}) is distributed in {regions} but its issuer does not give "
+                          f"the {' or the '.join(missing)}",
+                          f"add them to the issuer: of the {section.type}, e.g. {_ISSUER_EXAMPLE}", code="disclosures")
 
 
 MAR = "Delegated Regulation (EU) 2016/958"

@@ -91,7 +91,12 @@ def default_output(spec_path: Path, configured: Path | None, root: Path) -> Path
 
 
 def chart_cache_path(output: Path) -> Path:
-    """Where drawn charts are kept between builds: ``<output folder>/.deckgen/charts/``."""
+    """Where drawn charts are kept between builds: ``<output folder>/.deckgen/charts/``. An edition kept
+    inside deckgen's own folder (a recipient's variant, ``.deckgen/variants/``) shares the charts of the
+    brief it is a variant of: a chart is cached by what it draws, so the variants draw none again."""
+    for folder in output.parents:
+        if folder.name == ".deckgen":
+            return folder / "charts"
     return output.parent / ".deckgen" / "charts"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from contextlib import contextmanager
 
 from reportlab.platypus import Paragraph as _ReportlabParagraph
 from reportlab.platypus.paragraph import _FUZZ, cleanBlockQuotedText
@@ -33,6 +34,8 @@ class Paragraph(_ReportlabParagraph):
             self.frags = [frag.clone() for frag in parsed[1]]  # line breaking changes its fragments
         if getattr(self.style, "hyphenationLang", None):
             self._tag_plain = normal(self.getPlainText())  # the text before hyphenation adds its hyphens to it
+        if key is not None and type(self) is Paragraph:
+            self._memo_key = key
 
     def _column(self, availWidth: float) -> float:
         """The width to break running text at: text set to the grid's column (``style.column_width``,
@@ -52,6 +55,36 @@ class Paragraph(_ReportlabParagraph):
         if (kept is not None and kept[0] == availWidth and kept[1] is self.frags and kept[2] is self.style
                 and kept[3] is self.__dict__.get("blPara")):
             return min(self.width, given), self.height
+        memo_key = self.__dict__.pop("_memo_key", None)  # only a paragraph's first breaking is shared
+        if memo_key is not None and availWidth >= _FUZZ:
+            state = self._hyphenation_state()
+            key = (memo_key, availWidth, state)
+            broken = _BROKEN.get(key)
+            if broken is None:
+                size = self._break(availWidth, availHeight)
+                broken = {name: self.__dict__[name] for name in _BROKEN_STATE if name in self.__dict__}
+                _remember_broken(key, broken)
+            else:
+                self.__dict__.update(broken)
+                size = (self.width, self.height)
+            self._shared_break = (availWidth, availHeight, state)
+        else:
+            if "_shared_break" in self.__dict__:
+                # Broken again at another width: reportlab breaks from the fragments its first breaking left,
+                # and may change them. Those are shared, so this paragraph's own first breaking is made
+                # again, as it was made (with the words kept whole then).
+                width, height, state = self.__dict__.pop("_shared_break")
+                self._setup(self.text, self.style, self.bulletText, None, cleanBlockQuotedText)
+                with self._keeping_whole(state):
+                    self._break(width, height)
+            size = self._break(availWidth, availHeight)
+        if "blPara" in self.__dict__ and availWidth >= _FUZZ:  # narrower: reportlab answers "no room", breaks nothing
+            self._broken_for = (availWidth, self.frags, self.style, self.blPara)
+        else:
+            self.__dict__.pop("_broken_for", None)
+        return min(size[0], given), size[1]
+
+    def _break(self, availWidth, availHeight):
         size = super().wrap(availWidth, availHeight)
         hyphenated, next_to_a_hyphen = self._hyphenation()
         if (len(hyphenated) > 1 or next_to_a_hyphen) and self.__dict__.get("text"):
@@ -65,11 +98,31 @@ class Paragraph(_ReportlabParagraph):
                 hyphenated, next_to_a_hyphen = self._hyphenation()
                 if len(hyphenated) <= 1 and not next_to_a_hyphen:
                     break
-        if "blPara" in self.__dict__ and availWidth >= _FUZZ:  # narrower: reportlab answers "no room", breaks nothing
-            self._broken_for = (availWidth, self.frags, self.style, self.blPara)
-        else:
-            self.__dict__.pop("_broken_for", None)
-        return min(size[0], given), size[1]
+        return size
+
+    def _hyphenation_state(self) -> tuple:
+        """What a hyphenator decides about this paragraph's words beyond its text: the words it keeps
+        whole because they end a paragraph somewhere in the brief."""
+        hyphenator = getattr(self.style, "hyphenationLang", None)
+        last_words = getattr(hyphenator, "last_words", None)
+        if not last_words:
+            return ()
+        text = self.text
+        return tuple(sorted(word for word in last_words if word in text))
+
+    @contextmanager
+    def _keeping_whole(self, state: tuple):
+        """Within the block, the hyphenator keeps whole the words of ``state`` (of this paragraph's
+        words, those it kept whole when ``state`` was taken)."""
+        hyphenator = getattr(self.style, "hyphenationLang", None)
+        if not hasattr(hyphenator, "last_words"):
+            yield
+            return
+        now, hyphenator.last_words = hyphenator.last_words, set(state)
+        try:
+            yield
+        finally:
+            hyphenator.last_words = now
 
     def _hyphenation(self) -> tuple[list[str], bool]:
         """The start of each word the line breaker hyphenated at a line end ("commit" of "commit-"), in
@@ -124,8 +177,26 @@ def _parse_key(text, style, bulletText, frags, caseSensitive) -> tuple | None:
 
 def _remember(key: tuple, parsed: tuple[str, list]) -> None:
     _PARSED[key] = (parsed[0], [frag.clone() for frag in parsed[1]])
-    if len(_PARSED) > PARSED_KEPT:
-        _PARSED.popitem(last=False)
+    _trim(_PARSED)
+
+
+# Paragraphs broken into lines, by their text, style, width and what the hyphenator keeps whole: the
+# state reportlab's breaking leaves on a paragraph, shared (never changed: see Paragraph.wrap).
+_BROKEN: "OrderedDict[tuple, dict]" = OrderedDict()
+_BROKEN_STATE = ("frags", "blPara", "width", "height", "_wrapWidths", "_width_max")
+
+
+def _remember_broken(key: tuple, broken: dict) -> None:
+    _BROKEN[key] = broken
+    _trim(_BROKEN)
+
+
+def _trim(kept: OrderedDict) -> None:
+    while len(kept) > PARSED_KEPT:
+        try:
+            kept.popitem(last=False)
+        except KeyError:  # emptied meanwhile by a build in another thread
+            return
 
 
 def style_key(style) -> tuple:

@@ -11,7 +11,7 @@ from pydantic import Field, field_validator
 from ..legends import MAX_JURISDICTIONS
 from ..text import paragraphs
 from .base import Line, SectionModel
-from .disclosures import Jurisdiction, once_each
+from .disclosures import Issuer, Jurisdiction, once_each
 
 DEFAULT_DISCLAIMER = (
     "This brief is for information only and is not investment advice, an offer or a solicitation to buy "
@@ -29,6 +29,8 @@ class Disclaimer(SectionModel):
     text: str = DEFAULT_DISCLAIMER
     # who may receive the brief: each jurisdiction's legend (a brief with disclosures gives it there)
     distribution: list[Jurisdiction] = Field(default_factory=list, max_length=MAX_JURISDICTIONS)
+    # who issues the brief and who regulates it (a brief with disclosures gives it there)
+    issuer: Issuer | None = None
 
     @field_validator("distribution")
     @classmethod
@@ -38,7 +40,7 @@ class Disclaimer(SectionModel):
     def render(self, ctx):
         heading = ctx.heading(self.title, level=3)
         story = [heading]
-        story += [ctx.paragraph(text, "small") for text in paragraphs(self.text)]
+        story += [ctx.paragraph(text, "disclosure") for text in paragraphs(self.text)]  # as the legends below
         spec = ctx.report.spec
         if not any(section.type == "disclosures" for section in spec.sections):  # else the disclosures say it
             from ..legends import JURISDICTIONS, copyright_line
@@ -48,6 +50,8 @@ class Disclaimer(SectionModel):
             firm = issuing_firm(spec, ctx.theme.name)
             if statement:
                 story.append(notice(ctx, statement))
+            if self.issuer is not None:
+                story.append(notice(ctx, self.issuer.status_line(ctx.theme.name)))
             for code in self.distribution:
                 name, legend = JURISDICTIONS[code]
                 story.append(notice(ctx, f"**{name}.** {legend}"))

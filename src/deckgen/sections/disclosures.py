@@ -82,9 +82,35 @@ class Analyst(_Part):
 
 
 class Issuer(_Part):
+    """The firm that issues the brief, as its regulatory status line names it: 'Issued by Harbor Lane
+    Capital LLP, 1 Example Street, London. Authorised and regulated by the Financial Conduct Authority.'"""
+
     name: str | None = Field(default=None, min_length=1, max_length=160)  # default: the brand's meta.name
+    # the legal form the issuing entity's name ends in (LLP, Ltd, SA), so the status line names the legal
+    # entity while the brief is still issued in the name of the brand it is built with
+    legal_form: str | None = Field(default=None, min_length=1, max_length=40)
     regulator: str = Field(min_length=1, max_length=200)
-    address: str | None = Field(default=None, max_length=200)
+    authorised: bool = False  # the regulator authorised the firm as well as regulating it (UK: the FCA)
+    address: str | None = Field(default=None, min_length=1, max_length=200)  # the registered address
+
+    def entity(self, brand_name: str) -> str:
+        """The issuing legal entity: the issuer's (or brand's) name with its legal form."""
+        name = (self.name or brand_name).strip()
+        if self.legal_form and not name.endswith(f" {self.legal_form}"):
+            name = f"{name} {self.legal_form}"
+        return name
+
+    def status_line(self, brand_name: str) -> str:
+        """'Issued by X LLP, 1 Example Street, London. Authorised and regulated by the ...'"""
+        where = f", {self.address}" if self.address else ""
+        regulated = "Authorised and regulated" if self.authorised else "Regulated"
+        return f"Issued by {self.entity(brand_name)}{where}. {regulated} by {self.regulator.rstrip('.')}."
+
+    def missing_for_uk_eea(self) -> list[str]:
+        """What the status line lacks for a brief distributed in the UK or the EEA: the legal entity
+        (a name or legal form of its own, not only the brand's name) and the registered address."""
+        missing = [] if (self.name or self.legal_form) else ["legal entity (name: or legal_form:)"]
+        return missing + ([] if self.address else ["registered address (address:)"])
 
 
 class Conflict(_Part):
@@ -495,16 +521,14 @@ class Disclosures(SectionModel):
             who = escape(ctx.plain(analyst.name)) + (f"<br/>{escape(ctx.plain(analyst.title))}" if analyst.title else "")
             from ..render.paragraph import Paragraph
 
-            rows.append([Paragraph(who, ctx.styles["cell"]), ctx.paragraph(analyst.entity or issuer_name, "cell"),
+            rows.append([Paragraph(who, ctx.styles["cell"]), ctx.paragraph(analyst.entity or self.issuer.entity(ctx.theme.name), "cell"),
                          Paragraph("<br/>".join(contact) or "\u2013", ctx.styles["cell"])])
         widths = self._analyst_widths(ctx)
         table = ctx.kit.data_table(Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT"))
         table.setStyle(ctx.kit.table_style(ctx, len(rows)))
         story += ctx.kit.kept_whole([table], len(rows) - 1)
         story.append(ctx.heading("Issuer and regulation", level=3))
-        issuer = f"Issued by {issuer_name}" + (f", {self.issuer.address}" if self.issuer.address else "") + \
-            f". Regulated by {self.issuer.regulator}."
-        story.append(ctx.paragraph(issuer, text))
+        story.append(ctx.paragraph(self.issuer.status_line(ctx.theme.name), text))
         story.append(ctx.heading("Conflicts of interest", level=3))
         if self.conflicts:
             for conflict in self.conflicts:
@@ -721,16 +745,28 @@ def capital_at_risk(ctx, disclosures: "Disclosures | None" = None):
     return ctx.paragraph(f"**{first}.** {rest}" if dot else f"**{text}**", "small")
 
 
-def notice(ctx, text: str, markup: bool = True):
-    """Regulatory wording in small print, its words never broken at a line end (the statement is read
-    as written): ``text`` in the brief's markup, or (``markup=False``) reportlab markup already."""
+def notice(ctx, text: str, markup: bool = True, style: str = "disclosure"):
+    """Regulatory wording, its words never broken at a line end (the statement is read as written):
+    ``text`` in the brief's markup, or (``markup=False``) reportlab markup already. Set in the one
+    disclosure style the disclosures, the disclaimer and the legends share, unless ``style`` says otherwise."""
     from ..render.paragraph import Paragraph
 
-    style = ctx.styles["small"].clone("notice", hyphenationLang="", embeddedHyphenation=0)
-    paragraph = Paragraph(ctx.markup(text, "small") if markup else ctx.fonts.glyph_fallback(text), style)
+    whole = ctx.styles[style].clone(f"notice_{style}", hyphenationLang="", embeddedHyphenation=0)
+    paragraph = Paragraph(ctx.markup(text, style) if markup else ctx.fonts.glyph_fallback(text), whole)
     if markup:
         paragraph._proof_source = text
     return paragraph
+
+
+def cover_statement(ctx) -> list:
+    """A marketing communication's full MiFID II statement (Article 36(2) of Delegated Regulation (EU)
+    2017/565), at body size on the cover under its classification, so the reader meets it before the
+    content; the back repeats it with the legends. Nothing for research or an unclassified brief."""
+    if ctx.report.spec.classification != "marketing-communication":
+        return []
+    from ..legends import MARKETING_COMMUNICATION
+
+    return [notice(ctx, MARKETING_COMMUNICATION, style="body")]
 
 
 def classification_label(spec) -> str | None:
@@ -758,7 +794,7 @@ def cover_notice(ctx) -> list:
 
     def make(page: int | None):
         return notice(ctx, f'<a href="#{escape(key)}" color="{colour}">See page {page or 0} for '
-                           f"{escape(reference.what)}.</a>", markup=False)
+                           f"{escape(reference.what)}.</a>", markup=False, style="small")
 
     return [PageReference(targets, key, make)]
 
@@ -835,6 +871,9 @@ def issuing_firm(spec, brand_name: str) -> str:
     for section in spec.sections:
         if section.type == "disclosures" and section.issuer.name:
             return section.issuer.name
+    for section in spec.sections:
+        if section.type == "disclaimer" and section.issuer is not None and section.issuer.name:
+            return section.issuer.name
     return brand_name.strip()
 
 
@@ -852,20 +891,21 @@ def issuer_problems(loaded, brand_name: str, brand_shown: str) -> list:
 
     problems = []
     for index, section in enumerate(loaded.spec.sections):
-        if section.type != "disclosures":
+        if section.type not in ("disclosures", "disclaimer") or section.issuer is None:
             continue
         name = section.issuer.name
+        names, says = ("name", "say") if section.type == "disclosures" else ("names", "says")
         if name is None:
             if not brand_name.strip():
                 problems.append(Problem.at(
                     loaded.mark(("sections", index, "issuer"), key=True),
-                    f"the disclosures name no issuer and the brand ({brand_shown}) has no meta.name to issue it in",
+                    f"the {section.type} {names} no issuer and the brand ({brand_shown}) has no meta.name to issue it in",
                     "give issuer: name: (the firm that issues the brief) or the brand's meta: name:", code="disclosures"))
             continue
         if not names_firm(name, brand_name):
             problems.append(Problem.at(
                 loaded.mark(("sections", index, "issuer", "name")),
-                f"the disclosures say the brief is issued by '{name}' but it is built with the brand '{brand_name}' "
+                f"the {section.type} {says} the brief is issued by '{name}' but it is built with the brand '{brand_name}' "
                 f"({brand_shown}), whose name the masthead and footer show",
                 f"remove issuer: name: to issue it in the brand's name, give a name that contains '{brand_name}', "
                 "or build with the issuer's own brand", code="disclosures"))

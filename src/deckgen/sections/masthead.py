@@ -7,7 +7,7 @@ from ..text import escape
 from typing import Literal
 
 from .base import Line, SectionModel
-from .disclosures import classification_label, cover_notice
+from .disclosures import classification_label, cover_notice, cover_statement
 
 
 class Masthead(SectionModel):
@@ -59,6 +59,7 @@ class Masthead(SectionModel):
         story.append(ctx.paragraph(spec.title, "h1"))
         if spec.subtitle:
             story.append(ctx.paragraph(spec.subtitle, "subtitle"))
+        story += cover_statement(ctx)  # a marketing communication says so in full, up front
         story += cover_notice(ctx)  # "See page N for the analyst certification and important disclosures."
         story.append(HRFlowable(width="100%", thickness=0.6, color=colors.HexColor(theme.rule), spaceBefore=4, spaceAfter=12))
         return story
