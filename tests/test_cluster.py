@@ -241,3 +241,28 @@ def test_the_proof_runs_on_the_workers_as_here_strict_and_located_in_this_projec
     manifest = json.loads((project / "there.manifest.json").read_text())
     assert manifest["proof"]["status"] == "warnings"
     assert manifest["proof"]["problems"][0].startswith(f"specs/investor.yaml:{tile}:18: warning: 'USD/JPY 123,456,789,012.5' is split")
+
+
+def test_a_fresh_worker_starts_with_the_charts_drawn_here_and_never_loads_matplotlib(project, cli):
+    """The charts in the client's cache go to every worker once: a worker that never drew a chart
+    renders the variants without matplotlib, and the editions are the bytes of a local build."""
+    assert cli("build", "specs/investor.yaml").code == 0  # draws the charts here, into dist/.deckgen/charts
+    (project / "desk.csv").write_text("email,name,subtitle\nann@example.com,Ann,For Ann\nbob@example.com,Bob,For Bob\n")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+                      silence_logs=logging.ERROR) as fresh, Client(fresh) as client:
+        sent = cli("send", "specs/investor.yaml", "--recipients", "desk.csv", "--dry-run", "--cluster", fresh.scheduler_address)
+        assert sent.code == 0, sent.stderr
+        [loaded] = client.run(lambda: "matplotlib" in sys.modules).values()
+    assert loaded is False, "the worker drew a chart the client had drawn"
+    alone = cli("build", "specs/investor.yaml", "--set", "subtitle=For Ann", "-o", "alone.pdf")
+    assert alone.code == 0
+    assert _attached_pdf(project / "dist" / "outbox" / "ann@example.com.eml") == (project / "alone.pdf").read_bytes()
+
+
+def _attached_pdf(eml: Path) -> bytes:
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.SMTP)
+    [pdf] = [part.get_content() for part in message.iter_attachments()]
+    return pdf

@@ -22,6 +22,7 @@ import atexit
 import hashlib
 import logging
 import os
+import re
 import shutil
 import socket
 import sys
@@ -176,6 +177,7 @@ class RenderJob:
     project: str  # names the client's project folder (not its path): its renders share a folder on a worker
     strict: bool = False  # --strict: the proof's warnings are errors too
     manifest: bytes | None = None  # archive: pdfa-3b: the manifest the PDF carries, as the client made it
+    charts: tuple[tuple[str, str], ...] = ()  # (file name, sha256) of charts from the client's chart cache
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,21 @@ def _unpacked(job: RenderJob, blobs: Mapping[str, bytes]) -> Path:
     return folder
 
 
+def _unpacked_charts(job: RenderJob, blobs: Mapping[str, bytes], cache: Path) -> None:
+    """The charts the client had drawn, in this worker's chart cache (each written once)."""
+    for name, sha in job.charts:
+        target = cache / name
+        if not _CHART_FILE.fullmatch(name) or target.exists():
+            continue
+        data = blobs[sha]
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise BuildError(f"the chart {name} arrived damaged on worker {socket.gethostname()} (sha256 differs)")
+        cache.mkdir(parents=True, exist_ok=True)
+        staging = target.with_name(f".{name}.{uuid.uuid4().hex}.tmp")
+        staging.write_bytes(data)
+        os.replace(staging, target)
+
+
 def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
     """Run on a Dask worker: unpack the files, check the spec there and render it in memory.
 
@@ -272,10 +289,12 @@ def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
     nowhere: the PDF's bytes are returned. Charts are cached in the worker's own folder, so later
     renders on this worker reuse them."""
     from .build import api
+    from .build.outputs import chart_cache_path
 
     with _RENDER_LOCK:
         started = time.perf_counter()
         folder = _unpacked(job, blobs)
+        _unpacked_charts(job, blobs, chart_cache_path(_worker_root() / "out" / job.name))
         checked = api.check(
             folder / job.spec, overrides=job.overrides, output=_worker_root() / "out" / job.name,
             allow_stale=True, strict=job.strict, root=folder,
@@ -338,9 +357,25 @@ class ClusterRenderer:
         self.jobs: dict = {}  # future -> (token, job)
         self.readers: dict[str, int] = {}  # sha256 -> renders that read it so far
         self.scattered: dict[str, object] = {}  # sha256 -> the future of the copy on every worker
+        self.charts: dict[Path, tuple[tuple[str, str], ...]] = {}  # chart cache folder -> what was sent of it
+
+    def _charts_from(self, folder: Path) -> tuple[tuple[str, str], ...]:
+        """The most recently used entries of the client's chart cache, sent to every worker once: a
+        worker starts with the charts drawn here (the entries are keyed by what they draw, so a stale
+        one is never used, and a missing one is drawn there)."""
+        if folder not in self.charts:
+            found = {hashlib.sha256(data).hexdigest(): (name, data) for name, data in _recent_charts(folder)}
+            new = {f"deckgen-file-{sha}": data for sha, (_, data) in found.items() if sha not in self.scattered}
+            if new:
+                for key, future in self.client.scatter(new, broadcast=True).items():
+                    self.scattered[key.removeprefix("deckgen-file-")] = future
+            self.charts[folder] = tuple((name, sha) for sha, (name, _) in found.items())
+        return self.charts[folder]
 
     def submit(self, checked: "Checked", token) -> None:
-        job = render_job(checked)
+        from .build.outputs import chart_cache_path
+
+        job = replace(render_job(checked), charts=self._charts_from(chart_cache_path(checked.output)))
         paths = {item.sha256: item.path for item in checked.inputs}
         paths.setdefault(dict(job.files)[job.spec], checked.report.loaded.path)
         blobs = {}
@@ -350,6 +385,7 @@ class ClusterRenderer:
                 key = f"deckgen-file-{sha}"
                 self.scattered[sha] = self.client.scatter({key: _read(paths[sha], sha)}, broadcast=True)[key]
             blobs[sha] = self.scattered[sha] if sha in self.scattered else _read(paths[sha], sha)
+        blobs.update((sha, self.scattered[sha]) for _, sha in job.charts)
         future = self.client.submit(render_on_worker, job, blobs, key=f"deckgen-render-{job.input_hash[:16]}-{uuid.uuid4().hex}")
         self.jobs[future] = (token, job, checked.root)
         self.pending.add(future)
@@ -399,6 +435,30 @@ def _result(future, job: RenderJob, distributed) -> tuple["Rendered | DeckgenErr
         return BuildError(f"{job.spec}: the workers rendering it died repeatedly ({exc}); see the workers' logs"), None
     text = "".join(traceback.format_exception(exc)) if exc is not None else None
     return BuildError(f"rendering {job.spec} on the cluster failed: {type(exc).__name__}: {exc}"), text
+
+
+MAX_CHARTS_SENT = 64  # the most recently used entries of the client's chart cache a worker starts with
+MAX_CHART_BYTES_SENT = 16_000_000
+_CHART_FILE = re.compile(r"[0-9a-f]{64}\.json")
+
+
+def _recent_charts(folder: Path) -> list[tuple[str, bytes]]:
+    try:
+        entries = sorted((p for p in folder.iterdir() if _CHART_FILE.fullmatch(p.name)),
+                         key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return []
+    sent, total = [], 0
+    for path in entries[:MAX_CHARTS_SENT]:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if total + len(data) > MAX_CHART_BYTES_SENT:
+            break
+        sent.append((path.name, data))
+        total += len(data)
+    return sent
 
 
 def _read(path: Path, sha: str) -> bytes:
