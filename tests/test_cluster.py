@@ -246,7 +246,9 @@ def test_the_proof_runs_on_the_workers_as_here_strict_and_located_in_this_projec
 def test_a_fresh_worker_starts_with_the_charts_drawn_here_and_never_loads_matplotlib(project, cli):
     """The charts in the client's cache go to every worker once: a worker that never drew a chart
     renders the variants without matplotlib, and the editions are the bytes of a local build."""
-    assert cli("build", "specs/investor.yaml").code == 0  # draws the charts here, into dist/.deckgen/charts
+    drawn = subprocess.run([sys.executable, "-m", "deckgen", "-q", "build", "specs/investor.yaml"], cwd=project,
+                           capture_output=True, text=True)  # a fresh process draws the charts into dist/.deckgen/charts
+    assert drawn.returncode == 0, drawn.stderr
     (project / "desk.csv").write_text("email,name,subtitle\nann@example.com,Ann,For Ann\nbob@example.com,Bob,For Bob\n")
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
                       silence_logs=logging.ERROR) as fresh, Client(fresh) as client:

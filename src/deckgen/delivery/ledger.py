@@ -89,8 +89,8 @@ class Ledger:
                 # still survives deckgen being killed, and what an operating-system crash could undo
                 # is only ever recorded again by sending again, which at least once allows. At most
                 # once ("hold") needs every "sending" mark on disk before the message goes: FULL.
-                # Closing puts the file back in rollback mode, so a dry run (read-only) and other tools
-                # read a plain database file.
+                # The mode stays with the file (switching it needs the only connection: parallel SMTP
+                # connections each open the ledger), so the first open converts an older ledger.
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
                 self._create()
@@ -135,12 +135,6 @@ class Ledger:
 
     def close(self) -> None:
         if self._db is not None:
-            if not self.read_only:
-                try:
-                    self._db.execute("PRAGMA busy_timeout = 0")  # others still open (parallel connections): leave it
-                    self._db.execute("PRAGMA journal_mode = DELETE")
-                except sqlite3.Error:
-                    pass  # another connection still has it open: it stays in WAL mode, which readers handle too
             self._db.close()
             self._db = None
 

@@ -62,6 +62,8 @@ def deliver_in_parallel(
     ``not_attempted(plan, reason)`` is the outcome of a plan skipped because the server is unavailable.
     """
     connections = max(1, min(connections, MAX_CONNECTIONS, len(plans) or 1))
+    with Ledger(ledger_path, durable=durable):  # made (or converted) here, before the connections open it at once
+        pass
     work: "queue.SimpleQueue[int]" = queue.SimpleQueue()
     for index in range(len(plans)):
         work.put(index)

@@ -73,8 +73,12 @@ def draw_missing(ctx, exhibits: Sequence[tuple[object, ChartData]]) -> int:
     for chart, data in exhibits:
         data, colours, width = exhibit_inputs(ctx, chart, data, colours_in_order)
         key = chart_cache.key(data, ctx.chart_style, colours, width)
-        if chart_cache.remembered(key) is None and not (ctx.chart_cache / f"{key}.json").is_file():
+        stored = (ctx.chart_cache / f"{key}.json").is_file()
+        remembered = chart_cache.remembered(key)
+        if remembered is None and not stored:
             missing.append((key, data, colours, width))
+        elif not stored:  # drawn earlier in this process for another project: this brief's cache keeps it too
+            chart_cache.store(ctx.chart_cache, key, *remembered)
     if not missing:
         return 0
 
