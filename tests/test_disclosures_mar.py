@@ -152,7 +152,7 @@ def test_the_mar_items_are_in_the_disclosures(built, size):
                 f"{day[dt.date(2025, 3, 17)]} Tokyo Electron Positive 25,000 JPY"):
         assert row in history, row
     assert history.index(day[dt.date(2026, 1, 19)]) < history.index(day[dt.date(2025, 3, 17)]), "newest first"
-    assert "Source: [12] Illustrative placeholder views (not a record of real recommendations). As of " \
+    assert "Source: [12] Illustrative views (not a record of real recommendations). As of " \
         f"{day[dt.date(2026, 2, 16)]}." in history
     distribution = disclosures[disclosures.index("Distribution of views"):disclosures.index("Prices Instrument")]
     assert "View Instruments covered Share of coverage Of which investment-banking clients " \
