@@ -122,7 +122,8 @@ def test_each_kind_draws_its_data_as_vector_text(project: Path, kind: str):
     assert f"Exhibit 1: The {kind} exhibit" in text
     for phrase in expected:
         assert phrase in text, f"{phrase!r} missing from the {kind} chart"
-    assert re.search(r"Sources?: \[\d\] deckgen examples\. As of", text), "no source line derived from the dataset"
+    assert re.search(r"Sources?: \[\d\] Harbor Lane Capital \(illustrative data\)\. As of", text), \
+        "no source line derived from the dataset"
     assert image_count(result.output) == 0, "a chart was embedded as a raster image"
     assert f"The {kind} exhibit" not in outline_titles(result.output), "exhibits do not fill the outline"
 

@@ -289,7 +289,12 @@ def test_the_pe_ratios_are_credited_to_the_unattributed_market_levels_not_a_stra
     assert f"14× forward earnings compared to 21× for the S&P 500 [{market_levels}]" in text
     exhibit = text[text.index("Exhibit 1: The theme’s instruments"):]
     exhibit = exhibit[: exhibit.index("As of")]
-    assert "Illustrative placeholder prices, forward price/earnings ratios and year-to-date returns, not market data" in exhibit
+    import yaml
+
+    spec = yaml.safe_load((_REPO / "specs/investor.yaml").read_text("utf-8"))
+    caption = next(section["caption"] for section in spec["sections"] if section.get("id") == "instrument-metrics")
+    assert caption.startswith("Illustrative prices, forward price/earnings ratios and year-to-date returns, not market data")
+    assert " ".join(caption.split()) in exhibit and "placeholder" not in exhibit.lower()
     assert f"[{elliott}]" not in exhibit and "Elliott" not in exhibit
     assert "Illustrative figures prepared for this example; not market data. The yen rate, the Nikkei 225’s " \
         "year-to-date rise, the 10-year JGB yield and the forward P/E ratios of Japanese equities and the S&P 500" in text

@@ -70,9 +70,11 @@ def test_the_instrument_table_shows_each_instruments_current_view_with_capital_a
         assert table[start:end].rstrip().endswith(f" {view}"), table[start:end]
     assert "Structural hedge and carry Neutral" in table and "Semiconductor reshoring Positive" in table
     source = table[table.index("Sources: "):]
-    assert source.startswith("Sources: [11] Unattributed (unverified); [12] Illustrative placeholder views (not a "
-                             f"record of real recommendations). As of {written_day(REPO / INVESTOR, dt.date(2026, 2, 16))}. "
-                             + squash(CAPITAL_AT_RISK))
+    assert source.startswith("Sources: [11] Unattributed (unverified); [12] Illustrative views (not a "
+                             f"record of real recommendations). As of {written_day(REPO / INVESTOR, dt.date(2026, 2, 16))}. ")
+    # the implications just before the table gave the warning: it is not repeated under the table
+    assert squash(CAPITAL_AT_RISK) in text[:text.index("Instruments for the theme Instrument")]
+    assert squash(CAPITAL_AT_RISK) not in source[:source.index("Sources [1]")]
 
 
 def test_a_changed_view_is_printed_and_an_instrument_without_one_is_a_located_error(cli, project):
@@ -208,7 +210,7 @@ def test_a_marketing_communications_cover_names_and_links_the_page_of_its_disclo
     match = re.search(r"See page (\d+) for important disclosures\.", pages[0])
     assert match, pages[0][:600]
     number = int(match.group(1))
-    assert [n for n, page in enumerate(pages, 1) if "Important information This is an example brief" in page] == [number]
+    assert [n for n, page in enumerate(pages, 1) if "Important information This is an illustrative brief" in page] == [number]
     [link] = [link for link in links_of(pdf) if link.page == 0 and "See page" in text_in(pdf, 0, link.rect)]
     assert link.target_page == number - 1
     heading = text_in(pdf, number - 1, (0, link.target_top - 30, 700, link.target_top + 1))
@@ -251,6 +253,17 @@ def test_an_unknown_jurisdiction_in_the_disclaimer_is_a_located_error(cli, proje
         "unknown distribution jurisdiction 'EAA'; did you mean 'EEA'?"), problem
 
 
+@pytest.mark.parametrize("spec, size", LAYOUTS)
+def test_the_examples_call_their_data_illustrative_and_name_no_tool(built, spec, size):
+    text = _text(built[(spec, size)])
+    # the example analyst is called "Sam Placeholder": a name, not a drafting note
+    words = re.sub(r"Sam Placeholder|sam\.placeholder@", "", text)
+    assert "placeholder" not in words.lower(), words[max(0, words.lower().find("placeholder") - 80):][:160]
+    assert "deckgen" not in text.lower(), "client-facing text names the house, not the tool that made it"
+    if spec == GRID:
+        assert "This is an illustrative brief." in text
+
+
 # -- 4. the sources list in a research house's voice ---------------------------------------------------------
 
 
@@ -266,4 +279,6 @@ def test_the_sources_list_carries_no_drafting_notes(built, spec, size):
                f"{published}. Publisher’s website: https://ustr.gov/. Accessed {read}." in sources
         assert f"Setting the Future Trend for Friend Shoring of Capital.” Accessed {read}." in sources
     else:
-        assert "[5] deckgen examples, “Illustrative planning assumptions (synthetic data),” 30 Jun 2026." in sources
+        assert "[5] Harbor Lane Capital (illustrative data), “Illustrative planning assumptions (synthetic data),” " \
+            "30 Jun 2026." in sources
+        assert "deckgen" not in sources, "the house publishes its illustrative data, not the tool"

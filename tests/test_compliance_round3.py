@@ -94,7 +94,7 @@ def test_the_disclaimer_and_the_legends_share_one_text_style(built, size):
     legend = style_of_phrase(pdf, "In the United Kingdom this brief is directed only at professional clients")
     assert len(legend) == 1
     assert style_of_phrase(pdf, "In the European Economic Area this brief is directed only") == legend
-    assert style_of_phrase(pdf, "This is an example brief made with deckgen.") == legend
+    assert style_of_phrase(pdf, "This is an illustrative brief.") == legend
     assert style_of_phrase(pdf, "Classification: marketing communication. This is a marketing communication.") == legend
 
 

@@ -152,7 +152,7 @@ def test_the_mar_items_are_in_the_disclosures(built, size):
                 f"{day[dt.date(2025, 3, 17)]} Tokyo Electron Positive 25,000 JPY"):
         assert row in history, row
     assert history.index(day[dt.date(2026, 1, 19)]) < history.index(day[dt.date(2025, 3, 17)]), "newest first"
-    assert "Source: [12] Illustrative placeholder views (not a record of real recommendations). As of " \
+    assert "Source: [12] Illustrative views (not a record of real recommendations). As of " \
         f"{day[dt.date(2026, 2, 16)]}." in history
     distribution = disclosures[disclosures.index("Distribution of views"):disclosures.index("Prices Instrument")]
     assert "View Instruments covered Share of coverage Of which investment-banking clients " \
@@ -295,17 +295,55 @@ def test_an_unknown_jurisdiction_is_a_located_error_with_a_suggestion(cli, proje
         f"{INVESTOR}:{line}:19: sections.{index}.distribution: distribution names UK more than once; name each jurisdiction once"]
 
 
+def _set_as(pdf: Path, phrase: str) -> list[tuple[int, float, tuple[int, int, int]]]:
+    """Where ``phrase`` is printed (page, 0-based) with the size and fill colour of its first glyph, each time."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    found = []
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        for number, page in enumerate(document):
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            at = text.find(phrase)
+            while at >= 0:
+                red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+                raw.FPDFText_GetFillColor(textpage.raw, at, red, green, blue, alpha)
+                size = round(raw.FPDFText_GetFontSize(textpage.raw, at), 1)
+                found.append((number, size, (red.value, green.value, blue.value)))
+                at = text.find(phrase, at + 1)
+    finally:
+        document.close()
+    return found
+
+
 @pytest.mark.parametrize("size", ["A4", "Letter"])
 def test_capital_at_risk_stands_beside_every_view_on_an_instrument(built, size):
     pages = _pages(built[(INVESTOR, size)])
     text = " ".join(pages)
     warning = squash(CAPITAL_AT_RISK)
-    assert text.count(warning) == 3, "after the implications, the instrument table and the disclosures' views"
-    for heading in ("Risks to the view.", "Instruments named in this brief as exposure", "(illustrative statement). Capital"):
+    assert text.count(warning) == 2, "once for the implications and the instrument table after them, once in the views"
+    for heading in ("Risks to the view.", "(illustrative statement). Capital"):
         before = text.index(heading)
         assert text.index(warning, before) - before < 1200, heading
+    table = text.index("Instruments named in this brief as exposure")
+    assert text.rindex(warning, 0, table) > text.index("Risks to the view."), "the table's views follow the warning"
     grid = " ".join(_pages(built[(GRID, size)]))
     assert "Capital at risk" not in grid, "no view on an instrument there"
+
+
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+def test_capital_at_risk_is_set_as_the_disclosures_text_and_at_most_once_a_page(built, size):
+    pdf = built[(INVESTOR, size)]
+    warnings = _set_as(pdf, "The value of investments and the income from them can fall")
+    disclosure_text = _set_as(pdf, "The issuer and the analysts hold no positions")
+    assert len(warnings) == 2 and len(disclosure_text) == 1
+    pages = [page for page, _, _ in warnings]
+    assert len(set(pages)) == len(pages), f"printed twice on a page: {pages}"
+    assert {(size_, colour) for _, size_, colour in warnings} == {disclosure_text[0][1:]}, (warnings, disclosure_text)
 
 
 # -- conformance ----------------------------------------------------------------------------------------------

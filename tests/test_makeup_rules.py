@@ -206,9 +206,12 @@ def test_one_date_range_style_in_the_strip_the_rail_and_every_source_line(layout
     pdf, _ = layouts[(spec, size)]
     text = " ".join(text_of(pdf).replace("\u00a0", " ").split())
     date = "|".join(f"(?:{pattern.pattern})" for pattern in DATE_STYLES.values())
-    ranges = re.findall(rf"(?:{date}) ?(to|until|through|[-\u2010-\u2015~]) ?(?:{date})", text)
-    assert ranges, f"{spec} {size}: no date range printed"  # the key figures' sources span dates in both examples
-    assert set(ranges) == {"\u2013"}, f"{spec} {size}: date ranges written {sorted(set(ranges))}"
+    yearless = rf"\b\d{{1,2}} {MONTH}|\b{MONTH} \d{{1,2}}"  # a range's first day, its year shared with the last
+    found = re.findall(rf"({date}|{yearless}) ?(to|until|through|[-\u2010-\u2015~]) ?({date})", text)
+    assert found, f"{spec} {size}: no date range printed"  # the key figures' sources span dates in both examples
+    assert {dash for _, dash, _ in found} == {"\u2013"}, f"{spec} {size}: date ranges written {found}"
+    for first, _, last in found:  # a year the two days share is written once
+        assert first[-4:] != last[-4:], f"{spec} {size}: '{first} \u2013 {last}' repeats its year"
 
 
 def test_a_date_range_is_written_by_one_function_the_locales_way():
@@ -222,6 +225,12 @@ def test_a_date_range_is_written_by_one_function_the_locales_way():
     assert format_day_range(start, end, "de_DE") == "15.12.2025\u00a0\u2013\u00a001.02.2026"
     assert format_day_range(start, end, "ja_JP") == "2025/12/15\uff5e2026/02/01"
     assert format_day_range(start, start, "en_GB") == "15\u00a0Dec\u00a02025"
+    # a shared year (and month) is written once, the locale's way
+    end_of_june, first_of_july = dt.date(2026, 6, 30), dt.date(2026, 7, 1)
+    assert format_day_range(end_of_june, first_of_july, "en_GB") == "30\u00a0Jun\u00a0\u2013\u00a01\u00a0Jul\u00a02026"
+    assert format_day_range(end_of_june, first_of_july, "en_US") == "Jun\u00a030\u00a0\u2013\u00a0Jul\u00a01,\u00a02026"
+    assert format_day_range(dt.date(2026, 6, 3), dt.date(2026, 6, 9), "en_GB") == "3\u20139\u00a0Jun\u00a02026"
+    assert format_day_range(dt.date(2026, 9, 1), dt.date(2026, 9, 30), "en_GB") == "1\u201330\u00a0Sep\u00a02026"
 
 
 @pytest.mark.parametrize("size", ["A4", "Letter"])

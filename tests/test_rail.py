@@ -15,10 +15,11 @@ from deckgen.build import build
 
 LAYOUTS = [(spec, size) for spec in ("investor", "grid-storage") for size in ("A4", "Letter")]
 # what page 1's rail shows in each example: an analyst's e-mail address, the key-data box's title and a
-# value; and the analyst box's title with its first name (the masthead's byline reads "Analysts: ...")
+# value; and the analyst box's title with its first name (the masthead's byline reads "Analysts: ..."):
+# "Contact" in a marketing communication (grid-storage), "Analysts" in research
 PAGE_ONE = {
     "investor": ("sam.placeholder@example.com", "The alliance in numbers", "$52B", "Analysts Alex Example"),
-    "grid-storage": ("robin.example@example.com", "Key data", "Largest single project", "Analysts Robin Example"),
+    "grid-storage": ("robin.example@example.com", "Key data", "Largest single project", "Contact Robin Example"),
 }
 
 
@@ -41,7 +42,7 @@ def test_grid_storage_has_its_analyst_box_in_the_rail_and_its_strip_across_the_p
     result = build(root / "specs" / "grid-storage.yaml", overrides=[f"page_size={size}"], allow_stale=True)
     page = pdfium.PdfDocument(str(result.output))[0]
     chars = _chars(page)
-    left, bottom, top = _rail_block(chars, "Analysts Robin Example", "robin.example@example.com")
+    left, bottom, top = _rail_block(chars, "Contact Robin Example", "robin.example@example.com")
     assert left > page.get_width() * 0.62
     _assert_beside(chars, left, bottom, top)
     strip = [min(box[1] for box in _find(chars, label)) for label in ("Projects in the register", "Largest single project")]
@@ -106,6 +107,28 @@ def test_page_one_has_the_analyst_box_and_key_data_in_the_rail(built, spec, size
     _assert_beside(chars, left, key_bottom, top)
     right_margin = width - max(box[3] for box in chars if box[1] >= left - 0.5 and bottom - 1 < box[4] < top + 1)
     assert right_margin > 17 * 72 / 25.4, "the rail keeps the page's right margin"
+
+
+@pytest.mark.parametrize("spec, size", LAYOUTS)
+def test_the_rails_issuer_line_is_the_status_line_of_the_disclosures_or_disclaimer(built, spec, size):
+    from pdfread import page_texts, squash
+
+    pages = [squash(text) for text in page_texts(built[(spec, size)])]
+    issued = pages[0][pages[0].index("Issued by"):]
+    status = next(page[page.index("Issued by"):] for page in pages[1:] if "Issued by" in page)
+    line = status[:status.index("authorisation).") + len("authorisation).")]
+    assert line.startswith("Issued by ") and " LLP, 1 Example Street, London. Authorised and regulated by " in line
+    assert issued.startswith(line), f"page 1's rail says {issued[:len(line)]!r}; the brief's status line {line!r}"
+
+
+def test_the_analyst_box_keeps_a_title_the_spec_gives(tmp_path):
+    root = copy_project(tmp_path)
+    spec = root / "specs" / "grid-storage.yaml"
+    spec.write_text(spec.read_text("utf-8").replace("  - type: analysts         # listed last",
+                                                    "  - type: analysts\n    title: Your analyst  #"), "utf-8")
+    chars = _chars(pdfium.PdfDocument(str(build(spec, allow_stale=True).output))[0])
+    assert _find(chars, "Your analyst Robin Example")
+    assert "Contact" not in "".join(char for char, *_ in chars)
 
 
 def test_rail_false_keeps_page_one_as_before(tmp_path):

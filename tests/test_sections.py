@@ -45,7 +45,7 @@ CASES = {
     "kpi_strip": (
         "  - type: kpi_strip\n    title: Numbers\n    items:\n      - {figure: usdjpy, label: Yen per dollar}\n"
         "      - {figure: defence_budget_gdp, label: Defence}\n",
-        ["USD/JPY 152", "Yen per dollar", "2.0%", "Sources: [2] Ministry of Defense Japan; [10] Unattributed (illustrative). As of Jan 10, 2026 – Jan 30, 2026."],
+        ["USD/JPY 152", "Yen per dollar", "2.0%", "Sources: [2] Ministry of Defense Japan; [10] Unattributed (illustrative). As of Jan 10 – 30, 2026."],
     ),
     "narrative": (
         "  - type: narrative\n    title: Story\n    body: |\n      First **bold** paragraph, {{ gcap_jobs }} jobs [11].\n\n      Second *one*.\n",

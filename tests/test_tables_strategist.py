@@ -192,23 +192,38 @@ def test_a_total_row_sums_means_medians_and_counts_the_rows_printed(project: Pat
     assert _colour_of(texts, "40%")[1].endswith("Lato-Regular")
 
 
-def test_a_total_at_another_scale_than_its_cells_gets_the_decimals_it_needs():
-    from deckgen.formatting import format_cell, total_decimals
+def test_a_total_at_another_scale_than_its_cells_is_written_at_theirs():
+    from deckgen.formatting import format_cell, shown_cell, total_decimals, total_like
     from deckgen.units import builtin_unit
 
     eur = builtin_unit("EUR")
     cells = [Decimal(138_000_000), Decimal(950_000_000)]
-    places = total_decimals(Decimal(8_274_900_000), cells, eur, "en_US", "compact", 0)
-    assert (places, format_cell(Decimal(8_274_900_000), eur, "en_US", "compact", places)) == (1, "\u20ac8.3B")
-    # at the cells' scale, the column's decimals: the total lines up with them
-    assert total_decimals(Decimal(1_088_000_000 - 500_000_000), cells, eur, "en_US", "compact", 0) == 0
+    total = Decimal(8_274_900_000)
+    like = total_like(total, cells, eur, "en_US", "compact", 0)
+    assert like == Decimal(950_000_000)
+    assert format_cell(total, eur, "en_US", "compact", 0, like) == "\u20ac8,275M"
+    assert shown_cell(total, eur, "en_US", "compact", 0, like) == Decimal(8_275_000_000)
+    assert format_cell(-total, eur, "en_US", "compact", 0, like) == "\u2212\u20ac8,275M"
+    assert format_cell(total, eur, "de_DE", "compact", 0, total_like(total, cells, eur, "de_DE", "compact", 0)) \
+        == "8.275\u00a0Mio.\u00a0\u20ac"
+    # at the cells' scale already: as any cell
+    assert total_like(Decimal(588_000_000), cells, eur, "en_US", "compact", 0) is None
+    # the long form has no cell-scale pattern: more decimals, as before
+    assert total_like(total, cells, eur, "en_US", "long", 0) is None
+    assert total_decimals(total, cells, eur, "en_US", "long", 0) >= 1
     assert total_decimals(Decimal(100), [Decimal(40), Decimal(35)], builtin_unit("percent"), "en_US", "compact", 0) == 0
 
 
-def test_the_register_total_of_the_example_prints_its_capex_closely(project: Path, cli):
-    assert cli("build", "specs/grid-storage.yaml", cwd=project).code == 0
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+def test_the_register_total_of_the_example_is_written_in_its_columns_terms(project: Path, cli, size):
+    import csv
+
+    assert cli("build", "specs/grid-storage.yaml", "--set", f"page_size={size}", cwd=project).code == 0
     text = squash(text_of(project / "dist" / "grid-storage.pdf"))
-    assert "Total 12,815 33,230 \u20ac8.3B Every project in the register" in text
+    with open(project / "data/grid-storage/projects.csv", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    mw, mwh, capex = (sum(Decimal(row[key]) for row in rows) for key in ("mw", "mwh", "capex_eur"))
+    assert f"Total {mw:,.0f} {mwh:,.0f} \u20ac{capex / 1_000_000:,.0f}M Every project in the register" in text
 
 
 def test_a_total_is_of_the_rows_the_table_prints_after_where_and_limit(project: Path, cli):

@@ -94,22 +94,21 @@ def format_day(value: dt.date, locale: str) -> str:
 
 
 def format_day_range(start: dt.date, end: dt.date, locale: str) -> str:
-    """Two dates as the brief writes a range of them, each whole as ``format_day`` writes it, joined as
-    the locale joins an interval (CLDR's fallback: '{0} – {1}' in English, '{0}～{1}' in Japanese):
-    'Dec 15, 2025 – Feb 1, 2026' (en_US), '30 Jun 2026 – 1 Jul 2026' (en_GB); one date when they are
-    the same day. Like any range the brief prints, it never breaks across lines (a measure too narrow
-    for it may allow a break after the dash: see the rail's key data)."""
-    from babel import Locale
+    """Two dates as the brief writes a range of them, in ``format_day``'s style, as the locale writes
+    an interval (CLDR), the year or month they share written once: 'Jun 30 – Jul 1, 2026' (en_US),
+    '30 Jun – 1 Jul 2026' (en_GB), 'Dec 15, 2025 – Feb 1, 2026' across years, '2025/12/15～2026/02/01'
+    (ja); one date when they are the same day. Like any range the brief prints, it never breaks across
+    lines (a measure too narrow for it may allow a break after the dash: see the rail's key data)."""
+    import re
 
-    first = format_day(start, locale)
+    from babel.dates import format_interval, get_date_format
+
     if end == start:
-        return first
-    pattern = str(Locale.parse(locale).interval_formats.get(None) or "{0} \u2013 {1}")
-    between = pattern.split("{0}", 1)[-1].split("{1}", 1)[0] if pattern.find("{0}") < pattern.find("{1}") else " \u2013 "
-    joiner = between.strip()
-    if joiner != between:  # spaced, as English spaces its dash
-        joiner = f"\u00a0{joiner}\u00a0"
-    return f"{first}{joiner}{format_day(end, locale)}"
+        return format_day(start, locale)
+    day_style = re.sub(r"'[^']*'", "", get_date_format("medium", locale=locale).pattern)  # 'MMM d, y'
+    skeleton = "".join(max(re.findall(f"{field}+", day_style), key=len, default="") for field in "yMd")  # 'yMMMd'
+    text = format_interval(start, end, skeleton or "yMMMd", locale=locale)
+    return re.sub(r"[ \u2009\u202f]", "\u00a0", house_months(text, locale))
 
 
 def format_timestamp(value: dt.datetime, locale: str) -> str:

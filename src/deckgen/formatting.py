@@ -177,6 +177,34 @@ def _formatted(
     return plain(digits)
 
 
+def _at_scale_of(number: Decimal, like: Decimal, unit: Unit | None, locale: str, style: FigureStyle,
+                 decimals: int | None, want_shown: bool) -> tuple[str, Decimal | None] | None:
+    """``number`` in the short compact form ``like`` is written in, grouped ('€8,303M' where ``like``
+    prints '€138M'); None where ``like`` is not written compactly (or in the long form)."""
+    from babel.numbers import _get_compact_format  # babel's choice of pattern, so the scale is the cell's
+
+    if unit is None or style != "compact" or (unit.currency is None and not (unit.kind == "custom" and unit.compact)):
+        return None
+    if header_unit(unit, locale):
+        return None  # the header names the unit: the cells are plain numbers
+    currency = bool(unit.currency)
+    if abs(like) < (1000 if currency else 10_000):
+        return None  # written in full, as a cell of the column is
+    where, table = _compact_table("short", locale, currency)
+    exact, pattern = _get_compact_format(abs(like), table, where, 20)
+    if pattern is None or exact == 0:
+        return None
+    divisor = Decimal(10) ** round((abs(like) / exact).log10())
+    digits = decimals if decimals is not None else 0
+    grouped = re.sub(r"0+", _pattern(digits), str(pattern.pattern), count=1)  # '¤0M' -> '¤#,##0M'
+    scaled = number / divisor
+    if currency:
+        text = parse_pattern(grouped).apply(scaled, where, currency=unit.currency, currency_digits=False)
+        return true_minus(text), _rounded(scaled, digits) * divisor if want_shown else None
+    sign, core = _sign_first(true_minus(parse_pattern(grouped).apply(scaled, where)))
+    return f"{sign}{unit.prefix}{core}{unit.suffix}", _rounded(scaled, digits) * divisor if want_shown else None
+
+
 def _rounded(number: Decimal, digits: int) -> Decimal:
     """``number`` to ``digits`` places, rounded as babel rounds what it prints (the context's half-even)."""
     return number.quantize(Decimal(1).scaleb(-digits))
@@ -251,14 +279,37 @@ def column_decimals(values: Sequence[object], explicit: int | None, unit: Unit |
     return max(places) if places else None
 
 
-def format_cell(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None) -> str:
-    """A table cell's number: plain when the header names the unit, else in its unit; never broken."""
-    return _cell(number, unit, locale, style, decimals, False)[0]
+def format_cell(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None,
+                like: Decimal | None = None) -> str:
+    """A table cell's number: plain when the header names the unit, else in its unit; never broken.
+    ``like``: written at the compact scale that number is written at (a total under its column)."""
+    return _cell(number, unit, locale, style, decimals, False, like)[0]
 
 
-def shown_cell(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None) -> Decimal:
+def shown_cell(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None,
+               like: Decimal | None = None) -> Decimal:
     """The number a table cell prints (see ``shown_number``)."""
-    return _cell(number, unit, locale, style, decimals, True)[1]  # type: ignore[return-value]
+    return _cell(number, unit, locale, style, decimals, True, like)[1]  # type: ignore[return-value]
+
+
+def scale_of(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None) -> str:
+    """What is left of a printed cell without its digits: '€B' for '€8.3B', '€M' for '€138M', '%'."""
+    return _NUMBER_PARTS.sub("", format_cell(number, unit, locale, style, decimals))
+
+
+def total_like(total: Decimal, cells: Sequence[object], unit: Unit | None, locale: str, style: FigureStyle,
+               decimals: int | None) -> Decimal | None:
+    """The cell whose compact scale a total row's number takes, so it reads in the column's terms
+    ('€8,303M' under '€138M', not '€8.3B'): the largest cell, when the total is written at a scale no
+    cell is and is at least that cell; None (the total as any cell) otherwise."""
+    numbers = [value for value in cells if isinstance(value, Decimal)]
+    if not numbers or scale_of(total, unit, locale, style, decimals) in {
+            scale_of(number, unit, locale, style, decimals) for number in numbers}:
+        return None
+    largest = max(numbers, key=abs)
+    if abs(total) < abs(largest) or _at_scale_of(total, largest, unit, locale, style, decimals, False) is None:
+        return None
+    return largest
 
 
 _NUMBER_PARTS = re.compile(r"[\d.,\u00a0\u202f\u2009' +\u2212-]")
@@ -283,10 +334,11 @@ def total_decimals(total: Decimal, cells: Sequence[object], unit: Unit | None, l
     return start + 2
 
 
-def format_change(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None) -> tuple[str, int]:
+def format_change(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None,
+                  like: Decimal | None = None) -> tuple[str, int]:
     """A change as a table cell prints it, and the sign a reader sees (1, −1, or 0): '+14', '−22', and
     '0' unsigned; the sign is the printed number's, so −0.04 with one decimal is '0.0', not '−0.0'."""
-    text, shown = _cell(number, unit, locale, style, decimals, True)
+    text, shown = _cell(number, unit, locale, style, decimals, True, like)
     if shown > 0:  # type: ignore[operator]
         return PLUS + text, 1
     if shown < 0:  # type: ignore[operator]
@@ -295,8 +347,11 @@ def format_change(number: Decimal, unit: Unit | None, locale: str, style: Figure
 
 
 def _cell(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None,
-          want_shown: bool) -> tuple[str, Decimal | None]:
-    if unit is not None and header_unit(unit, locale):  # the header names the unit: plain numbers
+          want_shown: bool, like: Decimal | None = None) -> tuple[str, Decimal | None]:
+    at_scale = _at_scale_of(number, like, unit, locale, style, decimals, want_shown) if like is not None else None
+    if at_scale is not None:
+        text, shown = at_scale
+    elif unit is not None and header_unit(unit, locale):  # the header names the unit: plain numbers
         text, shown = _formatted(number, None, locale, style, decimals if decimals is not None else unit.decimals, want_shown)
     else:
         text, shown = _formatted(number, unit, locale, style, decimals, want_shown)

@@ -1209,10 +1209,11 @@ def _check_precision(checker: _Checker, prepared: dict[int, Any]) -> None:
             unit, decimals, style = shown.unit, shown.decimals, shown.style
             total = data.total.values[position] if data.total is not None and data.total.hows[position] != "count" else None
             if total is not None:  # a total printed in the column's decimals: a mean of 1 and 2 is not '2'
-                total_places = data.total_format(position, checker.units, locale).decimals
-                off = relative_difference(shown_cell(total, unit, locale, style, total_places), total)
+                total_shown = data.total_format(position, checker.units, locale)
+                total_places, like = total_shown.decimals, total_shown.like
+                off = relative_difference(shown_cell(total, unit, locale, style, total_places, like), total)
                 if off > PRECISION:
-                    printed = _cell_text(total, unit, locale, style, total_places, shown.signed)
+                    printed = _cell_text(total, unit, locale, style, total_places, shown.signed, like)
                     checker.warn(checker.loaded.mark(("sections", index, "total", column.name)),
                                  f"the total row's {data.total.hows[position]} of column '{column.name}' is {_data_number(total)}, "
                                  f"printed '{printed}': the printed form is {off:.0%} off",
@@ -1253,9 +1254,11 @@ def _data_number(value: Decimal) -> str:
     return format(value, "f")
 
 
-def _cell_text(value: Decimal, unit: Unit | None, locale: str, style, decimals: int | None, signed: bool) -> str:
+def _cell_text(value: Decimal, unit: Unit | None, locale: str, style, decimals: int | None, signed: bool,
+               like: Decimal | None = None) -> str:
     """A table cell's number as a message quotes it: as printed (signed in a change column), plain spaces."""
-    text = format_change(value, unit, locale, style, decimals)[0] if signed else format_cell(value, unit, locale, style, decimals)
+    text = (format_change(value, unit, locale, style, decimals, like)[0] if signed
+            else format_cell(value, unit, locale, style, decimals, like))
     return text.replace("\u00a0", " ")
 
 

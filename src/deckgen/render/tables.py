@@ -57,9 +57,9 @@ def _cell_text(value: Any, column, shown: "CellFormat | None", locale: str, colo
         return format_datetime(value, locale)
     if column.numeric and shown is not None:
         if shown.signed:
-            text, sign = format_change(value, shown.unit, locale, shown.style, shown.decimals)
+            text, sign = format_change(value, shown.unit, locale, shown.style, shown.decimals, shown.like)
             return CellText(text, colours[0] if sign > 0 else colours[1]) if sign else text
-        return format_cell(value, shown.unit, locale, shown.style, shown.decimals)
+        return format_cell(value, shown.unit, locale, shown.style, shown.decimals, shown.like)
     return str(value)
 
 

@@ -2,7 +2,7 @@
 set in the rail beside the text (``place: main``: in the flow of the page).
 
     - type: analysts            # the analysts of the disclosures section, unless listed here
-      title: Analysts
+      title: Analysts             # default: Contact in a marketing communication, else Analysts
       analysts:
         - {name: A. Analyst, title: Strategist, email: a.analyst@example.com, phone: "+44 20 0000 0000"}
       entity: Example Research Ltd   # default: the disclosures' issuer, else the brand's name
@@ -44,7 +44,16 @@ class Analysts(SectionModel):
 
     @staticmethod
     def issuer(spec) -> Any:
-        return next((section.issuer for section in spec.sections if section.type == "disclosures"), None)
+        from .disclosures import brief_issuer
+
+        return brief_issuer(spec)
+
+    def box_title(self, spec) -> str:
+        """The title the spec gives, else by classification: who to contact about a marketing
+        communication, the analysts of research."""
+        if "title" in self.model_fields_set or spec.classification != "marketing-communication":
+            return self.title
+        return "Contact"
 
     def content(self, ctx, width: float) -> list[Any]:
         """Each analyst (name, title, entity if not the issuer's, e-mail, phone), then the issuing entity;
@@ -59,7 +68,7 @@ class Analysts(SectionModel):
 
         spec, theme = ctx.report.spec, ctx.theme
         issuer = self.issuer(spec)
-        entity = self.entity or (issuer.name if issuer is not None and issuer.name else None) or theme.name
+        entity = self.entity or (issuer.entity(theme.name) if issuer is not None else None) or theme.name
         items: list[Any] = []
         for index, analyst in enumerate(self.listed(spec)):
             if index:
@@ -87,7 +96,10 @@ class Analysts(SectionModel):
             if details:
                 font = ctx.styles["rail_text"].fontName
                 items.append(Paragraph(ctx.fonts.glyph_fallback("<br/>".join(details), font), ctx.styles["rail_text"]))
-        issued = f"Issued by {entity}" + (f". Regulated by {issuer.regulator}" if issuer is not None else "") + "."
+        # the disclosures' (or disclaimer's) own status line, so the two cannot disagree
+        if issuer is not None and self.entity:
+            issuer = issuer.model_copy(update={"name": self.entity, "legal_form": None})  # the entity this box names
+        issued = issuer.status_line(theme.name) if issuer is not None else f"Issued by {entity}."
         items += [Spacer(1, ctx.theme.base_size * 0.6), ctx.paragraph(issued, "rail_small")]
         if self.note:
             items.append(ctx.paragraph(f"*{self.note}*", "rail_small"))
@@ -96,7 +108,7 @@ class Analysts(SectionModel):
     def render_rail(self, ctx):
         from ..render.grid import rail_box
 
-        return rail_box(ctx, self.title, self.content(ctx, ctx.grid.rail_width))
+        return rail_box(ctx, self.box_title(ctx.report.spec), self.content(ctx, ctx.grid.rail_width))
 
     def render(self, ctx):
-        return ctx.kit.boxed(ctx, self.title, self.content(ctx, ctx.grid.text_width))
+        return ctx.kit.boxed(ctx, self.box_title(ctx.report.spec), self.content(ctx, ctx.grid.text_width))

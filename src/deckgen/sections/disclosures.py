@@ -542,7 +542,9 @@ class Disclosures(SectionModel):
             for view in self.views:
                 since = f" (since {ctx.date(view.since)})" if view.since else ""
                 story.append(ctx.paragraph(f"**{view.instrument}:** {view.view}{since}", text))
-            story.append(capital_at_risk(ctx, self))
+            warning = capital_at_risk(ctx, self)  # its Views part may be pages after the section before
+            if warning is not None:
+                story.append(warning)
         if self.methodology is not None:
             story.append(ctx.heading("Valuation and methodology", level=3))
             story.append(self._methodology_paragraph(ctx))
@@ -733,16 +735,34 @@ def classification_statement(spec) -> str | None:
         f"{CLASSIFICATION_STATEMENTS[spec.classification]}"
 
 
-def capital_at_risk(ctx, disclosures: "Disclosures | None" = None):
-    """'Capital at risk.' (the disclosures' wording), set next to a view on an instrument; None when the
-    brief has no disclosures (it is not research)."""
+def carries_capital_at_risk(section) -> bool:
+    """Whether ``section`` prints 'Capital at risk.' (with disclosures in the brief): a view on an
+    instrument stands in it."""
+    if section.type == "implications":
+        return any(item.exposure for item in section.items)
+    if section.type == "disclosures":
+        return bool(section.views or section.views_statement)
+    return section.type == "instrument_table"
+
+
+def capital_at_risk(ctx, disclosures: "Disclosures | None" = None, section=None):
+    """'Capital at risk.' (the disclosures' wording, in their text style), set next to a view on an
+    instrument; None when the brief has no disclosures (it is not research), or when the section just
+    before ``section`` in the flow printed it: one warning for a run of such sections, not one under
+    each (chosen from the spec, not from where pages break, so both layout passes agree)."""
+    spec = ctx.report.spec
     if disclosures is None:
-        disclosures = next((s for s in ctx.report.spec.sections if s.type == "disclosures"), None)
+        disclosures = next((s for s in spec.sections if s.type == "disclosures"), None)
     if disclosures is None:
         return None
+    if section is not None:
+        in_flow = [s for s in spec.sections if s.place == "main" or (s.place is None and s.type != "analysts")]
+        at = next((i for i, s in enumerate(in_flow) if s is section), None)
+        if at and carries_capital_at_risk(in_flow[at - 1]):
+            return None
     text = disclosures.capital_at_risk
     first, dot, rest = text.partition(". ")
-    return ctx.paragraph(f"**{first}.** {rest}" if dot else f"**{text}**", "small")
+    return notice(ctx, f"**{first}.** {rest}" if dot else f"**{text}**")
 
 
 def notice(ctx, text: str, markup: bool = True, style: str = "disclosure"):
@@ -864,6 +884,15 @@ def names_firm(name: str, brand_name: str) -> bool:
     to it, "Meridian Pacific Research Ltd", never replace it). A brand with no name matches anything."""
     wanted = _words(brand_name)
     return not wanted or f" {wanted} " in f" {_words(name)} "
+
+
+def brief_issuer(spec) -> Issuer | None:
+    """The issuer the brief names: its disclosures', else its disclaimer's (None if neither names one)."""
+    for kind in ("disclosures", "disclaimer"):
+        for section in spec.sections:
+            if section.type == kind and section.issuer is not None:
+                return section.issuer
+    return None
 
 
 def issuing_firm(spec, brand_name: str) -> str:

@@ -61,7 +61,7 @@ class Implications(SectionModel):
         if any(item.exposure for item in self.items):
             from .disclosures import capital_at_risk
 
-            warning = capital_at_risk(ctx)  # views on the instruments named as exposure
+            warning = capital_at_risk(ctx, section=self)  # views on the instruments named as exposure
             if warning is not None:
                 story.append(warning)
         return [story[0], *ctx.kit.keep_heading(story[1:])]

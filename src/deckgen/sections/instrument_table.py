@@ -8,7 +8,8 @@ and optionally the desk's current view on each instrument, from another table, m
 
 The view table has a row per instrument; each instrument the table shows must have exactly one view
 there (matched on this table's ``match`` column, default its first column shown), or validate says which
-has none. Its source and date join the table's source line, and "Capital at risk." follows the table.
+has none. Its source and date join the table's source line, and "Capital at risk." follows the table
+(unless the section just before it printed it).
 """
 
 from __future__ import annotations
@@ -137,5 +138,5 @@ class InstrumentTable(TableSection):
         from .disclosures import capital_at_risk
 
         story = super().render(ctx)
-        warning = capital_at_risk(ctx)  # research names instruments here: the warning goes with them
+        warning = capital_at_risk(ctx, section=self)  # research names instruments here: the warning goes with them
         return story + [warning] if warning is not None else story

@@ -85,6 +85,7 @@ class CellFormat:
     decimals: int | None
     style: str  # compact | long | precise
     signed: bool  # style: change ("+14", "−22", "0")
+    like: Any = None  # Decimal | None: a total row's number is written at this cell's compact scale
 
 
 @dataclass(frozen=True)
@@ -128,17 +129,21 @@ class TableData:
         return CellFormat(unit, decimals, style, signed)
 
     def total_format(self, position: int, units, locale: str) -> CellFormat:
-        """How the total row's number in column ``position`` is written: as the column's cells, with
-        more decimals where the total is at another scale than them ('€8.27B' under '€138M')."""
+        """How the total row's number in column ``position`` is written: as the column's cells, at their
+        scale where it would be written at a larger one ('€8,303M' under '€138M', not '€8.3B'); where it
+        cannot be (the long form), with more decimals ('€8.27 billion')."""
         from dataclasses import replace
 
-        from ..formatting import total_decimals
+        from ..formatting import total_decimals, total_like
 
         shown = self.cell_format(position, units)
         total = self.total.values[position] if self.total is not None else None
         if total is None:
             return shown
         cells = [row[position] for row in self.rows]
+        like = total_like(total, cells, shown.unit, locale, shown.style, shown.decimals)
+        if like is not None:
+            return replace(shown, like=like)
         return replace(shown, decimals=total_decimals(total, cells, shown.unit, locale, shown.style, shown.decimals))
 
 
