@@ -111,3 +111,19 @@ def test_a_shared_line_breaking_broken_again_at_another_width_is_the_paragraphs_
     alone = laid_out([150, 95, 150])
     assert shared == alone
     assert shared[1] != shared[2], "the second width breaks differently"
+
+
+def test_a_clone_of_a_style_at_another_size_shares_nothing_with_it():
+    """A style's clone copies its attributes: the clone at another size must break its text as that size
+    needs (a header one size down broke "Currenc|y" when it took its parent's lines)."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    from deckgen.proof.record import line_texts
+    from deckgen.render.paragraph import Paragraph
+
+    larger = ParagraphStyle("header", fontName="Helvetica-Bold", fontSize=12, leading=14)
+    Paragraph("Currency", larger).wrap(45, 100)  # "Currency" at 12 pt is about 53 pt wide: broken
+    smaller = larger.clone("header_sized", fontSize=9, leading=11)
+    header = Paragraph("Currency", smaller)
+    header.wrap(45, 100)  # about 40 pt at 9 pt: one line
+    assert line_texts(header) == ["Currency"]

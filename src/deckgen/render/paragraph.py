@@ -200,12 +200,10 @@ def _trim(kept: OrderedDict) -> None:
 
 
 def style_key(style) -> tuple:
-    """What a style sets, as a hashable value (kept on the style: styles are not changed once made)."""
-    key = style.__dict__.get("_deckgen_key")
-    if key is None:
-        key = tuple(sorted((name, _hashable(value)) for name, value in style.__dict__.items() if name != "_deckgen_key"))
-        style.__dict__["_deckgen_key"] = key
-    return key
+    """What a style sets, as a hashable value. Worked out each time: a style's clone copies its
+    attributes (a key kept on the style would go with them to a clone of another size), and nothing
+    stops a caller from changing a style after using it."""
+    return tuple(sorted((name, _hashable(value)) for name, value in style.__dict__.items()))
 
 
 def _hashable(value):
