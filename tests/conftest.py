@@ -120,3 +120,16 @@ def written_moment(spec: Path, moment) -> str:
     from deckgen.dates import format_timestamp
 
     return " ".join(format_timestamp(moment, spec_locale(spec)).split())
+
+
+def edit_spec(project: Path, relative: str, old: str, new: str) -> None:
+    """Replace the first ``old`` in a project file by ``new`` (which must be there)."""
+    path = project / relative
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def problem_lines(stderr: str) -> list[str]:
+    """The problems a command printed, without its summary lines."""
+    return [line for line in stderr.splitlines() if "spec(s) checked" not in line and "nothing was written" not in line]

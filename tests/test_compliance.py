@@ -13,21 +13,11 @@ import pytest
 
 from deckgen.build import build
 from conftest import REPO as _REPO, written_day, written_moment
+from conftest import edit_spec as _edit, problem_lines as _lines
 from pdfread import links_of, page_texts, squash, text_of
 
 HARBOR = "brand=../assets/brands/harbor/brand.yml"
 SPEC = "specs/investor.yaml"
-
-
-def _edit(project: Path, relative: str, old: str, new: str) -> None:
-    path = project / relative
-    text = path.read_text("utf-8")
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1), "utf-8")
-
-
-def _lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if "spec(s) checked" not in line and "nothing was written" not in line]
 
 
 @pytest.mark.parametrize("brand, firm, other", [

@@ -15,6 +15,7 @@ from conftest import copy_project
 from deckgen.build import build
 from deckgen.legends import JURISDICTIONS, MARKETING_COMMUNICATION
 from pdfread import page_texts, squash
+from conftest import edit_spec as _edit
 
 INVESTOR, GRID = "specs/investor.yaml", "specs/grid-storage.yaml"
 LAYOUTS = [(INVESTOR, "A4"), (INVESTOR, "Letter"), (GRID, "A4"), (GRID, "Letter")]
@@ -132,13 +133,6 @@ def test_each_example_states_its_issuers_legal_entity_address_and_regulator(buil
     firm = {INVESTOR: "Meridian Pacific Research", GRID: "Harbor Lane Capital"}[spec]
     assert f"Issued by {firm} LLP, 1 Example Street, London. Authorised and regulated by the Financial Conduct " \
            "Authority (illustrative; a fictional firm with no FCA authorisation)." in _text(built[(spec, size)])
-
-
-def _edit(project: Path, relative: str, old: str, new: str) -> None:
-    path = project / relative
-    text = path.read_text("utf-8")
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1), "utf-8")
 
 
 def _where(project: Path, relative: str, text: str) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from conftest import REPO, copy_project, written_day
 from deckgen.build import build
 from deckgen.legends import CAPITAL_AT_RISK, JURISDICTIONS, MARKETING_COMMUNICATION
 from pdfread import element_texts, links_of, page_texts, squash
+from conftest import edit_spec as _edit, problem_lines as _lines
 
 INVESTOR, GRID = "specs/investor.yaml", "specs/grid-storage.yaml"
 LAYOUTS = [(INVESTOR, "A4"), (INVESTOR, "Letter"), (GRID, "A4"), (GRID, "Letter")]
@@ -32,17 +33,6 @@ def built(tmp_path_factory) -> dict[tuple[str, str], Path]:
 
 def _pages(pdf: Path) -> list[str]:
     return [squash(page) for page in page_texts(pdf)]
-
-
-def _edit(project: Path, relative: str, old: str, new: str) -> None:
-    path = project / relative
-    text = path.read_text("utf-8")
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1), "utf-8")
-
-
-def _lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if "spec(s) checked" not in line and "nothing was written" not in line]
 
 
 def _line_of(project: Path, relative: str, text: str) -> int:
