@@ -1008,6 +1008,37 @@ def test_default_templates_and_html_escaping(built_project):
     assert (kind, filename, attached) == ("application/pdf", "us-japan-strategic-alignment-2026-02-16.pdf", pdf)
 
 
+@pytest.mark.parametrize("attach", [True, False])
+def test_messages_with_shared_headers_are_the_bytes_the_stock_email_policy_writes(built_project, attach):
+    """compose shares header objects between messages (made and folded once); what it writes must be
+    what email.policy.SMTP writes for the same message, whoever the recipient and however often."""
+    from deckgen import build
+    from deckgen.delivery.message import Edition, compose
+
+    checked = build.check(built_project / SPEC)
+    pdf = checked.output.read_bytes()
+    edition = Edition(checked.report, checked.output, pdf, _sha(pdf))
+    settings = delivery.load_settings({"DECKGEN_MAIL_FROM": "briefs@example.com"}, require_server=False)
+    options = dict(subject_template="{{ title }} for {{ name }}", body_template="Dear {{ name }},\n\nOnline: {{ link }}",
+                   from_name="Ünïcode Research, Ltd.", reply_to="Desk <desk@example.com>",
+                   url="https://research.example.com/b.pdf", attach=attach,
+                   now=dt.datetime(2026, 2, 16, 9, 30, tzinfo=dt.timezone.utc))
+    names = ["Ann", "Zoë Ärmelkanal-Überlänge " * 4, 'Quote "q" <x>, ;', "", "Jean-Pierre d’Anglemont", "Ann"]
+    ids = set()
+    for number, name in enumerate(names):
+        recipient = delivery.Recipient(f"reader{number}@example.com", name)
+        mine = compose(edition, recipient, settings, **options)
+        stock = compose(edition, recipient, settings, message_id=mine.message_id, policy=email.policy.SMTP, **options)
+        assert mine.data == stock.data, name
+        parsed = email.message_from_bytes(mine.data, policy=email.policy.default)
+        assert parsed["To"].addresses[0].addr_spec == recipient.address
+        if len(name) < 40:  # a longer non-ASCII name is folded into encoded words that do not read back exactly
+            assert parsed["To"].addresses[0].display_name == name
+        assert parsed.get_body(("plain",)).get_content().startswith(f"Dear {name or 'reader'},")
+        ids.add(mine.message_id)
+    assert len(ids) == len(names), "every message has its own Message-ID"
+
+
 def test_the_link_placeholder_is_the_published_url_whether_or_not_the_pdf_is_attached(built_project):
     from deckgen import build
     from deckgen.delivery.message import Edition, compose

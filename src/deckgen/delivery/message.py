@@ -10,7 +10,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from functools import cached_property
-from email.headerregistry import Address
+from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -28,6 +28,58 @@ if TYPE_CHECKING:
 # The placeholders (and their checks, done before anything is built) are in .checks.
 _LINK_PLACEHOLDER = re.compile(r"\{\{\s*link\s*(?:\|[^}]*)?\}\}")
 SUBJECT_LIMIT = 250  # characters; longer subjects are truncated by many clients and are a sign of a broken template
+
+
+class _FoldedOnce:
+    """A header that folds itself once per policy: the same header object goes into every message."""
+
+    def fold(self, *, policy):
+        try:  # by the policy's settings: the generator clones the policy for every part it writes
+            settings = tuple(policy.__dict__.items())
+            hash(settings)
+        except TypeError:
+            return super().fold(policy=policy)  # type: ignore[misc]
+        folded = self.__dict__.setdefault("_folded", {})
+        if settings not in folded:
+            folded[settings] = super().fold(policy=policy)  # type: ignore[misc]
+        return folded[settings]
+
+
+class _SharedHeaders(HeaderRegistry):
+    """The email package's header factory, with each header class made once and each header made
+    once per name and value. Stock, it makes a new class every time it is asked for one (twice per
+    header) and parses every value again: most of composing a message, when a thousand messages
+    share their From, Content-Type and Content-Disposition headers. Header objects are immutable, so
+    messages can share them; the bytes written are the stock factory's (tests/test_delivery.py)."""
+
+    MAX_KEPT = 4096
+
+    def __init__(self):
+        super().__init__()
+        self._classes: dict[str, type] = {}
+        self._made: dict[tuple, object] = {}
+
+    def __getitem__(self, name):
+        key = name.lower()
+        made = self._classes.get(key)
+        if made is None:
+            cls = self.registry.get(key, self.default_class)
+            made = self._classes[key] = type("_" + cls.__name__, (_FoldedOnce, cls, self.base_class), {})
+        return made
+
+    def __call__(self, name, value):
+        if not isinstance(value, (str, Address)):
+            return self[name](name, value)
+        key = (name, type(value), str(value) if isinstance(value, str) else repr(value))
+        header = self._made.get(key)
+        if header is None:
+            if len(self._made) >= self.MAX_KEPT:
+                self._made.clear()
+            header = self._made[key] = self[name](name, value)
+        return header
+
+
+POLICY = email.policy.SMTP.clone(header_factory=_SharedHeaders())  # email.policy.SMTP, headers shared
 
 
 @dataclass(frozen=True)
@@ -59,11 +111,14 @@ class Edition:
         return self.report.plain(text)
 
     @cached_property
-    def attachment_part(self) -> EmailMessage:
+    def attachment_part(self) -> MIMEPart:
         """The PDF's attachment part, made once however many recipients it goes to. Its body is a
         placeholder that ``attachment_wire`` replaces in each message's bytes: the email package
         writes a 200 KB body out line by line, which would cost more than the rest of a message."""
-        part = MIMEPart(policy=email.policy.SMTP)
+        return self.attachment_part_for(POLICY)
+
+    def attachment_part_for(self, policy: email.policy.EmailPolicy) -> MIMEPart:
+        part = MIMEPart(policy=policy)
         part.set_content(b"", maintype="application", subtype="pdf", disposition="attachment", filename=self.filename)
         part.set_payload(_PLACEHOLDER)
         return part
@@ -129,11 +184,14 @@ def compose(
     attach: bool = True,
     accent: str = "#1F3A5F",
     now: dt.datetime | None = None,
+    message_id: str | None = None,
+    policy: email.policy.EmailPolicy = POLICY,
 ) -> Composed:
     """Build the message for one recipient.
 
     ``url`` is where this PDF is published (spec's base_url + file name), if anywhere; without
-    ``attach`` the message carries that link instead of the PDF.
+    ``attach`` the message carries that link instead of the PDF. ``message_id``: a new one unless
+    given. ``policy``: ``POLICY`` writes the same bytes as ``email.policy.SMTP``, faster.
     """
     if not attach and not url:
         raise ValueError("a message without the PDF attached needs the URL where it is published")
@@ -151,8 +209,8 @@ def compose(
         )
 
     sender_domain = settings.mail_from.rpartition("@")[2]
-    message_id = make_msgid(idstring="deckgen", domain=sender_domain)
-    message = EmailMessage(policy=email.policy.SMTP)
+    message_id = message_id or make_msgid(idstring="deckgen", domain=sender_domain)
+    message = EmailMessage(policy=policy)
     message["Subject"] = subject
     # the sender is the firm whose brand the brief carries, unless the spec names it (checked to name the same firm)
     sender = from_name or edition.brand or settings.mail_from_name or ""
@@ -168,18 +226,27 @@ def compose(
     message.set_content(body + "\n", subtype="plain", charset="utf-8")
     # The containers are made with boundaries of our own (random, checked against the text): the email
     # package would make each by compiling a pattern for it and scanning the message with it.
-    message.make_alternative(boundary=_boundary(body))
-    html_part = MIMEPart(policy=email.policy.SMTP)
+    alternative, mixed = _boundaries(body)
+    message.make_alternative(boundary=alternative)
+    html_part = MIMEPart(policy=policy)
     html_part.set_content(_html(body, spec.language, accent, edition.plain(spec.title)), subtype="html", charset="utf-8")
     message.attach(html_part)
     if attach:
-        message.make_mixed(boundary=_boundary(body))
-        message.attach(edition.attachment_part)
-    data = message.as_bytes(policy=email.policy.SMTP)
+        message.make_mixed(boundary=mixed)
+        message.attach(edition.attachment_part if policy is POLICY else edition.attachment_part_for(policy))
+    data = message.as_bytes(policy=policy)
     if attach:
         assert data.count(_PLACEHOLDER_BYTES) == 1
         data = data.replace(_PLACEHOLDER_BYTES, edition.attachment_wire)
     return Composed(data, body + "\n", message_id, subject, linked=not attach)
+
+
+def _boundaries(text: str) -> tuple[str, str]:
+    """The two MIME boundaries of a message with ``text``: the process's own pair (so that messages
+    share their Content-Type headers), new ones only for a text that holds one of them."""
+    if not any(boundary in text for boundary in _BOUNDARIES):
+        return _BOUNDARIES
+    return _boundary(text), _boundary(text)
 
 
 def _boundary(text: str) -> str:
@@ -187,6 +254,9 @@ def _boundary(text: str) -> str:
         boundary = f"=_deckgen_{uuid.uuid4().hex}"  # "=_" never occurs in base64 or quoted-printable lines
         if boundary not in text:
             return boundary
+
+
+_BOUNDARIES = (_boundary(""), _boundary(""))
 
 
 # base64 characters only, so the message around it is written as it would be around the PDF's body
