@@ -133,7 +133,18 @@ def shown_number(
 def _formatted(
     number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None, want_shown: bool,
 ) -> tuple[str, Decimal | None]:
-    """(text, the number the text shows, if ``want_shown``): one branch per way a number is written."""
+    """(text, the number the text shows, if ``want_shown``): one branch per way a number is written.
+
+    Kept per process by the number's text as well as its value (Decimal("1.0") == Decimal("1.00"),
+    yet they are written differently): every variant of a brief checks and prints the same figures."""
+    return _formatted_once(type(number), str(number), number, unit, locale, style, decimals, want_shown)
+
+
+@lru_cache(maxsize=65_536)
+def _formatted_once(
+    _type: type, _text: str, number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None,
+    want_shown: bool,
+) -> tuple[str, Decimal | None]:
     def plain(digits: int) -> tuple[str, Decimal | None]:
         return (true_minus(format_decimal(number, format=_pattern(digits), locale=locale)),
                 _rounded(number, digits) if want_shown else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +35,35 @@ def usable_path(path: Path) -> Path:
 
 
 def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The file's sha256. Kept in the process while the file's identity (device, inode, size,
+    modification and change times) stays the same, as git's index keeps a file's hash: every variant
+    of a brief hashes the same fonts and data. A file changed less than two seconds before it was
+    read is hashed every time, since a change within a file system's timestamp granularity would
+    leave its times as they were."""
+    try:
+        before = os.stat(path)
+    except OSError:
+        return hashlib.sha256(path.read_bytes()).hexdigest()  # raises what reading raises
+    key = os.fspath(path)
+    identity = (before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns)
+    kept = _DIGESTS.get(key)
+    if kept is not None and kept[0] == identity:
+        return kept[1]
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    settled = time.time_ns() - max(before.st_mtime_ns, before.st_ctime_ns) > SETTLED_NS
+    if settled and stat.S_ISREG(before.st_mode) and len(data) == before.st_size:
+        after = os.stat(path)
+        if (after.st_dev, after.st_ino, after.st_size, after.st_mtime_ns, after.st_ctime_ns) == identity:
+            if len(_DIGESTS) >= MAX_DIGESTS_KEPT:
+                _DIGESTS.clear()
+            _DIGESTS[key] = (identity, digest)
+    return digest
+
+
+SETTLED_NS = 2_000_000_000
+MAX_DIGESTS_KEPT = 4096
+_DIGESTS: dict[str, tuple[tuple[int, ...], str]] = {}
 
 
 def project_root(spec_path: Path) -> Path:

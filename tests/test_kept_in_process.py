@@ -1,0 +1,71 @@
+"""What a process keeps between the variants it checks (``send`` checks one per recipient column
+value) must never be stale: a file's digest, a number's text."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from deckgen import inputs
+from deckgen.formatting import format_number, shown_number
+from deckgen.units import Unit
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture
+def settled_at_once(monkeypatch):
+    """Files count as settled as soon as they are written (the rule's two seconds, made zero)."""
+    monkeypatch.setattr(inputs, "SETTLED_NS", -1)
+    monkeypatch.setattr(inputs, "_DIGESTS", {})
+
+
+def test_a_file_rewritten_with_the_same_size_and_modification_time_is_hashed_again(tmp_path: Path, settled_at_once):
+    data = tmp_path / "figures.csv"
+    data.write_bytes(b"name,value\nrate,1.25\n")
+    assert inputs.sha256_file(data) == _digest(b"name,value\nrate,1.25\n")
+    assert str(data) in inputs._DIGESTS, "a settled file's digest is kept"
+    when = data.stat().st_mtime_ns
+    data.write_bytes(b"name,value\nrate,9.25\n")  # same size
+    os.utime(data, ns=(when, when))  # and the same modification time: only the change time moves
+    assert inputs.sha256_file(data) == _digest(b"name,value\nrate,9.25\n")
+
+
+def test_a_file_replaced_by_another_is_hashed_again(tmp_path: Path, settled_at_once):
+    data = tmp_path / "figures.csv"
+    data.write_bytes(b"a")
+    assert inputs.sha256_file(data) == _digest(b"a")
+    other = tmp_path / "other.csv"
+    other.write_bytes(b"b")
+    os.replace(other, data)
+    assert inputs.sha256_file(data) == _digest(b"b")
+
+
+def test_a_file_changed_in_the_last_two_seconds_is_never_kept(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(inputs, "_DIGESTS", {})
+    data = tmp_path / "figures.csv"
+    data.write_bytes(b"fresh")
+    assert inputs.sha256_file(data) == _digest(b"fresh")
+    assert inputs._DIGESTS == {}, "its times could still hide a change made within their granularity"
+
+
+def test_a_missing_file_raises_as_reading_it_would(tmp_path: Path):
+    with pytest.raises(FileNotFoundError):
+        inputs.sha256_file(tmp_path / "absent.csv")
+
+
+@pytest.mark.parametrize(("number", "text"), [("1.0", "1.0 GW"), ("1.00", "1.00 GW"), ("1", "1 GW"), ("-0", "−0 GW"),
+                                              ("0", "0 GW"), ("-1.50", "−1.50 GW")])
+def test_equal_numbers_written_differently_keep_their_own_text(number: str, text: str):
+    gw = Unit(name="GW", kind="custom", suffix=" GW")
+    for _ in range(2):  # the second time from what the process kept
+        for other in ("1.0", "1.00", "1", "-0", "0", "-1.50"):
+            format_number(Decimal(other), gw, "en_US")
+        assert format_number(Decimal(number), gw, "en_US") == text
+        assert str(shown_number(Decimal(number), gw, "en_US")) == str(Decimal(number))
