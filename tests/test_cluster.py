@@ -268,3 +268,57 @@ def _attached_pdf(eml: Path) -> bytes:
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.SMTP)
     [pdf] = [part.get_content() for part in message.iter_attachments()]
     return pdf
+
+
+def test_a_worker_renders_the_clients_checked_spec_without_checking_it_or_reading_the_clients_folder(
+        project, example_pdf, monkeypatch):
+    """What a remote worker sees: the job and the files' bytes, no shared folder. It renders the spec
+    the client checked (not a check of its own) to the bytes of a local build."""
+    from deckgen import build, cluster
+    from deckgen.build import api
+
+    checked = build.check(SPEC)  # as the CLI gives it: relative to the client's folder
+    job = cluster.render_job(checked)
+    blobs = {sha: (project / relative).read_bytes() for relative, sha in job.files}
+    away = project.with_name("moved-away")
+    project.rename(away)  # nothing of the client's folder is where the Checked says it was
+    monkeypatch.chdir(away)
+
+    def checked_again(*args, **kwargs):
+        raise AssertionError("the worker checked the spec again")
+
+    monkeypatch.setattr(api, "check", checked_again)
+    rendered = cluster.render_on_worker(job, blobs)
+
+    assert rendered.pdf == example_pdf.read_bytes(), "byte for byte"
+    assert rendered.proof is not None and not [p for p in rendered.proof.problems if p.is_error]
+
+
+def test_a_worker_with_other_versions_refuses_the_job(project):
+    from dataclasses import replace
+
+    from deckgen import build, cluster
+    from deckgen.errors import BuildError
+
+    checked = build.check(SPEC)
+    job = cluster.render_job(checked)
+    blobs = {sha: (project / relative).read_bytes() for relative, sha in job.files}
+
+    with pytest.raises(BuildError, match=r"would render something else than the client checked \(versions there: deckgen "):
+        cluster.render_on_worker(replace(job, versions=(("deckgen", "0.0.1"),)), blobs)
+    with pytest.raises(BuildError, match="install the same deckgen and libraries on the workers"):
+        cluster.render_on_worker(replace(job, checked=b"not a pickle"), blobs)
+
+
+def test_a_checked_spec_travels_with_its_project_paths_by_their_place_in_the_project(project, tmp_path):
+    from deckgen import build, cluster
+
+    checked = build.check(SPEC)
+    folder = tmp_path / "worker-copy"
+    there = cluster.unpacked(cluster.packed(checked), folder)
+
+    assert there.root == folder
+    assert there.report.loaded.path == folder / "specs" / "investor.yaml"
+    assert {item.path for item in there.inputs} == {folder / item.path.resolve().relative_to(project.resolve())
+                                                   for item in checked.inputs}
+    assert there.input_hash == checked.input_hash and there.report.spec == checked.report.spec

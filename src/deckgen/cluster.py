@@ -5,8 +5,9 @@ variant before any is rendered), and ships it with the files it reads: a content
 (path in the project -> sha256). A file travels with the first render that reads it; once a second
 render reads it (the brand, fonts, logo, a shared data file) it is scattered to every worker once,
 keyed by its sha256. Workers need no shared filesystem: each keeps a private copy of the client's
-project, writes a file there only when it is new or changed, checks the spec there, renders in
-memory and returns the PDF's bytes. The client writes every output atomically
+project, writes a file there only when it is new or changed, renders the client's checked spec
+there (it travels pickled, every path in the project as its path in the project: a worker never
+checks it again) in memory and returns the PDF's bytes. The client writes every output atomically
 (``build.write_edition``) and, for ``send``, owns the delivery ledger.
 
 Dask may run a render again when its worker dies: rendering writes nothing on the worker that
@@ -22,6 +23,7 @@ import atexit
 import hashlib
 import logging
 import os
+import pickle
 import re
 import shutil
 import socket
@@ -34,7 +36,7 @@ import uuid
 from collections import OrderedDict
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 from .errors import BuildError, DeckgenError, Problem, ProofError, UsageError, display_path
@@ -178,6 +180,8 @@ class RenderJob:
     strict: bool = False  # --strict: the proof's warnings are errors too
     manifest: bytes | None = None  # archive: pdfa-3b: the manifest the PDF carries, as the client made it
     charts: tuple[tuple[str, str], ...] = ()  # (file name, sha256) of charts from the client's chart cache
+    checked: bytes = b""  # the client's Checked, pickled with paths in the project by their path in it
+    versions: tuple[tuple[str, str], ...] = ()  # deckgen's and the rendering libraries' on the client
 
 
 @dataclass(frozen=True)
@@ -206,13 +210,63 @@ def render_job(checked: "Checked") -> RenderJob:
         from .inputs import sha256_file
 
         files[spec] = sha256_file(checked.report.loaded.path)
+    from .editions import versions
+
     return RenderJob(
         spec=spec, files=tuple(sorted(files.items())), overrides=tuple(checked.options.get("overrides") or ()),
         input_hash=checked.input_hash, name=checked.output.name,
         project=hashlib.sha256(f"{socket.gethostname()}\0{root.resolve()}".encode()).hexdigest()[:24],
         strict=bool(checked.options.get("strict")),
         manifest=embedded_manifest_json(checked) if checked.report.spec.archive == "pdfa-3b" else None,
+        checked=packed(checked), versions=tuple(versions().items()),
     )
+
+
+def packed(checked: "Checked") -> bytes:
+    """``checked`` pickled for a worker, with every path in the project (and the spec's path as given,
+    relative to this process's folder) by its path in the project: ``unpacked`` reads them in the
+    worker's copy of the project. Paths outside it travel as they are."""
+    import io
+
+    buffer = io.BytesIO()
+    _ProjectPickler(buffer, checked.root or Path.cwd(), from_here=checked.report.loaded.path).dump(checked)
+    return buffer.getvalue()
+
+
+def unpacked(data: bytes, folder: Path) -> "Checked":
+    """The checked spec ``packed`` made, its paths in the project in ``folder``."""
+    global _unpacking_into
+    with _UNPACKING:
+        _unpacking_into = folder
+        try:
+            return pickle.loads(data)
+        finally:
+            _unpacking_into = None
+
+
+class _ProjectPickler(pickle.Pickler):
+    def __init__(self, file, root: Path, *, from_here: PurePath):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.roots = tuple(dict.fromkeys((os.path.abspath(root), os.path.realpath(root))))
+        self.from_here = from_here  # the one relative path that is relative to this process's folder
+
+    def reducer_override(self, obj):
+        if isinstance(obj, PurePath) and (obj.is_absolute() or obj is self.from_here):
+            absolute = os.path.abspath(obj)
+            for root in self.roots:
+                if absolute == root or absolute.startswith(root.rstrip(os.sep) + os.sep):
+                    return _in_worker_copy, (PurePath(os.path.relpath(absolute, root)).as_posix(),)
+        return NotImplemented
+
+
+def _in_worker_copy(relative: str) -> Path:
+    if _unpacking_into is None:
+        raise BuildError("a checked spec's project path was read outside a worker's copy of the project")
+    return _unpacking_into if relative == "." else _unpacking_into / relative
+
+
+_UNPACKING = threading.Lock()
+_unpacking_into: Path | None = None
 
 
 def _in_project(path: Path, root: Path) -> str:
@@ -282,28 +336,32 @@ def _unpacked_charts(job: RenderJob, blobs: Mapping[str, bytes], cache: Path) ->
 
 
 def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
-    """Run on a Dask worker: unpack the files, check the spec there and render it in memory.
+    """Run on a Dask worker: unpack the files and render the client's checked spec in memory.
 
-    Stale data and warnings were judged by the client (``--allow-stale``, ``--strict``): the worker
-    only makes sure it renders exactly what the client checked (the same input hash). The outputs go
-    nowhere: the PDF's bytes are returned. Charts are cached in the worker's own folder, so later
-    renders on this worker reuse them."""
+    The client checked the spec (stale data, warnings, ``--strict``); the worker does not check it
+    again. It renders exactly what the client checked: every file it reads arrived with the sha256
+    the client hashed, and deckgen and the rendering libraries are the client's versions. The
+    outputs go nowhere: the PDF's bytes are returned. Charts are cached in the worker's own folder,
+    so later renders on this worker reuse them."""
     from .build import api
     from .build.outputs import chart_cache_path
+    from .editions import versions
 
     with _RENDER_LOCK:
         started = time.perf_counter()
         folder = _unpacked(job, blobs)
-        _unpacked_charts(job, blobs, chart_cache_path(_worker_root() / "out" / job.name))
-        checked = api.check(
-            folder / job.spec, overrides=job.overrides, output=_worker_root() / "out" / job.name,
-            allow_stale=True, strict=job.strict, root=folder,
+        output = _worker_root() / "out" / job.name
+        _unpacked_charts(job, blobs, chart_cache_path(output))
+        mismatch = BuildError(
+            f"worker {socket.gethostname()} would render something else than the client checked "
+            f"(versions there: {_versions_line()}); install the same deckgen and libraries on the workers"
         )
-        if checked.input_hash != job.input_hash:
-            raise BuildError(
-                f"worker {socket.gethostname()} would render something else than the client checked "
-                f"(versions there: {_versions_line()}); install the same deckgen and libraries on the workers"
-            )
+        if tuple(versions().items()) != job.versions:
+            raise mismatch
+        try:
+            checked = replace(unpacked(job.checked, folder), output=output)
+        except Exception:  # a Checked pickled by other code than this worker's
+            raise mismatch from None
         try:
             pdf, result = api.render_in_memory(checked, manifest=job.manifest)  # the client's options, not the worker's
         except ProofError as exc:
