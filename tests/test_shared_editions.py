@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +71,34 @@ def test_an_edition_after_the_first_is_laid_out_once_and_a_wrong_guess_is_laid_o
     render_pdf._settled_pages[key] = {target: 99 for target in render_pdf._settled_pages[key]}
     guessed_wrong, result = edition(SUBTITLES["bob@example.com"])
     assert guessed_wrong == pdf and result.passes == 2
+
+
+def test_a_rebuild_starts_from_the_pages_the_last_build_settled_and_a_bad_guess_on_disk_is_laid_out_afresh(project):
+    """A rebuild in a new process (the guess kept in the process forgotten) reads where the page
+    references landed from beside the chart cache: one pass, the same bytes. A guess that is wrong,
+    damaged or another spec's is only a wasted pass."""
+    from deckgen.render import settled
+
+    checked = api.check(project / SPEC)
+    first, result = api.render_in_memory(checked)
+    assert result.passes == 2
+    [kept] = (project / "dist" / ".deckgen" / "pages").iterdir()
+
+    render_pdf._settled_pages.clear()  # a new process
+    again, result = api.render_in_memory(checked)
+    assert (again, result.passes) == (first, 1)
+
+    entry = json.loads(kept.read_text("utf-8"))
+    wrong = {**entry, "landed": {target: 99 for target in entry["landed"]}}  # parses, but cannot hold
+    for bad in (json.dumps(wrong), "not json", json.dumps({**entry, "key": "another spec"}),
+                json.dumps({**entry, "landed": {target: str(page) for target, page in entry["landed"].items()}}),
+                json.dumps({**entry, "landed": {target: True for target in entry["landed"]}})):
+        kept.write_text(bad, "utf-8")
+        render_pdf._settled_pages.clear()
+        pdf, result = api.render_in_memory(checked)
+        assert (pdf, result.passes) == (first, 2), bad
+    assert settled.stored(project / "dist" / ".deckgen" / "charts", render_pdf._layout_key(checked.report)) is not None, \
+        "the pages the last layout settled are kept again"
 
 
 @pytest.fixture(autouse=True)

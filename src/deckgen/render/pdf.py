@@ -24,7 +24,7 @@ from ..sections.base import NothingSelected
 from ..sections.disclosures import cover_reference
 from ..text import escape
 from ..theme import Theme
-from . import archival, charts, kit, tagging
+from . import archival, charts, kit, settled, tagging
 from .context import RenderContext, build_styles, prose_measure
 from .grid import RailBlock, RailLayout, page_grid
 from .fonts import register_theme
@@ -125,7 +125,7 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path
     seed_key = _layout_key(report)
     with _few_full_collections():
         laid_out = io.BytesIO()
-        seed = _settled_pages.get(seed_key)
+        seed = _settled_pages.get(seed_key) or settled.stored(chart_cache, seed_key)
         result, targets, passes = _lay_out(report, theme, laid_out, chart_cache, archival.associated_streams(associated), seed)
         if seed is not None and passes > 1:
             # The guess was wrong: lay out again from no guess, so the edition is exactly the one a
@@ -134,15 +134,18 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path
             result, targets, passes = _lay_out(report, theme, laid_out, chart_cache, archival.associated_streams(associated))
     if targets is not None:
         _settled_pages[seed_key] = targets
+        if targets != seed:
+            settled.store(chart_cache, seed_key, targets)
     target.write(archival.with_content_id(laid_out.getvalue()))
     return result
 
 
-# The pages every "See page N" target landed on in the last build of each spec in this process. A
-# personalised edition (``send``, another subtitle) lays its brief out once with them as the guess,
-# instead of a first pass that guesses nothing and a second that prints what the first found. The
-# guess is only kept when the pass proves it right (every reference printed the page its target
-# landed on), so the PDF is the same bytes as the edition built alone.
+# The pages every "See page N" target landed on in the last build of each spec in this process (and,
+# beside the chart cache, on disk: ``settled``). A personalised edition (``send``, another subtitle)
+# or a rebuild lays its brief out once with them as the guess, instead of a first pass that guesses
+# nothing and a second that prints what the first found. The guess is only kept when the pass proves
+# it right (every reference printed the page its target landed on), so the PDF is the same bytes as
+# the edition built alone.
 _settled_pages: dict[tuple, dict[str, int]] = {}
 
 
