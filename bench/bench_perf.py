@@ -14,8 +14,8 @@ Run by hand (not collected by pytest), from the repository root:
 Every command runs as a fresh process (as cron or CI starts it) on throwaway copies of the example
 project and of the scaled project ``bench/scaled.py`` generates. Paired goals alternate deckgen and
 ``bench/baseline_brief.py`` round by round (ABAB, then BABA), so a load spike on this shared machine
-hits both sides; the table gives each side's median and their ratio. "Cold" removes the chart cache
-(``dist/.deckgen/charts``) and the PDF before each run; "charts unchanged" removes only the PDF.
+hits both sides; the table gives each side's median and their ratio. "Cold" removes the caches beside
+the output (``dist/.deckgen/charts`` and ``pages``) and the PDF before each run; "charts unchanged" removes only the PDF.
 Peak memory is the child's max RSS (``wait4``). Load averages are printed before and after.
 Children run with bytecode caching on (PYTHONDONTWRITEBYTECODE removed from their environment; the
 warm-up writes the .pyc files), as an install with compiled bytecode runs; ``--no-bytecode`` keeps it.
@@ -146,8 +146,9 @@ def clear(root: Path, cache: bool) -> None:
     dist = root / "dist"
     for pdf in dist.glob("*.pdf"):
         pdf.unlink()
-    if cache:
-        shutil.rmtree(dist / ".deckgen" / "charts", ignore_errors=True)
+    if cache:  # every cache a build keeps beside its output: the charts, where the page references landed
+        for kept in ("charts", "pages"):
+            shutil.rmtree(dist / ".deckgen" / kept, ignore_errors=True)
 
 
 def paired(goal: Goal, rounds: int, mine, theirs, peak: Goal | None = None) -> None:

@@ -37,7 +37,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("spec", ("spec", "schema", "init")),
     ("resolve", ("resolve", "charts.colours")),  # charts.colours: the colours set, checked on the resolved report
     ("render", (
-        "render.context", "render.kit", "render.tables", "render.charts", "render.chart_style", "render.chart_backend", "render.chart_cache",
+        "render.context", "render.kit", "render.tables", "render.charts", "render.chart_style", "render.chart_backend", "render.chart_cache", "render.settled",
         "render.chart_draw", "render.chart_worker", "render.archival", "render.pdf",
     )),
     ("proof", ("proof.checks", "proof.embedded", "proof.audit")),

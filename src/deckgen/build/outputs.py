@@ -90,6 +90,10 @@ def default_output(spec_path: Path, configured: Path | None, root: Path) -> Path
     return root / "dist" / f"{spec_path.stem}.pdf"
 
 
+def in_deckgen_folder(path: Path) -> bool:
+    return any(folder.name == ".deckgen" for folder in path.parents)
+
+
 def chart_cache_path(output: Path) -> Path:
     """Where drawn charts are kept between builds: ``<output folder>/.deckgen/charts/``. An edition kept
     inside deckgen's own folder (a recipient's variant, ``.deckgen/variants/``) shares the charts of the
@@ -252,8 +256,10 @@ def associated_files(checked: Checked, manifest: bytes | None = None) -> tuple:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """``write_atomic``, with a failure (disk full, no permission) as one clear line."""
+    """``write_atomic``, with a failure (disk full, no permission) as one clear line. A file in
+    deckgen's own folder (a recipient's variant in ``.deckgen/variants/``) is made again when lost, so
+    it is not synced to disk before the next is written (every variant of a thousand would be)."""
     try:
-        write_atomic(path, data)
+        write_atomic(path, data, durable=not in_deckgen_folder(path))
     except OSError as exc:
         raise BuildError(f"could not write {display_path(path)}: {exc.strerror or exc}") from exc
