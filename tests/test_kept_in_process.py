@@ -4,6 +4,7 @@ value) must never be stale: a file's digest, a number's text."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -69,3 +70,28 @@ def test_equal_numbers_written_differently_keep_their_own_text(number: str, text
             format_number(Decimal(other), gw, "en_US")
         assert format_number(Decimal(number), gw, "en_US") == text
         assert str(shown_number(Decimal(number), gw, "en_US")) == str(Decimal(number))
+
+
+def test_an_extended_palette_kept_in_the_users_cache_is_the_one_worked_out(tmp_path: Path, monkeypatch):
+    from deckgen.brand.colours import distinct_palette
+    from deckgen.charts import colours
+    from deckgen.charts.kinds import MAX_SERIES
+
+    monkeypatch.setenv("DECKGEN_CACHE", str(tmp_path))
+    brand = ("#1F3A5F", "#C8102E", "#6A7F99")
+    worked_out = distinct_palette(brand, MAX_SERIES, background=colours.PAPER)
+    colours._extended.cache_clear()
+    assert colours.extended_palette(brand) == worked_out
+    [kept] = (tmp_path / "deckgen" / "palettes").iterdir()
+
+    colours._extended.cache_clear()  # a new process: from the file
+    assert colours.extended_palette(brand) == worked_out
+
+    entry = json.loads(kept.read_text("utf-8"))
+    for damaged in ("not json", json.dumps({**entry, "key": "another brand"}),
+                    json.dumps({**entry, "colours": ["red"]}), json.dumps({**entry, "colours": []})):
+        kept.write_text(damaged, "utf-8")
+        colours._extended.cache_clear()
+        assert colours.extended_palette(brand) == worked_out, damaged
+    assert json.loads(kept.read_text("utf-8")) == entry, "a damaged entry is made again"
+    colours._extended.cache_clear()

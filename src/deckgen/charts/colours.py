@@ -12,8 +12,12 @@ colours avoid the colours set: no two series of one chart get colours closer tha
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
+import re
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from ..brand.colours import (SERIES_MIN_CONTRAST, SERIES_MIN_DELTA_E, ColourError, contrast, delta_e, distinct_palette,
@@ -39,7 +43,52 @@ def extended_palette(palette: Sequence[str]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=64)
 def _extended(palette: tuple[str, ...]) -> tuple[str, ...]:
-    return distinct_palette(palette, MAX_SERIES, background=PAPER)
+    kept = _kept_palette(palette)
+    if kept is not None:
+        return kept
+    extended = distinct_palette(palette, MAX_SERIES, background=PAPER)
+    _keep_palette(palette, extended)
+    return extended
+
+
+# An extended palette takes thousands of colour differences to work out (30 ms): it is kept in the
+# user's cache, by the brand's colours and the code that works it out, so a build does that once.
+_HEX = re.compile(r"#[0-9A-F]{6}")
+
+
+def _palette_file(palette: tuple[str, ...]) -> tuple[Path, str]:
+    from ..writing import user_cache
+
+    code = hashlib.sha256()
+    for module in (Path(__file__), Path(__file__).parent.parent / "brand" / "colours.py"):
+        code.update(module.read_bytes())
+    key = repr((code.hexdigest(), palette, MAX_SERIES, PAPER))
+    return user_cache("palettes") / f"{hashlib.sha256(key.encode()).hexdigest()}.json", key
+
+
+def _kept_palette(palette: tuple[str, ...]) -> tuple[str, ...] | None:
+    try:
+        path, key = _palette_file(palette)
+        if path.stat().st_size > 4096:
+            return None
+        entry = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    colours = entry.get("colours") if isinstance(entry, dict) and entry.get("key") == key else None
+    if not (isinstance(colours, list) and 0 < len(colours) <= MAX_SERIES
+            and all(isinstance(c, str) and _HEX.fullmatch(c) for c in colours)):
+        return None
+    return tuple(colours)
+
+
+def _keep_palette(palette: tuple[str, ...], colours: tuple[str, ...]) -> None:
+    from ..writing import write_atomic
+
+    try:
+        path, key = _palette_file(palette)
+        write_atomic(path, json.dumps({"key": key, "colours": list(colours)}).encode(), durable=False)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
 
 
 class SeriesColours:
