@@ -173,11 +173,9 @@ class RenderJob:
 
     spec: str  # the spec's path in the project (posix, relative)
     files: tuple[tuple[str, str], ...]  # (path in the project, sha256) of every file the build reads
-    overrides: tuple[str, ...]
-    input_hash: str  # what the client checked; the worker must render exactly that
+    input_hash: str  # of what the client checked: names the render on the cluster
     name: str  # the PDF's file name
     project: str  # names the client's project folder (not its path): its renders share a folder on a worker
-    strict: bool = False  # --strict: the proof's warnings are errors too
     manifest: bytes | None = None  # archive: pdfa-3b: the manifest the PDF carries, as the client made it
     charts: tuple[tuple[str, str], ...] = ()  # (file name, sha256) of charts from the client's chart cache
     checked: bytes = b""  # the client's Checked, pickled with paths in the project by their path in it
@@ -213,10 +211,9 @@ def render_job(checked: "Checked") -> RenderJob:
     from .editions import versions
 
     return RenderJob(
-        spec=spec, files=tuple(sorted(files.items())), overrides=tuple(checked.options.get("overrides") or ()),
+        spec=spec, files=tuple(sorted(files.items())),
         input_hash=checked.input_hash, name=checked.output.name,
         project=hashlib.sha256(f"{socket.gethostname()}\0{root.resolve()}".encode()).hexdigest()[:24],
-        strict=bool(checked.options.get("strict")),
         manifest=embedded_manifest_json(checked) if checked.report.spec.archive == "pdfa-3b" else None,
         checked=packed(checked), versions=tuple(versions().items()),
     )
@@ -352,16 +349,12 @@ def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
         folder = _unpacked(job, blobs)
         output = _worker_root() / "out" / job.name
         _unpacked_charts(job, blobs, chart_cache_path(output))
-        mismatch = BuildError(
-            f"worker {socket.gethostname()} would render something else than the client checked "
-            f"(versions there: {_versions_line()}); install the same deckgen and libraries on the workers"
-        )
         if tuple(versions().items()) != job.versions:
-            raise mismatch
+            raise _other_versions()
         try:
             checked = replace(unpacked(job.checked, folder), output=output)
         except Exception:  # a Checked pickled by other code than this worker's
-            raise mismatch from None
+            raise _other_versions() from None
         try:
             pdf, result = api.render_in_memory(checked, manifest=job.manifest)  # the client's options, not the worker's
         except ProofError as exc:
@@ -391,6 +384,13 @@ def _located_here(problems, root: Path) -> list[Problem]:
 
 
 _IN_PROJECT = "<project>/"  # a problem's file, by its path in the project (between worker and client)
+
+
+def _other_versions() -> BuildError:
+    return BuildError(
+        f"worker {socket.gethostname()} would render something else than the client checked "
+        f"(versions there: {_versions_line()}); install the same deckgen and libraries on the workers"
+    )
 
 
 def _versions_line() -> str:
