@@ -322,3 +322,17 @@ def test_a_checked_spec_travels_with_its_project_paths_by_their_place_in_the_pro
     assert {item.path for item in there.inputs} == {folder / item.path.resolve().relative_to(project.resolve())
                                                    for item in checked.inputs}
     assert there.input_hash == checked.input_hash and there.report.spec == checked.report.spec
+
+
+def _profiler_enabled() -> bool:
+    import dask.config
+
+    return bool(dask.config.get("distributed.worker.profile.enabled"))
+
+
+def test_a_local_cluster_starts_its_workers_without_the_dashboards_profiler():
+    from deckgen import cluster
+
+    with cluster.connect("local:1") as client:
+        assert set(client.run(_profiler_enabled).values()) == {False}
+    assert _profiler_enabled(), "the caller's own configuration is left as it was"

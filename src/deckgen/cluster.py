@@ -149,7 +149,11 @@ def connect(cluster: "str | Client | StartingCluster | None" = None) -> Iterator
         raise UsageError(f"no cluster given: pass --cluster local, local:N or tcp://HOST:8786, or set {SCHEDULER_ENV}")
     workers = local_workers(address)
     if workers is not None:
-        with distributed.LocalCluster(
+        import dask.config
+
+        # A worker's statistical profiler samples every thread's stack 100 times a second, for a
+        # dashboard a local cluster does not serve: 12 % of a render's time on two workers.
+        with dask.config.set({"distributed.worker.profile.enabled": False}), distributed.LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
             silence_logs=logging.ERROR,
         ) as local, distributed.Client(local) as client:
