@@ -3,6 +3,7 @@ the user's cache folder for what deckgen derives from installed files."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -41,6 +42,18 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+def read_entry(path: Path, key: str, max_bytes: int) -> dict | None:
+    """A cache entry deckgen wrote with ``write_atomic``: the JSON object in ``path`` whose "key" is
+    ``key``; None when there is none, or it is too large, damaged or another key's (made again)."""
+    try:
+        if not path.is_file() or path.stat().st_size > max_bytes:
+            return None
+        entry = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return entry if isinstance(entry, dict) and entry.get("key") == key else None
 
 
 def trim_oldest(folder: Path, pattern: str, keep: int) -> None:

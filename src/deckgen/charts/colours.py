@@ -67,14 +67,13 @@ def _palette_file(palette: tuple[str, ...]) -> tuple[Path, str]:
 
 
 def _kept_palette(palette: tuple[str, ...]) -> tuple[str, ...] | None:
+    from ..writing import read_entry
+
     try:
-        path, key = _palette_file(palette)
-        if path.stat().st_size > 4096:
-            return None
-        entry = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+        entry = read_entry(*_palette_file(palette), 4096)
+    except OSError:  # the user's cache folder cannot be made
         return None
-    colours = entry.get("colours") if isinstance(entry, dict) and entry.get("key") == key else None
+    colours = entry.get("colours") if entry is not None else None
     if not (isinstance(colours, list) and 0 < len(colours) <= MAX_SERIES
             and all(isinstance(c, str) and _HEX.fullmatch(c) for c in colours)):
         return None

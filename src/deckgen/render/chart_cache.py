@@ -56,15 +56,11 @@ def remember(digest: str, height: float, ops: list) -> None:
 
 
 def load(folder: Path, digest: str) -> tuple[float, list] | None:
+    from ..writing import read_entry
+
     path = folder / f"{digest}.json"
-    try:
-        if not path.is_file() or path.stat().st_size > MAX_ENTRY_BYTES:
-            return None
-        entry = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not (isinstance(entry, dict) and entry.get("key") == digest and isinstance(entry.get("ops"), list)
-            and isinstance(entry.get("height"), (int, float))):
+    entry = read_entry(path, digest, MAX_ENTRY_BYTES)
+    if entry is None or not (isinstance(entry.get("ops"), list) and isinstance(entry.get("height"), (int, float))):
         return None
     try:
         os.utime(path)  # recently used: kept when the cache is trimmed

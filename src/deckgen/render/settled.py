@@ -26,14 +26,10 @@ def stored(chart_cache: Path | None, key: tuple) -> dict[str, int] | None:
     """The pages kept for ``key`` beside ``chart_cache``; None when there are none or they are unusable."""
     if chart_cache is None:
         return None
-    path = _path(chart_cache, key)
-    try:
-        if not path.is_file() or path.stat().st_size > MAX_ENTRY_BYTES:
-            return None
-        entry = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(entry, dict) or entry.get("key") != _text(key):
+    from ..writing import read_entry
+
+    entry = read_entry(_path(chart_cache, key), _text(key), MAX_ENTRY_BYTES)
+    if entry is None:
         return None
     landed = entry.get("landed")
     if not isinstance(landed, dict) or not all(
