@@ -305,9 +305,21 @@ def test_a_worker_with_other_versions_refuses_the_job(project):
     blobs = {sha: (project / relative).read_bytes() for relative, sha in job.files}
 
     with pytest.raises(BuildError, match=r"would render something else than the client checked \(versions there: deckgen "):
-        cluster.render_on_worker(replace(job, versions=(("deckgen", "0.0.1"),)), blobs)
+        cluster.render_on_worker(replace(job, code=(("deckgen", "0.0.1"),)), blobs)
     with pytest.raises(BuildError, match="install the same deckgen and libraries on the workers"):
         cluster.render_on_worker(replace(job, checked=b"not a pickle"), blobs)
+
+
+def test_a_checked_spec_too_large_to_send_is_checked_again_on_the_worker(project, example_pdf):
+    from dataclasses import replace
+
+    from deckgen import build, cluster
+
+    checked = build.check(SPEC)
+    job = replace(cluster.render_job(checked), checked=b"")  # what render_job sends past MAX_PACKED_BYTES
+    blobs = {sha: (project / relative).read_bytes() for relative, sha in job.files}
+
+    assert cluster.render_on_worker(job, blobs).pdf == example_pdf.read_bytes()
 
 
 def test_a_checked_spec_travels_with_its_project_paths_by_their_place_in_the_project(project, tmp_path):

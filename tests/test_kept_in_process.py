@@ -84,12 +84,20 @@ def test_an_extended_palette_kept_in_the_users_cache_is_the_one_worked_out(tmp_p
     assert colours.extended_palette(brand) == worked_out
     [kept] = (tmp_path / "deckgen" / "palettes").iterdir()
 
+    def not_again(*args, **kwargs):
+        raise AssertionError("worked out again although it was kept")
+
     colours._extended.cache_clear()  # a new process: from the file
+    monkeypatch.setattr(colours, "distinct_palette", not_again)
     assert colours.extended_palette(brand) == worked_out
+    monkeypatch.setattr(colours, "distinct_palette", distinct_palette)
 
     entry = json.loads(kept.read_text("utf-8"))
-    for damaged in ("not json", json.dumps({**entry, "key": "another brand"}),
-                    json.dumps({**entry, "colours": ["red"]}), json.dumps({**entry, "colours": []})):
+    too_alike = [*entry["colours"][:-1], "#1F3A60"]  # beside #1F3A5F: a kept file is never trusted
+    too_pale = [*entry["colours"][:-1], "#FAFAFA"]
+    for damaged in ("not json", json.dumps({**entry, "key": "another brand"}), json.dumps({**entry, "colours": ["red"]}),
+                    json.dumps({**entry, "colours": []}), json.dumps({**entry, "colours": too_alike}),
+                    json.dumps({**entry, "colours": too_pale})):
         kept.write_text(damaged, "utf-8")
         colours._extended.cache_clear()
         assert colours.extended_palette(brand) == worked_out, damaged

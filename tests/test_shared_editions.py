@@ -74,9 +74,9 @@ def test_an_edition_after_the_first_is_laid_out_once_and_a_wrong_guess_is_laid_o
 
 
 def test_a_rebuild_starts_from_the_pages_the_last_build_settled_and_a_bad_guess_on_disk_is_laid_out_afresh(project):
-    """A rebuild in a new process (the guess kept in the process forgotten) reads where the page
-    references landed from beside the chart cache: one pass, the same bytes. A guess that is wrong,
-    damaged or another spec's is only a wasted pass."""
+    """A rebuild of the same inputs in a new process (the guess kept in the process forgotten) reads
+    where the page references landed from beside the chart cache: one pass, the same bytes. A guess
+    that is wrong, damaged or for other inputs is only a wasted pass."""
     from deckgen.render import settled
 
     checked = api.check(project / SPEC)
@@ -97,8 +97,14 @@ def test_a_rebuild_starts_from_the_pages_the_last_build_settled_and_a_bad_guess_
         render_pdf._settled_pages.clear()
         pdf, result = api.render_in_memory(checked)
         assert (pdf, result.passes) == (first, 2), bad
-    assert settled.stored(project / "dist" / ".deckgen" / "charts", render_pdf._layout_key(checked.report)) is not None, \
-        "the pages the last layout settled are kept again"
+    charts = project / "dist" / ".deckgen" / "charts"
+    assert settled.stored(charts, checked.input_hash) is not None, "the pages the last layout settled are kept again"
+
+    # kept by the inputs: a brief made of other inputs (here a new subtitle) starts from no guess
+    other = checked.check(project / SPEC, overrides=("subtitle=Another edition",))
+    render_pdf._settled_pages.clear()
+    assert settled.stored(charts, other.input_hash) is None
+    assert api.render_in_memory(other)[1].passes == 2
 
 
 @pytest.fixture(autouse=True)

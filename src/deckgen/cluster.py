@@ -36,6 +36,7 @@ import uuid
 from collections import OrderedDict
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
@@ -152,11 +153,14 @@ def connect(cluster: "str | Client | StartingCluster | None" = None) -> Iterator
         import dask.config
 
         # A worker's statistical profiler samples every thread's stack 100 times a second, for a
-        # dashboard a local cluster does not serve: 12 % of a render's time on two workers.
-        with dask.config.set({"distributed.worker.profile.enabled": False}), distributed.LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-            silence_logs=logging.ERROR,
-        ) as local, distributed.Client(local) as client:
+        # dashboard a local cluster does not serve: 12 % of a render's time on two workers. The
+        # workers take the setting as they start; the rest of this process keeps its own.
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            local = distributed.LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+        with local, distributed.Client(local) as client:
             yield client
         return
     if not address.startswith(SCHEDULER_SCHEMES):
@@ -177,13 +181,17 @@ class RenderJob:
 
     spec: str  # the spec's path in the project (posix, relative)
     files: tuple[tuple[str, str], ...]  # (path in the project, sha256) of every file the build reads
-    input_hash: str  # of what the client checked: names the render on the cluster
+    overrides: tuple[str, ...]
+    input_hash: str  # what the client checked; the worker renders exactly that
     name: str  # the PDF's file name
     project: str  # names the client's project folder (not its path): its renders share a folder on a worker
+    strict: bool = False  # --strict: the proof's warnings are errors too
     manifest: bytes | None = None  # archive: pdfa-3b: the manifest the PDF carries, as the client made it
     charts: tuple[tuple[str, str], ...] = ()  # (file name, sha256) of charts from the client's chart cache
-    checked: bytes = b""  # the client's Checked, pickled with paths in the project by their path in it
-    versions: tuple[tuple[str, str], ...] = ()  # deckgen's and the rendering libraries' on the client
+    # the client's Checked, pickled with paths in the project by their place in it (``packed``); empty
+    # when that would be more to send than checking again costs the worker (a brief with large tables)
+    checked: bytes = b""
+    code: tuple[tuple[str, str], ...] = ()  # the versions of deckgen (and a digest of its code) and libraries
 
 
 @dataclass(frozen=True)
@@ -212,15 +220,32 @@ def render_job(checked: "Checked") -> RenderJob:
         from .inputs import sha256_file
 
         files[spec] = sha256_file(checked.report.loaded.path)
-    from .editions import versions
-
+    pickled = packed(checked)
     return RenderJob(
-        spec=spec, files=tuple(sorted(files.items())),
+        spec=spec, files=tuple(sorted(files.items())), overrides=tuple(checked.options.get("overrides") or ()),
         input_hash=checked.input_hash, name=checked.output.name,
         project=hashlib.sha256(f"{socket.gethostname()}\0{root.resolve()}".encode()).hexdigest()[:24],
+        strict=bool(checked.options.get("strict")),
         manifest=embedded_manifest_json(checked) if checked.report.spec.archive == "pdfa-3b" else None,
-        checked=packed(checked), versions=tuple(versions().items()),
+        checked=pickled if len(pickled) <= MAX_PACKED_BYTES else b"", code=code_versions(),
     )
+
+
+MAX_PACKED_BYTES = 512_000  # a checked spec larger than this (its tables) is checked again on the worker
+
+
+@lru_cache(maxsize=1)
+def code_versions() -> tuple[tuple[str, str], ...]:
+    """The installed versions of deckgen and the libraries that render, and a digest of deckgen's own
+    code (an editable install keeps its version while its code changes): a worker renders a checked
+    spec only where all of these are the client's."""
+    from .editions import versions
+
+    package = Path(__file__).resolve().parent
+    code = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        code.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return (*versions().items(), ("deckgen code", code.hexdigest()[:16]))
 
 
 def packed(checked: "Checked") -> bytes:
@@ -252,7 +277,7 @@ class _ProjectPickler(pickle.Pickler):
         self.from_here = from_here  # the one relative path that is relative to this process's folder
 
     def reducer_override(self, obj):
-        if isinstance(obj, PurePath) and (obj.is_absolute() or obj is self.from_here):
+        if isinstance(obj, PurePath) and (obj.is_absolute() or obj == self.from_here):
             absolute = os.path.abspath(obj)
             for root in self.roots:
                 if absolute == root or absolute.startswith(root.rstrip(os.sep) + os.sep):
@@ -340,25 +365,33 @@ def render_on_worker(job: RenderJob, blobs: Mapping[str, bytes]) -> Rendered:
     """Run on a Dask worker: unpack the files and render the client's checked spec in memory.
 
     The client checked the spec (stale data, warnings, ``--strict``); the worker does not check it
-    again. It renders exactly what the client checked: every file it reads arrived with the sha256
-    the client hashed, and deckgen and the rendering libraries are the client's versions. The
+    again (unless the checked spec was too large to send: then it checks it in its copy of the
+    project). It renders exactly what the client checked: every file it reads arrived with the sha256
+    the client hashed, and deckgen's code and the rendering libraries are the client's. The
     outputs go nowhere: the PDF's bytes are returned. Charts are cached in the worker's own folder,
     so later renders on this worker reuse them."""
     from .build import api
     from .build.outputs import chart_cache_path
-    from .editions import versions
 
     with _RENDER_LOCK:
         started = time.perf_counter()
         folder = _unpacked(job, blobs)
         output = _worker_root() / "out" / job.name
         _unpacked_charts(job, blobs, chart_cache_path(output))
-        if tuple(versions().items()) != job.versions:
+        if code_versions() != job.code:
             raise _other_versions()
-        try:
-            checked = replace(unpacked(job.checked, folder), output=output)
-        except Exception:  # a Checked pickled by other code than this worker's
-            raise _other_versions() from None
+        if job.checked:
+            try:
+                checked = replace(unpacked(job.checked, folder), output=output)
+            except BuildError:
+                raise
+            except Exception as exc:  # pickled by other code than this worker's
+                raise _other_versions() from exc
+        else:
+            checked = api.check(folder / job.spec, overrides=job.overrides, output=output, allow_stale=True,
+                                strict=job.strict, root=folder)
+        if checked.input_hash != job.input_hash:
+            raise _other_versions()
         try:
             pdf, result = api.render_in_memory(checked, manifest=job.manifest)  # the client's options, not the worker's
         except ProofError as exc:

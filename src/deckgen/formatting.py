@@ -141,7 +141,7 @@ def _formatted(
 
 
 @lru_cache(maxsize=65_536)
-def _formatted_once(
+def _formatted_once(  # _type and _text only widen the cache's key beyond the number's value
     _type: type, _text: str, number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None,
     want_shown: bool,
 ) -> tuple[str, Decimal | None]:

@@ -40,20 +40,18 @@ def sha256_file(path: Path) -> str:
     of a brief hashes the same fonts and data. A file changed less than two seconds before it was
     read is hashed every time, since a change within a file system's timestamp granularity would
     leave its times as they were."""
-    try:
-        before = os.stat(path)
-    except OSError:
-        return hashlib.sha256(path.read_bytes()).hexdigest()  # raises what reading raises
-    key = os.fspath(path)
-    identity = (before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns)
-    kept = _DIGESTS.get(key)
-    if kept is not None and kept[0] == identity:
-        return kept[1]
-    data = path.read_bytes()
+    with open(path, "rb") as file:  # opened first: a network file system revalidates what stat reports
+        before = os.fstat(file.fileno())
+        key = os.fspath(path)
+        identity = (before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns)
+        kept = _DIGESTS.get(key)
+        if kept is not None and kept[0] == identity:
+            return kept[1]
+        data = file.read()
+        after = os.fstat(file.fileno())
     digest = hashlib.sha256(data).hexdigest()
     settled = time.time_ns() - max(before.st_mtime_ns, before.st_ctime_ns) > SETTLED_NS
     if settled and stat.S_ISREG(before.st_mode) and len(data) == before.st_size:
-        after = os.stat(path)
         if (after.st_dev, after.st_ino, after.st_size, after.st_mtime_ns, after.st_ctime_ns) == identity:
             if len(_DIGESTS) >= MAX_DIGESTS_KEPT:
                 _DIGESTS.clear()

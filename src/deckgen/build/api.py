@@ -249,7 +249,8 @@ def render_in_memory(checked: Checked, *, cache_charts: bool = True, manifest: b
     try:
         cache = chart_cache_path(checked.output) if cache_charts else None
         associated = associated_files(checked, manifest)
-        result = render_pdf(checked.report, checked.theme, buffer, chart_cache=cache, associated=associated)
+        result = render_pdf(checked.report, checked.theme, buffer, chart_cache=cache, associated=associated,
+                            inputs=checked.input_hash)
     except DeckgenError:
         raise
     except Exception as exc:  # reportlab/matplotlib failures become one clear line

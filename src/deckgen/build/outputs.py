@@ -90,8 +90,9 @@ def default_output(spec_path: Path, configured: Path | None, root: Path) -> Path
     return root / "dist" / f"{spec_path.stem}.pdf"
 
 
-def in_deckgen_folder(path: Path) -> bool:
-    return any(folder.name == ".deckgen" for folder in path.parents)
+def is_variant(path: Path) -> bool:
+    """A recipient's variant of a brief, or its manifest: ``<output folder>/.deckgen/variants/<file>``."""
+    return path.parent.name == "variants" and path.parent.parent.name == ".deckgen"
 
 
 def chart_cache_path(output: Path) -> Path:
@@ -256,10 +257,10 @@ def associated_files(checked: Checked, manifest: bytes | None = None) -> tuple:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """``write_atomic``, with a failure (disk full, no permission) as one clear line. A file in
-    deckgen's own folder (a recipient's variant in ``.deckgen/variants/``) is made again when lost, so
-    it is not synced to disk before the next is written (every variant of a thousand would be)."""
+    """``write_atomic``, with a failure (disk full, no permission) as one clear line. A recipient's
+    variant (and its manifest) in ``.deckgen/variants/`` is made again when lost, so it is not synced
+    to disk before the next is written (every variant of a thousand would be)."""
     try:
-        write_atomic(path, data, durable=not in_deckgen_folder(path))
+        write_atomic(path, data, durable=not is_variant(path))
     except OSError as exc:
         raise BuildError(f"could not write {display_path(path)}: {exc.strerror or exc}") from exc

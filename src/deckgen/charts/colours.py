@@ -20,8 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from ..brand.colours import (SERIES_MIN_CONTRAST, SERIES_MIN_DELTA_E, ColourError, contrast, delta_e, distinct_palette,
-                             parse_literal)
+from ..brand.colours import (SERIES_MIN_CONTRAST, SERIES_MIN_DELTA_E, ColourError, ciede2000, contrast, delta_e,
+                             distinct_palette, parse_literal, to_lab)
 from ..errors import Problem
 from .data import ChartData
 from .kinds import MAX_SERIES
@@ -76,6 +76,11 @@ def _kept_palette(palette: tuple[str, ...]) -> tuple[str, ...] | None:
     colours = entry.get("colours") if entry is not None else None
     if not (isinstance(colours, list) and 0 < len(colours) <= MAX_SERIES
             and all(isinstance(c, str) and _HEX.fullmatch(c) for c in colours)):
+        return None
+    # what distinct_palette promises, checked again (66 pairs at most): a kept file is never trusted
+    labs = [to_lab(colour) for colour in colours]
+    if any(contrast(colour, PAPER) < SERIES_MIN_CONTRAST for colour in colours) or any(
+            ciede2000(one, two) < SERIES_MIN_DELTA_E for index, one in enumerate(labs) for two in labs[index + 1:]):
         return None
     return tuple(colours)
 

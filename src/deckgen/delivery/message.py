@@ -35,7 +35,7 @@ class _FoldedOnce:
 
     def fold(self, *, policy):
         try:  # by the policy's settings: the generator clones the policy for every part it writes
-            settings = tuple(policy.__dict__.items())
+            settings = (type(policy), *policy.__dict__.items())
             hash(settings)
         except TypeError:
             return super().fold(policy=policy)  # type: ignore[misc]

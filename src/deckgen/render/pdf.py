@@ -117,15 +117,17 @@ class BriefDocument(RailLayout, BaseDocTemplate):
 
 
 def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path | None = None,
-               associated: tuple = ()) -> RenderResult:
+               associated: tuple = (), inputs: str | None = None) -> RenderResult:
     """Lay the brief out as a tagged PDF/A-2b and write it to ``target``; for ``archive: pdfa-3b``, a
-    PDF/A-3b carrying ``associated`` (``evidence.EmbeddedFile``s with their content)."""
+    PDF/A-3b carrying ``associated`` (``evidence.EmbeddedFile``s with their content). ``inputs``: the
+    hash of everything the brief is made of (``Checked.input_hash``): where its page references landed
+    in a build of exactly these inputs is kept beside ``chart_cache`` and is where this layout starts."""
     import io
 
     seed_key = _layout_key(report)
     with _few_full_collections():
         laid_out = io.BytesIO()
-        seed = _settled_pages.get(seed_key) or settled.stored(chart_cache, seed_key)
+        seed = _settled_pages.get(seed_key) or settled.stored(chart_cache, inputs)
         result, targets, passes = _lay_out(report, theme, laid_out, chart_cache, archival.associated_streams(associated), seed)
         if seed is not None and passes > 1:
             # The guess was wrong: lay out again from no guess, so the edition is exactly the one a
@@ -135,17 +137,17 @@ def render_pdf(report: Report, theme: Theme, target: BinaryIO, chart_cache: Path
     if targets is not None:
         _settled_pages[seed_key] = targets
         if targets != seed:
-            settled.store(chart_cache, seed_key, targets)
+            settled.store(chart_cache, inputs, targets)
     target.write(archival.with_content_id(laid_out.getvalue()))
     return result
 
 
-# The pages every "See page N" target landed on in the last build of each spec in this process (and,
-# beside the chart cache, on disk: ``settled``). A personalised edition (``send``, another subtitle)
-# or a rebuild lays its brief out once with them as the guess, instead of a first pass that guesses
-# nothing and a second that prints what the first found. The guess is only kept when the pass proves
-# it right (every reference printed the page its target landed on), so the PDF is the same bytes as
-# the edition built alone.
+# The pages every "See page N" target landed on in the last build of each spec in this process. A
+# personalised edition (``send``, another subtitle) lays its brief out once with them as the guess,
+# instead of a first pass that guesses nothing and a second that prints what the first found. The
+# guess is only kept when the pass proves it right (every reference printed the page its target
+# landed on), so the PDF is the same bytes as the edition built alone. A rebuild of the same inputs
+# in a new process starts from the pages kept on disk for exactly those inputs (``settled``).
 _settled_pages: dict[tuple, dict[str, int]] = {}
 
 

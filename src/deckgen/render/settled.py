@@ -1,10 +1,12 @@
-"""Where a brief's page references ("See page N") landed when it was last laid out, kept beside the
-chart cache (``.deckgen/pages/``), so that the next build starts from them: laid out once instead of
-twice (once to find N, once to print it) when its pages have not moved.
+"""Where a brief's page references ("See page N") landed when it was laid out, kept beside the chart
+cache (``.deckgen/pages/``) by the hash of everything the brief was made of (``Checked.input_hash``),
+so that a rebuild of exactly those inputs is laid out once instead of twice (once to find N, once to
+print it).
 
-What is kept is only a guess. The layout checks it, and a guess that does not hold (a page moved,
-a damaged or foreign file) is thrown away and the brief laid out afresh, so the PDF is the same bytes
-with or without it.
+Keyed by the inputs, not by the spec's name: from other inputs, a guess could hold although a layout
+from no guess would settle elsewhere (a longer "See page 10" pushing its target onto page 10), and
+the PDF would not be the bytes of a fresh build. The layout still checks what it is given: a
+damaged or foreign entry is thrown away and the brief laid out afresh.
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ def folder_for(chart_cache: Path) -> Path:
     return chart_cache.parent / "pages"
 
 
-def stored(chart_cache: Path | None, key: tuple) -> dict[str, int] | None:
-    """The pages kept for ``key`` beside ``chart_cache``; None when there are none or they are unusable."""
-    if chart_cache is None:
+def stored(chart_cache: Path | None, inputs: str | None) -> dict[str, int] | None:
+    """The pages kept for ``inputs`` beside ``chart_cache``; None when there are none or they are unusable."""
+    if chart_cache is None or inputs is None:
         return None
     from ..writing import read_entry
 
-    entry = read_entry(_path(chart_cache, key), _text(key), MAX_ENTRY_BYTES)
+    entry = read_entry(_path(chart_cache, inputs), inputs, MAX_ENTRY_BYTES)
     if entry is None:
         return None
     landed = entry.get("landed")
@@ -38,24 +40,20 @@ def stored(chart_cache: Path | None, key: tuple) -> dict[str, int] | None:
     return landed
 
 
-def store(chart_cache: Path | None, key: tuple, landed: dict[str, int]) -> None:
+def store(chart_cache: Path | None, inputs: str | None, landed: dict[str, int]) -> None:
     """Keep where the targets landed; a folder that cannot be written only costs a layout pass."""
     from ..writing import trim_oldest, write_atomic
 
-    if chart_cache is None:
+    if chart_cache is None or inputs is None:
         return
     folder = folder_for(chart_cache)
     try:
-        write_atomic(_path(chart_cache, key), json.dumps({"key": _text(key), "landed": landed}, ensure_ascii=False,
-                                                         sort_keys=True).encode(), durable=False)
+        write_atomic(_path(chart_cache, inputs), json.dumps({"key": inputs, "landed": landed}, ensure_ascii=False,
+                                                            sort_keys=True).encode(), durable=False)
         trim_oldest(folder, "*.json", MAX_ENTRIES)
     except OSError:
         pass
 
 
-def _text(key: tuple) -> str:
-    return json.dumps([str(part) for part in key], ensure_ascii=False)
-
-
-def _path(chart_cache: Path, key: tuple) -> Path:
-    return folder_for(chart_cache) / f"{hashlib.sha256(_text(key).encode()).hexdigest()}.json"
+def _path(chart_cache: Path, inputs: str) -> Path:
+    return folder_for(chart_cache) / f"{hashlib.sha256(inputs.encode()).hexdigest()}.json"
