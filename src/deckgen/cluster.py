@@ -220,18 +220,23 @@ def render_job(checked: "Checked") -> RenderJob:
         from .inputs import sha256_file
 
         files[spec] = sha256_file(checked.report.loaded.path)
-    pickled = packed(checked)
+    spec_path = checked.report.loaded.path.resolve()
+    pickled = b"" if spec_path in _TOO_LARGE_TO_SEND else packed(checked)
+    if len(pickled) > MAX_PACKED_BYTES:
+        _TOO_LARGE_TO_SEND.add(spec_path)  # its other variants are not pickled only to be dropped
+        pickled = b""
     return RenderJob(
         spec=spec, files=tuple(sorted(files.items())), overrides=tuple(checked.options.get("overrides") or ()),
         input_hash=checked.input_hash, name=checked.output.name,
         project=hashlib.sha256(f"{socket.gethostname()}\0{root.resolve()}".encode()).hexdigest()[:24],
         strict=bool(checked.options.get("strict")),
         manifest=embedded_manifest_json(checked) if checked.report.spec.archive == "pdfa-3b" else None,
-        checked=pickled if len(pickled) <= MAX_PACKED_BYTES else b"", code=code_versions(),
+        checked=pickled, code=code_versions(),
     )
 
 
 MAX_PACKED_BYTES = 512_000  # a checked spec larger than this (its tables) is checked again on the worker
+_TOO_LARGE_TO_SEND: set[Path] = set()  # specs (by path) whose checked form was over MAX_PACKED_BYTES
 
 
 @lru_cache(maxsize=1)

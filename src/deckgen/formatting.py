@@ -357,6 +357,15 @@ def format_change(number: Decimal, unit: Unit | None, locale: str, style: Figure
     return text.replace(MINUS, "", 1), 0
 
 
+def printed_cell(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None,
+                 signed: bool, like: Decimal | None = None) -> tuple[str, int]:
+    """A table cell's number as printed, and its printed sign in a change column (``signed``; else 0):
+    the one choice between ``format_change`` and ``format_cell`` that the table and its checks share."""
+    if signed:
+        return format_change(number, unit, locale, style, decimals, like)
+    return format_cell(number, unit, locale, style, decimals, like), 0
+
+
 def _cell(number: Decimal, unit: Unit | None, locale: str, style: FigureStyle, decimals: int | None,
           want_shown: bool, like: Decimal | None = None) -> tuple[str, Decimal | None]:
     at_scale = _at_scale_of(number, like, unit, locale, style, decimals, want_shown) if like is not None else None

@@ -17,7 +17,7 @@ from .dates import REPORT_DATE_STYLES, REPORT_FIELDS, format_report_date
 from .editions import relative
 from .errors import Mark, Problem, SpecError, StaleDataError
 from .figures import Breakdown, Figure, FiguresFile, Source, SourcesFile, TableFigure, is_home_page
-from .formatting import column_decimals, format_cell, format_change, format_figure, format_number, relative_difference, shown_cell, shown_number
+from .formatting import column_decimals, format_figure, format_number, printed_cell, relative_difference, shown_cell, shown_number
 from .handtyped import PrintedForms
 from .inputs import InputFile, inside, project_root, sha256_file
 from .sections.base import exhibit_numbers
@@ -1257,9 +1257,7 @@ def _data_number(value: Decimal) -> str:
 def _cell_text(value: Decimal, unit: Unit | None, locale: str, style, decimals: int | None, signed: bool,
                like: Decimal | None = None) -> str:
     """A table cell's number as a message quotes it: as printed (signed in a change column), plain spaces."""
-    text = (format_change(value, unit, locale, style, decimals, like)[0] if signed
-            else format_cell(value, unit, locale, style, decimals, like))
-    return text.replace("\u00a0", " ")
+    return printed_cell(value, unit, locale, style, decimals, signed, like)[0].replace("\u00a0", " ")
 
 
 def _precision_hint(value: Decimal, unit: Unit | None, locale: str, style, unit_name: str | None, cell: bool = False,

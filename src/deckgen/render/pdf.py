@@ -410,8 +410,7 @@ def rail_plan(spec) -> RailPlan:
     from ..sections.analysts import Analysts
 
     sections = spec.sections
-    in_rail = {index for index, section in enumerate(sections)
-               if section.place == "rail" or (section.place is None and section.type == "analysts")}
+    in_rail = {index for index, section in enumerate(sections) if section.railed}
     masthead = next((index for index, section in enumerate(sections) if section.type == "masthead"), None)
     first_page: list[int] = []
     analysts = None

@@ -23,7 +23,7 @@ from reportlab.platypus.flowables import Flowable
 from .measures import CELL_PADDING_X as PADDING, CELL_PADDING_Y, TABLE_PART_MIN_ROWS
 from .paragraph import Paragraph
 from .tagging import CLOSE_CELL, table_key, total_cell
-from ..formatting import format_cell, format_change, format_date, format_number, header_unit
+from ..formatting import format_date, format_number, header_unit, printed_cell
 
 if TYPE_CHECKING:
     from ..sections.table import CellFormat, TableData
@@ -56,10 +56,8 @@ def _cell_text(value: Any, column, shown: "CellFormat | None", locale: str, colo
 
         return format_datetime(value, locale)
     if column.numeric and shown is not None:
-        if shown.signed:
-            text, sign = format_change(value, shown.unit, locale, shown.style, shown.decimals, shown.like)
-            return CellText(text, colours[0] if sign > 0 else colours[1]) if sign else text
-        return format_cell(value, shown.unit, locale, shown.style, shown.decimals, shown.like)
+        text, sign = printed_cell(value, shown.unit, locale, shown.style, shown.decimals, shown.signed, shown.like)
+        return CellText(text, colours[0] if sign > 0 else colours[1]) if sign else text
     return str(value)
 
 

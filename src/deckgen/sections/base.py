@@ -106,6 +106,12 @@ class SectionModel(BaseModel):
     IN_RAIL: ClassVar[bool] = False  # whether the section can be set in the rail (``render_rail``)
     is_exhibit: ClassVar[bool] = False  # a numbered exhibit (Exhibit 3: ...) text may refer to: {{ exhibit: id }}
 
+    @property
+    def railed(self) -> bool:
+        """Set in the rail wherever it stands: ``place: rail``, or an analyst box with no place (the
+        layout may also move page 1's first key figures there: ``render.pdf.rail_plan``)."""
+        return self.place == "rail" or (self.place is None and getattr(self, "type", None) == "analysts")
+
     def anchor(self, index: int) -> str:
         """The section's link target and outline key: its ``id``, else its position and type (``section-3-narrative``)."""
         return self.id or f"section-{index + 1}-{getattr(self, 'type', 'section')}"

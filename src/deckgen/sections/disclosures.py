@@ -756,7 +756,7 @@ def capital_at_risk(ctx, disclosures: "Disclosures | None" = None, section=None)
     if disclosures is None:
         return None
     if section is not None:
-        in_flow = [s for s in spec.sections if s.place == "main" or (s.place is None and s.type != "analysts")]
+        in_flow = [s for s in spec.sections if not s.railed]
         at = next((i for i, s in enumerate(in_flow) if s is section), None)
         if at and carries_capital_at_risk(in_flow[at - 1]):
             return None
@@ -886,24 +886,23 @@ def names_firm(name: str, brand_name: str) -> bool:
     return not wanted or f" {wanted} " in f" {_words(name)} "
 
 
-def brief_issuer(spec) -> Issuer | None:
-    """The issuer the brief names: its disclosures', else its disclaimer's (None if neither names one)."""
+def _issuers(spec) -> Iterator[Issuer]:
+    """The issuers the brief's sections state: its disclosures' first, then its disclaimer's."""
     for kind in ("disclosures", "disclaimer"):
         for section in spec.sections:
             if section.type == kind and section.issuer is not None:
-                return section.issuer
-    return None
+                yield section.issuer
+
+
+def brief_issuer(spec) -> Issuer | None:
+    """The issuer the brief names: its disclosures', else its disclaimer's (None if neither names one)."""
+    return next(_issuers(spec), None)
 
 
 def issuing_firm(spec, brand_name: str) -> str:
-    """The firm that issues the brief: the disclosures' issuer name, else the brand's name ('' if neither)."""
-    for section in spec.sections:
-        if section.type == "disclosures" and section.issuer.name:
-            return section.issuer.name
-    for section in spec.sections:
-        if section.type == "disclaimer" and section.issuer is not None and section.issuer.name:
-            return section.issuer.name
-    return brand_name.strip()
+    """The firm that issues the brief: the disclosures' issuer name, else the disclaimer's, else the
+    brand's name ('' if none)."""
+    return next((issuer.name for issuer in _issuers(spec) if issuer.name), brand_name.strip())
 
 
 def brand_shown(loaded) -> str:
