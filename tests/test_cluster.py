@@ -23,6 +23,7 @@ from pypdf import PdfReader
 
 from conftest import copy_project
 from deckgen import delivery
+from deckgen.delivery.service import NotSent
 from deckgen.errors import ExitCode
 from test_delivery import Handler, Server, _attachments, _free_port
 
@@ -348,3 +349,35 @@ def test_a_local_cluster_starts_its_workers_without_the_dashboards_profiler():
     with cluster.connect("local:1") as client:
         assert set(client.run(_profiler_enabled).values()) == {False}
     assert _profiler_enabled(), "the caller's own configuration is left as it was"
+
+
+def test_variants_render_while_the_rest_are_checked_and_a_late_problem_writes_nothing(project, dask_client):
+    subtitles = _recipients(project, 6, "Dawn")
+    lines = (project / "clients.csv").read_text("utf-8").splitlines()
+    lines = [lines[0] + ",date"] + [line + ",2026-02-16" for line in lines[1:-1]] + [lines[-1] + ",2026-02-31"]
+    (project / "clients.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    submitted, checked_when = [], []
+    from deckgen.cluster import ClusterRenderer
+    from deckgen.delivery import checks
+
+    submit, check_variants = ClusterRenderer.submit, checks._check_variants
+    with pytest.MonkeyPatch.context() as patch:  # records what reached the cluster before the checks ended
+        patch.setattr(ClusterRenderer, "submit", lambda self, checked, token: (submitted.append(token), submit(self, checked, token)))
+        patch.setattr(checks, "_check_variants", lambda *a, **k: (result := check_variants(*a, **k), checked_when.append(len(submitted)))[0])
+        with pytest.raises(NotSent) as refused:
+            delivery.send(SPEC, recipients_files=["clients.csv"], dry_run=True, cluster=dask_client)
+
+    [problem] = refused.value.problems
+    assert problem.render().startswith("clients.csv:7:1: variant of client06@example.com: date=2026-02-31: ")
+    assert checked_when[0] >= 1, "variants were rendering on the cluster before the last one was checked"
+    assert len(submitted) <= 5, "nothing handed in after the problem"
+    assert not list((project / "dist" / ".deckgen" / "variants").glob("*.pdf")), "nothing written"
+    assert not (project / "dist" / "outbox").exists()
+
+    (project / "clients.csv").write_text("\n".join(lines[:-1]) + "\n", "utf-8")  # without the bad one: all five sent
+    report = delivery.send(SPEC, recipients_files=["clients.csv"], dry_run=True, cluster=dask_client)
+
+    assert [o.status for o in report.outcomes] == ["written"] * 5 and len(report.built) == 5
+    for eml in sorted((project / "dist" / "outbox").glob("*.eml")):
+        address = eml.name.removesuffix(".eml")
+        assert subtitles[address] in " ".join(_first_page(_attached_pdf(eml)).split())

@@ -101,6 +101,10 @@ class StartingCluster:
         finally:
             self._ready.set()
 
+    def started(self) -> bool:
+        """Whether the cluster is up (``client()`` would return at once, without raising)."""
+        return self._ready.is_set() and self._error is None
+
     def client(self) -> "Client":
         self._ready.wait()
         if self._error is not None:
@@ -659,6 +663,74 @@ def _outcome(result, started: float) -> "SpecOutcome":
 
 # -- send: one edition per variant ---------------------------------------------------------------
 
+class VariantRenders:
+    """A send's variants rendered on a cluster, each handed in (``add``) as soon as it is checked: the
+    workers render while the client checks the rest. Nothing is written until ``collect``, which the
+    caller reaches only once every variant passed, so a send refused for a problem found late writes
+    nothing (leaving the context cancels what is still rendering)."""
+
+    def __init__(self, cluster: "StartingCluster | str | Client | None", stack: ExitStack):
+        self._cluster, self._stack = cluster, stack
+        self._rendering: ClusterRenderer | None = None
+        self._waiting: list[tuple[tuple[str, ...], "Checked"]] = []
+        self.handed: dict[tuple[str, ...], "Checked"] = {}  # every variant added that is out of date
+
+    def add(self, variant: tuple[str, ...], checked: "Checked") -> None:
+        """Render ``variant`` if its edition is out of date: now if the cluster is up, else once it is."""
+        from .build import outputs
+
+        if variant in self.handed or outputs.up_to_date(checked):
+            return
+        self.handed[variant] = checked
+        self._waiting.append((variant, checked))
+        if self._rendering is not None or (isinstance(self._cluster, StartingCluster) and self._cluster.started()):
+            self._submit_waiting()
+
+    def _submit_waiting(self) -> None:
+        if self._rendering is None:
+            self._rendering = self._stack.enter_context(renderer(self._cluster))
+        while self._waiting:
+            variant, checked = self._waiting.pop(0)
+            self._rendering.submit(checked, variant)
+
+    def collect(
+        self, variants: Mapping[tuple[str, ...], "Checked"], *, log: Callable[[str], None] = lambda line: None,
+        on_progress: Callable[[int, int], None] = lambda done, total: None,
+    ) -> tuple[dict[tuple[str, ...], bytes], list[Path], dict[tuple[str, ...], DeckgenError]]:
+        """Render what of ``variants`` is out of date and not yet handed in, write each edition here as
+        it arrives; return every variant's PDF bytes, the PDFs written, and the variants that failed
+        (the others go on)."""
+        from .build import api, outputs
+
+        for variant, checked in variants.items():
+            self.add(variant, checked)
+        pdfs = {variant: checked.output.read_bytes() for variant, checked in variants.items() if variant not in self.handed}
+        failed: dict[tuple[str, ...], DeckgenError] = {}
+        built: list[Path] = []
+        on_progress(len(pdfs), len(variants))
+        if not self.handed:
+            return pdfs, built, failed
+        self._submit_waiting()
+        assert self._rendering is not None
+        for variant, rendered, _ in self._rendering.finished():
+            checked = self.handed[variant]
+            try:
+                if isinstance(rendered, DeckgenError):
+                    raise rendered
+                with outputs.output_lock(checked.output):
+                    api.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline,
+                                        render_seconds=rendered.seconds, proof=rendered.proof)
+            except DeckgenError as exc:
+                failed[variant] = exc
+                log(f"could not build {display_path(checked.output)}: {' '.join(exc.lines())}")
+            else:
+                pdfs[variant] = rendered.pdf
+                built.append(checked.output)
+                log(f"built {display_path(checked.output)}")
+            on_progress(len(pdfs) + len(failed), len(variants))
+        return pdfs, built, failed
+
+
 def build_editions_on_cluster(
     variants: Mapping[tuple[str, ...], "Checked"], cluster: "str | Client | None", *,
     log: Callable[[str], None] = lambda line: None,
@@ -666,34 +738,5 @@ def build_editions_on_cluster(
 ) -> tuple[dict[tuple[str, ...], bytes], list[Path], dict[tuple[str, ...], DeckgenError]]:
     """Render the variants that are out of date on the cluster and write each one here; return every
     variant's PDF bytes, the PDFs written, and the variants that failed (the others go on)."""
-    from .build import api, outputs
-
-    pdfs: dict[tuple[str, ...], bytes] = {}
-    failed: dict[tuple[str, ...], DeckgenError] = {}
-    built: list[Path] = []
-    stale = [variant for variant, checked in variants.items() if not outputs.up_to_date(checked)]
-    for variant, checked in variants.items():
-        if variant not in stale:
-            pdfs[variant] = checked.output.read_bytes()
-    on_progress(len(pdfs), len(variants))
-    if stale:
-        with renderer(cluster) as rendering:
-            for variant in stale:
-                rendering.submit(variants[variant], variant)
-            for variant, rendered, _ in rendering.finished():
-                checked = variants[variant]
-                try:
-                    if isinstance(rendered, DeckgenError):
-                        raise rendered
-                    with outputs.output_lock(checked.output):
-                        api.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline,
-                                            render_seconds=rendered.seconds, proof=rendered.proof)
-                except DeckgenError as exc:
-                    failed[variant] = exc
-                    log(f"could not build {display_path(checked.output)}: {' '.join(exc.lines())}")
-                else:
-                    pdfs[variant] = rendered.pdf
-                    built.append(checked.output)
-                    log(f"built {display_path(checked.output)}")
-                on_progress(len(pdfs) + len(failed), len(variants))
-    return pdfs, built, failed
+    with ExitStack() as stack:
+        return VariantRenders(cluster, stack).collect(variants, log=log, on_progress=on_progress)

@@ -98,12 +98,17 @@ def inspect_delivery(
     recipients_files: Sequence[Path | str] = (),
     ledger: Path | str | None = None,
     require_recipients: bool = False,
+    on_variant: Callable[[Variant, "Checked"], None] | None = None,
 ) -> DeliveryPlan:
     """Check everything a send needs; return the plan with every problem found (none raised).
 
     ``to`` and ``recipients_files`` (from the command line) replace the spec's recipients and may be
     anywhere, as may ``ledger``; the spec's ``recipients_file`` and ``ledger`` must be inside the
     project (``root``, else the folder ``deckgen.inputs.project_root`` finds).
+
+    ``on_variant(variant, checked)`` is called with each variant as soon as it passes its check, while
+    the rest are still being checked (a cluster starts rendering them), and only while no problem has
+    been found: the plan is then the one to act on once every variant is checked.
     """
     loaded = checked.report.loaded
     delivery = loaded.spec.delivery or DeliverySpec()
@@ -124,7 +129,7 @@ def inspect_delivery(
     problems += positional
     variants, variant_problems, unsendable = _check_variants(
         checked, [r for r in everyone if not _positional(r.variant)], tuple(overrides),
-        dict(allow_stale=allow_stale, strict=strict, root=root)
+        dict(allow_stale=allow_stale, strict=strict, root=root), on_variant=None if problems else on_variant,
     )
     problems += variant_problems
     return DeliveryPlan(delivery, tuple(everyone), variants, ledger_path, tuple(problems), unsendable)
@@ -318,12 +323,14 @@ def _positional_problems(checked: "Checked", everyone: Iterable[Recipient]) -> l
 
 
 def _check_variants(
-    checked: "Checked", everyone: Iterable[Recipient], overrides: tuple[str, ...], options: dict
+    checked: "Checked", everyone: Iterable[Recipient], overrides: tuple[str, ...], options: dict,
+    on_variant: Callable[[Variant, "Checked"], None] | None = None,
 ) -> tuple[dict[Variant, "Checked"], list[Problem], dict[Variant, tuple[Problem, ...]]]:
     """Check each distinct recipient variant as ``build --set ...`` would (nothing is rendered).
 
     A variant whose only errors are in what its edition shows (a where that selects no row, code
-    ``empty``) is returned apart, as unsendable: its recipients are not sent it, the others are."""
+    ``empty``) is returned apart, as unsendable: its recipients are not sent it, the others are.
+    ``on_variant`` hears of each variant that passed, until the first problem."""
     from ..tables import EMPTY
 
     everyone = list(everyone)
@@ -333,11 +340,8 @@ def _check_variants(
     spec_path = checked.report.loaded.path
     with delivery_checked_by_caller():
         for variant in dict.fromkeys(r.variant for r in everyone):
-            if not variant:
-                variants[variant] = checked
-                continue
             try:
-                variants[variant] = checked.check(
+                variants[variant] = checked if not variant else checked.check(
                     spec_path, overrides=overrides + variant, output=_variant_output(checked, overrides + variant), **options
                 )
             except SpecError as exc:
@@ -347,6 +351,9 @@ def _check_variants(
                     unsendable[variant] = tuple(relocated)
                 else:
                     problems += relocated
+            else:
+                if on_variant is not None and not problems:
+                    on_variant(variant, variants[variant])
     return variants, problems, unsendable
 
 

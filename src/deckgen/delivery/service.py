@@ -20,6 +20,7 @@ from .smtp import Mailer, OnAmbiguous, ServerUnavailable
 
 if TYPE_CHECKING:
     from ..build.checked import Checked
+    from ..cluster import VariantRenders
 
 OutcomeStatus = Literal["sent", "skipped", "failed", "unknown", "written"]
 
@@ -174,12 +175,14 @@ def send(
         held.enter_context(delivery_checked_by_caller())
         try:
             checked = builder.check(spec_path, **options)
-            if cluster is not None:  # started while the recipients and their variants are checked
-                from ..cluster import starting
+            renders = None
+            if cluster is not None:  # started while the recipients are checked; renders each variant once checked
+                from ..cluster import VariantRenders, starting
 
-                cluster = held.enter_context(starting(cluster))
+                renders = VariantRenders(held.enter_context(starting(cluster)), held)
             plan = inspect_delivery(
-                checked, to=to, recipients_files=recipients_files, ledger=ledger, require_recipients=True, **options
+                checked, to=to, recipients_files=recipients_files, ledger=ledger, require_recipients=True,
+                on_variant=renders.add if renders is not None else None, **options
             )
         except SpecError as exc:
             raise _nothing_sent(exc) from None
@@ -191,10 +194,10 @@ def send(
         # fails at once instead of building the same PDFs and then mailing the same people.
         if not dry_run:
             held.enter_context(SendLock(ledger_path))
-        if cluster is None:
+        if renders is None:
             editions, built, unbuilt = _build_editions(plan.variants, log)
         else:
-            editions, built, unbuilt = _build_editions_on_cluster(plan.variants, cluster, log, on_build_progress)
+            editions, built, unbuilt = _build_editions_on_cluster(plan.variants, renders, log, on_build_progress)
         limit_mb = max_attachment_mb if max_attachment_mb is not None else delivery.max_attachment_mb
         linked = _editions_to_link(editions, limit_mb, delivery.base_url, log)
         plans = [
@@ -284,13 +287,12 @@ def proofread_message(composed: Composed, recipient: Recipient) -> None:
 
 
 def _build_editions_on_cluster(
-    variants: dict[tuple[str, ...], "Checked"], cluster, log: Callable[[str], None],
+    variants: dict[tuple[str, ...], "Checked"], renders: "VariantRenders", log: Callable[[str], None],
     on_progress: Callable[[int, int], None],
 ) -> tuple[dict[tuple[str, ...], Edition], list[Path], dict[tuple[str, ...], Exception]]:
-    """``_build_editions`` on a Dask cluster; the variants that failed there are returned, not raised."""
-    from ..cluster import build_editions_on_cluster
-
-    pdfs, built, failed = build_editions_on_cluster(variants, cluster, log=log, on_progress=on_progress)
+    """``_build_editions`` on a Dask cluster (the variants handed to it as they were checked, and the
+    rest); the variants that failed there are returned, not raised."""
+    pdfs, built, failed = renders.collect(variants, log=log, on_progress=on_progress)
     editions = {
         variant: Edition(variants[variant].report, variants[variant].output, pdf, hashlib.sha256(pdf).hexdigest(), variant,
                          *_firm(variants[variant]))
