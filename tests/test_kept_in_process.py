@@ -103,3 +103,26 @@ def test_an_extended_palette_kept_in_the_users_cache_is_the_one_worked_out(tmp_p
         assert colours.extended_palette(brand) == worked_out, damaged
     assert json.loads(kept.read_text("utf-8")) == entry, "a damaged entry is made again"
     colours._extended.cache_clear()
+
+
+def test_a_paragraph_style_changed_after_use_or_through_its_parent_is_keyed_anew():
+    from reportlab.lib.colors import HexColor
+    from reportlab.lib.styles import ParagraphStyle
+
+    from deckgen.render.paragraph import _STYLE_KEYS, style_key
+
+    parent = ParagraphStyle("body", fontSize=9, textColor=HexColor("#112233"))
+    child = ParagraphStyle("note", parent=parent, leading=11)
+    first = style_key(child)
+    assert id(child) in _STYLE_KEYS and style_key(child) is first, "kept while nothing changed"
+
+    parent.fontSize = 10  # a parent changed after use: what the child inherits moved
+    assert style_key(child) != first
+    child.leading = 12
+    changed = style_key(child)
+    assert changed != first and dict(changed)["leading"] == 12
+    child.textColor = HexColor("#112234")  # set anew on the child
+    assert style_key(child) != changed
+    assert dict(style_key(child.clone("note", fontSize=14)))["fontSize"] == 14, "a clone is keyed by what it sets"
+    del child.textColor
+    assert "textColor" not in dict(style_key(child))
