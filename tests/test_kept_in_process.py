@@ -126,3 +126,21 @@ def test_a_paragraph_style_changed_after_use_or_through_its_parent_is_keyed_anew
     assert dict(style_key(child.clone("note", fontSize=14)))["fontSize"] == 14, "a clone is keyed by what it sets"
     del child.textColor
     assert "textColor" not in dict(style_key(child))
+
+
+def test_compressed_streams_are_kept_within_their_bound_and_are_zlibs_bytes(monkeypatch):
+    import zlib
+
+    from deckgen.render.pdfobjects import KeptFlate
+
+    flate = KeptFlate()
+    monkeypatch.setattr(flate, "KEPT_BYTES", 50_000)
+    page = b"BT /F1 9 Tf (Prepared for client 0042) Tj ET\n" * 500
+    first = flate.encode(page)
+    assert first == zlib.compress(page) and flate.encode(bytes(page)) is first, "the same content: kept"
+    assert flate.encode(page.decode("latin-1")) == zlib.compress(page), "text as reportlab's filter takes it (UTF-8)"
+    for n in range(40):  # other content, until the bound pushes the first out
+        other = os.urandom(2_000) + bytes([n])
+        assert flate.encode(other) == zlib.compress(other)
+    assert flate._size <= 50_000 and page not in flate._kept
+    assert flate.encode(page) == first

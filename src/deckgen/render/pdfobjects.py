@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import itertools
 import struct
+import threading
 import zlib
+from collections import OrderedDict
 
 from reportlab.pdfbase.pdfdoc import (PDFDictionary, PDFDocument, PDFFile, PDFFormXObject, PDFImageXObject,
-                                     PDFIndirectObject, PDFObject, PDFStream)
+                                     PDFIndirectObject, PDFObject, PDFStream, PDFZCompress)
 
 
 class RawObject(PDFObject):
@@ -57,11 +59,48 @@ class StreamWithEOL(PDFObject):
         self.stream = stream
 
     def format(self, document) -> bytes:
+        filters = getattr(self.stream, "filters", None)
+        if type(self.stream) is PDFStream and filters is not None and list(filters) == [PDFZCompress]:
+            self.stream.filters = [KEPT_FLATE]
         formatted = self.stream.format(document)
         if not formatted.endswith(_REPORTLAB_STREAM_END) or b"\nstream\n" not in formatted:
             raise ValueError(f"{type(self.stream).__name__} was not formatted as reportlab's PDFStream")
         data_end = len(formatted) - len(_REPORTLAB_STREAM_END)
         return formatted[:data_end] + end_of_line(formatted[data_end - 1:data_end]) + _REPORTLAB_STREAM_END
+
+
+class KeptFlate:
+    """reportlab's FlateDecode filter (the same bytes) with the data it compressed lately kept: the
+    editions of a personalised run share their fonts, colour profile and most pages' content streams,
+    byte for byte."""
+
+    pdfname = "FlateDecode"
+    KEPT_BYTES = 16_000_000  # the compressed data and what it was made from, together
+
+    def __init__(self):
+        self._kept: OrderedDict[bytes, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def encode(self, text: bytes | str) -> bytes:
+        data = text.encode("utf8") if isinstance(text, str) else text
+        with self._lock:
+            found = self._kept.get(data)
+            if found is not None:
+                self._kept.move_to_end(data)
+                return found
+        compressed = zlib.compress(data)
+        with self._lock:
+            if data not in self._kept:
+                self._kept[data] = compressed
+                self._size += len(data) + len(compressed)
+            while self._size > self.KEPT_BYTES and self._kept:
+                old, old_compressed = self._kept.popitem(last=False)
+                self._size -= len(old) + len(old_compressed)
+        return compressed
+
+
+KEPT_FLATE = KeptFlate()
 
 
 def annotation_dictionary(annotation) -> PDFDictionary:
