@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -351,33 +352,72 @@ def test_a_local_cluster_starts_its_workers_without_the_dashboards_profiler():
     assert _profiler_enabled(), "the caller's own configuration is left as it was"
 
 
-def test_variants_render_while_the_rest_are_checked_and_a_late_problem_writes_nothing(project, dask_client):
-    subtitles = _recipients(project, 6, "Dawn")
-    lines = (project / "clients.csv").read_text("utf-8").splitlines()
-    lines = [lines[0] + ",date"] + [line + ",2026-02-16" for line in lines[1:-1]] + [lines[-1] + ",2026-02-31"]
-    (project / "clients.csv").write_text("\n".join(lines) + "\n", "utf-8")
-    submitted, checked_when = [], []
-    from deckgen.cluster import ClusterRenderer
-    from deckgen.delivery import checks
+@contextmanager
+def _cluster_up_first(monkeypatch):
+    """send's cluster counts as started before the first variant is checked (it starts in the
+    background: without this, when it comes up would decide how many variants go to it early)."""
+    from deckgen import cluster as cluster_module
 
-    submit, check_variants = ClusterRenderer.submit, checks._check_variants
-    with pytest.MonkeyPatch.context() as patch:  # records what reached the cluster before the checks ended
-        patch.setattr(ClusterRenderer, "submit", lambda self, checked, token: (submitted.append(token), submit(self, checked, token)))
-        patch.setattr(checks, "_check_variants", lambda *a, **k: (result := check_variants(*a, **k), checked_when.append(len(submitted)))[0])
-        with pytest.raises(NotSent) as refused:
-            delivery.send(SPEC, recipients_files=["clients.csv"], dry_run=True, cluster=dask_client)
+    starting = cluster_module.starting
+
+    @contextmanager
+    def started(cluster):
+        with starting(cluster) as begun:
+            begun.client()
+            yield begun
+
+    monkeypatch.setattr(cluster_module, "starting", started)
+    yield
+
+
+def _submissions(monkeypatch, fail_for: str | None = None) -> list:
+    """What reaches the cluster, in order; ``fail_for``: the variant whose files changed since its check."""
+    from deckgen.cluster import ClusterRenderer
+    from deckgen.errors import BuildError
+
+    submitted, submit = [], ClusterRenderer.submit
+
+    def recorded(self, checked, token):
+        if fail_for is not None and any(fail_for in value for value in token):
+            raise BuildError("data/holdings.csv changed while this run was starting; run it again")
+        submitted.append(token)
+        return submit(self, checked, token)
+
+    monkeypatch.setattr(ClusterRenderer, "submit", recorded)
+    return submitted
+
+
+def test_variants_render_as_they_pass_their_checks_and_a_later_problem_writes_nothing(project, dask_client, monkeypatch):
+    subtitles = _recipients(project, 5, "Dawn")
+    lines = (project / "clients.csv").read_text("utf-8").splitlines()
+    dates = ["2026-02-16", "2026-02-16", "2026-02-31", "2026-02-16", "2026-02-16"]  # the third recipient's is wrong
+    (project / "clients.csv").write_text("\n".join([lines[0] + ",date"] + [f"{line},{date}" for line, date in zip(lines[1:], dates)]) + "\n")
+    submitted = _submissions(monkeypatch)
+
+    with _cluster_up_first(monkeypatch), pytest.raises(NotSent) as refused:
+        delivery.send(SPEC, recipients_files=["clients.csv"], dry_run=True, cluster=dask_client)
 
     [problem] = refused.value.problems
-    assert problem.render().startswith("clients.csv:7:1: variant of client06@example.com: date=2026-02-31: ")
-    assert checked_when[0] >= 1, "variants were rendering on the cluster before the last one was checked"
-    assert len(submitted) <= 5, "nothing handed in after the problem"
+    assert problem.render().startswith("clients.csv:4:1: variant of client03@example.com: date=2026-02-31: ")
+    assert [dict(o.split("=", 1) for o in variant)["subtitle"] for variant in submitted] == [
+        subtitles["client01@example.com"], subtitles["client02@example.com"]], "the two before the problem, none after"
     assert not list((project / "dist" / ".deckgen" / "variants").glob("*.pdf")), "nothing written"
     assert not (project / "dist" / "outbox").exists()
 
-    (project / "clients.csv").write_text("\n".join(lines[:-1]) + "\n", "utf-8")  # without the bad one: all five sent
-    report = delivery.send(SPEC, recipients_files=["clients.csv"], dry_run=True, cluster=dask_client)
 
-    assert [o.status for o in report.outcomes] == ["written"] * 5 and len(report.built) == 5
-    for eml in sorted((project / "dist" / "outbox").glob("*.eml")):
-        address = eml.name.removesuffix(".eml")
-        assert subtitles[address] in " ".join(_first_page(_attached_pdf(eml)).split())
+def test_a_variant_that_cannot_go_to_the_cluster_fails_alone_and_the_others_are_written(project, dask_client, monkeypatch):
+    subtitles = _recipients(project, 4, "Dusk")
+    submitted = _submissions(monkeypatch, fail_for="client 02")
+
+    with _cluster_up_first(monkeypatch):
+        report = delivery.send(SPEC, recipients_files=["clients.csv"], dry_run=True, cluster=dask_client)
+
+    assert len(submitted) == 3 and len(report.built) == 3
+    outcomes = {o.recipient.address: o for o in report.outcomes}
+    assert outcomes["client02@example.com"].status == "failed"
+    assert "could not be built" in outcomes["client02@example.com"].detail and "changed while this run" in outcomes["client02@example.com"].detail
+    written = sorted(eml.name.removesuffix(".eml") for eml in (project / "dist" / "outbox").glob("*.eml"))
+    assert written == ["client01@example.com", "client03@example.com", "client04@example.com"]
+    for address in written:
+        pdf = _attached_pdf(project / "dist" / "outbox" / f"{address}.eml")
+        assert subtitles[address] in " ".join(_first_page(pdf).split())

@@ -105,27 +105,30 @@ def test_an_extended_palette_kept_in_the_users_cache_is_the_one_worked_out(tmp_p
     colours._extended.cache_clear()
 
 
-def test_a_paragraph_style_changed_after_use_or_through_its_parent_is_keyed_anew():
+def test_a_paragraph_style_is_keyed_by_what_it_sets_now_and_not_by_its_parent():
     from reportlab.lib.colors import HexColor
     from reportlab.lib.styles import ParagraphStyle
 
-    from deckgen.render.paragraph import _STYLE_KEYS, style_key
+    from deckgen.render.paragraph import Paragraph, style_key
 
-    parent = ParagraphStyle("body", fontSize=9, textColor=HexColor("#112233"))
-    child = ParagraphStyle("note", parent=parent, leading=11)
+    parent = ParagraphStyle("body", fontName="Helvetica", fontSize=9, leading=11, textColor=HexColor("#112233"))
+    child = ParagraphStyle("note", parent=parent)
     first = style_key(child)
-    assert id(child) in _STYLE_KEYS and style_key(child) is first, "kept while nothing changed"
+    assert dict(first)["fontSize"] == 9 and "parent" not in dict(first)
 
-    parent.fontSize = 10  # a parent changed after use: what the child inherits moved
-    assert style_key(child) != first
-    child.leading = 12
-    changed = style_key(child)
-    assert changed != first and dict(changed)["leading"] == 12
-    child.textColor = HexColor("#112234")  # set anew on the child
-    assert style_key(child) != changed
-    assert dict(style_key(child.clone("note", fontSize=14)))["fontSize"] == 14, "a clone is keyed by what it sets"
-    del child.textColor
-    assert "textColor" not in dict(style_key(child))
+    parent.fontSize = 20  # reportlab copied the parent's values into the child as it was made
+    assert style_key(child) == first
+    assert Paragraph("Prepared for client 0042", child).style.fontSize == 9
+    child.refresh()  # ... and copies them in again when refreshed: the key follows
+    assert dict(style_key(child))["fontSize"] == 20
+
+    child.leading = 24  # set on the style after use
+    assert dict(style_key(child))["leading"] == 24
+    child.textColor = HexColor("#112234")
+    assert dict(style_key(child))["textColor"] == ("colour", "0x112234", 1)
+    child.textColor.blue = 0  # a colour changed in place is read again
+    assert dict(style_key(child))["textColor"] == ("colour", "0x112200", 1)
+    assert dict(style_key(child.clone("note", fontSize=14)))["fontSize"] == 14
 
 
 def test_compressed_streams_are_kept_within_their_bound_and_are_zlibs_bytes(monkeypatch):
@@ -134,13 +137,31 @@ def test_compressed_streams_are_kept_within_their_bound_and_are_zlibs_bytes(monk
     from deckgen.render.pdfobjects import KeptFlate
 
     flate = KeptFlate()
-    monkeypatch.setattr(flate, "KEPT_BYTES", 50_000)
+    monkeypatch.setattr(flate, "KEPT_BYTES", 40_000)
     page = b"BT /F1 9 Tf (Prepared for client 0042) Tj ET\n" * 500
     first = flate.encode(page)
-    assert first == zlib.compress(page) and flate.encode(bytes(page)) is first, "the same content: kept"
-    assert flate.encode(page.decode("latin-1")) == zlib.compress(page), "text as reportlab's filter takes it (UTF-8)"
+    assert first == zlib.compress(page) and flate.encode(bytes(bytearray(page))) is first, "the same content: kept"
+    assert flate.encode(bytearray(page)) is first
+    assert flate.encode(page.decode("latin-1")) is first, "text as reportlab's filter takes it (UTF-8)"
     for n in range(40):  # other content, until the bound pushes the first out
         other = os.urandom(2_000) + bytes([n])
         assert flate.encode(other) == zlib.compress(other)
-    assert flate._size <= 50_000 and page not in flate._kept
-    assert flate.encode(page) == first
+    assert flate._size <= 40_000 and len(flate._kept) < 40
+    assert flate.encode(page) == first and flate.encode(page) is not first, "compressed again once pushed out"
+    kept = len(flate._kept)
+    large = os.urandom(11_000)  # compressed, over a quarter of the bound: not kept, nothing pushed out
+    assert flate.encode(large) == zlib.compress(large) and len(flate._kept) == kept
+
+
+def test_a_pdf_stream_is_compressed_through_the_kept_filter_to_reportlabs_bytes():
+    from reportlab.pdfbase.pdfdoc import PDFDocument, PDFStream, PDFZCompress
+
+    from deckgen.render import pdfobjects
+
+    content = b"q 1 0 0 1 72 720 cm BT /F1 9 Tf (Exhibit 1) Tj ET Q\n" * 40
+    stream = PDFStream(content=content, filters=[PDFZCompress])
+    expected = PDFStream(content=content, filters=[PDFZCompress]).format(PDFDocument())
+    formatted = pdfobjects.StreamWithEOL(stream).format(PDFDocument())
+    assert formatted == expected[:-len(b"endstream\n")] + b"\nendstream\n"
+    assert stream.filters == [PDFZCompress], "the stream's own filters are left as they were"
+    assert (len(content), hashlib.blake2b(content).digest()) in pdfobjects.KEPT_FLATE._kept, "compressed through it"

@@ -1,7 +1,8 @@
 """Rendering on a Dask cluster: many specs (``build --cluster``) or many variants (``send --cluster``).
 
-The client checks each spec (``build.check``) before it goes to a worker (``send`` checks every
-variant before any is rendered), and ships it with the files it reads: a content-addressed bundle
+The client checks each spec (``build.check``) before it goes to a worker (``send`` hands each
+variant to the workers as soon as it passes its check, and writes nothing until every variant has
+passed), and ships it with the files it reads: a content-addressed bundle
 (path in the project -> sha256). A file travels with the first render that reads it; once a second
 render reads it (the brand, fonts, logo, a shared data file) it is scattered to every worker once,
 keyed by its sha256. Workers need no shared filesystem: each keeps a private copy of the client's
@@ -33,7 +34,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -664,24 +665,34 @@ def _outcome(result, started: float) -> "SpecOutcome":
 # -- send: one edition per variant ---------------------------------------------------------------
 
 class VariantRenders:
-    """A send's variants rendered on a cluster, each handed in (``add``) as soon as it is checked: the
-    workers render while the client checks the rest. Nothing is written until ``collect``, which the
-    caller reaches only once every variant passed, so a send refused for a problem found late writes
-    nothing (leaving the context cancels what is still rendering)."""
+    """A send's variants rendered on a cluster, each handed in (``add``) as soon as it has passed its
+    check: the workers render while the client checks the rest. Nothing is written until ``collect``,
+    which the caller reaches only once every variant has passed, so a send refused for a problem found
+    late writes nothing; leaving the context cancels what is still rendering and releases the
+    cluster's copies of the files. A variant that cannot be handed in (a file changed since it was
+    checked) is kept as failed and reported by ``collect``, never raised while the others are checked."""
 
-    def __init__(self, cluster: "StartingCluster | str | Client | None", stack: ExitStack):
-        self._cluster, self._stack = cluster, stack
+    def __init__(self, cluster: "StartingCluster | str | Client | None"):
+        self._cluster = cluster
+        self._stack = ExitStack()
         self._rendering: ClusterRenderer | None = None
-        self._waiting: list[tuple[tuple[str, ...], "Checked"]] = []
-        self.handed: dict[tuple[str, ...], "Checked"] = {}  # every variant added that is out of date
+        self._waiting: deque[tuple[tuple[str, ...], "Checked"]] = deque()
+        self.rendered_here: dict[tuple[str, ...], "Checked"] = {}  # the variants that are out of date, handed in or waiting
+        self.failed: dict[tuple[str, ...], DeckgenError] = {}
+
+    def __enter__(self) -> "VariantRenders":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stack.close()
 
     def add(self, variant: tuple[str, ...], checked: "Checked") -> None:
         """Render ``variant`` if its edition is out of date: now if the cluster is up, else once it is."""
         from .build import outputs
 
-        if variant in self.handed or outputs.up_to_date(checked):
+        if variant in self.rendered_here or outputs.up_to_date(checked):
             return
-        self.handed[variant] = checked
+        self.rendered_here[variant] = checked
         self._waiting.append((variant, checked))
         if self._rendering is not None or (isinstance(self._cluster, StartingCluster) and self._cluster.started()):
             self._submit_waiting()
@@ -690,53 +701,52 @@ class VariantRenders:
         if self._rendering is None:
             self._rendering = self._stack.enter_context(renderer(self._cluster))
         while self._waiting:
-            variant, checked = self._waiting.pop(0)
-            self._rendering.submit(checked, variant)
+            variant, checked = self._waiting[0]
+            try:
+                self._rendering.submit(checked, variant)
+            except DeckgenError as exc:  # a file changed since it was checked: this variant fails, the others go on
+                self.failed[variant] = exc
+            self._waiting.popleft()
 
     def collect(
         self, variants: Mapping[tuple[str, ...], "Checked"], *, log: Callable[[str], None] = lambda line: None,
         on_progress: Callable[[int, int], None] = lambda done, total: None,
     ) -> tuple[dict[tuple[str, ...], bytes], list[Path], dict[tuple[str, ...], DeckgenError]]:
-        """Render what of ``variants`` is out of date and not yet handed in, write each edition here as
-        it arrives; return every variant's PDF bytes, the PDFs written, and the variants that failed
-        (the others go on)."""
+        """Render what of ``variants`` is out of date and not yet handed in, and write each edition here
+        as it arrives; return every variant's PDF bytes, the PDFs written, and the variants that failed
+        (the others go on). The cluster's copies are released once the last edition is in."""
         from .build import api, outputs
 
         for variant, checked in variants.items():
             self.add(variant, checked)
-        pdfs = {variant: checked.output.read_bytes() for variant, checked in variants.items() if variant not in self.handed}
+        pdfs = {variant: checked.output.read_bytes() for variant, checked in variants.items() if variant not in self.rendered_here}
         failed: dict[tuple[str, ...], DeckgenError] = {}
+
+        def fail(variant: tuple[str, ...], exc: DeckgenError) -> None:
+            failed[variant] = exc
+            log(f"could not build {display_path(variants[variant].output)}: {' '.join(exc.lines())}")
+
         built: list[Path] = []
         on_progress(len(pdfs), len(variants))
-        if not self.handed:
-            return pdfs, built, failed
-        self._submit_waiting()
-        assert self._rendering is not None
-        for variant, rendered, _ in self._rendering.finished():
-            checked = self.handed[variant]
-            try:
-                if isinstance(rendered, DeckgenError):
-                    raise rendered
-                with outputs.output_lock(checked.output):
-                    api.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline,
-                                        render_seconds=rendered.seconds, proof=rendered.proof)
-            except DeckgenError as exc:
-                failed[variant] = exc
-                log(f"could not build {display_path(checked.output)}: {' '.join(exc.lines())}")
-            else:
-                pdfs[variant] = rendered.pdf
-                built.append(checked.output)
-                log(f"built {display_path(checked.output)}")
+        if self._waiting:
+            self._submit_waiting()
+        for variant, exc in self.failed.items():
+            fail(variant, exc)
             on_progress(len(pdfs) + len(failed), len(variants))
+        with self._stack:
+            for variant, rendered, _ in self._rendering.finished() if self._rendering is not None else ():
+                checked = self.rendered_here[variant]
+                try:
+                    if isinstance(rendered, DeckgenError):
+                        raise rendered
+                    with outputs.output_lock(checked.output):
+                        api.write_edition(checked, rendered.pdf, rendered.pages, rendered.outline,
+                                            render_seconds=rendered.seconds, proof=rendered.proof)
+                except DeckgenError as exc:
+                    fail(variant, exc)
+                else:
+                    pdfs[variant] = rendered.pdf
+                    built.append(checked.output)
+                    log(f"built {display_path(checked.output)}")
+                on_progress(len(pdfs) + len(failed), len(variants))
         return pdfs, built, failed
-
-
-def build_editions_on_cluster(
-    variants: Mapping[tuple[str, ...], "Checked"], cluster: "str | Client | None", *,
-    log: Callable[[str], None] = lambda line: None,
-    on_progress: Callable[[int, int], None] = lambda done, total: None,
-) -> tuple[dict[tuple[str, ...], bytes], list[Path], dict[tuple[str, ...], DeckgenError]]:
-    """Render the variants that are out of date on the cluster and write each one here; return every
-    variant's PDF bytes, the PDFs written, and the variants that failed (the others go on)."""
-    with ExitStack() as stack:
-        return VariantRenders(cluster, stack).collect(variants, log=log, on_progress=on_progress)

@@ -326,7 +326,7 @@ def _check_variants(
     checked: "Checked", everyone: Iterable[Recipient], overrides: tuple[str, ...], options: dict,
     on_variant: Callable[[Variant, "Checked"], None] | None = None,
 ) -> tuple[dict[Variant, "Checked"], list[Problem], dict[Variant, tuple[Problem, ...]]]:
-    """Check each distinct recipient variant as ``build --set ...`` would (nothing is rendered).
+    """Check each distinct recipient variant as ``build --set ...`` would (nothing is rendered here).
 
     A variant whose only errors are in what its edition shows (a where that selects no row, code
     ``empty``) is returned apart, as unsendable: its recipients are not sent it, the others are.

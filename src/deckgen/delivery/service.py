@@ -179,7 +179,7 @@ def send(
             if cluster is not None:  # started while the recipients are checked; renders each variant once checked
                 from ..cluster import VariantRenders, starting
 
-                renders = VariantRenders(held.enter_context(starting(cluster)), held)
+                renders = held.enter_context(VariantRenders(held.enter_context(starting(cluster))))
             plan = inspect_delivery(
                 checked, to=to, recipients_files=recipients_files, ledger=ledger, require_recipients=True,
                 on_variant=renders.add if renders is not None else None, **options
@@ -190,8 +190,10 @@ def send(
             raise NotSent(list(plan.problems))
         loaded, delivery, everyone, ledger_path = checked.report.loaded, plan.delivery, plan.recipients, plan.ledger
 
-        # A real send holds the lock from before building until the last message: an overlapping run
-        # fails at once instead of building the same PDFs and then mailing the same people.
+        # A real send holds the lock from before writing any PDF until the last message: an overlapping
+        # run fails here instead of writing the same PDFs and then mailing the same people. (With a
+        # cluster, variants that passed their checks are already rendering: the workers' work is
+        # dropped when the lock is refused, nothing of it written.)
         if not dry_run:
             held.enter_context(SendLock(ledger_path))
         if renders is None:

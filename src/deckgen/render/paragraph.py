@@ -200,31 +200,17 @@ def _trim(kept: OrderedDict) -> None:
 
 
 def style_key(style) -> tuple:
-    """What a style sets, as a hashable value. Not kept on the style: a style's clone copies its
-    attributes (a key kept there would go with them to a clone of another size). Kept beside it while
-    the style holds the same values (nothing stops a caller from changing a style after using it, or
-    the parent it inherits from: its values are compared each time, a parent by its own key)."""
-    attributes = style.__dict__
-    names = tuple(attributes)
-    values = tuple(map(_hashable, attributes.values()))
-    kept = _STYLE_KEYS.get(id(style))
-    if kept is not None and kept[0] is style and kept[1] == names and kept[2] == values:
-        return kept[3]
-    key = tuple(sorted(zip(names, values)))
-    if len(_STYLE_KEYS) >= STYLE_KEYS_KEPT:
-        _STYLE_KEYS.clear()
-    _STYLE_KEYS[id(style)] = (style, names, values, key)
-    return key
-
-
-# Style keys by the style's id, with the style (so that its id is not reused while it is kept) and
-# the names and values the key was made from. A build uses a few dozen styles, each parent of others.
-_STYLE_KEYS: dict[int, tuple[object, tuple, tuple, tuple]] = {}
-STYLE_KEYS_KEPT = 4096
+    """What a style sets, as a hashable value. Worked out each time: a style's clone copies its
+    attributes (a key kept on the style would go with them to a clone of another size), and nothing
+    stops a caller from changing a style after using it. Its parent is left out: reportlab copies a
+    parent's attributes into the style as it is made and never reads the parent again (unless the
+    style is ``refresh``ed, which copies them in again), so the style's own attributes are all that
+    sets its text."""
+    return tuple(sorted((name, _hashable(value)) for name, value in style.__dict__.items() if name != "parent"))
 
 
 def _hashable(value):
-    if value is None or type(value) in _PLAIN:
+    if value is None or type(value) in _PLAIN:  # most of a style's values: tested first
         return value
     if hasattr(value, "hexval"):  # a reportlab colour
         return ("colour", value.hexval(), getattr(value, "alpha", 1))

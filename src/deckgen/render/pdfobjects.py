@@ -3,6 +3,7 @@ tree (one per paragraph and table cell) and for streams whose dictionary must st
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import struct
 import threading
@@ -62,7 +63,12 @@ class StreamWithEOL(PDFObject):
         filters = getattr(self.stream, "filters", None)
         if type(self.stream) is PDFStream and filters is not None and list(filters) == [PDFZCompress]:
             self.stream.filters = [KEPT_FLATE]
-        formatted = self.stream.format(document)
+            try:
+                formatted = self.stream.format(document)
+            finally:
+                self.stream.filters = filters
+        else:
+            formatted = self.stream.format(document)
         if not formatted.endswith(_REPORTLAB_STREAM_END) or b"\nstream\n" not in formatted:
             raise ValueError(f"{type(self.stream).__name__} was not formatted as reportlab's PDFStream")
         data_end = len(formatted) - len(_REPORTLAB_STREAM_END)
@@ -70,33 +76,38 @@ class StreamWithEOL(PDFObject):
 
 
 class KeptFlate:
-    """reportlab's FlateDecode filter (the same bytes) with the data it compressed lately kept: the
-    editions of a personalised run share their fonts, colour profile and most pages' content streams,
-    byte for byte."""
+    """reportlab's FlateDecode filter (the same bytes) with the data it compressed lately kept, by the
+    data's length and BLAKE2b digest: the editions of a personalised run share their fonts, colour
+    profile and most pages' content streams, byte for byte."""
 
     pdfname = "FlateDecode"
-    KEPT_BYTES = 16_000_000  # the compressed data and what it was made from, together
+    KEPT_BYTES = 16_000_000  # the compressed data kept, all told; a stream over a quarter of it is not kept
+    ENTRY_BYTES = 200  # what an entry costs besides its data (key, dictionary slot)
 
     def __init__(self):
-        self._kept: OrderedDict[bytes, bytes] = OrderedDict()
+        self._kept: OrderedDict[tuple[int, bytes], bytes] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def encode(self, text: bytes | str) -> bytes:
-        data = text.encode("utf8") if isinstance(text, str) else text
+    def encode(self, text: bytes | bytearray | str) -> bytes:
+        data = text.encode("utf8") if isinstance(text, str) else bytes(text)
+        key = (len(data), hashlib.blake2b(data).digest())
         with self._lock:
-            found = self._kept.get(data)
+            found = self._kept.get(key)
             if found is not None:
-                self._kept.move_to_end(data)
+                self._kept.move_to_end(key)
                 return found
         compressed = zlib.compress(data)
+        cost = len(compressed) + self.ENTRY_BYTES
+        if cost > self.KEPT_BYTES // 4:
+            return compressed
         with self._lock:
-            if data not in self._kept:
-                self._kept[data] = compressed
-                self._size += len(data) + len(compressed)
-            while self._size > self.KEPT_BYTES and self._kept:
-                old, old_compressed = self._kept.popitem(last=False)
-                self._size -= len(old) + len(old_compressed)
+            if key not in self._kept:
+                self._kept[key] = compressed
+                self._size += cost
+            while self._size > self.KEPT_BYTES:
+                _, dropped = self._kept.popitem(last=False)
+                self._size -= len(dropped) + self.ENTRY_BYTES
         return compressed
 
 
