@@ -677,7 +677,8 @@ class VariantRenders:
         self._stack = ExitStack()
         self._rendering: ClusterRenderer | None = None
         self._waiting: deque[tuple[tuple[str, ...], "Checked"]] = deque()
-        self.rendered_here: dict[tuple[str, ...], "Checked"] = {}  # the variants that are out of date, handed in or waiting
+        self.current: set[tuple[str, ...]] = set()  # variants whose edition on disk is up to date
+        self.out_of_date: dict[tuple[str, ...], "Checked"] = {}  # the others: handed in, or waiting for the cluster
         self.failed: dict[tuple[str, ...], DeckgenError] = {}
 
     def __enter__(self) -> "VariantRenders":
@@ -690,9 +691,12 @@ class VariantRenders:
         """Render ``variant`` if its edition is out of date: now if the cluster is up, else once it is."""
         from .build import outputs
 
-        if variant in self.rendered_here or outputs.up_to_date(checked):
+        if variant in self.current or variant in self.out_of_date:
             return
-        self.rendered_here[variant] = checked
+        if outputs.up_to_date(checked):
+            self.current.add(variant)
+            return
+        self.out_of_date[variant] = checked
         self._waiting.append((variant, checked))
         if self._rendering is not None or (isinstance(self._cluster, StartingCluster) and self._cluster.started()):
             self._submit_waiting()
@@ -719,7 +723,7 @@ class VariantRenders:
 
         for variant, checked in variants.items():
             self.add(variant, checked)
-        pdfs = {variant: checked.output.read_bytes() for variant, checked in variants.items() if variant not in self.rendered_here}
+        pdfs = {variant: variants[variant].output.read_bytes() for variant in self.current}
         failed: dict[tuple[str, ...], DeckgenError] = {}
 
         def fail(variant: tuple[str, ...], exc: DeckgenError) -> None:
@@ -735,7 +739,7 @@ class VariantRenders:
             on_progress(len(pdfs) + len(failed), len(variants))
         with self._stack:
             for variant, rendered, _ in self._rendering.finished() if self._rendering is not None else ():
-                checked = self.rendered_here[variant]
+                checked = self.out_of_date[variant]
                 try:
                     if isinstance(rendered, DeckgenError):
                         raise rendered

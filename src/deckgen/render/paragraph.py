@@ -210,12 +210,10 @@ def style_key(style) -> tuple:
 
 
 def _hashable(value):
-    if value is None or type(value) in _PLAIN:  # most of a style's values: tested first
+    if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if hasattr(value, "hexval"):  # a reportlab colour
         return ("colour", value.hexval(), getattr(value, "alpha", 1))
-    if isinstance(value, (str, int, float, bool)):
-        return value
     if isinstance(value, (list, tuple)):
         return tuple(_hashable(item) for item in value)
     if hasattr(value, "__dict__") and type(value).__name__ == "ParagraphStyle":
@@ -223,9 +221,6 @@ def _hashable(value):
     if isinstance(getattr(value, "style_key", None), tuple):  # a hyphenator
         return value.style_key
     return (type(value).__qualname__, id(value))  # anything else only matches itself
-
-
-_PLAIN = frozenset({str, int, float, bool})
 
 
 class BalancedParagraph(Paragraph):
