@@ -165,3 +165,49 @@ def test_a_pdf_stream_is_compressed_through_the_kept_filter_to_reportlabs_bytes(
     assert formatted == expected[:-len(b"endstream\n")] + b"\nendstream\n"
     assert stream.filters == [PDFZCompress], "the stream's own filters are left as they were"
     assert (len(content), hashlib.blake2b(content).digest()) in pdfobjects.KEPT_FLATE._kept, "compressed through it"
+
+
+def test_the_lines_of_a_split_paragraph_are_read_from_each_part_not_from_the_whole():
+    """The proof's reading of a paragraph's lines is kept for its broken lines; reportlab makes each
+    part of a split paragraph by cloning those lines, and each part must be read as it is."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    from deckgen.proof.record import _lines_of, line_texts
+    from deckgen.render.paragraph import Paragraph
+
+    style = ParagraphStyle("body", fontName="Helvetica", fontSize=9, leading=11)
+    text = " ".join(f"Sentence {n} of a paragraph that runs over several lines of a narrow column." for n in range(12))
+    whole = Paragraph(text, style)
+    whole.wrap(160, 10_000)
+    lines = line_texts(whole)
+    assert len(lines) > 8 and line_texts(whole) == lines and line_texts(whole) is not lines, "a fresh list each time"
+    head, tail = whole.split(160, 5 * 11 + 1)
+    for part in (head, tail):
+        part.wrap(160, 10_000)
+        assert line_texts(part) == _lines_of(part)[0]
+    assert line_texts(head) + line_texts(tail) == lines
+
+
+def test_lines_read_against_a_text_are_a_new_list_each_time():
+    from deckgen.proof.lines import breaks
+
+    lines = ["Lines read against", "the text they were made", "from."]
+    found = breaks(lines, "Lines read against the text they were made from.")
+    assert [b.how for b in found] == ["space", "space"]
+    found.clear()
+    again = breaks(lines, "Lines read against the text they were made from.")
+    assert [b.how for b in again] == ["space", "space"]
+    assert breaks(lines, "Lines read against the text they were made for.") is None
+
+
+def test_importing_the_spec_builds_no_model_it_may_not_use():
+    """Every model builds its validator at first use: a build never validates a delivery section's
+    retry policy, ``--help`` no brand (a default written as ``Model()`` would build it at import)."""
+    import subprocess
+    import sys
+
+    probe = ("import deckgen.spec, deckgen.brand.models as b, deckgen.delivery.model as d; "
+             "print([m.__name__ for m in (d.RetryPolicy, d.DeliverySpec, b.Brand, b.Color, b.Meta) "
+             "if m.__pydantic_complete__])")
+    built = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert built.strip() == "[]"

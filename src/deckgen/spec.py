@@ -17,7 +17,7 @@ from .dates import DATE_KEYWORDS, TodayError, resolve_keyword, today
 from .delivery.model import DeliverySpec
 from .errors import Mark, Problem, SpecError, control_character, describe_character
 from .figures import check_names, check_source_id
-from .models import FilePath, Strict
+from .models import FilePath, Strict, made_by_default
 from .tables import ColumnKind, ColumnSpec
 from .formatting import check_locale
 from .sections import AnySection, SECTION_MODELS, SECTION_TYPES
@@ -113,7 +113,7 @@ class Spec(Strict):
     archive: Literal["pdfa-2b", "pdfa-3b"] = "pdfa-2b"
     brand: FilePath
     data: dict[str, DataEntry] = Field(min_length=1)
-    checks: Checks = Checks()
+    checks: Checks = made_by_default(Checks)
     toc: bool = False
     rail: bool = True  # page 1's rail: the analyst box and the first key figures beside the text (false: none)
     # MiFID II: investment research, or a marketing communication (with the Article 36(2) wording); shown on
@@ -171,7 +171,7 @@ class Spec(Strict):
 class LoadedSpec(BaseModel):
     """The spec model with the document it came from (for locating later problems)."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, arbitrary_types_allowed=True, frozen=True)
 
     spec: Spec
     document: Document

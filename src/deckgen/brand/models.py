@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from ..models import made_by_default
+
 WEIGHT_NAMES = {
     "thin": 100, "extra-light": 200, "ultra-light": 200, "light": 300, "normal": 400, "regular": 400,
     "medium": 500, "semi-bold": 600, "demi-bold": 600, "bold": 700, "extra-bold": 800, "ultra-bold": 800,
@@ -26,11 +28,11 @@ FONT_SOURCES = ("file", "google", "bunny", "system")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
 
 
 class Open(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="allow", frozen=True, populate_by_name=True)
 
 
 def font_weight(value: Any) -> int:
@@ -347,7 +349,7 @@ class DeckgenDefaults(Strict):
 
 
 class Defaults(Open):
-    deckgen: DeckgenDefaults = DeckgenDefaults()
+    deckgen: DeckgenDefaults = made_by_default(DeckgenDefaults)
 
     @field_validator("deckgen", mode="before")
     @classmethod
@@ -356,11 +358,11 @@ class Defaults(Open):
 
 
 class Brand(Strict):
-    meta: Meta = Meta()
+    meta: Meta = made_by_default(Meta)
     logo: Logo | None = None
-    color: Color = Color()
-    typography: Typography = Typography()
-    defaults: Defaults = Defaults()
+    color: Color = made_by_default(Color)
+    typography: Typography = made_by_default(Typography)
+    defaults: Defaults = made_by_default(Defaults)
 
     @field_validator("logo", mode="before")
     @classmethod

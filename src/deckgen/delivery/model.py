@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..models import FilePath
+from ..models import FilePath, made_by_default
 from .addresses import check_display_name, check_header_text, parse_address, parse_mailbox
 
 DEFAULT_SUBJECT = "{{ title }} ({{ date }})"
@@ -18,7 +18,7 @@ VariantValue = str | bool | int | float | dt.date
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class RecipientEntry(_Strict):
@@ -65,7 +65,7 @@ class DeliverySpec(_Strict):
     base_url: str | None = None  # where the PDFs are published; enables a link when over the size limit
     max_attachment_mb: float = Field(default=DEFAULT_MAX_ATTACHMENT_MB, gt=0, le=1000)
     ledger: FilePath | None = None  # relative to the spec, inside the project; default <output folder>/.deckgen/delivery.sqlite
-    retry: RetryPolicy = RetryPolicy()
+    retry: RetryPolicy = made_by_default(RetryPolicy)
 
     @field_validator("subject")
     @classmethod

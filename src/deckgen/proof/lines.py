@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 SOFT_HYPHEN = "\u00ad"
 _SPACES = re.compile(r"[\s\u200b]+")  # any space reportlab may break at, and the no-break ones
 _OWN_BREAKS = "-\u2010\u2011\u2013\u2014/"  # a line may end after these when the text has them
 
 
+@lru_cache(maxsize=8192)  # the same lines and texts are read again and again (each personalised edition)
 def normal(text: str) -> str:
     """``text`` with soft hyphens dropped and every run of spaces (no-break ones too) as one space."""
     return _SPACES.sub(" ", text.replace(SOFT_HYPHEN, "")).strip()
@@ -61,6 +63,14 @@ def line_ends(lines: list[str], text: str, position: int = 0) -> tuple[list[str]
 def _walk(lines: list[str], text: str, position: int) -> tuple[list[Break | None], int] | None:
     """Each line's end in ``text`` from ``position`` (None: the text's end, or a line left empty)
     and where the lines stop; None when they do not spell the text."""
+    walked = _walked(tuple(lines), text, position)
+    return None if walked is None else (list(walked[0]), walked[1])
+
+
+# Kept by the lines, the text and the start: each personalised edition reads the same paragraphs,
+# broken the same way, as the edition before it.
+@lru_cache(maxsize=8192)
+def _walked(lines: tuple[str, ...], text: str, position: int) -> tuple[tuple[Break | None, ...], int] | None:
     found: list[Break | None] = []
     for raw in lines:
         line = normal(raw)
@@ -85,7 +95,7 @@ def _walk(lines: list[str], text: str, position: int) -> tuple[list[Break | None
             found.append(Break(position, "between-ideographs"))  # Chinese, Japanese: lines break between characters
         else:
             found.append(Break(position, "inside"))
-    return found, position
+    return tuple(found), position
 
 
 def _ideographic(char: str) -> bool:

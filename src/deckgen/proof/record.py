@@ -10,6 +10,7 @@ import html
 import itertools
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
 
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)  # a forced line break: a space between what it separates
@@ -98,7 +99,8 @@ class LaidOut:
         if paragraph.__dict__.get("_proof_pass") == self.passes:
             return  # drawn again (a table's header row repeated on the next page): it was read the first time
         paragraph._proof_pass = self.passes
-        lines, overflow = _lines_of(paragraph)
+        lines, overflow, _ = _read(paragraph)
+        lines = list(lines)
         page = canvas.getPageNumber()
         key = paragraph.__dict__.get("_proof_key")
         if key is None:
@@ -121,7 +123,7 @@ class LaidOut:
             figures=paragraph.__dict__.get("_proof_figures", ()), exhibit=paragraph.__dict__.get("_proof_exhibit"),
             line_pages=[page] * len(lines),
         )
-        block.missing_glyphs = _missing_glyphs(paragraph)
+        block.missing_glyphs = _read(paragraph, missing=True)[2]
         if block.source is None and block.expected is None:  # its own text: a line break inside a word still shows
             block.plain = html.unescape(_TAG.sub("", _LINE_BREAK.sub(" ", getattr(paragraph, "text", "") or "")))
         self._by_key[key] = block
@@ -184,7 +186,30 @@ def _missing_glyphs(paragraph) -> str:
 
 def line_texts(paragraph) -> list[str]:
     """The text of each line reportlab broke ``paragraph`` into (after ``wrap``)."""
-    return _lines_of(paragraph)[0]
+    return list(_read(paragraph)[0])
+
+
+def _read(paragraph, missing: bool = False) -> tuple[tuple[str, ...], float, str | None]:
+    """``_lines_of`` (and with ``missing``, ``_missing_glyphs``), kept for the paragraph's lines: lines
+    broken once are shared by every paragraph of the same text, style and width (``render.paragraph``),
+    in this edition and the next, and these are read from the lines and the style alone. Kept by the
+    lines object itself, not on it: reportlab makes the lines of a split paragraph by cloning them."""
+    laid = paragraph.__dict__.get("blPara")
+    if laid is None:
+        lines, overflow = _lines_of(paragraph)
+        return tuple(lines), overflow, _missing_glyphs(paragraph) if missing else None
+    style = paragraph.style
+    reads = (style.fontName, style.fontSize, getattr(style, "spaceShrinkage", 0), style.rightIndent)
+    kept = _READ.get(laid)
+    if kept is None or kept[0] != reads:
+        lines, overflow = _lines_of(paragraph)
+        kept = _READ[laid] = (reads, tuple(lines), overflow, None)
+    if missing and kept[3] is None:
+        kept = _READ[laid] = (*kept[:3], _missing_glyphs(paragraph))
+    return kept[1], kept[2], kept[3]
+
+
+_READ: "weakref.WeakKeyDictionary[object, tuple]" = weakref.WeakKeyDictionary()
 
 
 def _lines_of(paragraph) -> tuple[list[str], float]:

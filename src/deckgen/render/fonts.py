@@ -207,9 +207,11 @@ class ThemeFonts:
 
         ``text`` must be escaped text without tags.
         """
-        if self.symbols is None:
+        if self.symbols is None or text.isascii():
             return text
         covered = _coverage(font or self.body.regular)
+        if covered.issuperset(ord(char) for char in text if ord(char) >= 128):
+            return text
         out: list[str] = []
         run: list[str] = []
         for char in text:

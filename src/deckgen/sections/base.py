@@ -96,7 +96,7 @@ class RenderContext(Protocol):
 
 
 class SectionModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, str_strip_whitespace=True)
 
     id: str | None = None  # anchor name; defaults to the section's type and position
     # rail: in the rail beside the text that follows (types with IN_RAIL); main: in the flow of the page.

@@ -33,7 +33,7 @@ assert set(ChartKind.__args__) == set(KIND_NAMES), "the chart model and the kind
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class ChartFigure(_Part):

@@ -12,7 +12,7 @@ from .chart import Chart, ChartFigure
 
 
 class Bar(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
     figure: str
     label: Line
 

@@ -56,7 +56,7 @@ HISTORY_MONTHS = 12  # Delegated Regulation (EU) 2016/958, Article 6(3): the vie
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class Analyst(_Part):

@@ -11,7 +11,7 @@ from .base import Exposure, Line, Passage, SectionModel
 
 
 class Implication(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
     title: Line
     text: Passage
     exposure: Exposure = Field(default_factory=list)  # instruments that give exposure, e.g. tickers

@@ -29,7 +29,7 @@ class InstrumentView(BaseModel):
     """Where each instrument's current view comes from: a table with a row per instrument, its column
     naming the instrument and its column with the view."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, str_strip_whitespace=True)
 
     table: str
     instrument: str  # the view table's column naming each instrument, as this table's ``match`` column does

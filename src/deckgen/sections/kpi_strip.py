@@ -13,7 +13,7 @@ from .base import Line, Ref, SectionModel
 
 
 class Kpi(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
     figure: str
     label: Line
     style: Literal[FIGURE_STYLES] | None = None  # type: ignore[valid-type]

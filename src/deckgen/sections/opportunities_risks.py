@@ -10,7 +10,7 @@ from .base import Line, Passage, SectionModel
 
 
 class Column(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
     title: Line
     items: list[Passage] = Field(min_length=1)
 
