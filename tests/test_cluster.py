@@ -205,16 +205,21 @@ def test_a_pdfa_3b_edition_built_on_the_cluster_carries_what_a_local_build_carri
     assert cli("proof", "out/grid-storage.pdf").code == 0
 
 
-def test_without_dask_installed_one_line_says_how_to_install_it(project):
-    script = ("import sys; sys.modules['distributed'] = None; from deckgen.cli import main; "
-              "sys.argv = ['deckgen', 'build', 'specs/investor.yaml', '--cluster', 'local:2']; main()")
-    done = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True, timeout=120)
+def test_without_dask_installed_a_scheduler_address_says_how_to_install_it_and_local_needs_no_dask(project):
+    def run(address: str) -> subprocess.CompletedProcess:
+        script = ("import sys; sys.modules['distributed'] = None; from deckgen.cli import main; "
+                  f"sys.argv = ['deckgen', 'build', 'specs/investor.yaml', '--cluster', {address!r}]; main()")
+        return subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True, timeout=120)
 
+    done = run("tcp://127.0.0.1:8786")
     assert done.returncode == ExitCode.USAGE
     assert done.stderr.strip().splitlines() == [
         "error: --cluster needs dask.distributed, which is not installed: "
         "pip install 'deckgen[cluster]' (or: uv sync --extra cluster)"
     ]
+    done = run("local:2")  # copies of this process, forked: no Dask
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "dist/investor.pdf"
 
 
 @pytest.mark.parametrize("address, message", [

@@ -58,7 +58,7 @@ StrictOption = Flag("--strict", help="Treat warnings as errors.")
 RootOption = typer.Option(None, "--root", metavar="DIR", help="Project folder that data files must stay inside (default: nearest folder with .git, pyproject.toml or deckgen.toml). The default output stays in the spec's own project.")
 QuietOption = Flag("-q", "--quiet", help="Print only results and errors: no warnings, summaries or progress.")
 VerboseOption = Flag("-v", "--verbose", help="Also print how long each step took.")
-ClusterOption = typer.Option(None, "--cluster", envvar="DECKGEN_DASK_SCHEDULER", show_envvar=True, metavar="ADDRESS", help="Render on a Dask cluster: local (one worker process per CPU), local:N (N workers), or a scheduler address such as tcp://HOST:8786. Needs: pip install 'deckgen[cluster]'.")
+ClusterOption = typer.Option(None, "--cluster", envvar="DECKGEN_DASK_SCHEDULER", show_envvar=True, metavar="ADDRESS", help="Render in parallel: local (one process per CPU) or local:N (N processes: copies of deckgen on this machine), or on a Dask cluster at a scheduler address such as tcp://HOST:8786 (needs: pip install 'deckgen[cluster]').")
 
 
 class LogFormat(str, Enum):

@@ -46,10 +46,13 @@ from .errors import BuildError, DeckgenError, Problem, ProofError, UsageError, d
 if TYPE_CHECKING:
     from distributed import Client
 
+    from .forkpool import LocalProcesses
+
     from .build.checked import Checked
     from .outcome import SpecOutcome
 
 SCHEDULER_ENV = "DECKGEN_DASK_SCHEDULER"
+LOCAL_CLUSTER_ENV = "DECKGEN_LOCAL_CLUSTER"  # "dask": local:N as a Dask LocalCluster even where copies can fork
 INSTALL_HINT = "pip install 'deckgen[cluster]' (or: uv sync --extra cluster)"
 SCHEDULER_SCHEMES = ("tcp://", "tls://", "ws://", "wss://", "ucx://")
 CONNECT_TIMEOUT = 30  # seconds to reach an existing scheduler
@@ -118,8 +121,31 @@ class StartingCluster:
         self._thread.join()
 
 
+def forked_workers(cluster: "str | Client | StartingCluster | LocalProcesses | None") -> int | None:
+    """How many forked copies of this process render for ``cluster``: ``local`` / ``local:N`` where
+    copies can be forked (``forkpool``), unless ``$DECKGEN_LOCAL_CLUSTER`` is ``dask`` (a Dask
+    LocalCluster, as where they cannot); None for any other cluster."""
+    from .forkpool import LocalProcesses, can_fork
+
+    if isinstance(cluster, LocalProcesses):
+        return cluster.workers
+    if cluster is not None and not isinstance(cluster, str):
+        return None
+    address = (cluster or os.environ.get(SCHEDULER_ENV) or "").strip()
+    workers = local_workers(address)
+    if workers is None or os.environ.get(LOCAL_CLUSTER_ENV, "").strip().lower() == "dask" or not can_fork():
+        return None
+    return workers
+
+
 @contextmanager
-def starting(cluster: "str | Client | None") -> Iterator[StartingCluster]:
+def starting(cluster: "str | Client | None") -> Iterator["StartingCluster | LocalProcesses"]:
+    """``cluster`` being started (or reached) while the caller checks its specs; forked copies need no start."""
+    from .forkpool import LocalProcesses
+
+    if (workers := forked_workers(cluster)) is not None:
+        yield LocalProcesses(workers)
+        return
     started = StartingCluster(cluster)
     try:
         yield started
@@ -518,7 +544,19 @@ class ClusterRenderer:
 
 
 @contextmanager
-def renderer(cluster: "str | Client | None") -> Iterator[ClusterRenderer]:
+def renderer(cluster: "str | Client | StartingCluster | LocalProcesses | None") -> Iterator[ClusterRenderer]:
+    if (workers := forked_workers(cluster)) is not None:
+        from .forkpool import ForkedRenderer
+
+        forked = ForkedRenderer(workers)
+        try:
+            yield forked
+        except BaseException:
+            forked.cancel()
+            raise
+        finally:
+            forked.close()
+        return
     with connect(cluster) as client:
         rendering = ClusterRenderer(client)
         try:
@@ -698,7 +736,7 @@ class VariantRenders:
             return
         self.out_of_date[variant] = checked
         self._waiting.append((variant, checked))
-        if self._rendering is not None or (isinstance(self._cluster, StartingCluster) and self._cluster.started()):
+        if self._rendering is not None or (hasattr(self._cluster, "started") and self._cluster.started()):
             self._submit_waiting()
 
     def _submit_waiting(self) -> None:

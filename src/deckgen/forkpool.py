@@ -1,0 +1,256 @@
+"""``--cluster local:N`` where the operating system forks: N copies of this process render.
+
+A Dask LocalCluster starts N fresh interpreters that import the renderer, and every render travels
+through its scheduler and a copy of the project in each worker's folder: on one machine, all that
+is overhead. Copies of the client forked once it has imported the renderer start in milliseconds,
+read the project where it is, and render a checked spec exactly as this process would (the same
+code, libraries and files): the editions are the bytes a one-process run writes.
+
+A job is a checked spec pickled to a file in a private folder, its name sent down the copy's own
+pipe; each copy holds at most two (the one it renders and the next), the rest wait here and go to
+whichever copy answers first. The answer (the PDF's bytes and what the renderer reported, or the
+error) comes back the same way, announced on a pipe all copies share. A copy that dies fails the
+renders it held, and the others go on.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections import deque
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from .errors import BuildError, DeckgenError
+
+if TYPE_CHECKING:
+    from .build.checked import Checked
+
+RECORD = 32  # bytes a job takes on the jobs pipe: written and read whole (far below PIPE_BUF)
+
+
+def can_fork() -> bool:
+    """Whether copies of this process can render here: fork exists and no other thread runs (a copy
+    of a process with threads may inherit a lock some thread held, and wait on it forever)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+class LocalProcesses:
+    """``local:N`` to be rendered by forked copies: nothing to start ahead (the copies are forked at
+    the first render), so it is up at once."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+
+    def started(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        pass
+
+
+class ForkedRenderer:
+    """Renders checked specs in ``workers`` forked copies of this process; the same interface as
+    ``cluster.ClusterRenderer``: ``submit``, ``finished``, ``cancel``, and ``close`` when done."""
+
+    AHEAD = 2  # jobs a copy holds at once: the one it renders and the next, so it never waits for the client
+
+    def __init__(self, workers: int):
+        from .build import api  # noqa: F401  (imported before the fork: the copies have it)
+        from .render import chart_worker, pdf  # noqa: F401
+
+        self.folder = Path(tempfile.mkdtemp(prefix="deckgen-local-"))
+        self.jobs: dict[str, tuple[object, "Checked"]] = {}  # job id -> (token, checked), until answered
+        self.waiting: deque[str] = deque()  # jobs no copy holds yet
+        self.held: dict[int, list[str]] = {}  # a copy's pid -> the jobs sent to it, oldest first
+        self.pipes: dict[int, int] = {}  # a copy's pid -> the end of its jobs pipe
+        self.answered: deque[tuple[object, object, str | None]] = deque()
+        self._count = 0
+        self._buffer = b""
+        self._done_in, done_out = os.pipe()
+        ends = [os.pipe() for _ in range(workers)]
+        client_ends = [self._done_in, *(write for _, write in ends)]
+        for read, write in ends:
+            pid = chart_worker.fork_helper(lambda read=read: _serve(read, done_out, self.folder, client_ends))
+            self.held[pid], self.pipes[pid] = [], write
+        for read, _ in ends:
+            os.close(read)
+        os.close(done_out)
+
+    # -- handing in ---------------------------------------------------------------------------------
+    def submit(self, checked: "Checked", token) -> None:
+        self._count += 1
+        job = f"{self._count:08d}"
+        staging = self.folder / f"{job}.job.tmp"
+        with open(staging, "wb") as file:
+            pickle.dump(checked, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(staging, self.folder / f"{job}.job")
+        self.jobs[job] = (token, checked)
+        self.waiting.append(job)
+        self._read(block=False)
+        self._hand_out()
+
+    def _hand_out(self) -> None:
+        while self.waiting and self.held:
+            pid = min(self.held, key=lambda copy: len(self.held[copy]))
+            if len(self.held[pid]) >= self.AHEAD:
+                return
+            job = self.waiting.popleft()
+            self.held[pid].append(job)
+            os.write(self.pipes[pid], job.encode().ljust(RECORD))
+
+    # -- answers ------------------------------------------------------------------------------------
+    def finished(self, *, wait: bool = True) -> Iterator[tuple[object, "object | DeckgenError", str | None]]:
+        """``(token, Rendered or the error, traceback)`` for each render done: all of them (``wait``), or
+        only those already done. A failing render is yielded, never raised."""
+        while True:
+            while self.answered:
+                yield self.answered.popleft()
+            if not self.jobs or not self._read(block=wait) and not wait:
+                return
+
+    def _read(self, block: bool) -> bool:
+        """Read what the copies have answered (waiting up to a second for something when ``block``);
+        whether anything was."""
+        ready, _, _ = select.select([self._done_in], [], [], 1.0 if block else 0)
+        got = False
+        if ready:
+            data = os.read(self._done_in, 65536)
+            self._buffer += data
+            while b"\n" in self._buffer:
+                line, _, self._buffer = self._buffer.partition(b"\n")
+                _, job, pid = line.decode().split(" ")
+                self.held.get(int(pid), [job]).remove(job)
+                self._answer(job)
+                got = True
+            if not data:  # every copy has closed its end: wait for them to end
+                got |= self._lost(block=True)
+        got |= self._lost(block=False)
+        self._hand_out()
+        return got
+
+    def _answer(self, job: str) -> None:
+        if job not in self.jobs:  # its copy was found gone (and the job failed) before its answer was read
+            return
+        token, checked = self.jobs.pop(job)
+        answer = self.folder / f"{job}.out"
+        try:
+            with open(answer, "rb") as file:
+                rendered, trace = pickle.load(file)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+            rendered, trace = BuildError(f"{checked.output.name} was rendered but could not be read back: {exc}"), None
+        for path in (answer, self.folder / f"{job}.job"):
+            path.unlink(missing_ok=True)
+        self.answered.append((token, rendered, trace))
+
+    def _lost(self, block: bool) -> bool:
+        """Copies that have ended: the jobs they held fail (and, once none is left, every other job)."""
+        lost = False
+        for pid in list(self.held):
+            try:
+                ended, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+            except ChildProcessError:
+                ended, status = pid, 0
+            if not ended:
+                continue
+            for job in self.held.pop(pid):
+                self._fail(job, f"the process rendering it ended ({_how(status)})")
+            os.close(self.pipes.pop(pid))
+            lost = True
+        if not self.held:
+            while self.waiting:
+                self._fail(self.waiting.popleft(), "no process was left to render it")
+                lost = True
+        return lost
+
+    def _fail(self, job: str, why: str) -> None:
+        token, checked = self.jobs.pop(job)
+        (self.folder / f"{job}.job").unlink(missing_ok=True)
+        self.answered.append((token, BuildError(f"{checked.output.name} was not rendered: {why}; run it again"), None))
+
+    # -- ending -------------------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Stop every render still running or waiting (after an interruption)."""
+        import signal
+
+        for pid in self.held:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.jobs.clear()
+        self.waiting.clear()
+
+    def close(self) -> None:
+        """No more jobs: the copies finish what they hold and leave; their folder goes."""
+        if self.jobs:
+            self.cancel()
+        for pid, end in self.pipes.items():
+            os.close(end)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        self.pipes.clear()
+        self.held.clear()
+        os.close(self._done_in)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _how(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
+
+
+def _serve(jobs: int, done: int, folder: Path, clients_ends: list[int]) -> None:
+    """In a copy: render each job read from ``jobs`` until the pipe closes (the client's ends of the
+    pipes are closed here, so that the copies see the client close its own)."""
+    from .build import api
+    from .cluster import Rendered
+    from .render import chart_worker
+
+    for end in clients_ends:
+        os.close(end)
+    if (charts := chart_worker._current) is not None:  # the client's chart process answers the client only
+        for stream in (charts.jobs, charts.done):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        chart_worker._current = None
+    while True:
+        record = os.read(jobs, RECORD)
+        if not record:
+            return
+        job = record.decode().strip()
+        trace = None
+        try:
+            with open(folder / f"{job}.job", "rb") as file:
+                checked = pickle.load(file)
+            started = time.perf_counter()
+            pdf, result = api.render_in_memory(checked)
+            answer: object = Rendered(pdf, result.pages, tuple(result.outline), time.perf_counter() - started,
+                                      socket.gethostname(), result.proof)
+        except DeckgenError as exc:
+            answer = exc
+        except Exception as exc:  # noqa: BLE001  reported with its traceback, as a cluster's worker's would be
+            answer, trace = BuildError(f"rendering failed: {type(exc).__name__}: {exc}"), traceback.format_exc()
+        staging = folder / f"{job}.out.tmp"
+        try:
+            data = pickle.dumps((answer, trace), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001  an error that does not pickle travels as its text
+            data = pickle.dumps((BuildError(f"rendering failed: {answer}"), f"{trace or ''}(not picklable: {exc})"))
+        with open(staging, "wb") as file:
+            file.write(data)
+        os.replace(staging, folder / f"{job}.out")
+        os.write(done, f"done {job} {os.getpid()}\n".encode())
+        sys.stdout.flush()

@@ -1,0 +1,96 @@
+"""--cluster local:N where the system forks: copies of deckgen render, no Dask. Each run here is a fresh
+deckgen process (a copy forked from the test runner would inherit its threads), mailing to a real SMTP
+server on 127.0.0.1; the editions are compared byte for byte with the same edition built alone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project
+from test_cluster import _assert_each_got_their_own_variant_once, _attachments, _recipients, _smtp_environ, smtp_server  # noqa: F401
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="forked copies need os.fork")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+def test_a_send_on_local_processes_mails_each_their_own_edition_the_bytes_of_a_build_alone(
+        project, smtp_server, deckgen_process, tmp_path):
+    subtitles = _recipients(project, 6, "Noon")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**_smtp_environ(smtp_server), "TMPDIR": str(temp), "DECKGEN_DASK_SCHEDULER": ""}
+
+    sent = deckgen_process("send", "specs/investor.yaml", "--recipients", "clients.csv", "--cluster", "local:2",
+                           cwd=project, env=env)
+
+    assert sent.code == 0, sent.stderr
+    _assert_each_got_their_own_variant_once(smtp_server, subtitles)
+    assert list(temp.iterdir()) == [], "the copies' folder is gone"
+    attached = {r.rcpt_tos[0]: _attachments(r.message)[0][2] for r in smtp_server.handler.received}
+    for address in ("client01@example.com", "client06@example.com"):
+        alone = deckgen_process("build", "specs/investor.yaml", "--set", f"subtitle={subtitles[address]}", "-o",
+                                f"alone-{address[6:8]}.pdf", cwd=project)
+        assert alone.code == 0, alone.stderr
+        assert attached[address] == (project / f"alone-{address[6:8]}.pdf").read_bytes(), f"{address}: byte for byte"
+
+
+def test_build_on_local_processes_writes_the_pdfs_of_a_one_process_build(project, deckgen_process, example_pdf):
+    result = deckgen_process("build", "specs/investor.yaml", "specs/grid-storage.yaml", "-o", "out/",
+                             "--cluster", "local:2", "--log-format", "json", cwd=project)
+
+    assert result.code == 0, result.stderr
+    outcomes = {Path(r["spec"]).name: r["outcome"] for r in map(json.loads, result.stdout.splitlines())}
+    assert outcomes == {"investor.yaml": "built", "grid-storage.yaml": "built"}
+    assert (project / "out" / "investor.pdf").read_bytes() == example_pdf.read_bytes(), "byte for byte"
+    alone = deckgen_process("build", "specs/grid-storage.yaml", "-o", "grid.pdf", cwd=project)
+    assert alone.code == 0 and (project / "out" / "grid-storage.pdf").read_bytes() == (project / "grid.pdf").read_bytes()
+    manifest = json.loads((project / "out" / "investor.manifest.json").read_text())
+    assert manifest["pdf_sha256"] == hashlib.sha256(example_pdf.read_bytes()).hexdigest()
+
+
+def test_a_copy_that_dies_fails_the_renders_it_held_and_the_others_are_rendered(project):
+    script = textwrap.dedent("""
+        import json, os, signal
+        from pathlib import Path
+        from deckgen.build import api
+        from deckgen.forkpool import ForkedRenderer
+
+        checks = [api.check(Path("specs/investor.yaml"), overrides=(f"subtitle=Reader {n}",)) for n in range(5)]
+        renderer = ForkedRenderer(2)
+        for n, checked in enumerate(checks):
+            renderer.submit(checked, n)
+        victim = next(pid for pid, held in renderer.held.items() if "00000001" in held)
+        held = [renderer.jobs[job][0] for job in renderer.held[victim]]
+        os.kill(victim, signal.SIGKILL)
+        answers = {token: rendered for token, rendered, _ in renderer.finished()}
+        folder = renderer.folder
+        renderer.close()
+        print(json.dumps({
+            "held": held,
+            "failed": {token: str(answer) for token, answer in answers.items() if isinstance(answer, Exception)},
+            "same": sorted(token for token, answer in answers.items() if not isinstance(answer, Exception)
+                           and answer.pdf == api.render_in_memory(checks[token])[0]),
+            "folder_left": folder.exists(),
+        }))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    failed = {int(token): message for token, message in seen["failed"].items()}
+    assert failed and set(failed) <= set(seen["held"]), seen
+    for message in failed.values():
+        assert message.endswith("was not rendered: the process rendering it ended (killed by signal 9); run it again")
+    assert sorted([*failed, *seen["same"]]) == [0, 1, 2, 3, 4], "each render failed or is the bytes of one made here"
+    assert not seen["folder_left"]
