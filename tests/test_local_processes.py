@@ -94,3 +94,38 @@ def test_a_copy_that_dies_fails_the_renders_it_held_and_the_others_are_rendered(
         assert message.endswith("was not rendered: the process rendering it ended (killed by signal 9); run it again")
     assert sorted([*failed, *seen["same"]]) == [0, 1, 2, 3, 4], "each render failed or is the bytes of one made here"
     assert not seen["folder_left"]
+
+
+@pytest.mark.parametrize("command", [
+    ["build", "specs/investor.yaml", "specs/grid-storage.yaml", "-o", "out/"],
+    ["send", "specs/investor.yaml", "--recipients", "clients.csv", "--dry-run"],
+])
+def test_on_a_terminal_the_progress_bar_leaves_local_processes_forkable(project, command):
+    """A progress bar redrawn by a thread of its own would keep the copies from being forked (and
+    local:2 would need Dask, blocked here): with --cluster, the bar is redrawn as work finishes."""
+    import pty
+
+    _recipients(project, 3, "Dusk")
+    script = ("import sys; sys.modules['distributed'] = None; from deckgen.cli import main; "
+              f"sys.argv = ['deckgen', *{command!r}, '--cluster', 'local:2']; main()")
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-c", script], cwd=project, stdin=follower, stdout=follower,
+                              stderr=follower, env={**os.environ, "TERM": "xterm", "DECKGEN_DASK_SCHEDULER": ""}, timeout=300)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0, shown.decode(errors="replace")
+    if command[0] == "build":
+        assert (project / "out" / "investor.pdf").exists() and (project / "out" / "grid-storage.pdf").exists()
+    else:
+        assert len(list((project / "dist" / "outbox").glob("*.eml"))) == 3

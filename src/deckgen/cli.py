@@ -226,7 +226,8 @@ def build(
     into_folder = several or (output is not None and (_is_folder(output) or output_given.endswith(("/", os.sep))))
 
     def action() -> int:
-        with _progress(len(specs), enabled=log_format is LogFormat.text and _verbosity > Verbosity.QUIET and _interactive()) as progress:
+        with _progress(len(specs), enabled=log_format is LogFormat.text and _verbosity > Verbosity.QUIET and _interactive(),
+                       thread=not cluster) as progress:
             def on_outcome(outcome) -> None:
                 if log_format is LogFormat.json:
                     for problem in outcome.problems:
@@ -350,11 +351,15 @@ class _RichProgress:
 
     def advance(self) -> None:
         self.progress.advance(self.task)
+        if not self.progress.live.auto_refresh:
+            self.progress.refresh()
 
 
 @contextmanager
-def _progress(total: int, *, enabled: bool):
-    """Rich progress while specs build when a person watches; otherwise plain lines (rich never imported)."""
+def _progress(total: int, *, enabled: bool, thread: bool = True):
+    """Rich progress while specs build when a person watches; otherwise plain lines (rich never imported).
+    Without ``thread``, the bar is redrawn as specs finish rather than by a thread of its own: ``--cluster
+    local`` forks copies of this process, which it does only while no other thread runs."""
     if not enabled:
         yield _Quiet()
         return
@@ -362,13 +367,15 @@ def _progress(total: int, *, enabled: bool):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False) as progress:
+    with Progress(*columns, console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False,
+                  auto_refresh=thread) as progress:
         yield _RichProgress(progress, progress.add_task("building", total=total))
 
 
 @contextmanager
-def _lazy_progress(description: str, *, enabled: bool):
-    """A callable ``(done, total)`` that shows a progress bar once there is something to wait for."""
+def _lazy_progress(description: str, *, enabled: bool, thread: bool = True):
+    """A callable ``(done, total)`` that shows a progress bar once there is something to wait for
+    (without ``thread``, redrawn at each call rather than by a thread of its own: see ``_progress``)."""
     if not enabled:
         yield lambda done, total: None
         return
@@ -376,9 +383,10 @@ def _lazy_progress(description: str, *, enabled: bool):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False) as bar:
+    with Progress(*columns, console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False,
+                  auto_refresh=thread) as bar:
         task = bar.add_task(description, total=None, visible=False)
-        yield lambda done, total: bar.update(task, completed=done, total=total, visible=done < total)
+        yield lambda done, total: bar.update(task, completed=done, total=total, visible=done < total, refresh=not thread)
 
 
 @app.command(cls=_Command)
@@ -538,7 +546,8 @@ def send(
             _info(line)
 
     def action() -> int:
-        with _lazy_progress("building variants", enabled=log_format is LogFormat.text and _verbosity > Verbosity.QUIET and _interactive()) as progress:
+        with _lazy_progress("building variants", enabled=log_format is LogFormat.text and _verbosity > Verbosity.QUIET and _interactive(),
+                            thread=not cluster) as progress:
             report = delivery.send(
                 spec, to=to or (), recipients_files=recipients or (), dry_run=dry_run, outbox=outbox, resend=resend,
                 max_attachment_mb=max_size, ledger=ledger, overrides=overrides or (), allow_stale=allow_stale,

@@ -1,4 +1,6 @@
-"""Rendering on a Dask cluster: many specs (``build --cluster``) or many variants (``send --cluster``).
+"""Rendering in parallel: many specs (``build --cluster``) or many variants (``send --cluster``), in
+forked copies of this process for ``local`` / ``local:N`` where they can be forked (``forkpool``:
+``renderer`` and ``starting`` choose), else on a Dask cluster, as described here.
 
 The client checks each spec (``build.check``) before it goes to a worker (``send`` hands each
 variant to the workers as soon as it passes its check, and writes nothing until every variant has

@@ -91,7 +91,7 @@ def build_many(
     cluster=None,
     **options,
 ) -> list[SpecOutcome]:
-    """Build several specs, ``jobs`` at a time in separate processes (0: one per CPU), or on a Dask cluster.
+    """Build several specs, ``jobs`` at a time in separate processes (0: one per CPU), or with ``cluster``.
 
     One spec failing does not stop the others; every spec gets a ``SpecOutcome`` (in the order of
     ``specs``), and ``on_outcome`` is called with each as soon as it is known. ``output_dir`` puts each
@@ -100,7 +100,8 @@ def build_many(
     guard its entry point with ``if __name__ == "__main__":``.
 
     ``cluster`` (``"local"``, ``"local:N"``, ``"tcp://host:8786"`` or a ``distributed.Client``): check
-    here, render on the cluster's workers, write here; ``jobs`` is then ignored (see ``deckgen.cluster``).
+    here, render in forked copies of this process (``local``) or on a Dask cluster's workers, write here;
+    ``jobs`` is then ignored (see ``deckgen.cluster``).
     """
     specs = [Path(spec) for spec in specs]
     jobs = jobs or os.cpu_count() or 1

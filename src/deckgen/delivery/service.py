@@ -162,8 +162,9 @@ def send(
     them this edition again unless asked (at most once).
 
     ``cluster`` (``"local"``, ``"local:N"``, ``"tcp://host:8786"`` or a ``distributed.Client``): render
-    the out-of-date variants on a Dask cluster (see ``deckgen.cluster``); a variant that fails there
-    fails its recipients only. ``connections``: how many SMTP connections send at once.
+    the out-of-date variants in parallel, in forked copies of this process (``local``, see
+    ``deckgen.forkpool``) or on a Dask cluster (``deckgen.cluster``); a variant that fails there fails
+    its recipients only. ``connections``: how many SMTP connections send at once.
     """
     from ..build import api as builder
 
