@@ -571,9 +571,13 @@ def _result(future, job: RenderJob, distributed) -> tuple["Rendered | DeckgenErr
     if future.status == "finished":
         return future.result(), None
     try:
-        exc = future.exception()
+        exc = future.exception()  # waits: a result lost with its worker after it finished is made again
+        if exc is None:
+            return future.result(), None
     except distributed.client.FutureCancelledError as cancelled:
         exc = cancelled
+    except Exception as lost:  # noqa: BLE001  lost again while it was fetched: reported as what happened
+        exc = lost
     if isinstance(exc, DeckgenError):
         return exc, None
     if isinstance(exc, distributed.KilledWorker):
