@@ -45,7 +45,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("delivery checks", ("delivery.checks", "delivery.recipients", "delivery.message", "delivery.settings")),
     ("api", ("build.api",)),
     ("many specs", (
-        "build", "build.many", "cluster", "delivery", "delivery.service", "delivery.ledger", "delivery.pool", "delivery.smtp",
+        "build", "build.many", "forkpool", "cluster", "delivery", "delivery.service", "delivery.ledger", "delivery.pool", "delivery.smtp",
     )),
     ("preview", ("preview", "preview.live", "preview.server")),
     ("cli", ("cli", "__main__")),

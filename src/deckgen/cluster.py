@@ -44,11 +44,10 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 from .errors import BuildError, DeckgenError, Problem, ProofError, UsageError, display_path
+from .forkpool import ForkedRenderer, LocalProcesses, Rendered, can_fork
 
 if TYPE_CHECKING:
     from distributed import Client
-
-    from .forkpool import LocalProcesses
 
     from .build.checked import Checked
     from .outcome import SpecOutcome
@@ -127,8 +126,6 @@ def forked_workers(cluster: "str | Client | StartingCluster | LocalProcesses | N
     """How many forked copies of this process render for ``cluster``: ``local`` / ``local:N`` where
     copies can be forked (``forkpool``), unless ``$DECKGEN_LOCAL_CLUSTER`` is ``dask`` (a Dask
     LocalCluster, as where they cannot); None for any other cluster."""
-    from .forkpool import LocalProcesses, can_fork
-
     if isinstance(cluster, LocalProcesses):
         return cluster.workers
     if cluster is not None and not isinstance(cluster, str):
@@ -143,8 +140,6 @@ def forked_workers(cluster: "str | Client | StartingCluster | LocalProcesses | N
 @contextmanager
 def starting(cluster: "str | Client | None") -> Iterator["StartingCluster | LocalProcesses"]:
     """``cluster`` being started (or reached) while the caller checks its specs; forked copies need no start."""
-    from .forkpool import LocalProcesses
-
     if (workers := forked_workers(cluster)) is not None:
         yield LocalProcesses(workers)
         return
@@ -225,18 +220,6 @@ class RenderJob:
     # when that would be more to send than checking again costs the worker (a brief with large tables)
     checked: bytes = b""
     code: tuple[tuple[str, str], ...] = ()  # the versions of deckgen (and a digest of its code) and libraries
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """What a worker sends back: the PDF's bytes and what the renderer reported."""
-
-    pdf: bytes
-    pages: int
-    outline: tuple[str, ...]
-    seconds: float
-    worker: str
-    proof: Any = None  # ``proof.checks.Proof``: the worker proofread what it laid out
 
 
 def render_job(checked: "Checked") -> RenderJob:
@@ -548,8 +531,6 @@ class ClusterRenderer:
 @contextmanager
 def renderer(cluster: "str | Client | StartingCluster | LocalProcesses | None") -> Iterator[ClusterRenderer]:
     if (workers := forked_workers(cluster)) is not None:
-        from .forkpool import ForkedRenderer
-
         forked = ForkedRenderer(workers)
         try:
             yield forked

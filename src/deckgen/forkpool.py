@@ -26,8 +26,9 @@ import threading
 import time
 import traceback
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .errors import BuildError, DeckgenError
 
@@ -35,6 +36,18 @@ if TYPE_CHECKING:
     from .build.checked import Checked
 
 RECORD = 32  # bytes a job takes on the jobs pipe: written and read whole (far below PIPE_BUF)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a worker (a forked copy, or a Dask worker) sends back: the PDF's bytes and what the renderer reported."""
+
+    pdf: bytes
+    pages: int
+    outline: tuple[str, ...]
+    seconds: float
+    worker: str
+    proof: Any = None  # ``proof.checks.Proof``: the worker proofread what it laid out
 
 
 def can_fork() -> bool:
@@ -108,7 +121,7 @@ class ForkedRenderer:
             os.write(self.pipes[pid], job.encode().ljust(RECORD))
 
     # -- answers ------------------------------------------------------------------------------------
-    def finished(self, *, wait: bool = True) -> Iterator[tuple[object, "object | DeckgenError", str | None]]:
+    def finished(self, *, wait: bool = True) -> Iterator[tuple[object, "Rendered | DeckgenError", str | None]]:
         """``(token, Rendered or the error, traceback)`` for each render done: all of them (``wait``), or
         only those already done. A failing render is yielded, never raised."""
         while True:
@@ -215,7 +228,6 @@ def _serve(jobs: int, done: int, folder: Path, clients_ends: list[int]) -> None:
     """In a copy: render each job read from ``jobs`` until the pipe closes (the client's ends of the
     pipes are closed here, so that the copies see the client close its own)."""
     from .build import api
-    from .cluster import Rendered
     from .render import chart_worker
 
     for end in clients_ends:
