@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,7 @@ def test_a_copy_that_dies_fails_the_renders_it_held_and_the_others_are_rendered(
         renderer = ForkedRenderer(2)
         for n, checked in enumerate(checks):
             renderer.submit(checked, n)
-        victim = next(pid for pid, held in renderer.held.items() if "00000001" in held)
+        victim = max(renderer.held, key=lambda pid: len(renderer.held[pid]))  # each holds two, the fifth waits
         held = [renderer.jobs[job][0] for job in renderer.held[victim]]
         os.kill(victim, signal.SIGKILL)
         answers = {token: rendered for token, rendered, _ in renderer.finished()}
@@ -109,23 +110,71 @@ def test_on_a_terminal_the_progress_bar_leaves_local_processes_forkable(project,
     script = ("import sys; sys.modules['distributed'] = None; from deckgen.cli import main; "
               f"sys.argv = ['deckgen', *{command!r}, '--cluster', 'local:2']; main()")
     leader, follower = pty.openpty()
-    try:
-        done = subprocess.run([sys.executable, "-c", script], cwd=project, stdin=follower, stdout=follower,
-                              stderr=follower, env={**os.environ, "TERM": "xterm", "DECKGEN_DASK_SCHEDULER": ""}, timeout=300)
-        os.close(follower)
-        shown = b""
+    shown = bytearray()
+
+    def read_the_terminal() -> None:  # as it is written: a full terminal would stop deckgen
         while True:
             try:
                 chunk = os.read(leader, 65536)
             except OSError:
-                break
+                return
             if not chunk:
-                break
-            shown += chunk
+                return
+            shown.extend(chunk)
+
+    reader = threading.Thread(target=read_the_terminal)
+    reader.start()
+    try:
+        done = subprocess.run([sys.executable, "-c", script], cwd=project, stdin=follower, stdout=follower,
+                              stderr=follower, env={**os.environ, "TERM": "xterm", "DECKGEN_DASK_SCHEDULER": ""}, timeout=300)
     finally:
+        os.close(follower)
+        reader.join(timeout=30)
         os.close(leader)
+    shown = bytes(shown)
     assert done.returncode == 0, shown.decode(errors="replace")
+    assert b"building" in shown, "a progress bar was drawn"
     if command[0] == "build":
         assert (project / "out" / "investor.pdf").exists() and (project / "out" / "grid-storage.pdf").exists()
     else:
         assert len(list((project / "dist" / "outbox").glob("*.eml"))) == 3
+
+
+def test_copies_that_cannot_all_be_started_leave_nothing_behind(project):
+    """The system refuses the second fork: the first copy is stopped, every pipe closed, the folder
+    removed, and the run says so in one line."""
+    script = textwrap.dedent("""
+        import errno, json, os, tempfile
+        from deckgen.errors import BuildError
+        from deckgen.forkpool import ForkedRenderer
+        from deckgen.render import chart_worker
+
+        real_fork, forks = chart_worker.fork_helper, []
+        def fork_twice(work):
+            if forks:
+                raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+            forks.append(real_fork(work))
+            return forks[-1]
+        chart_worker.fork_helper = fork_twice
+        before = sorted(os.listdir("/proc/self/fd"))
+        try:
+            ForkedRenderer(3)
+        except BuildError as exc:
+            message = str(exc)
+        try:
+            os.waitpid(forks[0], os.WNOHANG)
+            reaped = False
+        except ChildProcessError:
+            reaped = True
+        print(json.dumps({"message": message, "fds": sorted(os.listdir("/proc/self/fd")) == before, "reaped": reaped,
+                          "folders": [n for n in os.listdir(tempfile.gettempdir()) if n.startswith("deckgen-local-")]}))
+    """)
+    temp = project / "temp"
+    temp.mkdir()
+    done = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "TMPDIR": str(temp)})
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["message"] == ("could not start 3 processes to render in: Resource temporarily unavailable; "
+                               "run with fewer (--cluster local:N) or without --cluster")
+    assert seen["fds"] and seen["reaped"] and seen["folders"] == [], seen

@@ -227,7 +227,7 @@ def build(
 
     def action() -> int:
         with _progress(len(specs), enabled=log_format is LogFormat.text and _verbosity > Verbosity.QUIET and _interactive(),
-                       thread=not cluster) as progress:
+                       thread=not _local(cluster)) as progress:
             def on_outcome(outcome) -> None:
                 if log_format is LogFormat.json:
                     for problem in outcome.problems:
@@ -353,6 +353,11 @@ class _RichProgress:
         self.progress.advance(self.task)
         if not self.progress.live.auto_refresh:
             self.progress.refresh()
+
+
+def _local(cluster: str | None) -> bool:
+    """Whether ``--cluster`` renders on this machine (in forked copies, or a LocalCluster)."""
+    return (cluster or "").strip().startswith("local")
 
 
 @contextmanager
@@ -547,7 +552,7 @@ def send(
 
     def action() -> int:
         with _lazy_progress("building variants", enabled=log_format is LogFormat.text and _verbosity > Verbosity.QUIET and _interactive(),
-                            thread=not cluster) as progress:
+                            thread=not _local(cluster)) as progress:
             report = delivery.send(
                 spec, to=to or (), recipients_files=recipients or (), dry_run=dry_run, outbox=outbox, resend=resend,
                 max_attachment_mb=max_size, ledger=ledger, overrides=overrides or (), allow_stale=allow_stale,

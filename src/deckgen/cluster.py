@@ -61,11 +61,11 @@ CONNECT_TIMEOUT = 30  # seconds to reach an existing scheduler
 
 # -- connecting ----------------------------------------------------------------------------------
 
-def _distributed():
+def _distributed(needs: str = "--cluster needs dask.distributed"):
     try:
         import distributed
     except ImportError:
-        raise UsageError(f"--cluster needs dask.distributed, which is not installed: {INSTALL_HINT}") from None
+        raise UsageError(f"{needs}, which is not installed: {INSTALL_HINT}") from None
     return distributed
 
 
@@ -169,7 +169,10 @@ def connect(cluster: "str | Client | StartingCluster | None" = None) -> Iterator
     if isinstance(cluster, StartingCluster):
         yield cluster.client()
         return
-    distributed = _distributed()
+    local = isinstance(cluster, str) and local_workers(cluster.strip()) is not None
+    distributed = _distributed(f"--cluster {cluster.strip()} cannot fork copies of this process here (another thread "
+                               "is running, or the system has no fork) and then needs dask.distributed" if local else
+                               "--cluster needs dask.distributed")
     if isinstance(cluster, distributed.Client):
         yield cluster
         return
@@ -530,6 +533,8 @@ class ClusterRenderer:
 
 @contextmanager
 def renderer(cluster: "str | Client | StartingCluster | LocalProcesses | None") -> Iterator[ClusterRenderer]:
+    if isinstance(cluster, LocalProcesses) and not can_fork():  # threads started since: a LocalCluster after all
+        cluster = f"local:{cluster.workers}"
     if (workers := forked_workers(cluster)) is not None:
         forked = ForkedRenderer(workers)
         try:

@@ -20,7 +20,6 @@ import pickle
 import select
 import shutil
 import socket
-import sys
 import tempfile
 import threading
 import time
@@ -80,7 +79,6 @@ class ForkedRenderer:
         from .build import api  # noqa: F401  (imported before the fork: the copies have it)
         from .render import chart_worker, pdf  # noqa: F401
 
-        self.folder = Path(tempfile.mkdtemp(prefix="deckgen-local-"))
         self.jobs: dict[str, tuple[object, "Checked"]] = {}  # job id -> (token, checked), until answered
         self.waiting: deque[str] = deque()  # jobs no copy holds yet
         self.held: dict[int, list[str]] = {}  # a copy's pid -> the jobs sent to it, oldest first
@@ -88,28 +86,42 @@ class ForkedRenderer:
         self.answered: deque[tuple[object, object, str | None]] = deque()
         self._count = 0
         self._buffer = b""
-        self._done_in, done_out = os.pipe()
-        ends = [os.pipe() for _ in range(workers)]
-        client_ends = [self._done_in, *(write for _, write in ends)]
-        for read, write in ends:
-            pid = chart_worker.fork_helper(lambda read=read: _serve(read, done_out, self.folder, client_ends))
-            self.held[pid], self.pipes[pid] = [], write
+        self._closed = False
+        self.folder = Path(tempfile.mkdtemp(prefix="deckgen-local-"))
+        opened: list[int] = []
+        try:
+            self._done_in, done_out = os.pipe()
+            opened += [self._done_in, done_out]
+            ends = []
+            for _ in range(workers):
+                ends.append(os.pipe())
+                opened += ends[-1]
+            for read, write in ends:
+                others = [fd for fd in opened if fd not in (read, done_out)]  # a copy keeps its own jobs and the answers
+                pid = chart_worker.fork_helper(lambda read=read, others=others: _serve(read, done_out, self.folder, others))
+                self.held[pid], self.pipes[pid] = [], write
+        except OSError as exc:
+            self._stop_copies()
+            for pid in self.held:
+                _reap(pid)
+            for fd in opened:
+                _close(fd)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self._closed = True
+            raise BuildError(f"could not start {workers} processes to render in: {exc.strerror or exc}; "
+                             "run with fewer (--cluster local:N) or without --cluster") from None
         for read, _ in ends:
             os.close(read)
         os.close(done_out)
 
     # -- handing in ---------------------------------------------------------------------------------
     def submit(self, checked: "Checked", token) -> None:
+        """Queue a render; it goes to a copy (written to a file for it) once one has room."""
         self._count += 1
         job = f"{self._count:08d}"
-        staging = self.folder / f"{job}.job.tmp"
-        with open(staging, "wb") as file:
-            pickle.dump(checked, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(staging, self.folder / f"{job}.job")
         self.jobs[job] = (token, checked)
         self.waiting.append(job)
         self._read(block=False)
-        self._hand_out()
 
     def _hand_out(self) -> None:
         while self.waiting and self.held:
@@ -117,8 +129,29 @@ class ForkedRenderer:
             if len(self.held[pid]) >= self.AHEAD:
                 return
             job = self.waiting.popleft()
+            if not self._written(job):
+                continue
+            try:
+                os.write(self.pipes[pid], job.encode().ljust(RECORD))
+            except BrokenPipeError:  # the copy has ended: the job goes to another (or fails with the copy's)
+                self.waiting.appendleft(job)
+                self._lost(block=True, only=pid)
+                continue
             self.held[pid].append(job)
-            os.write(self.pipes[pid], job.encode().ljust(RECORD))
+
+    def _written(self, job: str) -> bool:
+        """The job's checked spec in its file; False (and the job failed) if it cannot be written."""
+        token, checked = self.jobs[job]
+        staging = self.folder / f"{job}.job.tmp"
+        try:
+            with open(staging, "wb") as file:
+                pickle.dump(checked, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(staging, self.folder / f"{job}.job")
+        except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
+            staging.unlink(missing_ok=True)
+            self._fail(job, f"it could not be handed to a process to render ({exc})")
+            return False
+        return True
 
     # -- answers ------------------------------------------------------------------------------------
     def finished(self, *, wait: bool = True) -> Iterator[tuple[object, "Rendered | DeckgenError", str | None]]:
@@ -131,8 +164,8 @@ class ForkedRenderer:
                 return
 
     def _read(self, block: bool) -> bool:
-        """Read what the copies have answered (waiting up to a second for something when ``block``);
-        whether anything was."""
+        """Read what the copies have answered (waiting up to a second for something when ``block``),
+        then hand out what waits; whether anything was answered."""
         ready, _, _ = select.select([self._done_in], [], [], 1.0 if block else 0)
         got = False
         if ready:
@@ -141,18 +174,18 @@ class ForkedRenderer:
             while b"\n" in self._buffer:
                 line, _, self._buffer = self._buffer.partition(b"\n")
                 _, job, pid = line.decode().split(" ")
-                self.held.get(int(pid), [job]).remove(job)
-                self._answer(job)
-                got = True
+                if job in self.held.get(int(pid), ()):
+                    self.held[int(pid)].remove(job)
+                got |= self._answer(job)
             if not data:  # every copy has closed its end: wait for them to end
                 got |= self._lost(block=True)
         got |= self._lost(block=False)
         self._hand_out()
         return got
 
-    def _answer(self, job: str) -> None:
-        if job not in self.jobs:  # its copy was found gone (and the job failed) before its answer was read
-            return
+    def _answer(self, job: str) -> bool:
+        if job not in self.jobs:  # answered already (found when its copy ended)
+            return False
         token, checked = self.jobs.pop(job)
         answer = self.folder / f"{job}.out"
         try:
@@ -163,11 +196,13 @@ class ForkedRenderer:
         for path in (answer, self.folder / f"{job}.job"):
             path.unlink(missing_ok=True)
         self.answered.append((token, rendered, trace))
+        return True
 
-    def _lost(self, block: bool) -> bool:
-        """Copies that have ended: the jobs they held fail (and, once none is left, every other job)."""
+    def _lost(self, block: bool, only: int | None = None) -> bool:
+        """Copies that have ended: a job they held is answered if its answer is there (written before
+        it was announced), else it fails; once no copy is left, so does every job still waiting."""
         lost = False
-        for pid in list(self.held):
+        for pid in [only] if only is not None else list(self.held):
             try:
                 ended, status = os.waitpid(pid, 0 if block else os.WNOHANG)
             except ChildProcessError:
@@ -175,8 +210,13 @@ class ForkedRenderer:
             if not ended:
                 continue
             for job in self.held.pop(pid):
-                self._fail(job, f"the process rendering it ended ({_how(status)})")
-            os.close(self.pipes.pop(pid))
+                if job not in self.jobs:
+                    continue
+                if (self.folder / f"{job}.out").exists():
+                    self._answer(job)
+                else:
+                    self._fail(job, f"the process rendering it ended ({_how(status)})")
+            _close(self.pipes.pop(pid))
             lost = True
         if not self.held:
             while self.waiting:
@@ -192,6 +232,11 @@ class ForkedRenderer:
     # -- ending -------------------------------------------------------------------------------------
     def cancel(self) -> None:
         """Stop every render still running or waiting (after an interruption)."""
+        self._stop_copies()
+        self.jobs.clear()
+        self.waiting.clear()
+
+    def _stop_copies(self) -> None:
         import signal
 
         for pid in self.held:
@@ -199,23 +244,45 @@ class ForkedRenderer:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        self.jobs.clear()
-        self.waiting.clear()
 
     def close(self) -> None:
-        """No more jobs: the copies finish what they hold and leave; their folder goes."""
-        if self.jobs:
-            self.cancel()
-        for pid, end in self.pipes.items():
-            os.close(end)
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-        self.pipes.clear()
-        self.held.clear()
-        os.close(self._done_in)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """No more jobs: the copies finish what they hold and leave; their folder goes. Safe to call
+        again, and after an interruption."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self.jobs:
+                self.cancel()
+            for pid in list(self.held):
+                _close(self.pipes.pop(pid))
+                _reap(pid)
+                del self.held[pid]  # reaped: its number may be another process's from now on
+        finally:
+            if self.held:  # interrupted while waiting for them
+                self._stop_copies()
+                for pid in self.held:
+                    _reap(pid)
+                self.held.clear()
+            for end in self.pipes.values():
+                _close(end)
+            self.pipes.clear()
+            _close(self._done_in)
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 def _how(status: int) -> str:
@@ -224,13 +291,14 @@ def _how(status: int) -> str:
     return f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
-def _serve(jobs: int, done: int, folder: Path, clients_ends: list[int]) -> None:
-    """In a copy: render each job read from ``jobs`` until the pipe closes (the client's ends of the
-    pipes are closed here, so that the copies see the client close its own)."""
+def _serve(jobs: int, done: int, folder: Path, others: list[int]) -> None:
+    """In a copy: render each job read from ``jobs`` until the pipe closes (every other end of the
+    pipes is closed here: the client's, so the copy sees the client close its own, and the other
+    copies' jobs, so a copy that ends takes its pipe with it)."""
     from .build import api
     from .render import chart_worker
 
-    for end in clients_ends:
+    for end in others:
         os.close(end)
     if (charts := chart_worker._current) is not None:  # the client's chart process answers the client only
         for stream in (charts.jobs, charts.done):
@@ -265,4 +333,3 @@ def _serve(jobs: int, done: int, folder: Path, clients_ends: list[int]) -> None:
             file.write(data)
         os.replace(staging, folder / f"{job}.out")
         os.write(done, f"done {job} {os.getpid()}\n".encode())
-        sys.stdout.flush()
