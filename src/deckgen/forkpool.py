@@ -34,12 +34,13 @@ from .errors import BuildError, DeckgenError
 if TYPE_CHECKING:
     from .build.checked import Checked
 
-RECORD = 32  # bytes a job takes on the jobs pipe: written and read whole (far below PIPE_BUF)
+RECORD = 32  # bytes a job takes on a copy's jobs pipe: written and read whole (far below PIPE_BUF)
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """What a worker (a forked copy, or a Dask worker) sends back: the PDF's bytes and what the renderer reported."""
+    """What a worker (a forked copy, or a Dask worker) sends back: the PDF's bytes and what the
+    renderer reported."""
 
     pdf: bytes
     pages: int
