@@ -357,7 +357,8 @@ class _RichProgress:
 
 def _local(cluster: str | None) -> bool:
     """Whether ``--cluster`` renders on this machine (in forked copies, or a LocalCluster)."""
-    return (cluster or "").strip().startswith("local")
+    address = (cluster or "").strip()
+    return address == "local" or address.startswith("local:")
 
 
 @contextmanager

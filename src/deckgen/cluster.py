@@ -122,12 +122,10 @@ class StartingCluster:
         self._thread.join()
 
 
-def forked_workers(cluster: "str | Client | StartingCluster | LocalProcesses | None") -> int | None:
+def forked_workers(cluster: "str | Client | StartingCluster | None") -> int | None:
     """How many forked copies of this process render for ``cluster``: ``local`` / ``local:N`` where
-    copies can be forked (``forkpool``), unless ``$DECKGEN_LOCAL_CLUSTER`` is ``dask`` (a Dask
+    copies can be forked now (``forkpool``), unless ``$DECKGEN_LOCAL_CLUSTER`` is ``dask`` (a Dask
     LocalCluster, as where they cannot); None for any other cluster."""
-    if isinstance(cluster, LocalProcesses):
-        return cluster.workers
     if cluster is not None and not isinstance(cluster, str):
         return None
     address = (cluster or os.environ.get(SCHEDULER_ENV) or "").strip()
@@ -533,7 +531,7 @@ class ClusterRenderer:
 
 @contextmanager
 def renderer(cluster: "str | Client | StartingCluster | LocalProcesses | None") -> Iterator[ClusterRenderer]:
-    if isinstance(cluster, LocalProcesses) and not can_fork():  # threads started since: a LocalCluster after all
+    if isinstance(cluster, LocalProcesses):  # decided again: threads started since would make it a LocalCluster
         cluster = f"local:{cluster.workers}"
     if (workers := forked_workers(cluster)) is not None:
         forked = ForkedRenderer(workers)

@@ -60,11 +60,10 @@ def line_ends(lines: list[str], text: str, position: int = 0) -> tuple[list[str]
     return kinds, position
 
 
-def _walk(lines: list[str], text: str, position: int) -> tuple[list[Break | None], int] | None:
+def _walk(lines: list[str], text: str, position: int) -> tuple[tuple[Break | None, ...], int] | None:
     """Each line's end in ``text`` from ``position`` (None: the text's end, or a line left empty)
     and where the lines stop; None when they do not spell the text."""
-    walked = _walked(tuple(lines), text, position)
-    return None if walked is None else (list(walked[0]), walked[1])
+    return _walked(tuple(lines), text, position)
 
 
 # Kept by the lines, the text and the start: each personalised edition reads the same paragraphs,
