@@ -211,3 +211,64 @@ def test_importing_the_spec_builds_no_model_it_may_not_use():
              "if m.__pydantic_complete__])")
     built = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert built.strip() == "[]"
+
+
+def _price_of(checked, instrument: str):
+    table = checked.report.tables["prices"]
+    return next(row[table.index("price")] for row in table.rows if row[table.index("instrument")] == instrument)
+
+
+def test_a_table_is_shared_between_checks_until_its_file_changes(project: Path, settled_at_once):
+    """Each variant of a burst reads the same table: one Table, read once; a change to the file (or to
+    what the spec declares of it) is read at the next check."""
+    from deckgen.build.api import check
+
+    spec = project / "specs" / "investor.yaml"
+    first = check(spec, overrides=("subtitle=For one reader",))
+    second = check(spec, overrides=("subtitle=For another",))
+    assert second.report.tables["prices"] is first.report.tables["prices"]
+    assert _price_of(second, "VanEck Semiconductor ETF") == Decimal("250.00")
+
+    prices = project / "data" / "us-japan" / "prices.csv"
+    prices.write_text(prices.read_text().replace("SMH,250.00,", "SMH,251.50,"))
+    changed = check(spec, overrides=("subtitle=For another",))
+    assert _price_of(changed, "VanEck Semiconductor ETF") == Decimal("251.50")
+
+    redated = check(spec, overrides=("data.prices.as_of=2026-02-12",))
+    assert redated.report.tables["prices"].as_of.isoformat() == "2026-02-12"
+    assert changed.report.tables["prices"].as_of.isoformat() == "2026-02-13"
+
+
+def test_a_table_read_cleanly_before_then_broken_is_refused_where_it_is_broken(project: Path, settled_at_once):
+    from deckgen.build.api import check
+    from deckgen.errors import SpecError
+
+    spec = project / "specs" / "investor.yaml"
+    check(spec)
+    prices = project / "data" / "us-japan" / "prices.csv"
+    prices.write_text(prices.read_text().replace("SMH,250.00,", "SMH,two fifty,"))
+    for _ in range(2):  # and a table with a problem is never kept: it is refused each time
+        with pytest.raises(SpecError) as raised:
+            check(spec)
+        assert [(p.file, p.line) for p in raised.value.problems if p.is_error] == [(str(prices), 2)]
+
+
+def test_a_data_file_linked_outside_the_project_between_two_checks_is_refused(project: Path, tmp_path_factory):
+    """Paths are resolved once per check, not once per process: a link changed between two variants
+    is followed as it is at the second."""
+    from deckgen.build.api import check
+    from deckgen.errors import SpecError
+
+    spec = project / "specs" / "investor.yaml"
+    prices = project / "data" / "us-japan" / "prices.csv"
+    kept = project / "data" / "us-japan" / "prices-kept.csv"
+    prices.rename(kept)
+    prices.symlink_to(kept)
+    check(spec, overrides=("subtitle=Before",))
+    outside = tmp_path_factory.mktemp("elsewhere") / "prices.csv"
+    outside.write_bytes(kept.read_bytes())
+    prices.unlink()
+    prices.symlink_to(outside)
+    with pytest.raises(SpecError) as raised:
+        check(spec, overrides=("subtitle=After",))
+    assert any("dataset 'prices' points outside the project" in p.message for p in raised.value.problems)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import Problem, display_path
-from .inputs import InputFile, project_root, sha256_file
+from .inputs import InputFile, project_root, resolved, sha256_file
 
 MANIFEST_FORMAT = 1
 RENDERING_PACKAGES = ("reportlab", "matplotlib", "svglib", "babel", "pydantic", "fonttools", "pillow")
@@ -73,9 +73,9 @@ def versions() -> dict[str, str]:
 
 def relative(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return resolved(path).relative_to(root).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return resolved(path).as_posix()
 
 
 def input_hash(inputs: Iterable[InputFile], root: Path, overrides: tuple[str, ...], report_date: str | None = None) -> str:

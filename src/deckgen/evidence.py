@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import BuildError, Mark, Problem, SpecError, display_path
-from .inputs import InputFile, inside, sha256_file
+from .inputs import InputFile, inside, resolved, sha256_file
 
 MAX_EMBEDDED_BYTES = 50_000_000  # all the files one edition carries
 MANIFEST_NAME = "manifest.json"
@@ -83,20 +83,20 @@ def plan(report, inputs: tuple[InputFile, ...], root: Path) -> tuple[EmbeddedFil
 
     loaded, spec = report.loaded, report.spec
     archive_mark = loaded.mark(("archive",))
-    digests = {item.path.resolve(): item.sha256 for item in inputs if item.role != "database"}
+    digests = {resolved(item.path): item.sha256 for item in inputs if item.role != "database"}
     files: dict[str, EmbeddedFile] = {}
     marks: dict[str, Mark] = {}
     problems: list[Problem] = []
 
     def add_file(path: Path, relationship: str, mark: Mark, description: str = "", dataset: str | None = None,
                  as_of: dt.date | None = None) -> None:
-        path = path.resolve()
+        path = resolved(path)
         if not inside(path, root):
             problems.append(Problem.at(mark, f"archive: pdfa-3b would embed {display_path(path)}, which is outside the "
                                              f"project ({root})",
                                        "move it into the project, or pass --root", code="archive"))
             return
-        name = path.relative_to(root.resolve()).as_posix()
+        name = path.relative_to(resolved(root)).as_posix()
         known = files.get(name)
         if known is not None and known.path != path:
             problems.append(Problem.at(mark, f"archive: pdfa-3b would embed {name} twice: it is also the name of the rows "

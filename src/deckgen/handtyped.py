@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from .text import blank_references
@@ -54,6 +55,14 @@ def is_distinctive(printed: str) -> bool:
 def _normal(text: str) -> str:
     """``text`` with every kind of space one space and hyphens en dashes, character for character."""
     return text.translate(_NORMAL)
+
+
+@lru_cache(maxsize=4096)  # each variant of a burst reads the same texts
+def _number_runs(text: str) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """``text`` as ``find`` reads it (references blanked, spaces and dashes made one) and where each
+    run of digits in it starts."""
+    normal = _normal(blank_references(text))
+    return normal, tuple((run.start(), run.group()) for run in _NUMBER_RUN.finditer(normal))
 
 
 def _word(char: str) -> bool:
@@ -85,13 +94,13 @@ class PrintedForms:
         """Each printed form typed in ``text``, outside figure references and citations."""
         if not self._by_run:
             return
-        normal = _normal(blank_references(text))
+        normal, runs = _number_runs(text)
         taken = 0
-        for run in _NUMBER_RUN.finditer(normal):
-            if run.start() < taken:
+        for run_start, digits in runs:
+            if run_start < taken:
                 continue
-            for head, form, (figure, style) in self._by_run.get(run.group(), ()):
-                start = run.start() - head
+            for head, form, (figure, style) in self._by_run.get(digits, ()):
+                start = run_start - head
                 end = start + len(form)
                 if start >= taken and normal.startswith(form, start) and self._whole(normal, start, end):
                     yield TypedFigure(start, end, text[start:end], figure, style)

@@ -6,6 +6,8 @@ import hashlib
 import os
 import stat
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,9 +66,36 @@ MAX_DIGESTS_KEPT = 4096
 _DIGESTS: dict[str, tuple[tuple[int, ...], str]] = {}
 
 
+_RESOLVED: ContextVar[dict[Path, Path] | None] = ContextVar("deckgen_resolved_paths", default=None)
+
+
+@contextmanager
+def paths_resolved_once():
+    """Within the block, ``resolved`` follows each path's symbolic links once: a check asks for the
+    same few paths dozens of times (is it inside the project, what is it relative to it, is it an
+    input), and each ``Path.resolve`` reads every folder on the way. The memo ends with the block,
+    so each check (each variant of a burst) follows the links as they are when it runs."""
+    token = _RESOLVED.set({})
+    try:
+        yield
+    finally:
+        _RESOLVED.reset(token)
+
+
+def resolved(path: Path) -> Path:
+    """``path.resolve()``; inside ``paths_resolved_once``, once per path."""
+    memo = _RESOLVED.get()
+    if memo is None:
+        return path.resolve()
+    found = memo.get(path)
+    if found is None:
+        found = memo[path] = path.resolve()
+    return found
+
+
 def project_root(spec_path: Path) -> Path:
     """The nearest folder above the spec with a project marker; else the folder above the spec's."""
-    spec_dir = spec_path.resolve().parent
+    spec_dir = resolved(spec_path).parent
     for folder in (spec_dir, *spec_dir.parents):
         if any((folder / marker).exists() for marker in ROOT_MARKERS):
             return folder
@@ -74,7 +103,7 @@ def project_root(spec_path: Path) -> Path:
 
 
 def inside(path: Path, root: Path) -> bool:
-    return path.resolve().is_relative_to(root.resolve())
+    return resolved(path).is_relative_to(resolved(root))
 
 
 def file_kind(path: Path) -> str | None:

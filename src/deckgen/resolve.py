@@ -19,7 +19,7 @@ from .errors import Mark, Problem, SpecError, StaleDataError
 from .figures import Breakdown, Figure, FiguresFile, Source, SourcesFile, TableFigure, is_home_page
 from .formatting import column_decimals, format_figure, format_number, printed_cell, relative_difference, shown_cell, shown_number
 from .handtyped import PrintedForms
-from .inputs import InputFile, inside, project_root, sha256_file
+from .inputs import InputFile, inside, project_root, resolved, sha256_file
 from .sections.base import exhibit_numbers
 from .spec import COMMAND_LINE, LoadedSpec, apply_overrides, validation_problems
 from .tables import ColumnSpec, DataErrors, QueryError, Table, field_starts, aggregate, select
@@ -399,7 +399,7 @@ def _origin(name: str, dataset, table: Table, inputs: list[InputFile], root: Pat
         if item.origin is not None:
             record.update(item.origin)
         else:
-            record.update({"path": relative(item.path, root.resolve()), "sha256": item.sha256})
+            record.update({"path": relative(item.path, resolved(root)), "sha256": item.sha256})
             if dataset.sheet is not None:
                 record["sheet"] = dataset.sheet
     record["rows"] = len(table.rows)

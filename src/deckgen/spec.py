@@ -20,6 +20,7 @@ from .figures import check_names, check_source_id
 from .models import FilePath, Strict, made_by_default
 from .tables import ColumnKind, ColumnSpec
 from .formatting import check_locale
+from .inputs import resolved
 from .sections import AnySection, SECTION_MODELS, SECTION_TYPES
 from .sources import WORKBOOK_SUFFIXES
 from .validation import COMMAND_LINE, validation_problems as located_problems
@@ -183,7 +184,7 @@ class LoadedSpec(BaseModel):
         return self.path.parent
 
     def resolve_path(self, relative: Path) -> Path:
-        return (self.base_dir / relative).resolve()
+        return resolved(self.base_dir / relative)
 
     def mark(self, loc: Loc, key: bool = False) -> Mark:
         return self.document.mark(loc, key)
@@ -213,7 +214,7 @@ def load_spec(path: Path, overrides: list[str] | tuple[str, ...] = (), *, today:
         raise SpecError(problems)
     written = data.get("date")
     rule = written.strip() if isinstance(written, str) and written.strip() in DATE_KEYWORDS else None
-    return LoadedSpec(spec=spec, document=document, path=path.resolve(), date_rule=rule)
+    return LoadedSpec(spec=spec, document=document, path=resolved(path), date_rule=rule)
 
 
 def apply_overrides(data: dict, document: Document, overrides: list[str], under: Loc = ()) -> list[Problem]:

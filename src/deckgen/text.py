@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterator
 from html import escape as _html_escape
 
@@ -53,6 +54,15 @@ def escape_attribute(text: str) -> str:
 
 def references(text: str) -> Iterator[Reference]:
     """Every figure reference, exhibit reference and citation in ``text``, in order."""
+    return iter(_references(text))
+
+
+@lru_cache(maxsize=4096)  # a check reads each text several times, and each variant of a burst reads them again
+def _references(text: str) -> tuple[Reference, ...]:
+    return tuple(_found_references(text))
+
+
+def _found_references(text: str) -> Iterator[Reference]:
     for match in _TOKEN.finditer(text):
         if match.group("exhibit"):
             yield Reference("exhibit", match.group("exhibit"), None, match.group(0))

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Problem, SpecError
+from ..inputs import resolved
 from ..validation import validation_problems
 from ..yamlsrc import Loc, load_yaml
 from .findings import Findings
@@ -80,7 +81,7 @@ def load_theme(path: Path, root: Path | None = None) -> Theme:
     listing every problem (warnings included); returns a Theme carrying its warnings otherwise.
     """
     document = load_yaml(path)
-    key = (str(path.resolve()), str(root), os.getcwd(), document.text)
+    key = (str(resolved(path)), str(root), os.getcwd(), document.text)
     if (theme := _LOADED.get(key)) is not None and _unchanged(theme):
         return theme  # a run loads one brand more than once (validate, then each delivery variant)
     theme = _load(document, path, root)

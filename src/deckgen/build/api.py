@@ -20,7 +20,7 @@ from pathlib import Path
 from ..editions import dated_rule, input_hash, manifest_bytes, manifest_path
 from ..errors import BuildError, DeckgenError, Mark, Problem, ProofError, SpecError, display_path
 from ..evidence import plan as plan_evidence
-from ..inputs import InputFile, inside, project_root, sha256_file
+from ..inputs import InputFile, inside, paths_resolved_once, project_root, resolved, sha256_file
 from ..proof.checks import Proof, proofread
 from ..resolve import Report, resolve
 from ..spec import COMMAND_LINE, load_spec
@@ -42,14 +42,19 @@ def check(
     root: Path | str | None = None,
 ) -> Checked:
     """Load, validate and resolve a spec without rendering (no matplotlib or reportlab import)."""
+    with paths_resolved_once():
+        return _check(spec_path, tuple(overrides), output, allow_stale, strict, root)
+
+
+def _check(spec_path: Path | str, overrides: tuple[str, ...], output: Path | str | None, allow_stale: bool,
+           strict: bool, root: Path | str | None) -> Checked:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    options = {"overrides": tuple(overrides), "output": output, "allow_stale": allow_stale, "strict": strict, "root": root}
+    options = {"overrides": overrides, "output": output, "allow_stale": allow_stale, "strict": strict, "root": root}
     spec_path = Path(spec_path)
-    overrides = tuple(overrides)
     loaded = load_spec(spec_path, overrides)
     timings["load"] = time.perf_counter() - started
-    root_path = Path(root).resolve() if root else project_root(loaded.path)
+    root_path = resolved(Path(root)) if root else project_root(loaded.path)
     report = resolve(loaded, overrides, allow_stale=allow_stale, strict=strict, root=root_path)
     theme = load_theme(loaded.resolve_path(loaded.spec.brand), root=root_path)
     report = _with_brand_warnings(report, theme, strict or loaded.spec.checks.strict)
@@ -58,7 +63,8 @@ def check(
     timings["check"] = time.perf_counter() - started - timings["load"]
     inputs = report.inputs + tuple(InputFile("brand", p, sha256_file(p)) for p in theme.files)
     # --root widens (or narrows) where inputs may live; it never moves the default output
-    target = (default_output(loaded.path, loaded.spec.output, project_root(loaded.path)) if output is None else Path(output)).resolve()
+    target = (default_output(loaded.path, loaded.spec.output, project_root(loaded.path)) if output is None else Path(output))
+    target = resolved(target)
     _check_output(loaded, target, inputs, root_path, from_spec=output is None and loaded.spec.output is not None,
                   from_command_line=output is not None)
     date_key = dated_rule(loaded.date_rule, loaded.spec.date) if loaded.date_rule else None
@@ -114,7 +120,7 @@ def _check_output(loaded, target: Path, inputs: tuple[InputFile, ...], root: Pat
     problems = []
     if from_spec and not inside(target, root):
         problems.append(Problem.at(where, f"output points outside the project ({root})", "write inside it or pass -o"))
-    read = {item.path.resolve() for item in inputs}
+    read = {resolved(item.path) for item in inputs}
     for path in (target, manifest_path(target)):
         if path in read:
             problems.append(Problem.at(where, f"output would overwrite an input file: {display_path(path)}"))

@@ -16,7 +16,7 @@ from ..editions import (
 )
 from ..errors import BuildError, LockedError, display_path
 from ..evidence import embedded_manifest, manifest_file
-from ..inputs import file_kind, project_root, sha256_file, usable_path
+from ..inputs import file_kind, project_root, resolved, sha256_file, usable_path
 from ..writing import write_atomic
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def written_by_deckgen(path: Path) -> bool:
 def default_output(spec_path: Path, configured: Path | None, root: Path) -> Path:
     """The spec's ``output:`` (relative to the spec), else ``dist/<name>.pdf`` in the project folder ``root``."""
     if configured is not None:
-        return (spec_path.parent / configured).resolve()
+        return resolved(spec_path.parent / configured)
     return root / "dist" / f"{spec_path.stem}.pdf"
 
 

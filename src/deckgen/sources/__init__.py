@@ -18,16 +18,41 @@ def read_table(loaded, name: str, dataset, path, root, spec_mark):
     ``path`` is the file (None for a database), ``root`` the project folder files must stay inside and
     ``spec_mark(loc, key)`` where a key of the dataset's entry is written in the spec."""
     from ..inputs import InputFile, sha256_file
-    from ..tables import read_csv
+    from ..tables import CsvResult, read_csv
 
     options = dict(source=dataset.source, as_of=dataset.as_of if dataset.as_of != "latest" else None)
-    if path is not None and path.suffix.lower() in WORKBOOK_SUFFIXES:
+    if path is None:
+        from .database import read_database
+
+        return read_database(loaded, name, dataset, root, spec_mark, **options)
+    digest = sha256_file(path)
+    key = (str(path), digest, name, repr(dataset.columns), dataset.sheet, dataset.range, options["source"], options["as_of"])
+    kept = _READ.get(key)
+    if kept is not None:
+        table, cells_with_markup = kept[0].table, kept[0].cells_with_markup
+        return CsvResult(table, [], list(cells_with_markup)), [InputFile("table", path, digest)]
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
         from .workbook import read_workbook
 
         result = read_workbook(path, name, dataset.columns, spec_mark, sheet=dataset.sheet, cell_range=dataset.range, **options)
-        return result, [InputFile("table", path, sha256_file(path))]
-    if path is not None:
-        return read_csv(path, name, dataset.columns, spec_mark, **options), [InputFile("table", path, sha256_file(path))]
-    from .database import read_database
+    else:
+        result = read_csv(path, name, dataset.columns, spec_mark, **options)
+    if result.table is not None and not result.problems and sha256_file(path) == digest:
+        _keep(key, CsvResult(result.table, [], list(result.cells_with_markup)), path.stat().st_size)
+    return result, [InputFile("table", path, digest)]
 
-    return read_database(loaded, name, dataset, root, spec_mark, **options)
+
+# Tables read without a problem, by file contents and everything else the reading depends on: each
+# variant of a burst reads the same tables (a Table is frozen; its rows are tuples of immutable values).
+# A table with problems is read again, so that they are located in the spec as it is now. The oldest
+# go first once the files kept add up to MAX_BYTES_KEPT.
+MAX_BYTES_KEPT = 16_000_000
+_READ: dict[tuple, tuple["CsvResult", int]] = {}
+
+
+def _keep(key: tuple, result, size: int) -> None:
+    if size > MAX_BYTES_KEPT:
+        return
+    while _READ and sum(kept_size for _, kept_size in _READ.values()) + size > MAX_BYTES_KEPT:
+        _READ.pop(next(iter(_READ)))
+    _READ[key] = (result, size)
