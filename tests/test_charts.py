@@ -548,6 +548,42 @@ def test_the_chart_process_shares_a_long_list_with_a_copy_of_itself(tmp_path: Pa
     assert (root / "dist" / "grid-storage.pdf").read_bytes() == build_bytes(root / "specs" / "grid-storage.yaml")
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2 or not hasattr(os, "fork"), reason="the chart process needs a second core and fork")
+def test_a_chart_the_build_waits_for_is_drawn_before_the_charts_sent_earlier(tmp_path: Path, monkeypatch):
+    """A chart layout did not plan (one shortened to fit its page) is drawn next, not after every
+    chart sent before it: the chart process reads its jobs between two charts. Drawing is slowed to
+    make the order plain; the processes, pipes and cache are the real ones."""
+    import time
+    from types import SimpleNamespace
+
+    from deckgen.render import chart_draw, chart_worker, fonts
+
+    def slow_chart(data, style, colours, width):
+        time.sleep(0.15)
+        return 100.0, []
+
+    monkeypatch.setattr(chart_draw, "draw_chart", slow_chart)
+    monkeypatch.setattr(fonts, "register_family", lambda family: None)
+    monkeypatch.setattr(chart_worker, "_current", None)
+    worker = chart_worker.start()
+    if worker is None:
+        pytest.skip("another thread runs in this test process: no chart process is forked")
+    try:
+        cache = tmp_path / "charts"
+        cache.mkdir()
+        planned = [(f"planned-{index}", None, None, [], 400.0) for index in range(12)]
+        assert worker.submit(SimpleNamespace(name="Body", files=()), cache, planned)
+        assert worker.draw_now(cache, "shortened", None, None, [], 400.0)
+        assert (cache / "shortened.json").is_file()
+        assert len(worker.finished - {"shortened"}) <= 2, "at most a chart in each process was under way"
+        for key, *_ in planned:
+            worker.wait_for(key)
+        assert worker.finished == {"shortened", *(key for key, *_ in planned)}
+        assert sorted(path.stem for path in cache.glob("*.json")) == sorted(worker.finished)
+    finally:
+        chart_worker.stop(at_once=True)
+
+
 def test_a_chart_tried_beside_its_notes_is_drawn_only_if_the_page_keeps_it(project: Path, monkeypatch):
     """An exhibit that misses its page tries its chart beside its notes at two heights and keeps at
     most one: fewer charts are fetched than trying them all would draw, and the PDF is the one drawing

@@ -7,15 +7,18 @@ a process of its own, on a second core, that time is off the build's path. The b
 Jobs go down a pipe from the build to its own copy (pickle between the two halves of one fork,
 never read from a file); the worker answers with each chart's key once the chart is in the cache.
 A long list is shared with a copy of the worker (matplotlib loaded already), every other chart
-each, so that both draw in the order layout needs them; the worker and its copy are a process
-group of their own, stopped together. If the worker fails or is gone, the build draws what it
-still needs itself.
+each, so that both draw in the order layout needs them; the worker and its copies are a process
+group of their own, stopped together. A chart layout did not plan (an exhibit shortened to fit
+its page) is sent as urgent: the worker reads its jobs between two charts and draws it next, so
+the build waits for one chart, not for the rest of the list. If the worker fails or is gone, the
+build draws what it still needs itself.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import struct
 import threading
 from pathlib import Path
 
@@ -30,16 +33,18 @@ class ChartWorker:
         self.alive = True
         self.family = None  # the fonts the worker has registered (the first job brings them)
 
-    def submit(self, family, cache: Path, batch: list) -> bool:
+    def submit(self, family, cache: Path, batch: list, urgent: bool = False) -> bool:
         """Send charts to draw: ``batch`` is a list of (key, data, style, colours, width) in the font
-        ``family`` (a brand's body ``FontFamily``; None: the one sent before)."""
+        ``family`` (a brand's body ``FontFamily``; None: the one sent before). ``urgent``: the build
+        waits for them: the worker draws them next, before the charts it was sent earlier."""
         from .fonts import FamilyFiles
 
         family = FamilyFiles(family.name, tuple(family.files)) if family is not None else self.family
         if not self.alive or family is None:
             return False
         try:
-            pickle.dump((family, str(cache), batch), self.jobs, protocol=pickle.HIGHEST_PROTOCOL)
+            message = pickle.dumps((family, str(cache), batch, urgent), protocol=pickle.HIGHEST_PROTOCOL)
+            self.jobs.write(_LENGTH.pack(len(message)) + message)
             self.jobs.flush()
         except (OSError, pickle.PicklingError, AttributeError, TypeError):
             self.alive = False
@@ -50,8 +55,8 @@ class ChartWorker:
 
     def draw_now(self, cache: Path, key: str, data, style, colours, width) -> bool:
         """Draw one chart (one the build did not know it needed, such as a chart shortened to fit
-        its page) and wait for it; False if the worker cannot."""
-        if not self.submit(None, cache, [(key, data, style, colours, width)]):
+        its page) ahead of the others and wait for it; False if the worker cannot."""
+        if not self.submit(None, cache, [(key, data, style, colours, width)], urgent=True):
             return False
         self.wait_for(key)
         return key in self.finished
@@ -199,8 +204,13 @@ def detach_output() -> None:
 
 
 def _serve(jobs, done) -> None:
-    """The worker: load matplotlib now, then draw each job's charts into the cache, in order. It loads
-    what drawing takes and no more (no specs, brands or layout), so its first chart is ready sooner."""
+    """The worker: load matplotlib now, then draw the charts it is sent into the cache, in the order
+    sent, except that a chart the build is waiting for (``urgent``) is drawn next. Between two charts
+    it reads what has arrived. A long list is shared with a copy of itself, which draws every other
+    chart; if the copy fails, its charts are drawn here. It loads what drawing takes and no more (no
+    specs, brands or layout), so its first chart is ready sooner."""
+    from collections import deque
+
     from ..startup import long_lived
 
     with long_lived():
@@ -210,26 +220,87 @@ def _serve(jobs, done) -> None:
         from .fonts import register_family
         from ..writing import write_atomic  # noqa: F401  the cache writes with it: loaded now, not with the first chart
 
-    def draw(cache: Path, batch) -> None:
-        for key, data, style, colours, width in batch:
-            if not (cache / f"{key}.json").is_file():  # else in the cache already (drawn by a copy that then failed)
-                height, ops = draw_chart(data, style, colours, width)
-                chart_cache.store(cache, key, height, ops)
-            done.write(key.encode() + b"\n")  # one short write: the lines of the worker and its copy never mix
-            done.flush()
+    def draw(family, cache: Path, item) -> None:
+        key, data, style, colours, width = item
+        if not (cache / f"{key}.json").is_file():  # else in the cache already (drawn by a copy that then failed)
+            register_family(family)
+            height, ops = draw_chart(data, style, colours, width)
+            chart_cache.store(cache, key, height, ops)
+        done.write(key.encode() + b"\n")  # one short write: the lines of the worker and its copies never mix
+        done.flush()
 
+    queue: deque = deque()  # (family, cache, chart) to draw here, in order
+    copies: dict[int, list] = {}  # a copy drawing charts, by pid: its charts, drawn here if it fails
+    inbox = _Inbox(jobs.fileno())
     while True:
-        try:
-            family, cache, batch = pickle.load(jobs)
-        except EOFError:
+        _reap(copies, queue, wait=inbox.closed and not queue)
+        if inbox.closed and not queue and not copies:
             return
-        register_family(family)
-        cache = Path(cache)
-        if len(batch) < MIN_CHARTS_TO_SPLIT:
-            draw(cache, batch)
+        for family, cache, batch, urgent in inbox.messages(0 if queue or inbox.closed else _POLL if copies else None):
+            cache = Path(cache)
+            if urgent:
+                queue.extendleft((family, cache, item) for item in reversed(batch))
+                continue
+            if len(batch) >= MIN_CHARTS_TO_SPLIT:
+                theirs = [(family, cache, item) for item in batch[1::2]]
+                copy = fork_helper(lambda theirs=theirs: [draw(*chart) for chart in theirs])
+                copies[copy] = theirs
+                batch = batch[0::2]
+            queue.extend((family, cache, item) for item in batch)
+        if queue:
+            draw(*queue.popleft())
+
+
+_LENGTH = struct.Struct("!Q")  # each message down the jobs pipe: its length, then the pickle
+_POLL = 0.02  # seconds the worker waits for a job while a copy of it is still drawing
+
+
+class _Inbox:
+    """The worker's end of the jobs pipe: whole messages, read as they arrive (a buffered file could
+    hold one back where ``select`` does not see it)."""
+
+    def __init__(self, fd: int):
+        self.fd, self.buffer, self.closed = fd, bytearray(), False
+
+    def messages(self, wait: float | None) -> list:
+        """Every whole message that has arrived, waiting up to ``wait`` seconds for the first (None:
+        until one arrives or the build closes the pipe)."""
+        import select
+
+        found = self._whole()
+        while not self.closed:
+            ready, _, _ = select.select([self.fd], [], [], 0 if found else wait)
+            if not ready:
+                break
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                self.closed = True
+                break
+            self.buffer += chunk
+            found += self._whole()
+        return found
+
+    def _whole(self) -> list:
+        found = []
+        while len(self.buffer) >= _LENGTH.size:
+            (length,) = _LENGTH.unpack_from(self.buffer)
+            if len(self.buffer) < _LENGTH.size + length:
+                break
+            found.append(pickle.loads(self.buffer[_LENGTH.size:_LENGTH.size + length]))
+            del self.buffer[:_LENGTH.size + length]
+        return found
+
+
+def _reap(copies: dict[int, list], queue, wait: bool) -> None:
+    """Forget the copies that have finished (waiting for them with ``wait``); the charts of one that
+    failed or was killed are drawn here next (or, if it drew them, announced)."""
+    for pid in list(copies):
+        try:
+            ended, status = os.waitpid(pid, 0 if wait else os.WNOHANG)
+        except ChildProcessError:
+            ended, status = pid, 0
+        if ended == 0:
             continue
-        copy = fork_helper(lambda: draw(cache, batch[1::2]))
-        draw(cache, batch[0::2])
-        _, status = os.waitpid(copy, 0)
-        if status != 0:  # the copy failed or was killed: its charts are drawn (or, if it drew them, announced) here
-            draw(cache, batch[1::2])
+        theirs = copies.pop(pid)
+        if status != 0:
+            queue.extendleft(reversed(theirs))
