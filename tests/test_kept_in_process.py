@@ -272,3 +272,21 @@ def test_a_data_file_linked_outside_the_project_between_two_checks_is_refused(pr
     with pytest.raises(SpecError) as raised:
         check(spec, overrides=("subtitle=After",))
     assert any("dataset 'prices' points outside the project" in p.message for p in raised.value.problems)
+
+
+def test_only_short_texts_are_kept_and_a_kept_text_reads_as_a_new_one():
+    from deckgen import handtyped, text
+
+    short = "Rates rose {{ rate }} [@fed] {{ exhibit: curve }}."
+    long = short + " filler" * 1000
+    assert len(long) > text.KEPT_TEXT_LENGTH
+    before = (text._references.cache_info().currsize, handtyped._number_runs.cache_info().currsize)
+    expected = [("figure", "rate"), ("citation", "fed"), ("exhibit", "curve")]
+    assert [(r.kind, r.name) for r in text.references(long)] == expected
+    typed = list(handtyped.PrintedForms([("rate", "compact", "4.25%")]).find(long + " 4.25%"))
+    assert [(f.typed, f.figure) for f in typed] == [("4.25%", "rate")]
+    assert (text._references.cache_info().currsize, handtyped._number_runs.cache_info().currsize) == before
+    for _ in range(2):  # the second time from what the process kept
+        assert [(r.kind, r.name) for r in text.references(short)] == expected
+        found = list(handtyped.PrintedForms([("rate", "compact", "4.25%")]).find("It was 4.25% in May."))
+        assert [(f.typed, f.figure) for f in found] == [("4.25%", "rate")]

@@ -54,10 +54,13 @@ def escape_attribute(text: str) -> str:
 
 def references(text: str) -> Iterator[Reference]:
     """Every figure reference, exhibit reference and citation in ``text``, in order."""
-    return iter(_references(text))
+    return iter(_references(text)) if len(text) <= KEPT_TEXT_LENGTH else _found_references(text)
 
 
-@lru_cache(maxsize=4096)  # a check reads each text several times, and each variant of a burst reads them again
+KEPT_TEXT_LENGTH = 4000  # what a process keeps per text is for texts up to this long (a long-lived preview sees many)
+
+
+@lru_cache(maxsize=2048)  # a check reads each text several times, and each variant of a burst reads them again
 def _references(text: str) -> tuple[Reference, ...]:
     return tuple(_found_references(text))
 
