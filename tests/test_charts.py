@@ -584,6 +584,47 @@ def test_a_chart_the_build_waits_for_is_drawn_before_the_charts_sent_earlier(tmp
         chart_worker.stop(at_once=True)
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2 or not hasattr(os, "fork"), reason="the chart process needs a second core and fork")
+def test_a_finished_build_stops_its_chart_process_after_the_chart_under_way(tmp_path: Path, monkeypatch):
+    """Charts the build never waited for (planned, then shortened to fit) are not drawn after it has
+    finished: the chart process and its copy end with the charts they were drawing, in the cache."""
+    import time
+    from types import SimpleNamespace
+
+    from deckgen.render import chart_draw, chart_worker, fonts
+
+    def slow_chart(data, style, colours, width):
+        time.sleep(0.2)
+        return 100.0, []
+
+    monkeypatch.setattr(chart_draw, "draw_chart", slow_chart)
+    monkeypatch.setattr(fonts, "register_family", lambda family: None)
+    monkeypatch.setattr(chart_worker, "_current", None)
+    worker = chart_worker.start()
+    if worker is None:
+        pytest.skip("another thread runs in this test process: no chart process is forked")
+    cache = tmp_path / "charts"
+    cache.mkdir()
+    planned = [(f"planned-{index}", None, None, [], 400.0) for index in range(12)]
+    assert worker.submit(SimpleNamespace(name="Body", files=()), cache, planned)
+    worker.wait_for("planned-0")
+    chart_worker.stop()
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker.pid, 0)  # ended, and reaped by stop()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # its copy ends with it
+        try:
+            os.killpg(worker.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("a copy of the chart process outlived it")
+    drawn = {path.stem for path in cache.glob("*.json")}
+    assert "planned-0" in drawn and len(drawn) <= 5, drawn
+    assert not list(cache.glob("*.tmp*")) and not [p for p in cache.iterdir() if p.suffix != ".json"]
+
+
 def test_a_chart_tried_beside_its_notes_is_drawn_only_if_the_page_keeps_it(project: Path, monkeypatch):
     """An exhibit that misses its page tries its chart beside its notes at two heights and keeps at
     most one: fewer charts are fetched than trying them all would draw, and the PDF is the one drawing

@@ -290,3 +290,43 @@ def test_only_short_texts_are_kept_and_a_kept_text_reads_as_a_new_one():
         assert [(r.kind, r.name) for r in text.references(short)] == expected
         found = list(handtyped.PrintedForms([("rate", "compact", "4.25%")]).find("It was 4.25% in May."))
         assert [(f.typed, f.figure) for f in found] == [("4.25%", "rate")]
+
+
+def test_a_kept_table_locates_its_cells_from_the_folder_deckgen_runs_in(project: Path, monkeypatch, settled_at_once):
+    """Locations are written relative to the working folder: a table kept from a check run in one
+    folder is read again for a check run in another."""
+    from deckgen.build.api import check
+    from deckgen.errors import SpecError
+
+    instruments = project / "data" / "us-japan" / "instruments.csv"
+    text = instruments.read_text()
+    assert "{{ jgb_10y_yield }}" in text
+    instruments.write_text(text.replace("{{ jgb_10y_yield }}", "{{ no_such_figure }}"))
+    for folder, shown in ((project, "data/us-japan/instruments.csv"), (project / "data", "us-japan/instruments.csv")):
+        monkeypatch.chdir(folder)
+        with pytest.raises(SpecError) as raised:
+            check(project / "specs" / "investor.yaml")
+        assert {p.file for p in raised.value.problems if "no_such_figure" in p.message} == {shown}
+
+
+def test_the_tables_kept_are_bounded_by_their_cells_and_a_file_read_anew_replaces_its_old_contents(
+        project: Path, monkeypatch, settled_at_once):
+    from deckgen import sources
+    from deckgen.build.api import check
+
+    monkeypatch.setattr(sources, "_READ", {})
+    spec = project / "specs" / "investor.yaml"
+    check(spec)
+    kept = dict(sources._READ)
+    names = sorted(key[3] for key in kept)
+    assert "prices" in names and len(names) >= 3
+    prices = project / "data" / "us-japan" / "prices.csv"
+    prices.write_text(prices.read_text().replace("SMH,250.00,", "SMH,251.50,"))
+    check(spec)
+    assert sorted(key[3] for key in sources._READ) == names, "the old contents of prices.csv are let go"
+    bound = sum(sources._cells(result) for result in kept.values()) // 2
+    monkeypatch.setattr(sources, "MAX_CELLS_KEPT", bound)
+    monkeypatch.setattr(sources, "_READ", {})
+    check(spec)
+    assert 0 < len(sources._READ) < len(names)
+    assert sum(sources._cells(result) for result in sources._READ.values()) <= bound

@@ -74,7 +74,8 @@ class ChartWorker:
     def stop(self, at_once: bool = False) -> None:
         """No more jobs. A worker with nothing left to draw (still loading matplotlib, say, when a
         spec turned out invalid) is stopped at once, and so is any worker when the build failed or
-        was interrupted (``at_once``); one still drawing for a finished build completes its charts."""
+        was interrupted (``at_once``); one still drawing for a finished build finishes the chart it
+        is drawing (the cache keeps it) and stops: the charts left are ones the build did not use."""
         import signal
 
         idle = at_once or self.pending <= self.finished
@@ -207,8 +208,9 @@ def _serve(jobs, done) -> None:
     """The worker: load matplotlib now, then draw the charts it is sent into the cache, in the order
     sent, except that a chart the build is waiting for (``urgent``) is drawn next. Between two charts
     it reads what has arrived. A long list is shared with a copy of itself, which draws every other
-    chart; if the copy fails, its charts are drawn here. It loads what drawing takes and no more (no
-    specs, brands or layout), so its first chart is ready sooner."""
+    chart; if the copy fails, its charts are drawn here. Once the build has finished (it closed the
+    pipe of answers), the worker and its copy stop after the chart they are drawing. It loads what
+    drawing takes and no more (no specs, brands or layout), so its first chart is ready sooner."""
     from collections import deque
 
     from ..startup import long_lived
@@ -226,29 +228,47 @@ def _serve(jobs, done) -> None:
             register_family(family)
             height, ops = draw_chart(data, style, colours, width)
             chart_cache.store(cache, key, height, ops)
-        done.write(key.encode() + b"\n")  # one short write: the lines of the worker and its copies never mix
-        done.flush()
+        try:
+            done.write(key.encode() + b"\n")  # one short write: the lines of the worker and its copy never mix
+            done.flush()
+        except BrokenPipeError:
+            raise _BuildEnded from None
 
-    queue: deque = deque()  # (family, cache, chart) to draw here, in order
-    copies: dict[int, list] = {}  # a copy drawing charts, by pid: its charts, drawn here if it fails
+    def draw_theirs(charts: list) -> None:
+        try:
+            for chart in charts:
+                draw(*chart)
+        except _BuildEnded:
+            pass
+
+    urgent: deque = deque()  # (family, cache, chart) the build waits for, drawn first
+    queue: deque = deque()  # the others, in the order sent
+    copies: dict[int, list] = {}  # the copy drawing charts, by pid: its charts, drawn here if it fails
     inbox = _Inbox(jobs.fileno())
-    while True:
-        _reap(copies, queue, wait=inbox.closed and not queue)
-        if inbox.closed and not queue and not copies:
-            return
-        for family, cache, batch, urgent in inbox.messages(0 if queue or inbox.closed else _POLL if copies else None):
-            cache = Path(cache)
-            if urgent:
-                queue.extendleft((family, cache, item) for item in reversed(batch))
-                continue
-            if len(batch) >= MIN_CHARTS_TO_SPLIT:
-                theirs = [(family, cache, item) for item in batch[1::2]]
-                copy = fork_helper(lambda theirs=theirs: [draw(*chart) for chart in theirs])
-                copies[copy] = theirs
-                batch = batch[0::2]
-            queue.extend((family, cache, item) for item in batch)
-        if queue:
-            draw(*queue.popleft())
+    try:
+        while True:
+            _reap(copies, queue, wait=inbox.closed and not (urgent or queue))
+            if inbox.closed and not (urgent or queue or copies):
+                return
+            wait = 0 if urgent or queue or inbox.closed else _POLL if copies else None
+            for family, cache, batch, is_urgent in inbox.messages(wait):
+                charts = [(family, Path(cache), item) for item in batch]
+                if is_urgent:
+                    urgent.extend(charts)
+                    continue
+                if len(charts) >= MIN_CHARTS_TO_SPLIT and not copies:
+                    theirs = charts[1::2]
+                    copies[fork_helper(lambda theirs=theirs: draw_theirs(theirs))] = theirs
+                    charts = charts[0::2]
+                queue.extend(charts)
+            if urgent or queue:
+                draw(*(urgent or queue).popleft())
+    except _BuildEnded:
+        return
+
+
+class _BuildEnded(Exception):
+    """The build closed the pipe of answers: it needs no more charts."""
 
 
 _LENGTH = struct.Struct("!Q")  # each message down the jobs pipe: its length, then the pickle
@@ -257,20 +277,22 @@ _POLL = 0.02  # seconds the worker waits for a job while a copy of it is still d
 
 class _Inbox:
     """The worker's end of the jobs pipe: whole messages, read as they arrive (a buffered file could
-    hold one back where ``select`` does not see it)."""
+    hold one back where ``poll`` does not see it)."""
 
     def __init__(self, fd: int):
+        import select
+
         self.fd, self.buffer, self.closed = fd, bytearray(), False
+        self.poller = select.poll()
+        self.poller.register(fd, select.POLLIN)
 
     def messages(self, wait: float | None) -> list:
         """Every whole message that has arrived, waiting up to ``wait`` seconds for the first (None:
         until one arrives or the build closes the pipe)."""
-        import select
-
         found = self._whole()
         while not self.closed:
-            ready, _, _ = select.select([self.fd], [], [], 0 if found else wait)
-            if not ready:
+            timeout = 0 if found else wait
+            if not self.poller.poll(None if timeout is None else timeout * 1000):
                 break
             chunk = os.read(self.fd, 1 << 16)
             if not chunk:
@@ -293,7 +315,8 @@ class _Inbox:
 
 def _reap(copies: dict[int, list], queue, wait: bool) -> None:
     """Forget the copies that have finished (waiting for them with ``wait``); the charts of one that
-    failed or was killed are drawn here next (or, if it drew them, announced)."""
+    failed or was killed are drawn here next, after any the build waits for (or, if it drew them,
+    announced)."""
     for pid in list(copies):
         try:
             ended, status = os.waitpid(pid, 0 if wait else os.WNOHANG)
