@@ -548,53 +548,20 @@ def test_the_chart_process_shares_a_long_list_with_a_copy_of_itself(tmp_path: Pa
     assert (root / "dist" / "grid-storage.pdf").read_bytes() == build_bytes(root / "specs" / "grid-storage.yaml")
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 2 or not hasattr(os, "fork"), reason="the chart process needs a second core and fork")
-def test_a_chart_the_build_waits_for_is_drawn_before_the_charts_sent_earlier(tmp_path: Path, monkeypatch):
-    """A chart layout did not plan (one shortened to fit its page) is drawn next, not after every
-    chart sent before it: the chart process reads its jobs between two charts. Drawing is slowed to
-    make the order plain; the processes, pipes and cache are the real ones."""
+@pytest.fixture
+def slow_chart_process(tmp_path: Path, monkeypatch):
+    """A real chart process (its pipes, copy and cache) whose drawing is slowed to 0.15 s a chart, to
+    make the order it draws in plain; the cache folder and 12 planned charts to send it."""
     import time
     from types import SimpleNamespace
 
     from deckgen.render import chart_draw, chart_worker, fonts
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("the chart process needs a second core and fork")
 
     def slow_chart(data, style, colours, width):
         time.sleep(0.15)
-        return 100.0, []
-
-    monkeypatch.setattr(chart_draw, "draw_chart", slow_chart)
-    monkeypatch.setattr(fonts, "register_family", lambda family: None)
-    monkeypatch.setattr(chart_worker, "_current", None)
-    worker = chart_worker.start()
-    if worker is None:
-        pytest.skip("another thread runs in this test process: no chart process is forked")
-    try:
-        cache = tmp_path / "charts"
-        cache.mkdir()
-        planned = [(f"planned-{index}", None, None, [], 400.0) for index in range(12)]
-        assert worker.submit(SimpleNamespace(name="Body", files=()), cache, planned)
-        assert worker.draw_now(cache, "shortened", None, None, [], 400.0)
-        assert (cache / "shortened.json").is_file()
-        assert len(worker.finished - {"shortened"}) <= 2, "at most a chart in each process was under way"
-        for key, *_ in planned:
-            worker.wait_for(key)
-        assert worker.finished == {"shortened", *(key for key, *_ in planned)}
-        assert sorted(path.stem for path in cache.glob("*.json")) == sorted(worker.finished)
-    finally:
-        chart_worker.stop(at_once=True)
-
-
-@pytest.mark.skipif((os.cpu_count() or 1) < 2 or not hasattr(os, "fork"), reason="the chart process needs a second core and fork")
-def test_a_finished_build_stops_its_chart_process_after_the_chart_under_way(tmp_path: Path, monkeypatch):
-    """Charts the build never waited for (planned, then shortened to fit) are not drawn after it has
-    finished: the chart process and its copy end with the charts they were drawing, in the cache."""
-    import time
-    from types import SimpleNamespace
-
-    from deckgen.render import chart_draw, chart_worker, fonts
-
-    def slow_chart(data, style, colours, width):
-        time.sleep(0.2)
         return 100.0, []
 
     monkeypatch.setattr(chart_draw, "draw_chart", slow_chart)
@@ -607,7 +574,34 @@ def test_a_finished_build_stops_its_chart_process_after_the_chart_under_way(tmp_
     cache.mkdir()
     planned = [(f"planned-{index}", None, None, [], 400.0) for index in range(12)]
     assert worker.submit(SimpleNamespace(name="Body", files=()), cache, planned)
-    worker.wait_for("planned-0")
+    try:
+        yield worker, cache, [key for key, *_ in planned]
+    finally:
+        chart_worker.stop(at_once=True)
+
+
+def test_a_chart_the_build_waits_for_is_drawn_before_the_charts_sent_earlier(slow_chart_process):
+    """A chart layout did not plan (one shortened to fit its page) is drawn next, not after every
+    chart sent before it: the chart process reads its jobs between two charts."""
+    worker, cache, planned = slow_chart_process
+    assert worker.draw_now(cache, "shortened", None, None, [], 400.0)
+    assert (cache / "shortened.json").is_file()
+    assert len(worker.finished - {"shortened"}) <= 2, "at most a chart in each process was under way"
+    for key in planned:
+        worker.wait_for(key)
+    assert worker.finished == {"shortened", *planned}
+    assert sorted(path.stem for path in cache.glob("*.json")) == sorted(worker.finished)
+
+
+def test_a_finished_build_stops_its_chart_process_after_the_chart_under_way(slow_chart_process):
+    """Charts the build never waited for (planned, then shortened to fit) are not drawn after it has
+    finished: the chart process and its copy end with the charts they were drawing, in the cache."""
+    import time
+
+    from deckgen.render import chart_worker
+
+    worker, cache, planned = slow_chart_process
+    worker.wait_for(planned[0])
     chart_worker.stop()
     with pytest.raises(ProcessLookupError):
         os.kill(worker.pid, 0)  # ended, and reaped by stop()
@@ -621,8 +615,8 @@ def test_a_finished_build_stops_its_chart_process_after_the_chart_under_way(tmp_
     else:
         pytest.fail("a copy of the chart process outlived it")
     drawn = {path.stem for path in cache.glob("*.json")}
-    assert "planned-0" in drawn and len(drawn) <= 5, drawn
-    assert not list(cache.glob("*.tmp*")) and not [p for p in cache.iterdir() if p.suffix != ".json"]
+    assert planned[0] in drawn and len(drawn) <= 5, drawn
+    assert not [path for path in cache.iterdir() if path.suffix != ".json"]
 
 
 def test_a_chart_tried_beside_its_notes_is_drawn_only_if_the_page_keeps_it(project: Path, monkeypatch):
