@@ -7,7 +7,7 @@ a process of its own, on a second core, that time is off the build's path. The b
 Jobs go down a pipe from the build to its own copy (pickle between the two halves of one fork,
 never read from a file); the worker answers with each chart's key once the chart is in the cache.
 A long list is shared with a copy of the worker (matplotlib loaded already), every other chart
-each, so that both draw in the order layout needs them; the worker and its copies are a process
+each, so that both draw in the order layout needs them; the worker and its copy are a process
 group of their own, stopped together. A chart layout did not plan (an exhibit shortened to fit
 its page) is sent as urgent: the worker reads its jobs between two charts and draws it next, so
 the build waits for one chart, not for the rest of the list. If the worker fails or is gone, the
@@ -222,10 +222,14 @@ def _serve(jobs, done) -> None:
         from .fonts import register_family
         from ..writing import write_atomic  # noqa: F401  the cache writes with it: loaded now, not with the first chart
 
+    registered = []  # the font family set up for drawing (a job's family, as sent)
+
     def draw(family, cache: Path, item) -> None:
         key, data, style, colours, width = item
         if not (cache / f"{key}.json").is_file():  # else in the cache already (drawn by a copy that then failed)
-            register_family(family)
+            if registered != [family]:
+                register_family(family)
+                registered[:] = [family]
             height, ops = draw_chart(data, style, colours, width)
             chart_cache.store(cache, key, height, ops)
         try:
