@@ -104,7 +104,7 @@ class ForkedRenderer:
         except OSError as exc:
             self._stop_copies()
             for pid in self.held:
-                _reap(pid)
+                chart_worker.ended(pid)
             for fd in opened:
                 _close(fd)
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -202,13 +202,12 @@ class ForkedRenderer:
     def _lost(self, block: bool, only: int | None = None) -> bool:
         """Copies that have ended: a job they held is answered if its answer is there (written before
         it was announced), else it fails; once no copy is left, so does every job still waiting."""
+        from .render.chart_worker import ended
+
         lost = False
         for pid in [only] if only is not None else list(self.held):
-            try:
-                ended, status = os.waitpid(pid, 0 if block else os.WNOHANG)
-            except ChildProcessError:
-                ended, status = pid, 0
-            if not ended:
+            status = ended(pid, block)
+            if status is None:
                 continue
             for job in self.held.pop(pid):
                 if job not in self.jobs:
@@ -249,6 +248,8 @@ class ForkedRenderer:
     def close(self) -> None:
         """No more jobs: the copies finish what they hold and leave; their folder goes. Safe to call
         again, and after an interruption."""
+        from .render.chart_worker import ended
+
         if self._closed:
             return
         self._closed = True
@@ -257,26 +258,19 @@ class ForkedRenderer:
                 self.cancel()
             for pid in list(self.held):
                 _close(self.pipes.pop(pid))
-                _reap(pid)
+                ended(pid)
                 del self.held[pid]  # reaped: its number may be another process's from now on
         finally:
             if self.held:  # interrupted while waiting for them
                 self._stop_copies()
                 for pid in self.held:
-                    _reap(pid)
+                    ended(pid)
                 self.held.clear()
             for end in self.pipes.values():
                 _close(end)
             self.pipes.clear()
             _close(self._done_in)
             shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _reap(pid: int) -> None:
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
 
 
 def _close(fd: int) -> None:

@@ -26,10 +26,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterable, Iterator
 
-from .text import KEPT_TEXT_LENGTH, blank_references
+from .text import blank_references, kept_per_text
 
 _NORMAL = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "-": "\u2013", "\u2212": "\u2013"})
 _DASHES = "\u2013"  # after _NORMAL, a hyphen and a minus sign (figures print U+2212) are an en dash
@@ -57,7 +56,7 @@ def _normal(text: str) -> str:
     return text.translate(_NORMAL)
 
 
-@lru_cache(maxsize=2048)  # each variant of a burst reads the same texts
+@kept_per_text
 def _number_runs(text: str) -> tuple[str, tuple[tuple[int, str], ...]]:
     """``text`` as ``find`` reads it (references blanked, spaces and dashes made one) and where each
     run of digits in it starts."""
@@ -94,7 +93,7 @@ class PrintedForms:
         """Each printed form typed in ``text``, outside figure references and citations."""
         if not self._by_run:
             return
-        normal, runs = _number_runs(text) if len(text) <= KEPT_TEXT_LENGTH else _number_runs.__wrapped__(text)
+        normal, runs = _number_runs(text)
         taken = 0
         for run_start, digits in runs:
             if run_start < taken:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 from html import escape as _html_escape
 
 FIGURE_STYLES = ("compact", "long", "precise")
@@ -52,15 +52,28 @@ def escape_attribute(text: str) -> str:
     return _html_escape(text, quote=False).replace('"', "&quot;")
 
 
-def references(text: str) -> Iterator[Reference]:
-    """Every figure reference, exhibit reference and citation in ``text``, in order."""
-    return iter(_references(text)) if len(text) <= KEPT_TEXT_LENGTH else _found_references(text)
-
-
 KEPT_TEXT_LENGTH = 4000  # what a process keeps per text is for texts up to this long (a long-lived preview sees many)
 
 
-@lru_cache(maxsize=2048)  # a check reads each text several times, and each variant of a burst reads them again
+def kept_per_text(read: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``read`` (a function of a text alone, returning an immutable value) remembered for the last
+    2,048 texts up to KEPT_TEXT_LENGTH characters: a check reads each text several times, and each
+    variant of a burst reads them again."""
+    kept = lru_cache(maxsize=2048)(read)
+
+    def reading(text: str):
+        return kept(text) if len(text) <= KEPT_TEXT_LENGTH else read(text)
+
+    reading.cache_info = kept.cache_info  # type: ignore[attr-defined]
+    return reading
+
+
+def references(text: str) -> Iterator[Reference]:
+    """Every figure reference, exhibit reference and citation in ``text``, in order."""
+    return iter(_references(text))
+
+
+@kept_per_text
 def _references(text: str) -> tuple[Reference, ...]:
     return tuple(_found_references(text))
 

@@ -92,10 +92,7 @@ class ChartWorker:
                     os.kill(self.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
+        ended(self.pid)
         self.alive = False
 
 
@@ -169,6 +166,16 @@ def fork_helper(work) -> int:
     return pid
 
 
+def ended(pid: int, wait: bool = True) -> int | None:
+    """A forked helper's wait status once it has ended (waiting for it with ``wait``; 0 if it was
+    reaped already), None while it runs. Reaped: its number may be another process's from now on."""
+    try:
+        finished, status = os.waitpid(pid, 0 if wait else os.WNOHANG)
+    except ChildProcessError:
+        return 0
+    return status if finished else None
+
+
 def _end_with(parent: int) -> None:
     """In a forked helper: be killed when ``parent`` ends, however it ends (on Linux; its own process
     group no longer receives a SIGTERM or SIGHUP sent to the build's group, from ``timeout`` or a
@@ -222,14 +229,15 @@ def _serve(jobs, done) -> None:
         from .fonts import register_family
         from ..writing import write_atomic  # noqa: F401  the cache writes with it: loaded now, not with the first chart
 
-    registered = []  # the font family set up for drawing (a job's family, as sent)
+    registered = None  # the font family set up for drawing (a job's family, as sent)
 
     def draw(family, cache: Path, item) -> None:
+        nonlocal registered
         key, data, style, colours, width = item
         if not (cache / f"{key}.json").is_file():  # else in the cache already (drawn by a copy that then failed)
-            if registered != [family]:
+            if family != registered:
                 register_family(family)
-                registered[:] = [family]
+                registered = family
             height, ops = draw_chart(data, style, colours, width)
             chart_cache.store(cache, key, height, ops)
         try:
@@ -322,11 +330,8 @@ def _reap(copies: dict[int, list], queue, wait: bool) -> None:
     failed or was killed are drawn here next, after any the build waits for (or, if it drew them,
     announced)."""
     for pid in list(copies):
-        try:
-            ended, status = os.waitpid(pid, 0 if wait else os.WNOHANG)
-        except ChildProcessError:
-            ended, status = pid, 0
-        if ended == 0:
+        status = ended(pid, wait)
+        if status is None:
             continue
         theirs = copies.pop(pid)
         if status != 0:
